@@ -1,0 +1,60 @@
+package dev.failfast.api;
+
+/** Examples shown in the OpenAPI document. */
+final class ApiExamples {
+
+    static final String SUBMIT = """
+            {
+              "name": "nightly-import",
+              "labels": {"team": "data"},
+              "failurePolicy": "FAIL_FAST",
+              "maxParallelism": 8,
+              "deadline": "PT10M",
+              "jobs": [
+                {"id": "download-1", "type": "http", "params": {"url": "https://example.com/a.csv"}, "timeout": "PT30S",
+                 "retry": {"maxAttempts": 3, "backoff": "PT1S", "multiplier": 2.0, "maxBackoff": "PT10S"}},
+                {"id": "step-2", "type": "sleep", "params": {"duration": "PT1S", "steps": 10}}
+              ]
+            }""";
+
+    static final String INVALID = """
+            {
+              "type": "https://failfast.dev/problems/invalid-request",
+              "title": "Invalid request",
+              "status": 400,
+              "detail": "The batch has 2 invalid field(s).",
+              "instance": "/api/v1/batches",
+              "errors": [
+                {"field": "jobs[0].type", "message": "unknown job type 'sleeep'; known types: [http, sleep]"},
+                {"field": "jobs[1].params.duration", "message": "must not be null"}
+              ]
+            }""";
+
+    static final String FAILED_BATCH = """
+            {
+              "id": "019abf5e-7b6c-7cc1-9a0e-3c1f1e0b2a44",
+              "name": "seed-ff",
+              "labels": {},
+              "failurePolicy": "FAIL_FAST",
+              "maxFailures": 0,
+              "maxParallelism": 8,
+              "deadline": null,
+              "state": "FAILED",
+              "createdAt": "2026-11-25T10:00:00.000123Z",
+              "startedAt": "2026-11-25T10:00:00.001456Z",
+              "finishedAt": "2026-11-25T10:00:00.252789Z",
+              "counts": {"total": 100, "pending": 0, "running": 0, "succeeded": 0, "failed": 1, "cancelled": 7, "skipped": 92},
+              "cancellation": {
+                "cause": "JOB_FAILED",
+                "jobId": "job-003",
+                "errorType": "JOB_ERROR",
+                "message": "simulated failure",
+                "reason": null,
+                "requestedAt": "2026-11-25T10:00:00.251901Z",
+                "completedAt": "2026-11-25T10:00:00.252301Z",
+                "propagationMillis": 0.4
+              }
+            }""";
+
+    private ApiExamples() {}
+}

@@ -1,0 +1,171 @@
+package dev.failfast.api;
+
+import dev.failfast.batch.JobNotFoundException;
+import dev.failfast.batch.BatchState;
+import dev.failfast.batch.JobState;
+import dev.failfast.config.FailfastProperties;
+import dev.failfast.engine.BatchEngine;
+import dev.failfast.store.BatchQuery;
+import dev.failfast.store.BatchStore;
+import dev.failfast.store.PageRequest;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
+
+/** Submit, read, cancel and delete batches, and follow them as they run. */
+@RestController
+@RequestMapping(path = "/api/v1/batches", produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_PROBLEM_JSON_VALUE})
+@Tag(name = "Batches", description = "Run batches of jobs that stop as a whole when they should")
+class BatchController {
+
+    private static final String LABEL_FILTER = "[A-Za-z0-9._/-]{1,63}:.{0,256}";
+
+    private final BatchEngine engine;
+    private final BatchStore store;
+    private final BatchSpecMapper mapper;
+    private final BatchEventStreams streams;
+    private final int maxPageSize;
+
+    BatchController(BatchEngine engine, BatchStore store, BatchSpecMapper mapper, BatchEventStreams streams,
+            FailfastProperties properties) {
+        this.engine = engine;
+        this.store = store;
+        this.mapper = mapper;
+        this.streams = streams;
+        this.maxPageSize = properties.limits().maxPageSize();
+    }
+
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Submit a batch",
+            description = "Validates the whole batch (job types, params, unique ids), admits it and starts it. "
+                    + "Returns at once; poll the Location or stream its events.",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
+                    examples = @ExampleObject(name = "fail-fast", value = ApiExamples.SUBMIT))))
+    @ApiResponse(responseCode = "202", description = "Accepted; the body is the batch status")
+    @ApiResponse(responseCode = "400", description = "Invalid batch", content = @Content(
+            mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE, examples = @ExampleObject(value = ApiExamples.INVALID)))
+    @ApiResponse(responseCode = "413", description = "Body larger than failfast.limits.max-request-size", content = @Content)
+    @ApiResponse(responseCode = "415", description = "Body is not application/json", content = @Content)
+    @ApiResponse(responseCode = "429", description = "Too many jobs waiting; retry after the Retry-After header",
+            content = @Content)
+    @ApiResponse(responseCode = "503", description = "The service is shutting down", content = @Content)
+    ResponseEntity<BatchResponse> submit(@Valid @RequestBody BatchRequest request) {
+        var batch = engine.submit(mapper.toSpec(request));
+        var location = ServletUriComponentsBuilder.fromCurrentRequest().path("/{id}").buildAndExpand(batch.id()).toUri();
+        return ResponseEntity.accepted().location(location).body(BatchResponse.of(batch));
+    }
+
+    @GetMapping("/{id}")
+    @Operation(summary = "Get a batch's status", description = "Counts per job state and the cancellation cause; "
+            + "costs the same whatever the number of jobs.")
+    @ApiResponse(responseCode = "200", content = @Content(examples = @ExampleObject(value = ApiExamples.FAILED_BATCH)))
+    @ApiResponse(responseCode = "404", description = "No such batch", content = @Content)
+    BatchResponse get(@PathVariable UUID id) {
+        return BatchResponse.of(engine.find(id));
+    }
+
+    @GetMapping
+    @Operation(summary = "List batches, newest first")
+    PageResponse<BatchResponse> list(
+            @Parameter(description = "Only batches in this state") @RequestParam(required = false) @Nullable BatchState state,
+            @Parameter(description = "Only batches with this label, as key:value; repeat to require several")
+                    @RequestParam(name = "label", required = false) @Nullable List<@Pattern(regexp = LABEL_FILTER,
+                    message = "must be key:value") String> labels,
+            @Parameter(description = "Zero-based page number") @RequestParam(defaultValue = "0") @Min(0) int page,
+            @Parameter(description = "Page size, at most failfast.limits.max-page-size")
+                    @RequestParam(defaultValue = "20") @Min(1) int size) {
+        Map<String, String> labelFilter = new HashMap<>();
+        if (labels != null) {
+            for (String label : labels) {
+                int colon = label.indexOf(':');
+                labelFilter.put(label.substring(0, colon), label.substring(colon + 1));
+            }
+        }
+        var result = store.findBatches(new BatchQuery(state, labelFilter), pageRequest(page, size));
+        return PageResponse.of(result, BatchResponse::of);
+    }
+
+    @GetMapping("/{id}/jobs")
+    @Operation(summary = "List a batch's jobs, in submission order")
+    @ApiResponse(responseCode = "404", description = "No such batch", content = @Content)
+    PageResponse<JobResponse> jobs(
+            @PathVariable UUID id,
+            @Parameter(description = "Only jobs in this state") @RequestParam(required = false) @Nullable JobState state,
+            @Parameter(description = "Zero-based page number") @RequestParam(defaultValue = "0") @Min(0) int page,
+            @Parameter(description = "Page size, at most failfast.limits.max-page-size")
+                    @RequestParam(defaultValue = "100") @Min(1) int size) {
+        engine.find(id);
+        return PageResponse.of(store.findJobs(id, state, pageRequest(page, size)), JobResponse::of);
+    }
+
+    @GetMapping("/{id}/jobs/{jobId}")
+    @Operation(summary = "Get one job")
+    @ApiResponse(responseCode = "404", description = "No such batch or job", content = @Content)
+    JobResponse job(@PathVariable UUID id, @PathVariable String jobId) {
+        return store.findJob(id, jobId).map(JobResponse::of).orElseThrow(() -> {
+            engine.find(id);
+            return new JobNotFoundException(id, jobId);
+        });
+    }
+
+    @PostMapping("/{id}/cancel")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    @Operation(summary = "Cancel a batch", description = "Records the cause USER_REQUESTED (unless the batch already "
+            + "has a cause), skips jobs not yet started and interrupts running ones. The body is optional.")
+    @ApiResponse(responseCode = "202", description = "Cancelling; poll or stream until the batch is terminal")
+    @ApiResponse(responseCode = "404", description = "No such batch", content = @Content)
+    @ApiResponse(responseCode = "409", description = "The batch is already terminal", content = @Content)
+    BatchResponse cancel(@PathVariable UUID id, @Valid @RequestBody(required = false) @Nullable CancelRequest request) {
+        return BatchResponse.of(engine.cancel(id, request == null ? null : request.reason()));
+    }
+
+    @DeleteMapping("/{id}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(summary = "Delete a terminal batch and its jobs")
+    @ApiResponse(responseCode = "204", description = "Deleted")
+    @ApiResponse(responseCode = "404", description = "No such batch", content = @Content)
+    @ApiResponse(responseCode = "409", description = "The batch is still active", content = @Content)
+    void delete(@PathVariable UUID id) {
+        engine.delete(id);
+    }
+
+    @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    @Operation(summary = "Stream a batch's events (server-sent events)",
+            description = "First a `batch` event with the current status, then a `job` event for each job state "
+                    + "change and a `batch` event for each batch state change. The stream closes after the "
+                    + "`batch` event with a terminal state. A `lagged` event says events were dropped because "
+                    + "the client read too slowly; the next `batch` event is current.")
+    @ApiResponse(responseCode = "404", description = "No such batch", content = @Content)
+    SseEmitter events(@PathVariable UUID id) {
+        return streams.subscribe(id);
+    }
+
+    private PageRequest pageRequest(int page, int size) {
+        return new PageRequest(page, Math.min(size, maxPageSize));
+    }
+}

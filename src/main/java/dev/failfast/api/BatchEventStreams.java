@@ -1,0 +1,167 @@
+package dev.failfast.api;
+
+import dev.failfast.batch.Batch;
+import dev.failfast.batch.BatchEvent;
+import dev.failfast.batch.BatchNotFoundException;
+import dev.failfast.engine.BatchEventListener;
+import dev.failfast.store.BatchStore;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/**
+ * Server-sent event streams of batches. The engine only drops each event into every subscriber's
+ * bounded queue; one virtual thread per subscriber turns events into JSON and writes them, so a
+ * slow or stalled client never holds up the engine or other clients. A subscriber that falls more
+ * than {@value #QUEUE_CAPACITY} events behind gets a {@code lagged} event followed by the batch's
+ * current status, and goes on from there.
+ */
+@Component
+class BatchEventStreams implements BatchEventListener {
+
+    static final int QUEUE_CAPACITY = 1024;
+    static final Duration HEARTBEAT = Duration.ofSeconds(15);
+
+    private static final Logger log = LoggerFactory.getLogger(BatchEventStreams.class);
+
+    private final BatchStore store;
+    private final Map<UUID, Set<Subscriber>> subscribers = new ConcurrentHashMap<>();
+
+    BatchEventStreams(BatchStore store) {
+        this.store = store;
+    }
+
+    /**
+     * Opens a stream on a batch. Subscribes before reading the batch's status, so no change can
+     * fall between the status and the first event.
+     *
+     * @throws BatchNotFoundException when there is no such batch
+     */
+    SseEmitter subscribe(UUID batchId) {
+        var emitter = new SseEmitter(0L); // no timeout: the stream lasts as long as the batch
+        var subscriber = new Subscriber(batchId, emitter);
+        subscribers.computeIfAbsent(batchId, id -> ConcurrentHashMap.newKeySet()).add(subscriber);
+        Batch current = store.findBatch(batchId).orElse(null);
+        if (current == null) {
+            remove(subscriber);
+            throw new BatchNotFoundException(batchId);
+        }
+        subscriber.queue.add(new Item.Status(current));
+        emitter.onCompletion(() -> remove(subscriber));
+        emitter.onError(e -> remove(subscriber));
+        Thread.ofVirtual().name("failfast-sse-" + batchId).start(subscriber::drain);
+        return emitter;
+    }
+
+    /** Subscribers over all batches, for metrics and tests. */
+    int subscriberCount() {
+        return subscribers.values().stream().mapToInt(Set::size).sum();
+    }
+
+    @Override
+    public void onEvent(BatchEvent event) {
+        Set<Subscriber> forBatch = subscribers.get(event.batch().id());
+        if (forBatch != null) {
+            forBatch.forEach(subscriber -> subscriber.offer(event));
+        }
+    }
+
+    private void remove(Subscriber subscriber) {
+        subscribers.computeIfPresent(subscriber.batchId, (id, set) -> {
+            set.remove(subscriber);
+            return set.isEmpty() ? null : set;
+        });
+    }
+
+    private sealed interface Item {
+        record Published(BatchEvent event) implements Item {}
+
+        record Status(Batch batch) implements Item {}
+
+        /** Events were dropped: send a {@code lagged} event and the batch's current status. */
+        record Resync() implements Item {}
+    }
+
+    private final class Subscriber {
+
+        final UUID batchId;
+        final SseEmitter emitter;
+        final BlockingQueue<Item> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+        final AtomicLong dropped = new AtomicLong();
+        long sent;
+
+        Subscriber(UUID batchId, SseEmitter emitter) {
+            this.batchId = batchId;
+            this.emitter = emitter;
+        }
+
+        /** Called by the engine with the batch's lock held: never blocks. */
+        void offer(BatchEvent event) {
+            if (event instanceof BatchEvent.Submitted) {
+                return;
+            }
+            if (!queue.offer(new Item.Published(event))) {
+                dropped.addAndGet(queue.size() + 1L);
+                queue.clear();
+                queue.offer(new Item.Resync());
+            }
+        }
+
+        void drain() {
+            try {
+                while (true) {
+                    Item item = queue.poll(HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+                    if (item == null) {
+                        emitter.send(SseEmitter.event().comment("keep-alive"));
+                    } else if (send(item)) {
+                        emitter.complete();
+                        return;
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                log.debug("Event stream of batch {} closed: {}", batchId, e.toString());
+                remove(this);
+            } catch (InterruptedException e) {
+                emitter.complete();
+                remove(this);
+            }
+        }
+
+        /** Sends one item; returns true once the batch's terminal status was sent. */
+        private boolean send(Item item) throws IOException {
+            return switch (item) {
+                case Item.Published(BatchEvent.JobChanged changed) -> {
+                    emit("job", JobResponse.of(changed.job()));
+                    yield false;
+                }
+                case Item.Published(BatchEvent event) -> sendStatus(event.batch());
+                case Item.Status(Batch batch) -> sendStatus(batch);
+                case Item.Resync() -> {
+                    emit("lagged", Map.of("dropped", dropped.getAndSet(0)));
+                    yield sendStatus(store.findBatch(batchId).orElseThrow(() -> new BatchNotFoundException(batchId)));
+                }
+            };
+        }
+
+        private boolean sendStatus(Batch batch) throws IOException {
+            emit("batch", BatchResponse.of(batch));
+            return batch.state().isTerminal();
+        }
+
+        private void emit(String name, Object data) throws IOException {
+            emitter.send(SseEmitter.event().id(Long.toString(++sent)).name(name).data(data, MediaType.APPLICATION_JSON));
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.failfast.api;
+
+import dev.failfast.batch.Batch;
+import dev.failfast.batch.BatchState;
+import dev.failfast.batch.CancellationCause;
+import dev.failfast.batch.CauseType;
+import dev.failfast.batch.FailurePolicy;
+import dev.failfast.batch.JobCounts;
+import io.swagger.v3.oas.annotations.media.Schema;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/** A batch's status. Reading it costs the same for 5 jobs as for 100 000. */
+@Schema(description = "A batch's status")
+record BatchResponse(
+        @Schema(description = "Time-ordered UUID (version 7)") UUID id,
+        String name,
+        Map<String, String> labels,
+        FailurePolicy failurePolicy,
+        int maxFailures,
+        int maxParallelism,
+        @Schema(type = "string", format = "duration", example = "PT10M") @Nullable Duration deadline,
+        BatchState state,
+        Instant createdAt,
+        @Nullable Instant startedAt,
+        @Nullable Instant finishedAt,
+        JobCounts counts,
+        @Schema(description = "Why the batch was cancelled; null until it was") @Nullable Cancellation cancellation) {
+
+    static BatchResponse of(Batch batch) {
+        var spec = batch.spec();
+        var cause = batch.cancellation();
+        return new BatchResponse(batch.id(), spec.name(), spec.labels(), spec.failurePolicy(), spec.maxFailures(),
+                spec.maxParallelism(), spec.deadline(), batch.state(), batch.createdAt(), batch.startedAt(),
+                batch.finishedAt(), batch.counts(), cause == null ? null : Cancellation.of(cause));
+    }
+
+    /** The cancellation cause: recorded once, never overwritten. */
+    record Cancellation(
+            CauseType cause,
+            @Schema(description = "The job whose failure cancelled the batch") @Nullable String jobId,
+            @Schema(description = "That job's error type", example = "JOB_ERROR") @Nullable String errorType,
+            @Nullable String message,
+            @Schema(description = "The reason a client gave when cancelling") @Nullable String reason,
+            @Schema(description = "When the cause was recorded") Instant requestedAt,
+            @Schema(description = "When the last running job became terminal") @Nullable Instant completedAt,
+            @Schema(description = "completedAt - requestedAt in milliseconds", example = "0.412")
+            @Nullable Double propagationMillis) {
+
+        static Cancellation of(CancellationCause cause) {
+            return new Cancellation(cause.cause(), cause.jobId(), cause.errorType(), cause.message(), cause.reason(),
+                    cause.requestedAt(), cause.completedAt(), cause.propagationMillis());
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.failfast.api;
+
+import dev.failfast.batch.Job;
+import dev.failfast.batch.JobError;
+import dev.failfast.batch.JobState;
+import dev.failfast.batch.RetryPolicy;
+import io.swagger.v3.oas.annotations.media.Schema;
+import java.time.Duration;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+
+/** A job's status. */
+@Schema(description = "A job's status")
+record JobResponse(
+        String id,
+        String type,
+        JsonNode params,
+        @Schema(type = "string", format = "duration", example = "PT30S") @Nullable Duration timeout,
+        RetryPolicy retry,
+        JobState state,
+        @Schema(description = "Attempts started so far") int attempts,
+        @Nullable Instant startedAt,
+        @Nullable Instant finishedAt,
+        @Nullable Long durationMillis,
+        @Schema(description = "True when the job ignored cancellation past the grace period and its thread was left to finish")
+        boolean abandoned,
+        @Schema(description = "Why the last attempt failed") @Nullable JobError error,
+        @Schema(description = "What the job returned") @Nullable JsonNode result) {
+
+    static JobResponse of(Job job) {
+        var spec = job.spec();
+        return new JobResponse(job.id(), spec.type(), spec.params(), spec.timeout(), spec.retry(), job.state(),
+                job.attempts(), job.startedAt(), job.finishedAt(), job.durationMillis(), job.abandoned(), job.error(),
+                job.result());
+    }
+}

@@ -1,0 +1,258 @@
+package dev.failfast.api;
+
+import dev.failfast.batch.BatchNotFoundException;
+import dev.failfast.batch.BatchStateConflictException;
+import dev.failfast.batch.JobNotFoundException;
+import dev.failfast.engine.AdmissionRejectedException;
+import dev.failfast.engine.EngineUnavailableException;
+import dev.failfast.engine.InvalidBatchException;
+import jakarta.servlet.http.HttpServletRequest;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.TypeMismatchException;
+import org.springframework.context.MessageSourceResolvable;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.validation.FieldError;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.ServletWebRequest;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.databind.exc.InvalidFormatException;
+import tools.jackson.databind.exc.MismatchedInputException;
+
+/**
+ * Every error as {@code application/problem+json} (RFC 9457). Each kind of problem has a stable
+ * {@code type} URI under {@value #TYPE_BASE}; invalid input lists every bad field in an
+ * {@code errors} array of {@code {field, message}}. Responses never carry a stack trace.
+ */
+@RestControllerAdvice
+class ProblemHandler extends ResponseEntityExceptionHandler {
+
+    static final String TYPE_BASE = "https://failfast.dev/problems/";
+
+    private static final URI ABOUT_BLANK = URI.create("about:blank");
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+
+    private static final Map<Integer, String> KIND_BY_STATUS = Map.ofEntries(
+            Map.entry(400, "invalid-request"),
+            Map.entry(404, "not-found"),
+            Map.entry(405, "method-not-allowed"),
+            Map.entry(406, "not-acceptable"),
+            Map.entry(409, "conflict"),
+            Map.entry(413, "request-too-large"),
+            Map.entry(415, "unsupported-media-type"),
+            Map.entry(429, "too-many-pending-jobs"),
+            Map.entry(500, "internal-error"),
+            Map.entry(503, "unavailable"));
+
+    /** One bad field of a request. */
+    record FieldProblem(String field, String message) {}
+
+    @ExceptionHandler(InvalidBatchException.class)
+    ProblemDetail invalidBatch(InvalidBatchException e, HttpServletRequest request) {
+        return invalid(e.violations().stream().map(v -> new FieldProblem(v.field(), v.message())).toList(), request);
+    }
+
+    @ExceptionHandler({BatchNotFoundException.class, JobNotFoundException.class})
+    ProblemDetail notFound(RuntimeException e, HttpServletRequest request) {
+        return problem(HttpStatus.NOT_FOUND, "Not found", e.getMessage(), request);
+    }
+
+    @ExceptionHandler(BatchStateConflictException.class)
+    ProblemDetail conflict(BatchStateConflictException e, HttpServletRequest request) {
+        ProblemDetail problem = problem(HttpStatus.CONFLICT, "Conflict with the batch's state", e.getMessage(), request);
+        problem.setProperty("state", e.state());
+        return problem;
+    }
+
+    @ExceptionHandler(AdmissionRejectedException.class)
+    ResponseEntity<ProblemDetail> tooManyPendingJobs(AdmissionRejectedException e, HttpServletRequest request) {
+        ProblemDetail problem = problem(HttpStatus.TOO_MANY_REQUESTS, "Too many pending jobs", e.getMessage(), request);
+        long seconds = Math.max(1, e.retryAfter().toSeconds());
+        return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+                .header(HttpHeaders.RETRY_AFTER, Long.toString(seconds))
+                .body(problem);
+    }
+
+    @ExceptionHandler(EngineUnavailableException.class)
+    ResponseEntity<ProblemDetail> unavailable(EngineUnavailableException e, HttpServletRequest request) {
+        ProblemDetail problem = problem(HttpStatus.SERVICE_UNAVAILABLE, "Service unavailable", e.getMessage(), request);
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5").body(problem);
+    }
+
+    /** The last resort: logged with its stack trace, answered without it. */
+    @ExceptionHandler(Exception.class)
+    ProblemDetail unexpected(Exception e, HttpServletRequest request) {
+        log.error("Unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
+        return problem(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error",
+                "The service failed to process the request; the error is logged.", request);
+    }
+
+    @Override
+    protected @Nullable ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException e,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        List<FieldProblem> errors = new ArrayList<>();
+        e.getBindingResult().getFieldErrors().forEach(error -> errors.add(fieldProblem(error)));
+        e.getBindingResult().getGlobalErrors().forEach(error -> errors.add(new FieldProblem(error.getObjectName(),
+                String.valueOf(error.getDefaultMessage()))));
+        return ResponseEntity.badRequest().body(invalid(errors, servletRequest(request)));
+    }
+
+    @Override
+    protected @Nullable ResponseEntity<Object> handleHandlerMethodValidationException(
+            HandlerMethodValidationException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        List<FieldProblem> errors = new ArrayList<>();
+        for (var result : e.getParameterValidationResults()) {
+            String name = String.valueOf(result.getMethodParameter().getParameterName());
+            for (MessageSourceResolvable error : result.getResolvableErrors()) {
+                errors.add(new FieldProblem(name, String.valueOf(error.getDefaultMessage())));
+            }
+        }
+        return ResponseEntity.badRequest().body(invalid(errors, servletRequest(request)));
+    }
+
+    @Override
+    protected @Nullable ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        HttpServletRequest servletRequest = servletRequest(request);
+        if (findCause(e, RequestSizeLimitFilter.RequestTooLargeException.class) != null) {
+            return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(problem(HttpStatus.CONTENT_TOO_LARGE,
+                    "Request too large", findCause(e, RequestSizeLimitFilter.RequestTooLargeException.class)
+                            .getMessage(), servletRequest));
+        }
+        JacksonException json = findCause(e, JacksonException.class);
+        if (json == null) {
+            return ResponseEntity.badRequest().body(invalid(
+                    List.of(new FieldProblem("body", "is missing or not readable")), servletRequest));
+        }
+        String field = jsonPath(json);
+        String message = describe(json);
+        return ResponseEntity.badRequest().body(invalid(
+                List.of(new FieldProblem(field.isEmpty() ? "body" : field, message)), servletRequest));
+    }
+
+    @Override
+    protected @Nullable ResponseEntity<Object> handleTypeMismatch(TypeMismatchException e, HttpHeaders headers,
+            HttpStatusCode status, WebRequest request) {
+        String name = e instanceof MethodArgumentTypeMismatchException m ? m.getName() : String.valueOf(e.getPropertyName());
+        Class<?> type = e.getRequiredType();
+        String message = "'" + e.getValue() + "' is not a valid " + (type == null ? "value" : type.getSimpleName());
+        return ResponseEntity.badRequest().body(invalid(List.of(new FieldProblem(name, message)), servletRequest(request)));
+    }
+
+    /** Gives every problem the framework builds (404, 405, 415, …) a stable type and the request path. */
+    @Override
+    protected ResponseEntity<Object> handleExceptionInternal(Exception e, @Nullable Object body, HttpHeaders headers,
+            HttpStatusCode status, WebRequest request) {
+        if (body instanceof ProblemDetail problem) {
+            decorate(problem, status.value(), servletRequest(request));
+        }
+        return super.handleExceptionInternal(e, body, headers, status, request);
+    }
+
+    private ProblemDetail invalid(List<FieldProblem> errors, HttpServletRequest request) {
+        ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "Invalid request",
+                "The request has " + errors.size() + " invalid field(s).", request);
+        problem.setProperty("errors", errors);
+        return problem;
+    }
+
+    private static ProblemDetail problem(HttpStatus status, String title, @Nullable String detail,
+            HttpServletRequest request) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setTitle(title);
+        decorate(problem, status.value(), request);
+        return problem;
+    }
+
+    private static void decorate(ProblemDetail problem, int status, HttpServletRequest request) {
+        if (problem.getType() == null || ABOUT_BLANK.equals(problem.getType())) {
+            problem.setType(URI.create(TYPE_BASE + KIND_BY_STATUS.getOrDefault(status, "http-" + status)));
+        }
+        if (problem.getInstance() == null) {
+            problem.setInstance(URI.create(request.getRequestURI()));
+        }
+    }
+
+    private static FieldProblem fieldProblem(FieldError error) {
+        String message = String.valueOf(error.getDefaultMessage());
+        if (error.isBindingFailure()) {
+            message = "has an invalid value";
+        }
+        return new FieldProblem(error.getField(), message);
+    }
+
+    /** The JSON path of a parse error, e.g. {@code jobs[3].timeout}. */
+    private static String jsonPath(JacksonException e) {
+        StringBuilder path = new StringBuilder();
+        for (JacksonException.Reference ref : e.getPath()) {
+            if (ref.getPropertyName() != null) {
+                if (!path.isEmpty()) {
+                    path.append('.');
+                }
+                path.append(ref.getPropertyName());
+            } else if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return path.toString();
+    }
+
+    private static String describe(JacksonException e) {
+        if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
+            Class<?> target = mismatch.getTargetType();
+            String value = e instanceof InvalidFormatException invalid ? " '" + invalid.getValue() + "'" : "";
+            if (target == Duration.class) {
+                return "invalid duration" + value + "; expected ISO-8601, e.g. PT30S";
+            }
+            if (target.isEnum()) {
+                return "invalid value" + value + "; expected one of " + Arrays.toString(target.getEnumConstants());
+            }
+            return "invalid value" + value + " for " + target.getSimpleName();
+        }
+        if (e instanceof StreamReadException) {
+            return "malformed JSON: " + firstLine(e.getOriginalMessage());
+        }
+        return firstLine(e.getOriginalMessage());
+    }
+
+    private static String firstLine(@Nullable String message) {
+        if (message == null) {
+            return "is not valid JSON";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    private static <T extends Throwable> @Nullable T findCause(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
+    }
+
+    private static HttpServletRequest servletRequest(WebRequest request) {
+        return ((ServletWebRequest) request).getRequest();
+    }
+}

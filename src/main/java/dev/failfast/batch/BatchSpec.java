@@ -1,0 +1,44 @@
+package dev.failfast.batch;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a client asked a batch to do, after defaults were applied.
+ *
+ * @param name a label for humans; need not be unique
+ * @param labels free-form key/value pairs to find batches by
+ * @param failurePolicy what a job failure does to the batch
+ * @param maxFailures failures tolerated before a FAIL_FAST batch is cancelled
+ * @param maxParallelism jobs of this batch running at once
+ * @param deadline how long after submission the batch must be finished; null for none
+ * @param jobs the jobs, in the order they are started
+ */
+public record BatchSpec(
+        String name,
+        Map<String, String> labels,
+        FailurePolicy failurePolicy,
+        int maxFailures,
+        int maxParallelism,
+        @Nullable Duration deadline,
+        List<JobSpec> jobs) {
+
+    public BatchSpec {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(failurePolicy, "failurePolicy");
+        labels = Map.copyOf(labels);
+        jobs = List.copyOf(jobs);
+        if (jobs.isEmpty()) {
+            throw new IllegalArgumentException("a batch needs at least one job");
+        }
+        if (maxParallelism < 1) {
+            throw new IllegalArgumentException("maxParallelism must be at least 1, was " + maxParallelism);
+        }
+        if (maxFailures < 0) {
+            throw new IllegalArgumentException("maxFailures must not be negative, was " + maxFailures);
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package dev.failfast.batch;
+
+/** Why a batch was cancelled. */
+public enum CauseType {
+    /** A job failed under FAIL_FAST with {@code maxFailures = 0}. */
+    JOB_FAILED,
+    /** More than {@code maxFailures} jobs failed under FAIL_FAST. */
+    MAX_FAILURES_EXCEEDED,
+    /** A client cancelled the batch through the API. */
+    USER_REQUESTED,
+    /** The batch's deadline passed before it finished. */
+    DEADLINE_EXCEEDED,
+    /** The service shut down while the batch was active. */
+    SHUTDOWN;
+
+    /** The terminal state a batch cancelled for this cause ends in. */
+    public BatchState terminalState() {
+        return switch (this) {
+            case USER_REQUESTED -> BatchState.CANCELLED;
+            case JOB_FAILED, MAX_FAILURES_EXCEEDED, DEADLINE_EXCEEDED, SHUTDOWN -> BatchState.FAILED;
+        };
+    }
+}

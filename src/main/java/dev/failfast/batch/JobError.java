@@ -1,0 +1,32 @@
+package dev.failfast.batch;
+
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Why a job attempt failed.
+ *
+ * @param type a stable code, such as {@link #TIMEOUT} or {@link #HTTP_STATUS}; job types may add their own
+ * @param message a human readable description
+ * @param exception the class name of the exception that ended the attempt, if any
+ */
+public record JobError(String type, String message, @Nullable String exception) {
+
+    /** The attempt ran longer than the job's timeout. */
+    public static final String TIMEOUT = "TIMEOUT";
+    /** The job's code threw an exception. */
+    public static final String JOB_ERROR = "JOB_ERROR";
+    /** An HTTP job got a status it did not expect. */
+    public static final String HTTP_STATUS = "HTTP_STATUS";
+    /** An I/O error, such as a refused connection. */
+    public static final String IO = "IO";
+    /** The job's result was larger than {@code failfast.limits.max-result-size}. */
+    public static final String RESULT_TOO_LARGE = "RESULT_TOO_LARGE";
+    /** An HTTP job's target is denied by the SSRF guard. */
+    public static final String TARGET_DENIED = "TARGET_DENIED";
+
+    public JobError {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(message, "message");
+    }
+}

@@ -1,0 +1,63 @@
+package dev.failfast.config;
+
+import dev.failfast.store.BatchStore;
+import dev.failfast.store.InMemoryBatchStore;
+import java.time.Clock;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
+
+/** The threads jobs and timers run on, the clock, and the store. */
+@Configuration(proxyBeanMethods = false)
+class EngineConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    /**
+     * The pool jobs run on. Its queue has room for every attempt the engine may hand over plus
+     * one per thread: a thread that just reported its job finished may not yet be back in the
+     * pool when the engine hands over the next attempt, and that hand-over must never be refused.
+     *
+     * <p>It keeps accepting tasks after the context starts closing: the engine stops first (see
+     * {@code BatchEngine#stop}) and cancels what runs, then the pool waits for its threads.
+     */
+    @Bean(name = "failfastJobExecutor")
+    ThreadPoolTaskExecutor failfastJobExecutor(FailfastProperties properties) {
+        FailfastProperties.Executor settings = properties.executor();
+        var executor = new ThreadPoolTaskExecutor();
+        executor.setCorePoolSize(settings.poolSize());
+        executor.setMaxPoolSize(settings.poolSize());
+        executor.setQueueCapacity(settings.dispatchCapacity());
+        executor.setThreadNamePrefix(settings.threadNamePrefix());
+        executor.setTaskDecorator(new MdcTaskDecorator());
+        executor.setAcceptTasksAfterContextClose(true);
+        executor.setWaitForTasksToCompleteOnShutdown(true);
+        executor.setAwaitTerminationMillis(settings.awaitTermination().toMillis());
+        return executor;
+    }
+
+    /** Timers: job timeouts, batch deadlines, retry backoffs and cancel grace periods. */
+    @Bean(name = "failfastTimerScheduler")
+    ThreadPoolTaskScheduler failfastTimerScheduler(FailfastProperties properties, Clock clock) {
+        var scheduler = new ThreadPoolTaskScheduler();
+        scheduler.setPoolSize(properties.engine().schedulerPoolSize());
+        scheduler.setThreadNamePrefix("failfast-timer-");
+        scheduler.setClock(clock);
+        // Most timers (job timeouts) are cancelled; drop them at once instead of at their due time.
+        scheduler.setRemoveOnCancelPolicy(true);
+        scheduler.setAcceptTasksAfterContextClose(true);
+        return scheduler;
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    BatchStore batchStore() {
+        return new InMemoryBatchStore();
+    }
+}

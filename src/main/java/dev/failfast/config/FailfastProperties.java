@@ -1,0 +1,117 @@
+package dev.failfast.config;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Every Failfast setting, under the {@code failfast.} prefix. Documented in the README's
+ * configuration table.
+ *
+ * @param executor the thread pool jobs run on
+ * @param engine how batches are run and stopped
+ * @param limits admission limits that protect the service
+ * @param jobs settings of the built-in job types
+ */
+@Validated
+@ConfigurationProperties("failfast")
+public record FailfastProperties(
+        @DefaultValue @Valid Executor executor,
+        @DefaultValue @Valid Engine engine,
+        @DefaultValue @Valid Limits limits,
+        @DefaultValue @Valid Jobs jobs) {
+
+    /**
+     * The {@code ThreadPoolTaskExecutor} jobs run on.
+     *
+     * @param poolSize worker threads: the most jobs running at once, over all batches
+     * @param queueCapacity attempts the engine may hand to the executor ahead of a free thread.
+     *     The default 0 hands a job over only when a thread is free, so every waiting job stays in
+     *     the engine, where it is ordered fairly across batches and skipped at once on cancellation
+     * @param threadNamePrefix prefix of worker thread names
+     * @param awaitTermination how long shutdown waits for worker threads to finish
+     */
+    public record Executor(
+            @DefaultValue("16") @Min(1) int poolSize,
+            @DefaultValue("0") @Min(0) int queueCapacity,
+            @DefaultValue("failfast-job-") @NotBlank String threadNamePrefix,
+            @DefaultValue("30s") @NotNull Duration awaitTermination) {
+
+        /** Attempts the engine hands to the executor at most: one per thread plus the queue. */
+        public int dispatchCapacity() {
+            return poolSize + queueCapacity;
+        }
+    }
+
+    /**
+     * @param defaultMaxParallelism a batch's {@code maxParallelism} when the request gives none
+     * @param cancelGrace how long a cancelled (or timed-out) job may keep running before it is
+     *     reported abandoned and its batch becomes terminal without it
+     * @param schedulerPoolSize threads for timers: job timeouts, deadlines, retry backoff, grace
+     */
+    public record Engine(
+            @DefaultValue("8") @Min(1) int defaultMaxParallelism,
+            @DefaultValue("5s") @NotNull Duration cancelGrace,
+            @DefaultValue("2") @Min(1) int schedulerPoolSize) {}
+
+    /**
+     * @param maxRequestSize largest accepted request body; larger gets 413
+     * @param maxJobsPerBatch most jobs in one batch; more gets 400
+     * @param maxPendingJobs most jobs waiting to run over all batches; a batch that would go over
+     *     gets 429 with {@code Retry-After}
+     * @param retryAfter the {@code Retry-After} sent with a 429
+     * @param maxResultSize largest job result (serialized JSON); a job returning more fails with
+     *     {@code RESULT_TOO_LARGE}
+     * @param maxPageSize largest {@code size} of a list page
+     */
+    public record Limits(
+            @DefaultValue("16MB") @NotNull DataSize maxRequestSize,
+            @DefaultValue("100000") @Min(1) int maxJobsPerBatch,
+            @DefaultValue("1000000") @Min(1) long maxPendingJobs,
+            @DefaultValue("5s") @NotNull Duration retryAfter,
+            @DefaultValue("16KB") @NotNull DataSize maxResultSize,
+            @DefaultValue("1000") @Min(1) int maxPageSize) {
+
+        @AssertTrue(message = "max-pending-jobs must be at least max-jobs-per-batch, or a full batch could never be admitted")
+        boolean isPendingLimitReachable() {
+            return maxPendingJobs >= maxJobsPerBatch;
+        }
+    }
+
+    /** @param http the {@code http} job type */
+    public record Jobs(@DefaultValue @Valid Http http) {}
+
+    /**
+     * The {@code http} job type and its guard against server-side request forgery. A target is
+     * refused when its host is in {@code deniedHosts}, when {@code allowedHosts} is not empty and
+     * does not list it, or when any address it resolves to lies in {@code deniedNetworks}.
+     *
+     * @param connectTimeout TCP connect timeout
+     * @param defaultTimeout request timeout when a job gives none
+     * @param maxResponseBody how much of a response body is kept in the job's result
+     * @param allowedHosts if not empty, the only hosts jobs may call ({@code *.example.com} matches subdomains)
+     * @param deniedHosts hosts jobs may never call
+     * @param deniedNetworks networks (CIDR) jobs may never call; by default loopback, link-local
+     *     (cloud metadata), unspecified and multicast addresses
+     */
+    public record Http(
+            @DefaultValue("5s") @NotNull Duration connectTimeout,
+            @DefaultValue("30s") @NotNull Duration defaultTimeout,
+            @DefaultValue("4KB") @NotNull DataSize maxResponseBody,
+            @DefaultValue({}) List<String> allowedHosts,
+            @DefaultValue({"metadata.google.internal", "metadata", "instance-data", "localhost"})
+                    List<String> deniedHosts,
+            @DefaultValue({
+                        "127.0.0.0/8", "::1/128", "169.254.0.0/16", "fe80::/10", "0.0.0.0/8", "::/128",
+                        "100.100.100.200/32", "fd00:ec2::254/128", "224.0.0.0/4", "ff00::/8"
+                    })
+                    List<String> deniedNetworks) {}
+}

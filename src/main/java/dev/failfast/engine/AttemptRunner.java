@@ -1,0 +1,89 @@
+package dev.failfast.engine;
+
+import dev.failfast.batch.JobError;
+import dev.failfast.batch.JobSpec;
+import dev.failfast.job.JobContext;
+import dev.failfast.job.JobFailedException;
+import dev.failfast.job.JobHandler;
+import dev.failfast.job.JobHandlers;
+import java.io.IOException;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Runs one attempt of a job on the current (worker) thread and reports its outcome to the batch. */
+final class AttemptRunner {
+
+    private final JobHandlers handlers;
+    private final JsonMapper jsonMapper;
+    private final long maxResultBytes;
+
+    AttemptRunner(JobHandlers handlers, JsonMapper jsonMapper, long maxResultBytes) {
+        this.handlers = handlers;
+        this.jsonMapper = jsonMapper;
+        this.maxResultBytes = maxResultBytes;
+    }
+
+    void run(BatchRun run, JobRun job) {
+        Attempt attempt = run.startAttempt(job, Thread.currentThread());
+        if (attempt == null) {
+            return;
+        }
+        Outcome outcome;
+        try {
+            outcome = execute(run, attempt);
+        } catch (VirtualMachineError e) {
+            attempt.detachWorker();
+            run.finishAttempt(attempt, new Outcome.Failed(errorOf(e)));
+            throw e;
+        }
+        attempt.detachWorker();
+        run.finishAttempt(attempt, outcome);
+    }
+
+    private Outcome execute(BatchRun run, Attempt attempt) {
+        JobSpec spec = attempt.job.job.spec();
+        try {
+            Object result = invoke(handlers.find(spec.type()).orElseThrow(), run, spec, attempt);
+            return succeeded(result);
+        } catch (Exception | StackOverflowError | LinkageError | AssertionError e) {
+            StopReason stopped = attempt.token.reason();
+            if (stopped != null) {
+                return new Outcome.Stopped(stopped);
+            }
+            return new Outcome.Failed(errorOf(e));
+        }
+    }
+
+    private static <P> @Nullable Object invoke(JobHandler<P> handler, BatchRun run, JobSpec spec, Attempt attempt)
+            throws Exception {
+        P params = handler.parseParams(spec.params());
+        return handler.execute(new JobContext<>(run.id(), spec.id(), params, attempt.number, attempt.token));
+    }
+
+    private Outcome succeeded(@Nullable Object result) {
+        if (result == null) {
+            return new Outcome.Succeeded(null);
+        }
+        JsonNode json = jsonMapper.valueToTree(result);
+        int size = jsonMapper.writeValueAsBytes(json).length;
+        if (size > maxResultBytes) {
+            return new Outcome.Failed(new JobError(JobError.RESULT_TOO_LARGE,
+                    "Result of " + size + " bytes exceeds the limit of " + maxResultBytes + " bytes", null));
+        }
+        return new Outcome.Succeeded(json);
+    }
+
+    static JobError errorOf(Throwable e) {
+        String type = switch (e) {
+            case JobFailedException failed -> failed.errorType();
+            case IOException ignored -> JobError.IO;
+            default -> JobError.JOB_ERROR;
+        };
+        String message = switch (e) {
+            case InterruptedException ignored -> "Interrupted although the job was not cancelled";
+            default -> e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        };
+        return new JobError(type, message, e.getClass().getName());
+    }
+}

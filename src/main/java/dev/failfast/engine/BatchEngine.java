@@ -1,0 +1,245 @@
+package dev.failfast.engine;
+
+import com.fasterxml.uuid.Generators;
+import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
+import dev.failfast.batch.Batch;
+import dev.failfast.batch.BatchNotFoundException;
+import dev.failfast.batch.BatchSpec;
+import dev.failfast.batch.BatchState;
+import dev.failfast.batch.BatchStateConflictException;
+import dev.failfast.batch.CauseType;
+import dev.failfast.batch.Job;
+import dev.failfast.batch.JobCounts;
+import dev.failfast.config.FailfastProperties;
+import dev.failfast.job.JobHandlers;
+import dev.failfast.store.BatchStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.core.task.TaskExecutor;
+import org.springframework.scheduling.TaskScheduler;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Accepts batches, runs them and stops them. The engine's only entry point for the API.
+ *
+ * <p>On shutdown it stops accepting batches first, then cancels every active batch with cause
+ * {@link CauseType#SHUTDOWN} and waits (at most the cancel grace period and a little more) until
+ * all of them are terminal, so nothing is left half-written for the store.
+ */
+@Service
+public class BatchEngine implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(BatchEngine.class);
+
+    private final BatchStore store;
+    private final BatchPublisher publisher;
+    private final BatchValidator validator;
+    private final Dispatcher dispatcher;
+    private final RunContext context;
+    private final Clock clock;
+    private final FailfastProperties.Limits limits;
+    private final TimeBasedEpochGenerator ids = Generators.timeBasedEpochGenerator();
+    private final Map<UUID, BatchRun> active = new ConcurrentHashMap<>();
+    private final AtomicLong pendingJobs = new AtomicLong();
+    private final ReentrantLock lifecycle = new ReentrantLock();
+    private final Condition allTerminal = lifecycle.newCondition();
+    private volatile boolean running;
+
+    BatchEngine(
+            FailfastProperties properties,
+            BatchStore store,
+            BatchPublisher publisher,
+            JobHandlers handlers,
+            JsonMapper jsonMapper,
+            @Qualifier("failfastJobExecutor") TaskExecutor executor,
+            @Qualifier("failfastTimerScheduler") TaskScheduler scheduler,
+            Clock clock) {
+        this.store = store;
+        this.publisher = publisher;
+        this.clock = clock;
+        this.limits = properties.limits();
+        this.validator = new BatchValidator(handlers, limits.maxJobsPerBatch());
+        var runner = new AttemptRunner(handlers, jsonMapper, limits.maxResultSize().toBytes());
+        this.dispatcher = new Dispatcher(executor, properties.executor().dispatchCapacity(), runner);
+        this.context = new RunContext(clock, scheduler, properties.engine().cancelGrace(), publisher, pendingJobs,
+                dispatcher::offer, this::terminated);
+    }
+
+    /**
+     * Validates and admits a batch, then starts dispatching its jobs.
+     *
+     * @throws InvalidBatchException when a job's type or params are invalid or job ids repeat
+     * @throws AdmissionRejectedException when the batch would exceed the pending-jobs limit
+     * @throws EngineUnavailableException while the service shuts down
+     */
+    public Batch submit(BatchSpec spec) {
+        if (!running) {
+            throw new EngineUnavailableException("The service is shutting down and accepts no new batches");
+        }
+        validator.validate(spec);
+        admit(spec.jobs().size());
+        Batch batch;
+        BatchRun run;
+        try {
+            batch = new Batch(ids.generate(), spec, BatchState.QUEUED, clock.instant(), null, null,
+                    JobCounts.allPending(spec.jobs().size()), null);
+            List<Job> jobs = spec.jobs().stream().map(Job::pending).toList();
+            publisher.created(batch, jobs);
+            run = new BatchRun(context, batch, jobs);
+        } catch (RuntimeException e) {
+            pendingJobs.addAndGet(-spec.jobs().size());
+            throw e;
+        }
+        active.put(batch.id(), run);
+        log.info("Batch {} submitted: {} jobs, policy {}, parallelism {}", batch.id(), spec.jobs().size(),
+                spec.failurePolicy(), spec.maxParallelism());
+        Duration deadline = spec.deadline();
+        if (deadline != null) {
+            run.scheduleDeadline(deadline);
+        }
+        dispatcher.offer(run);
+        return batch;
+    }
+
+    private void admit(int jobs) {
+        long max = limits.maxPendingJobs();
+        long current;
+        do {
+            current = pendingJobs.get();
+            if (current + jobs > max) {
+                throw new AdmissionRejectedException("%d jobs are waiting to run; %d more would exceed the limit of %d"
+                        .formatted(current, jobs, max), limits.retryAfter());
+            }
+        } while (!pendingJobs.compareAndSet(current, current + jobs));
+    }
+
+    /**
+     * Cancels an active batch on a user's request. Cancelling a batch that is already being
+     * cancelled changes nothing and returns its status.
+     *
+     * @throws BatchNotFoundException when there is no such batch
+     * @throws BatchStateConflictException when the batch is already terminal
+     */
+    public Batch cancel(UUID id, @Nullable String reason) {
+        BatchRun run = active.get(id);
+        if (run != null && (run.cancel(CauseType.USER_REQUESTED, "Cancelled by a client", reason) || !run.isTerminal())) {
+            return run.snapshot();
+        }
+        Batch batch = find(id);
+        throw new BatchStateConflictException(id, batch.state(), "a finished batch cannot be cancelled");
+    }
+
+    /** @throws BatchNotFoundException when there is no such batch */
+    public Batch find(UUID id) {
+        return store.findBatch(id).orElseThrow(() -> new BatchNotFoundException(id));
+    }
+
+    /**
+     * Deletes a terminal batch and its jobs.
+     *
+     * @throws BatchNotFoundException when there is no such batch
+     * @throws BatchStateConflictException when the batch is still active
+     */
+    public void delete(UUID id) {
+        Batch batch = find(id);
+        if (!batch.state().isTerminal() || active.containsKey(id)) {
+            throw new BatchStateConflictException(id, batch.state(), "cancel it and wait until it is terminal first");
+        }
+        if (!store.delete(id)) {
+            throw new BatchNotFoundException(id);
+        }
+    }
+
+    /** Batches not yet terminal. */
+    public int activeBatches() {
+        return active.size();
+    }
+
+    /** Jobs of active batches that have not started. */
+    public long pendingJobs() {
+        return pendingJobs.get();
+    }
+
+    /** Attempts handed to the executor and not yet finished. */
+    public int attemptsInFlight() {
+        return dispatcher.inFlight();
+    }
+
+    public boolean isAccepting() {
+        return running;
+    }
+
+    private void terminated(BatchRun run) {
+        active.remove(run.id());
+        Batch batch = run.snapshot();
+        var cause = batch.cancellation();
+        if (cause == null) {
+            log.info("Batch {} {}: {}", batch.id(), batch.state(), batch.counts());
+        } else {
+            log.info("Batch {} {}: cause {} (job {}, {}), propagation {} ms, {}", batch.id(), batch.state(),
+                    cause.cause(), cause.jobId(), cause.message(), cause.propagationMillis(), batch.counts());
+        }
+        lifecycle.lock();
+        try {
+            allTerminal.signalAll();
+        } finally {
+            lifecycle.unlock();
+        }
+    }
+
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        for (BatchRun run : List.copyOf(active.values())) {
+            run.cancel(CauseType.SHUTDOWN, "The service is shutting down", null);
+        }
+        // Stragglers are abandoned after the grace period; the margin covers the timer's own delay.
+        Instant giveUp = clock.instant().plus(context.cancelGrace()).plusSeconds(2);
+        lifecycle.lock();
+        try {
+            while (!active.isEmpty()) {
+                long waitNanos = Duration.between(clock.instant(), giveUp).toNanos();
+                if (waitNanos <= 0) {
+                    log.warn("{} batches still active at shutdown: {}", active.size(), active.keySet());
+                    return;
+                }
+                allTerminal.await(waitNanos, TimeUnit.NANOSECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lifecycle.unlock();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Stops before the web server's graceful shutdown, so event streams end and requests finish. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE;
+    }
+}

@@ -1,0 +1,423 @@
+package dev.failfast.engine;
+
+import dev.failfast.batch.Batch;
+import dev.failfast.batch.BatchSpec;
+import dev.failfast.batch.BatchState;
+import dev.failfast.batch.CancellationCause;
+import dev.failfast.batch.CauseType;
+import dev.failfast.batch.FailurePolicy;
+import dev.failfast.batch.Job;
+import dev.failfast.batch.JobError;
+import dev.failfast.batch.JobState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * One active batch: its jobs, its cancellation token and its state machine.
+ *
+ * <p>Every change happens under {@link #lock}. Starting a job and recording the cancellation cause
+ * both take it, so once a cause is recorded no pending job can start: it is SKIPPED instead. The
+ * token is cancelled right after the lock is released, which runs cancel callbacks and interrupts
+ * the running attempts without holding up other threads.
+ */
+final class BatchRun {
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final RunContext context;
+    private final BatchSpec spec;
+    private final JobRun[] jobs;
+    private final CancellationSource token = new CancellationSource();
+
+    // Guarded by lock.
+    private Batch batch;
+    private int nextPending;
+    private final ArrayDeque<JobRun> retriesDue = new ArrayDeque<>();
+    private int slotsInUse;
+    private int failures;
+    private @Nullable ScheduledFuture<?> deadlineTimer;
+    private @Nullable ScheduledFuture<?> graceTimer;
+    private final List<Job> changedJobs = new ArrayList<>();
+    private @Nullable BatchState stateBeforeChanges;
+
+    BatchRun(RunContext context, Batch batch, List<Job> jobs) {
+        this.context = context;
+        this.spec = batch.spec();
+        this.batch = batch;
+        this.jobs = jobs.stream().map(JobRun::new).toArray(JobRun[]::new);
+    }
+
+    UUID id() {
+        return batch.id();
+    }
+
+    Batch snapshot() {
+        lock.lock();
+        try {
+            return batch;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void scheduleDeadline(Duration deadline) {
+        lock.lock();
+        try {
+            deadlineTimer = context.scheduler().schedule(
+                    () -> cancel(CauseType.DEADLINE_EXCEEDED, "Deadline of " + deadline + " exceeded", null),
+                    batch.createdAt().plus(deadline));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- dispatch -------------------------------------------------------------------------------
+
+    /** Claims the next job to hand to a worker, or null if none may start now. */
+    @Nullable JobRun reserveNext() {
+        lock.lock();
+        try {
+            if (batch.cancellation() != null || batch.state().isTerminal() || slotsInUse >= spec.maxParallelism()) {
+                return null;
+            }
+            JobRun next = retriesDue.poll();
+            if (next == null) {
+                if (nextPending >= jobs.length) {
+                    return null;
+                }
+                next = jobs[nextPending++];
+            }
+            slotsInUse++;
+            next.holdsSlot = true;
+            return next;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean hasDispatchable() {
+        lock.lock();
+        try {
+            return batch.cancellation() == null
+                    && slotsInUse < spec.maxParallelism()
+                    && (!retriesDue.isEmpty() || nextPending < jobs.length);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Called on the worker thread before the handler runs. Returns null when the batch was
+     * cancelled after the job was handed over: the job then never starts.
+     */
+    @Nullable Attempt startAttempt(JobRun run, Thread worker) {
+        lock.lock();
+        try {
+            if (batch.cancellation() != null || batch.state().isTerminal()) {
+                releaseSlot(run);
+                return null;
+            }
+            Instant now = context.clock().instant();
+            Job job = run.job;
+            Attempt attempt = new Attempt(run, job.attempts() + 1, worker, token);
+            run.attempt = attempt;
+            if (job.state() == JobState.PENDING) {
+                context.pendingJobs().decrementAndGet();
+                countMove(JobState.PENDING, JobState.RUNNING, 1);
+            }
+            setJob(run, new Job(job.spec(), JobState.RUNNING, attempt.number,
+                    job.startedAt() == null ? now : job.startedAt(), null, job.error(), null, false));
+            if (batch.state() == BatchState.QUEUED) {
+                setBatch(withState(BatchState.RUNNING, now, null, batch.cancellation()));
+            }
+            Duration timeout = job.spec().timeout();
+            if (timeout != null) {
+                attempt.timeoutTimer = context.scheduler().schedule(() -> timeOut(attempt), now.plus(timeout));
+            }
+            flush();
+            return attempt;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Called on the worker thread with the attempt's outcome. */
+    void finishAttempt(Attempt attempt, Outcome outcome) {
+        boolean cancelled;
+        lock.lock();
+        try {
+            JobRun run = attempt.job;
+            attempt.cancelTimers();
+            if (attempt.abandoned) {
+                return; // settled when it was abandoned; what it did afterwards does not count
+            }
+            run.attempt = null;
+            Instant now = context.clock().instant();
+            cancelled = switch (outcome) {
+                case Outcome.Succeeded(JsonNode result) -> {
+                    settle(run, JobState.SUCCEEDED, null, result, false, now);
+                    yield false;
+                }
+                case Outcome.Stopped(StopReason reason) when reason == StopReason.TIMEOUT ->
+                        failAttempt(run, timeoutError(run), false, now);
+                case Outcome.Stopped ignored -> {
+                    settle(run, JobState.CANCELLED, null, null, false, now);
+                    yield false;
+                }
+                case Outcome.Failed(JobError error) -> failAttempt(run, error, false, now);
+            };
+            finishIfDone(now);
+            flush();
+        } finally {
+            lock.unlock();
+        }
+        if (cancelled) {
+            token.cancel(StopReason.BATCH_CANCELLED);
+        }
+    }
+
+    // ---- cancellation ---------------------------------------------------------------------------
+
+    /**
+     * Records the cause (if none is recorded yet and the batch is not terminal), skips every
+     * pending job, then cancels the token. Returns false if the batch already had a cause or ended.
+     */
+    boolean cancel(CauseType cause, @Nullable String message, @Nullable String reason) {
+        lock.lock();
+        try {
+            Instant now = context.clock().instant();
+            if (!recordCause(CancellationCause.of(cause, message, reason, now), now)) {
+                return false;
+            }
+            flush();
+        } finally {
+            lock.unlock();
+        }
+        token.cancel(StopReason.BATCH_CANCELLED);
+        return true;
+    }
+
+    boolean isTerminal() {
+        return snapshot().state().isTerminal();
+    }
+
+    private boolean recordCause(CancellationCause cause, Instant now) {
+        if (batch.cancellation() != null || batch.state().isTerminal()) {
+            return false;
+        }
+        int skipped = 0;
+        for (JobRun run : jobs) {
+            if (run.job.state() == JobState.PENDING) {
+                setJob(run, new Job(run.job.spec(), JobState.SKIPPED, 0, null, now, null, null, false));
+                skipped++;
+            } else if (run.isBetweenAttempts()) {
+                if (run.retryTimer != null) {
+                    run.retryTimer.cancel(false);
+                    run.retryTimer = null;
+                }
+                settle(run, JobState.CANCELLED, run.job.error(), null, false, now);
+            }
+        }
+        countMove(JobState.PENDING, JobState.SKIPPED, skipped);
+        context.pendingJobs().addAndGet(-skipped);
+        nextPending = jobs.length;
+        retriesDue.clear();
+        setBatch(withState(BatchState.CANCELLING, null, null, cause));
+        if (batch.counts().running() > 0) {
+            graceTimer = context.scheduler().schedule(this::abandonStragglers, now.plus(context.cancelGrace()));
+        } else {
+            finishIfDone(now);
+        }
+        return true;
+    }
+
+    /** After the cancel grace period: report still-running jobs abandoned and end the batch. */
+    private void abandonStragglers() {
+        lock.lock();
+        try {
+            if (batch.state().isTerminal()) {
+                return;
+            }
+            Instant now = context.clock().instant();
+            for (JobRun run : jobs) {
+                if (run.attempt != null) {
+                    Attempt attempt = run.attempt;
+                    attempt.abandoned = true;
+                    attempt.cancelTimers();
+                    run.attempt = null;
+                    settle(run, JobState.CANCELLED, null, null, true, now);
+                }
+            }
+            finishIfDone(now);
+            flush();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- timeouts and retries -------------------------------------------------------------------
+
+    private void timeOut(Attempt attempt) {
+        lock.lock();
+        try {
+            if (attempt.abandoned || attempt.job.attempt != attempt) {
+                return;
+            }
+            attempt.abandonTimer = context.scheduler().schedule(
+                    () -> abandonTimedOut(attempt), context.clock().instant().plus(context.cancelGrace()));
+        } finally {
+            lock.unlock();
+        }
+        attempt.token.cancel(StopReason.TIMEOUT);
+    }
+
+    /** A timed-out attempt ignored its interrupt for the whole grace period: fail it without waiting. */
+    private void abandonTimedOut(Attempt attempt) {
+        boolean cancelled;
+        lock.lock();
+        try {
+            JobRun run = attempt.job;
+            if (attempt.abandoned || run.attempt != attempt) {
+                return;
+            }
+            attempt.abandoned = true;
+            run.attempt = null;
+            Instant now = context.clock().instant();
+            cancelled = failAttempt(run, timeoutError(run), true, now);
+            finishIfDone(now);
+            flush();
+        } finally {
+            lock.unlock();
+        }
+        if (cancelled) {
+            token.cancel(StopReason.BATCH_CANCELLED);
+        }
+    }
+
+    /**
+     * A failed attempt: retried after its backoff if attempts are left and the batch goes on,
+     * otherwise the job fails, which may cancel the batch. Returns true if it recorded a cause.
+     */
+    private boolean failAttempt(JobRun run, JobError error, boolean abandoned, Instant now) {
+        if (batch.cancellation() == null && run.job.attempts() < run.job.spec().retry().maxAttempts()) {
+            Duration backoff = run.job.spec().retry().backoffBefore(run.job.attempts() + 1);
+            setJob(run, new Job(run.job.spec(), JobState.RUNNING, run.job.attempts(), run.job.startedAt(), null, error,
+                    null, false));
+            run.retryTimer = context.scheduler().schedule(() -> retryDue(run), now.plus(backoff));
+            return false;
+        }
+        settle(run, JobState.FAILED, error, null, abandoned, now);
+        failures++;
+        if (spec.failurePolicy() == FailurePolicy.FAIL_FAST && failures > spec.maxFailures()) {
+            CauseType type = spec.maxFailures() == 0 ? CauseType.JOB_FAILED : CauseType.MAX_FAILURES_EXCEEDED;
+            return recordCause(CancellationCause.jobFailed(type, run.id(), error, now), now);
+        }
+        return false;
+    }
+
+    private void retryDue(JobRun run) {
+        lock.lock();
+        try {
+            run.retryTimer = null;
+            if (batch.cancellation() != null || run.job.state() != JobState.RUNNING) {
+                return;
+            }
+            // The job gives its slot back and queues first in line to take one again.
+            releaseSlot(run);
+            retriesDue.add(run);
+        } finally {
+            lock.unlock();
+        }
+        context.dispatchable().accept(this);
+    }
+
+    private JobError timeoutError(JobRun run) {
+        return new JobError(JobError.TIMEOUT, "Attempt exceeded the job's timeout of " + run.job.spec().timeout(), null);
+    }
+
+    // ---- state changes --------------------------------------------------------------------------
+
+    private void settle(JobRun run, JobState state, @Nullable JobError error, @Nullable JsonNode result,
+            boolean abandoned, Instant now) {
+        Job job = run.job;
+        countMove(job.state(), state, 1);
+        releaseSlot(run);
+        setJob(run, new Job(job.spec(), job.state().transitionTo(state), job.attempts(), job.startedAt(), now,
+                error, result, abandoned));
+    }
+
+    private void releaseSlot(JobRun run) {
+        if (run.holdsSlot) {
+            run.holdsSlot = false;
+            slotsInUse--;
+        }
+    }
+
+    private void finishIfDone(Instant now) {
+        if (batch.state().isTerminal()) {
+            return;
+        }
+        CancellationCause cause = batch.cancellation();
+        if (cause != null) {
+            if (batch.counts().running() == 0) {
+                finish(cause.cause().terminalState(), cause.completed(now), now);
+            }
+        } else if (batch.counts().pending() == 0 && batch.counts().running() == 0) {
+            finish(failures > 0 ? BatchState.FAILED : BatchState.SUCCEEDED, null, now);
+        }
+    }
+
+    private void finish(BatchState state, @Nullable CancellationCause cause, Instant now) {
+        setBatch(withState(state, null, now, cause));
+        if (deadlineTimer != null) {
+            deadlineTimer.cancel(false);
+        }
+        if (graceTimer != null) {
+            graceTimer.cancel(false);
+        }
+        context.terminated().accept(this);
+    }
+
+    private void countMove(JobState from, JobState to, int n) {
+        if (n > 0) {
+            batch = new Batch(batch.id(), spec, batch.state(), batch.createdAt(), batch.startedAt(),
+                    batch.finishedAt(), batch.counts().moved(from, to, n), batch.cancellation());
+        }
+    }
+
+    private Batch withState(BatchState state, @Nullable Instant startedAt, @Nullable Instant finishedAt,
+            @Nullable CancellationCause cause) {
+        return new Batch(batch.id(), spec, batch.state().transitionTo(state), batch.createdAt(),
+                startedAt != null ? startedAt : batch.startedAt(), finishedAt, batch.counts(), cause);
+    }
+
+    private void setJob(JobRun run, Job job) {
+        run.job = job;
+        changedJobs.add(job);
+    }
+
+    private void setBatch(Batch next) {
+        if (stateBeforeChanges == null) {
+            stateBeforeChanges = batch.state();
+        }
+        batch = next;
+    }
+
+    /** Publishes what changed since the last flush: to the store, then to the listeners. */
+    private void flush() {
+        BatchState previous = stateBeforeChanges != null && stateBeforeChanges != batch.state() ? stateBeforeChanges : null;
+        if (changedJobs.isEmpty() && stateBeforeChanges == null) {
+            return;
+        }
+        context.publisher().changed(batch, List.copyOf(changedJobs), previous);
+        changedJobs.clear();
+        stateBeforeChanges = null;
+    }
+}

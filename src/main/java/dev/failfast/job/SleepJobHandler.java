@@ -1,0 +1,125 @@
+package dev.failfast.job;
+
+import dev.failfast.batch.JobError;
+import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * {@code sleep}: the seeds' task loop. Works for {@code duration} in {@code steps} equal steps,
+ * checking for cancellation before each; can be told to fail, to fail only its first attempts, or
+ * to ignore cancellation (a stuck job).
+ */
+@Component
+class SleepJobHandler implements JobHandler<SleepJobHandler.Params> {
+
+    private final JobParamsBinder binder;
+
+    SleepJobHandler(JobParamsBinder binder) {
+        this.binder = binder;
+    }
+
+    /**
+     * @param duration how long the job works
+     * @param steps cancellation checkpoints (default 10)
+     * @param failAfter fail once this much has elapsed (capped at {@code duration})
+     * @param failMessage the failure's message
+     * @param failAttempts fail only the first N attempts, then succeed; without {@code failAfter}
+     *     those attempts fail at once
+     * @param ignoreCancel keep working through cancellation and interrupts
+     */
+    record Params(
+            @NotNull Duration duration,
+            @Nullable @Min(1) @Max(100_000) Integer steps,
+            @Nullable Duration failAfter,
+            @Nullable String failMessage,
+            @Nullable @Min(0) Integer failAttempts,
+            @Nullable Boolean ignoreCancel) {
+
+        @AssertTrue(message = "must not be negative")
+        boolean isDurationNotNegative() {
+            return duration == null || !duration.isNegative();
+        }
+
+        @AssertTrue(message = "must not be negative")
+        boolean isFailAfterNotNegative() {
+            return failAfter == null || !failAfter.isNegative();
+        }
+
+        int stepCount() {
+            return steps == null ? 10 : steps;
+        }
+
+        /** Elapsed time at which this attempt fails, or null if it succeeds. */
+        @Nullable Duration failureAt(int attempt) {
+            boolean failsThisAttempt = failAttempts == null ? failAfter != null : attempt <= failAttempts;
+            if (!failsThisAttempt) {
+                return null;
+            }
+            Duration at = failAfter == null ? Duration.ZERO : failAfter;
+            return at.compareTo(duration) > 0 ? duration : at;
+        }
+    }
+
+    @Override
+    public String type() {
+        return "sleep";
+    }
+
+    @Override
+    public Params parseParams(ObjectNode params) {
+        return binder.bind(params, Params.class);
+    }
+
+    @Override
+    public Object execute(JobContext<Params> context) throws JobFailedException {
+        Params params = context.params();
+        boolean ignoreCancel = Boolean.TRUE.equals(params.ignoreCancel());
+        Duration failAt = params.failureAt(context.attempt());
+        long start = System.nanoTime();
+        long stepNanos = params.duration().toNanos() / params.stepCount();
+        for (int step = 1; step <= params.stepCount(); step++) {
+            if (!ignoreCancel) {
+                context.cancellation().throwIfCancelled();
+            }
+            long stepEnd = start + (step == params.stepCount() ? params.duration().toNanos() : step * stepNanos);
+            if (failAt != null && start + failAt.toNanos() <= stepEnd) {
+                sleepUntil(start + failAt.toNanos(), ignoreCancel);
+                String message = params.failMessage() == null ? "Simulated failure" : params.failMessage();
+                throw new JobFailedException(JobError.JOB_ERROR, message);
+            }
+            sleepUntil(stepEnd, ignoreCancel);
+        }
+        return Map.of("sleptMillis", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    }
+
+    private static void sleepUntil(long deadlineNanos, boolean ignoreInterrupts) {
+        boolean interrupted = false;
+        try {
+            long remaining;
+            while ((remaining = deadlineNanos - System.nanoTime()) > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.sleep(remaining);
+                } catch (InterruptedException e) {
+                    if (!ignoreInterrupts) {
+                        Thread.currentThread().interrupt();
+                        throw new JobCancelledException();
+                    }
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                // A stuck job swallows interrupts on purpose, but hands the status back on exit.
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package dev.failfast.store;
+
+import dev.failfast.batch.Batch;
+import dev.failfast.batch.Job;
+import dev.failfast.batch.JobState;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where batches and their jobs are kept.
+ *
+ * <p>The engine calls {@link #create} once per batch and then {@link #update} with each group of
+ * changes, always under that batch's lock, so the calls of one batch never overlap and arrive in
+ * order. Reads may come from any thread at any time and must see a batch and the job states it
+ * counts no older than the last completed update. {@link #findBatch} must not depend on the number
+ * of jobs: the status of a 100 000-job batch is read as often as that of a small one.
+ */
+public interface BatchStore {
+
+    /** Stores a new batch and all its jobs. */
+    void create(Batch batch, List<Job> jobs);
+
+    /** Replaces the batch and the given jobs (matched by job id) with these newer versions. */
+    void update(Batch batch, List<Job> changedJobs);
+
+    Optional<Batch> findBatch(UUID id);
+
+    /** Batches matching the query, newest first. */
+    Page<Batch> findBatches(BatchQuery query, PageRequest page);
+
+    /** A batch's jobs in submission order, optionally only those in {@code state}. */
+    Page<Job> findJobs(UUID batchId, @Nullable JobState state, PageRequest page);
+
+    Optional<Job> findJob(UUID batchId, String jobId);
+
+    /** Removes a batch and its jobs. Returns false if there was no such batch. */
+    boolean delete(UUID id);
+}

@@ -1,0 +1,120 @@
+package dev.failfast.store;
+
+import dev.failfast.batch.Batch;
+import dev.failfast.batch.Job;
+import dev.failfast.batch.JobState;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Keeps everything in memory; nothing survives a restart. Batch ids are time-ordered UUIDs, so
+ * ordering the map by id in reverse lists the newest first.
+ */
+public final class InMemoryBatchStore implements BatchStore {
+
+    private final ConcurrentNavigableMap<UUID, Entry> batches = new ConcurrentSkipListMap<>(Comparator.reverseOrder());
+
+    @Override
+    public void create(Batch batch, List<Job> jobs) {
+        Map<String, Integer> index = HashMap.newHashMap(jobs.size());
+        for (int i = 0; i < jobs.size(); i++) {
+            index.put(jobs.get(i).id(), i);
+        }
+        Entry entry = new Entry(batch, new AtomicReferenceArray<>(jobs.toArray(Job[]::new)), Map.copyOf(index));
+        if (batches.putIfAbsent(batch.id(), entry) != null) {
+            throw new IllegalStateException("Batch " + batch.id() + " already exists");
+        }
+    }
+
+    @Override
+    public void update(Batch batch, List<Job> changedJobs) {
+        Entry entry = batches.get(batch.id());
+        if (entry == null) {
+            return; // deleted meanwhile; the engine only deletes terminal batches, so nothing is lost
+        }
+        for (Job job : changedJobs) {
+            entry.jobs.set(entry.index.get(job.id()), job);
+        }
+        entry.batch = batch; // written last: a reader that sees this batch sees its jobs too
+    }
+
+    @Override
+    public Optional<Batch> findBatch(UUID id) {
+        Entry entry = batches.get(id);
+        return entry == null ? Optional.empty() : Optional.of(entry.batch);
+    }
+
+    @Override
+    public Page<Batch> findBatches(BatchQuery query, PageRequest page) {
+        List<Batch> content = new ArrayList<>(page.size());
+        long total = 0;
+        for (Entry entry : batches.values()) {
+            Batch batch = entry.batch;
+            if (query.matches(batch)) {
+                if (total >= page.offset() && content.size() < page.size()) {
+                    content.add(batch);
+                }
+                total++;
+            }
+        }
+        return new Page<>(content, page, total);
+    }
+
+    @Override
+    public Page<Job> findJobs(UUID batchId, @Nullable JobState state, PageRequest page) {
+        Entry entry = batches.get(batchId);
+        if (entry == null) {
+            return new Page<>(List.of(), page, 0);
+        }
+        List<Job> content = new ArrayList<>(page.size());
+        long matched = 0;
+        for (int i = 0; i < entry.jobs.length() && content.size() < page.size(); i++) {
+            Job job = entry.jobs.get(i);
+            if (state == null || job.state() == state) {
+                if (matched >= page.offset()) {
+                    content.add(job);
+                }
+                matched++;
+            }
+        }
+        Batch batch = entry.batch;
+        long total = state == null ? batch.counts().total() : batch.counts().of(state);
+        return new Page<>(content, page, total);
+    }
+
+    @Override
+    public Optional<Job> findJob(UUID batchId, String jobId) {
+        Entry entry = batches.get(batchId);
+        if (entry == null) {
+            return Optional.empty();
+        }
+        Integer i = entry.index.get(jobId);
+        return i == null ? Optional.empty() : Optional.of(entry.jobs.get(i));
+    }
+
+    @Override
+    public boolean delete(UUID id) {
+        return batches.remove(id) != null;
+    }
+
+    private static final class Entry {
+        final AtomicReferenceArray<Job> jobs;
+        final Map<String, Integer> index;
+        volatile Batch batch;
+
+        Entry(Batch batch, AtomicReferenceArray<Job> jobs, Map<String, Integer> index) {
+            this.batch = batch;
+            this.jobs = jobs;
+            this.index = index;
+        }
+    }
+}
