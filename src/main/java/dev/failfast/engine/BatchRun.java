@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
@@ -150,17 +151,14 @@ final class BatchRun {
 
     /** Called on the worker thread with the attempt's outcome. */
     void finishAttempt(Attempt attempt, Outcome outcome) {
-        boolean cancelled;
-        lock.lock();
-        try {
+        change(now -> {
             JobRun run = attempt.job;
             attempt.cancelTimers();
             if (attempt.abandoned) {
-                return; // settled when it was abandoned; what it did afterwards does not count
+                return false; // settled when it was abandoned; what it did afterwards does not count
             }
             run.attempt = null;
-            Instant now = context.clock().instant();
-            cancelled = switch (outcome) {
+            return switch (outcome) {
                 case Outcome.Succeeded(JsonNode result) -> {
                     settle(run, JobState.SUCCEEDED, null, result, false, now);
                     yield false;
@@ -173,14 +171,31 @@ final class BatchRun {
                 }
                 case Outcome.Failed(JobError error) -> failAttempt(run, error, false, now);
             };
+        });
+    }
+
+    /**
+     * Applies a change under the lock, ends the batch if nothing is left to do, publishes what
+     * changed, and, if the change recorded a cause, cancels the token once the lock is released.
+     *
+     * @param change returns true if it recorded a cancellation cause
+     * @return whether a cause was recorded
+     */
+    private boolean change(Predicate<Instant> change) {
+        boolean causeRecorded;
+        lock.lock();
+        try {
+            Instant now = context.clock().instant();
+            causeRecorded = change.test(now);
             finishIfDone(now);
             flush();
         } finally {
             lock.unlock();
         }
-        if (cancelled) {
+        if (causeRecorded) {
             token.cancel(StopReason.BATCH_CANCELLED);
         }
+        return causeRecorded;
     }
 
     // ---- cancellation ---------------------------------------------------------------------------
@@ -190,18 +205,7 @@ final class BatchRun {
      * pending job, then cancels the token. Returns false if the batch already had a cause or ended.
      */
     boolean cancel(CauseType cause, @Nullable String message, @Nullable String reason) {
-        lock.lock();
-        try {
-            Instant now = context.clock().instant();
-            if (!recordCause(CancellationCause.of(cause, message, reason, now), now)) {
-                return false;
-            }
-            flush();
-        } finally {
-            lock.unlock();
-        }
-        token.cancel(StopReason.BATCH_CANCELLED);
-        return true;
+        return change(now -> recordCause(CancellationCause.of(cause, message, reason, now), now));
     }
 
     boolean isTerminal() {
@@ -240,12 +244,10 @@ final class BatchRun {
 
     /** After the cancel grace period: report still-running jobs abandoned and end the batch. */
     private void abandonStragglers() {
-        lock.lock();
-        try {
+        change(now -> {
             if (batch.state().isTerminal()) {
-                return;
+                return false;
             }
-            Instant now = context.clock().instant();
             for (JobRun run : jobs) {
                 if (run.attempt != null) {
                     Attempt attempt = run.attempt;
@@ -255,11 +257,8 @@ final class BatchRun {
                     settle(run, JobState.CANCELLED, null, null, true, now);
                 }
             }
-            finishIfDone(now);
-            flush();
-        } finally {
-            lock.unlock();
-        }
+            return false;
+        });
     }
 
     // ---- timeouts and retries -------------------------------------------------------------------
@@ -280,25 +279,15 @@ final class BatchRun {
 
     /** A timed-out attempt ignored its interrupt for the whole grace period: fail it without waiting. */
     private void abandonTimedOut(Attempt attempt) {
-        boolean cancelled;
-        lock.lock();
-        try {
+        change(now -> {
             JobRun run = attempt.job;
             if (attempt.abandoned || run.attempt != attempt) {
-                return;
+                return false;
             }
             attempt.abandoned = true;
             run.attempt = null;
-            Instant now = context.clock().instant();
-            cancelled = failAttempt(run, timeoutError(run), true, now);
-            finishIfDone(now);
-            flush();
-        } finally {
-            lock.unlock();
-        }
-        if (cancelled) {
-            token.cancel(StopReason.BATCH_CANCELLED);
-        }
+            return failAttempt(run, timeoutError(run), true, now);
+        });
     }
 
     /**
