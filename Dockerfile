@@ -27,8 +27,8 @@ RUN ./mvnw -B -q -DskipTests package \
 
 FROM ${RUNTIME_IMAGE}
 # A fixed, unprivileged UID/GID so Kubernetes can check runAsNonRoot and volumes can be chowned.
-RUN groupadd --system --gid 10001 failfast \
- && useradd --system --uid 10001 --gid 10001 --home-dir /nonexistent --no-create-home \
+RUN groupadd --gid 10001 failfast \
+ && useradd --uid 10001 --gid 10001 --home-dir /nonexistent --no-create-home \
         --shell /usr/sbin/nologin failfast \
  && install -d -o 10001 -g 10001 -m 0750 /data
 WORKDIR /app

@@ -46,6 +46,7 @@ check() { # check "description" command...
 }
 cleanup() {
   local c
+  [[ -z ${java_pid:-} ]] || kill -KILL "$java_pid" 2>/dev/null || true
   for c in "${containers[@]}"; do buildah rm "$c" >/dev/null 2>&1 || true; done
   rm -rf "$work"
 }
@@ -310,7 +311,7 @@ if [[ "${1:-}" == "--bench" ]]; then
   runs=${BENCH_RUNS:-10}
   plain=(java -XX:+ExitOnOutOfMemoryError -jar /app/application.jar)
   log "bench: $runs starts each, alternating, plain \`${plain[*]}\` vs the ENTRYPOINT"
-  printf 'run mode ready_ms started_s\n' >"$work/bench.txt"
+  printf 'run mode ready_ms started_s rss_mib\n' >"$work/bench.txt"
   for i in $(seq "$runs"); do
     for mode in plain aot; do
       if [[ $mode == plain ]]; then cmd=("${plain[@]}"); else cmd=("${ENTRYPOINT[@]}"); fi
@@ -318,8 +319,9 @@ if [[ "${1:-}" == "--bench" ]]; then
       start_service "$work/bench.log" "${cmd[@]}"
       ms=$(await_ready "$t0" 180) || ms=NA
       started=$(sed -nE 's/.*Started FailfastApplication in ([0-9.]+) seconds.*/\1/p' "$work/bench.log")
+      rss=$(awk '/^VmRSS:/ { printf "%d", $2 / 1024 }' "/proc/$java_pid/status" 2>/dev/null || true)
       stop_service 60 || true
-      printf '%s %s %s %s\n' "$i" "$mode" "$ms" "${started:-NA}" | tee -a "$work/bench.txt" >&2
+      printf '%s %s %s %s %s\n' "$i" "$mode" "$ms" "${started:-NA}" "${rss:-NA}" | tee -a "$work/bench.txt" >&2
     done
   done
   declare -A median
@@ -329,8 +331,9 @@ if [[ "${1:-}" == "--bench" ]]; then
     ((n > 0)) || { fail "bench: no $mode start became ready"; continue; }
     median[$mode]=$(((ms[(n - 1) / 2] + ms[n / 2]) / 2))
     mean_started=$(awk -v m="$mode" '$2 == m && $4 != "NA" { s += $4; k++ } END { if (k) printf "%.2f", s / k }' "$work/bench.txt")
-    printf 'bench %-5s: median start-to-ready %d ms over %d runs (min %d, max %d); mean "Started in" %s s\n' \
-      "$mode" "${median[$mode]}" "$n" "${ms[0]}" "${ms[n - 1]}" "$mean_started"
+    mean_rss=$(awk -v m="$mode" '$2 == m && $5 != "NA" { s += $5; k++ } END { if (k) printf "%d", s / k }' "$work/bench.txt")
+    printf 'bench %-5s: median start-to-ready %d ms over %d runs (min %d, max %d); mean "Started in" %s s; mean RSS when ready %s MiB\n' \
+      "$mode" "${median[$mode]}" "$n" "${ms[0]}" "${ms[n - 1]}" "$mean_started" "$mean_rss"
   done
   if [[ -n ${median[plain]:-} && -n ${median[aot]:-} ]]; then
     printf 'bench ratio aot/plain (median start-to-ready): %s\n' \
