@@ -191,7 +191,7 @@ if build "$work/changed"; then
   layer_ids "$IMAGE" >"$work/layers-after"
   n=$(wc -l <"$work/layers-before")
   same=$(paste -d' ' "$work/layers-before" "$work/layers-after" | awk '$1 == $2 { n++ } $1 != $2 { exit } END { print n + 0 }')
-  # Unchanged: every base layer, the user/volume layer, dependencies, snapshot-dependencies.
+  # Unchanged: the base layer, the user layer, dependencies, snapshot-dependencies.
   check "rebuild kept the first $((app_layer - 1)) of $n layers (base, user, dependencies) and replaced the rest" \
     test "$same" -eq "$((app_layer - 1))" -a "$(wc -l <"$work/layers-after")" -eq "$n"
 else
