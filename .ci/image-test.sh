@@ -124,7 +124,7 @@ fi
 
 # build CONTEXT: builds the Dockerfile in CONTEXT as $IMAGE with buildah's layer cache.
 build() {
-  buildah bud --isolation chroot --layers --quiet \
+  buildah bud --isolation chroot --layers --force-rm --quiet \
     --build-arg BUILD_IMAGE="$BUILD_BASE" --build-arg RUNTIME_IMAGE="$RUNTIME_BASE" \
     -t "$IMAGE" -f "$1/Dockerfile" "$1" >"$work/build.log" 2>&1 ||
     { tail -40 "$work/build.log" >&2; return 1; }
