@@ -52,6 +52,12 @@ final class BatchRun {
         this.spec = batch.spec();
         this.batch = batch;
         this.jobs = jobs.stream().map(JobRun::new).toArray(JobRun[]::new);
+        // A batch resumed after a restart has jobs that ran already. Jobs start in order, so the
+        // pending ones of a batch that was not cancelled are the tail of the list.
+        while (nextPending < this.jobs.length && this.jobs[nextPending].job.state() != JobState.PENDING) {
+            nextPending++;
+        }
+        this.failures = batch.counts().failed();
     }
 
     UUID id() {
@@ -173,6 +179,31 @@ final class BatchRun {
                 }
                 case Outcome.Failed(JobError error) -> failAttempt(run, error, false, now);
             };
+            finishIfDone(now);
+            flush();
+        } finally {
+            lock.unlock();
+        }
+        if (cancelled) {
+            token.cancel(StopReason.BATCH_CANCELLED);
+        }
+    }
+
+    /**
+     * For a batch resumed after a restart: every job the previous process left RUNNING counts
+     * that attempt as failed with {@code error}, so it is retried if it has attempts left, else it
+     * fails (which may stop a FAIL_FAST batch).
+     */
+    void resumeInterrupted(JobError error) {
+        boolean cancelled = false;
+        lock.lock();
+        try {
+            Instant now = context.clock().instant();
+            for (JobRun run : jobs) {
+                if (run.job.state() == JobState.RUNNING) {
+                    cancelled |= failAttempt(run, error, false, now);
+                }
+            }
             finishIfDone(now);
             flush();
         } finally {
