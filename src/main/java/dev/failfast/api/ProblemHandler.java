@@ -5,6 +5,7 @@ import dev.failfast.batch.BatchStateConflictException;
 import dev.failfast.batch.JobNotFoundException;
 import dev.failfast.engine.AdmissionRejectedException;
 import dev.failfast.engine.EngineUnavailableException;
+import dev.failfast.engine.IdempotencyKeyReusedException;
 import dev.failfast.engine.InvalidBatchException;
 import dev.failfast.job.JsonErrors;
 import jakarta.servlet.http.HttpServletRequest;
@@ -88,6 +89,15 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
                 .header(HttpHeaders.RETRY_AFTER, Long.toString(seconds))
                 .body(problem);
+    }
+
+    @ExceptionHandler(IdempotencyKeyReusedException.class)
+    ResponseEntity<ProblemDetail> idempotencyKeyReused(IdempotencyKeyReusedException e, HttpServletRequest request) {
+        ProblemDetail problem = problem(HttpStatus.UNPROCESSABLE_CONTENT, "Idempotency key reused", e.getMessage(),
+                request);
+        problem.setType(URI.create(TYPE_BASE + "idempotency-key-reused"));
+        problem.setProperty("batchId", e.batchId());
+        return ResponseEntity.status(HttpStatus.UNPROCESSABLE_CONTENT).body(problem);
     }
 
     @ExceptionHandler(EngineUnavailableException.class)

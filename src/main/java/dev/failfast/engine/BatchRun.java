@@ -53,6 +53,12 @@ final class BatchRun {
         this.spec = batch.spec();
         this.batch = batch;
         this.jobs = jobs.stream().map(JobRun::new).toArray(JobRun[]::new);
+        // A batch resumed after a restart has jobs that ran already. Jobs start in order, so the
+        // pending ones of a batch that was not cancelled are the tail of the list.
+        while (nextPending < this.jobs.length && this.jobs[nextPending].job.state() != JobState.PENDING) {
+            nextPending++;
+        }
+        this.failures = batch.counts().failed();
     }
 
     UUID id() {
@@ -196,6 +202,23 @@ final class BatchRun {
             token.cancel(StopReason.BATCH_CANCELLED);
         }
         return causeRecorded;
+    }
+
+    /**
+     * For a batch resumed after a restart: every job the previous process left RUNNING counts
+     * that attempt as failed with {@code error}, so it is retried if it has attempts left, else it
+     * fails (which may stop a FAIL_FAST batch).
+     */
+    void resumeInterrupted(JobError error) {
+        change(now -> {
+            boolean causeRecorded = false;
+            for (JobRun run : jobs) {
+                if (run.job.state() == JobState.RUNNING) {
+                    causeRecorded |= failAttempt(run, error, false, now);
+                }
+            }
+            return causeRecorded;
+        });
     }
 
     // ---- cancellation ---------------------------------------------------------------------------
