@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -34,7 +35,9 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Jobs per second through {@link BatchEngine} (submit a 10 000-job batch, wait until it is
  * terminal, delete it) against a raw {@link ThreadPoolExecutor} with as many threads running
- * 10 000 no-op tasks. Each invocation counts as 10 000 operations, so the score is jobs/s.
+ * 10 000 no-op tasks, queued all at once ({@code rawExecutor}) or at most {@code threads} at a
+ * time like the engine's dispatcher ({@code rawExecutorBounded}). Each invocation counts as
+ * 10 000 operations, so the score is jobs/s.
  *
  * <p>{@code engineNoop} uses a job type whose params parse to a constant; {@code engineSleepZero}
  * uses the built-in {@code sleep} type with {@code PT0S}, which also pays for binding and
@@ -104,6 +107,21 @@ public class DispatchBenchmark {
         var done = new CountDownLatch(JOBS);
         for (int i = 0; i < JOBS; i++) {
             raw.execute(done::countDown);
+        }
+        done.await();
+    }
+
+    /** The raw pool fed like the engine feeds its executor: never more than {@code threads} tasks in flight. */
+    @Benchmark
+    public void rawExecutorBounded() throws InterruptedException {
+        var done = new CountDownLatch(JOBS);
+        var slots = new Semaphore(threads);
+        for (int i = 0; i < JOBS; i++) {
+            slots.acquire();
+            raw.execute(() -> {
+                slots.release();
+                done.countDown();
+            });
         }
         done.await();
     }
