@@ -14,7 +14,8 @@ def main(path):
         r = results[name]
         score, error = r["primaryMetric"]["score"], r["primaryMetric"]["scoreError"]
         alloc = r.get("secondaryMetrics", {}).get("gc.alloc.rate.norm", {}).get("score")
-        rows.append([name, f"{score:,.0f} ± {error:,.0f}", f"{score / raw:.3f}", f"{score / bounded:.3f}",
+        spread = f" ± {error:,.0f}" if isinstance(error, (int, float)) and error == error else ""
+        rows.append([name, f"{score:,.0f}{spread}", f"{score / raw:.3f}", f"{score / bounded:.3f}",
                      "" if alloc is None else f"{alloc:,.0f}"])
     print(common.markdown_table(
         ["benchmark", "jobs/s", "ratio to rawExecutor", "ratio to rawExecutorBounded", "bytes allocated per job"], rows))
