@@ -29,7 +29,7 @@ mkdir -p "$out"
 if $quick; then
     runs=3 warmup=1 jmh=(-wi 1 -w 1s -i 1 -r 2s) wrk_seconds=3 rounds=1 scale_runs=1
 else
-    runs=30 warmup=3 jmh=(-wi 3 -w 3s -i 5 -r 3s) wrk_seconds=10 rounds=2 scale_runs=3
+    runs=30 warmup=3 jmh=(-wi 5 -w 4s -i 5 -r 4s) wrk_seconds=10 rounds=2 scale_runs=3
 fi
 
 {

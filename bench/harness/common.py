@@ -60,6 +60,13 @@ def free_port():
         return s.getsockname()[1]
 
 
+def cpu_seconds(pid):
+    """User + system CPU time a process has used so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_kib(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -79,6 +86,7 @@ class Service:
                     "--logging.level.dev.failfast=WARN", *app_args]
         self.process = None
         self.startup_ms = None
+        self.startup_cpu_s = None
 
     def __enter__(self):
         self.log = open(self.log_path, "w")
@@ -91,6 +99,7 @@ class Service:
             try:
                 if get_status(self.base + "/actuator/health/readiness") == 200:
                     self.startup_ms = (time.monotonic() - t0) * 1000
+                    self.startup_cpu_s = cpu_seconds(self.process.pid)
                     return self
             except OSError:
                 pass

@@ -3,7 +3,8 @@
   GET  /api/v1/batches/{id} of a 100 000-job batch  vs  GET /actuator/health/liveness
   POST /api/v1/batches of a 5-job batch             vs  the same trivial GET
   SSE: 200 subscribers on one running batch         vs  1 subscriber (bench SseLoad client):
-       800 jobs of 50 ms, parallelism 8; lag of job events sent after every stream was open
+       5 000 jobs of 200 ms, parallelism 8 (about 80 job events/s per stream); once every stream is
+       open, a 10 s window, then the batch is cancelled; lag of job events inside the window
 RSS of the service is sampled during the POST load.
 """
 import argparse
@@ -93,7 +94,7 @@ def main():
         sse = {}
         for n in (1, args.subscribers):
             out = subprocess.run([java, "-cp", args.classpath, "dev.failfast.bench.SseLoad", service.base, str(n),
-                                  "800", "PT0.05S", "8"], capture_output=True, text=True, check=True).stdout
+                                  "5000", "PT0.2S", "8", "10"], capture_output=True, text=True, check=True).stdout
             sse[n] = json.loads(out.strip().splitlines()[-1])
 
     result = {"get": gets, "post": posts, "sse": sse, "rss_max_under_post_load_mib": sampler.max_kib / 1024}
@@ -113,9 +114,10 @@ def main():
     print()
     base = sse[1]
     print(common.markdown_table(
-        ["subscribers", "all streams open after (ms)", "completed", "events received", "lagged events", "lag p50 / p99 / max (ms)",
+        ["subscribers", "all streams open after (ms)", "completed", "events received", "lagged events",
+         "events in window", "lag p50 / p99 / max (ms)",
          "p50 ratio to 1 subscriber"],
-        [[s["subscribers"], f"{s['open_ms']:.0f}", s["completed"], s["events"], s["lagged"],
+        [[s["subscribers"], f"{s['open_ms']:.0f}", s["completed"], s["events"], s["lagged"], s["measured"],
           f"{s['lag_p50_ms']:.1f} / {s['lag_p99_ms']:.1f} / {s['lag_max_ms']:.1f}",
           f"{s['lag_p50_ms'] / base['lag_p50_ms']:.1f}"] for s in sse.values()]))
     print(f"\nRSS max during POST load: {result['rss_max_under_post_load_mib']:.0f} MiB")

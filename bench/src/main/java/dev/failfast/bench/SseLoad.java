@@ -21,13 +21,14 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
- * Server-sent events under load: submits a batch of short {@code sleep} jobs, opens N event
- * streams on it at once, and reads each to its terminal {@code batch} event. For every {@code
- * job} event received after all streams were open it takes the delivery lag: receive time minus
- * the job's latest server timestamp (startedAt or finishedAt; same machine, same clock).
+ * Server-sent events under load: submits a long batch of short {@code sleep} jobs, opens N event
+ * streams on it at once, lets it run for a measuring window once every stream is open, then
+ * cancels it and reads each stream to its terminal {@code batch} event. For every {@code job}
+ * event whose latest server timestamp (startedAt or finishedAt) falls inside the window it takes
+ * the delivery lag: receive time minus that timestamp (same machine, same clock).
  *
- * <p>Usage: {@code SseLoad <base-url> <subscribers> <jobs> <job-duration> <parallelism>}; prints
- * one JSON line.
+ * <p>Usage: {@code SseLoad <base-url> <subscribers> <jobs> <job-duration> <parallelism>
+ * <window-seconds>}; prints one JSON line.
  */
 public final class SseLoad {
 
@@ -39,10 +40,11 @@ public final class SseLoad {
         int jobs = Integer.parseInt(args[2]);
         String duration = args[3];
         int parallelism = Integer.parseInt(args[4]);
+        Duration window = Duration.ofSeconds(Long.parseLong(args[5]));
         try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()) {
             String batchId = submit(http, base, jobs, duration, parallelism);
             var open = new CountDownLatch(subscribers);
-            var allOpen = new Instant[1];
+            var allOpen = new Instant[2]; // [window start, window end]
             List<Double> lags = Collections.synchronizedList(new ArrayList<>());
             var events = new AtomicInteger();
             var lagged = new AtomicInteger();
@@ -61,12 +63,18 @@ public final class SseLoad {
                 synchronized (allOpen) {
                     allOpen[0] = Instant.now();
                 }
+                Thread.sleep(window);
+                synchronized (allOpen) {
+                    allOpen[1] = Instant.now();
+                }
+                http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/batches/" + batchId + "/cancel"))
+                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
             }
             List<Double> sorted = lags.stream().sorted().toList();
             System.out.printf(Locale.ROOT,
-                    "{\"subscribers\":%d,\"open_ms\":%.1f,\"completed\":%d,\"events\":%d,\"lagged\":%d,\"measured\":%d,"
+                    "{\"subscribers\":%d,\"window_s\":%d,\"open_ms\":%.1f,\"completed\":%d,\"events\":%d,\"lagged\":%d,\"measured\":%d,"
                             + "\"lag_p50_ms\":%.2f,\"lag_p99_ms\":%.2f,\"lag_max_ms\":%.2f}%n",
-                    subscribers, openMillis, completed.get(), events.get(), lagged.get(), sorted.size(), pct(sorted, 50),
+                    subscribers, window.toSeconds(), openMillis, completed.get(), events.get(), lagged.get(), sorted.size(), pct(sorted, 50),
                     pct(sorted, 99), sorted.isEmpty() ? Double.NaN : sorted.getLast());
         }
     }
@@ -109,10 +117,13 @@ public final class SseLoad {
                 } else if ("job".equals(event)) {
                     Instant latest = latestTimestamp(data);
                     Instant since;
+                    Instant until;
                     synchronized (allOpen) {
                         since = allOpen[0];
+                        until = allOpen[1];
                     }
-                    if (latest != null && since != null && latest.isAfter(since)) {
+                    if (latest != null && since != null && latest.isAfter(since)
+                            && (until == null || latest.isBefore(until))) {
                         lags.add(Duration.between(latest, received).toNanos() / 1e6);
                     }
                 } else if ("batch".equals(event) && data.matches(".*\"state\":\"(SUCCEEDED|FAILED|CANCELLED)\".*")) {
