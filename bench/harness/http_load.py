@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import subprocess
 import threading
 import time
@@ -93,9 +94,15 @@ def main():
         sampler.running = False
         sse = {}
         for n in (1, args.subscribers):
+            client_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            service_before = common.cpu_seconds(service.pid)
             out = subprocess.run([java, "-cp", args.classpath, "dev.failfast.bench.SseLoad", service.base, str(n),
                                   "5000", "PT0.2S", "8", "10"], capture_output=True, text=True, check=True).stdout
+            client_after = resource.getrusage(resource.RUSAGE_CHILDREN)
             sse[n] = json.loads(out.strip().splitlines()[-1])
+            sse[n]["service_cpu_s"] = common.cpu_seconds(service.pid) - service_before
+            sse[n]["client_cpu_s"] = (client_after.ru_utime + client_after.ru_stime
+                                      - client_before.ru_utime - client_before.ru_stime)
 
     result = {"get": gets, "post": posts, "sse": sse, "rss_max_under_post_load_mib": sampler.max_kib / 1024}
     with open(os.path.join(args.out, "http-load.json"), "w") as f:
@@ -115,10 +122,11 @@ def main():
     base = sse[1]
     print(common.markdown_table(
         ["subscribers", "all streams open after (ms)", "completed", "events received", "lagged events",
-         "events in window", "lag p50 / p99 / max (ms)",
+         "events in window", "lag p50 / p99 / max (ms)", "CPU s: service / client",
          "p50 ratio to 1 subscriber"],
         [[s["subscribers"], f"{s['open_ms']:.0f}", s["completed"], s["events"], s["lagged"], s["measured"],
           f"{s['lag_p50_ms']:.1f} / {s['lag_p99_ms']:.1f} / {s['lag_max_ms']:.1f}",
+          f"{s['service_cpu_s']:.1f} / {s['client_cpu_s']:.1f}",
           f"{s['lag_p50_ms'] / base['lag_p50_ms']:.1f}"] for s in sse.values()]))
     print(f"\nRSS max during POST load: {result['rss_max_under_post_load_mib']:.0f} MiB")
 
