@@ -25,6 +25,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.validation.FieldError;
+import org.springframework.validation.method.ParameterErrors;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -129,6 +130,11 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
             HandlerMethodValidationException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         List<FieldProblem> errors = new ArrayList<>();
         for (var result : e.getParameterValidationResults()) {
+            if (result instanceof ParameterErrors bean) {
+                // A validated request body: name its fields, as for MethodArgumentNotValidException.
+                bean.getFieldErrors().forEach(error -> errors.add(fieldProblem(error)));
+                continue;
+            }
             String name = String.valueOf(result.getMethodParameter().getParameterName());
             for (MessageSourceResolvable error : result.getResolvableErrors()) {
                 errors.add(new FieldProblem(name, String.valueOf(error.getDefaultMessage())));

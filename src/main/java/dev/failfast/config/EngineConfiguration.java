@@ -40,7 +40,6 @@ class EngineConfiguration {
         executor.setMaxPoolSize(settings.poolSize());
         executor.setQueueCapacity(settings.dispatchCapacity());
         executor.setThreadNamePrefix(settings.threadNamePrefix());
-        executor.setTaskDecorator(new MdcTaskDecorator());
         executor.setAcceptTasksAfterContextClose(true);
         executor.setWaitForTasksToCompleteOnShutdown(true);
         executor.setAwaitTerminationMillis(settings.awaitTermination().toMillis());

@@ -94,11 +94,11 @@ final class Dispatcher {
     }
 
     private void hand(BatchRun run, JobRun job) {
-        // The executor's TaskDecorator copies this MDC onto the worker thread.
-        try (var _ = MDC.putCloseable("batchId", run.id().toString());
-                var _ = MDC.putCloseable("jobId", job.id())) {
+        String batchId = run.id().toString();
+        try {
             executor.execute(() -> {
-                try {
+                try (var _ = MDC.putCloseable("batchId", batchId);
+                        var _ = MDC.putCloseable("jobId", job.id())) {
                     runner.run(run, job);
                 } finally {
                     attemptEnded(run);
