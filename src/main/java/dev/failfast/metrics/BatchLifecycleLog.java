@@ -1,0 +1,36 @@
+package dev.failfast.metrics;
+
+import dev.failfast.batch.Batch;
+import dev.failfast.batch.BatchEvent;
+import dev.failfast.batch.BatchState;
+import dev.failfast.batch.CancellationCause;
+import dev.failfast.engine.BatchEventListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Logs the batch lifecycle events the engine does not log itself: the first job starting and the
+ * cancellation cause being recorded. {@code BatchEngine} logs submission and the terminal state,
+ * so every batch gets one line per lifecycle event, each naming the batch id (and the cause once
+ * there is one).
+ */
+@Component
+class BatchLifecycleLog implements BatchEventListener {
+
+    private static final Logger log = LoggerFactory.getLogger(BatchLifecycleLog.class);
+
+    @Override
+    public void onEvent(BatchEvent event) {
+        if (!(event instanceof BatchEvent.BatchChanged(Batch batch, BatchState previous))) {
+            return;
+        }
+        CancellationCause cause = batch.cancellation();
+        if (batch.state() == BatchState.RUNNING) {
+            log.info("Batch {} RUNNING: first job started", batch.id());
+        } else if (cause != null && (previous == BatchState.QUEUED || previous == BatchState.RUNNING)) {
+            log.info("Batch {} cancellation requested: cause {} (job {}, {}), was {}", batch.id(), cause.cause(),
+                    cause.jobId(), cause.reason() != null ? cause.reason() : cause.message(), previous);
+        }
+    }
+}
