@@ -9,6 +9,8 @@ import dev.failfast.FailfastServerTest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -172,6 +174,20 @@ class MetricsTest {
             assertThat(sample.labels().keySet()).doesNotContain("batchId", "batch_id", "jobId", "job_id");
             assertThat(sample.labels().values()).noneMatch(value -> UUID.matcher(value).find() || value.contains("job-0"));
         });
+    }
+
+    @Test
+    void everyFailfastMeterIsDocumented() throws IOException {
+        String docs = Files.readString(Path.of("docs/metrics.md"));
+
+        List<String> names = Scrape.of(client).samples().stream()
+                .map(Scrape.Sample::name)
+                .filter(name -> name.startsWith("failfast_"))
+                .map(name -> name.replaceAll("_(bucket|count|sum|max|total)$", ""))
+                .distinct()
+                .toList();
+
+        assertThat(names).hasSizeGreaterThan(10).allSatisfy(name -> assertThat(docs).contains("`" + name));
     }
 
     static String workload(String name) throws IOException {
