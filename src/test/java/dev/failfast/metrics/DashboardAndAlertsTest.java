@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -15,8 +16,9 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The shipped dashboard and alert rules, read as files: their shape, and {@code promtool check
- * rules}. {@link PrometheusQueriesTest} runs every query against a real Prometheus.
+ * The shipped dashboard and alert rules, read as files: their shape, {@code promtool check rules},
+ * and promtool unit tests of every alert. {@link PrometheusQueriesTest} runs every query against a
+ * real Prometheus.
  */
 class DashboardAndAlertsTest {
 
@@ -90,6 +92,21 @@ class DashboardAndAlertsTest {
 
     @Test
     void promtoolAcceptsTheAlertRules() throws IOException, InterruptedException {
+        String output = promtool("check", "rules", ShippedFiles.ALERT_RULES.toString());
+
+        assertThat(output).contains("SUCCESS: " + ShippedFiles.alertRules().size() + " rules found");
+    }
+
+    /** Each alert fires on synthetic series that cross its threshold, and not on healthy ones. */
+    @Test
+    void promtoolUnitTestsOfTheAlertRulesPass() throws IOException, InterruptedException {
+        String output = promtool("test", "rules", "src/test/resources/prometheus/failfast-alerts-test.yaml");
+
+        assertThat(output).contains("SUCCESS");
+    }
+
+    /** Runs promtool and returns its output; fails on a non-zero exit. */
+    private static String promtool(String... args) throws IOException, InterruptedException {
         Optional<Path> promtool = PrometheusServer.findOnPath("promtool");
         if (promtool.isEmpty()) {
             assertThat("true".equals(System.getenv("CI")))
@@ -97,12 +114,12 @@ class DashboardAndAlertsTest {
                     .isFalse();
             Assumptions.abort("promtool is not installed (apt-get install prometheus); set CI=true to require it");
         }
-        Process process = new ProcessBuilder(promtool.get().toString(), "check", "rules",
-                ShippedFiles.ALERT_RULES.toString()).redirectErrorStream(true).start();
+        List<String> command = new ArrayList<>(List.of(promtool.get().toString()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes());
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-
         assertThat(process.exitValue()).as(output).isZero();
-        assertThat(output).contains("SUCCESS: " + ShippedFiles.alertRules().size() + " rules found");
+        return output;
     }
 }
