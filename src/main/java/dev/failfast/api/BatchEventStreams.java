@@ -132,9 +132,10 @@ class BatchEventStreams implements BatchEventListener {
                 }
             } catch (IOException | RuntimeException e) {
                 log.debug("Event stream of batch {} closed: {}", batchId, e.toString());
-                remove(this);
             } catch (InterruptedException e) {
                 emitter.complete();
+            } finally {
+                // The emitter's completion callback does not run if it completed before Spring took it over.
                 remove(this);
             }
         }

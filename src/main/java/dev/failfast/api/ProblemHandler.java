@@ -6,10 +6,9 @@ import dev.failfast.batch.JobNotFoundException;
 import dev.failfast.engine.AdmissionRejectedException;
 import dev.failfast.engine.EngineUnavailableException;
 import dev.failfast.engine.InvalidBatchException;
+import dev.failfast.job.JsonErrors;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
-import java.time.Duration;
-import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +34,6 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.StreamReadException;
-import tools.jackson.databind.exc.InvalidFormatException;
-import tools.jackson.databind.exc.MismatchedInputException;
 
 /**
  * Every error as {@code application/problem+json} (RFC 9457). Each kind of problem has a stable
@@ -144,8 +141,9 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
             return ResponseEntity.badRequest().body(invalid(
                     List.of(new FieldProblem("body", "is missing or not readable")), servletRequest));
         }
-        String field = jsonPath(json);
-        String message = describe(json);
+        // A syntax error's path only says how far the parser got; the line and column say more.
+        String field = json instanceof StreamReadException ? "" : JsonErrors.path(json);
+        String message = JsonErrors.message(json);
         return ResponseEntity.badRequest().body(invalid(
                 List.of(new FieldProblem(field.isEmpty() ? "body" : field, message)), servletRequest));
     }
@@ -161,12 +159,13 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     /** Gives every problem the framework builds (404, 405, 415, …) a stable type and the request path. */
     @Override
-    protected ResponseEntity<Object> handleExceptionInternal(Exception e, @Nullable Object body, HttpHeaders headers,
-            HttpStatusCode status, WebRequest request) {
-        if (body instanceof ProblemDetail problem) {
+    protected @Nullable ResponseEntity<Object> handleExceptionInternal(Exception e, @Nullable Object body,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        ResponseEntity<Object> response = super.handleExceptionInternal(e, body, headers, status, request);
+        if (response != null && response.getBody() instanceof ProblemDetail problem) {
             decorate(problem, status.value(), servletRequest(request));
         }
-        return super.handleExceptionInternal(e, body, headers, status, request);
+        return response;
     }
 
     private ProblemDetail invalid(List<FieldProblem> errors, HttpServletRequest request) {
@@ -199,48 +198,6 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
             message = "has an invalid value";
         }
         return new FieldProblem(error.getField(), message);
-    }
-
-    /** The JSON path of a parse error, e.g. {@code jobs[3].timeout}. */
-    private static String jsonPath(JacksonException e) {
-        StringBuilder path = new StringBuilder();
-        for (JacksonException.Reference ref : e.getPath()) {
-            if (ref.getPropertyName() != null) {
-                if (!path.isEmpty()) {
-                    path.append('.');
-                }
-                path.append(ref.getPropertyName());
-            } else if (ref.getIndex() >= 0) {
-                path.append('[').append(ref.getIndex()).append(']');
-            }
-        }
-        return path.toString();
-    }
-
-    private static String describe(JacksonException e) {
-        if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
-            Class<?> target = mismatch.getTargetType();
-            String value = e instanceof InvalidFormatException invalid ? " '" + invalid.getValue() + "'" : "";
-            if (target == Duration.class) {
-                return "invalid duration" + value + "; expected ISO-8601, e.g. PT30S";
-            }
-            if (target.isEnum()) {
-                return "invalid value" + value + "; expected one of " + Arrays.toString(target.getEnumConstants());
-            }
-            return "invalid value" + value + " for " + target.getSimpleName();
-        }
-        if (e instanceof StreamReadException) {
-            return "malformed JSON: " + firstLine(e.getOriginalMessage());
-        }
-        return firstLine(e.getOriginalMessage());
-    }
-
-    private static String firstLine(@Nullable String message) {
-        if (message == null) {
-            return "is not valid JSON";
-        }
-        int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
     }
 
     private static <T extends Throwable> @Nullable T findCause(Throwable e, Class<T> type) {

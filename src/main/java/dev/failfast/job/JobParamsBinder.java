@@ -6,11 +6,9 @@ import jakarta.validation.Validator;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
-import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -37,10 +35,8 @@ public class JobParamsBinder {
                     .with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                     .with(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                     .readValue(params);
-        } catch (UnrecognizedPropertyException e) {
-            throw new InvalidJobParamsException(pathOf(e), "unknown param");
         } catch (JacksonException e) {
-            throw new InvalidJobParamsException(pathOf(e), "invalid value: " + e.getOriginalMessage());
+            throw new InvalidJobParamsException(JsonErrors.path(e), JsonErrors.message(e));
         }
         Set<ConstraintViolation<P>> violations = validator.validate(bound);
         if (!violations.isEmpty()) {
@@ -51,12 +47,5 @@ public class JobParamsBinder {
             throw new InvalidJobParamsException(errors);
         }
         return bound;
-    }
-
-    private static String pathOf(JacksonException e) {
-        return e.getPath().stream()
-                .map(ref -> ref.getPropertyName() != null ? ref.getPropertyName() : "[" + ref.getIndex() + "]")
-                .collect(Collectors.joining("."))
-                .replace(".[", "[");
     }
 }

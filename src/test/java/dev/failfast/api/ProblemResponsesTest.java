@@ -1,0 +1,188 @@
+package dev.failfast.api;
+
+import static dev.failfast.ApiClient.sleep;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.failfast.ApiClient;
+import dev.failfast.FailfastServerTest;
+import java.net.http.HttpRequest;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
+
+/** Every client mistake gets a problem+json answer with a stable type, never a 500 or a stack trace. */
+@FailfastServerTest
+class ProblemResponsesTest {
+
+    @LocalServerPort
+    int port;
+
+    ApiClient client;
+
+    @BeforeEach
+    void setUp() {
+        client = new ApiClient(port);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            malformed JSON          | {"jobs": [                                                                   | body                    | malformed JSON
+            no body fields          | {}                                                                            | jobs                    | must not be empty
+            empty job list          | {"jobs": []}                                                                  | jobs                    | must not be empty
+            job list not an array   | {"jobs": "x"}                                                                 | jobs                    | invalid value
+            unknown job type        | {"jobs": [{"id": "a", "type": "sleeep"}]}                                     | jobs[0].type            | unknown job type 'sleeep'
+            missing job id          | {"jobs": [{"type": "sleep", "params": {"duration": "PT1S"}}]}                 | jobs[0].id              | must not be null
+            bad job id              | {"jobs": [{"id": "a b", "type": "sleep", "params": {"duration": "PT1S"}}]}    | jobs[0].id              | must match
+            missing sleep duration  | {"jobs": [{"id": "a", "type": "sleep", "params": {}}]}                        | jobs[0].params.duration | must not be null
+            unknown param           | {"jobs": [{"id": "a", "type": "sleep", "params": {"duration": "PT1S", "x": 1}}]} | jobs[0].params.x     | unknown
+            bad param duration      | {"jobs": [{"id": "a", "type": "sleep", "params": {"duration": "soon"}}]}      | jobs[0].params.duration | duration
+            bad timeout             | {"jobs": [{"id": "a", "type": "sleep", "params": {"duration": "PT1S"}, "timeout": "1s"}]} | jobs[0].timeout | invalid duration '1s'
+            negative timeout        | {"jobs": [{"id": "a", "type": "sleep", "params": {"duration": "PT1S"}, "timeout": "-PT1S"}]} | jobs[0].timeout | positive
+            zero deadline           | {"deadline": "PT0S", "jobs": [{"id": "a", "type": "sleep", "params": {"duration": "PT1S"}}]} | deadline | positive
+            unknown policy          | {"failurePolicy": "SOMETIMES", "jobs": [{"id": "a", "type": "sleep", "params": {"duration": "PT1S"}}]} | failurePolicy | FAIL_FAST
+            zero parallelism        | {"maxParallelism": 0, "jobs": [{"id": "a", "type": "sleep", "params": {"duration": "PT1S"}}]} | maxParallelism | greater than or equal to 1
+            bad retry               | {"jobs": [{"id": "a", "type": "sleep", "params": {"duration": "PT1S"}, "retry": {"maxAttempts": 0}}]} | jobs[0].retry.maxAttempts | greater than or equal to 1
+            duplicate job ids       | {"jobs": [{"id": "a", "type": "sleep", "params": {"duration": "PT1S"}}, {"id": "a", "type": "sleep", "params": {"duration": "PT1S"}}]} | jobs[1].id | duplicate job id 'a'
+            bad label key           | {"labels": {"a b": "x"}, "jobs": [{"id": "a", "type": "sleep", "params": {"duration": "PT1S"}}]} | labels | must match
+            http url not absolute   | {"jobs": [{"id": "a", "type": "http", "params": {"url": "example.com"}}]}     | jobs[0].params.url      | http
+            http target denied      | {"jobs": [{"id": "a", "type": "http", "params": {"url": "http://metadata.google.internal/x"}}]} | jobs[0].params.url | denied
+            """)
+    void invalidBatchesAre400WithTheFieldAtFault(String name, String body, String field, String message) {
+        ApiClient.Response response = client.post("/api/v1/batches", body);
+
+        assertProblem(response, 400, "invalid-request");
+        JsonNode errors = response.json().get("errors");
+        assertThat(errors.valueStream())
+                .as(response.body())
+                .anySatisfy(error -> {
+                    assertThat(error.get("field").asString()).startsWith(field);
+                    assertThat(error.get("message").asString()).containsIgnoringCase(message);
+                });
+    }
+
+    @Test
+    void everyInvalidJobIsReportedAtOnce() {
+        ApiClient.Response response = client.post("/api/v1/batches", Map.of("jobs", List.of(
+                Map.of("id", "a", "type", "nope"),
+                Map.of("id", "b", "type", "sleep", "params", Map.of()),
+                Map.of("id", "a", "type", "sleep", "params", Map.of("duration", "PT1S")))));
+
+        assertProblem(response, 400, "invalid-request");
+        assertThat(response.json().get("errors").valueStream().map(e -> e.get("field").asString()))
+                .containsExactlyInAnyOrder("jobs[0].type", "jobs[1].params.duration", "jobs[2].id");
+    }
+
+    @Test
+    void moreJobsThanTheLimitIs400() {
+        List<Object> jobs = IntStream.range(0, 100_001).mapToObj(i -> (Object) sleep("j" + i, "PT0S")).toList();
+
+        ApiClient.Response response = client.post("/api/v1/batches", Map.of("jobs", jobs));
+
+        assertProblem(response, 400, "invalid-request");
+        assertThat(response.json().get("errors").get(0).get("field").asString()).isEqualTo("jobs");
+        assertThat(response.json().get("errors").get(0).get("message").asString()).contains("at most 100000 jobs");
+    }
+
+    @Test
+    void bodyLargerThanTheLimitIs413() {
+        String padding = " ".repeat(17 * 1024 * 1024);
+
+        // Like curl, announce a large body and wait for the server's go-ahead: the server refuses it unread.
+        ApiClient.Response response = client.send(HttpRequest.newBuilder(client.uri("/api/v1/batches"))
+                .header("Content-Type", "application/json")
+                .expectContinue(true)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jobs\": []" + padding + "}")));
+
+        assertProblem(response, 413, "request-too-large");
+    }
+
+    @Test
+    void chunkedBodyLargerThanTheLimitIs413() {
+        byte[] chunk = " ".repeat(1024 * 1024).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        var body = HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.SequenceInputStream(
+                java.util.Collections.enumeration(java.util.stream.Stream.concat(
+                        java.util.stream.Stream.of(new java.io.ByteArrayInputStream("{\"jobs\": []".getBytes())),
+                        IntStream.range(0, 17).mapToObj(i -> new java.io.ByteArrayInputStream(chunk))).toList())));
+
+        ApiClient.Response response = client.send(HttpRequest.newBuilder(client.uri("/api/v1/batches"))
+                .header("Content-Type", "application/json").POST(body));
+
+        assertProblem(response, 413, "request-too-large");
+    }
+
+    @Test
+    void wrongContentTypeIs415() {
+        ApiClient.Response response = client.send(HttpRequest.newBuilder(client.uri("/api/v1/batches"))
+                .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("hello")));
+
+        assertProblem(response, 415, "unsupported-media-type");
+    }
+
+    @Test
+    void unknownBatchIs404() {
+        String path = "/api/v1/batches/" + UUID.randomUUID();
+
+        assertProblem(client.get(path), 404, "not-found");
+        assertProblem(client.get(path + "/jobs"), 404, "not-found");
+        assertProblem(client.get(path + "/jobs/a"), 404, "not-found");
+        assertProblem(client.post(path + "/cancel", Map.of()), 404, "not-found");
+        assertProblem(client.delete(path), 404, "not-found");
+        assertProblem(client.get(path + "/events"), 404, "not-found");
+    }
+
+    @Test
+    void unknownPathIs404() {
+        assertProblem(client.get("/api/v1/nothing-here"), 404, "not-found");
+    }
+
+    @Test
+    void malformedIdIs400() {
+        ApiClient.Response response = client.get("/api/v1/batches/not-a-uuid");
+
+        assertProblem(response, 400, "invalid-request");
+        assertThat(response.json().get("errors").get(0).get("field").asString()).isEqualTo("id");
+    }
+
+    @Test
+    void badQueryParametersAre400() {
+        assertProblem(client.get("/api/v1/batches?state=DONE"), 400, "invalid-request");
+        assertProblem(client.get("/api/v1/batches?page=-1"), 400, "invalid-request");
+        assertProblem(client.get("/api/v1/batches?label=nocolon"), 400, "invalid-request");
+    }
+
+    @Test
+    void wrongMethodIs405() {
+        ApiClient.Response response = client.send(HttpRequest.newBuilder(client.uri("/api/v1/batches"))
+                .PUT(HttpRequest.BodyPublishers.ofString("{}")).header("Content-Type", "application/json"));
+
+        assertProblem(response, 405, "method-not-allowed");
+    }
+
+    @Test
+    void cancellingAFinishedBatchIs409() {
+        String id = client.submit(Map.of("jobs", List.of(sleep("a", "PT0S"))));
+        client.awaitTerminal(id);
+
+        ApiClient.Response response = client.post("/api/v1/batches/" + id + "/cancel", Map.of());
+
+        assertProblem(response, 409, "conflict");
+        assertThat(response.json().get("state").asString()).isEqualTo("SUCCEEDED");
+    }
+
+    private static void assertProblem(ApiClient.Response response, int status, String kind) {
+        assertThat(response.status()).as(response.body()).isEqualTo(status);
+        assertThat(response.contentType()).startsWith("application/problem+json");
+        JsonNode problem = response.json();
+        assertThat(problem.get("type").asString()).isEqualTo("https://failfast.dev/problems/" + kind);
+        assertThat(problem.get("status").asInt()).isEqualTo(status);
+        assertThat(problem.get("title").asString()).isNotBlank();
+        assertThat(response.body()).doesNotContain("Exception", "\tat ", "trace");
+    }
+}

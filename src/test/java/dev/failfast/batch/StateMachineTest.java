@@ -1,0 +1,80 @@
+package dev.failfast.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.EnumSet;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class StateMachineTest {
+
+    @ParameterizedTest
+    @CsvSource(textBlock = """
+            QUEUED,     RUNNING
+            QUEUED,     CANCELLING
+            RUNNING,    CANCELLING
+            RUNNING,    SUCCEEDED
+            RUNNING,    FAILED
+            CANCELLING, FAILED
+            CANCELLING, CANCELLED
+            """)
+    void batchMovesAlongItsLifeCycle(BatchState from, BatchState to) {
+        assertThat(from.transitionTo(to)).isEqualTo(to);
+    }
+
+    @ParameterizedTest
+    @CsvSource(textBlock = """
+            RUNNING,    QUEUED
+            CANCELLING, RUNNING
+            CANCELLING, SUCCEEDED
+            SUCCEEDED,  FAILED
+            CANCELLED,  RUNNING
+            """)
+    void illegalBatchTransitionNamesBothStates(BatchState from, BatchState to) {
+        assertThatThrownBy(() -> from.transitionTo(to))
+                .isInstanceOf(IllegalStateTransitionException.class)
+                .hasMessageContaining(from.name())
+                .hasMessageContaining(to.name());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = BatchState.class, names = {"SUCCEEDED", "FAILED", "CANCELLED"})
+    void terminalBatchStatesLeadNowhere(BatchState state) {
+        assertThat(state.isTerminal()).isTrue();
+        assertThat(state.allowedNext()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @CsvSource(textBlock = """
+            PENDING, RUNNING
+            PENDING, SKIPPED
+            RUNNING, SUCCEEDED
+            RUNNING, FAILED
+            RUNNING, CANCELLED
+            """)
+    void jobMovesAlongItsLifeCycle(JobState from, JobState to) {
+        assertThat(from.transitionTo(to)).isEqualTo(to);
+    }
+
+    @ParameterizedTest
+    @CsvSource(textBlock = """
+            PENDING,   SUCCEEDED
+            PENDING,   CANCELLED
+            RUNNING,   SKIPPED
+            SUCCEEDED, RUNNING
+            SKIPPED,   RUNNING
+            """)
+    void illegalJobTransitionThrows(JobState from, JobState to) {
+        assertThatThrownBy(() -> from.transitionTo(to)).isInstanceOf(IllegalStateTransitionException.class);
+    }
+
+    @ParameterizedTest
+    @EnumSource(CauseType.class)
+    void onlyAUserCancelEndsCancelled(CauseType cause) {
+        BatchState expected = cause == CauseType.USER_REQUESTED ? BatchState.CANCELLED : BatchState.FAILED;
+        assertThat(cause.terminalState()).isEqualTo(expected);
+        assertThat(EnumSet.of(BatchState.CANCELLED, BatchState.FAILED)).contains(cause.terminalState());
+    }
+}

@@ -1,0 +1,182 @@
+package dev.failfast.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.failfast.ApiClient;
+import dev.failfast.FailfastServerTest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
+
+/** The {@code http} job type against real local servers. */
+@FailfastServerTest
+class HttpJobTest {
+
+    @LocalServerPort
+    int port;
+
+    ApiClient client;
+    HttpServer server;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        client = new ApiClient(port);
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/ok", exchange -> {
+            byte[] body = "{\"hello\": \"world\"}".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.createContext("/echo", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            exchange.getResponseHeaders().add("X-Method", exchange.getRequestMethod());
+            exchange.sendResponseHeaders(201, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.createContext("/broken", exchange -> {
+            exchange.sendResponseHeaders(503, -1);
+            exchange.close();
+        });
+        server.start();
+    }
+
+    @AfterEach
+    void tearDown() {
+        server.stop(0);
+    }
+
+    @Test
+    void aSuccessfulRequestKeepsStatusAndBody() {
+        String id = client.submit(Map.of("jobs", List.of(http("get", Map.of("url", url("/ok"))))));
+
+        assertThat(client.awaitTerminal(id).get("state").asString()).isEqualTo("SUCCEEDED");
+        JsonNode result = client.job(id, "get").get("result");
+        assertThat(result.get("status").asInt()).isEqualTo(200);
+        assertThat(result.get("contentType").asString()).isEqualTo("application/json");
+        assertThat(result.get("body").asString()).isEqualTo("{\"hello\": \"world\"}");
+        assertThat(result.get("truncated").asBoolean()).isFalse();
+    }
+
+    @Test
+    void methodHeadersAndBodyAreSentAndExpectedStatusIsChecked() {
+        String id = client.submit(Map.of("jobs", List.of(http("post", Map.of("url", url("/echo"), "method", "POST",
+                "headers", Map.of("X-Trace", "1"), "body", Map.of("n", 1), "expectStatus", List.of(201))))));
+
+        assertThat(client.awaitTerminal(id).get("state").asString()).isEqualTo("SUCCEEDED");
+        assertThat(ApiClient.parse(client.job(id, "post").get("result").get("body").asString()).get("n").asInt())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void anUnexpectedStatusFailsTheJobWithHttpStatus() {
+        String id = client.submit(Map.of("jobs", List.of(http("down", Map.of("url", url("/broken"))))));
+
+        JsonNode batch = client.awaitTerminal(id);
+
+        assertThat(batch.get("cancellation").get("errorType").asString()).isEqualTo("HTTP_STATUS");
+        assertThat(client.job(id, "down").get("error").get("message").asString()).contains("503");
+    }
+
+    @Test
+    void aRefusedConnectionFailsTheJobWithIo() throws IOException {
+        int closedPort;
+        try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        String id = client.submit(Map.of("jobs", List.of(http("refused",
+                Map.of("url", "http://127.0.0.1:" + closedPort + "/")))));
+
+        client.awaitTerminal(id);
+
+        assertThat(client.job(id, "refused").get("error").get("type").asString()).isEqualTo("IO");
+    }
+
+    @Test
+    void aDeniedAddressIsRefusedAtSubmission() {
+        ApiClient.Response response = client.post("/api/v1/batches", Map.of("jobs", List.of(http("metadata",
+                Map.of("url", "http://169.254.169.254/latest/meta-data/")))));
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.json().get("errors").get(0).get("message").asString()).contains("denied network");
+    }
+
+    @Test
+    void cancellingTheBatchAbortsTheInFlightRequest() throws Exception {
+        try (var hanging = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+            var requestReceived = new CountDownLatch(1);
+            CompletableFuture<Integer> serverSawClose = CompletableFuture.supplyAsync(() -> {
+                try (Socket socket = hanging.accept()) {
+                    InputStream in = socket.getInputStream();
+                    byte[] buffer = new byte[8192];
+                    int n = in.read(buffer);
+                    requestReceived.countDown();
+                    while (n >= 0) { // never answer; wait for the client to close the connection
+                        n = in.read(buffer);
+                    }
+                    return n;
+                } catch (IOException e) {
+                    return -2; // reset by the client: also a closed connection
+                }
+            });
+            String id = client.submit(Map.of("jobs", List.of(http("slow",
+                    Map.of("url", "http://127.0.0.1:" + hanging.getLocalPort() + "/slow", "timeout", "PT60S")))));
+            assertThat(requestReceived.await(30, TimeUnit.SECONDS)).isTrue();
+
+            client.post("/api/v1/batches/" + id + "/cancel", Map.of("reason", "test"));
+
+            assertThat(serverSawClose.get(30, TimeUnit.SECONDS)).isLessThan(0);
+            JsonNode batch = client.awaitTerminal(id);
+            assertThat(batch.get("state").asString()).isEqualTo("CANCELLED");
+            JsonNode job = client.job(id, "slow");
+            assertThat(job.get("state").asString()).isEqualTo("CANCELLED");
+            assertThat(job.get("abandoned").asBoolean()).isFalse();
+        }
+    }
+
+    @Test
+    void aRequestTimeoutFailsTheJobWithTimeout() throws Exception {
+        try (var hanging = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+            CompletableFuture.runAsync(() -> {
+                try (Socket socket = hanging.accept()) {
+                    socket.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+                } catch (IOException ignored) {
+                    // the client gave up: expected
+                }
+            });
+            String id = client.submit(Map.of("jobs", List.of(http("slow",
+                    Map.of("url", "http://127.0.0.1:" + hanging.getLocalPort() + "/", "timeout", "PT0.3S")))));
+
+            client.awaitTerminal(id);
+
+            await().untilAsserted(() ->
+                    assertThat(client.job(id, "slow").get("error").get("type").asString()).isEqualTo("TIMEOUT"));
+        }
+    }
+
+    private String url(String path) {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + path;
+    }
+
+    private static Map<String, Object> http(String id, Map<String, Object> params) {
+        return Map.of("id", id, "type", "http", "params", params);
+    }
+}
