@@ -10,10 +10,11 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Logs the batch lifecycle events the engine does not log itself: the first job starting and the
- * cancellation cause being recorded. {@code BatchEngine} logs submission and the terminal state,
- * so every batch gets one line per lifecycle event, each naming the batch id (and the cause once
- * there is one).
+ * Logs the batch lifecycle events the engine does not log itself: the first job starting, and the
+ * cancellation cause being recorded while jobs still run. {@code BatchEngine} logs submission and
+ * the terminal state (with the cause, if any), so every batch gets one line per lifecycle event, in
+ * order, each naming the batch id. A cause that ends the batch at once (nothing was running) is
+ * only in the terminal line.
  */
 @Component
 class BatchLifecycleLog implements BatchEventListener {
@@ -22,15 +23,15 @@ class BatchLifecycleLog implements BatchEventListener {
 
     @Override
     public void onEvent(BatchEvent event) {
-        if (!(event instanceof BatchEvent.BatchChanged(Batch batch, BatchState previous))) {
+        if (!(event instanceof BatchEvent.BatchChanged(Batch batch, BatchState _))) {
             return;
         }
         CancellationCause cause = batch.cancellation();
         if (batch.state() == BatchState.RUNNING) {
             log.info("Batch {} RUNNING: first job started", batch.id());
-        } else if (cause != null && (previous == BatchState.QUEUED || previous == BatchState.RUNNING)) {
-            log.info("Batch {} cancellation requested: cause {} (job {}, {}), was {}", batch.id(), cause.cause(),
-                    cause.jobId(), cause.reason() != null ? cause.reason() : cause.message(), previous);
+        } else if (batch.state() == BatchState.CANCELLING && cause != null) {
+            log.info("Batch {} CANCELLING: cause {} (job {}, {}), {} jobs still running", batch.id(), cause.cause(),
+                    cause.jobId(), cause.reason() != null ? cause.reason() : cause.message(), batch.counts().running());
         }
     }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.failfast.ApiClient;
 import dev.failfast.engine.BatchEngine;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -15,6 +16,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 
 /**
  * The engine's readiness under load and on shutdown, on a service with one worker thread and
@@ -26,6 +28,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
         "failfast.limits.max-pending-jobs=2",
         "failfast.engine.cancel-grace=1s",
 })
+@DirtiesContext
 class EngineReadinessTest {
 
     @LocalServerPort
@@ -35,7 +38,7 @@ class EngineReadinessTest {
     BatchEngine engine;
 
     ApiClient client;
-    List<String> started = new java.util.ArrayList<>();
+    List<String> submitted = new ArrayList<>();
 
     @BeforeEach
     void setUp() {
@@ -43,12 +46,9 @@ class EngineReadinessTest {
     }
 
     @AfterEach
-    void cancelEverything() {
+    void restartAndCancelEverything() {
         engine.start();
-        for (String id : started) {
-            client.post("/api/v1/batches/" + id + "/cancel", Map.of());
-            client.awaitTerminal(id);
-        }
+        cancelSubmitted();
     }
 
     @Test
@@ -72,8 +72,7 @@ class EngineReadinessTest {
         assertThat(after.delta(before, "http_server_requests_seconds_count", "status", "429")).isEqualTo(1);
         assertThat(after.value("failfast_jobs_pending")).isEqualTo(after.value("failfast_jobs_pending_limit"));
 
-        cancelEverything();
-        started.clear();
+        cancelSubmitted();
         assertThat(client.get("/actuator/health/readiness").status()).isEqualTo(200);
     }
 
@@ -92,7 +91,15 @@ class EngineReadinessTest {
 
     private String submit(List<Object> jobs) {
         String id = client.submit(Map.of("jobs", jobs));
-        started.add(id);
+        submitted.add(id);
         return id;
+    }
+
+    private void cancelSubmitted() {
+        for (String id : submitted) {
+            client.post("/api/v1/batches/" + id + "/cancel", Map.of());
+            client.awaitTerminal(id);
+        }
+        submitted.clear();
     }
 }

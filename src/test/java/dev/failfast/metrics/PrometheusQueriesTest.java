@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import dev.failfast.ApiClient;
 import dev.failfast.FailfastServerTest;
 import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -104,7 +106,7 @@ class PrometheusQueriesTest {
             assertThat(labelValues.matches()).as(variable.get("definition").asString()).isTrue();
             String selector = substitute(labelValues.group(1));
             JsonNode values = prometheus.api("/api/v1/label/" + labelValues.group(2) + "/values?match[]="
-                    + java.net.URLEncoder.encode(selector, java.nio.charset.StandardCharsets.UTF_8));
+                    + URLEncoder.encode(selector, StandardCharsets.UTF_8));
             assertThat(values.valueStream().map(JsonNode::asString)).as(variable.get("name").asString())
                     .containsAnyOf(PrometheusServer.NAMESPACE, PrometheusServer.instance(port));
         }
