@@ -12,6 +12,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
@@ -39,10 +40,11 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 /** Submit, read, cancel and delete batches, and follow them as they run. */
 @RestController
-@RequestMapping(path = "/api/v1/batches", produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_PROBLEM_JSON_VALUE})
+@RequestMapping(path = "/api/v1/batches", produces = MediaType.APPLICATION_JSON_VALUE)
 @Tag(name = "Batches", description = "Run batches of jobs that stop as a whole when they should")
 class BatchController {
 
+    private static final String PROBLEM = MediaType.APPLICATION_PROBLEM_JSON_VALUE;
     private static final String LABEL_FILTER = "[A-Za-z0-9._/-]{1,63}:.{0,256}";
 
     private final BatchEngine engine;
@@ -65,10 +67,11 @@ class BatchController {
             description = "Validates the whole batch (job types, params, unique ids), admits it and starts it. "
                     + "Returns at once; poll the Location or stream its events.",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
+                    schema = @Schema(implementation = BatchRequest.class),
                     examples = @ExampleObject(name = "fail-fast", value = ApiExamples.SUBMIT))))
     @ApiResponse(responseCode = "202", description = "Accepted; the body is the batch status")
     @ApiResponse(responseCode = "400", description = "Invalid batch", content = @Content(
-            mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE, examples = @ExampleObject(value = ApiExamples.INVALID)))
+            mediaType = PROBLEM, examples = @ExampleObject(value = ApiExamples.INVALID)))
     @ApiResponse(responseCode = "413", description = "Body larger than failfast.limits.max-request-size", content = @Content)
     @ApiResponse(responseCode = "415", description = "Body is not application/json", content = @Content)
     @ApiResponse(responseCode = "429", description = "Too many jobs waiting; retry after the Retry-After header",
@@ -83,7 +86,9 @@ class BatchController {
     @GetMapping("/{id}")
     @Operation(summary = "Get a batch's status", description = "Counts per job state and the cancellation cause; "
             + "costs the same whatever the number of jobs.")
-    @ApiResponse(responseCode = "200", content = @Content(examples = @ExampleObject(value = ApiExamples.FAILED_BATCH)))
+    @ApiResponse(responseCode = "200", description = "The batch's status", content = @Content(
+            schema = @Schema(implementation = BatchResponse.class),
+            examples = @ExampleObject(value = ApiExamples.FAILED_BATCH)))
     @ApiResponse(responseCode = "404", description = "No such batch", content = @Content)
     BatchResponse get(@PathVariable UUID id) {
         return BatchResponse.of(engine.find(id));
@@ -91,6 +96,8 @@ class BatchController {
 
     @GetMapping
     @Operation(summary = "List batches, newest first")
+    @ApiResponse(responseCode = "200", description = "One page of batches")
+    @ApiResponse(responseCode = "400", description = "Invalid query parameter", content = @Content)
     PageResponse<BatchResponse> list(
             @Parameter(description = "Only batches in this state") @RequestParam(required = false) @Nullable BatchState state,
             @Parameter(description = "Only batches with this label, as key:value; repeat to require several")
@@ -112,6 +119,7 @@ class BatchController {
 
     @GetMapping("/{id}/jobs")
     @Operation(summary = "List a batch's jobs, in submission order")
+    @ApiResponse(responseCode = "200", description = "One page of jobs")
     @ApiResponse(responseCode = "404", description = "No such batch", content = @Content)
     PageResponse<JobResponse> jobs(
             @PathVariable UUID id,
@@ -125,6 +133,7 @@ class BatchController {
 
     @GetMapping("/{id}/jobs/{jobId}")
     @Operation(summary = "Get one job")
+    @ApiResponse(responseCode = "200", description = "The job's status")
     @ApiResponse(responseCode = "404", description = "No such batch or job", content = @Content)
     JobResponse job(@PathVariable UUID id, @PathVariable String jobId) {
         return store.findJob(id, jobId).map(JobResponse::of).orElseThrow(() -> {
@@ -160,6 +169,8 @@ class BatchController {
                     + "change and a `batch` event for each batch state change. The stream closes after the "
                     + "`batch` event with a terminal state. A `lagged` event says events were dropped because "
                     + "the client read too slowly; the next `batch` event is current.")
+    @ApiResponse(responseCode = "200", description = "The event stream", content = @Content(
+            mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, examples = @ExampleObject(value = ApiExamples.EVENTS)))
     @ApiResponse(responseCode = "404", description = "No such batch", content = @Content)
     SseEmitter events(@PathVariable UUID id) {
         return streams.subscribe(id);

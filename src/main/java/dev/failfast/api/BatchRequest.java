@@ -53,7 +53,8 @@ record BatchRequest(
             @Schema(description = "A registered job type", example = "sleep")
             @NotNull @Size(min = 1, max = 64) String type,
 
-            @Schema(description = "The job type's parameters", example = "{\"duration\": \"PT1S\"}")
+            @Schema(description = "The job type's parameters", implementation = Map.class,
+                    example = "{\"duration\": \"PT1S\"}")
             tools.jackson.databind.node.@Nullable ObjectNode params,
 
             @Schema(description = "How long one attempt may run (ISO-8601)", type = "string", format = "duration",

@@ -7,6 +7,7 @@ import dev.failfast.batch.RetryPolicy;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
@@ -15,7 +16,7 @@ import tools.jackson.databind.JsonNode;
 record JobResponse(
         String id,
         String type,
-        JsonNode params,
+        @Schema(description = "The job type's parameters", implementation = Map.class) JsonNode params,
         @Schema(type = "string", format = "duration", example = "PT30S") @Nullable Duration timeout,
         RetryPolicy retry,
         JobState state,
@@ -26,7 +27,8 @@ record JobResponse(
         @Schema(description = "True when the job ignored cancellation past the grace period and its thread was left to finish")
         boolean abandoned,
         @Schema(description = "Why the last attempt failed") @Nullable JobError error,
-        @Schema(description = "What the job returned") @Nullable JsonNode result) {
+        @Schema(description = "What the job returned: any JSON value", implementation = Object.class)
+        @Nullable JsonNode result) {
 
     static JobResponse of(Job job) {
         var spec = job.spec();

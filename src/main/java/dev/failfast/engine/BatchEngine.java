@@ -143,6 +143,9 @@ public class BatchEngine implements SmartLifecycle {
             return run.snapshot();
         }
         Batch batch = find(id);
+        if (!batch.state().isTerminal()) {
+            return batch; // ended just now; its last changes are on their way to the store
+        }
         throw new BatchStateConflictException(id, batch.state(), "a finished batch cannot be cancelled");
     }
 
