@@ -41,10 +41,13 @@ class BatchMetrics implements BatchEventListener {
     private final MeterProvider<Timer> batchDuration;
     private final MeterProvider<Counter> jobsFinished;
     private final MeterProvider<Timer> jobDuration;
-    private final MeterProvider<Counter> retries;
-    private final MeterProvider<Counter> abandoned;
+    private final MeterProvider<Counter> retriesByType;
+    private final MeterProvider<Counter> abandonedByType;
     private final MeterProvider<Counter> cancellations;
     private final MeterProvider<Timer> propagation;
+
+    /** Per-job meters by job type, looked up without building a meter id on every job event. */
+    private final Map<String, TypeMeters> byType = new ConcurrentHashMap<>();
 
     /** Running jobs of each active batch: job id → attempt number. Each inner map is used under its batch's lock. */
     private final Map<UUID, Map<String, Integer>> runningAttempts = new ConcurrentHashMap<>();
@@ -72,10 +75,10 @@ class BatchMetrics implements BatchEventListener {
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofHours(1))
                 .withRegistry(registry);
-        retries = Counter.builder(PREFIX + "job.retries")
+        retriesByType = Counter.builder(PREFIX + "job.retries")
                 .description("Failed attempts that will be retried, by job type")
                 .withRegistry(registry);
-        abandoned = Counter.builder(PREFIX + "jobs.abandoned")
+        abandonedByType = Counter.builder(PREFIX + "jobs.abandoned")
                 .description("Jobs that ignored cancellation or their timeout past the grace period, by job type")
                 .withRegistry(registry);
         cancellations = Counter.builder(PREFIX + "cancellations")
@@ -108,14 +111,17 @@ class BatchMetrics implements BatchEventListener {
             cancellations.withTags("cause", cause.name());
         }
         for (String type : handlers.types()) {
-            retries.withTags("type", type);
-            abandoned.withTags("type", type);
+            TypeMeters meters = meters(type);
             for (JobState state : JobState.values()) {
                 if (state.isTerminal()) {
-                    jobsFinished.withTags("type", type, "outcome", state.name());
+                    meters.finished(state);
                 }
             }
         }
+    }
+
+    private TypeMeters meters(String type) {
+        return byType.computeIfAbsent(type, TypeMeters::new);
     }
 
     @Override
@@ -131,7 +137,7 @@ class BatchMetrics implements BatchEventListener {
     }
 
     private void jobChanged(UUID batchId, Job job) {
-        String type = job.spec().type();
+        TypeMeters meters = meters(job.spec().type());
         Map<String, Integer> running = runningAttempts.get(batchId);
         if (job.state() == JobState.RUNNING) {
             if (running == null) {
@@ -141,7 +147,7 @@ class BatchMetrics implements BatchEventListener {
             if (previous == null) {
                 runningJobs.incrementAndGet();
             } else if (previous == job.attempts()) {
-                retries.withTags("type", type).increment();
+                meters.retries.increment();
             }
             return;
         }
@@ -151,14 +157,12 @@ class BatchMetrics implements BatchEventListener {
         if (running != null && running.remove(job.id()) != null) {
             runningJobs.decrementAndGet();
         }
-        String outcome = job.state().name();
-        jobsFinished.withTags("type", type, "outcome", outcome).increment();
+        meters.finished(job.state()).increment();
         if (job.startedAt() != null && job.finishedAt() != null) {
-            jobDuration.withTags("type", type, "outcome", outcome)
-                    .record(Duration.between(job.startedAt(), job.finishedAt()));
+            meters.duration(job.state()).record(Duration.between(job.startedAt(), job.finishedAt()));
         }
         if (job.abandoned()) {
-            abandoned.withTags("type", type).increment();
+            meters.abandoned.increment();
         }
     }
 
@@ -184,6 +188,30 @@ class BatchMetrics implements BatchEventListener {
         if (cause != null && cause.completedAt() != null) {
             propagation.withTags("cause", cause.cause().name())
                     .record(Duration.between(cause.requestedAt(), cause.completedAt()));
+        }
+    }
+
+    /** The meters of one job type; outcome meters are created on first use. */
+    private final class TypeMeters {
+
+        private final String type;
+        private final Counter retries;
+        private final Counter abandoned;
+        private final Map<JobState, Counter> finished = new ConcurrentHashMap<>();
+        private final Map<JobState, Timer> duration = new ConcurrentHashMap<>();
+
+        TypeMeters(String type) {
+            this.type = type;
+            this.retries = retriesByType.withTags("type", type);
+            this.abandoned = abandonedByType.withTags("type", type);
+        }
+
+        Counter finished(JobState outcome) {
+            return finished.computeIfAbsent(outcome, o -> jobsFinished.withTags("type", type, "outcome", o.name()));
+        }
+
+        Timer duration(JobState outcome) {
+            return duration.computeIfAbsent(outcome, o -> jobDuration.withTags("type", type, "outcome", o.name()));
         }
     }
 }

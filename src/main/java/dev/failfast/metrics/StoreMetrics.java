@@ -8,6 +8,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.aopalliance.intercept.MethodInterceptor;
@@ -55,7 +56,8 @@ class StoreMetrics implements BeanPostProcessor {
 
         private final MeterRegistry registry;
         private final MeterProvider<Timer> timer;
-        private final Map<Method, Boolean> isWrite = new ConcurrentHashMap<>();
+        /** Per method: the timer of its successful calls, or empty if the method is not a write. */
+        private final Map<Method, Optional<Timer>> successTimers = new ConcurrentHashMap<>();
 
         WriteTimer(MeterRegistry registry, String store) {
             this.registry = registry;
@@ -71,19 +73,24 @@ class StoreMetrics implements BeanPostProcessor {
         @Override
         public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
             Method method = invocation.getMethod();
-            if (!isWrite.computeIfAbsent(method, WriteTimer::isStoreWrite)) {
+            Optional<Timer> success = successTimers.computeIfAbsent(method,
+                    m -> isStoreWrite(m) ? Optional.of(timer(m, "none")) : Optional.empty());
+            if (success.isEmpty()) {
                 return invocation.proceed();
             }
             Timer.Sample sample = Timer.start(registry);
-            String exception = "none";
             try {
-                return invocation.proceed();
+                Object result = invocation.proceed();
+                sample.stop(success.get());
+                return result;
             } catch (Throwable e) {
-                exception = e.getClass().getSimpleName();
+                sample.stop(timer(method, e.getClass().getSimpleName()));
                 throw e;
-            } finally {
-                sample.stop(timer.withTags("operation", method.getName(), "exception", exception));
             }
+        }
+
+        private Timer timer(Method method, String exception) {
+            return timer.withTags("operation", method.getName(), "exception", exception);
         }
 
         private static boolean isStoreWrite(Method method) {
