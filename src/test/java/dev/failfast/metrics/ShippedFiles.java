@@ -30,7 +30,7 @@ final class ShippedFiles {
      *
      * @param query the expression without its threshold comparison
      */
-    record AlertRule(String name, String expr, String query, String comparison, double threshold,
+    record AlertRule(String name, String query, String comparison, double threshold,
             Map<String, Object> labels, Map<String, Object> annotations) {
 
         /** The expression with {@code bool}: one 0/1 series per series of the query, firing or not. */
@@ -91,7 +91,7 @@ final class ShippedFiles {
                 if (!form.matches()) {
                     throw new IllegalArgumentException(name + ": expr is not '<query> <comparison> <threshold>': " + expr);
                 }
-                rules.add(new AlertRule(name, expr, form.group(1), form.group(2), Double.parseDouble(form.group(3)),
+                rules.add(new AlertRule(name, form.group(1), form.group(2), Double.parseDouble(form.group(3)),
                         (Map<String, Object>) rule.getOrDefault("labels", Map.of()),
                         (Map<String, Object>) rule.getOrDefault("annotations", Map.of())));
             }
