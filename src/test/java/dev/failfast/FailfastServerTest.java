@@ -9,7 +9,7 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 
 /**
  * The whole service on a random port, with the settings most end-to-end tests share (so they share
- * one application context): a short cancel grace period, and an SSRF guard that lets {@code http}
+ * one application context): short cancel grace and drain periods, and an SSRF guard that lets {@code http}
  * jobs reach test servers on loopback while still denying link-local addresses and a metadata host.
  */
 @Target(ElementType.TYPE)
@@ -18,6 +18,7 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
         webEnvironment = WebEnvironment.RANDOM_PORT,
         properties = {
             "failfast.engine.cancel-grace=1s",
+            "failfast.shutdown.drain-timeout=1s",
             "failfast.jobs.http.denied-hosts=metadata.google.internal",
             "failfast.jobs.http.denied-networks=169.254.0.0/16",
         })

@@ -7,6 +7,7 @@ import dev.failfast.config.FailfastProperties;
 import dev.failfast.engine.BatchEngine;
 import dev.failfast.store.BatchQuery;
 import dev.failfast.store.BatchStore;
+import dev.failfast.store.IdempotencyKey;
 import dev.failfast.store.PageRequest;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -18,6 +19,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +33,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
@@ -51,36 +54,57 @@ class BatchController {
     private final BatchStore store;
     private final BatchSpecMapper mapper;
     private final BatchEventStreams streams;
+    private final RequestFingerprint fingerprint;
     private final int maxPageSize;
 
     BatchController(BatchEngine engine, BatchStore store, BatchSpecMapper mapper, BatchEventStreams streams,
-            FailfastProperties properties) {
+            RequestFingerprint fingerprint, FailfastProperties properties) {
         this.engine = engine;
         this.store = store;
         this.mapper = mapper;
         this.streams = streams;
+        this.fingerprint = fingerprint;
         this.maxPageSize = properties.limits().maxPageSize();
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Submit a batch",
             description = "Validates the whole batch (job types, params, unique ids), admits it and starts it. "
-                    + "Returns at once; poll the Location or stream its events.",
+                    + "Returns at once; poll the Location or stream its events. With an Idempotency-Key header, "
+                    + "sending the same request again returns the batch it created (200) instead of a new one; "
+                    + "the key lives as long as that batch.",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
                     schema = @Schema(implementation = BatchRequest.class),
                     examples = @ExampleObject(name = "fail-fast", value = ApiExamples.SUBMIT))))
     @ApiResponse(responseCode = "202", description = "Accepted; the body is the batch status")
+    @ApiResponse(responseCode = "200", description = "The Idempotency-Key created this batch before; its current status")
     @ApiResponse(responseCode = "400", description = "Invalid batch", content = @Content(
             mediaType = PROBLEM, examples = @ExampleObject(value = ApiExamples.INVALID)))
     @ApiResponse(responseCode = "413", description = "Body larger than failfast.limits.max-request-size", content = @Content)
     @ApiResponse(responseCode = "415", description = "Body is not application/json", content = @Content)
+    @ApiResponse(responseCode = "422", description = "The Idempotency-Key was used before with a different request",
+            content = @Content)
     @ApiResponse(responseCode = "429", description = "Too many jobs waiting; retry after the Retry-After header",
             content = @Content)
     @ApiResponse(responseCode = "503", description = "The service is shutting down", content = @Content)
-    ResponseEntity<BatchResponse> submit(@Valid @RequestBody BatchRequest request) {
-        var batch = engine.submit(mapper.toSpec(request));
-        var location = ServletUriComponentsBuilder.fromCurrentRequest().path("/{id}").buildAndExpand(batch.id()).toUri();
-        return ResponseEntity.accepted().location(location).body(BatchResponse.of(batch));
+    ResponseEntity<BatchResponse> submit(@Valid @RequestBody BatchRequest request,
+            @Parameter(description = "Makes retries safe: the same key with the same body returns the batch it "
+                    + "created; with another body it is refused (422)")
+                    @RequestHeader(name = "Idempotency-Key", required = false) @Nullable @Size(min = 1, max = 255)
+                    String idempotencyKey) {
+        var spec = mapper.toSpec(request);
+        if (idempotencyKey != null) {
+            var submission = engine.submit(spec, new IdempotencyKey(idempotencyKey, fingerprint.of(request)));
+            var status = submission.created() ? HttpStatus.ACCEPTED : HttpStatus.OK;
+            return ResponseEntity.status(status).location(location(submission.batch().id()))
+                    .body(BatchResponse.of(submission.batch()));
+        }
+        var batch = engine.submit(spec);
+        return ResponseEntity.accepted().location(location(batch.id())).body(BatchResponse.of(batch));
+    }
+
+    private static java.net.URI location(UUID id) {
+        return ServletUriComponentsBuilder.fromCurrentRequest().path("/{id}").buildAndExpand(id).toUri();
     }
 
     @GetMapping("/{id}")

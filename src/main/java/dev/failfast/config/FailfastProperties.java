@@ -20,6 +20,10 @@ import org.springframework.validation.annotation.Validated;
  * @param engine how batches are run and stopped
  * @param limits admission limits that protect the service
  * @param jobs settings of the built-in job types
+ * @param store where batches and jobs are kept
+ * @param recovery what happens on startup to batches a previous process left unfinished
+ * @param shutdown how the service stops
+ * @param retention how long finished batches are kept
  */
 @Validated
 @ConfigurationProperties("failfast")
@@ -27,7 +31,11 @@ public record FailfastProperties(
         @DefaultValue @Valid Executor executor,
         @DefaultValue @Valid Engine engine,
         @DefaultValue @Valid Limits limits,
-        @DefaultValue @Valid Jobs jobs) {
+        @DefaultValue @Valid Jobs jobs,
+        @DefaultValue @Valid Store store,
+        @DefaultValue @Valid Recovery recovery,
+        @DefaultValue @Valid Shutdown shutdown,
+        @DefaultValue @Valid Retention retention) {
 
     /**
      * The {@code ThreadPoolTaskExecutor} jobs run on.
@@ -114,4 +122,56 @@ public record FailfastProperties(
                         "100.100.100.200/32", "fd00:ec2::254/128", "224.0.0.0/4", "ff00::/8"
                     })
                     List<String> deniedNetworks) {}
+
+    /** Which {@code BatchStore} keeps batches and jobs. */
+    public enum StoreType {
+        /** In the JVM's heap; nothing survives a restart (tests, benchmarks). */
+        MEMORY,
+        /** In the {@code spring.datasource} database (embedded H2 file by default, PostgreSQL by profile). */
+        JDBC
+    }
+
+    /**
+     * @param type {@code jdbc} (durable, the default) or {@code memory}
+     * @param flushInterval longest time a job state change waits in the write-behind buffer
+     *     before it is written; a kill -9 loses at most this much of job progress
+     * @param flushBatchSize job rows per JDBC batch statement; a buffer holding this many
+     *     changed jobs is flushed before the interval ends
+     */
+    public record Store(
+            @DefaultValue("jdbc") @NotNull StoreType type,
+            @DefaultValue("100ms") @NotNull Duration flushInterval,
+            @DefaultValue("5000") @Min(1) int flushBatchSize) {}
+
+    /** How batches that a previous process left QUEUED, RUNNING or CANCELLING are settled on startup. */
+    public enum RecoveryMode {
+        /**
+         * End them: jobs that were running become FAILED with error type {@code INTERRUPTED}, jobs
+         * that never started SKIPPED, the batch FAILED with cause {@code OWNER_LOST}.
+         */
+        FAIL,
+        /**
+         * Run them on: jobs that never started are run, jobs that were running are retried if they
+         * have attempts left (so such a job may run twice: at-least-once).
+         */
+        RESUME
+    }
+
+    /** @param mode {@code FAIL} (default) or {@code RESUME} */
+    public record Recovery(@DefaultValue("FAIL") @NotNull RecoveryMode mode) {}
+
+    /**
+     * @param drainTimeout on shutdown, how long running jobs may finish on their own (no new job
+     *     starts meanwhile) before every active batch is cancelled with cause {@code SHUTDOWN}
+     */
+    public record Shutdown(@DefaultValue("30s") @NotNull Duration drainTimeout) {}
+
+    /**
+     * @param ttl terminal batches whose end lies further back than this are deleted with their
+     *     jobs (and their idempotency keys)
+     * @param purgeInterval how often the purge runs
+     */
+    public record Retention(
+            @DefaultValue("7d") @NotNull Duration ttl,
+            @DefaultValue("1h") @NotNull Duration purgeInterval) {}
 }

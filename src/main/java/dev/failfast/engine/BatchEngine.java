@@ -13,11 +13,14 @@ import dev.failfast.batch.JobCounts;
 import dev.failfast.config.FailfastProperties;
 import dev.failfast.job.JobHandlers;
 import dev.failfast.store.BatchStore;
+import dev.failfast.store.DuplicateIdempotencyKeyException;
+import dev.failfast.store.IdempotencyKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +31,9 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.task.TaskExecutor;
 import org.springframework.scheduling.TaskScheduler;
@@ -37,9 +43,12 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Accepts batches, runs them and stops them. The engine's only entry point for the API.
  *
- * <p>On shutdown it stops accepting batches first, then cancels every active batch with cause
- * {@link CauseType#SHUTDOWN} and waits (at most the cancel grace period and a little more) until
- * all of them are terminal, so nothing is left half-written for the store.
+ * <p>On startup it settles or resumes the batches a previous process left unfinished (see
+ * {@link BatchRecovery}) before it accepts batches. On shutdown it stops accepting batches and
+ * reports readiness REFUSING_TRAFFIC first, lets running jobs finish for the drain timeout
+ * (starting no new ones), then cancels every active batch with cause {@link CauseType#SHUTDOWN},
+ * waits (at most the cancel grace period and a little more) until all of them are terminal, and
+ * flushes the store, so nothing is left half-written.
  */
 @Service
 public class BatchEngine implements SmartLifecycle {
@@ -53,6 +62,9 @@ public class BatchEngine implements SmartLifecycle {
     private final RunContext context;
     private final Clock clock;
     private final FailfastProperties.Limits limits;
+    private final BatchRecovery recovery;
+    private final Duration drainTimeout;
+    private final ApplicationEventPublisher events;
     private final TimeBasedEpochGenerator ids = Generators.timeBasedEpochGenerator();
     private final Map<UUID, BatchRun> active = new ConcurrentHashMap<>();
     private final AtomicLong pendingJobs = new AtomicLong();
@@ -69,8 +81,12 @@ public class BatchEngine implements SmartLifecycle {
             JsonMapper jsonMapper,
             @Qualifier("failfastJobExecutor") TaskExecutor executor,
             @Qualifier("failfastTimerScheduler") TaskScheduler scheduler,
-            Clock clock) {
+            Clock clock,
+            ApplicationEventPublisher events) {
         this.store = store;
+        this.events = events;
+        this.recovery = new BatchRecovery(store, publisher, clock, properties.recovery().mode());
+        this.drainTimeout = properties.shutdown().drainTimeout();
         this.publisher = publisher;
         this.clock = clock;
         this.limits = properties.limits();
@@ -89,6 +105,39 @@ public class BatchEngine implements SmartLifecycle {
      * @throws EngineUnavailableException while the service shuts down
      */
     public Batch submit(BatchSpec spec) {
+        return start(spec, null);
+    }
+
+    /**
+     * Submits a batch unless this idempotency key created one already: then returns that batch's
+     * current status (if the request is the same) instead of running it twice.
+     *
+     * @throws IdempotencyKeyReusedException when the key belongs to a batch submitted with a different request
+     * @see #submit(BatchSpec)
+     */
+    public Submission submit(BatchSpec spec, IdempotencyKey key) {
+        Optional<Submission> earlier = submitted(key);
+        if (earlier.isPresent()) {
+            return earlier.get();
+        }
+        try {
+            return new Submission(start(spec, key), true);
+        } catch (DuplicateIdempotencyKeyException e) {
+            // A concurrent request with the same key won the race.
+            return submitted(key).orElseThrow(() -> e);
+        }
+    }
+
+    private Optional<Submission> submitted(IdempotencyKey key) {
+        return store.findByIdempotencyKey(key.key()).flatMap(keyed -> {
+            if (!keyed.requestFingerprint().equals(key.requestFingerprint())) {
+                throw new IdempotencyKeyReusedException(key.key(), keyed.batchId());
+            }
+            return store.findBatch(keyed.batchId()).map(batch -> new Submission(batch, false));
+        });
+    }
+
+    private Batch start(BatchSpec spec, @Nullable IdempotencyKey key) {
         if (!running) {
             throw new EngineUnavailableException("The service is shutting down and accepts no new batches");
         }
@@ -100,7 +149,7 @@ public class BatchEngine implements SmartLifecycle {
             batch = new Batch(ids.generate(), spec, BatchState.QUEUED, clock.instant(), null, null,
                     JobCounts.allPending(spec.jobs().size()), null);
             List<Job> jobs = spec.jobs().stream().map(Job::pending).toList();
-            publisher.created(batch, jobs);
+            publisher.created(batch, jobs, key);
             run = new BatchRun(context, batch, jobs);
         } catch (RuntimeException e) {
             pendingJobs.addAndGet(-spec.jobs().size());
@@ -194,6 +243,19 @@ public class BatchEngine implements SmartLifecycle {
         return running;
     }
 
+    /** Runs on a batch a previous process left unfinished, with its jobs as they were stored. */
+    private void resume(Batch batch, List<Job> jobs) {
+        BatchRun run = new BatchRun(context, batch, jobs);
+        pendingJobs.addAndGet(batch.counts().pending());
+        active.put(batch.id(), run);
+        run.resumeInterrupted(BatchRecovery.INTERRUPTED_ERROR);
+        Duration deadline = batch.spec().deadline();
+        if (deadline != null) {
+            run.scheduleDeadline(deadline);
+        }
+        dispatcher.offer(run);
+    }
+
     private void terminated(BatchRun run) {
         active.remove(run.id());
         Batch batch = run.snapshot();
@@ -214,12 +276,36 @@ public class BatchEngine implements SmartLifecycle {
 
     @Override
     public void start() {
+        recovery.recover(this::resume);
         running = true;
     }
 
     @Override
     public void stop() {
         running = false;
+        AvailabilityChangeEvent.publish(events, this, ReadinessState.REFUSING_TRAFFIC);
+        drain();
+        cancelAllAndWait();
+        store.flush();
+    }
+
+    /** Lets the jobs that run finish, for at most the drain timeout; starts no new ones. */
+    private void drain() {
+        if (active.isEmpty()) {
+            return;
+        }
+        log.info("Shutting down: {} batches active, {} attempts running; draining for at most {}", active.size(),
+                dispatcher.inFlight(), drainTimeout);
+        try {
+            if (!dispatcher.pauseAndAwaitIdle(drainTimeout)) {
+                log.info("Drain timeout: {} attempts still running are cancelled", dispatcher.inFlight());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void cancelAllAndWait() {
         for (BatchRun run : List.copyOf(active.values())) {
             run.cancel(CauseType.SHUTDOWN, "The service is shutting down", null);
         }

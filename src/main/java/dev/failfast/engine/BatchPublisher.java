@@ -5,6 +5,7 @@ import dev.failfast.batch.BatchEvent;
 import dev.failfast.batch.BatchState;
 import dev.failfast.batch.Job;
 import dev.failfast.store.BatchStore;
+import dev.failfast.store.IdempotencyKey;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -25,8 +26,8 @@ class BatchPublisher {
         this.listeners = List.copyOf(listeners);
     }
 
-    void created(Batch batch, List<Job> jobs) {
-        store.create(batch, jobs);
+    void created(Batch batch, List<Job> jobs, @Nullable IdempotencyKey key) {
+        store.create(batch, jobs, key);
         emit(new BatchEvent.Submitted(batch));
     }
 

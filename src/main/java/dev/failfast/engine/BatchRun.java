@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
@@ -52,6 +53,12 @@ final class BatchRun {
         this.spec = batch.spec();
         this.batch = batch;
         this.jobs = jobs.stream().map(JobRun::new).toArray(JobRun[]::new);
+        // A batch resumed after a restart has jobs that ran already. Jobs start in order, so the
+        // pending ones of a batch that was not cancelled are the tail of the list.
+        while (nextPending < this.jobs.length && this.jobs[nextPending].job.state() != JobState.PENDING) {
+            nextPending++;
+        }
+        this.failures = batch.counts().failed();
     }
 
     UUID id() {
@@ -150,17 +157,14 @@ final class BatchRun {
 
     /** Called on the worker thread with the attempt's outcome. */
     void finishAttempt(Attempt attempt, Outcome outcome) {
-        boolean cancelled;
-        lock.lock();
-        try {
+        change(now -> {
             JobRun run = attempt.job;
             attempt.cancelTimers();
             if (attempt.abandoned) {
-                return; // settled when it was abandoned; what it did afterwards does not count
+                return false; // settled when it was abandoned; what it did afterwards does not count
             }
             run.attempt = null;
-            Instant now = context.clock().instant();
-            cancelled = switch (outcome) {
+            return switch (outcome) {
                 case Outcome.Succeeded(JsonNode result) -> {
                     settle(run, JobState.SUCCEEDED, null, result, false, now);
                     yield false;
@@ -173,14 +177,48 @@ final class BatchRun {
                 }
                 case Outcome.Failed(JobError error) -> failAttempt(run, error, false, now);
             };
+        });
+    }
+
+    /**
+     * Applies a change under the lock, ends the batch if nothing is left to do, publishes what
+     * changed, and, if the change recorded a cause, cancels the token once the lock is released.
+     *
+     * @param change returns true if it recorded a cancellation cause
+     * @return whether a cause was recorded
+     */
+    private boolean change(Predicate<Instant> change) {
+        boolean causeRecorded;
+        lock.lock();
+        try {
+            Instant now = context.clock().instant();
+            causeRecorded = change.test(now);
             finishIfDone(now);
             flush();
         } finally {
             lock.unlock();
         }
-        if (cancelled) {
+        if (causeRecorded) {
             token.cancel(StopReason.BATCH_CANCELLED);
         }
+        return causeRecorded;
+    }
+
+    /**
+     * For a batch resumed after a restart: every job the previous process left RUNNING counts
+     * that attempt as failed with {@code error}, so it is retried if it has attempts left, else it
+     * fails (which may stop a FAIL_FAST batch).
+     */
+    void resumeInterrupted(JobError error) {
+        change(now -> {
+            boolean causeRecorded = false;
+            for (JobRun run : jobs) {
+                if (run.job.state() == JobState.RUNNING) {
+                    causeRecorded |= failAttempt(run, error, false, now);
+                }
+            }
+            return causeRecorded;
+        });
     }
 
     // ---- cancellation ---------------------------------------------------------------------------
@@ -190,18 +228,7 @@ final class BatchRun {
      * pending job, then cancels the token. Returns false if the batch already had a cause or ended.
      */
     boolean cancel(CauseType cause, @Nullable String message, @Nullable String reason) {
-        lock.lock();
-        try {
-            Instant now = context.clock().instant();
-            if (!recordCause(CancellationCause.of(cause, message, reason, now), now)) {
-                return false;
-            }
-            flush();
-        } finally {
-            lock.unlock();
-        }
-        token.cancel(StopReason.BATCH_CANCELLED);
-        return true;
+        return change(now -> recordCause(CancellationCause.of(cause, message, reason, now), now));
     }
 
     boolean isTerminal() {
@@ -240,12 +267,10 @@ final class BatchRun {
 
     /** After the cancel grace period: report still-running jobs abandoned and end the batch. */
     private void abandonStragglers() {
-        lock.lock();
-        try {
+        change(now -> {
             if (batch.state().isTerminal()) {
-                return;
+                return false;
             }
-            Instant now = context.clock().instant();
             for (JobRun run : jobs) {
                 if (run.attempt != null) {
                     Attempt attempt = run.attempt;
@@ -255,11 +280,8 @@ final class BatchRun {
                     settle(run, JobState.CANCELLED, null, null, true, now);
                 }
             }
-            finishIfDone(now);
-            flush();
-        } finally {
-            lock.unlock();
-        }
+            return false;
+        });
     }
 
     // ---- timeouts and retries -------------------------------------------------------------------
@@ -280,25 +302,15 @@ final class BatchRun {
 
     /** A timed-out attempt ignored its interrupt for the whole grace period: fail it without waiting. */
     private void abandonTimedOut(Attempt attempt) {
-        boolean cancelled;
-        lock.lock();
-        try {
+        change(now -> {
             JobRun run = attempt.job;
             if (attempt.abandoned || run.attempt != attempt) {
-                return;
+                return false;
             }
             attempt.abandoned = true;
             run.attempt = null;
-            Instant now = context.clock().instant();
-            cancelled = failAttempt(run, timeoutError(run), true, now);
-            finishIfDone(now);
-            flush();
-        } finally {
-            lock.unlock();
-        }
-        if (cancelled) {
-            token.cancel(StopReason.BATCH_CANCELLED);
-        }
+            return failAttempt(run, timeoutError(run), true, now);
+        });
     }
 
     /**

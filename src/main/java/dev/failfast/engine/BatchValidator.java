@@ -30,6 +30,9 @@ final class BatchValidator {
     }
 
     void validate(BatchSpec spec) {
+        if (spec.jobs().isEmpty()) {
+            throw new InvalidBatchException(List.of(new Violation("jobs", "a batch needs at least one job")));
+        }
         if (spec.jobs().size() > maxJobsPerBatch) {
             throw new InvalidBatchException(List.of(new Violation("jobs",
                     "a batch may have at most " + maxJobsPerBatch + " jobs, this one has " + spec.jobs().size())));

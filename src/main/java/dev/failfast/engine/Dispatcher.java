@@ -1,7 +1,9 @@
 package dev.failfast.engine;
 
 import dev.failfast.batch.CauseType;
+import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.MDC;
 import org.springframework.core.task.TaskExecutor;
@@ -21,10 +23,12 @@ final class Dispatcher {
     private final int capacity;
     private final AttemptRunner runner;
     private final ReentrantLock lock = new ReentrantLock();
+    private final Condition idle = lock.newCondition();
 
     // Guarded by lock.
     private final LinkedHashSet<BatchRun> ready = new LinkedHashSet<>();
     private int inFlight;
+    private boolean paused;
 
     Dispatcher(TaskExecutor executor, int capacity, AttemptRunner runner) {
         this.executor = executor;
@@ -53,8 +57,29 @@ final class Dispatcher {
         }
     }
 
+    /**
+     * Hands over no further attempts (for a shutdown drain) and waits until every attempt handed
+     * over has ended or the timeout passed. Returns true if none is left in flight.
+     */
+    boolean pauseAndAwaitIdle(Duration timeout) throws InterruptedException {
+        lock.lock();
+        try {
+            paused = true;
+            long nanos = timeout.toNanos();
+            while (inFlight > 0) {
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = idle.awaitNanos(nanos);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void pump() {
-        while (inFlight < capacity && !ready.isEmpty()) {
+        while (!paused && inFlight < capacity && !ready.isEmpty()) {
             BatchRun run = ready.removeFirst();
             JobRun job = run.reserveNext();
             if (job == null) {
@@ -69,11 +94,11 @@ final class Dispatcher {
     }
 
     private void hand(BatchRun run, JobRun job) {
-        // The executor's TaskDecorator copies this MDC onto the worker thread.
-        try (var _ = MDC.putCloseable("batchId", run.id().toString());
-                var _ = MDC.putCloseable("jobId", job.id())) {
+        String batchId = run.id().toString();
+        try {
             executor.execute(() -> {
-                try {
+                try (var _ = MDC.putCloseable("batchId", batchId);
+                        var _ = MDC.putCloseable("jobId", job.id())) {
                     runner.run(run, job);
                 } finally {
                     attemptEnded(run);
@@ -90,6 +115,9 @@ final class Dispatcher {
         lock.lock();
         try {
             inFlight--;
+            if (inFlight == 0) {
+                idle.signalAll();
+            }
             ready.add(run);
             pump();
         } finally {

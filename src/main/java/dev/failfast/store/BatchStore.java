@@ -3,6 +3,7 @@ package dev.failfast.store;
 import dev.failfast.batch.Batch;
 import dev.failfast.batch.Job;
 import dev.failfast.batch.JobState;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -16,11 +17,27 @@ import org.jspecify.annotations.Nullable;
  * order. Reads may come from any thread at any time and must see a batch and the job states it
  * counts no older than the last completed update. {@link #findBatch} must not depend on the number
  * of jobs: the status of a 100 000-job batch is read as often as that of a small one.
+ *
+ * <p>A batch read back may carry a spec without its job list ({@link
+ * dev.failfast.batch.BatchSpec#withoutJobs()}); its jobs are read with {@link #findJobs}.
  */
 public interface BatchStore {
 
     /** Stores a new batch and all its jobs. */
-    void create(Batch batch, List<Job> jobs);
+    default void create(Batch batch, List<Job> jobs) {
+        create(batch, jobs, null);
+    }
+
+    /**
+     * Stores a new batch and all its jobs, with the idempotency key it was submitted with. When
+     * this returns, the batch and its key are stored (durably, for a durable store).
+     *
+     * @throws DuplicateIdempotencyKeyException when another batch holds the key; nothing is stored
+     */
+    void create(Batch batch, List<Job> jobs, @Nullable IdempotencyKey key);
+
+    /** The batch that was created with this idempotency key, while that batch exists. */
+    Optional<KeyedBatch> findByIdempotencyKey(String key);
 
     /** Replaces the batch and the given jobs (matched by job id) with these newer versions. */
     void update(Batch batch, List<Job> changedJobs);
@@ -37,4 +54,13 @@ public interface BatchStore {
 
     /** Removes a batch and its jobs. Returns false if there was no such batch. */
     boolean delete(UUID id);
+
+    /** Batches not terminal (QUEUED, RUNNING, CANCELLING), oldest first. */
+    List<Batch> findUnfinished();
+
+    /** Removes terminal batches that finished before {@code cutoff}, with their jobs. Returns how many. */
+    int deleteFinishedBefore(Instant cutoff);
+
+    /** Writes changes that are still buffered. A store that writes through has nothing to do. */
+    default void flush() {}
 }

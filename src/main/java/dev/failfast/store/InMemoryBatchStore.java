@@ -3,6 +3,7 @@ package dev.failfast.store;
 import dev.failfast.batch.Batch;
 import dev.failfast.batch.Job;
 import dev.failfast.batch.JobState;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -22,17 +24,27 @@ import org.jspecify.annotations.Nullable;
 public final class InMemoryBatchStore implements BatchStore {
 
     private final ConcurrentNavigableMap<UUID, Entry> batches = new ConcurrentSkipListMap<>(Comparator.reverseOrder());
+    private final Map<String, KeyedBatch> keys = new ConcurrentHashMap<>();
 
     @Override
-    public void create(Batch batch, List<Job> jobs) {
+    public void create(Batch batch, List<Job> jobs, @Nullable IdempotencyKey key) {
         Map<String, Integer> index = HashMap.newHashMap(jobs.size());
         for (int i = 0; i < jobs.size(); i++) {
             index.put(jobs.get(i).id(), i);
         }
-        Entry entry = new Entry(batch, new AtomicReferenceArray<>(jobs.toArray(Job[]::new)), Map.copyOf(index));
+        Entry entry = new Entry(batch, new AtomicReferenceArray<>(jobs.toArray(Job[]::new)), Map.copyOf(index),
+                key == null ? null : key.key());
+        if (key != null && keys.putIfAbsent(key.key(), new KeyedBatch(batch.id(), key.requestFingerprint())) != null) {
+            throw new DuplicateIdempotencyKeyException(key.key());
+        }
         if (batches.putIfAbsent(batch.id(), entry) != null) {
             throw new IllegalStateException("Batch " + batch.id() + " already exists");
         }
+    }
+
+    @Override
+    public Optional<KeyedBatch> findByIdempotencyKey(String key) {
+        return Optional.ofNullable(keys.get(key));
     }
 
     @Override
@@ -103,18 +115,45 @@ public final class InMemoryBatchStore implements BatchStore {
 
     @Override
     public boolean delete(UUID id) {
-        return batches.remove(id) != null;
+        Entry removed = batches.remove(id);
+        if (removed != null && removed.idempotencyKey != null) {
+            keys.remove(removed.idempotencyKey);
+        }
+        return removed != null;
+    }
+
+    @Override
+    public List<Batch> findUnfinished() {
+        return batches.descendingMap().values().stream()
+                .map(entry -> entry.batch)
+                .filter(batch -> !batch.state().isTerminal())
+                .toList();
+    }
+
+    @Override
+    public int deleteFinishedBefore(Instant cutoff) {
+        int deleted = 0;
+        for (Entry entry : batches.values()) {
+            Batch batch = entry.batch;
+            if (batch.state().isTerminal() && batch.finishedAt() != null && batch.finishedAt().isBefore(cutoff)
+                    && delete(batch.id())) {
+                deleted++;
+            }
+        }
+        return deleted;
     }
 
     private static final class Entry {
         final AtomicReferenceArray<Job> jobs;
         final Map<String, Integer> index;
+        final @Nullable String idempotencyKey;
         volatile Batch batch;
 
-        Entry(Batch batch, AtomicReferenceArray<Job> jobs, Map<String, Integer> index) {
+        Entry(Batch batch, AtomicReferenceArray<Job> jobs, Map<String, Integer> index, @Nullable String idempotencyKey) {
             this.batch = batch;
             this.jobs = jobs;
             this.index = index;
+            this.idempotencyKey = idempotencyKey;
         }
     }
 }

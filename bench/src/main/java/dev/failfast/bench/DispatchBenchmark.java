@@ -1,0 +1,135 @@
+package dev.failfast.bench;
+
+import dev.failfast.FailfastApplication;
+import dev.failfast.batch.Batch;
+import dev.failfast.batch.BatchSpec;
+import dev.failfast.batch.FailurePolicy;
+import dev.failfast.batch.JobSpec;
+import dev.failfast.batch.RetryPolicy;
+import dev.failfast.engine.BatchEngine;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Jobs per second through {@link BatchEngine} (submit a 10 000-job batch, wait until it is
+ * terminal, delete it) against a raw {@link ThreadPoolExecutor} with as many threads running
+ * 10 000 no-op tasks, queued all at once ({@code rawExecutor}) or at most {@code threads} at a
+ * time like the engine's dispatcher ({@code rawExecutorBounded}). Each invocation counts as
+ * 10 000 operations, so the score is jobs/s.
+ *
+ * <p>{@code engineNoop} uses a job type whose params parse to a constant; {@code engineSleepZero}
+ * uses the built-in {@code sleep} type with {@code PT0S}, which also pays for binding and
+ * validating its params on every attempt.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@OperationsPerInvocation(DispatchBenchmark.JOBS)
+public class DispatchBenchmark {
+
+    static final int JOBS = 10_000;
+
+    /** Worker threads, for the engine's executor and for the raw pool alike. */
+    @Param("16")
+    int threads;
+
+    private ConfigurableApplicationContext context;
+    private BatchEngine engine;
+    private TerminalBatches terminal;
+    private ThreadPoolExecutor raw;
+    private BatchSpec noopBatch;
+    private BatchSpec sleepZeroBatch;
+
+    @Setup(Level.Trial)
+    public void start() {
+        context = new SpringApplicationBuilder(FailfastApplication.class, BenchBeans.class)
+                .web(WebApplicationType.NONE)
+                .properties(Map.of(
+                        "failfast.executor.pool-size", threads,
+                        "spring.main.banner-mode", "off",
+                        "logging.level.root", "WARN"))
+                .run();
+        engine = context.getBean(BatchEngine.class);
+        terminal = context.getBean(TerminalBatches.class);
+        raw = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>());
+        raw.prestartAllCoreThreads();
+        noopBatch = batch(NoopJobHandler.TYPE, JsonNodeFactory.instance.objectNode());
+        sleepZeroBatch = batch("sleep", JsonNodeFactory.instance.objectNode().put("duration", "PT0S").put("steps", 1));
+    }
+
+    private BatchSpec batch(String type, ObjectNode params) {
+        List<JobSpec> jobs = IntStream.range(0, JOBS)
+                .mapToObj(i -> new JobSpec("j" + i, type, params.deepCopy(), null, RetryPolicy.NONE))
+                .toList();
+        return new BatchSpec("bench-" + type, Map.of(), FailurePolicy.FAIL_FAST, 0, threads, null, jobs);
+    }
+
+    @TearDown(Level.Trial)
+    public void stop() {
+        raw.shutdownNow();
+        context.close();
+    }
+
+    @Benchmark
+    public void engineNoop() {
+        runToEnd(noopBatch);
+    }
+
+    @Benchmark
+    public void engineSleepZero() {
+        runToEnd(sleepZeroBatch);
+    }
+
+    @Benchmark
+    public void rawExecutor() throws InterruptedException {
+        var done = new CountDownLatch(JOBS);
+        for (int i = 0; i < JOBS; i++) {
+            raw.execute(done::countDown);
+        }
+        done.await();
+    }
+
+    /** The raw pool fed like the engine feeds its executor: never more than {@code threads} tasks in flight. */
+    @Benchmark
+    public void rawExecutorBounded() throws InterruptedException {
+        var done = new CountDownLatch(JOBS);
+        var slots = new Semaphore(threads);
+        for (int i = 0; i < JOBS; i++) {
+            slots.acquire();
+            raw.execute(() -> {
+                slots.release();
+                done.countDown();
+            });
+        }
+        done.await();
+    }
+
+    private void runToEnd(BatchSpec spec) {
+        Batch batch = engine.submit(spec);
+        terminal.of(batch.id()).join();
+        terminal.forget(batch.id());
+        engine.delete(batch.id());
+    }
+}

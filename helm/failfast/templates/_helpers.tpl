@@ -1,0 +1,82 @@
+{{/* Chart name, truncated to the 63 characters a DNS label allows. */}}
+{{- define "failfast.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Fully qualified app name: the release name, unless it already contains the chart name. */}}
+{{- define "failfast.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "failfast.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "failfast.labels" -}}
+helm.sh/chart: {{ include "failfast.chart" . }}
+{{ include "failfast.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{- define "failfast.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "failfast.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "failfast.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "failfast.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "failfast.image" -}}
+{{- $tag := default .Chart.AppVersion .Values.image.tag }}
+{{- if .Values.image.digest }}
+{{- printf "%s:%s@%s" .Values.image.repository $tag .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository $tag }}
+{{- end }}
+{{- end }}
+
+{{/* Name of the port the actuator endpoints (probes, metrics) are served on. */}}
+{{- define "failfast.managementPortName" -}}
+{{- if .Values.management.port }}management{{ else }}http{{ end }}
+{{- end }}
+
+{{/* Name of the H2 data PVC. */}}
+{{- define "failfast.h2ClaimName" -}}
+{{- default (printf "%s-data" (include "failfast.fullname" .)) .Values.database.h2.persistence.existingClaim }}
+{{- end }}
+
+{{/*
+Refuses value combinations the schema cannot express, with a message that says what to change.
+*/}}
+{{- define "failfast.validate" -}}
+{{- if eq .Values.database.type "h2" }}
+{{- if gt (int .Values.replicaCount) 1 }}
+{{- fail "database.type=h2 keeps the data in a file only one pod can open: set replicaCount to 1, or use database.type=postgresql to run more replicas" }}
+{{- end }}
+{{- if .Values.autoscaling.enabled }}
+{{- fail "autoscaling.enabled needs database.type=postgresql: the embedded H2 database allows only one replica" }}
+{{- end }}
+{{- end }}
+{{- if and (eq .Values.database.type "postgresql") (not .Values.database.postgresql.existingSecret) }}
+{{- fail "database.type=postgresql needs database.postgresql.existingSecret: the name of a Secret with the JDBC url, username and password" }}
+{{- end }}
+{{- $minGrace := add .Values.shutdown.preStopSleepSeconds .Values.shutdown.drainTimeoutSeconds 10 }}
+{{- if lt (int .Values.shutdown.terminationGracePeriodSeconds) (int $minGrace) }}
+{{- fail (printf "shutdown.terminationGracePeriodSeconds must be at least preStopSleepSeconds + drainTimeoutSeconds + 10 = %d, so running jobs can drain and be saved before SIGKILL" (int $minGrace)) }}
+{{- end }}
+{{- end }}

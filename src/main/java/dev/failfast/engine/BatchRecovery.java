@@ -1,0 +1,109 @@
+package dev.failfast.engine;
+
+import dev.failfast.batch.Batch;
+import dev.failfast.batch.BatchState;
+import dev.failfast.batch.CancellationCause;
+import dev.failfast.batch.CauseType;
+import dev.failfast.batch.Job;
+import dev.failfast.batch.JobCounts;
+import dev.failfast.batch.JobError;
+import dev.failfast.batch.JobState;
+import dev.failfast.config.FailfastProperties.RecoveryMode;
+import dev.failfast.store.BatchStore;
+import dev.failfast.store.Page;
+import dev.failfast.store.PageRequest;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * On startup, settles the batches a previous process left QUEUED, RUNNING or CANCELLING.
+ *
+ * <p>{@link RecoveryMode#FAIL}: jobs that were running become FAILED with error type {@value
+ * #INTERRUPTED}, jobs that never started SKIPPED, and the batch FAILED with cause {@link
+ * CauseType#OWNER_LOST}. {@link RecoveryMode#RESUME}: the batch runs on; jobs that were running
+ * are retried if they have attempts left (see {@link BatchRun#resumeInterrupted}). A batch that was
+ * CANCELLING keeps its first cause in both modes and only finishes: its running jobs become
+ * CANCELLED, as they would have.
+ */
+final class BatchRecovery {
+
+    /** Error type of a job whose attempt was cut short because its process stopped. */
+    static final String INTERRUPTED = "INTERRUPTED";
+    static final JobError INTERRUPTED_ERROR =
+            new JobError(INTERRUPTED, "The service stopped while the job was running", null);
+
+    private static final Logger log = LoggerFactory.getLogger(BatchRecovery.class);
+    private static final int PAGE_SIZE = 10_000;
+
+    private final BatchStore store;
+    private final BatchPublisher publisher;
+    private final Clock clock;
+    private final RecoveryMode mode;
+
+    BatchRecovery(BatchStore store, BatchPublisher publisher, Clock clock, RecoveryMode mode) {
+        this.store = store;
+        this.publisher = publisher;
+        this.clock = clock;
+        this.mode = mode;
+    }
+
+    /** Settles every unfinished batch, or hands it with all its jobs to {@code resume}. */
+    void recover(BiConsumer<Batch, List<Job>> resume) {
+        for (Batch batch : store.findUnfinished()) {
+            List<Job> jobs = allJobs(batch);
+            if (mode == RecoveryMode.RESUME && batch.cancellation() == null) {
+                log.warn("Batch {} was left {} by a previous process: resuming {} pending and {} interrupted jobs",
+                        batch.id(), batch.state(), batch.counts().pending(), batch.counts().running());
+                resume.accept(batch, jobs);
+            } else {
+                settle(batch, jobs);
+            }
+        }
+    }
+
+    private void settle(Batch batch, List<Job> jobs) {
+        Instant now = clock.instant();
+        CancellationCause first = batch.cancellation();
+        CancellationCause cause = first != null ? first.completed(now)
+                : CancellationCause.of(CauseType.OWNER_LOST, "The process running the batch stopped before it finished",
+                        null, now).completed(now);
+        JobCounts counts = batch.counts();
+        List<Job> changed = new ArrayList<>();
+        for (Job job : jobs) {
+            JobState to = switch (job.state()) {
+                case PENDING -> JobState.SKIPPED;
+                case RUNNING -> first == null ? JobState.FAILED : JobState.CANCELLED;
+                case SUCCEEDED, FAILED, CANCELLED, SKIPPED -> null;
+            };
+            if (to != null) {
+                boolean ran = job.state() == JobState.RUNNING;
+                JobError error = to == JobState.FAILED ? INTERRUPTED_ERROR : ran ? job.error() : null;
+                changed.add(new Job(job.spec(), job.state().transitionTo(to), job.attempts(), job.startedAt(), now,
+                        error, null, false));
+                counts = counts.moved(job.state(), to);
+            }
+        }
+        BatchState terminal = cause.cause().terminalState();
+        Batch settled = new Batch(batch.id(), batch.spec(), batch.state().transitionTo(terminal), batch.createdAt(),
+                batch.startedAt(), now, counts, cause);
+        publisher.changed(settled, changed, batch.state());
+        log.warn("Batch {} was left {} by a previous process: {} with cause {}, {}", batch.id(), batch.state(),
+                terminal, cause.cause(), counts);
+    }
+
+    private List<Job> allJobs(Batch batch) {
+        List<Job> jobs = new ArrayList<>(batch.counts().total());
+        for (int page = 0; ; page++) {
+            Page<Job> next = store.findJobs(batch.id(), null, new PageRequest(page, PAGE_SIZE));
+            jobs.addAll(next.content());
+            if (next.content().size() < PAGE_SIZE) {
+                return jobs;
+            }
+        }
+    }
+}

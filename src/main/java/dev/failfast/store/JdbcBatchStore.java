@@ -1,0 +1,317 @@
+package dev.failfast.store;
+
+import dev.failfast.batch.Batch;
+import dev.failfast.batch.Job;
+import dev.failfast.batch.JobState;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.BatchPreparedStatementSetter;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Keeps batches and jobs in a relational database (H2 or PostgreSQL; schema by Flyway).
+ *
+ * <p>{@link #create} writes the batch and all its jobs at once, in one transaction of JDBC batch
+ * inserts, before it returns: an accepted batch is stored. Job and batch changes ({@link #update})
+ * go to a {@link WriteBehindBuffer} that a background thread writes every {@code flushInterval}
+ * (sooner once {@code flushBatchSize} jobs are waiting), coalescing repeated changes of a job and
+ * writing each flush as JDBC batch updates in one transaction. The batch row carries the job
+ * counters, so a status read is one row whatever the number of jobs.
+ *
+ * <p>Reads stay consistent with the buffer: {@link #findBatch} and {@link #findJob} answer from the
+ * buffer when it holds the batch or job; list reads ({@link #findJobs}, {@link #findBatches}) of
+ * data still buffered flush first. A kill -9 loses at most the changes of the last flush interval;
+ * {@link #close()} (on shutdown) writes them all.
+ */
+public final class JdbcBatchStore implements BatchStore, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(JdbcBatchStore.class);
+    private static final String UNFINISHED_STATES = "('QUEUED', 'RUNNING', 'CANCELLING')";
+
+    private final JdbcTemplate jdbc;
+    private final JdbcClient client;
+    private final TransactionTemplate tx;
+    private final JdbcRows rows;
+    private final WriteBehindBuffer buffer = new WriteBehindBuffer();
+    private final Duration flushInterval;
+    private final int flushBatchSize;
+    private final ReentrantLock flushLock = new ReentrantLock();
+    private final ReentrantLock signalLock = new ReentrantLock();
+    private final Condition flushWanted = signalLock.newCondition();
+    private final Thread flusher;
+    private volatile boolean closed;
+
+    /**
+     * @param dataSource a database migrated by this application's Flyway scripts
+     * @param json writes and reads the JSON columns (params, results, labels)
+     * @param flushInterval longest wait of a change in the write-behind buffer
+     * @param flushBatchSize job rows per JDBC batch; this many buffered jobs start a flush early
+     */
+    public JdbcBatchStore(DataSource dataSource, JsonMapper json, Duration flushInterval, int flushBatchSize) {
+        this.jdbc = new JdbcTemplate(dataSource);
+        this.client = JdbcClient.create(jdbc);
+        this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        this.rows = new JdbcRows(json);
+        this.flushInterval = flushInterval;
+        this.flushBatchSize = flushBatchSize;
+        this.flusher = Thread.ofPlatform().name("failfast-store-flush").daemon().unstarted(this::flushLoop);
+        flusher.start();
+    }
+
+    @Override
+    public void create(Batch batch, List<Job> jobs, @Nullable IdempotencyKey key) {
+        try {
+            tx.executeWithoutResult(status -> {
+                jdbc.update(JdbcRows.INSERT_BATCH, ps -> rows.setBatchInsert(ps, batch, key));
+                List<Map.Entry<String, String>> labels = List.copyOf(batch.spec().labels().entrySet());
+                batchUpdate(JdbcRows.INSERT_LABEL, labels.size(), (ps, i) -> {
+                    ps.setObject(1, batch.id());
+                    ps.setString(2, labels.get(i).getKey());
+                    ps.setString(3, labels.get(i).getValue());
+                });
+                batchUpdate(JdbcRows.INSERT_JOB, jobs.size(), (ps, i) -> rows.setJobInsert(ps, batch.id(), i, jobs.get(i)));
+            });
+        } catch (DuplicateKeyException e) {
+            if (key != null && findByIdempotencyKey(key.key()).isPresent()) {
+                throw new DuplicateIdempotencyKeyException(key.key());
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void update(Batch batch, List<Job> changedJobs) {
+        int buffered = buffer.add(batch, changedJobs);
+        if (buffered >= flushBatchSize && buffered - changedJobs.size() < flushBatchSize) {
+            signalLock.lock();
+            try {
+                flushWanted.signal();
+            } finally {
+                signalLock.unlock();
+            }
+        }
+    }
+
+    @Override
+    public Optional<Batch> findBatch(UUID id) {
+        Batch buffered = buffer.batch(id);
+        if (buffered != null) {
+            return Optional.of(buffered);
+        }
+        return client.sql("SELECT * FROM batch WHERE id = ?").param(id).query(rows::batch).optional();
+    }
+
+    @Override
+    public Page<Batch> findBatches(BatchQuery query, PageRequest page) {
+        flushIfBuffered();
+        StringBuilder where = new StringBuilder(" WHERE 1 = 1");
+        List<Object> params = new ArrayList<>();
+        if (query.state() != null) {
+            where.append(" AND b.state = ?");
+            params.add(query.state().name());
+        }
+        query.labels().forEach((key, value) -> {
+            where.append(" AND EXISTS (SELECT 1 FROM batch_label l WHERE l.batch_id = b.id AND l.label_key = ? AND l.label_value = ?)");
+            params.add(key);
+            params.add(value);
+        });
+        long total = client.sql("SELECT COUNT(*) FROM batch b" + where).params(params).query(Long.class).single();
+        List<Object> pageParams = new ArrayList<>(params);
+        pageParams.add(page.size());
+        pageParams.add(page.offset());
+        List<Batch> content = client.sql("SELECT b.* FROM batch b" + where + " ORDER BY b.id DESC LIMIT ? OFFSET ?")
+                .params(pageParams).query(rows::batch).list();
+        return new Page<>(content, page, total);
+    }
+
+    @Override
+    public Page<Job> findJobs(UUID batchId, @Nullable JobState state, PageRequest page) {
+        if (buffer.holds(batchId)) {
+            flush();
+        }
+        Optional<Batch> batch = findBatch(batchId);
+        if (batch.isEmpty()) {
+            return new Page<>(List.of(), page, 0);
+        }
+        String filter = state == null ? "" : " AND state = ?";
+        List<Object> params = new ArrayList<>(List.of(batchId));
+        if (state != null) {
+            params.add(state.name());
+        }
+        params.add(page.size());
+        params.add(page.offset());
+        List<Job> content = client.sql("SELECT * FROM job WHERE batch_id = ?" + filter + " ORDER BY seq LIMIT ? OFFSET ?")
+                .params(params).query(rows::job).list();
+        long total = state == null ? batch.get().counts().total() : batch.get().counts().of(state);
+        return new Page<>(content, page, total);
+    }
+
+    @Override
+    public Optional<Job> findJob(UUID batchId, String jobId) {
+        Job buffered = buffer.job(batchId, jobId);
+        if (buffered != null) {
+            return Optional.of(buffered);
+        }
+        return client.sql("SELECT * FROM job WHERE batch_id = ? AND id = ?").params(batchId, jobId)
+                .query(rows::job).optional();
+    }
+
+    @Override
+    public Optional<KeyedBatch> findByIdempotencyKey(String key) {
+        return client.sql("SELECT id, request_fingerprint FROM batch WHERE idempotency_key = ?").param(key)
+                .query(rows::keyedBatch).optional();
+    }
+
+    @Override
+    public boolean delete(UUID id) {
+        flushLock.lock();
+        try {
+            buffer.discard(id);
+            return client.sql("DELETE FROM batch WHERE id = ?").param(id).update() > 0;
+        } finally {
+            flushLock.unlock();
+        }
+    }
+
+    @Override
+    public List<Batch> findUnfinished() {
+        flushIfBuffered();
+        return client.sql("SELECT * FROM batch WHERE state IN " + UNFINISHED_STATES + " ORDER BY id")
+                .query(rows::batch).list();
+    }
+
+    @Override
+    public int deleteFinishedBefore(Instant cutoff) {
+        flushLock.lock();
+        try {
+            flush();
+            return client.sql("DELETE FROM batch WHERE state IN " + JdbcRows.TERMINAL_STATES + " AND finished_at < ?")
+                    .param(cutoff.atOffset(ZoneOffset.UTC)).update();
+        } finally {
+            flushLock.unlock();
+        }
+    }
+
+    /** Writes every buffered change now, in one transaction. Logs and keeps the changes if it fails. */
+    @Override
+    public void flush() {
+        flushLock.lock();
+        try {
+            if (buffer.isEmpty()) {
+                return;
+            }
+            Collection<WriteBehindBuffer.Pending> pending = buffer.beginFlush();
+            try {
+                write(List.copyOf(pending));
+                buffer.flushCommitted();
+            } catch (DataAccessException e) {
+                buffer.flushFailed();
+                log.error("Writing buffered batch changes failed; retrying at the next flush", e);
+            }
+        } finally {
+            flushLock.unlock();
+        }
+    }
+
+    /** Stops the background flusher and writes what is still buffered. */
+    @Override
+    public void close() {
+        closed = true;
+        signalLock.lock();
+        try {
+            flushWanted.signal();
+        } finally {
+            signalLock.unlock();
+        }
+        try {
+            flusher.join(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        flush();
+    }
+
+    private void write(List<WriteBehindBuffer.Pending> pending) {
+        List<Job> jobs = new ArrayList<>();
+        List<UUID> jobBatches = new ArrayList<>();
+        for (WriteBehindBuffer.Pending p : pending) {
+            for (Job job : p.jobs.values()) {
+                jobs.add(job);
+                jobBatches.add(p.batch.id());
+            }
+        }
+        tx.executeWithoutResult(status -> {
+            batchUpdate(JdbcRows.UPDATE_BATCH, pending.size(), (ps, i) -> rows.setBatchUpdate(ps, pending.get(i).batch));
+            batchUpdate(JdbcRows.UPDATE_JOB, jobs.size(), (ps, i) -> rows.setJobUpdate(ps, jobBatches.get(i), jobs.get(i)));
+        });
+    }
+
+    private void flushIfBuffered() {
+        if (!buffer.isEmpty()) {
+            flush();
+        }
+    }
+
+    private void flushLoop() {
+        while (!closed) {
+            signalLock.lock();
+            try {
+                flushWanted.await(flushInterval.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                return;
+            } finally {
+                signalLock.unlock();
+            }
+            try {
+                flush();
+            } catch (RuntimeException e) {
+                log.error("Store flush failed", e);
+            }
+        }
+    }
+
+    /** Runs {@code sql} for rows 0..count-1 as JDBC batches of at most {@code flushBatchSize} rows. */
+    private void batchUpdate(String sql, int count, RowSetter setter) {
+        for (int from = 0; from < count; from += flushBatchSize) {
+            int offset = from;
+            int size = Math.min(flushBatchSize, count - from);
+            jdbc.batchUpdate(sql, new BatchPreparedStatementSetter() {
+                @Override
+                public void setValues(PreparedStatement ps, int i) throws SQLException {
+                    setter.set(ps, offset + i);
+                }
+
+                @Override
+                public int getBatchSize() {
+                    return size;
+                }
+            });
+        }
+    }
+
+    @FunctionalInterface
+    private interface RowSetter {
+        void set(PreparedStatement ps, int row) throws SQLException;
+    }
+}

@@ -1,0 +1,236 @@
+package dev.failfast.store;
+
+import dev.failfast.batch.Batch;
+import dev.failfast.batch.BatchSpec;
+import dev.failfast.batch.BatchState;
+import dev.failfast.batch.CancellationCause;
+import dev.failfast.batch.CauseType;
+import dev.failfast.batch.FailurePolicy;
+import dev.failfast.batch.Job;
+import dev.failfast.batch.JobCounts;
+import dev.failfast.batch.JobError;
+import dev.failfast.batch.JobSpec;
+import dev.failfast.batch.JobState;
+import dev.failfast.batch.RetryPolicy;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/** The SQL of the JDBC store and the mapping between rows and domain records, in one place. */
+final class JdbcRows {
+
+    static final String INSERT_BATCH = """
+            INSERT INTO batch (id, name, labels, failure_policy, max_failures, max_parallelism, deadline, state,
+                created_at, started_at, finished_at, jobs_total, jobs_pending, jobs_running, jobs_succeeded,
+                jobs_failed, jobs_cancelled, jobs_skipped, cause, cause_job_id, cause_error_type, cause_message,
+                cause_reason, cause_requested_at, cause_completed_at, idempotency_key, request_fingerprint)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+
+    static final String UPDATE_BATCH = """
+            UPDATE batch SET state = ?, started_at = ?, finished_at = ?, jobs_total = ?, jobs_pending = ?,
+                jobs_running = ?, jobs_succeeded = ?, jobs_failed = ?, jobs_cancelled = ?, jobs_skipped = ?,
+                cause = ?, cause_job_id = ?, cause_error_type = ?, cause_message = ?, cause_reason = ?,
+                cause_requested_at = ?, cause_completed_at = ?
+            WHERE id = ?""";
+
+    static final String INSERT_LABEL = "INSERT INTO batch_label (batch_id, label_key, label_value) VALUES (?, ?, ?)";
+
+    static final String INSERT_JOB = """
+            INSERT INTO job (batch_id, seq, id, type, params, timeout, retry_max_attempts, retry_backoff,
+                retry_multiplier, retry_max_backoff, state, attempts, started_at, finished_at, error_type,
+                error_message, error_exception, result, abandoned)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+
+    static final String UPDATE_JOB = """
+            UPDATE job SET state = ?, attempts = ?, started_at = ?, finished_at = ?, error_type = ?,
+                error_message = ?, error_exception = ?, result = ?, abandoned = ?
+            WHERE batch_id = ? AND id = ?""";
+
+    static final String TERMINAL_STATES = "('SUCCEEDED', 'FAILED', 'CANCELLED')";
+
+    private final JsonMapper json;
+
+    JdbcRows(JsonMapper json) {
+        this.json = json;
+    }
+
+    // ---- writing --------------------------------------------------------------------------------
+
+    void setBatchInsert(PreparedStatement ps, Batch batch, @Nullable IdempotencyKey key) throws SQLException {
+        BatchSpec spec = batch.spec();
+        int i = 0;
+        ps.setObject(++i, batch.id());
+        ps.setString(++i, spec.name());
+        ps.setString(++i, json.writeValueAsString(spec.labels()));
+        ps.setString(++i, spec.failurePolicy().name());
+        ps.setInt(++i, spec.maxFailures());
+        ps.setInt(++i, spec.maxParallelism());
+        setDuration(ps, ++i, spec.deadline());
+        ps.setString(++i, batch.state().name());
+        setInstant(ps, ++i, batch.createdAt());
+        setInstant(ps, ++i, batch.startedAt());
+        setInstant(ps, ++i, batch.finishedAt());
+        i = setCounts(ps, i, batch.counts());
+        i = setCause(ps, i, batch.cancellation());
+        setString(ps, ++i, key == null ? null : key.key());
+        setString(ps, ++i, key == null ? null : key.requestFingerprint());
+    }
+
+    void setBatchUpdate(PreparedStatement ps, Batch batch) throws SQLException {
+        int i = 0;
+        ps.setString(++i, batch.state().name());
+        setInstant(ps, ++i, batch.startedAt());
+        setInstant(ps, ++i, batch.finishedAt());
+        i = setCounts(ps, i, batch.counts());
+        i = setCause(ps, i, batch.cancellation());
+        ps.setObject(++i, batch.id());
+    }
+
+    void setJobInsert(PreparedStatement ps, UUID batchId, int seq, Job job) throws SQLException {
+        JobSpec spec = job.spec();
+        RetryPolicy retry = spec.retry();
+        int i = 0;
+        ps.setObject(++i, batchId);
+        ps.setInt(++i, seq);
+        ps.setString(++i, spec.id());
+        ps.setString(++i, spec.type());
+        ps.setString(++i, json.writeValueAsString(spec.params()));
+        setDuration(ps, ++i, spec.timeout());
+        ps.setInt(++i, retry.maxAttempts());
+        ps.setString(++i, retry.backoff().toString());
+        ps.setDouble(++i, retry.multiplier());
+        ps.setString(++i, retry.maxBackoff().toString());
+        setJobState(ps, i, job);
+    }
+
+    void setJobUpdate(PreparedStatement ps, UUID batchId, Job job) throws SQLException {
+        int i = setJobState(ps, 0, job);
+        ps.setObject(++i, batchId);
+        ps.setString(++i, job.id());
+    }
+
+    private int setJobState(PreparedStatement ps, int i, Job job) throws SQLException {
+        ps.setString(++i, job.state().name());
+        ps.setInt(++i, job.attempts());
+        setInstant(ps, ++i, job.startedAt());
+        setInstant(ps, ++i, job.finishedAt());
+        JobError error = job.error();
+        setString(ps, ++i, error == null ? null : error.type());
+        setString(ps, ++i, error == null ? null : error.message());
+        setString(ps, ++i, error == null ? null : error.exception());
+        setString(ps, ++i, job.result() == null ? null : json.writeValueAsString(job.result()));
+        ps.setBoolean(++i, job.abandoned());
+        return i;
+    }
+
+    private static int setCounts(PreparedStatement ps, int i, JobCounts counts) throws SQLException {
+        ps.setInt(++i, counts.total());
+        ps.setInt(++i, counts.pending());
+        ps.setInt(++i, counts.running());
+        ps.setInt(++i, counts.succeeded());
+        ps.setInt(++i, counts.failed());
+        ps.setInt(++i, counts.cancelled());
+        ps.setInt(++i, counts.skipped());
+        return i;
+    }
+
+    private static int setCause(PreparedStatement ps, int i, @Nullable CancellationCause cause) throws SQLException {
+        setString(ps, ++i, cause == null ? null : cause.cause().name());
+        setString(ps, ++i, cause == null ? null : cause.jobId());
+        setString(ps, ++i, cause == null ? null : cause.errorType());
+        setString(ps, ++i, cause == null ? null : cause.message());
+        setString(ps, ++i, cause == null ? null : cause.reason());
+        setInstant(ps, ++i, cause == null ? null : cause.requestedAt());
+        setInstant(ps, ++i, cause == null ? null : cause.completedAt());
+        return i;
+    }
+
+    private static void setString(PreparedStatement ps, int i, @Nullable String value) throws SQLException {
+        if (value == null) {
+            ps.setNull(i, Types.VARCHAR);
+        } else {
+            ps.setString(i, value);
+        }
+    }
+
+    private static void setDuration(PreparedStatement ps, int i, @Nullable Duration value) throws SQLException {
+        setString(ps, i, value == null ? null : value.toString());
+    }
+
+    private static void setInstant(PreparedStatement ps, int i, @Nullable Instant value) throws SQLException {
+        if (value == null) {
+            ps.setNull(i, Types.TIMESTAMP_WITH_TIMEZONE);
+        } else {
+            ps.setObject(i, value.atOffset(ZoneOffset.UTC), Types.TIMESTAMP_WITH_TIMEZONE);
+        }
+    }
+
+    // ---- reading --------------------------------------------------------------------------------
+
+    Batch batch(ResultSet rs, int row) throws SQLException {
+        Map<String, String> labels = new LinkedHashMap<>();
+        json.readTree(rs.getString("labels")).properties().forEach(e -> labels.put(e.getKey(), e.getValue().asString()));
+        var spec = new BatchSpec(rs.getString("name"), labels, FailurePolicy.valueOf(rs.getString("failure_policy")),
+                rs.getInt("max_failures"), rs.getInt("max_parallelism"), duration(rs, "deadline"), List.of());
+        var counts = new JobCounts(rs.getInt("jobs_total"), rs.getInt("jobs_pending"), rs.getInt("jobs_running"),
+                rs.getInt("jobs_succeeded"), rs.getInt("jobs_failed"), rs.getInt("jobs_cancelled"),
+                rs.getInt("jobs_skipped"));
+        String cause = rs.getString("cause");
+        CancellationCause cancellation = cause == null ? null : new CancellationCause(CauseType.valueOf(cause),
+                rs.getString("cause_job_id"), rs.getString("cause_error_type"), rs.getString("cause_message"),
+                rs.getString("cause_reason"), requireInstant(rs, "cause_requested_at"),
+                instant(rs, "cause_completed_at"));
+        return new Batch(rs.getObject("id", UUID.class), spec, BatchState.valueOf(rs.getString("state")),
+                requireInstant(rs, "created_at"), instant(rs, "started_at"), instant(rs, "finished_at"), counts,
+                cancellation);
+    }
+
+    Job job(ResultSet rs, int row) throws SQLException {
+        var retry = new RetryPolicy(rs.getInt("retry_max_attempts"), Duration.parse(rs.getString("retry_backoff")),
+                rs.getDouble("retry_multiplier"), Duration.parse(rs.getString("retry_max_backoff")));
+        var spec = new JobSpec(rs.getString("id"), rs.getString("type"), (ObjectNode) json.readTree(rs.getString("params")),
+                duration(rs, "timeout"), retry);
+        String errorType = rs.getString("error_type");
+        JobError error = errorType == null ? null
+                : new JobError(errorType, rs.getString("error_message"), rs.getString("error_exception"));
+        String result = rs.getString("result");
+        JsonNode resultNode = result == null ? null : json.readTree(result);
+        return new Job(spec, JobState.valueOf(rs.getString("state")), rs.getInt("attempts"), instant(rs, "started_at"),
+                instant(rs, "finished_at"), error, resultNode, rs.getBoolean("abandoned"));
+    }
+
+    KeyedBatch keyedBatch(ResultSet rs, int row) throws SQLException {
+        return new KeyedBatch(rs.getObject("id", UUID.class), rs.getString("request_fingerprint"));
+    }
+
+    private static @Nullable Duration duration(ResultSet rs, String column) throws SQLException {
+        String value = rs.getString(column);
+        return value == null ? null : Duration.parse(value);
+    }
+
+    private static @Nullable Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+
+    private static Instant requireInstant(ResultSet rs, String column) throws SQLException {
+        Instant value = instant(rs, column);
+        if (value == null) {
+            throw new SQLException("Column " + column + " is null");
+        }
+        return value;
+    }
+}

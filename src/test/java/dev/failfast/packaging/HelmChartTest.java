@@ -1,0 +1,283 @@
+package dev.failfast.packaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.TemplateCommand;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
+import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The Helm chart in {@code helm/failfast}, linted and rendered by the real Helm 3 engine that
+ * helm-java bundles, the output parsed strictly into Kubernetes model classes.
+ */
+class HelmChartTest {
+
+    static final Path CHART = Path.of("helm/failfast");
+    static final Path ALL_FEATURES = Path.of("src/test/resources/helm/all-features.yaml");
+    static final String RELEASE = "ff";
+    /** Helm renders for Kubernetes 1.20 unless told; the chart needs 1.30 (preStop sleep). */
+    static final String KUBE_VERSION = "1.33.0";
+
+    @Test
+    void lintsCleanInStrictMode() {
+        var result = new Helm(CHART).lint().strict().call();
+
+        assertThat(result.isFailed()).as("lint messages: %s", result.getMessages()).isFalse();
+        assertThat(result.getMessages()).noneMatch(m -> m.contains("[WARNING]") || m.contains("[ERROR]"));
+    }
+
+    @Test
+    void defaultsRenderOneReplicaOnEmbeddedH2WithNoOptionalFeature() {
+        Manifests manifests = render(t -> t);
+
+        assertThat(manifests.kinds())
+                .containsExactly("ConfigMap", "Deployment", "PersistentVolumeClaim", "Service", "ServiceAccount");
+        Deployment deployment = manifests.one(Deployment.class);
+        assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
+        assertThat(deployment.getSpec().getStrategy().getType())
+                .as("one pod owns the H2 file, so never two at once").isEqualTo("Recreate");
+        Container container = container(deployment);
+        assertThat(container.getImage()).isEqualTo("ghcr.io/failfast-dev/failfast:0.1.0");
+        assertThat(env(container, "SPRING_DATASOURCE_URL").getValue()).isEqualTo("jdbc:h2:file:/data/failfast");
+        assertThat(mountPath(container, "data")).isEqualTo("/data");
+        PersistentVolumeClaim claim = manifests.one(PersistentVolumeClaim.class);
+        assertThat(volume(deployment, "data").getPersistentVolumeClaim().getClaimName())
+                .isEqualTo(claim.getMetadata().getName());
+        assertThat(claim.getMetadata().getAnnotations()).containsEntry("helm.sh/resource-policy", "keep");
+    }
+
+    @Test
+    void probesUseTheActuatorHealthGroups() {
+        Container container = container(render(t -> t).one(Deployment.class));
+
+        assertHttpProbe(container.getStartupProbe(), "/actuator/health/liveness", "http");
+        assertHttpProbe(container.getLivenessProbe(), "/actuator/health/liveness", "http");
+        assertHttpProbe(container.getReadinessProbe(), "/actuator/health/readiness", "http");
+        assertThat(container.getStartupProbe().getPeriodSeconds() * container.getStartupProbe().getFailureThreshold())
+                .as("seconds a start may take").isGreaterThanOrEqualTo(60);
+    }
+
+    @Test
+    void runsLockedDown() {
+        Deployment deployment = render(t -> t).one(Deployment.class);
+        PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+        var container = container(deployment);
+
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(pod.getSecurityContext().getRunAsUser()).as("the image's UID").isEqualTo(10001L);
+        assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+        var security = container.getSecurityContext();
+        assertThat(security.getRunAsNonRoot()).isTrue();
+        assertThat(security.getReadOnlyRootFilesystem()).isTrue();
+        assertThat(security.getAllowPrivilegeEscalation()).isFalse();
+        assertThat(security.getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(security.getCapabilities().getAdd()).isNullOrEmpty();
+        assertThat(security.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        assertThat(volume(deployment, "tmp").getEmptyDir()).as("a writable /tmp").isNotNull();
+        assertThat(mountPath(container, "tmp")).isEqualTo("/tmp");
+        assertThat(container.getResources().getLimits()).containsKey("memory");
+        assertThat(env(container, "JDK_JAVA_OPTIONS").getValue()).isEqualTo("-XX:MaxRAMPercentage=75");
+    }
+
+    @Test
+    void givesShutdownMoreTimeThanTheDrainTimeout() throws IOException {
+        Manifests manifests = render(t -> t);
+        Deployment deployment = manifests.one(Deployment.class);
+        JsonNode config = applicationYaml(manifests.one(ConfigMap.class));
+
+        Duration drain = Duration.parse("PT" + config.at("/failfast/shutdown/drain-timeout").asText());
+        long preStop = container(deployment).getLifecycle().getPreStop().getSleep().getSeconds();
+        long grace = deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds();
+        assertThat(drain).isEqualTo(Duration.ofSeconds(30));
+        assertThat(grace).isGreaterThan(preStop + drain.toSeconds());
+        assertThat(Duration.parse("PT" + config.at("/spring/lifecycle/timeout-per-shutdown-phase").asText()))
+                .isGreaterThan(drain);
+    }
+
+    @Test
+    void aConfigChangeRollsThePods() throws IOException {
+        Manifests defaults = render(t -> t);
+        Manifests changed = render(t -> t.set("config.failfast.executor.pool-size", 32));
+
+        assertThat(applicationYaml(changed.one(ConfigMap.class)).at("/failfast/executor/pool-size").asInt())
+                .isEqualTo(32);
+        assertThat(podAnnotation(changed, "checksum/config")).isNotBlank()
+                .isNotEqualTo(podAnnotation(defaults, "checksum/config"));
+    }
+
+    @Test
+    void everyOptionalFeatureRendersValidManifests() {
+        Manifests manifests = render(t -> t.withValuesFile(ALL_FEATURES));
+
+        assertThat(manifests.kinds()).containsExactly(
+                "ConfigMap", "ConfigMap", "Deployment", "HorizontalPodAutoscaler", "Ingress", "NetworkPolicy",
+                "PodDisruptionBudget", "PrometheusRule", "Service", "ServiceAccount", "ServiceMonitor");
+        Deployment deployment = manifests.one(Deployment.class);
+        assertThat(deployment.getSpec().getReplicas()).as("the HPA owns the replica count").isNull();
+        assertThat(deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
+        assertThat(manifests.one(HorizontalPodAutoscaler.class).getSpec().getScaleTargetRef().getName())
+                .isEqualTo(deployment.getMetadata().getName());
+        assertThat(manifests.one(PodDisruptionBudget.class).getSpec().getMinAvailable().getIntVal()).isEqualTo(1);
+        assertThat(manifests.one(Ingress.class).getSpec().getRules().getFirst().getHttp().getPaths().getFirst()
+                .getBackend().getService().getName()).isEqualTo(manifests.one(Service.class).getMetadata().getName());
+        assertThat(manifests.one(NetworkPolicy.class).getSpec().getIngress()).hasSize(2);
+    }
+
+    @Test
+    void postgresqlComesFromAnExistingSecret() {
+        Container container = container(render(t -> t.withValuesFile(ALL_FEATURES)).one(Deployment.class));
+
+        var url = env(container, "SPRING_DATASOURCE_URL").getValueFrom().getSecretKeyRef();
+        assertThat(url.getName()).isEqualTo("failfast-db");
+        assertThat(url.getKey()).isEqualTo("jdbc-url");
+        assertThat(env(container, "SPRING_DATASOURCE_PASSWORD").getValueFrom().getSecretKeyRef().getKey())
+                .isEqualTo("password");
+        assertThat(container.getVolumeMounts()).noneMatch(m -> m.getName().equals("data"));
+        assertThat(container.getImage()).endsWith(":0.1.0-test@sha256:" + "0123456789abcdef".repeat(4));
+    }
+
+    @Test
+    void aManagementPortCarriesProbesAndScraping() {
+        Manifests manifests = render(t -> t.withValuesFile(ALL_FEATURES));
+        Container container = container(manifests.one(Deployment.class));
+
+        assertThat(container.getPorts()).anyMatch(p -> p.getName().equals("management") && p.getContainerPort() == 8081);
+        assertHttpProbe(container.getReadinessProbe(), "/actuator/health/readiness", "management");
+        var endpoint = manifests.one(ServiceMonitor.class).getSpec().getEndpoints().getFirst();
+        assertThat(endpoint.getPort()).isEqualTo("management");
+        assertThat(endpoint.getPath()).isEqualTo("/actuator/prometheus");
+        assertThat(manifests.one(Service.class).getSpec().getPorts()).anyMatch(p -> p.getName().equals("management"));
+    }
+
+    @Test
+    void shipsTheDashboardAndAlertRulesFilesVerbatim() throws IOException {
+        Manifests manifests = render(t -> t.withValuesFile(ALL_FEATURES));
+
+        ConfigMap dashboard = manifests.find(ConfigMap.class, RELEASE + "-failfast-dashboard").orElseThrow();
+        assertThat(dashboard.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
+        assertThat(dashboard.getMetadata().getNamespace()).isEqualTo("monitoring");
+        String dashboardFile = Files.readString(CHART.resolve("dashboards/failfast.json"));
+        assertThat(Manifests.JSON.readTree(dashboard.getData().get("failfast.json")))
+                .isEqualTo(Manifests.JSON.readTree(dashboardFile));
+
+        PrometheusRule rule = manifests.one(PrometheusRule.class);
+        JsonNode rulesFile = Manifests.YAML.readTree(CHART.resolve("rules/failfast-alerts.yaml").toFile());
+        assertThat(rulesFile.get("groups")).isNotEmpty();
+        assertThat(Manifests.YAML.valueToTree(rule.getSpec()).get("groups")).isEqualTo(rulesFile.get("groups"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            replicaCount=2                                          | set replicaCount to 1, or use database.type=postgresql
+            autoscaling.enabled=true                                | autoscaling.enabled needs database.type=postgresql
+            database.type=postgresql                                | needs database.postgresql.existingSecret
+            shutdown.terminationGracePeriodSeconds=30               | must be at least preStopSleepSeconds + drainTimeoutSeconds + 10 = 45
+            """)
+    void refusesUnsafeCombinationsWithAClearMessage(String setting, String message) {
+        String[] keyValue = setting.split("=", 2);
+
+        assertThatThrownBy(() -> render(t -> t.set(keyValue[0], keyValue[1])))
+                .hasMessageContaining(message);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            replicas=2                    | replicas
+            image.pullPolicy=Sometimes    | pullPolicy
+            database.type=mysql           | type
+            metrics.serviceMonitor.interval=soon | interval
+            """)
+    void schemaRejectsUnknownOrInvalidValues(String setting, String field) {
+        String[] keyValue = setting.split("=", 2);
+
+        assertThatThrownBy(() -> render(t -> t.set(keyValue[0], keyValue[1])))
+                .hasMessageContaining("schema")
+                .hasMessageContaining(field);
+    }
+
+    @Test
+    void strictParsingRejectsAMisspeltField() {
+        String misspelt = """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata:
+                  name: x
+                spec:
+                  template:
+                    spec:
+                      containers:
+                        - name: x
+                          readinesProbe:
+                            httpGet: {path: /actuator/health/readiness, port: http}
+                """;
+
+        assertThatThrownBy(() -> Manifests.parse(misspelt))
+                .hasMessageContaining("spec.template.spec.containers[0] [readinesProbe]");
+    }
+
+    static Manifests render(UnaryOperator<TemplateCommand> values) {
+        return Manifests.parse(values.apply(new Helm(CHART).template()
+                .withName(RELEASE).withNamespace("batch").withKubeVersion(KUBE_VERSION)).call());
+    }
+
+    static Container container(Deployment deployment) {
+        var containers = deployment.getSpec().getTemplate().getSpec().getContainers();
+        assertThat(containers).hasSize(1);
+        return containers.getFirst();
+    }
+
+    static EnvVar env(Container container, String name) {
+        return container.getEnv().stream().filter(e -> e.getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no env " + name));
+    }
+
+    static Volume volume(Deployment deployment, String name) {
+        return deployment.getSpec().getTemplate().getSpec().getVolumes().stream()
+                .filter(v -> v.getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no volume " + name));
+    }
+
+    static String mountPath(Container container, String volume) {
+        return container.getVolumeMounts().stream().filter(m -> m.getName().equals(volume)).findFirst()
+                .orElseThrow(() -> new AssertionError("no mount of " + volume)).getMountPath();
+    }
+
+    static String podAnnotation(Manifests manifests, String key) {
+        return manifests.one(Deployment.class).getSpec().getTemplate().getMetadata().getAnnotations().get(key);
+    }
+
+    static JsonNode applicationYaml(ConfigMap configMap) throws IOException {
+        return Manifests.YAML.readTree(configMap.getData().get("application.yaml"));
+    }
+
+    static void assertHttpProbe(Probe probe, String path, String port) {
+        assertThat(probe).isNotNull();
+        assertThat(probe.getHttpGet().getPath()).isEqualTo(path);
+        assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo(port);
+    }
+}

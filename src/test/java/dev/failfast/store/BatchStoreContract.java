@@ -1,0 +1,234 @@
+package dev.failfast.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.failfast.batch.Batch;
+import dev.failfast.batch.BatchSpec;
+import dev.failfast.batch.BatchState;
+import dev.failfast.batch.CancellationCause;
+import dev.failfast.batch.CauseType;
+import dev.failfast.batch.FailurePolicy;
+import dev.failfast.batch.Job;
+import dev.failfast.batch.JobCounts;
+import dev.failfast.batch.JobError;
+import dev.failfast.batch.JobSpec;
+import dev.failfast.batch.JobState;
+import dev.failfast.batch.RetryPolicy;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * What every {@link BatchStore} must do, run against each implementation (in memory, H2,
+ * PostgreSQL) by a subclass that supplies a fresh, empty store.
+ */
+abstract class BatchStoreContract {
+
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    static final Instant T0 = Instant.parse("2026-11-25T10:00:00.123Z");
+
+    private long nextId = 1;
+
+    /** The store under test, empty at the start of each test. */
+    abstract BatchStore store();
+
+    /** The same data seen through a new store instance (for a durable store: after a restart). */
+    abstract BatchStore reopened();
+
+    @Test
+    void createdBatchAndJobsAreReadBack() {
+        Batch batch = batch(3, Map.of("team", "data"), T0);
+        List<Job> jobs = jobs(3);
+        store().create(batch, jobs);
+
+        Batch found = store().findBatch(batch.id()).orElseThrow();
+        assertSameBatch(found, batch);
+        assertThat(store().findJob(batch.id(), "job-1")).contains(jobs.get(1));
+        Page<Job> page = store().findJobs(batch.id(), null, new PageRequest(0, 2));
+        assertThat(page.content()).containsExactly(jobs.get(0), jobs.get(1));
+        assertThat(page.totalElements()).isEqualTo(3);
+        assertThat(store().findJob(batch.id(), "nope")).isEmpty();
+        assertThat(store().findBatch(UUID.randomUUID())).isEmpty();
+    }
+
+    @Test
+    void updatesReplaceTheBatchAndTheChangedJobsAndAreReadAtOnceAndAfterReopening() {
+        Batch batch = batch(3, Map.of(), T0);
+        List<Job> jobs = jobs(3);
+        store().create(batch, jobs);
+
+        Job running = new Job(jobs.get(0).spec(), JobState.RUNNING, 1, T0.plusSeconds(1), null, null, null, false);
+        Batch started = with(batch, BatchState.RUNNING, batch.counts().moved(JobState.PENDING, JobState.RUNNING), null,
+                T0.plusSeconds(1), null);
+        store().update(started, List.of(running));
+        var result = JSON.createObjectNode().put("rows", 42);
+        Job succeeded = new Job(running.spec(), JobState.SUCCEEDED, 1, running.startedAt(), T0.plusSeconds(2), null,
+                result, false);
+        Job failed = new Job(jobs.get(1).spec(), JobState.FAILED, 2, T0.plusSeconds(1), T0.plusSeconds(3),
+                new JobError("HTTP_STATUS", "500 from upstream", "java.io.IOException"), null, true);
+        var cause = new CancellationCause(CauseType.JOB_FAILED, "job-1", "HTTP_STATUS", "500 from upstream", null,
+                T0.plusSeconds(3), T0.plusSeconds(4));
+        JobCounts counts = started.counts().moved(JobState.RUNNING, JobState.SUCCEEDED)
+                .moved(JobState.PENDING, JobState.FAILED);
+        Batch ended = with(started, BatchState.FAILED, counts, cause, started.startedAt(), T0.plusSeconds(4));
+        store().update(ended, List.of(succeeded, failed));
+
+        for (BatchStore view : List.of(store(), reopened())) {
+            assertSameBatch(view.findBatch(batch.id()).orElseThrow(), ended);
+            assertThat(view.findJob(batch.id(), "job-0")).contains(succeeded);
+            assertThat(view.findJob(batch.id(), "job-1")).contains(failed);
+            Page<Job> pending = view.findJobs(batch.id(), JobState.PENDING, new PageRequest(0, 10));
+            assertThat(pending.content()).containsExactly(jobs.get(2));
+            assertThat(pending.totalElements()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void batchesAreListedNewestFirstFilteredByStateAndLabels() {
+        Batch a = batch(1, Map.of("team", "data", "env", "prod"), T0);
+        Batch b = batch(1, Map.of("team", "data"), T0.plusSeconds(1));
+        Batch c = batch(1, Map.of("team", "web"), T0.plusSeconds(2));
+        for (Batch batch : List.of(a, b, c)) {
+            store().create(batch, jobs(1));
+        }
+        store().update(with(c, BatchState.CANCELLED, c.counts().moved(JobState.PENDING, JobState.SKIPPED),
+                new CancellationCause(CauseType.USER_REQUESTED, null, null, "Cancelled", "why", T0, T0), null,
+                T0.plusSeconds(3)), List.of());
+
+        Page<Batch> all = store().findBatches(BatchQuery.ALL, new PageRequest(0, 2));
+        assertThat(all.content()).extracting(Batch::id).containsExactly(c.id(), b.id());
+        assertThat(all.totalElements()).isEqualTo(3);
+        assertThat(store().findBatches(BatchQuery.ALL, new PageRequest(1, 2)).content()).extracting(Batch::id)
+                .containsExactly(a.id());
+        assertThat(store().findBatches(new BatchQuery(null, Map.of("team", "data")), new PageRequest(0, 10)).content())
+                .extracting(Batch::id).containsExactly(b.id(), a.id());
+        assertThat(store().findBatches(new BatchQuery(null, Map.of("team", "data", "env", "prod")),
+                new PageRequest(0, 10)).content()).extracting(Batch::id).containsExactly(a.id());
+        Page<Batch> cancelled = store().findBatches(new BatchQuery(BatchState.CANCELLED, Map.of()), new PageRequest(0, 10));
+        assertThat(cancelled.content()).extracting(Batch::id).containsExactly(c.id());
+        assertThat(cancelled.content().getFirst().cancellation()).isNotNull();
+    }
+
+    @Test
+    void deleteRemovesTheBatchWithItsJobs() {
+        Batch batch = batch(2, Map.of("k", "v"), T0);
+        store().create(batch, jobs(2));
+        store().update(with(batch, BatchState.CANCELLED, batch.counts(), null, null, T0), List.of());
+
+        assertThat(store().delete(batch.id())).isTrue();
+        assertThat(store().findBatch(batch.id())).isEmpty();
+        assertThat(store().findJob(batch.id(), "job-0")).isEmpty();
+        assertThat(store().findJobs(batch.id(), null, new PageRequest(0, 10)).content()).isEmpty();
+        assertThat(store().delete(batch.id())).isFalse();
+        assertThat(reopened().findBatch(batch.id())).isEmpty();
+    }
+
+    @Test
+    void anIdempotencyKeyBelongsToOneBatchAndExpiresWithIt() {
+        Batch first = batch(1, Map.of(), T0);
+        store().create(first, jobs(1), new IdempotencyKey("key-1", "hash-a"));
+
+        assertThat(store().findByIdempotencyKey("key-1")).contains(new KeyedBatch(first.id(), "hash-a"));
+        assertThat(store().findByIdempotencyKey("key-2")).isEmpty();
+        Batch second = batch(1, Map.of(), T0.plusSeconds(1));
+        assertThatThrownBy(() -> store().create(second, jobs(1), new IdempotencyKey("key-1", "hash-b")))
+                .isInstanceOf(DuplicateIdempotencyKeyException.class);
+        assertThat(store().findBatch(second.id())).isEmpty();
+
+        store().delete(first.id());
+        assertThat(store().findByIdempotencyKey("key-1")).isEmpty();
+        store().create(second, jobs(1), new IdempotencyKey("key-1", "hash-b"));
+        assertThat(reopened().findByIdempotencyKey("key-1")).contains(new KeyedBatch(second.id(), "hash-b"));
+    }
+
+    @Test
+    void unfinishedBatchesAreFoundOldestFirst() {
+        Batch queued = batch(1, Map.of(), T0);
+        Batch running = batch(1, Map.of(), T0.plusSeconds(1));
+        Batch done = batch(1, Map.of(), T0.plusSeconds(2));
+        for (Batch batch : List.of(queued, running, done)) {
+            store().create(batch, jobs(1));
+        }
+        store().update(with(running, BatchState.RUNNING, running.counts(), null, T0, null), List.of());
+        store().update(with(done, BatchState.SUCCEEDED, done.counts(), null, T0, T0), List.of());
+
+        assertThat(reopened().findUnfinished()).extracting(Batch::id).containsExactly(queued.id(), running.id());
+    }
+
+    @Test
+    void retentionDeletesOnlyTerminalBatchesThatFinishedBeforeTheCutoff() {
+        Batch old = batch(2, Map.of(), T0);
+        Batch recent = batch(1, Map.of(), T0.plusSeconds(1));
+        Batch active = batch(1, Map.of(), T0.plusSeconds(2));
+        for (Batch batch : List.of(old, recent, active)) {
+            store().create(batch, jobs(batch.counts().total()));
+        }
+        store().update(with(old, BatchState.SUCCEEDED, old.counts(), null, T0, T0.plusSeconds(10)), List.of());
+        store().update(with(recent, BatchState.FAILED, recent.counts(), null, T0, T0.plusSeconds(100)), List.of());
+        store().update(with(active, BatchState.RUNNING, active.counts(), null, T0, null), List.of());
+
+        assertThat(store().deleteFinishedBefore(T0.plusSeconds(50))).isEqualTo(1);
+        assertThat(store().findBatch(old.id())).isEmpty();
+        assertThat(store().findJob(old.id(), "job-0")).isEmpty();
+        assertThat(store().findBatch(recent.id())).isPresent();
+        assertThat(store().findBatch(active.id())).isPresent();
+    }
+
+    @Test
+    void aLargeBatchIsStoredAndUpdatedWhole() {
+        int n = 20_000;
+        Batch batch = batch(n, Map.of(), T0);
+        List<Job> jobs = jobs(n);
+        store().create(batch, jobs);
+        Batch current = batch;
+        for (Job job : jobs) {
+            Job done = new Job(job.spec(), JobState.SUCCEEDED, 1, T0, T0.plusMillis(1), null, null, false);
+            current = with(current, BatchState.RUNNING, current.counts().moved(JobState.PENDING, JobState.SUCCEEDED),
+                    null, T0, null);
+            store().update(current, List.of(done));
+        }
+        BatchStore view = reopened();
+        assertThat(view.findBatch(batch.id()).orElseThrow().counts().succeeded()).isEqualTo(n);
+        Page<Job> last = view.findJobs(batch.id(), JobState.SUCCEEDED, new PageRequest(n / 1000 - 1, 1000));
+        assertThat(last.content()).hasSize(1000);
+        assertThat(last.content().getLast().id()).isEqualTo("job-" + (n - 1));
+        assertThat(view.findJobs(batch.id(), JobState.PENDING, new PageRequest(0, 10)).content()).isEmpty();
+    }
+
+    // ---- fixtures -------------------------------------------------------------------------------
+
+    /** Ids ordered like the engine's time-ordered ones: later batches get greater ids. */
+    private Batch batch(int jobs, Map<String, String> labels, Instant createdAt) {
+        UUID id = new UUID(0x01a2_0000_0000_7000L + (nextId << 16), 0x8000_0000_0000_0000L | nextId);
+        nextId++;
+        var spec = new BatchSpec("batch-" + id, labels, FailurePolicy.FAIL_FAST, 1, 4, Duration.ofMinutes(10),
+                jobs(jobs).stream().map(Job::spec).toList());
+        return new Batch(id, spec, BatchState.QUEUED, createdAt, null, null, JobCounts.allPending(jobs), null);
+    }
+
+    private static List<Job> jobs(int n) {
+        ObjectNode params = JSON.createObjectNode().put("duration", "PT1S");
+        var retry = new RetryPolicy(3, Duration.ofMillis(500), 2.0, Duration.ofSeconds(30));
+        return IntStream.range(0, n)
+                .mapToObj(i -> Job.pending(new JobSpec("job-" + i, "sleep", params, i % 2 == 0 ? Duration.ofSeconds(5) : null,
+                        i % 2 == 0 ? retry : RetryPolicy.NONE)))
+                .toList();
+    }
+
+    private static Batch with(Batch batch, BatchState state, JobCounts counts, CancellationCause cause,
+            Instant startedAt, Instant finishedAt) {
+        return new Batch(batch.id(), batch.spec(), state, batch.createdAt(), startedAt, finishedAt, counts, cause);
+    }
+
+    /** A store may return the spec without its job list (jobs are read apart); everything else must match. */
+    private static void assertSameBatch(Batch actual, Batch expected) {
+        assertThat(actual).usingRecursiveComparison().ignoringFields("spec.jobs").isEqualTo(expected);
+    }
+}
