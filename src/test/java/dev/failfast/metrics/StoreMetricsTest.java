@@ -8,11 +8,14 @@ import dev.failfast.batch.Job;
 import dev.failfast.batch.JobState;
 import dev.failfast.store.BatchQuery;
 import dev.failfast.store.BatchStore;
+import dev.failfast.store.IdempotencyKey;
 import dev.failfast.store.InMemoryBatchStore;
+import dev.failfast.store.KeyedBatch;
 import dev.failfast.store.Page;
 import dev.failfast.store.PageRequest;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,8 +39,12 @@ class StoreMetricsTest {
         assertThat(store.delete(UUID.randomUUID())).isFalse();
         assertThatIllegalStateException().isThrownBy(() -> store.delete(FlushingStore.BROKEN));
         store.findBatch(UUID.randomUUID());
+        store.flush();
+        store.deleteFinishedBefore(Instant.now());
 
         assertThat(timerCount("delete", "none")).isEqualTo(1);
+        assertThat(timerCount("flush", "none")).isEqualTo(1);
+        assertThat(timerCount("deleteFinishedBefore", "none")).isEqualTo(1);
         assertThat(timerCount("delete", "IllegalStateException")).isEqualTo(1);
         assertThat(registry.find("failfast.store.write").tag("operation", "findBatch").timer()).isNull();
         assertThat(registry.get("failfast.store.write").tag("operation", "delete").timer().getId().getTag("store"))
@@ -80,8 +87,13 @@ class StoreMetricsTest {
         private boolean running;
 
         @Override
-        public void create(Batch batch, List<Job> jobs) {
-            delegate.create(batch, jobs);
+        public void create(Batch batch, List<Job> jobs, @Nullable IdempotencyKey key) {
+            delegate.create(batch, jobs, key);
+        }
+
+        @Override
+        public Optional<KeyedBatch> findByIdempotencyKey(String key) {
+            return delegate.findByIdempotencyKey(key);
         }
 
         @Override
@@ -107,6 +119,16 @@ class StoreMetricsTest {
         @Override
         public Optional<Job> findJob(UUID batchId, String jobId) {
             return delegate.findJob(batchId, jobId);
+        }
+
+        @Override
+        public List<Batch> findUnfinished() {
+            return delegate.findUnfinished();
+        }
+
+        @Override
+        public int deleteFinishedBefore(Instant cutoff) {
+            return delegate.deleteFinishedBefore(cutoff);
         }
 
         @Override
