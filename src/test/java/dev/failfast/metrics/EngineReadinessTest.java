@@ -13,9 +13,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
 import org.springframework.test.annotation.DirtiesContext;
 
 /**
@@ -37,6 +40,9 @@ class EngineReadinessTest {
     @Autowired
     BatchEngine engine;
 
+    @Autowired
+    ApplicationContext context;
+
     ApiClient client;
     List<String> submitted = new ArrayList<>();
 
@@ -47,7 +53,7 @@ class EngineReadinessTest {
 
     @AfterEach
     void restartAndCancelEverything() {
-        engine.start();
+        restart();
         cancelSubmitted();
     }
 
@@ -85,8 +91,14 @@ class EngineReadinessTest {
         assertThat(readiness.json().get("components").get("engine").get("status").asString()).isEqualTo("OUT_OF_SERVICE");
         assertThat(client.get("/actuator/health/liveness").status()).isEqualTo(200);
 
-        engine.start();
+        restart();
         assertThat(client.get("/actuator/health/readiness").status()).isEqualTo(200);
+    }
+
+    /** Starts the engine again; stopping it also told Boot to refuse traffic, as on shutdown. */
+    private void restart() {
+        engine.start();
+        AvailabilityChangeEvent.publish(context, ReadinessState.ACCEPTING_TRAFFIC);
     }
 
     private String submit(List<Object> jobs) {
