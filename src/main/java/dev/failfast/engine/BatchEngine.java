@@ -68,6 +68,7 @@ public class BatchEngine implements SmartLifecycle {
     private final TimeBasedEpochGenerator ids = Generators.timeBasedEpochGenerator();
     private final Map<UUID, BatchRun> active = new ConcurrentHashMap<>();
     private final AtomicLong pendingJobs = new AtomicLong();
+    private final AtomicLong admissionRejections = new AtomicLong();
     private final ReentrantLock lifecycle = new ReentrantLock();
     private final Condition allTerminal = lifecycle.newCondition();
     private volatile boolean running;
@@ -171,6 +172,7 @@ public class BatchEngine implements SmartLifecycle {
         do {
             current = pendingJobs.get();
             if (current + jobs > max) {
+                admissionRejections.incrementAndGet();
                 throw new AdmissionRejectedException("%d jobs are waiting to run; %d more would exceed the limit of %d"
                         .formatted(current, jobs, max), limits.retryAfter());
             }
@@ -230,6 +232,11 @@ public class BatchEngine implements SmartLifecycle {
     /** Attempts handed to the executor and not yet finished. */
     public int attemptsInFlight() {
         return dispatcher.inFlight();
+    }
+
+    /** Batches refused so far because they would have exceeded the pending-jobs limit. */
+    public long admissionRejections() {
+        return admissionRejections.get();
     }
 
     public boolean isAccepting() {

@@ -1,0 +1,36 @@
+package dev.failfast.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.failfast.ApiClient;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalManagementPort;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+
+/** The actuator on its own port ({@code management.server.port}), as docs/operations.md describes. */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "management.server.port=0")
+@DirtiesContext
+class ManagementPortTest {
+
+    @LocalServerPort
+    int port;
+
+    @LocalManagementPort
+    int managementPort;
+
+    @Test
+    void actuatorAnswersOnTheManagementPortOnlyAndTheApiOnTheServerPortOnly() {
+        var api = new ApiClient(port);
+        var management = new ApiClient(managementPort);
+
+        assertThat(managementPort).isNotEqualTo(port);
+        assertThat(management.get("/actuator/health/readiness").status()).isEqualTo(200);
+        assertThat(management.get("/actuator/prometheus").body()).contains("failfast_batches_submitted_total");
+        assertThat(api.get("/actuator/health").status()).isEqualTo(404);
+        assertThat(api.get("/api/v1/batches").status()).isEqualTo(200);
+        assertThat(management.get("/api/v1/batches").status()).isEqualTo(404);
+    }
+}
