@@ -45,7 +45,7 @@ RUN ["java", "-XX:AOTCacheOutput=/app/failfast.aot", "-Dspring.context.exit=onRe
      "-Dspring.datasource.url=jdbc:h2:mem:aot-training", "-jar", "/app/application.jar"]
 
 # The embedded H2 database lives on a volume; PostgreSQL deployments override the URL.
-ENV SPRING_DATASOURCE_URL=jdbc:h2:file:/data/failfast
+ENV SPRING_DATASOURCE_URL="jdbc:h2:file:/data/failfast;WRITE_DELAY=0"
 # The heap follows the container's memory limit. Replacing JDK_JAVA_OPTIONS replaces this too.
 ENV JDK_JAVA_OPTIONS=-XX:MaxRAMPercentage=75.0
 VOLUME ["/data"]

@@ -150,7 +150,7 @@ check "exec-form entrypoint runs java with the AOT cache (no shell)" \
 check "no CMD" test -z "$(inspect '{{range .OCIv1.Config.Cmd}}{{.}}{{end}}')"
 env=$(inspect '{{range .OCIv1.Config.Env}}{{.}}{{"\n"}}{{end}}')
 check "heap sized from the container limit" grep -qx 'JDK_JAVA_OPTIONS=-XX:MaxRAMPercentage=75.0' <<<"$env"
-check "H2 data on the volume" grep -qx 'SPRING_DATASOURCE_URL=jdbc:h2:file:/data/failfast' <<<"$env"
+check "H2 data on the volume" grep -qx 'SPRING_DATASOURCE_URL=jdbc:h2:file:/data/failfast;WRITE_DELAY=0' <<<"$env"
 
 # After the runtime base and the user layer: one layer per Spring Boot layer (dependencies,
 # snapshot-dependencies, application), then the AOT cache, last.

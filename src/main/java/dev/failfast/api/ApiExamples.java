@@ -22,7 +22,7 @@ final class ApiExamples {
               "type": "https://failfast.dev/problems/invalid-request",
               "title": "Invalid request",
               "status": 400,
-              "detail": "The batch has 2 invalid field(s).",
+              "detail": "The request has 2 invalid field(s).",
               "instance": "/api/v1/batches",
               "errors": [
                 {"field": "jobs[0].type", "message": "unknown job type 'sleeep'; known types: [http, sleep]"},

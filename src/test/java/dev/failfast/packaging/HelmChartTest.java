@@ -62,7 +62,7 @@ class HelmChartTest {
                 .as("one pod owns the H2 file, so never two at once").isEqualTo("Recreate");
         Container container = container(deployment);
         assertThat(container.getImage()).isEqualTo("ghcr.io/failfast-dev/failfast:0.1.0");
-        assertThat(env(container, "SPRING_DATASOURCE_URL").getValue()).isEqualTo("jdbc:h2:file:/data/failfast");
+        assertThat(env(container, "SPRING_DATASOURCE_URL").getValue()).isEqualTo("jdbc:h2:file:/data/failfast;WRITE_DELAY=0");
         assertThat(mountPath(container, "data")).isEqualTo("/data");
         PersistentVolumeClaim claim = manifests.one(PersistentVolumeClaim.class);
         assertThat(volume(deployment, "data").getPersistentVolumeClaim().getClaimName())
