@@ -10,21 +10,24 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Server-sent event streams of batches. The engine only drops each event into every subscriber's
- * bounded queue; one virtual thread per subscriber turns events into JSON and writes them, so a
- * slow or stalled client never holds up the engine or other clients. A subscriber that falls more
+ * bounded queue; one virtual thread per subscriber writes them, so a slow or stalled client never
+ * holds up the engine or other clients. Each event is turned into JSON once, by the first
+ * subscriber to send it, whatever the number of subscribers. A subscriber that falls more
  * than {@value #QUEUE_CAPACITY} events behind gets a {@code lagged} event followed by the batch's
  * current status, and goes on from there.
  */
@@ -37,15 +40,17 @@ class BatchEventStreams implements BatchEventListener {
     private static final Logger log = LoggerFactory.getLogger(BatchEventStreams.class);
 
     private final BatchStore store;
+    private final JsonMapper jsonMapper;
     private final Map<UUID, Set<Subscriber>> subscribers = new ConcurrentHashMap<>();
 
-    BatchEventStreams(BatchStore store) {
+    BatchEventStreams(BatchStore store, JsonMapper jsonMapper) {
         this.store = store;
+        this.jsonMapper = jsonMapper;
     }
 
     /**
      * Opens a stream on a batch. Subscribes before reading the batch's status, so no change can
-     * fall between the status and the first event.
+     * fall between the status and the first event; the status still goes out first.
      *
      * @throws BatchNotFoundException when there is no such batch
      */
@@ -58,7 +63,7 @@ class BatchEventStreams implements BatchEventListener {
             remove(subscriber);
             throw new BatchNotFoundException(batchId);
         }
-        subscriber.queue.add(new Item.Status(current));
+        subscriber.startWith(new Item.Status(current));
         emitter.onCompletion(() -> remove(subscriber));
         emitter.onError(e -> remove(subscriber));
         Thread.ofVirtual().name("failfast-sse-" + batchId).start(subscriber::drain);
@@ -73,8 +78,9 @@ class BatchEventStreams implements BatchEventListener {
     @Override
     public void onEvent(BatchEvent event) {
         Set<Subscriber> forBatch = subscribers.get(event.batch().id());
-        if (forBatch != null) {
-            forBatch.forEach(subscriber -> subscriber.offer(event));
+        if (forBatch != null && !(event instanceof BatchEvent.Submitted)) {
+            var published = new Published(event);
+            forBatch.forEach(subscriber -> subscriber.offer(published));
         }
     }
 
@@ -86,19 +92,45 @@ class BatchEventStreams implements BatchEventListener {
     }
 
     private sealed interface Item {
-        record Published(BatchEvent event) implements Item {}
-
         record Status(Batch batch) implements Item {}
 
         /** Events were dropped: send a {@code lagged} event and the batch's current status. */
         record Resync() implements Item {}
     }
 
+    /** An engine event as every subscriber of its batch sends it. */
+    private final class Published implements Item {
+
+        final BatchEvent event;
+        private volatile @Nullable String json;
+
+        Published(BatchEvent event) {
+            this.event = event;
+        }
+
+        String name() {
+            return event instanceof BatchEvent.JobChanged ? "job" : "batch";
+        }
+
+        /** The event's JSON, written by the first subscriber that needs it (a race only writes it twice). */
+        String json() {
+            String written = json;
+            if (written == null) {
+                written = jsonMapper.writeValueAsString(switch (event) {
+                    case BatchEvent.JobChanged changed -> JobResponse.of(changed.job());
+                    default -> BatchResponse.of(event.batch());
+                });
+                json = written;
+            }
+            return written;
+        }
+    }
+
     private final class Subscriber {
 
         final UUID batchId;
         final SseEmitter emitter;
-        final BlockingQueue<Item> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+        final BlockingDeque<Item> queue = new LinkedBlockingDeque<>(QUEUE_CAPACITY);
         final AtomicLong dropped = new AtomicLong();
         long sent;
 
@@ -107,16 +139,25 @@ class BatchEventStreams implements BatchEventListener {
             this.emitter = emitter;
         }
 
+        /** Puts the status ahead of the events published since the subscription. */
+        void startWith(Item.Status status) {
+            if (!queue.offerFirst(status)) {
+                overflow();
+                queue.offerFirst(status);
+            }
+        }
+
         /** Called by the engine with the batch's lock held: never blocks. */
-        void offer(BatchEvent event) {
-            if (event instanceof BatchEvent.Submitted) {
-                return;
+        void offer(Published event) {
+            if (!queue.offer(event)) {
+                overflow();
             }
-            if (!queue.offer(new Item.Published(event))) {
-                dropped.addAndGet(queue.size() + 1L);
-                queue.clear();
-                queue.offer(new Item.Resync());
-            }
+        }
+
+        private void overflow() {
+            dropped.addAndGet(queue.size() + 1L);
+            queue.clear();
+            queue.offer(new Item.Resync());
         }
 
         void drain() {
@@ -143,11 +184,10 @@ class BatchEventStreams implements BatchEventListener {
         /** Sends one item; returns true once the batch's terminal status was sent. */
         private boolean send(Item item) throws IOException {
             return switch (item) {
-                case Item.Published(BatchEvent.JobChanged changed) -> {
-                    emit("job", JobResponse.of(changed.job()));
-                    yield false;
+                case Published published -> {
+                    emit(published.name(), published.json());
+                    yield !(published.event instanceof BatchEvent.JobChanged) && published.event.batch().state().isTerminal();
                 }
-                case Item.Published(BatchEvent event) -> sendStatus(event.batch());
                 case Item.Status(Batch batch) -> sendStatus(batch);
                 case Item.Resync() -> {
                     emit("lagged", Map.of("dropped", dropped.getAndSet(0)));
@@ -161,6 +201,7 @@ class BatchEventStreams implements BatchEventListener {
             return batch.state().isTerminal();
         }
 
+        /** Sends an object, or a String that is already JSON, as JSON. */
         private void emit(String name, Object data) throws IOException {
             emitter.send(SseEmitter.event().id(Long.toString(++sent)).name(name).data(data, MediaType.APPLICATION_JSON));
         }

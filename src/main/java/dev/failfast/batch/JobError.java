@@ -6,7 +6,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Why a job attempt failed.
  *
- * @param type a stable code, such as {@link #TIMEOUT} or {@link #HTTP_STATUS}; job types may add their own
+ * @param type a stable code, such as {@link #TIMEOUT} or {@link #HTTP_STATUS}; job types may add their own,
+ *     of at most {@value #MAX_TYPE_LENGTH} characters (a longer one is cut)
  * @param message a human readable description
  * @param exception the class name of the exception that ended the attempt, if any
  */
@@ -25,8 +26,13 @@ public record JobError(String type, String message, @Nullable String exception) 
     /** An HTTP job's target is denied by the SSRF guard. */
     public static final String TARGET_DENIED = "TARGET_DENIED";
 
+    public static final int MAX_TYPE_LENGTH = 128;
+
     public JobError {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(message, "message");
+        if (type.length() > MAX_TYPE_LENGTH) {
+            type = type.substring(0, MAX_TYPE_LENGTH);
+        }
     }
 }

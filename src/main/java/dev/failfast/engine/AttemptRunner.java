@@ -44,9 +44,13 @@ final class AttemptRunner {
     private Outcome execute(BatchRun run, Attempt attempt) {
         JobSpec spec = attempt.job.job.spec();
         try {
-            Object result = invoke(handlers.find(spec.type()).orElseThrow(), run, spec, attempt);
+            Object result = invoke(handlers.find(spec.type()).orElseThrow(), run, spec, attempt.job.parsedParams, attempt);
             return succeeded(result);
-        } catch (Exception | StackOverflowError | LinkageError | AssertionError e) {
+        } catch (Throwable e) {
+            if (e instanceof VirtualMachineError fatal && !(e instanceof StackOverflowError)) {
+                throw fatal; // out of memory or a JVM fault: run() settles the attempt and rethrows
+            }
+            // Whatever else a handler throws, even an Error, ends its attempt; otherwise the batch would never end.
             StopReason stopped = attempt.token.reason();
             if (stopped != null) {
                 return new Outcome.Stopped(stopped);
@@ -55,9 +59,11 @@ final class AttemptRunner {
         }
     }
 
-    private static <P> @Nullable Object invoke(JobHandler<P> handler, BatchRun run, JobSpec spec, Attempt attempt)
+    @SuppressWarnings("unchecked") // parsedParams came from this handler's parseParams at submission
+    private static <P> @Nullable Object invoke(
+            JobHandler<P> handler, BatchRun run, JobSpec spec, @Nullable Object parsedParams, Attempt attempt)
             throws Exception {
-        P params = handler.parseParams(spec.params());
+        P params = parsedParams != null ? (P) parsedParams : handler.parseParams(spec.params());
         return handler.execute(new JobContext<>(run.id(), spec.id(), params, attempt.number, attempt.token));
     }
 

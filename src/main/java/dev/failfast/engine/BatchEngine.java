@@ -72,6 +72,7 @@ public class BatchEngine implements SmartLifecycle {
     private final ReentrantLock lifecycle = new ReentrantLock();
     private final Condition allTerminal = lifecycle.newCondition();
     private volatile boolean running;
+    private boolean recovered; // guarded by lifecycle
 
     BatchEngine(
             FailfastProperties properties,
@@ -141,7 +142,7 @@ public class BatchEngine implements SmartLifecycle {
         if (!running) {
             throw new EngineUnavailableException("The service is shutting down and accepts no new batches");
         }
-        validator.validate(spec);
+        List<Object> parsedParams = validator.validate(spec);
         admit(spec.jobs().size());
         Batch batch;
         BatchRun run;
@@ -150,12 +151,17 @@ public class BatchEngine implements SmartLifecycle {
                     JobCounts.allPending(spec.jobs().size()), null);
             List<Job> jobs = spec.jobs().stream().map(Job::pending).toList();
             publisher.created(batch, jobs, key);
-            run = new BatchRun(context, batch, jobs);
+            run = new BatchRun(context, batch, jobs, parsedParams);
         } catch (RuntimeException e) {
             pendingJobs.addAndGet(-spec.jobs().size());
             throw e;
         }
         active.put(batch.id(), run);
+        if (!running) {
+            // stop() began after the check above and may have missed this batch: it ends like the others.
+            run.cancel(CauseType.SHUTDOWN, "The service is shutting down", null);
+            return run.snapshot();
+        }
         log.info("Batch {} submitted: {} jobs, policy {}, parallelism {}", batch.id(), spec.jobs().size(),
                 spec.failurePolicy(), spec.maxParallelism());
         Duration deadline = spec.deadline();
@@ -245,7 +251,7 @@ public class BatchEngine implements SmartLifecycle {
 
     /** Runs on a batch a previous process left unfinished, with its jobs as they were stored. */
     private void resume(Batch batch, List<Job> jobs) {
-        BatchRun run = new BatchRun(context, batch, jobs);
+        BatchRun run = new BatchRun(context, batch, jobs, null);
         pendingJobs.addAndGet(batch.counts().pending());
         active.put(batch.id(), run);
         run.resumeInterrupted(BatchRecovery.INTERRUPTED_ERROR);
@@ -274,10 +280,23 @@ public class BatchEngine implements SmartLifecycle {
         }
     }
 
+    /** Recovers what a previous process left unfinished, on the first start only, then accepts batches. */
     @Override
     public void start() {
-        recovery.recover(this::resume);
-        running = true;
+        lifecycle.lock();
+        try {
+            if (running) {
+                return;
+            }
+            if (!recovered) {
+                recovery.recover(this::resume);
+                recovered = true;
+            }
+            dispatcher.resume();
+            running = true;
+        } finally {
+            lifecycle.unlock();
+        }
     }
 
     @Override

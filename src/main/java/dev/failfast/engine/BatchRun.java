@@ -48,16 +48,19 @@ final class BatchRun {
     private final List<Job> changedJobs = new ArrayList<>();
     private @Nullable BatchState stateBeforeChanges;
 
-    BatchRun(RunContext context, Batch batch, List<Job> jobs) {
+    /**
+     * @param parsedParams each job's parsed params, in job order, or null when the jobs come back
+     *     from the store after a restart (their params are then parsed at each attempt)
+     */
+    BatchRun(RunContext context, Batch batch, List<Job> jobs, @Nullable List<Object> parsedParams) {
         this.context = context;
         this.spec = batch.spec();
         this.batch = batch;
-        this.jobs = jobs.stream().map(JobRun::new).toArray(JobRun[]::new);
-        // A batch resumed after a restart has jobs that ran already. Jobs start in order, so the
-        // pending ones of a batch that was not cancelled are the tail of the list.
-        while (nextPending < this.jobs.length && this.jobs[nextPending].job.state() != JobState.PENDING) {
-            nextPending++;
+        this.jobs = new JobRun[jobs.size()];
+        for (int i = 0; i < this.jobs.length; i++) {
+            this.jobs[i] = new JobRun(jobs.get(i), parsedParams == null ? null : parsedParams.get(i));
         }
+        skipStarted();
         this.failures = batch.counts().failed();
     }
 
@@ -96,6 +99,7 @@ final class BatchRun {
             }
             JobRun next = retriesDue.poll();
             if (next == null) {
+                skipStarted();
                 if (nextPending >= jobs.length) {
                     return null;
                 }
@@ -106,6 +110,16 @@ final class BatchRun {
             return next;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Moves past jobs that are no longer PENDING. Jobs are handed out in order but may start out of
+     * order, so a batch resumed after a restart can have started jobs between pending ones.
+     */
+    private void skipStarted() {
+        while (nextPending < jobs.length && jobs[nextPending].job.state() != JobState.PENDING) {
+            nextPending++;
         }
     }
 

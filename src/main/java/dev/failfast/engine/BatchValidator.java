@@ -8,14 +8,20 @@ import dev.failfast.job.JobHandler;
 import dev.failfast.job.JobHandlers;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Checks what only the engine knows: every job's type exists, its params are valid for that type,
  * and job ids are unique. Reports at most {@link #MAX_VIOLATIONS} problems, so that a bad 100 000-job
  * batch gets a readable answer.
+ *
+ * <p>The params it parses are kept for the jobs' attempts. Jobs whose params are the same object
+ * (the API shares equal params within a batch) are parsed once.
  */
 final class BatchValidator {
 
@@ -29,7 +35,12 @@ final class BatchValidator {
         this.maxJobsPerBatch = maxJobsPerBatch;
     }
 
-    void validate(BatchSpec spec) {
+    /**
+     * Returns every job's params as its handler parsed them, in job order.
+     *
+     * @throws InvalidBatchException naming each problem found
+     */
+    List<Object> validate(BatchSpec spec) {
         if (spec.jobs().isEmpty()) {
             throw new InvalidBatchException(List.of(new Violation("jobs", "a batch needs at least one job")));
         }
@@ -39,7 +50,9 @@ final class BatchValidator {
         }
         List<Violation> violations = new ArrayList<>();
         Map<String, Integer> firstIndexById = new HashMap<>();
+        Map<ObjectNode, Parsed> parsedByParams = new IdentityHashMap<>();
         List<JobSpec> jobs = spec.jobs();
+        List<Object> parsedParams = new ArrayList<>(jobs.size());
         for (int i = 0; i < jobs.size() && violations.size() < MAX_VIOLATIONS; i++) {
             JobSpec job = jobs.get(i);
             String path = "jobs[" + i + "]";
@@ -53,14 +66,31 @@ final class BatchValidator {
                         "unknown job type '" + job.type() + "'; known types: " + handlers.types()));
                 continue;
             }
-            try {
-                handler.get().parseParams(job.params());
-            } catch (InvalidJobParamsException e) {
-                e.errors().forEach(error -> violations.add(new Violation(path + ".params." + error.param(), error.message())));
+            Parsed parsed = parsedByParams.get(job.params());
+            if (parsed == null || !parsed.type().equals(job.type())) {
+                parsed = parse(handler.get(), job.params());
+                parsedByParams.put(job.params(), parsed);
+            }
+            if (parsed.error() != null) {
+                parsed.error().errors().forEach(error ->
+                        violations.add(new Violation(path + ".params." + error.param(), error.message())));
+            } else {
+                parsedParams.add(parsed.params());
             }
         }
         if (!violations.isEmpty()) {
             throw new InvalidBatchException(violations.subList(0, Math.min(violations.size(), MAX_VIOLATIONS)));
         }
+        return parsedParams;
     }
+
+    private static Parsed parse(JobHandler<?> handler, ObjectNode params) {
+        try {
+            return new Parsed(handler.type(), handler.parseParams(params), null);
+        } catch (InvalidJobParamsException e) {
+            return new Parsed(handler.type(), null, e);
+        }
+    }
+
+    private record Parsed(String type, @Nullable Object params, @Nullable InvalidJobParamsException error) {}
 }

@@ -78,6 +78,17 @@ final class Dispatcher {
         }
     }
 
+    /** Hands over attempts again after {@link #pauseAndAwaitIdle}, when a stopped engine starts again. */
+    void resume() {
+        lock.lock();
+        try {
+            paused = false;
+            pump();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void pump() {
         while (!paused && inFlight < capacity && !ready.isEmpty()) {
             BatchRun run = ready.removeFirst();

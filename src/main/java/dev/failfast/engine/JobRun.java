@@ -5,17 +5,20 @@ import dev.failfast.batch.JobState;
 import java.util.concurrent.ScheduledFuture;
 import org.jspecify.annotations.Nullable;
 
-/** The engine's mutable record of one job. Every field is guarded by its batch's lock. */
+/** The engine's mutable record of one job. Every mutable field is guarded by its batch's lock. */
 final class JobRun {
 
     Job job;
+    /** The params as the job's handler parsed them at submission; null for a job resumed after a restart. */
+    final @Nullable Object parsedParams;
     @Nullable Attempt attempt;
     @Nullable ScheduledFuture<?> retryTimer;
     /** Counts against the batch's maxParallelism: from dispatch until terminal or until a retry is due. */
     boolean holdsSlot;
 
-    JobRun(Job job) {
+    JobRun(Job job, @Nullable Object parsedParams) {
         this.job = job;
+        this.parsedParams = parsedParams;
     }
 
     String id() {

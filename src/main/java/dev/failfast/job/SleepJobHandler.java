@@ -1,13 +1,14 @@
 package dev.failfast.job;
 
 import dev.failfast.batch.JobError;
-import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.node.ObjectNode;
@@ -36,22 +37,16 @@ class SleepJobHandler implements JobHandler<SleepJobHandler.Params> {
      * @param ignoreCancel keep working through cancellation and interrupts
      */
     record Params(
-            @NotNull Duration duration,
+            @NotNull @DurationMin(nanos = 0, message = NEGATIVE) @DurationMax(days = 365, message = OVER_A_YEAR)
+                    Duration duration,
             @Nullable @Min(1) @Max(100_000) Integer steps,
-            @Nullable Duration failAfter,
+            @Nullable @DurationMin(nanos = 0, message = NEGATIVE) Duration failAfter,
             @Nullable String failMessage,
             @Nullable @Min(0) Integer failAttempts,
             @Nullable Boolean ignoreCancel) {
 
-        @AssertTrue(message = "must not be negative")
-        boolean isDurationNotNegative() {
-            return duration == null || !duration.isNegative();
-        }
-
-        @AssertTrue(message = "must not be negative")
-        boolean isFailAfterNotNegative() {
-            return failAfter == null || !failAfter.isNegative();
-        }
+        static final String NEGATIVE = "must not be negative";
+        static final String OVER_A_YEAR = "must be at most 365 days";
 
         int stepCount() {
             return steps == null ? 10 : steps;

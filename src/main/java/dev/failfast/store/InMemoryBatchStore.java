@@ -34,11 +34,13 @@ public final class InMemoryBatchStore implements BatchStore {
         }
         Entry entry = new Entry(batch, new AtomicReferenceArray<>(jobs.toArray(Job[]::new)), Map.copyOf(index),
                 key == null ? null : key.key());
-        if (key != null && keys.putIfAbsent(key.key(), new KeyedBatch(batch.id(), key.requestFingerprint())) != null) {
-            throw new DuplicateIdempotencyKeyException(key.key());
-        }
         if (batches.putIfAbsent(batch.id(), entry) != null) {
             throw new IllegalStateException("Batch " + batch.id() + " already exists");
+        }
+        // The batch goes in before its key, so whoever finds the key also finds the batch.
+        if (key != null && keys.putIfAbsent(key.key(), new KeyedBatch(batch.id(), key.requestFingerprint())) != null) {
+            batches.remove(batch.id());
+            throw new DuplicateIdempotencyKeyException(key.key());
         }
     }
 

@@ -9,10 +9,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -22,6 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.dao.NonTransientDataAccessException;
+import org.springframework.dao.NonTransientDataAccessResourceException;
 import org.springframework.jdbc.core.BatchPreparedStatementSetter;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -54,6 +57,8 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
     private final TransactionTemplate tx;
     private final JdbcRows rows;
     private final WriteBehindBuffer buffer = new WriteBehindBuffer();
+    /** Batches whose last write the database refused. Flushing thread only. */
+    private final Set<UUID> refused = new HashSet<>();
     private final Duration flushInterval;
     private final int flushBatchSize;
     private final ReentrantLock flushLock = new ReentrantLock();
@@ -87,8 +92,8 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
                 List<Map.Entry<String, String>> labels = List.copyOf(batch.spec().labels().entrySet());
                 batchUpdate(JdbcRows.INSERT_LABEL, labels.size(), (ps, i) -> {
                     ps.setObject(1, batch.id());
-                    ps.setString(2, labels.get(i).getKey());
-                    ps.setString(3, labels.get(i).getValue());
+                    ps.setString(2, JdbcRows.storable(labels.get(i).getKey()));
+                    ps.setString(3, JdbcRows.storable(labels.get(i).getValue()));
                 });
                 batchUpdate(JdbcRows.INSERT_JOB, jobs.size(), (ps, i) -> rows.setJobInsert(ps, batch.id(), i, jobs.get(i)));
             });
@@ -213,7 +218,12 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
         }
     }
 
-    /** Writes every buffered change now, in one transaction. Logs and keeps the changes if it fails. */
+    /**
+     * Writes every buffered change now, in one transaction. If the database refuses the data (not
+     * when it is unreachable), writes each batch in a transaction of its own, so one batch it
+     * refuses does not hold up the others. What could not be written stays buffered for the next
+     * flush.
+     */
     @Override
     public void flush() {
         flushLock.lock();
@@ -221,16 +231,51 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
             if (buffer.isEmpty()) {
                 return;
             }
-            Collection<WriteBehindBuffer.Pending> pending = buffer.beginFlush();
+            List<WriteBehindBuffer.Pending> pending = List.copyOf(buffer.beginFlush());
             try {
-                write(List.copyOf(pending));
+                write(pending);
                 buffer.flushCommitted();
+                refused.clear();
             } catch (DataAccessException e) {
+                if (!refusesData(e)) {
+                    log.error("Writing buffered batch changes failed; retrying at the next flush", e);
+                } else if (pending.size() > 1) {
+                    writeEachAlone(pending);
+                } else {
+                    logRefused(pending.getFirst().batch.id(), e);
+                }
                 buffer.flushFailed();
-                log.error("Writing buffered batch changes failed; retrying at the next flush", e);
             }
         } finally {
             flushLock.unlock();
+        }
+    }
+
+    private void writeEachAlone(List<WriteBehindBuffer.Pending> pending) {
+        for (WriteBehindBuffer.Pending batch : pending) {
+            UUID id = batch.batch.id();
+            try {
+                write(List.of(batch));
+                buffer.flushCommitted(id);
+                refused.remove(id);
+            } catch (DataAccessException e) {
+                logRefused(id, e);
+            }
+        }
+    }
+
+    /** The database rejected what was written, rather than being unreachable or busy. */
+    private static boolean refusesData(DataAccessException e) {
+        return e instanceof NonTransientDataAccessException && !(e instanceof NonTransientDataAccessResourceException);
+    }
+
+    /** Logs a batch the database refuses once as an error, then quietly at each retry. */
+    private void logRefused(UUID batchId, DataAccessException e) {
+        if (refused.add(batchId)) {
+            log.error("The database refuses the changes of batch {}; they stay buffered and are retried at each flush",
+                    batchId, e);
+        } else {
+            log.debug("The database still refuses the changes of batch {}: {}", batchId, e.toString());
         }
     }
 

@@ -73,7 +73,7 @@ final class JdbcRows {
         BatchSpec spec = batch.spec();
         int i = 0;
         ps.setObject(++i, batch.id());
-        ps.setString(++i, spec.name());
+        setString(ps, ++i, spec.name());
         ps.setString(++i, json.writeValueAsString(spec.labels()));
         ps.setString(++i, spec.failurePolicy().name());
         ps.setInt(++i, spec.maxFailures());
@@ -162,8 +162,16 @@ final class JdbcRows {
         if (value == null) {
             ps.setNull(i, Types.VARCHAR);
         } else {
-            ps.setString(i, value);
+            ps.setString(i, storable(value));
         }
+    }
+
+    /**
+     * Text as every supported database can store it: PostgreSQL refuses NUL characters, which a
+     * client's batch name or a job's error message may contain. They become U+FFFD.
+     */
+    static String storable(String text) {
+        return text.indexOf('\u0000') < 0 ? text : text.replace('\u0000', '\uFFFD');
     }
 
     private static void setDuration(PreparedStatement ps, int i, @Nullable Duration value) throws SQLException {

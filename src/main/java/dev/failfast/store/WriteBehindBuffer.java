@@ -97,7 +97,12 @@ final class WriteBehindBuffer {
         flushing.clear();
     }
 
-    /** The flush failed: put its entries back under any newer changes, to be written next time. */
+    /** One batch's flushed entry is in the database: forget it. */
+    void flushCommitted(UUID batchId) {
+        flushing.remove(batchId);
+    }
+
+    /** The flush failed: put the entries not committed back under any newer changes, to be written next time. */
     void flushFailed() {
         flushing.forEach((id, failed) -> dirty.merge(id, failed, (newer, older) -> {
             older.jobs.forEach(newer.jobs::putIfAbsent);

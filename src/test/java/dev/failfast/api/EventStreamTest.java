@@ -45,7 +45,7 @@ class EventStreamTest {
 
     @Test
     void streamsEveryChangeAndClosesAfterTheTerminalBatchEvent() throws Exception {
-        String id = client.submit(Map.of("maxParallelism", 1, "jobs", List.of(
+        String id = client.submit(Map.of("name", "Ströme ✓", "maxParallelism", 1, "jobs", List.of(
                 sleep("a", "PT0.3S"), sleep("b", "PT0.1S", Map.of("failAfter", "PT0S")), sleep("c", "PT0S"))));
 
         List<Event> events = readStream(id).get(30, TimeUnit.SECONDS);
@@ -54,6 +54,7 @@ class EventStreamTest {
         Event last = events.getLast();
         assertThat(last.name()).isEqualTo("batch");
         assertThat(last.data().get("state").asString()).isEqualTo("FAILED");
+        assertThat(last.data().get("name").asString()).isEqualTo("Ströme ✓");
         assertThat(last.data().get("cancellation").get("jobId").asString()).isEqualTo("b");
         assertThat(events).filteredOn(e -> e.name().equals("job"))
                 .extracting(e -> e.data().get("id").asString() + ":" + e.data().get("state").asString())
@@ -79,9 +80,14 @@ class EventStreamTest {
 
         List<CompletableFuture<List<Event>>> subscribers = IntStream.range(0, 50).mapToObj(i -> readStream(id)).toList();
 
+        Event firstSubscribersLast = null;
         for (var subscriber : subscribers) {
             Event last = subscriber.get(60, TimeUnit.SECONDS).getLast();
             assertThat(last.data().get("state").asString()).isEqualTo("SUCCEEDED");
+            if (firstSubscribersLast != null) {
+                assertThat(last.data().get("counts")).isEqualTo(firstSubscribersLast.data().get("counts"));
+            }
+            firstSubscribersLast = last;
         }
         org.awaitility.Awaitility.await().until(() -> streams.subscriberCount() == 0);
     }

@@ -46,6 +46,11 @@ class ProblemResponsesTest {
             bad timeout             | {"jobs": [{"id": "a", "type": "sleep", "params": {"duration": "PT1S"}, "timeout": "1s"}]} | jobs[0].timeout | invalid duration '1s'
             negative timeout        | {"jobs": [{"id": "a", "type": "sleep", "params": {"duration": "PT1S"}, "timeout": "-PT1S"}]} | jobs[0].timeout | positive
             zero deadline           | {"deadline": "PT0S", "jobs": [{"id": "a", "type": "sleep", "params": {"duration": "PT1S"}}]} | deadline | positive
+            year-long sleep         | {"jobs": [{"id": "a", "type": "sleep", "params": {"duration": "P366D"}}]}     | jobs[0].params.duration | at most 365 days
+            negative sleep          | {"jobs": [{"id": "a", "type": "sleep", "params": {"duration": "-PT1S"}}]}     | jobs[0].params.duration | must not be negative
+            huge deadline           | {"deadline": "PT9999999999999H", "jobs": [{"id": "a", "type": "sleep", "params": {"duration": "PT1S"}}]} | deadline | at most PT8760H (365 days)
+            huge timeout            | {"jobs": [{"id": "a", "type": "sleep", "params": {"duration": "PT1S"}, "timeout": "P400D"}]} | jobs[0].timeout | at most PT8760H
+            huge backoff            | {"jobs": [{"id": "a", "type": "sleep", "params": {"duration": "PT1S"}, "retry": {"maxAttempts": 2, "backoff": "P9999999D", "maxBackoff": "P9999999D"}}]} | jobs[0].retry.backoff | at most PT8760H
             unknown policy          | {"failurePolicy": "SOMETIMES", "jobs": [{"id": "a", "type": "sleep", "params": {"duration": "PT1S"}}]} | failurePolicy | FAIL_FAST
             zero parallelism        | {"maxParallelism": 0, "jobs": [{"id": "a", "type": "sleep", "params": {"duration": "PT1S"}}]} | maxParallelism | greater than or equal to 1
             bad retry               | {"jobs": [{"id": "a", "type": "sleep", "params": {"duration": "PT1S"}, "retry": {"maxAttempts": 0}}]} | jobs[0].retry.maxAttempts | greater than or equal to 1

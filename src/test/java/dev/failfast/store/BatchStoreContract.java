@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
@@ -80,7 +81,9 @@ abstract class BatchStoreContract {
         Batch ended = with(started, BatchState.FAILED, counts, cause, started.startedAt(), T0.plusSeconds(4));
         store().update(ended, List.of(succeeded, failed));
 
-        for (BatchStore view : List.of(store(), reopened())) {
+        // The store itself first (changes may still be buffered), then a new one on the same data.
+        for (Supplier<BatchStore> views : List.<Supplier<BatchStore>>of(this::store, this::reopened)) {
+            BatchStore view = views.get();
             assertSameBatch(view.findBatch(batch.id()).orElseThrow(), ended);
             assertThat(view.findJob(batch.id(), "job-0")).contains(succeeded);
             assertThat(view.findJob(batch.id(), "job-1")).contains(failed);
@@ -205,7 +208,7 @@ abstract class BatchStoreContract {
     // ---- fixtures -------------------------------------------------------------------------------
 
     /** Ids ordered like the engine's time-ordered ones: later batches get greater ids. */
-    private Batch batch(int jobs, Map<String, String> labels, Instant createdAt) {
+    Batch batch(int jobs, Map<String, String> labels, Instant createdAt) {
         UUID id = new UUID(0x01a2_0000_0000_7000L + (nextId << 16), 0x8000_0000_0000_0000L | nextId);
         nextId++;
         var spec = new BatchSpec("batch-" + id, labels, FailurePolicy.FAIL_FAST, 1, 4, Duration.ofMinutes(10),
@@ -213,7 +216,7 @@ abstract class BatchStoreContract {
         return new Batch(id, spec, BatchState.QUEUED, createdAt, null, null, JobCounts.allPending(jobs), null);
     }
 
-    private static List<Job> jobs(int n) {
+    static List<Job> jobs(int n) {
         ObjectNode params = JSON.createObjectNode().put("duration", "PT1S");
         var retry = new RetryPolicy(3, Duration.ofMillis(500), 2.0, Duration.ofSeconds(30));
         return IntStream.range(0, n)
@@ -222,13 +225,13 @@ abstract class BatchStoreContract {
                 .toList();
     }
 
-    private static Batch with(Batch batch, BatchState state, JobCounts counts, CancellationCause cause,
+    static Batch with(Batch batch, BatchState state, JobCounts counts, CancellationCause cause,
             Instant startedAt, Instant finishedAt) {
         return new Batch(batch.id(), batch.spec(), state, batch.createdAt(), startedAt, finishedAt, counts, cause);
     }
 
     /** A store may return the spec without its job list (jobs are read apart); everything else must match. */
-    private static void assertSameBatch(Batch actual, Batch expected) {
+    static void assertSameBatch(Batch actual, Batch expected) {
         assertThat(actual).usingRecursiveComparison().ignoringFields("spec.jobs").isEqualTo(expected);
     }
 }

@@ -1,9 +1,21 @@
 package dev.failfast.store;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.zaxxer.hikari.HikariDataSource;
+import dev.failfast.batch.Batch;
+import dev.failfast.batch.BatchSpec;
+import dev.failfast.batch.BatchState;
+import dev.failfast.batch.Job;
+import dev.failfast.batch.JobError;
+import dev.failfast.batch.JobState;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /** The store contract on {@link JdbcBatchStore}, on a freshly migrated database per test. */
 abstract class JdbcBatchStoreContract extends BatchStoreContract {
@@ -44,5 +56,55 @@ abstract class JdbcBatchStoreContract extends BatchStoreContract {
             reopened = new JdbcBatchStore(dataSource, JSON, Duration.ofSeconds(30), 1000);
         }
         return reopened;
+    }
+
+    @Test
+    void nulCharactersAreStoredAsReplacementCharacters() {
+        Batch created = batch(1, Map.of("team", "a\u0000b"), T0);
+        Batch batch = new Batch(created.id(), new BatchSpec("x\u0000y", created.spec().labels(),
+                created.spec().failurePolicy(), 0, 1, null, created.spec().jobs()), BatchState.QUEUED, T0, null, null,
+                created.counts(), null);
+        List<Job> jobs = jobs(1);
+        store().create(batch, jobs);
+        Job failed = new Job(jobs.getFirst().spec(), JobState.FAILED, 1, T0, T0.plusSeconds(1),
+                new JobError(JobError.JOB_ERROR, "bad\u0000byte", null), null, false);
+        store().update(batch, List.of(failed));
+
+        BatchStore view = reopened();
+
+        assertThat(view.findBatch(batch.id()).orElseThrow().spec().name()).isEqualTo("x\uFFFDy");
+        assertThat(view.findJob(batch.id(), "job-0").orElseThrow().error().message()).isEqualTo("bad\uFFFDbyte");
+    }
+
+    @Test
+    void aBatchTheDatabaseRefusesDoesNotHoldUpTheOthers() {
+        new JdbcTemplate(dataSource).execute(
+                "ALTER TABLE job ADD CONSTRAINT test_refuses_poison CHECK (error_message IS NULL OR error_message <> 'poison')");
+        Batch refused = batch(1, Map.of(), T0);
+        Batch written = batch(1, Map.of(), T0.plusSeconds(1));
+        store().create(refused, jobs(1));
+        store().create(written, jobs(1));
+        store().update(refused, List.of(failedJob("poison")));
+        store().update(written, List.of(failedJob("fine")));
+
+        store().flush();
+
+        var database = new JdbcTemplate(dataSource);
+        String messages = "SELECT error_message FROM job WHERE batch_id = ?";
+        assertThat(database.queryForList(messages, String.class, written.id())).containsExactly("fine");
+        assertThat(database.queryForList(messages, String.class, refused.id())).containsOnlyNulls();
+        assertThat(store().findJob(refused.id(), "job-0").orElseThrow().error().message())
+                .as("still buffered, and read from the buffer").isEqualTo("poison");
+
+        database.execute("ALTER TABLE job DROP CONSTRAINT test_refuses_poison");
+        store().flush();
+
+        assertThat(database.queryForList(messages, String.class, refused.id())).containsExactly("poison");
+    }
+
+    private static Job failedJob(String message) {
+        Job pending = jobs(1).getFirst();
+        return new Job(pending.spec(), JobState.FAILED, 1, T0, T0.plusSeconds(1),
+                new JobError(JobError.JOB_ERROR, message, null), null, false);
     }
 }
