@@ -4,9 +4,12 @@
 Starts the built jar (target/failfast-*.jar) once per store configuration, in turn, on a fresh
 data directory; submits the workload, polls GET /api/v1/batches/{id} every 20 ms until the batch is
 terminal, then GET /api/v1/batches (a list read, which flushes the write-behind buffer) so the
-run ends with everything written. Prints one line per store and the ratio to the memory store.
+submission ends with everything written. Each process first runs the workload --warmup times
+(default 1), so the timed submission runs on a JIT-warm JVM like a service that has been up a
+while; the first (cold) submission is printed too. Prints one line per store and run, and the
+medians with their ratio to the memory store.
 
-Usage: scripts/bench-store.py [--runs N] [--stores memory,h2,postgres] [--workload FILE]
+Usage: scripts/bench-store.py [--runs N] [--warmup N] [--stores memory,h2,postgres] [--workload FILE]
 """
 import argparse, glob, json, os, shutil, signal, subprocess, sys, tempfile, time, urllib.request
 
@@ -23,7 +26,20 @@ def http(method, url, body=None):
         return r.status, json.loads(r.read() or b"null")
 
 
-def run(java, jar, store, workload, port):
+def submit(base, workload):
+    t0 = time.perf_counter()
+    status, batch = http("POST", base + "/api/v1/batches", workload)
+    t_post = time.perf_counter() - t0
+    while batch["state"] not in ("SUCCEEDED", "FAILED", "CANCELLED"):
+        time.sleep(0.02)
+        batch = http("GET", base + "/api/v1/batches/" + batch["id"])[1]
+    t_terminal = time.perf_counter() - t0
+    http("GET", base + "/api/v1/batches?size=1")
+    t_flushed = time.perf_counter() - t0
+    return batch, t_post, t_terminal, t_flushed
+
+
+def run(java, jar, store, workload, port, warmup):
     work = tempfile.mkdtemp(prefix="ff-bench-")
     if store == "postgres":
         subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-c",
@@ -39,16 +55,12 @@ def run(java, jar, store, workload, port):
                     break
             except Exception:
                 time.sleep(0.2)
-        t0 = time.perf_counter()
-        status, batch = http("POST", base + "/api/v1/batches", workload)
-        t_post = time.perf_counter() - t0
-        while batch["state"] not in ("SUCCEEDED", "FAILED", "CANCELLED"):
-            time.sleep(0.02)
-            batch = http("GET", base + "/api/v1/batches/" + batch["id"])[1]
-        t_terminal = time.perf_counter() - t0
-        http("GET", base + "/api/v1/batches?size=1")
-        t_flushed = time.perf_counter() - t0
-        return batch, t_post, t_terminal, t_flushed
+        cold = None
+        for _ in range(warmup):
+            terminal = submit(base, workload)[2]
+            cold = terminal if cold is None else cold
+        batch, t_post, t_terminal, t_flushed = submit(base, workload)
+        return batch, t_post, t_terminal, t_flushed, t_terminal if cold is None else cold
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(60)
@@ -59,6 +71,7 @@ def run(java, jar, store, workload, port):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--stores", default="memory,h2,postgres")
     ap.add_argument("--workload", default="/work/shared/workloads/noop-100k.json")
     ap.add_argument("--port", type=int, default=18180)
@@ -70,10 +83,11 @@ def main():
     results = {}
     for i in range(args.runs):
         for store in args.stores.split(","):
-            batch, t_post, t_terminal, t_flushed = run(java, jar, store, workload, args.port)
+            batch, t_post, t_terminal, t_flushed, t_cold = run(java, jar, store, workload, args.port, args.warmup)
             results.setdefault(store, []).append(t_terminal)
             print(f"run {i + 1} {store:9s} {batch['state']} {batch['counts']['succeeded']} succeeded: "
-                  f"POST {t_post:.2f} s, terminal {t_terminal:.2f} s, flushed {t_flushed:.2f} s", flush=True)
+                  f"POST {t_post:.2f} s, terminal {t_terminal:.2f} s, flushed {t_flushed:.2f} s "
+                  f"(cold JVM: terminal {t_cold:.2f} s)", flush=True)
     base = sorted(results.get("memory", [0]))[len(results.get("memory", [0])) // 2]
     for store, times in results.items():
         median = sorted(times)[len(times) // 2]

@@ -40,9 +40,4 @@ public record BatchSpec(
             throw new IllegalArgumentException("maxFailures must not be negative, was " + maxFailures);
         }
     }
-
-    /** This spec without its job list, as a store that keeps jobs apart returns it. */
-    public BatchSpec withoutJobs() {
-        return jobs.isEmpty() ? this : new BatchSpec(name, labels, failurePolicy, maxFailures, maxParallelism, deadline, List.of());
-    }
 }

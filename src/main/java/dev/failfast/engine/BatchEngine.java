@@ -41,7 +41,8 @@ import org.springframework.stereotype.Service;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Accepts batches, runs them and stops them. The engine's only entry point for the API.
+ * Accepts batches, runs them and stops them. The API submits, cancels and deletes batches through
+ * it; it reads statuses and jobs from the {@link BatchStore}.
  *
  * <p>On startup it settles or resumes the batches a previous process left unfinished (see
  * {@link BatchRecovery}) before it accepts batches. On shutdown it stops accepting batches and
@@ -72,7 +73,7 @@ public class BatchEngine implements SmartLifecycle {
     private final ReentrantLock lifecycle = new ReentrantLock();
     private final Condition allTerminal = lifecycle.newCondition();
     private volatile boolean running;
-    private boolean recovered; // guarded by lifecycle
+    private boolean recovered;
 
     BatchEngine(
             FailfastProperties properties,
@@ -280,23 +281,21 @@ public class BatchEngine implements SmartLifecycle {
         }
     }
 
-    /** Recovers what a previous process left unfinished, on the first start only, then accepts batches. */
+    /**
+     * Recovers what a previous process left unfinished, on the first start only, then accepts
+     * batches. Like {@link #stop()}, called by one thread at a time (the application context's).
+     */
     @Override
     public void start() {
-        lifecycle.lock();
-        try {
-            if (running) {
-                return;
-            }
-            if (!recovered) {
-                recovery.recover(this::resume);
-                recovered = true;
-            }
-            dispatcher.resume();
-            running = true;
-        } finally {
-            lifecycle.unlock();
+        if (running) {
+            return;
         }
+        if (!recovered) {
+            recovery.recover(this::resume);
+            recovered = true;
+        }
+        dispatcher.resume();
+        running = true;
     }
 
     @Override

@@ -138,11 +138,9 @@ class BatchMetrics implements BatchEventListener {
 
     private void jobChanged(UUID batchId, Job job) {
         TypeMeters meters = meters(job.spec().type());
-        Map<String, Integer> running = runningAttempts.get(batchId);
         if (job.state() == JobState.RUNNING) {
-            if (running == null) {
-                return;
-            }
+            // A batch resumed after a restart was never Submitted in this process.
+            Map<String, Integer> running = runningAttempts.computeIfAbsent(batchId, id -> new HashMap<>());
             Integer previous = running.put(job.id(), job.attempts());
             if (previous == null) {
                 runningJobs.incrementAndGet();
@@ -154,6 +152,7 @@ class BatchMetrics implements BatchEventListener {
         if (!job.state().isTerminal()) {
             return;
         }
+        Map<String, Integer> running = runningAttempts.get(batchId);
         if (running != null && running.remove(job.id()) != null) {
             runningJobs.decrementAndGet();
         }

@@ -18,8 +18,8 @@ import org.jspecify.annotations.Nullable;
  * counts no older than the last completed update. {@link #findBatch} must not depend on the number
  * of jobs: the status of a 100 000-job batch is read as often as that of a small one.
  *
- * <p>A batch read back may carry a spec without its job list ({@link
- * dev.failfast.batch.BatchSpec#withoutJobs()}); its jobs are read with {@link #findJobs}.
+ * <p>A batch read back may carry a spec with an empty job list; its jobs are read with {@link
+ * #findJobs}.
  */
 public interface BatchStore {
 

@@ -1,7 +1,6 @@
 package dev.failfast.store;
 
 import java.util.List;
-import java.util.function.Function;
 
 /**
  * One page of a list and where it lies in the whole.
@@ -18,9 +17,5 @@ public record Page<T>(List<T> content, PageRequest request, long totalElements) 
 
     public long totalPages() {
         return (totalElements + request.size() - 1) / request.size();
-    }
-
-    public <R> Page<R> map(Function<? super T, ? extends R> mapper) {
-        return new Page<>(content.stream().<R>map(mapper).toList(), request, totalElements);
     }
 }

@@ -3,6 +3,7 @@ package dev.failfast.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.failfast.ApiClient;
 import dev.failfast.store.BatchStore;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -96,8 +97,9 @@ class IdempotencyAndRetentionTest {
     }
 
     private void awaitTerminal(String id) {
-        await().atMost(Duration.ofSeconds(30)).until(() -> json(get("/api/v1/batches/" + id)).path("state").asString(),
-                state -> state.equals("SUCCEEDED"));
+        String state = await().atMost(Duration.ofSeconds(30)).until(
+                () -> json(get("/api/v1/batches/" + id)).path("state").asString(), ApiClient.TERMINAL::contains);
+        assertThat(state).isEqualTo("SUCCEEDED");
     }
 
     private HttpResponse<String> post(String body, String key) throws Exception {
