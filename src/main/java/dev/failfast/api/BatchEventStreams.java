@@ -50,7 +50,9 @@ class BatchEventStreams implements BatchEventListener {
 
     /**
      * Opens a stream on a batch. Subscribes before reading the batch's status, so no change can
-     * fall between the status and the first event; the status still goes out first.
+     * be missed between the status and the events after it. The status goes out first; events
+     * queued while it was read follow it, and may repeat changes it already shows. (They cannot be
+     * dropped: one of them may be newer than the status, such as the terminal one.)
      *
      * @throws BatchNotFoundException when there is no such batch
      */

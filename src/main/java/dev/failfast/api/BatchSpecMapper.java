@@ -27,8 +27,6 @@ class BatchSpecMapper {
     static final Duration DEFAULT_BACKOFF = Duration.ofSeconds(1);
     static final double DEFAULT_MULTIPLIER = 2.0;
     static final Duration DEFAULT_MAX_BACKOFF = Duration.ofMinutes(5);
-    /** The longest deadline, timeout or backoff accepted: far beyond any sensible batch, far below overflow. */
-    static final Duration MAX_DURATION = Duration.ofDays(365);
 
     private final int defaultMaxParallelism;
 
@@ -38,7 +36,7 @@ class BatchSpecMapper {
 
     BatchSpec toSpec(BatchRequest request) {
         List<Violation> violations = new ArrayList<>();
-        requirePositiveAndBounded("deadline", request.deadline(), violations);
+        requirePositive("deadline", request.deadline(), violations);
         List<JobSpec> jobs = new ArrayList<>(request.jobs().size());
         // Jobs of one batch often have equal params; keeping one copy halves a pending job's heap.
         Map<ObjectNode, ObjectNode> distinctParams = new HashMap<>();
@@ -61,7 +59,7 @@ class BatchSpecMapper {
 
     private static JobSpec toSpec(JobRequest job, String path, Map<ObjectNode, ObjectNode> distinctParams,
             List<Violation> violations) {
-        requirePositiveAndBounded(path + ".timeout", job.timeout(), violations);
+        requirePositive(path + ".timeout", job.timeout(), violations);
         RetryPolicy retry = RetryPolicy.NONE;
         RetryRequest r = job.retry();
         if (r != null) {
@@ -69,10 +67,6 @@ class BatchSpecMapper {
             Duration maxBackoff = Objects.requireNonNullElse(r.maxBackoff(), DEFAULT_MAX_BACKOFF);
             if (backoff.isNegative()) {
                 violations.add(new Violation(path + ".retry.backoff", "must not be negative"));
-            } else if (backoff.compareTo(MAX_DURATION) > 0) {
-                violations.add(new Violation(path + ".retry.backoff", tooLong(backoff)));
-            } else if (maxBackoff.compareTo(MAX_DURATION) > 0) {
-                violations.add(new Violation(path + ".retry.maxBackoff", tooLong(maxBackoff)));
             } else if (maxBackoff.compareTo(backoff) < 0) {
                 violations.add(new Violation(path + ".retry.maxBackoff", "must be at least backoff (" + backoff + ")"));
             } else {
@@ -85,15 +79,9 @@ class BatchSpecMapper {
         return new JobSpec(job.id(), job.type(), params, job.timeout(), retry);
     }
 
-    private static void requirePositiveAndBounded(String field, @Nullable Duration value, List<Violation> violations) {
+    private static void requirePositive(String field, @Nullable Duration value, List<Violation> violations) {
         if (value != null && (value.isNegative() || value.isZero())) {
             violations.add(new Violation(field, "must be a positive duration, was " + value));
-        } else if (value != null && value.compareTo(MAX_DURATION) > 0) {
-            violations.add(new Violation(field, tooLong(value)));
         }
-    }
-
-    private static String tooLong(Duration value) {
-        return "must be at most " + MAX_DURATION + " (" + MAX_DURATION.toDays() + " days), was " + value;
     }
 }

@@ -32,7 +32,8 @@ public record JobError(String type, String message, @Nullable String exception) 
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(message, "message");
         if (type.length() > MAX_TYPE_LENGTH) {
-            type = type.substring(0, MAX_TYPE_LENGTH);
+            int end = Character.isHighSurrogate(type.charAt(MAX_TYPE_LENGTH - 1)) ? MAX_TYPE_LENGTH - 1 : MAX_TYPE_LENGTH;
+            type = type.substring(0, end);
         }
     }
 }

@@ -159,9 +159,11 @@ public class BatchEngine implements SmartLifecycle {
         }
         active.put(batch.id(), run);
         if (!running) {
-            // stop() began after the check above and may have missed this batch: it ends like the others.
+            // stop() began after the check above and may have missed this batch. None of its jobs
+            // has started: end it, forget it (and its idempotency key), and refuse it like the others.
             run.cancel(CauseType.SHUTDOWN, "The service is shutting down", null);
-            return run.snapshot();
+            store.delete(batch.id());
+            throw new EngineUnavailableException("The service is shutting down and accepts no new batches");
         }
         log.info("Batch {} submitted: {} jobs, policy {}, parallelism {}", batch.id(), spec.jobs().size(),
                 spec.failurePolicy(), spec.maxParallelism());
@@ -290,7 +292,10 @@ public class BatchEngine implements SmartLifecycle {
         if (running) {
             return;
         }
-        if (!recovered) {
+        if (recovered) {
+            // Started again after stop(), which told Boot to refuse traffic.
+            AvailabilityChangeEvent.publish(events, this, ReadinessState.ACCEPTING_TRAFFIC);
+        } else {
             recovery.recover(this::resume);
             recovered = true;
         }

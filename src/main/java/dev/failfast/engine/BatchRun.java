@@ -126,6 +126,7 @@ final class BatchRun {
     boolean hasDispatchable() {
         lock.lock();
         try {
+            skipStarted();
             return batch.cancellation() == null
                     && slotsInUse < spec.maxParallelism()
                     && (!retriesDue.isEmpty() || nextPending < jobs.length);

@@ -6,6 +6,7 @@ import dev.failfast.engine.InvalidBatchException.Violation;
 import dev.failfast.job.InvalidJobParamsException;
 import dev.failfast.job.JobHandler;
 import dev.failfast.job.JobHandlers;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -17,7 +18,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Checks what only the engine knows: every job's type exists, its params are valid for that type,
- * and job ids are unique. Reports at most {@link #MAX_VIOLATIONS} problems, so that a bad 100 000-job
+ * job ids are unique, and no duration is beyond what its timers can handle. Reports at most {@link #MAX_VIOLATIONS} problems, so that a bad 100 000-job
  * batch gets a readable answer.
  *
  * <p>The params it parses are kept for the jobs' attempts. Jobs whose params are the same object
@@ -26,6 +27,8 @@ import tools.jackson.databind.node.ObjectNode;
 final class BatchValidator {
 
     static final int MAX_VIOLATIONS = 100;
+    /** The longest deadline, timeout or backoff: far beyond any sensible batch, far below overflow. */
+    static final Duration MAX_DURATION = Duration.ofDays(365);
 
     private final JobHandlers handlers;
     private final int maxJobsPerBatch;
@@ -49,6 +52,7 @@ final class BatchValidator {
                     "a batch may have at most " + maxJobsPerBatch + " jobs, this one has " + spec.jobs().size())));
         }
         List<Violation> violations = new ArrayList<>();
+        requireBounded("deadline", spec.deadline(), violations);
         Map<String, Integer> firstIndexById = new HashMap<>();
         Map<ObjectNode, Parsed> parsedByParams = new IdentityHashMap<>();
         List<JobSpec> jobs = spec.jobs();
@@ -60,6 +64,9 @@ final class BatchValidator {
             if (first != null) {
                 violations.add(new Violation(path + ".id", "duplicate job id '" + job.id() + "' (also jobs[" + first + "])"));
             }
+            requireBounded(path + ".timeout", job.timeout(), violations);
+            requireBounded(path + ".retry.backoff", job.retry().backoff(), violations);
+            requireBounded(path + ".retry.maxBackoff", job.retry().maxBackoff(), violations);
             Optional<JobHandler<?>> handler = handlers.find(job.type());
             if (handler.isEmpty()) {
                 violations.add(new Violation(path + ".type",
@@ -82,6 +89,13 @@ final class BatchValidator {
             throw new InvalidBatchException(violations.subList(0, Math.min(violations.size(), MAX_VIOLATIONS)));
         }
         return parsedParams;
+    }
+
+    private static void requireBounded(String field, @Nullable Duration value, List<Violation> violations) {
+        if (value != null && value.compareTo(MAX_DURATION) > 0) {
+            violations.add(new Violation(field,
+                    "must be at most " + MAX_DURATION + " (" + MAX_DURATION.toDays() + " days), was " + value));
+        }
     }
 
     private static Parsed parse(JobHandler<?> handler, ObjectNode params) {

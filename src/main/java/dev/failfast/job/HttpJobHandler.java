@@ -35,6 +35,7 @@ import tools.jackson.databind.node.ObjectNode;
 @Component
 class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
 
+    private static final Duration MAX_TIMEOUT = Duration.ofDays(365);
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
 
     private final JobParamsBinder binder;
@@ -91,6 +92,9 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
         }
         if (params.timeout() != null && (params.timeout().isNegative() || params.timeout().isZero())) {
             throw new InvalidJobParamsException("timeout", "must be positive");
+        }
+        if (params.timeout() != null && params.timeout().compareTo(MAX_TIMEOUT) > 0) {
+            throw new InvalidJobParamsException("timeout", "must be at most 365 days");
         }
         URI url = parseUrl(params.url());
         guard.checkHost(url).ifPresent(reason -> {

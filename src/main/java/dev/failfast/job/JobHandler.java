@@ -21,7 +21,7 @@ public interface JobHandler<P> {
     /**
      * Parses and validates a job's params at submission time, so a bad batch is refused whole with
      * a 400 before any of its jobs runs. The engine keeps the result and hands it to every attempt
-     * of the job (and of other jobs of the batch with the same params), so it must be immutable. A
+     * of the job (and of other jobs of the batch with the same params), so it must never be modified. A
      * job resumed after a restart has its stored params parsed again.
      *
      * @throws InvalidJobParamsException naming each bad field

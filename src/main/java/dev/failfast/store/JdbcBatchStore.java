@@ -15,7 +15,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.locks.Condition;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -57,13 +58,13 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
     private final TransactionTemplate tx;
     private final JdbcRows rows;
     private final WriteBehindBuffer buffer = new WriteBehindBuffer();
-    /** Batches whose last write the database refused. Flushing thread only. */
+    /** Batches whose last write the database refused. Guarded by flushLock. */
     private final Set<UUID> refused = new HashSet<>();
     private final Duration flushInterval;
     private final int flushBatchSize;
     private final ReentrantLock flushLock = new ReentrantLock();
-    private final ReentrantLock signalLock = new ReentrantLock();
-    private final Condition flushWanted = signalLock.newCondition();
+    /** A permit asks the flusher to flush before its interval is up; one released mid-flush is kept, not lost. */
+    private final Semaphore flushWanted = new Semaphore(0);
     private final Thread flusher;
     private volatile boolean closed;
 
@@ -109,12 +110,7 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
     public void update(Batch batch, List<Job> changedJobs) {
         int buffered = buffer.add(batch, changedJobs);
         if (buffered >= flushBatchSize && buffered - changedJobs.size() < flushBatchSize) {
-            signalLock.lock();
-            try {
-                flushWanted.signal();
-            } finally {
-                signalLock.unlock();
-            }
+            flushWanted.release();
         }
     }
 
@@ -193,6 +189,7 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
         flushLock.lock();
         try {
             buffer.discard(id);
+            refused.remove(id);
             return client.sql("DELETE FROM batch WHERE id = ?").param(id).update() > 0;
         } finally {
             flushLock.unlock();
@@ -221,8 +218,8 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
     /**
      * Writes every buffered change now, in one transaction. If the database refuses the data (not
      * when it is unreachable), writes each batch in a transaction of its own, so one batch it
-     * refuses does not hold up the others. What could not be written stays buffered for the next
-     * flush.
+     * refuses does not hold up the others. A refused batch stays buffered, and is written on its
+     * own at later flushes, until the database takes it.
      */
     @Override
     public void flush() {
@@ -231,36 +228,61 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
             if (buffer.isEmpty()) {
                 return;
             }
-            List<WriteBehindBuffer.Pending> pending = List.copyOf(buffer.beginFlush());
+            List<WriteBehindBuffer.Pending> together = new ArrayList<>();
+            List<WriteBehindBuffer.Pending> alone = new ArrayList<>();
+            for (WriteBehindBuffer.Pending pending : buffer.beginFlush()) {
+                (refused.contains(pending.batch.id()) ? alone : together).add(pending);
+            }
             try {
-                write(pending);
-                buffer.flushCommitted();
-                refused.clear();
-            } catch (DataAccessException e) {
-                if (!refusesData(e)) {
-                    log.error("Writing buffered batch changes failed; retrying at the next flush", e);
-                } else if (pending.size() > 1) {
-                    writeEachAlone(pending);
-                } else {
-                    logRefused(pending.getFirst().batch.id(), e);
+                if (!writeTogether(together)) {
+                    alone.addAll(together);
                 }
-                buffer.flushFailed();
+                writeEachAlone(alone);
+            } catch (DataAccessException e) {
+                log.error("Writing buffered batch changes failed; retrying at the next flush", e);
+            } finally {
+                buffer.flushEnded();
             }
         } finally {
             flushLock.unlock();
         }
     }
 
+    /** Writes these batches in one transaction; returns false if the database refused the data. */
+    private boolean writeTogether(List<WriteBehindBuffer.Pending> pending) {
+        if (pending.isEmpty()) {
+            return true;
+        }
+        try {
+            write(pending);
+        } catch (DataAccessException e) {
+            if (!refusesData(e)) {
+                throw e;
+            }
+            return false;
+        }
+        pending.forEach(batch -> buffer.flushCommitted(batch.batch.id()));
+        return true;
+    }
+
+    /**
+     * Writes each batch in a transaction of its own, and logs those the database refuses. Throws at
+     * an error that is not a refusal (the database is gone), leaving the rest for the next flush.
+     */
     private void writeEachAlone(List<WriteBehindBuffer.Pending> pending) {
         for (WriteBehindBuffer.Pending batch : pending) {
             UUID id = batch.batch.id();
             try {
                 write(List.of(batch));
-                buffer.flushCommitted(id);
-                refused.remove(id);
             } catch (DataAccessException e) {
+                if (!refusesData(e)) {
+                    throw e;
+                }
                 logRefused(id, e);
+                continue;
             }
+            buffer.flushCommitted(id);
+            refused.remove(id);
         }
     }
 
@@ -283,12 +305,7 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        signalLock.lock();
-        try {
-            flushWanted.signal();
-        } finally {
-            signalLock.unlock();
-        }
+        flushWanted.release();
         try {
             flusher.join(Duration.ofSeconds(10));
         } catch (InterruptedException e) {
@@ -320,13 +337,11 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
 
     private void flushLoop() {
         while (!closed) {
-            signalLock.lock();
             try {
-                flushWanted.await(flushInterval.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+                flushWanted.tryAcquire(flushInterval.toNanos(), TimeUnit.NANOSECONDS);
+                flushWanted.drainPermits();
             } catch (InterruptedException e) {
                 return;
-            } finally {
-                signalLock.unlock();
             }
             try {
                 flush();

@@ -74,7 +74,7 @@ final class JdbcRows {
         int i = 0;
         ps.setObject(++i, batch.id());
         setString(ps, ++i, spec.name());
-        ps.setString(++i, json.writeValueAsString(spec.labels()));
+        ps.setString(++i, json.writeValueAsString(storable(spec.labels())));
         ps.setString(++i, spec.failurePolicy().name());
         ps.setInt(++i, spec.maxFailures());
         ps.setInt(++i, spec.maxParallelism());
@@ -172,6 +172,13 @@ final class JdbcRows {
      */
     static String storable(String text) {
         return text.indexOf('\u0000') < 0 ? text : text.replace('\u0000', '\uFFFD');
+    }
+
+    /** Labels as {@link #storable(String)} text, in their order, as the label table keeps them too. */
+    static Map<String, String> storable(Map<String, String> labels) {
+        Map<String, String> stored = new LinkedHashMap<>();
+        labels.forEach((key, value) -> stored.put(storable(key), storable(value)));
+        return stored;
     }
 
     private static void setDuration(PreparedStatement ps, int i, @Nullable Duration value) throws SQLException {

@@ -92,18 +92,13 @@ final class WriteBehindBuffer {
         return flushing.values();
     }
 
-    /** The flushed entries are in the database: forget them. */
-    void flushCommitted() {
-        flushing.clear();
-    }
-
-    /** One batch's flushed entry is in the database: forget it. */
+    /** One batch's flushed entry is in the database: forget it. Flushing thread only. */
     void flushCommitted(UUID batchId) {
         flushing.remove(batchId);
     }
 
-    /** The flush failed: put the entries not committed back under any newer changes, to be written next time. */
-    void flushFailed() {
+    /** Ends a flush: puts the entries not committed back under any newer changes, to be written next time. */
+    void flushEnded() {
         flushing.forEach((id, failed) -> dirty.merge(id, failed, (newer, older) -> {
             older.jobs.forEach(newer.jobs::putIfAbsent);
             return newer;

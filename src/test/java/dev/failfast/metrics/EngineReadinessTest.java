@@ -13,12 +13,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.availability.AvailabilityChangeEvent;
-import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.ApplicationContext;
 import org.springframework.test.annotation.DirtiesContext;
 
 /**
@@ -39,9 +36,6 @@ class EngineReadinessTest {
 
     @Autowired
     BatchEngine engine;
-
-    @Autowired
-    ApplicationContext context;
 
     ApiClient client;
     List<String> submitted = new ArrayList<>();
@@ -95,10 +89,9 @@ class EngineReadinessTest {
         assertThat(client.get("/actuator/health/readiness").status()).isEqualTo(200);
     }
 
-    /** Starts the engine again; stopping it also told Boot to refuse traffic, as on shutdown. */
+    /** Starts the engine again (a no-op while it runs); it tells Boot to accept traffic again. */
     private void restart() {
         engine.start();
-        AvailabilityChangeEvent.publish(context, ReadinessState.ACCEPTING_TRAFFIC);
     }
 
     private String submit(List<Object> jobs) {

@@ -1,6 +1,7 @@
 package dev.failfast.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.failfast.batch.Batch;
@@ -73,6 +74,9 @@ abstract class JdbcBatchStoreContract extends BatchStoreContract {
         BatchStore view = reopened();
 
         assertThat(view.findBatch(batch.id()).orElseThrow().spec().name()).isEqualTo("x\uFFFDy");
+        assertThat(view.findBatch(batch.id()).orElseThrow().spec().labels()).containsExactly(entry("team", "a\uFFFDb"));
+        assertThat(view.findBatches(new BatchQuery(null, Map.of("team", "a\uFFFDb")), new PageRequest(0, 10)).content())
+                .extracting(Batch::id).containsExactly(batch.id());
         assertThat(view.findJob(batch.id(), "job-0").orElseThrow().error().message()).isEqualTo("bad\uFFFDbyte");
     }
 
