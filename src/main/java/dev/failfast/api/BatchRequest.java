@@ -35,7 +35,7 @@ record BatchRequest(
                 example = "8")
         @Min(1) @Max(10_000) @Nullable Integer maxParallelism,
 
-        @Schema(description = "ISO-8601 duration after submission by which the batch must be finished",
+        @Schema(description = "ISO-8601 duration after submission by which the batch must be finished; at most 365 days",
                 type = "string", format = "duration", example = "PT10M")
         @Nullable Duration deadline,
 
@@ -57,7 +57,7 @@ record BatchRequest(
                     example = "{\"duration\": \"PT1S\"}")
             tools.jackson.databind.node.@Nullable ObjectNode params,
 
-            @Schema(description = "How long one attempt may run (ISO-8601)", type = "string", format = "duration",
+            @Schema(description = "How long one attempt may run (ISO-8601); at most 365 days", type = "string", format = "duration",
                     example = "PT30S")
             @Nullable Duration timeout,
 
@@ -69,14 +69,14 @@ record BatchRequest(
             @Schema(description = "Attempts in all, the first included", example = "3")
             @NotNull @Min(1) @Max(100) Integer maxAttempts,
 
-            @Schema(description = "Wait before the first retry (ISO-8601)", type = "string", format = "duration",
+            @Schema(description = "Wait before the first retry (ISO-8601); at most 365 days", type = "string", format = "duration",
                     defaultValue = "PT1S")
             @Nullable Duration backoff,
 
             @Schema(description = "Factor applied to the wait after each retry", defaultValue = "2.0")
             @Min(1) @Max(100) @Nullable Double multiplier,
 
-            @Schema(description = "Upper bound of the wait (ISO-8601)", type = "string", format = "duration",
+            @Schema(description = "Upper bound of the wait (ISO-8601); at most 365 days", type = "string", format = "duration",
                     defaultValue = "PT5M")
             @Nullable Duration maxBackoff) {}
 }
