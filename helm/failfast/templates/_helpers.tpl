@@ -64,13 +64,8 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 Refuses value combinations the schema cannot express, with a message that says what to change.
 */}}
 {{- define "failfast.validate" -}}
-{{- if eq .Values.database.type "h2" }}
 {{- if gt (int .Values.replicaCount) 1 }}
-{{- fail "database.type=h2 keeps the data in a file only one pod can open: set replicaCount to 1, or use database.type=postgresql to run more replicas" }}
-{{- end }}
-{{- if .Values.autoscaling.enabled }}
-{{- fail "autoscaling.enabled needs database.type=postgresql: the embedded H2 database allows only one replica" }}
-{{- end }}
+{{- fail "replicaCount must be 0 or 1: Failfast runs one instance per database (each instance settles the unfinished batches it finds at startup, so a second one would end the first one's running batches); scale up with failfast.executor.pool-size and resources instead" }}
 {{- end }}
 {{- if and (eq .Values.database.type "postgresql") (not .Values.database.postgresql.existingSecret) }}
 {{- fail "database.type=postgresql needs database.postgresql.existingSecret: the name of a Secret with the JDBC url, username and password" }}

@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
@@ -59,7 +58,7 @@ class HelmChartTest {
         Deployment deployment = manifests.one(Deployment.class);
         assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
         assertThat(deployment.getSpec().getStrategy().getType())
-                .as("one pod owns the H2 file, so never two at once").isEqualTo("Recreate");
+                .as("one instance per database, so never two at once").isEqualTo("Recreate");
         Container container = container(deployment);
         assertThat(container.getImage()).isEqualTo("ghcr.io/failfast-dev/failfast:0.1.0");
         assertThat(env(container, "SPRING_DATASOURCE_URL").getValue()).isEqualTo("jdbc:h2:file:/data/failfast;WRITE_DELAY=0");
@@ -135,13 +134,12 @@ class HelmChartTest {
         Manifests manifests = render(t -> t.withValuesFile(ALL_FEATURES));
 
         assertThat(manifests.kinds()).containsExactly(
-                "ConfigMap", "ConfigMap", "Deployment", "HorizontalPodAutoscaler", "Ingress", "NetworkPolicy",
+                "ConfigMap", "ConfigMap", "Deployment", "Ingress", "NetworkPolicy",
                 "PodDisruptionBudget", "PrometheusRule", "Service", "ServiceAccount", "ServiceMonitor");
         Deployment deployment = manifests.one(Deployment.class);
-        assertThat(deployment.getSpec().getReplicas()).as("the HPA owns the replica count").isNull();
-        assertThat(deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
-        assertThat(manifests.one(HorizontalPodAutoscaler.class).getSpec().getScaleTargetRef().getName())
-                .isEqualTo(deployment.getMetadata().getName());
+        assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
+        assertThat(deployment.getSpec().getStrategy().getType())
+                .as("on PostgreSQL too: one instance per database").isEqualTo("Recreate");
         assertThat(manifests.one(PodDisruptionBudget.class).getSpec().getMinAvailable().getIntVal()).isEqualTo(1);
         assertThat(manifests.one(Ingress.class).getSpec().getRules().getFirst().getHttp().getPaths().getFirst()
                 .getBackend().getService().getName()).isEqualTo(manifests.one(Service.class).getMetadata().getName());
@@ -193,8 +191,7 @@ class HelmChartTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
-            replicaCount=2                                          | set replicaCount to 1, or use database.type=postgresql
-            autoscaling.enabled=true                                | autoscaling.enabled needs database.type=postgresql
+            replicaCount=2                                          | replicaCount must be 0 or 1: Failfast runs one instance per database
             database.type=postgresql                                | needs database.postgresql.existingSecret
             shutdown.terminationGracePeriodSeconds=30               | must be at least preStopSleepSeconds + drainTimeoutSeconds + 10 = 45
             """)
@@ -208,6 +205,7 @@ class HelmChartTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
             replicas=2                    | replicas
+            autoscaling.enabled=true      | autoscaling
             image.pullPolicy=Sometimes    | pullPolicy
             database.type=mysql           | type
             metrics.serviceMonitor.interval=soon | interval
