@@ -2,19 +2,24 @@ package dev.failfast.config;
 
 import dev.failfast.store.BatchStore;
 import dev.failfast.store.InMemoryBatchStore;
+import dev.failfast.store.InstanceLease;
 import dev.failfast.store.JdbcBatchStore;
+import dev.failfast.store.JdbcInstanceLease;
+import dev.failfast.store.NoInstanceLease;
 import java.time.Clock;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.TaskScheduler;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The threads jobs and timers run on, the clock, and the store. */
+/** The threads jobs and timers run on, the clock, the store and its instance lease. */
 @Configuration(proxyBeanMethods = false)
 class EngineConfiguration {
 
@@ -73,6 +78,22 @@ class EngineConfiguration {
             case MEMORY -> new InMemoryBatchStore();
             case JDBC -> new JdbcBatchStore(dataSource.getObject(), jsonMapper, settings.flushInterval(),
                     settings.flushBatchSize());
+        };
+    }
+
+    /**
+     * The lease that keeps a second instance off the database the store is in: a row in it for
+     * the JDBC store, nothing for the in-memory one.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    @DependsOnDatabaseInitialization
+    InstanceLease instanceLease(FailfastProperties properties, ObjectProvider<DataSource> dataSource,
+            @Qualifier("failfastTimerScheduler") TaskScheduler scheduler, Clock clock) {
+        FailfastProperties.Store settings = properties.store();
+        return switch (settings.type()) {
+            case MEMORY -> new NoInstanceLease();
+            case JDBC -> new JdbcInstanceLease(dataSource.getObject(), scheduler, clock, settings.leaseTtl());
         };
     }
 }

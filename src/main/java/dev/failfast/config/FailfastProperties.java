@@ -137,11 +137,20 @@ public record FailfastProperties(
      *     before it is written; a kill -9 loses at most this much of job progress
      * @param flushBatchSize job rows per JDBC batch statement; a buffer holding this many
      *     changed jobs is flushed before the interval ends
+     * @param leaseTtl how long the instance lease on the database lasts unless renewed (every third
+     *     of it): the longest a restart after a crash waits for the dead instance's lease to expire
      */
     public record Store(
             @DefaultValue("jdbc") @NotNull StoreType type,
             @DefaultValue("100ms") @NotNull Duration flushInterval,
-            @DefaultValue("5000") @Min(1) int flushBatchSize) {}
+            @DefaultValue("5000") @Min(1) int flushBatchSize,
+            @DefaultValue("15s") @NotNull Duration leaseTtl) {
+
+        @AssertTrue(message = "lease-ttl must be at least 1s: the lease is renewed every third of it")
+        boolean isLeaseTtlRenewable() {
+            return leaseTtl.compareTo(Duration.ofSeconds(1)) >= 0;
+        }
+    }
 
     /** How batches that a previous process left QUEUED, RUNNING or CANCELLING are settled on startup. */
     public enum RecoveryMode {

@@ -15,6 +15,7 @@ import dev.failfast.job.JobHandlers;
 import dev.failfast.store.BatchStore;
 import dev.failfast.store.DuplicateIdempotencyKeyException;
 import dev.failfast.store.IdempotencyKey;
+import dev.failfast.store.InstanceLease;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,12 +45,13 @@ import tools.jackson.databind.json.JsonMapper;
  * Accepts batches, runs them and stops them. The API submits, cancels and deletes batches through
  * it; it reads statuses and jobs from the {@link BatchStore}.
  *
- * <p>On startup it settles or resumes the batches a previous process left unfinished (see
+ * <p>On startup it takes the database's {@link InstanceLease}, so no other instance runs on the same
+ * store, then settles or resumes the batches a previous process left unfinished (see
  * {@link BatchRecovery}) before it accepts batches. On shutdown it stops accepting batches and
  * reports readiness REFUSING_TRAFFIC first, lets running jobs finish for the drain timeout
  * (starting no new ones), then cancels every active batch with cause {@link CauseType#SHUTDOWN},
  * waits (at most the cancel grace period and a little more) until all of them are terminal, and
- * flushes the store, so nothing is left half-written.
+ * flushes the store, so nothing is left half-written, and releases the lease.
  */
 @Service
 public class BatchEngine implements SmartLifecycle {
@@ -57,6 +59,7 @@ public class BatchEngine implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(BatchEngine.class);
 
     private final BatchStore store;
+    private final InstanceLease lease;
     private final BatchPublisher publisher;
     private final BatchValidator validator;
     private final Dispatcher dispatcher;
@@ -78,6 +81,7 @@ public class BatchEngine implements SmartLifecycle {
     BatchEngine(
             FailfastProperties properties,
             BatchStore store,
+            InstanceLease lease,
             BatchPublisher publisher,
             JobHandlers handlers,
             JsonMapper jsonMapper,
@@ -86,6 +90,7 @@ public class BatchEngine implements SmartLifecycle {
             Clock clock,
             ApplicationEventPublisher events) {
         this.store = store;
+        this.lease = lease;
         this.events = events;
         this.recovery = new BatchRecovery(store, publisher, clock, properties.recovery().mode());
         this.drainTimeout = properties.shutdown().drainTimeout();
@@ -284,14 +289,19 @@ public class BatchEngine implements SmartLifecycle {
     }
 
     /**
-     * Recovers what a previous process left unfinished, on the first start only, then accepts
-     * batches. Like {@link #stop()}, called by one thread at a time (the application context's).
+     * Takes the instance lease (waiting for a crashed predecessor's to expire), recovers what a
+     * previous process left unfinished, on the first start only, then accepts batches. Like
+     * {@link #stop()}, called by one thread at a time (the application context's).
+     *
+     * @throws dev.failfast.store.InstanceLeaseHeldException when another live instance uses the database
      */
     @Override
     public void start() {
         if (running) {
             return;
         }
+        // Every start: stop() released the lease, and an engine started again must hold it too.
+        lease.acquire();
         if (recovered) {
             // Started again after stop(), which told Boot to refuse traffic.
             AvailabilityChangeEvent.publish(events, this, ReadinessState.ACCEPTING_TRAFFIC);
@@ -310,6 +320,7 @@ public class BatchEngine implements SmartLifecycle {
         drain();
         cancelAllAndWait();
         store.flush();
+        lease.release();
     }
 
     /** Lets the jobs that run finish, for at most the drain timeout; starts no new ones. */

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.annotation.DirtiesContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -36,6 +38,9 @@ class ShutdownTest {
 
     @Autowired
     GatedHandler gated;
+
+    @Autowired
+    DataSource dataSource;
 
     ApiClient client;
 
@@ -88,6 +93,21 @@ class ShutdownTest {
         ApiClient.Response refused = submitted.get(30, TimeUnit.SECONDS);
         assertThat(refused.status()).as(refused.body()).isEqualTo(503);
         assertThat(batchCount()).isEqualTo(before);
+    }
+
+    @Test
+    void stoppingReleasesTheInstanceLeaseAndStartingTakesItAgain() {
+        assertThat(leaseHolders()).isEqualTo(1);
+
+        engine.stop();
+        assertThat(leaseHolders()).isZero();
+
+        engine.start();
+        assertThat(leaseHolders()).isEqualTo(1);
+    }
+
+    private long leaseHolders() {
+        return JdbcClient.create(dataSource).sql("SELECT COUNT(*) FROM instance_lease").query(Long.class).single();
     }
 
     private long batchCount() {

@@ -1,0 +1,237 @@
+package dev.failfast.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.zaxxer.hikari.HikariDataSource;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
+
+/**
+ * {@link JdbcInstanceLease}: instances are leases on one freshly migrated database, sharing a
+ * clock the tests advance. Waiting for a holder's lease advances that clock instead of sleeping.
+ */
+abstract class InstanceLeaseContract {
+
+    static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
+    /** Long enough that no scheduled renewal fires (a third of it, in wall time) during a test. */
+    static final Duration TTL = Duration.ofMinutes(1);
+    static final Duration MARGIN = Duration.ofSeconds(1);
+
+    private final MutableClock clock = new MutableClock(T0);
+    private final List<Duration> waits = new ArrayList<>();
+    private final List<JdbcInstanceLease> leases = new ArrayList<>();
+    private HikariDataSource dataSource;
+    private ThreadPoolTaskScheduler scheduler;
+
+    abstract HikariDataSource freshDatabase();
+
+    @BeforeEach
+    void migrate() {
+        dataSource = freshDatabase();
+        TestDatabases.flyway(dataSource).migrate();
+        scheduler = new ThreadPoolTaskScheduler();
+        scheduler.setClock(clock);
+        scheduler.initialize();
+    }
+
+    @AfterEach
+    void closeAll() {
+        leases.forEach(JdbcInstanceLease::release);
+        scheduler.shutdown();
+        dataSource.close();
+    }
+
+    @Test
+    void firstInstanceAcquires() {
+        JdbcInstanceLease first = instance(TTL, this::mustNotWait);
+
+        first.acquire();
+
+        assertThat(row()).isEqualTo(new Row(first.owner(), T0, T0.plus(TTL)));
+        assertThat(first.renew()).isTrue();
+    }
+
+    @Test
+    void secondInstanceIsRefusedWhileTheFirstRenews() {
+        JdbcInstanceLease first = instance(TTL, this::mustNotWait);
+        first.acquire();
+        // The second waits until the first's lease would expire; the first, alive, renews meanwhile.
+        JdbcInstanceLease second = instance(TTL, wait -> {
+            waits.add(wait);
+            clock.advance(wait.minus(MARGIN).minusSeconds(5));
+            first.renew();
+            clock.advance(Duration.ofSeconds(5).plus(MARGIN));
+        });
+
+        assertThatThrownBy(second::acquire)
+                .isInstanceOf(InstanceLeaseHeldException.class)
+                .hasMessage("Another Failfast instance (%s) is using this database, lease until %s; Failfast runs "
+                        + "one instance per database: stop the other instance, or wait for its lease to expire",
+                        first.owner(), T0.plus(TTL).minusSeconds(5).plus(TTL));
+        assertThat(waits).containsExactly(TTL.plus(MARGIN));
+        assertThat(row().owner()).isEqualTo(first.owner());
+        assertThat(first.renew()).isTrue();
+    }
+
+    @Test
+    void afterTheFirstReleasesTheSecondAcquiresAtOnce() {
+        JdbcInstanceLease first = instance(TTL, this::mustNotWait);
+        first.acquire();
+        clock.advance(Duration.ofSeconds(10));
+
+        first.release();
+        JdbcInstanceLease second = instance(TTL, this::mustNotWait);
+        second.acquire();
+
+        assertThat(row()).isEqualTo(new Row(second.owner(), T0.plusSeconds(10), T0.plusSeconds(10).plus(TTL)));
+    }
+
+    @Test
+    void anExpiredLeaseIsTakenOverAtOnce() {
+        JdbcInstanceLease first = instance(TTL, this::mustNotWait);
+        first.acquire();
+        clock.advance(TTL.plusMillis(1));
+
+        JdbcInstanceLease second = instance(TTL, this::mustNotWait);
+        second.acquire();
+
+        assertThat(row().owner()).isEqualTo(second.owner());
+    }
+
+    @Test
+    void restartAfterACrashWaitsUntilTheDeadInstancesLeaseExpires() {
+        JdbcInstanceLease killed = instance(TTL, this::mustNotWait);
+        killed.acquire();
+        clock.advance(Duration.ofSeconds(20));
+
+        JdbcInstanceLease restarted = instance(TTL, wait -> {
+            waits.add(wait);
+            clock.advance(wait);
+        });
+        restarted.acquire();
+
+        assertThat(waits).containsExactly(TTL.minusSeconds(20).plus(MARGIN));
+        Instant acquiredAt = T0.plus(TTL).plus(MARGIN);
+        assertThat(row()).isEqualTo(new Row(restarted.owner(), acquiredAt, acquiredAt.plus(TTL)));
+    }
+
+    @Test
+    void renewingAfterLosingTheLeaseReportsItAndReleaseLeavesTheNewHolderAlone() {
+        JdbcInstanceLease first = instance(TTL, this::mustNotWait);
+        first.acquire();
+        clock.advance(TTL.plusSeconds(1));
+        JdbcInstanceLease second = instance(TTL, this::mustNotWait);
+        second.acquire();
+
+        assertThat(first.renew()).isFalse();
+        first.release();
+
+        assertThat(row().owner()).isEqualTo(second.owner());
+        assertThat(second.renew()).isTrue();
+    }
+
+    @Test
+    void theHolderRenewsEveryThirdOfTheTtl() {
+        Duration ttl = Duration.ofSeconds(3);
+        JdbcInstanceLease lease = instance(ttl, this::mustNotWait);
+        lease.acquire();
+        clock.advance(Duration.ofSeconds(2));
+
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(row().expiresAt()).isEqualTo(T0.plusSeconds(2).plus(ttl)));
+    }
+
+    @Test
+    void ofTwoInstancesStartingTogetherOneAcquiresAndTheOtherFindsItHeld() throws Exception {
+        List<JdbcInstanceLease> racing = List.of(instance(TTL, this::refuseToWait), instance(TTL, this::refuseToWait));
+        List<Future<Boolean>> results = new ArrayList<>();
+        try (ExecutorService threads = Executors.newFixedThreadPool(2)) {
+            for (JdbcInstanceLease lease : racing) {
+                results.add(threads.submit((Callable<Boolean>) () -> {
+                    try {
+                        lease.acquire();
+                        return true;
+                    } catch (WaitRefused e) {
+                        return false;
+                    }
+                }));
+            }
+        }
+
+        assertThat(List.of(results.get(0).get(), results.get(1).get())).containsExactlyInAnyOrder(true, false);
+        String winner = results.get(0).get() ? racing.get(0).owner() : racing.get(1).owner();
+        assertThat(row().owner()).isEqualTo(winner);
+    }
+
+    private JdbcInstanceLease instance(Duration ttl, JdbcInstanceLease.Waiter waiter) {
+        var lease = new JdbcInstanceLease(dataSource, scheduler, clock, ttl, waiter);
+        leases.add(lease);
+        return lease;
+    }
+
+    private void mustNotWait(Duration wait) {
+        throw new AssertionError("Waited " + wait + " for a lease that should have been free");
+    }
+
+    private void refuseToWait(Duration wait) {
+        throw new WaitRefused();
+    }
+
+    private Row row() {
+        return JdbcClient.create(dataSource).sql("SELECT owner, acquired_at, expires_at FROM instance_lease WHERE id = 1")
+                .query((rs, n) -> new Row(rs.getString("owner"),
+                        rs.getObject("acquired_at", OffsetDateTime.class).toInstant(),
+                        rs.getObject("expires_at", OffsetDateTime.class).toInstant()))
+                .single();
+    }
+
+    private record Row(String owner, Instant acquiredAt, Instant expiresAt) {}
+
+    private static final class WaitRefused extends RuntimeException {}
+
+    /** A clock the test moves forward. */
+    static final class MutableClock extends Clock {
+
+        private volatile Instant now;
+
+        MutableClock(Instant now) {
+            this.now = now;
+        }
+
+        void advance(Duration duration) {
+            now = now.plus(duration);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+    }
+}
