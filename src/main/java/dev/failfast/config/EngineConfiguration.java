@@ -6,6 +6,7 @@ import dev.failfast.store.InstanceLease;
 import dev.failfast.store.JdbcBatchStore;
 import dev.failfast.store.JdbcInstanceLease;
 import dev.failfast.store.NoInstanceLease;
+import java.sql.DatabaseMetaData;
 import java.time.Clock;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
@@ -14,6 +15,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.support.JdbcUtils;
+import org.springframework.jdbc.support.MetaDataAccessException;
 import org.springframework.scheduling.TaskScheduler;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
@@ -83,7 +86,8 @@ class EngineConfiguration {
 
     /**
      * The lease that keeps a second instance off the database the store is in: a row in it for
-     * the JDBC store, nothing for the in-memory one.
+     * PostgreSQL. The in-memory store needs none, and neither does an embedded H2 database, which
+     * H2 lets only one process open (so a restart after a crash does not wait for a lease).
      */
     @Bean
     @ConditionalOnMissingBean
@@ -93,7 +97,17 @@ class EngineConfiguration {
         FailfastProperties.Store settings = properties.store();
         return switch (settings.type()) {
             case MEMORY -> new NoInstanceLease();
-            case JDBC -> new JdbcInstanceLease(dataSource.getObject(), scheduler, clock, settings.leaseTtl());
+            case JDBC -> isH2(dataSource.getObject())
+                    ? new NoInstanceLease()
+                    : new JdbcInstanceLease(dataSource.getObject(), scheduler, clock, settings.leaseTtl());
         };
+    }
+
+    private static boolean isH2(DataSource dataSource) {
+        try {
+            return JdbcUtils.extractDatabaseMetaData(dataSource, DatabaseMetaData::getDatabaseProductName).equals("H2");
+        } catch (MetaDataAccessException e) {
+            throw new IllegalStateException("Cannot tell which database the store is in", e);
+        }
     }
 }

@@ -40,9 +40,7 @@ final class ServiceProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"), "-jar", jar().toString(),
                 "--server.port=" + port,
-                "--spring.datasource.url=jdbc:h2:file:" + dataDir.resolve("failfast") + ";WRITE_DELAY=0",
-                // A restart right after a kill -9 waits for the dead process's lease to expire.
-                "--failfast.store.lease-ttl=3s"));
+                "--spring.datasource.url=jdbc:h2:file:" + dataDir.resolve("failfast") + ";WRITE_DELAY=0"));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
