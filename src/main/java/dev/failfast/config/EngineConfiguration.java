@@ -8,6 +8,7 @@ import dev.failfast.store.JdbcInstanceLease;
 import dev.failfast.store.NoInstanceLease;
 import java.sql.DatabaseMetaData;
 import java.time.Clock;
+import java.util.Locale;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -25,6 +26,9 @@ import tools.jackson.databind.json.JsonMapper;
 /** The threads jobs and timers run on, the clock, the store and its instance lease. */
 @Configuration(proxyBeanMethods = false)
 class EngineConfiguration {
+
+    /** Exit status of a process that halted because it lost its instance lease (EX_TEMPFAIL). */
+    static final int LEASE_LOST_EXIT_CODE = 75;
 
     @Bean
     @ConditionalOnMissingBean
@@ -85,29 +89,46 @@ class EngineConfiguration {
     }
 
     /**
-     * The lease that keeps a second instance off the database the store is in: a row in it for
-     * PostgreSQL. The in-memory store needs none, and neither does an embedded H2 database, which
-     * H2 lets only one process open (so a restart after a crash does not wait for a lease).
+     * The lease that keeps a second instance off the database the store is in: a row in it for a
+     * shared database such as PostgreSQL. The in-memory store needs none, and neither does an
+     * embedded H2 database, which only the process that opened it can use (so a restart after a
+     * crash does not wait for a lease). Losing the lease halts the process: see {@link
+     * JdbcInstanceLease}.
      */
     @Bean
     @ConditionalOnMissingBean
     @DependsOnDatabaseInitialization
     InstanceLease instanceLease(FailfastProperties properties, ObjectProvider<DataSource> dataSource,
-            @Qualifier("failfastTimerScheduler") TaskScheduler scheduler, Clock clock) {
+            @Qualifier("failfastLeaseScheduler") TaskScheduler scheduler, Clock clock) {
         FailfastProperties.Store settings = properties.store();
         return switch (settings.type()) {
             case MEMORY -> new NoInstanceLease();
-            case JDBC -> isH2(dataSource.getObject())
+            case JDBC -> isEmbeddedH2(dataSource.getObject())
                     ? new NoInstanceLease()
-                    : new JdbcInstanceLease(dataSource.getObject(), scheduler, clock, settings.leaseTtl());
+                    : new JdbcInstanceLease(dataSource.getObject(), scheduler, clock, settings.leaseTtl(),
+                            () -> Runtime.getRuntime().halt(LEASE_LOST_EXIT_CODE));
         };
     }
 
-    private static boolean isH2(DataSource dataSource) {
+    /** Renews the instance lease, apart from the job timers, so a slow database holds up neither. */
+    @Bean(name = "failfastLeaseScheduler")
+    ThreadPoolTaskScheduler failfastLeaseScheduler(Clock clock) {
+        var scheduler = new ThreadPoolTaskScheduler();
+        scheduler.setPoolSize(2); // a renewal waiting for the database must not delay the expiry check
+        scheduler.setThreadNamePrefix("failfast-lease-");
+        scheduler.setClock(clock);
+        return scheduler;
+    }
+
+    private static boolean isEmbeddedH2(DataSource dataSource) {
+        String url;
         try {
-            return JdbcUtils.extractDatabaseMetaData(dataSource, DatabaseMetaData::getDatabaseProductName).equals("H2");
+            url = JdbcUtils.extractDatabaseMetaData(dataSource, DatabaseMetaData::getURL);
         } catch (MetaDataAccessException e) {
             throw new IllegalStateException("Cannot tell which database the store is in", e);
         }
+        String lower = url.toLowerCase(Locale.ROOT);
+        return lower.startsWith("jdbc:h2:") && !lower.startsWith("jdbc:h2:tcp:") && !lower.startsWith("jdbc:h2:ssl:")
+                && !lower.contains("auto_server=true");
     }
 }

@@ -306,7 +306,12 @@ public class BatchEngine implements SmartLifecycle {
             // Started again after stop(), which told Boot to refuse traffic.
             AvailabilityChangeEvent.publish(events, this, ReadinessState.ACCEPTING_TRAFFIC);
         } else {
-            recovery.recover(this::resume);
+            try {
+                recovery.recover(this::resume);
+            } catch (RuntimeException e) {
+                lease.release();
+                throw e;
+            }
             recovered = true;
         }
         dispatcher.resume();
@@ -317,10 +322,13 @@ public class BatchEngine implements SmartLifecycle {
     public void stop() {
         running = false;
         AvailabilityChangeEvent.publish(events, this, ReadinessState.REFUSING_TRAFFIC);
-        drain();
-        cancelAllAndWait();
-        store.flush();
-        lease.release();
+        try {
+            drain();
+            cancelAllAndWait();
+            store.flush();
+        } finally {
+            lease.release();
+        }
     }
 
     /** Lets the jobs that run finish, for at most the drain timeout; starts no new ones. */

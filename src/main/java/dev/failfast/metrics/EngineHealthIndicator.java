@@ -8,9 +8,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * Readiness of the engine ({@code engine} in the readiness group): OUT_OF_SERVICE while it drains
- * on shutdown and accepts no batches, and while the pending-jobs limit is reached, when every new
- * batch would be refused with 429. Taking the instance out of the load balancer then sends new
- * batches to instances that can run them.
+ * on shutdown and accepts no batches. Reaching the pending-jobs limit does not take it out of
+ * service: Failfast runs one instance per database, so there is no other instance to send traffic
+ * to, and clients must still read statuses, follow streams and cancel while new batches get 429.
+ * The detail {@code saturated} (and the metrics) show it.
  */
 @Component("engineHealthIndicator")
 class EngineHealthIndicator implements HealthIndicator {
@@ -29,12 +30,11 @@ class EngineHealthIndicator implements HealthIndicator {
         Health.Builder health;
         if (!engine.isAccepting()) {
             health = Health.outOfService().withDetail("reason", "shutting down: accepts no new batches");
-        } else if (pending >= limits.maxPendingJobs()) {
-            health = Health.outOfService().withDetail("reason", "saturated: the pending-jobs limit is reached");
         } else {
             health = Health.up();
         }
-        return health.withDetail("activeBatches", engine.activeBatches())
+        return health.withDetail("saturated", pending >= limits.maxPendingJobs())
+                .withDetail("activeBatches", engine.activeBatches())
                 .withDetail("pendingJobs", pending)
                 .withDetail("maxPendingJobs", limits.maxPendingJobs())
                 .withDetail("attemptsInFlight", engine.attemptsInFlight())

@@ -14,7 +14,7 @@ public interface InstanceLease {
      */
     void acquire();
 
-    /** Extends the lease; returns false (and logs an error) if another instance took it meanwhile. */
+    /** Extends the lease; returns false if another instance took it meanwhile. */
     boolean renew();
 
     /** Gives the lease up, if this instance holds it. */

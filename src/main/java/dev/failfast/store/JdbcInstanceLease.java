@@ -28,8 +28,14 @@ import org.springframework.transaction.support.TransactionTemplate;
  * it expires, and takes it (a restart after kill -9 waits at most the ttl). If the lease was
  * renewed meanwhile, its holder is alive, and {@link #acquire()} refuses to go on.
  *
+ * <p>A holder that cannot renew (the database is unreachable, or another instance took the lease
+ * after it expired) must not go on writing: the other instance may already be settling its
+ * batches. When a renewal finds the lease taken, or when less than one renewal interval of it is
+ * left, the holder calls its {@code onLost} action, which in the service halts the process at
+ * once, without a graceful shutdown's writes.
+ *
  * <p>"Now" is the engine's clock, compared with the expiry another instance wrote: instances on
- * different hosts need clocks in sync to well within the ttl.
+ * different hosts need clocks in sync to well within a third of the ttl.
  */
 public final class JdbcInstanceLease implements InstanceLease {
 
@@ -51,25 +57,34 @@ public final class JdbcInstanceLease implements InstanceLease {
     private final Clock clock;
     private final Duration ttl;
     private final Waiter waiter;
+    private final Runnable onLost;
     private final String owner = UUID.randomUUID().toString();
+    /** The expiry this instance last wrote; null while it does not hold the lease. */
+    private volatile @Nullable Instant heldUntil;
     private volatile @Nullable ScheduledFuture<?> renewal;
+    private volatile @Nullable ScheduledFuture<?> watch;
 
     /**
      * @param dataSource a database migrated by this application's Flyway scripts
-     * @param scheduler runs the renewals
+     * @param scheduler runs the renewals and the check that the lease is still held; not shared
+     *     with other work, so that a renewal waiting for the database cannot hold that work up
      * @param ttl how long the lease lasts unless renewed: the longest a restart after a crash waits
+     * @param onLost what to do when the lease is lost while held (the service halts)
      */
-    public JdbcInstanceLease(DataSource dataSource, TaskScheduler scheduler, Clock clock, Duration ttl) {
-        this(dataSource, scheduler, clock, ttl, Thread::sleep);
+    public JdbcInstanceLease(DataSource dataSource, TaskScheduler scheduler, Clock clock, Duration ttl,
+            Runnable onLost) {
+        this(dataSource, scheduler, clock, ttl, Thread::sleep, onLost);
     }
 
-    JdbcInstanceLease(DataSource dataSource, TaskScheduler scheduler, Clock clock, Duration ttl, Waiter waiter) {
+    JdbcInstanceLease(DataSource dataSource, TaskScheduler scheduler, Clock clock, Duration ttl, Waiter waiter,
+            Runnable onLost) {
         this.client = JdbcClient.create(dataSource);
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.scheduler = scheduler;
         this.clock = clock;
         this.ttl = ttl;
         this.waiter = waiter;
+        this.onLost = onLost;
     }
 
     String owner() {
@@ -97,9 +112,10 @@ public final class JdbcInstanceLease implements InstanceLease {
         }
         Duration interval = renewInterval();
         log.info("Instance lease acquired by {} for {}, renewed every {}", owner, ttl, interval);
-        cancelRenewal();
-        renewal = scheduler.scheduleAtFixedRate(this::renewQuietly, scheduler.getClock().instant().plus(interval),
-                interval);
+        cancelTasks();
+        Instant start = scheduler.getClock().instant().plus(interval);
+        renewal = scheduler.scheduleAtFixedRate(this::renewQuietly, start, interval);
+        watch = scheduler.scheduleAtFixedRate(this::checkHeld, start, interval.dividedBy(2));
     }
 
     /** Takes the lease if it is free, expired or ours; else returns who holds it. */
@@ -112,6 +128,7 @@ public final class JdbcInstanceLease implements InstanceLease {
                 if (holder == null) {
                     client.sql("INSERT INTO instance_lease (id, owner, acquired_at, expires_at) VALUES (1, ?, ?, ?)")
                             .params(owner, utc(now), utc(now.plus(ttl))).update();
+                    heldUntil = now.plus(ttl);
                     return null;
                 }
                 if (!holder.owner().equals(owner) && holder.expiresAt().isAfter(now)) {
@@ -119,6 +136,7 @@ public final class JdbcInstanceLease implements InstanceLease {
                 }
                 client.sql("UPDATE instance_lease SET owner = ?, acquired_at = ?, expires_at = ? WHERE id = 1")
                         .params(owner, utc(now), utc(now.plus(ttl))).update();
+                heldUntil = now.plus(ttl);
                 return null;
             });
         } catch (DuplicateKeyException e) {
@@ -130,28 +148,58 @@ public final class JdbcInstanceLease implements InstanceLease {
 
     @Override
     public boolean renew() {
-        int renewed = client.sql("UPDATE instance_lease SET expires_at = ? WHERE id = 1 AND owner = ?")
-                .params(utc(clock.instant().plus(ttl)), owner).update();
-        if (renewed == 0) {
-            log.error("Instance lease lost: it expired before it was renewed and another Failfast instance may have "
-                    + "taken over this database; two instances may now run the same batches");
-        }
-        return renewed > 0;
+        // "Now" once the connection is there: a renewal that waited for it must not write an old expiry.
+        Boolean renewed = tx.execute(status -> {
+            Instant expiry = clock.instant().plus(ttl);
+            boolean updated = client.sql("UPDATE instance_lease SET expires_at = ? WHERE id = 1 AND owner = ?")
+                    .params(utc(expiry), owner).update() > 0;
+            if (updated) {
+                heldUntil = expiry;
+            }
+            return updated;
+        });
+        return Boolean.TRUE.equals(renewed);
     }
 
-    private void renewQuietly() {
+    /** The scheduled renewal: a lease found taken is lost; a failed renewal is tried again. */
+    void renewQuietly() {
         try {
             if (!renew()) {
-                cancelRenewal();
+                lost("another instance took it over after it expired");
             }
         } catch (DataAccessException e) {
-            log.warn("Renewing the instance lease failed; trying again in {}", renewInterval(), e);
+            log.warn("Renewing the instance lease failed; trying again in {} (the lease lasts until {})",
+                    renewInterval(), heldUntil, e);
         }
+    }
+
+    /** The scheduled check: with less than a renewal interval of the lease left, it counts as lost. */
+    void checkHeld() {
+        Instant until = heldUntil;
+        if (until != null && !clock.instant().isBefore(until.minus(renewInterval()))) {
+            lost("it could not be renewed and expires at " + until);
+        }
+    }
+
+    private synchronized void lost(String why) {
+        if (heldUntil == null) {
+            return; // released meanwhile, or reported already
+        }
+        heldUntil = null;
+        cancelTasks();
+        log.error("Instance lease lost: {}. Another Failfast instance may own this database now; stopping this one "
+                + "at once, without writing anything more, so that the other alone settles the batches", why);
+        onLost.run();
     }
 
     @Override
-    public void release() {
-        cancelRenewal();
+    public synchronized void release() {
+        boolean held = heldUntil != null;
+        heldUntil = null;
+        cancelTasks();
+        if (!held) {
+            return;
+        }
         try {
             client.sql("DELETE FROM instance_lease WHERE id = 1 AND owner = ?").param(owner).update();
         } catch (DataAccessException e) {
@@ -159,12 +207,14 @@ public final class JdbcInstanceLease implements InstanceLease {
         }
     }
 
-    private void cancelRenewal() {
-        ScheduledFuture<?> current = renewal;
-        if (current != null) {
-            current.cancel(false);
+    private void cancelTasks() {
+        for (ScheduledFuture<?> task : new ScheduledFuture<?>[] {renewal, watch}) {
+            if (task != null) {
+                task.cancel(false);
+            }
         }
         renewal = null;
+        watch = null;
     }
 
     private Duration renewInterval() {

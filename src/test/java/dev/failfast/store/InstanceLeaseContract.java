@@ -14,6 +14,8 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -37,6 +39,8 @@ abstract class InstanceLeaseContract {
     private final MutableClock clock = new MutableClock(T0);
     private final List<Duration> waits = new ArrayList<>();
     private final List<JdbcInstanceLease> leases = new ArrayList<>();
+    /** Owners whose instance was told it lost the lease (the service would halt). */
+    private final List<String> lost = new CopyOnWriteArrayList<>();
     private HikariDataSource dataSource;
     private ThreadPoolTaskScheduler scheduler;
 
@@ -152,19 +156,80 @@ abstract class InstanceLeaseContract {
         Duration ttl = Duration.ofSeconds(3);
         JdbcInstanceLease lease = instance(ttl, this::mustNotWait);
         lease.acquire();
-        clock.advance(Duration.ofSeconds(2));
+        clock.advance(Duration.ofSeconds(1));
 
         await().atMost(Duration.ofSeconds(30))
-                .untilAsserted(() -> assertThat(row().expiresAt()).isEqualTo(T0.plusSeconds(2).plus(ttl)));
+                .untilAsserted(() -> assertThat(row().expiresAt()).isEqualTo(T0.plusSeconds(1).plus(ttl)));
+        assertThat(lost).isEmpty();
+    }
+
+    @Test
+    void aHolderThatFindsItsLeaseTakenStops() {
+        JdbcInstanceLease first = instance(TTL, this::mustNotWait);
+        first.acquire();
+        clock.advance(TTL.plusSeconds(1));
+        JdbcInstanceLease second = instance(TTL, this::mustNotWait);
+        second.acquire();
+
+        first.renewQuietly();
+
+        assertThat(lost).containsExactly(first.owner());
+        first.release();
+        assertThat(row().owner()).as("the stopped holder leaves the new one's lease alone").isEqualTo(second.owner());
+    }
+
+    @Test
+    void aHolderThatCannotRenewStopsWhileItsLeaseStillHoldsAThirdOfItsTime() {
+        JdbcInstanceLease holder = instance(TTL, this::mustNotWait);
+        holder.acquire();
+        Duration third = TTL.dividedBy(3);
+
+        clock.advance(TTL.minus(third).minusMillis(1));
+        holder.checkHeld();
+        assertThat(lost).isEmpty();
+
+        clock.advance(Duration.ofMillis(1));
+        holder.checkHeld();
+        assertThat(lost).containsExactly(holder.owner());
+        assertThat(row().expiresAt()).as("stopped before another instance may take the lease over")
+                .isAfter(clock.instant());
+    }
+
+    @Test
+    void aRenewalPushesTheStopBack() {
+        JdbcInstanceLease holder = instance(TTL, this::mustNotWait);
+        holder.acquire();
+        clock.advance(TTL.dividedBy(2));
+
+        holder.renewQuietly();
+        clock.advance(TTL.dividedBy(2));
+        holder.checkHeld();
+
+        assertThat(lost).isEmpty();
+    }
+
+    @Test
+    void releasingStopsTheChecksWithoutReportingALoss() {
+        JdbcInstanceLease holder = instance(TTL, this::mustNotWait);
+        holder.acquire();
+
+        holder.release();
+        clock.advance(TTL);
+        holder.checkHeld();
+        holder.renewQuietly();
+
+        assertThat(lost).isEmpty();
     }
 
     @Test
     void ofTwoInstancesStartingTogetherOneAcquiresAndTheOtherFindsItHeld() throws Exception {
         List<JdbcInstanceLease> racing = List.of(instance(TTL, this::refuseToWait), instance(TTL, this::refuseToWait));
         List<Future<Boolean>> results = new ArrayList<>();
+        var together = new CyclicBarrier(racing.size());
         try (ExecutorService threads = Executors.newFixedThreadPool(2)) {
             for (JdbcInstanceLease lease : racing) {
                 results.add(threads.submit((Callable<Boolean>) () -> {
+                    together.await();
                     try {
                         lease.acquire();
                         return true;
@@ -181,7 +246,9 @@ abstract class InstanceLeaseContract {
     }
 
     private JdbcInstanceLease instance(Duration ttl, JdbcInstanceLease.Waiter waiter) {
-        var lease = new JdbcInstanceLease(dataSource, scheduler, clock, ttl, waiter);
+        var holder = new JdbcInstanceLease[1];
+        var lease = new JdbcInstanceLease(dataSource, scheduler, clock, ttl, waiter, () -> lost.add(holder[0].owner()));
+        holder[0] = lease;
         leases.add(lease);
         return lease;
     }
