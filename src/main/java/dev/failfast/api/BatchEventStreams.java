@@ -114,6 +114,11 @@ class BatchEventStreams implements BatchEventListener {
             return event instanceof BatchEvent.JobChanged ? "job" : "batch";
         }
 
+        /** A batch event with a terminal state: the stream's last. */
+        boolean isTerminalStatus() {
+            return !(event instanceof BatchEvent.JobChanged) && event.batch().state().isTerminal();
+        }
+
         /** The event's JSON, written by the first subscriber that needs it (a race only writes it twice). */
         String json() {
             String written = json;
@@ -188,7 +193,7 @@ class BatchEventStreams implements BatchEventListener {
             return switch (item) {
                 case Published published -> {
                     emit(published.name(), published.json());
-                    yield !(published.event instanceof BatchEvent.JobChanged) && published.event.batch().state().isTerminal();
+                    yield published.isTerminalStatus();
                 }
                 case Item.Status(Batch batch) -> sendStatus(batch);
                 case Item.Resync() -> {

@@ -146,7 +146,7 @@ public class BatchEngine implements SmartLifecycle {
 
     private Batch start(BatchSpec spec, @Nullable IdempotencyKey key) {
         if (!running) {
-            throw new EngineUnavailableException("The service is shutting down and accepts no new batches");
+            throw shuttingDown();
         }
         List<Object> parsedParams = validator.validate(spec);
         admit(spec.jobs().size());
@@ -166,9 +166,9 @@ public class BatchEngine implements SmartLifecycle {
         if (!running) {
             // stop() began after the check above and may have missed this batch. None of its jobs
             // has started: end it, forget it (and its idempotency key), and refuse it like the others.
-            run.cancel(CauseType.SHUTDOWN, "The service is shutting down", null);
+            cancelForShutdown(run);
             store.delete(batch.id());
-            throw new EngineUnavailableException("The service is shutting down and accepts no new batches");
+            throw shuttingDown();
         }
         log.info("Batch {} submitted: {} jobs, policy {}, parallelism {}", batch.id(), spec.jobs().size(),
                 spec.failurePolicy(), spec.maxParallelism());
@@ -178,6 +178,14 @@ public class BatchEngine implements SmartLifecycle {
         }
         dispatcher.offer(run);
         return batch;
+    }
+
+    private static EngineUnavailableException shuttingDown() {
+        return new EngineUnavailableException("The service is shutting down and accepts no new batches");
+    }
+
+    private static void cancelForShutdown(BatchRun run) {
+        run.cancel(CauseType.SHUTDOWN, "The service is shutting down", null);
     }
 
     private void admit(int jobs) {
@@ -349,7 +357,7 @@ public class BatchEngine implements SmartLifecycle {
 
     private void cancelAllAndWait() {
         for (BatchRun run : List.copyOf(active.values())) {
-            run.cancel(CauseType.SHUTDOWN, "The service is shutting down", null);
+            cancelForShutdown(run);
         }
         // Stragglers are abandoned after the grace period; the margin covers the timer's own delay.
         Instant giveUp = clock.instant().plus(context.cancelGrace()).plusSeconds(2);

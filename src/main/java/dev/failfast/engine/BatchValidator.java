@@ -27,8 +27,7 @@ import tools.jackson.databind.node.ObjectNode;
 final class BatchValidator {
 
     static final int MAX_VIOLATIONS = 100;
-    /** The longest deadline, timeout or backoff: far beyond any sensible batch, far below overflow. */
-    static final Duration MAX_DURATION = Duration.ofDays(365);
+    static final Duration MAX_DURATION = Duration.ofDays(JobSpec.MAX_DURATION_DAYS);
 
     private final JobHandlers handlers;
     private final int maxJobsPerBatch;

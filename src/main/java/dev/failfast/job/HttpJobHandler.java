@@ -1,6 +1,7 @@
 package dev.failfast.job;
 
 import dev.failfast.batch.JobError;
+import dev.failfast.batch.JobSpec;
 import dev.failfast.config.FailfastProperties;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -35,7 +36,7 @@ import tools.jackson.databind.node.ObjectNode;
 @Component
 class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
 
-    private static final Duration MAX_TIMEOUT = Duration.ofDays(365);
+    private static final Duration MAX_TIMEOUT = Duration.ofDays(JobSpec.MAX_DURATION_DAYS);
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
 
     private final JobParamsBinder binder;
@@ -94,7 +95,7 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
             throw new InvalidJobParamsException("timeout", "must be positive");
         }
         if (params.timeout() != null && params.timeout().compareTo(MAX_TIMEOUT) > 0) {
-            throw new InvalidJobParamsException("timeout", "must be at most 365 days");
+            throw new InvalidJobParamsException("timeout", "must be at most " + JobSpec.MAX_DURATION_DAYS + " days");
         }
         URI url = parseUrl(params.url());
         guard.checkHost(url).ifPresent(reason -> {

@@ -1,6 +1,7 @@
 package dev.failfast.job;
 
 import dev.failfast.batch.JobError;
+import dev.failfast.batch.JobSpec;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -37,7 +38,7 @@ class SleepJobHandler implements JobHandler<SleepJobHandler.Params> {
      * @param ignoreCancel keep working through cancellation and interrupts
      */
     record Params(
-            @NotNull @DurationMin(nanos = 0, message = NEGATIVE) @DurationMax(days = 365, message = OVER_A_YEAR)
+            @NotNull @DurationMin(nanos = 0, message = NEGATIVE) @DurationMax(days = JobSpec.MAX_DURATION_DAYS, message = TOO_LONG)
                     Duration duration,
             @Nullable @Min(1) @Max(100_000) Integer steps,
             @Nullable @DurationMin(nanos = 0, message = NEGATIVE) Duration failAfter,
@@ -46,7 +47,7 @@ class SleepJobHandler implements JobHandler<SleepJobHandler.Params> {
             @Nullable Boolean ignoreCancel) {
 
         static final String NEGATIVE = "must not be negative";
-        static final String OVER_A_YEAR = "must be at most 365 days";
+        static final String TOO_LONG = "must be at most " + JobSpec.MAX_DURATION_DAYS + " days";
 
         int stepCount() {
             return steps == null ? 10 : steps;

@@ -8,8 +8,7 @@ public class InstanceLeaseHeldException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     public InstanceLeaseHeldException(String owner, Instant expiresAt) {
-        super("Another Failfast instance (%s) is using this database, lease until %s; Failfast runs one instance"
-                .formatted(owner, expiresAt)
-                + " per database: stop the other instance, or wait for its lease to expire");
+        super(("Another Failfast instance (%s) is using this database, lease until %s; Failfast runs one instance "
+                + "per database: stop the other instance, or wait for its lease to expire").formatted(owner, expiresAt));
     }
 }

@@ -90,11 +90,12 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
         try {
             tx.executeWithoutResult(status -> {
                 jdbc.update(JdbcRows.INSERT_BATCH, ps -> rows.setBatchInsert(ps, batch, key));
-                List<Map.Entry<String, String>> labels = List.copyOf(batch.spec().labels().entrySet());
+                List<Map.Entry<String, String>> labels =
+                        List.copyOf(JdbcRows.storable(batch.spec().labels()).entrySet());
                 batchUpdate(JdbcRows.INSERT_LABEL, labels.size(), (ps, i) -> {
                     ps.setObject(1, batch.id());
-                    ps.setString(2, JdbcRows.storable(labels.get(i).getKey()));
-                    ps.setString(3, JdbcRows.storable(labels.get(i).getValue()));
+                    ps.setString(2, labels.get(i).getKey());
+                    ps.setString(3, labels.get(i).getValue());
                 });
                 batchUpdate(JdbcRows.INSERT_JOB, jobs.size(), (ps, i) -> rows.setJobInsert(ps, batch.id(), i, jobs.get(i)));
             });
@@ -234,8 +235,10 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
                 (refused.contains(pending.batch.id()) ? alone : together).add(pending);
             }
             try {
-                if (!writeTogether(together)) {
-                    alone.addAll(together);
+                if (!together.isEmpty() && refusal(together) != null) {
+                    alone.addAll(together); // refused as a whole: one at a time finds the batch at fault
+                } else {
+                    together.forEach(batch -> buffer.flushCommitted(batch.batch.id()));
                 }
                 writeEachAlone(alone);
             } catch (DataAccessException e) {
@@ -248,23 +251,6 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
         }
     }
 
-    /** Writes these batches in one transaction; returns false if the database refused the data. */
-    private boolean writeTogether(List<WriteBehindBuffer.Pending> pending) {
-        if (pending.isEmpty()) {
-            return true;
-        }
-        try {
-            write(pending);
-        } catch (DataAccessException e) {
-            if (!refusesData(e)) {
-                throw e;
-            }
-            return false;
-        }
-        pending.forEach(batch -> buffer.flushCommitted(batch.batch.id()));
-        return true;
-    }
-
     /**
      * Writes each batch in a transaction of its own, and logs those the database refuses. Throws at
      * an error that is not a refusal (the database is gone), leaving the rest for the next flush.
@@ -272,23 +258,32 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
     private void writeEachAlone(List<WriteBehindBuffer.Pending> pending) {
         for (WriteBehindBuffer.Pending batch : pending) {
             UUID id = batch.batch.id();
-            try {
-                write(List.of(batch));
-            } catch (DataAccessException e) {
-                if (!refusesData(e)) {
-                    throw e;
-                }
-                logRefused(id, e);
-                continue;
+            DataAccessException refusal = refusal(List.of(batch));
+            if (refusal == null) {
+                buffer.flushCommitted(id);
+                refused.remove(id);
+            } else {
+                logRefused(id, refusal);
             }
-            buffer.flushCommitted(id);
-            refused.remove(id);
         }
     }
 
-    /** The database rejected what was written, rather than being unreachable or busy. */
-    private static boolean refusesData(DataAccessException e) {
-        return e instanceof NonTransientDataAccessException && !(e instanceof NonTransientDataAccessResourceException);
+    /**
+     * Writes these batches in one transaction. Returns null once they are written, or the error if
+     * the database refused the data; throws if it could not be reached.
+     */
+    private @Nullable DataAccessException refusal(List<WriteBehindBuffer.Pending> pending) {
+        try {
+            write(pending);
+            return null;
+        } catch (DataAccessException e) {
+            boolean refusesData = e instanceof NonTransientDataAccessException
+                    && !(e instanceof NonTransientDataAccessResourceException);
+            if (!refusesData) {
+                throw e;
+            }
+            return e;
+        }
     }
 
     /** Logs a batch the database refuses once as an error, then quietly at each retry. */
