@@ -13,4 +13,15 @@ import dev.failfast.batch.BatchEvent;
 public interface BatchEventListener {
 
     void onEvent(BatchEvent event);
+
+    /**
+     * Whether this listener shows whole batches to clients (event streams) rather than counting
+     * this process's work (metrics, logs). On a single instance both get every event. In cluster
+     * mode a listener that follows the whole cluster gets every replica's changes, read back from
+     * the database ({@link ClusterEventRelay}); the others get only the changes this replica made,
+     * so that summing a meter over the replicas counts each change once.
+     */
+    default boolean followsWholeCluster() {
+        return false;
+    }
 }

@@ -40,8 +40,11 @@ final class TestDatabases {
         return dataSource;
     }
 
+    /** The application's migrations: the portable scripts and those of the database's vendor. */
     static Flyway flyway(HikariDataSource dataSource) {
-        return Flyway.configure().dataSource(dataSource).load();
+        String vendor = dataSource.getJdbcUrl().startsWith("jdbc:postgresql:") ? "postgresql" : "h2";
+        return Flyway.configure().dataSource(dataSource)
+                .locations("classpath:db/migration", "classpath:db/vendor/" + vendor).load();
     }
 
     private static HikariDataSource dataSource(String url, String user) {
