@@ -228,6 +228,12 @@ final class ClusterWorker {
         } finally {
             local.lock.unlock();
         }
+        if (local.token.isCancelled()) {
+            // The cause was recorded after the claim and before a thread got to the job: it does not start.
+            attempt.detachWorker();
+            ended(local, attempt, new Outcome.Stopped(StopReason.BATCH_CANCELLED));
+            return;
+        }
         setup.runner().run(local.id, attempt, outcome -> ended(local, attempt, outcome));
     }
 

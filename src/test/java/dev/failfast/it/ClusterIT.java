@@ -134,6 +134,31 @@ class ClusterIT {
     }
 
     @Test
+    void aReplicaStoppedWithSigtermFinishesItsJobsAndTheBatchGoesOnWithoutIt() throws Exception {
+        // Sixty one-second jobs, twelve at a time: about five seconds of work.
+        String id = submit(replicas.get("replica-a"), sleepJobs(60, "PT1S", 1), null, 12);
+        await().atMost(WAIT).until(() -> replicas.ownerOfEachJob(id).containsValue("replica-c"));
+
+        int exit = replicas.get("replica-c").terminate();
+        Instant stopped = Instant.now();
+        try {
+            JsonNode batch = awaitTerminal(replicas.get("replica-a"), id);
+
+            assertThat(exit).as("a graceful stop").isIn(0, 143);
+            assertThat(batch.path("state").asString()).isEqualTo("SUCCEEDED");
+            assertThat(counts(batch)).containsExactly(60, 0, 0, 60, 0, 0, 0);
+            Map<String, String> owners = replicas.ownerOfEachJob(id);
+            assertThat(owners).as("replica-c ran jobs until it stopped").containsValue("replica-c");
+            List<JsonNode> startedAfterStop = jobs(replicas.get("replica-b"), id).stream()
+                    .filter(job -> Instant.parse(job.path("startedAt").asString()).isAfter(stopped)).toList();
+            assertThat(startedAfterStop).as("the others ran the rest").isNotEmpty().allSatisfy(job ->
+                    assertThat(owners.get(job.path("id").asString())).isNotEqualTo("replica-c"));
+        } finally {
+            replicas.start("replica-c");
+        }
+    }
+
+    @Test
     void noBatchIsLostOrDuplicatedWhenEveryReplicaTakesSubmissions() throws Exception {
         int batches = 24;
         String label = UUID.randomUUID().toString();
