@@ -3,7 +3,6 @@ package dev.failfast.engine;
 import com.fasterxml.uuid.Generators;
 import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
 import dev.failfast.batch.Batch;
-import dev.failfast.batch.BatchEvent;
 import dev.failfast.batch.BatchNotFoundException;
 import dev.failfast.batch.BatchSpec;
 import dev.failfast.batch.BatchState;
@@ -24,7 +23,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -75,7 +73,9 @@ public class ClusterBatchEngine implements BatchEngine, SmartLifecycle {
     private final BatchValidator validator;
     private final ClusterWorker worker;
     private final CauseListener causes;
-    private final BatchEventSink events;
+    /** This replica's changes, to the listeners that count this replica's work (metrics, logs). */
+    private final BatchEvents events;
+    private final Object eventOrder = new Object();
     private final TaskScheduler scheduler;
     private final Clock clock;
     private final FailfastProperties properties;
@@ -85,7 +85,8 @@ public class ClusterBatchEngine implements BatchEngine, SmartLifecycle {
     private volatile ClusterStore.Totals totals = new ClusterStore.Totals(0, 0);
     private volatile boolean running;
     private boolean startedOnce;
-    private @Nullable ScheduledFuture<?> poll;
+    /** Runs {@link #poll()}: a thread of its own, so a slow database never delays the job timers. */
+    private @Nullable Thread poller;
 
     ClusterBatchEngine(
             FailfastProperties properties,
@@ -107,14 +108,14 @@ public class ClusterBatchEngine implements BatchEngine, SmartLifecycle {
         this.clock = clock;
         this.properties = properties;
         this.applicationEvents = applicationEvents;
-        this.events = new BatchEventSink(listeners.stream().filter(l -> !l.followsWholeCluster()).toList());
+        this.events = new BatchEvents(listeners.stream().filter(l -> !l.followsWholeCluster()).toList());
         var limits = properties.limits();
         this.validator = new BatchValidator(handlers, limits.maxJobsPerBatch());
         var settings = properties.cluster();
         var runner = new AttemptRunner(handlers, jsonMapper, limits.maxResultSize().toBytes());
         this.worker = new ClusterWorker(new ClusterWorker.Setup(lease.node(), cluster, runner, executor, scheduler,
                 clock, properties.engine().cancelGrace(), properties.executor().poolSize(), settings.claimSize(),
-                settings.pollInterval()), events::committed);
+                settings.pollInterval()), this::committed);
         this.causes = new CauseListener(dataSource, settings.pollInterval(), worker::cancelled, worker::wake);
     }
 
@@ -143,7 +144,9 @@ public class ClusterBatchEngine implements BatchEngine, SmartLifecycle {
         var batch = new Batch(ids.generate(), spec, BatchState.QUEUED, clock.instant(), null, null,
                 JobCounts.allPending(spec.jobs().size()), null);
         store.create(batch, spec.jobs().stream().map(Job::pending).toList(), key);
-        events.submitted(batch);
+        synchronized (eventOrder) {
+            events.submitted(batch);
+        }
         cluster.announceWork();
         worker.wake();
         log.info("Batch {} submitted: {} jobs, policy {}, parallelism {}", batch.id(), spec.jobs().size(),
@@ -185,7 +188,7 @@ public class ClusterBatchEngine implements BatchEngine, SmartLifecycle {
             return change.commit();
         });
         result.ifPresent(r -> {
-            events.committed(r);
+            committed(r);
             if (r.causeRecorded()) {
                 worker.cancelled(id);
             }
@@ -261,6 +264,21 @@ public class ClusterBatchEngine implements BatchEngine, SmartLifecycle {
         }
     }
 
+    private void pollEvery(Duration interval) {
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                Thread.sleep(interval);
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                poll();
+            } catch (RuntimeException e) {
+                log.error("Cluster poll failed; trying again in {}", interval, e);
+            }
+        }
+    }
+
     private void settleLostReplicas() {
         Instant now = clock.instant();
         for (String node : cluster.lostOwners(now)) {
@@ -272,7 +290,7 @@ public class ClusterBatchEngine implements BatchEngine, SmartLifecycle {
                 }).ifPresent(result -> {
                     log.warn("Replica {} stopped renewing its lease: its jobs of batch {} settled ({}), {}", node,
                             batchId, properties.recovery().mode(), result.batch().counts());
-                    events.committed(result);
+                    committed(result);
                 });
             }
         }
@@ -285,6 +303,13 @@ public class ClusterBatchEngine implements BatchEngine, SmartLifecycle {
                     "Deadline of " + deadline + " exceeded", null, clock.instant()));
         } catch (DataAccessException e) {
             log.warn("Recording the deadline of batch {} failed; the next poll tries again", batchId, e);
+        }
+    }
+
+    /** Serialised: the claimer, the settler and request threads all report changes, of the same batches too. */
+    private void committed(BatchChange.Result result) {
+        synchronized (eventOrder) {
+            events.changed(result.batch(), result.changedJobs(), result.previousState());
         }
     }
 
@@ -304,7 +329,7 @@ public class ClusterBatchEngine implements BatchEngine, SmartLifecycle {
         causes.start();
         worker.start();
         Duration interval = properties.cluster().pollInterval();
-        poll = scheduler.scheduleAtFixedRate(this::poll, clock.instant().plus(interval), interval);
+        poller = Thread.ofPlatform().name("failfast-cluster-poll").daemon().start(() -> pollEvery(interval));
         if (startedOnce) {
             AvailabilityChangeEvent.publish(applicationEvents, this, ReadinessState.ACCEPTING_TRAFFIC);
         }
@@ -337,8 +362,8 @@ public class ClusterBatchEngine implements BatchEngine, SmartLifecycle {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            if (poll != null) {
-                poll.cancel(false);
+            if (poller != null) {
+                poller.interrupt();
             }
             causes.stop();
             if (worker.heldJobs() == 0) {
@@ -356,39 +381,5 @@ public class ClusterBatchEngine implements BatchEngine, SmartLifecycle {
     @Override
     public int getPhase() {
         return SmartLifecycle.DEFAULT_PHASE;
-    }
-
-    /** This replica's changes, to the listeners that count this replica's work (metrics, logs). */
-    private static final class BatchEventSink {
-
-        private final List<BatchEventListener> listeners;
-
-        BatchEventSink(List<BatchEventListener> listeners) {
-            this.listeners = listeners;
-        }
-
-        void submitted(Batch batch) {
-            emit(new BatchEvent.Submitted(batch));
-        }
-
-        /** Serialised: the claimer and the settler both report changes of the same batches. */
-        synchronized void committed(BatchChange.Result result) {
-            for (Job job : result.changedJobs()) {
-                emit(new BatchEvent.JobChanged(result.batch(), job));
-            }
-            if (result.previousState() != null) {
-                emit(new BatchEvent.BatchChanged(result.batch(), result.previousState()));
-            }
-        }
-
-        private synchronized void emit(BatchEvent event) {
-            for (BatchEventListener listener : listeners) {
-                try {
-                    listener.onEvent(event);
-                } catch (RuntimeException e) {
-                    log.warn("Batch event listener {} failed on {}", listener, event.getClass().getSimpleName(), e);
-                }
-            }
-        }
     }
 }

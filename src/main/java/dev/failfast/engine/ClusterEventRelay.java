@@ -10,16 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.dao.DataAccessException;
-import org.springframework.scheduling.TaskScheduler;
 import org.springframework.stereotype.Component;
 
 /**
@@ -45,16 +41,14 @@ class ClusterEventRelay implements BatchEventFeed, SmartLifecycle {
     private final ObjectProvider<BatchEventListener> allListeners;
     /** Resolved at start: the event streams, which follow batches through this relay, are listeners too. */
     private volatile List<BatchEventListener> listeners = List.of();
-    private final TaskScheduler scheduler;
     private final Duration interval;
     private final Map<UUID, Followed> followed = new ConcurrentHashMap<>();
-    private volatile @Nullable ScheduledFuture<?> poll;
+    /** Runs {@link #poll()}: a thread of its own, so a slow database never delays the job timers. */
+    private volatile @Nullable Thread poller;
 
-    ClusterEventRelay(ClusterStore cluster, ObjectProvider<BatchEventListener> listeners,
-            @Qualifier("failfastTimerScheduler") TaskScheduler scheduler, FailfastProperties properties) {
+    ClusterEventRelay(ClusterStore cluster, ObjectProvider<BatchEventListener> listeners, FailfastProperties properties) {
         this.cluster = cluster;
         this.allListeners = listeners;
-        this.scheduler = scheduler;
         this.interval = properties.cluster().eventPollInterval();
     }
 
@@ -85,7 +79,7 @@ class ClusterEventRelay implements BatchEventFeed, SmartLifecycle {
             }
             try {
                 relay(id, batch);
-            } catch (DataAccessException e) {
+            } catch (RuntimeException e) {
                 log.warn("Reading the changes of batch {} for its event streams failed; trying again", id, e);
             }
         }
@@ -120,20 +114,29 @@ class ClusterEventRelay implements BatchEventFeed, SmartLifecycle {
     @Override
     public void start() {
         listeners = allListeners.orderedStream().filter(BatchEventListener::followsWholeCluster).toList();
-        poll = scheduler.scheduleWithFixedDelay(this::poll, interval);
+        poller = Thread.ofPlatform().name("failfast-event-relay").daemon().start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    Thread.sleep(interval);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                poll();
+            }
+        });
     }
 
     @Override
     public void stop() {
-        ScheduledFuture<?> running = poll;
+        Thread running = poller;
         if (running != null) {
-            running.cancel(false);
+            running.interrupt();
         }
-        poll = null;
+        poller = null;
     }
 
     @Override
     public boolean isRunning() {
-        return poll != null;
+        return poller != null;
     }
 }

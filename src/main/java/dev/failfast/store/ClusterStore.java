@@ -18,6 +18,8 @@ import java.util.UUID;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -34,6 +36,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Each such transaction bumps the batch's {@code version} and stamps the jobs it changed with it.
  */
 public final class ClusterStore {
+
+    private static final Logger log = LoggerFactory.getLogger(ClusterStore.class);
 
     /** Channel of a batch id whose cause was just recorded: every replica stops its jobs of that batch. */
     public static final String CANCEL_CHANNEL = "failfast_cancel";
@@ -105,7 +109,13 @@ public final class ClusterStore {
                 // Jobs put back after their replica was lost lie below the cursor.
                 claimed = claimJobs(node, batch.id(), 0, room, now, version);
             }
-            int cursor = claimed.stream().mapToInt(SeqJob::seq).max().orElse(locked.claimCursor - 1) + 1;
+            if (claimed.isEmpty()) {
+                // The counters say jobs are pending but none is: pass the batch over, behind the others.
+                log.warn("Batch {} counts {} pending jobs but has none to claim", batch.id(), batch.counts().pending());
+                client.sql("UPDATE batch SET last_claimed_at = ? WHERE id = ?").params(utc(now), batch.id()).update();
+                return null;
+            }
+            int cursor = claimed.stream().mapToInt(SeqJob::seq).max().orElseThrow() + 1;
             Batch after = client.sql(AFTER_CLAIM)
                     .params(utc(now), claimed.size(), claimed.size(), cursor, utc(now), version, batch.id())
                     .query(rows::batch).single();
