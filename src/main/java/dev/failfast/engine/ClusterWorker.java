@@ -80,6 +80,13 @@ final class ClusterWorker {
             }));
     /** Jobs claimed by this replica and not yet settled: running, waiting to retry, or waiting to be written. */
     private final AtomicInteger held = new AtomicInteger();
+    /**
+     * Worker threads in use: claimed jobs not yet on a thread, and attempts whose thread has not
+     * returned. Claims fill up to the pool size, so a claimed job starts at once; a job whose
+     * attempt returned frees its thread before its outcome is written, so the next claim overlaps
+     * with that write.
+     */
+    private final AtomicInteger busy = new AtomicInteger();
     private final Object idle = new Object();
     private final Semaphore wake = new Semaphore(0);
     private final LinkedBlockingQueue<Settlement> settlements = new LinkedBlockingQueue<>();
@@ -171,7 +178,7 @@ final class ClusterWorker {
 
     private void claimWhileFree() {
         while (claiming) {
-            int free = setup.capacity() - held.get();
+            int free = setup.capacity() - busy.get();
             if (free <= 0) {
                 return;
             }
@@ -182,6 +189,7 @@ final class ClusterWorker {
             UUID id = claim.batch().id();
             int claimed = claim.jobs().size();
             held.addAndGet(claimed);
+            busy.addAndGet(claimed);
             LocalBatch local = batches.compute(id, (key, existing) -> {
                 LocalBatch batch = existing != null ? existing : new LocalBatch(id);
                 batch.jobs += claimed;
@@ -199,6 +207,7 @@ final class ClusterWorker {
 
     // ---- attempts -------------------------------------------------------------------------------
 
+    /** Hands an attempt to the executor; its thread is counted busy already. */
     private void submit(LocalBatch local, JobRun run, int number) {
         String batchId = local.id.toString();
         try {
@@ -206,11 +215,24 @@ final class ClusterWorker {
                 try (var _ = MDC.putCloseable("batchId", batchId);
                         var _ = MDC.putCloseable("jobId", run.id())) {
                     runAttempt(local, run, number);
+                } finally {
+                    busy.decrementAndGet();
+                    wake.release();
                 }
             });
         } catch (TaskRejectedException e) {
-            // Only a shut-down executor rejects: the job is reported cancelled, not left RUNNING.
-            settlements.add(new Settlement.Ended(local, run, number, new Outcome.Stopped(StopReason.BATCH_CANCELLED)));
+            busy.decrementAndGet();
+            if (stopped || number == 1) {
+                // A shut-down executor: the job is reported cancelled, not left RUNNING.
+                settlements.add(new Settlement.Ended(local, run, number, new Outcome.Stopped(StopReason.BATCH_CANCELLED)));
+            } else {
+                // More retries came due at once than the executor's queue holds: this one waits a
+                // little (a cancellation meanwhile stops it before its handler runs).
+                setup.scheduler().schedule(() -> {
+                    busy.incrementAndGet();
+                    submit(local, run, number);
+                }, clock.instant().plus(setup.pollInterval()));
+            }
         }
     }
 
@@ -450,6 +472,8 @@ final class ClusterWorker {
         } finally {
             local.lock.unlock();
         }
+        // A retry takes a thread even when claims filled the pool: the executor's queue has room for it.
+        busy.incrementAndGet();
         submit(local, run, number);
     }
 
@@ -466,7 +490,6 @@ final class ClusterWorker {
                 idle.notifyAll();
             }
         }
-        wake.release();
     }
 
     /** A batch this replica holds jobs of. */

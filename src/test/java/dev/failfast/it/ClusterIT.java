@@ -211,6 +211,29 @@ class ClusterIT {
         }
     }
 
+    @Test
+    void eachChangeIsCountedOnceByTheReplicaThatMadeIt() {
+        Map<String, Double> before = NAMES.stream().collect(Collectors.toMap(name -> name, ClusterIT::sleepJobsSucceeded));
+        String id = submit(replicas.get("replica-c"), sleepJobs(15, "PT0.5S", 1), null, 15);
+        awaitTerminal(replicas.get("replica-a"), id);
+
+        Map<String, Long> ranBy = replicas.ownerOfEachJob(id).values().stream()
+                .collect(Collectors.groupingBy(name -> name, Collectors.counting()));
+        assertThat(ranBy.keySet()).containsExactlyInAnyOrderElementsOf(NAMES);
+        for (String name : NAMES) {
+            assertThat(sleepJobsSucceeded(name) - before.get(name)).as("jobs counted by %s", name)
+                    .isEqualTo(ranBy.get(name).doubleValue());
+        }
+    }
+
+    /** {@code failfast_jobs_finished_total} of succeeded sleep jobs, as one replica exposes it. */
+    private static double sleepJobsSucceeded(String replica) {
+        return replicas.get(replica).text("/actuator/prometheus").lines()
+                .filter(line -> line.startsWith("failfast_jobs_finished_total{") && line.contains("outcome=\"SUCCEEDED\"")
+                        && line.contains("type=\"sleep\""))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+
     // ---- helpers --------------------------------------------------------------------------------
 
     /** {@code count} sleep jobs job-0…, as the elements of a JSON array. */

@@ -97,6 +97,19 @@ final class ServiceProcess implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofLines()).body();
     }
 
+    /** A GET's body as text, such as the Prometheus scrape. */
+    String text(String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     JsonNode get(String path) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
     }
