@@ -10,6 +10,10 @@ A. Throughput. The no-op workload (noop-100k.json, or its first --jobs jobs), PO
    jobs/s and the share of the jobs each replica ran (job.owner_node), then the medians with their
    ratio to the single instance.
 
+C. Scale-out. A batch of --sleep-jobs jobs that each sleep 250 ms (waiting, like I/O, not
+   computing), parallelism 48, 16 worker threads per replica: the single instance, then cluster
+   mode with 1, 2 and 3 replicas. Here replicas add threads, which is what they are for.
+
 B. Cross-node cancel propagation. seed-ff.json (FAIL_FAST, 100 sleep jobs of 1 s, parallelism 8,
    job-003 fails after 0.25 s): 3 replicas, each with --failfast.executor.pool-size=3
    --failfast.cluster.claim-size=1 so the 8 running jobs spread over the three, --cancel-runs
@@ -26,7 +30,7 @@ at the end, also on Ctrl-C or an error. Python 3 standard library only; PostgreS
 target/failfast-*.jar (build it with ./mvnw -B -q -ntp package -DskipTests).
 
 Usage: scripts/bench-cluster.py [--jobs N] [--runs N] [--cancel-runs N] [--cancel-warmup N]
-                                [--parts A,B] [--schema NAME] [--timeout SECONDS]
+                                [--parts A,B,C] [--sleep-jobs N] [--schema NAME] [--timeout SECONDS]
 """
 import argparse
 import datetime
@@ -274,10 +278,10 @@ def all_jobs(replica, batch_id):
 # ---------------------------------------------------------------------------------------------
 # Part A
 
-def throughput(ctx, label, replicas, cluster, body, n_jobs):
-    print(f"\n[A] {label}", flush=True)
+def throughput(ctx, label, replicas, cluster, body, n_jobs, part="A"):
+    print(f"\n[{part}] {label}", flush=True)
     seconds = []
-    with Deployment(ctx, "A-" + label.replace(" ", ""), replicas, cluster) as d:
+    with Deployment(ctx, part + "-" + label.replace(" ", ""), replicas, cluster) as d:
         r1 = d.replicas[0]
         for run in range(0, ctx.args.runs + 1):
             batch, s = submit_and_wait(d, r1, body, ctx.args.timeout)
@@ -384,7 +388,8 @@ def main():
     parser.add_argument("--runs", type=int, default=2, help="part A: timed submissions per configuration")
     parser.add_argument("--cancel-runs", type=int, default=30, help="part B: timed submissions per configuration")
     parser.add_argument("--cancel-warmup", type=int, default=3, help="part B: warm-up submissions per configuration")
-    parser.add_argument("--parts", default="A,B", help="which parts to run: A, B or A,B")
+    parser.add_argument("--parts", default="A,B,C", help="which parts to run, of A, B, C")
+    parser.add_argument("--sleep-jobs", type=int, default=480, help="part C: sleep jobs in the batch")
     parser.add_argument("--workload", default="/work/shared/workloads/noop-100k.json")
     parser.add_argument("--cancel-workload", default="/work/shared/workloads/seed-ff.json")
     parser.add_argument("--schema", default="failfast_bench_cluster")
@@ -440,6 +445,25 @@ def main():
                 m = medians[label]
                 print(f"  {label:11s}: {m:6.2f} s, {n_jobs / m:7.0f} jobs/s, {base / m:.2f}x the single instance"
                       f" (time {m / base:.2f}x)", flush=True)
+
+        if "C" in parts:
+            # Jobs that wait (like I/O) rather than compute: what replicas are for.
+            n_jobs, ms, parallelism = args.sleep_jobs, 250, 48
+            spec = {"name": "sleep-scale", "maxParallelism": parallelism, "jobs": [
+                {"id": f"job-{i:04d}", "type": "sleep", "params": {"duration": f"PT{ms / 1000}S"}} for i in range(n_jobs)]}
+            body = json.dumps(spec, separators=(",", ":")).encode()
+            print(f"\n== C. Scale-out: {n_jobs} sleep jobs of {ms} ms, parallelism {parallelism}, 16 worker threads per "
+                  f"replica; POST -> terminal; 1 warm-up + {args.runs} timed per configuration; POST and polls to r1",
+                  flush=True)
+            configs = [("single", 1, False), ("cluster x1", 1, True), ("cluster x2", 2, True), ("cluster x3", 3, True)]
+            medians = {label: statistics.median(throughput(ctx, label, replicas, cluster, body, n_jobs, "C"))
+                       for label, replicas, cluster in configs}
+            ideal = n_jobs * ms / 1000 / 16
+            print(f"\nC. medians ({args.runs} timed run(s) each; one replica's 16 threads need {ideal:.2f} s at best):")
+            for label, replicas, _ in configs:
+                m = medians[label]
+                print(f"  {label:11s}: {m:6.2f} s, {n_jobs / m:7.1f} jobs/s, {medians['single'] / m:.2f}x the single "
+                      f"instance, {medians['cluster x1'] / m:.2f}x one replica", flush=True)
 
         if "B" in parts:
             body = open(args.cancel_workload, "rb").read()
