@@ -86,8 +86,9 @@ abstract class InstanceLeaseContract {
 
         assertThatThrownBy(second::acquire)
                 .isInstanceOf(InstanceLeaseHeldException.class)
-                .hasMessage("Another Failfast instance (%s) is using this database, lease until %s; Failfast runs "
-                        + "one instance per database: stop the other instance, or wait for its lease to expire",
+                .hasMessage("Another Failfast instance (%s) is using this database, lease until %s. Failfast runs "
+                        + "one instance per database, or replicas that all have failfast.cluster.enabled=true: stop "
+                        + "the other instance, wait for its lease to expire, or run every instance in cluster mode",
                         first.owner(), T0.plus(TTL).minusSeconds(5).plus(TTL));
         assertThat(waits).containsExactly(TTL.plus(MARGIN));
         assertThat(row().owner()).isEqualTo(first.owner());
@@ -243,6 +244,51 @@ abstract class InstanceLeaseContract {
         assertThat(List.of(results.get(0).get(), results.get(1).get())).containsExactlyInAnyOrder(true, false);
         String winner = results.get(0).get() ? racing.get(0).owner() : racing.get(1).owner();
         assertThat(row().owner()).isEqualTo(winner);
+    }
+
+    @Test
+    void aClusterReplicaIsRefusedWhileASingleInstanceHoldsTheDatabase() {
+        JdbcInstanceLease single = instance(TTL, this::mustNotWait);
+        single.acquire();
+        var replica = new NodeLease(dataSource, scheduler, clock, TTL, "replica-a-1", () -> lost.add("replica-a-1"));
+
+        assertThatThrownBy(replica::acquire).isInstanceOf(InstanceLeaseHeldException.class)
+                .hasMessageContaining(single.owner());
+        assertThat(JdbcClient.create(dataSource).sql("SELECT COUNT(*) FROM cluster_node").query(Long.class).single())
+                .isZero();
+    }
+
+    @Test
+    void aSingleInstanceWaitsForLiveReplicasAndIsRefusedWhileTheyRenew() {
+        var replica = new NodeLease(dataSource, scheduler, clock, TTL, "replica-a-1", () -> lost.add("replica-a-1"));
+        replica.acquire();
+        JdbcInstanceLease single = instance(TTL, wait -> {
+            waits.add(wait);
+            clock.advance(wait.minus(MARGIN).minusSeconds(5));
+            replica.renew();
+            clock.advance(Duration.ofSeconds(5).plus(MARGIN));
+        });
+
+        assertThatThrownBy(single::acquire).isInstanceOf(InstanceLeaseHeldException.class)
+                .hasMessageContaining("replica-a-1");
+        assertThat(waits).containsExactly(TTL.plus(MARGIN));
+        replica.release();
+    }
+
+    @Test
+    void aSingleInstanceStartsOnceTheReplicasLeftOrTheirLeasesExpired() {
+        var left = new NodeLease(dataSource, scheduler, clock, TTL, "replica-a-1", () -> lost.add("replica-a-1"));
+        var killed = new NodeLease(dataSource, scheduler, clock, TTL, "replica-b-1", () -> lost.add("replica-b-1"));
+        left.acquire();
+        killed.acquire();
+        left.release();
+        clock.advance(TTL.plusSeconds(1));
+
+        JdbcInstanceLease single = instance(TTL, this::mustNotWait);
+        single.acquire();
+
+        assertThat(row().owner()).isEqualTo(single.owner());
+        assertThat(lost).isEmpty();
     }
 
     private JdbcInstanceLease instance(Duration ttl, JdbcInstanceLease.Waiter waiter) {
