@@ -77,12 +77,7 @@ abstract class InstanceLeaseContract {
         JdbcInstanceLease first = instance(TTL, this::mustNotWait);
         first.acquire();
         // The second waits until the first's lease would expire; the first, alive, renews meanwhile.
-        JdbcInstanceLease second = instance(TTL, wait -> {
-            waits.add(wait);
-            clock.advance(wait.minus(MARGIN).minusSeconds(5));
-            first.renew();
-            clock.advance(Duration.ofSeconds(5).plus(MARGIN));
-        });
+        JdbcInstanceLease second = instance(TTL, renewedWhileWaiting(first::renew));
 
         assertThatThrownBy(second::acquire)
                 .isInstanceOf(InstanceLeaseHeldException.class)
@@ -262,12 +257,7 @@ abstract class InstanceLeaseContract {
     void aSingleInstanceWaitsForLiveReplicasAndIsRefusedWhileTheyRenew() {
         var replica = new NodeLease(dataSource, scheduler, clock, TTL, "replica-a-1", () -> lost.add("replica-a-1"));
         replica.acquire();
-        JdbcInstanceLease single = instance(TTL, wait -> {
-            waits.add(wait);
-            clock.advance(wait.minus(MARGIN).minusSeconds(5));
-            replica.renew();
-            clock.advance(Duration.ofSeconds(5).plus(MARGIN));
-        });
+        JdbcInstanceLease single = instance(TTL, renewedWhileWaiting(replica::renew));
 
         assertThatThrownBy(single::acquire).isInstanceOf(InstanceLeaseHeldException.class)
                 .hasMessageContaining("replica-a-1");
@@ -297,6 +287,16 @@ abstract class InstanceLeaseContract {
         holder[0] = lease;
         leases.add(lease);
         return lease;
+    }
+
+    /** Waits by advancing the clock, with the holder renewing its lease 5 s before it would expire. */
+    private JdbcInstanceLease.Waiter renewedWhileWaiting(Runnable renewal) {
+        return wait -> {
+            waits.add(wait);
+            clock.advance(wait.minus(MARGIN).minusSeconds(5));
+            renewal.run();
+            clock.advance(Duration.ofSeconds(5).plus(MARGIN));
+        };
     }
 
     private void mustNotWait(Duration wait) {
