@@ -9,6 +9,7 @@ import dev.failfast.batch.Job;
 import dev.failfast.batch.JobError;
 import dev.failfast.batch.JobState;
 import dev.failfast.config.FailfastProperties.RecoveryMode;
+import dev.failfast.store.ClusterStore;
 import dev.failfast.store.ClusterStore.LockedBatch;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -64,10 +65,15 @@ final class BatchChange {
 
     private void failed(Job job) {
         var spec = batch.spec();
-        if (spec.failurePolicy() == FailurePolicy.FAIL_FAST && batch.counts().failed() > spec.maxFailures()) {
+        if (failsFast(batch, batch.counts().failed())) {
             CauseType type = spec.maxFailures() == 0 ? CauseType.JOB_FAILED : CauseType.MAX_FAILURES_EXCEEDED;
             recordCause(CancellationCause.jobFailed(type, job.id(), job.error(), now));
         }
+    }
+
+    /** Whether {@code failedJobs} failed jobs stop the batch by its failure policy. */
+    static boolean failsFast(Batch batch, int failedJobs) {
+        return batch.spec().failurePolicy() == FailurePolicy.FAIL_FAST && failedJobs > batch.spec().maxFailures();
     }
 
     /**
@@ -78,9 +84,9 @@ final class BatchChange {
         if (batch.cancellation() != null || batch.state().isTerminal()) {
             return false;
         }
-        List<Job> skipped = locked.skipPending(now);
-        changedJobs.addAll(skipped);
-        countMove(JobState.PENDING, JobState.SKIPPED, skipped.size());
+        List<Job> ended = locked.skipPending(now);
+        changedJobs.addAll(ended);
+        ended.forEach(job -> countMove(JobState.PENDING, job.state(), 1));
         batch = withState(BatchState.CANCELLING, null, cause);
         locked.announceCause();
         changed = true;
@@ -125,8 +131,10 @@ final class BatchChange {
         if (mode == RecoveryMode.FAIL && !hadCause) {
             changedJobs.addAll(settled);
             settled.forEach(job -> countMove(JobState.RUNNING, job.state(), 1));
+            String owner = node.equals(ClusterStore.NO_OWNER) ? "The single instance that ran the batch before cluster mode"
+                    : "The replica " + node;
             recordCause(CancellationCause.of(CauseType.OWNER_LOST,
-                    "The replica " + node + " running jobs of the batch stopped before they finished", null, now));
+                    owner + " running jobs of the batch stopped before they finished", null, now));
         } else {
             ranJobsWritten(settled);
         }
@@ -166,11 +174,6 @@ final class BatchChange {
     private Batch withState(BatchState state, @Nullable Instant finishedAt, @Nullable CancellationCause cause) {
         return new Batch(batch.id(), batch.spec(), batch.state().transitionTo(state), batch.createdAt(),
                 batch.startedAt(), finishedAt, batch.counts(), cause);
-    }
-
-    /** A failed attempt's job: RUNNING again after a backoff if it has attempts left and the batch goes on. */
-    static boolean retries(Batch batch, Job job) {
-        return batch.cancellation() == null && job.attempts() < job.spec().retry().maxAttempts();
     }
 
     static JobError timeoutError(Job job) {

@@ -5,9 +5,11 @@ import dev.failfast.batch.BatchEvent;
 /**
  * Receives every {@link BatchEvent}. Any Spring bean implementing it is registered.
  *
- * <p>Called on the engine's threads while the batch's lock is held, so that one batch's events
- * arrive in order: implementations must return at once (hand the event to a queue, bump a meter)
- * and never call back into the engine.
+ * <p>Called on the engine's threads, one event at a time: on a single instance while the batch's
+ * lock is held, so that one batch's events arrive in order; in cluster mode after each change is
+ * committed, one change after another (changes committed at the same moment by different threads
+ * may arrive in either order). Implementations must return at once (hand the event to a queue,
+ * bump a meter) and never call back into the engine.
  */
 @FunctionalInterface
 public interface BatchEventListener {

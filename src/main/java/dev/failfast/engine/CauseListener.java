@@ -79,6 +79,19 @@ final class CauseListener {
             statement.execute("LISTEN " + ClusterStore.CANCEL_CHANNEL);
             statement.execute("LISTEN " + ClusterStore.WORK_CHANNEL);
         }
+        try {
+            receive(connection);
+        } finally {
+            // The connection goes back to the pool: it must not keep collecting notices there.
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("UNLISTEN *");
+            } catch (SQLException e) {
+                log.debug("UNLISTEN failed; the pool checks the connection before lending it again", e);
+            }
+        }
+    }
+
+    private void receive(Connection connection) throws SQLException {
         PGConnection pg = connection.unwrap(PGConnection.class);
         while (!stopped) {
             PGNotification[] notices = pg.getNotifications(WAIT_MILLIS);

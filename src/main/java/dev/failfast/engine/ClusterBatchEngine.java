@@ -53,7 +53,7 @@ import tools.jackson.databind.json.JsonMapper;
  *       {@code failfast.cluster.poll-interval} catches a missed notice.
  *   <li>Each replica renews a lease ({@link NodeLease}); every poll, the survivors settle the jobs
  *       of a replica whose lease expired, by {@code failfast.recovery.mode}. The same poll fires
- *       deadlines whose replica is gone.
+ *       the deadlines that have passed, whichever replica accepted the batch.
  * </ul>
  *
  * <p>On shutdown the replica stops accepting batches and claiming jobs, lets its running jobs
@@ -76,7 +76,6 @@ public class ClusterBatchEngine implements BatchEngine, SmartLifecycle {
     /** This replica's changes, to the listeners that count this replica's work (metrics, logs). */
     private final BatchEvents events;
     private final Object eventOrder = new Object();
-    private final TaskScheduler scheduler;
     private final Clock clock;
     private final FailfastProperties properties;
     private final ApplicationEventPublisher applicationEvents;
@@ -104,7 +103,6 @@ public class ClusterBatchEngine implements BatchEngine, SmartLifecycle {
         this.store = store;
         this.cluster = cluster;
         this.lease = lease;
-        this.scheduler = scheduler;
         this.clock = clock;
         this.properties = properties;
         this.applicationEvents = applicationEvents;
@@ -151,10 +149,6 @@ public class ClusterBatchEngine implements BatchEngine, SmartLifecycle {
         worker.wake();
         log.info("Batch {} submitted: {} jobs, policy {}, parallelism {}", batch.id(), spec.jobs().size(),
                 spec.failurePolicy(), spec.maxParallelism());
-        Duration deadline = spec.deadline();
-        if (deadline != null) {
-            scheduler.schedule(() -> deadlinePassed(batch.id(), deadline), batch.createdAt().plus(deadline));
-        }
         return batch;
     }
 

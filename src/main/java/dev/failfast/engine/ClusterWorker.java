@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +30,6 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.springframework.core.task.TaskExecutor;
 import org.springframework.core.task.TaskRejectedException;
-import org.springframework.dao.DataAccessException;
 import org.springframework.scheduling.TaskScheduler;
 import tools.jackson.databind.JsonNode;
 
@@ -89,7 +88,7 @@ final class ClusterWorker {
     private final AtomicInteger busy = new AtomicInteger();
     private final Object idle = new Object();
     private final Semaphore wake = new Semaphore(0);
-    private final LinkedBlockingQueue<Settlement> settlements = new LinkedBlockingQueue<>();
+    private final LinkedBlockingDeque<Settlement> settlements = new LinkedBlockingDeque<>();
     private volatile boolean claiming;
     private volatile boolean stopped;
     private @Nullable Thread claimer;
@@ -170,8 +169,10 @@ final class ClusterWorker {
             }
             try {
                 claimWhileFree();
-            } catch (DataAccessException e) {
+            } catch (RuntimeException e) {
+                // A database that went away fails in many ways (not only DataAccessException): never end the loop.
                 log.warn("Claiming jobs failed; trying again in {}", setup.pollInterval(), e);
+                pause();
             }
         }
     }
@@ -222,12 +223,12 @@ final class ClusterWorker {
             });
         } catch (TaskRejectedException e) {
             busy.decrementAndGet();
-            if (stopped || number == 1) {
+            if (stopped) {
                 // A shut-down executor: the job is reported cancelled, not left RUNNING.
                 settlements.add(new Settlement.Ended(local, run, number, new Outcome.Stopped(StopReason.BATCH_CANCELLED)));
             } else {
-                // More retries came due at once than the executor's queue holds: this one waits a
-                // little (a cancellation meanwhile stops it before its handler runs).
+                // Retries that came due on top of a full pool overflowed the executor's queue: this
+                // attempt waits a little (a cancellation meanwhile stops it before its handler runs).
                 setup.scheduler().schedule(() -> {
                     busy.incrementAndGet();
                     submit(local, run, number);
@@ -355,9 +356,10 @@ final class ClusterWorker {
             byBatch.forEach((local, items) -> {
                 try {
                     settle(local, items);
-                } catch (DataAccessException e) {
+                } catch (RuntimeException e) {
                     log.warn("Writing {} job outcomes of batch {} failed; retrying", items.size(), local.id, e);
-                    settlements.addAll(items);
+                    // Ahead of what came in meanwhile, in their order: a job's outcomes are written in order.
+                    items.reversed().forEach(settlements::offerFirst);
                     pause();
                 }
             });
@@ -377,8 +379,17 @@ final class ClusterWorker {
         List<Job> intended = new ArrayList<>(items.size());
         var settled = cluster.change(local.id, locked -> {
             var change = new BatchChange(locked, now);
+            // As BatchRun does, one outcome after the other: a failure that records the cause means
+            // the failures after it are not retried.
+            Batch batch = change.batch();
+            boolean causeAhead = batch.cancellation() != null;
+            int failed = batch.counts().failed();
             for (Settlement item : items) {
-                intended.add(jobAfter(change.batch(), item, now));
+                Job job = jobAfter(item, causeAhead, now);
+                intended.add(job);
+                if (job.state() == JobState.FAILED && BatchChange.failsFast(batch, ++failed)) {
+                    causeAhead = true;
+                }
             }
             Set<String> written = locked.updateOwnedJobs(intended, setup.node());
             change.ranJobsWritten(intended.stream().filter(job -> written.contains(job.id())).toList());
@@ -398,7 +409,10 @@ final class ClusterWorker {
             item.run().job = job;
             if (job.state().isTerminal()) {
                 done++;
-            } else if (!(item instanceof Settlement.RetryStarted)) {
+            } else if (item instanceof Settlement.RetryStarted(var l, JobRun run, int attempt)) {
+                busy.incrementAndGet();
+                submit(local, run, attempt);
+            } else {
                 scheduleRetry(local, item.run(), now);
             }
         }
@@ -414,33 +428,34 @@ final class ClusterWorker {
 
     private record Settled(BatchChange.Result result, Set<String> written) {}
 
-    /** The job as {@code item} leaves it, in a batch as it stands. */
-    private static Job jobAfter(Batch batch, Settlement item, Instant now) {
+    /** The job as {@code item} leaves it; {@code causeAhead}: the batch has a cause, or this write records one. */
+    private static Job jobAfter(Settlement item, boolean causeAhead, Instant now) {
         Job job = item.run().job;
         return switch (item) {
             case Settlement.Ended(var l, var r, int attempt, Outcome outcome) -> switch (outcome) {
                 case Outcome.Succeeded(JsonNode result) ->
                         new Job(job.spec(), JobState.SUCCEEDED, attempt, job.startedAt(), now, null, result, false);
                 case Outcome.Stopped(StopReason reason) when reason == StopReason.TIMEOUT ->
-                        failed(batch, job, attempt, BatchChange.timeoutError(job), false, now);
+                        failed(causeAhead, job, attempt, BatchChange.timeoutError(job), false, now);
                 case Outcome.Stopped ignored ->
                         new Job(job.spec(), JobState.CANCELLED, attempt, job.startedAt(), now, null, null, false);
-                case Outcome.Failed(JobError error) -> failed(batch, job, attempt, error, false, now);
+                case Outcome.Failed(JobError error) -> failed(causeAhead, job, attempt, error, false, now);
             };
             case Settlement.Abandoned(var l, var r, int attempt, boolean cancelled) -> cancelled
                     ? new Job(job.spec(), JobState.CANCELLED, attempt, job.startedAt(), now, null, null, true)
-                    : failed(batch, job, attempt, BatchChange.timeoutError(job), true, now);
+                    : failed(causeAhead, job, attempt, BatchChange.timeoutError(job), true, now);
             case Settlement.RetryCancelled ignored ->
                     new Job(job.spec(), JobState.CANCELLED, job.attempts(), job.startedAt(), now, job.error(), null, false);
-            case Settlement.RetryStarted(var l, var r, int attempt) ->
-                    new Job(job.spec(), JobState.RUNNING, attempt, job.startedAt(), null, job.error(), null, false);
+            case Settlement.RetryStarted(var l, var r, int attempt) -> causeAhead
+                    ? new Job(job.spec(), JobState.CANCELLED, job.attempts(), job.startedAt(), now, job.error(), null, false)
+                    : new Job(job.spec(), JobState.RUNNING, attempt, job.startedAt(), null, job.error(), null, false);
         };
     }
 
     /** A failed attempt: RUNNING with its error if it will be retried, else FAILED. */
-    private static Job failed(Batch batch, Job job, int attempt, JobError error, boolean abandoned, Instant now) {
+    private static Job failed(boolean causeAhead, Job job, int attempt, JobError error, boolean abandoned, Instant now) {
         var after = new Job(job.spec(), JobState.RUNNING, attempt, job.startedAt(), null, error, null, false);
-        return BatchChange.retries(batch, after) ? after
+        return !causeAhead && attempt < job.spec().retry().maxAttempts() ? after
                 : new Job(job.spec(), JobState.FAILED, attempt, job.startedAt(), now, error, null, abandoned);
     }
 
@@ -468,13 +483,11 @@ final class ClusterWorker {
             }
             run.retryTimer = null;
             number = run.job.attempts() + 1;
-            settlements.add(new Settlement.RetryStarted(local, run, number));
         } finally {
             local.lock.unlock();
         }
-        // A retry takes a thread even when claims filled the pool: the executor's queue has room for it.
-        busy.incrementAndGet();
-        submit(local, run, number);
+        // Started by the settler once written, if the batch still has no cause and the job is still ours.
+        settlements.add(new Settlement.RetryStarted(local, run, number));
     }
 
     private void release(LocalBatch local, int jobs) {

@@ -44,6 +44,8 @@ public final class ClusterStore {
     public static final String CANCEL_CHANNEL = "failfast_cancel";
     /** Channel telling idle replicas that a batch has jobs ready to claim. */
     public static final String WORK_CHANNEL = "failfast_work";
+    /** The owner of RUNNING jobs that no replica claimed: a single instance ran them before cluster mode. */
+    public static final String NO_OWNER = "";
 
     private static final String ACTIVE_STATES = "('QUEUED', 'RUNNING', 'CANCELLING')";
 
@@ -206,16 +208,22 @@ public final class ClusterStore {
                     (ps, job) -> rows.setDisownedJobUpdate(ps, batch.id(), job, version));
         }
 
-        /** The RUNNING jobs that {@code node} owns. */
+        /** The RUNNING jobs that {@code node} owns ({@link #NO_OWNER}: those no replica owns). */
         public List<Job> runningJobsOf(String node) {
-            return client.sql("SELECT * FROM job WHERE batch_id = ? AND owner_node = ? AND state = 'RUNNING' ORDER BY seq")
+            return client.sql("""
+                    SELECT * FROM job WHERE batch_id = ? AND COALESCE(owner_node, '') = ? AND state = 'RUNNING'
+                    ORDER BY seq""")
                     .params(batch.id(), node).query(rows::job).list();
         }
 
-        /** Moves every PENDING job to SKIPPED and returns them. */
+        /**
+         * Ends every PENDING job and returns them: SKIPPED if it never started, CANCELLED if it
+         * was put back to PENDING after its replica was lost (it ran before).
+         */
         public List<Job> skipPending(Instant now) {
             return client.sql("""
-                    UPDATE job SET state = 'SKIPPED', finished_at = ?, version = ?
+                    UPDATE job SET state = CASE WHEN attempts = 0 THEN 'SKIPPED' ELSE 'CANCELLED' END,
+                        finished_at = ?, version = ?
                     WHERE batch_id = ? AND state = 'PENDING'
                     RETURNING *""").params(utc(now), version, batch.id()).query(rows::job).list();
         }
@@ -318,16 +326,19 @@ public final class ClusterStore {
      */
     public List<String> lostOwners(Instant now) {
         return client.sql("""
-                SELECT DISTINCT owner_node FROM job
-                WHERE state = 'RUNNING' AND owner_node IS NOT NULL
-                    AND owner_node NOT IN (SELECT id FROM cluster_node WHERE expires_at >= ?)""")
+                SELECT DISTINCT COALESCE(owner_node, '') FROM job
+                WHERE state = 'RUNNING'
+                    AND COALESCE(owner_node, '') NOT IN (SELECT id FROM cluster_node WHERE expires_at >= ?)""")
                 .param(utc(now)).query(String.class).list();
     }
 
-    /** Batches with RUNNING jobs owned by {@code node}. */
+    /**
+     * Batches with RUNNING jobs owned by {@code node}; {@link #NO_OWNER} stands for jobs a single
+     * instance left RUNNING when it was killed, before the database was switched to cluster mode.
+     */
     public List<UUID> batchesRunningOn(String node) {
-        return client.sql("SELECT DISTINCT batch_id FROM job WHERE owner_node = ? AND state = 'RUNNING'").param(node)
-                .query(UUID.class).list();
+        return client.sql("SELECT DISTINCT batch_id FROM job WHERE COALESCE(owner_node, '') = ? AND state = 'RUNNING'")
+                .param(node).query(UUID.class).list();
     }
 
     /** Deletes the rows of nodes whose lease expired before {@code now}; their jobs are settled first. */

@@ -67,9 +67,14 @@ public final class NodeLease extends RenewedLease {
         log.info("Cluster node {} registered for {}, renewed every {}", node, ttl, renewInterval());
     }
 
+    /**
+     * Only a lease that has not expired is renewed: once it has, the others may be settling this
+     * replica's jobs, and it must stop rather than come back.
+     */
     @Override
     boolean writeExpiry(Instant expiry) {
-        return client.sql("UPDATE cluster_node SET expires_at = ? WHERE id = ?").params(utc(expiry), node).update() > 0;
+        return client.sql("UPDATE cluster_node SET expires_at = ? WHERE id = ? AND expires_at > ?")
+                .params(utc(expiry), node, utc(clock.instant())).update() > 0;
     }
 
     @Override

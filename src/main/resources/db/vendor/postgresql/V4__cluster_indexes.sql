@@ -3,5 +3,5 @@
 
 -- An event stream's poll: the jobs of a batch changed since a version.
 CREATE INDEX job_changes ON job (batch_id, version) WHERE version > 0;
--- Settling the jobs of a replica whose lease expired.
-CREATE INDEX job_running_owner ON job (owner_node) WHERE state = 'RUNNING';
+-- Settling the jobs of a replica whose lease expired ('' for jobs no replica claimed).
+CREATE INDEX job_running_owner ON job ((COALESCE(owner_node, ''))) WHERE state = 'RUNNING';

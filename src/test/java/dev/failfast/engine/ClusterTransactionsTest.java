@@ -173,6 +173,46 @@ class ClusterTransactionsTest {
     }
 
     @Test
+    void aJobPutBackAfterItsReplicaWasLostEndsCancelledNotSkippedWhenTheBatchStops() {
+        Batch batch = create(4, 4, 2);
+        cluster.claim("node-a", 2, NOW);
+        settleLost("node-a", RecoveryMode.RESUME);
+
+        var result = cluster.change(batch.id(), locked -> {
+            var change = new BatchChange(locked, NOW.plusSeconds(1));
+            change.recordCause(CancellationCause.of(CauseType.USER_REQUESTED, "stop", null, NOW.plusSeconds(1)));
+            return change.commit();
+        }).orElseThrow();
+
+        assertThat(result.batch().state()).isEqualTo(BatchState.CANCELLED);
+        assertThat(result.batch().counts()).isEqualTo(new JobCounts(4, 0, 0, 0, 0, 2, 2));
+        assertThat(result.changedJobs()).extracting(Job::id, Job::state).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("job-0", JobState.CANCELLED),
+                org.assertj.core.groups.Tuple.tuple("job-1", JobState.CANCELLED),
+                org.assertj.core.groups.Tuple.tuple("job-2", JobState.SKIPPED),
+                org.assertj.core.groups.Tuple.tuple("job-3", JobState.SKIPPED));
+    }
+
+    @Test
+    void jobsASingleInstanceLeftRunningAreSettledAsLost() {
+        Batch batch = create(3, 3, 1);
+        var sql = JdbcClient.create(database);
+        // What a single instance killed mid-batch leaves: a RUNNING job that no replica owns.
+        sql.sql("UPDATE job SET state = 'RUNNING', attempts = 1 WHERE batch_id = ? AND seq = 0").param(batch.id()).update();
+        sql.sql("UPDATE batch SET state = 'RUNNING', jobs_pending = 2, jobs_running = 1 WHERE id = ?").param(batch.id())
+                .update();
+
+        assertThat(cluster.lostOwners(NOW)).containsExactly(ClusterStore.NO_OWNER);
+        var result = settleLost(ClusterStore.NO_OWNER, RecoveryMode.FAIL);
+
+        assertThat(result.batch().state()).isEqualTo(BatchState.FAILED);
+        assertThat(result.batch().cancellation().cause()).isEqualTo(CauseType.OWNER_LOST);
+        assertThat(result.batch().cancellation().message()).startsWith("The single instance");
+        assertThat(result.batch().counts()).isEqualTo(new JobCounts(3, 0, 0, 0, 1, 0, 2));
+        assertThat(cluster.lostOwners(NOW)).isEmpty();
+    }
+
+    @Test
     void changesSinceAVersionAreTheJobsChangedAfterIt() {
         Batch batch = create(4, 4, 1);
         long before = cluster.version(batch.id()).orElseThrow();
