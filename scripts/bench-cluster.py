@@ -387,7 +387,8 @@ def main():
     parser.add_argument("--jobs", type=int, default=None, help="part A: only the first N jobs of the workload")
     parser.add_argument("--runs", type=int, default=2, help="part A: timed submissions per configuration")
     parser.add_argument("--cancel-runs", type=int, default=30, help="part B: timed submissions per configuration")
-    parser.add_argument("--cancel-warmup", type=int, default=3, help="part B: warm-up submissions per configuration")
+    parser.add_argument("--cancel-warmup", type=int, default=9,
+                        help="part B: warm-up submissions per configuration (9: three per replica, round-robin)")
     parser.add_argument("--parts", default="A,B,C", help="which parts to run, of A, B, C")
     parser.add_argument("--sleep-jobs", type=int, default=480, help="part C: sleep jobs in the batch")
     parser.add_argument("--workload", default="/work/shared/workloads/noop-100k.json")
