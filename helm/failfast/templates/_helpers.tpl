@@ -64,8 +64,11 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 Refuses value combinations the schema cannot express, with a message that says what to change.
 */}}
 {{- define "failfast.validate" -}}
-{{- if gt (int .Values.replicaCount) 1 }}
-{{- fail "replicaCount must be 0 or 1: Failfast runs one instance per database (each instance settles the unfinished batches it finds at startup, so a second one would end the first one's running batches); scale up with failfast.executor.pool-size and resources instead" }}
+{{- if and .Values.cluster.enabled (ne .Values.database.type "postgresql") }}
+{{- fail "cluster.enabled=true needs database.type=postgresql: replicas of a cluster share one PostgreSQL database, while embedded H2 runs a single instance (the service refuses to start in cluster mode on H2)" }}
+{{- end }}
+{{- if and (gt (int .Values.replicaCount) 1) (not .Values.cluster.enabled) }}
+{{- fail "replicaCount must be 0 or 1 unless cluster mode is on: without it Failfast runs one instance per database (each instance settles the unfinished batches it finds at startup, so a second one would end the first one's running batches); to run several replicas set cluster.enabled=true with database.type=postgresql, or scale up with failfast.executor.pool-size and resources instead" }}
 {{- end }}
 {{- if and (eq .Values.database.type "postgresql") (not .Values.database.postgresql.existingSecret) }}
 {{- fail "database.type=postgresql needs database.postgresql.existingSecret: the name of a Secret with the JDBC url, username and password" }}

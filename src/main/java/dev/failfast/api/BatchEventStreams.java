@@ -3,6 +3,7 @@ package dev.failfast.api;
 import dev.failfast.batch.Batch;
 import dev.failfast.batch.BatchEvent;
 import dev.failfast.batch.BatchNotFoundException;
+import dev.failfast.engine.BatchEventFeed;
 import dev.failfast.engine.BatchEventListener;
 import dev.failfast.store.BatchStore;
 import java.io.IOException;
@@ -40,11 +41,13 @@ class BatchEventStreams implements BatchEventListener {
     private static final Logger log = LoggerFactory.getLogger(BatchEventStreams.class);
 
     private final BatchStore store;
+    private final BatchEventFeed feed;
     private final JsonMapper jsonMapper;
     private final Map<UUID, Set<Subscriber>> subscribers = new ConcurrentHashMap<>();
 
-    BatchEventStreams(BatchStore store, JsonMapper jsonMapper) {
+    BatchEventStreams(BatchStore store, BatchEventFeed feed, JsonMapper jsonMapper) {
         this.store = store;
+        this.feed = feed;
         this.jsonMapper = jsonMapper;
     }
 
@@ -60,6 +63,7 @@ class BatchEventStreams implements BatchEventListener {
         var emitter = new SseEmitter(0L); // no timeout: the stream lasts as long as the batch
         var subscriber = new Subscriber(batchId, emitter);
         subscribers.computeIfAbsent(batchId, id -> ConcurrentHashMap.newKeySet()).add(subscriber);
+        feed.follow(batchId);
         Batch current = store.findBatch(batchId).orElse(null);
         if (current == null) {
             remove(subscriber);
@@ -77,6 +81,12 @@ class BatchEventStreams implements BatchEventListener {
         return subscribers.values().stream().mapToInt(Set::size).sum();
     }
 
+    /** In cluster mode, streams show every replica's changes. */
+    @Override
+    public boolean followsWholeCluster() {
+        return true;
+    }
+
     @Override
     public void onEvent(BatchEvent event) {
         Set<Subscriber> forBatch = subscribers.get(event.batch().id());
@@ -87,10 +97,14 @@ class BatchEventStreams implements BatchEventListener {
     }
 
     private void remove(Subscriber subscriber) {
+        var removed = new boolean[1];
         subscribers.computeIfPresent(subscriber.batchId, (id, set) -> {
-            set.remove(subscriber);
+            removed[0] = set.remove(subscriber);
             return set.isEmpty() ? null : set;
         });
+        if (removed[0]) {
+            feed.unfollow(subscriber.batchId);
+        }
     }
 
     private sealed interface Item {

@@ -1,18 +1,24 @@
 package dev.failfast.config;
 
 import dev.failfast.store.BatchStore;
+import dev.failfast.store.ClusterStore;
 import dev.failfast.store.InMemoryBatchStore;
 import dev.failfast.store.InstanceLease;
 import dev.failfast.store.JdbcBatchStore;
 import dev.failfast.store.JdbcInstanceLease;
 import dev.failfast.store.NoInstanceLease;
+import dev.failfast.store.NodeLease;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.sql.DatabaseMetaData;
 import java.time.Clock;
 import java.util.Locale;
+import java.util.UUID;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -97,6 +103,7 @@ class EngineConfiguration {
      */
     @Bean
     @ConditionalOnMissingBean
+    @ConditionalOnProperty(name = "failfast.cluster.enabled", havingValue = "false", matchIfMissing = true)
     @DependsOnDatabaseInitialization
     InstanceLease instanceLease(FailfastProperties properties, ObjectProvider<DataSource> dataSource,
             @Qualifier("failfastLeaseScheduler") TaskScheduler scheduler, Clock clock) {
@@ -110,6 +117,54 @@ class EngineConfiguration {
         };
     }
 
+    /**
+     * Cluster mode: this replica's lease, a row of its own that it renews and that the other
+     * replicas watch. Losing it halts the process, like losing the instance lease.
+     *
+     * @throws IllegalStateException when the store is not in PostgreSQL: embedded H2 runs a single instance
+     */
+    @Bean
+    @ConditionalOnProperty(name = "failfast.cluster.enabled", havingValue = "true")
+    @DependsOnDatabaseInitialization
+    NodeLease nodeLease(FailfastProperties properties, ObjectProvider<DataSource> dataSource,
+            @Qualifier("failfastLeaseScheduler") TaskScheduler scheduler, Clock clock) {
+        DataSource database = requirePostgres(properties, dataSource);
+        String name = properties.cluster().nodeName().isBlank() ? hostName() : properties.cluster().nodeName();
+        String node = name + "-" + UUID.randomUUID().toString().substring(0, 8);
+        return new NodeLease(database, scheduler, clock, properties.store().leaseTtl(), node,
+                () -> Runtime.getRuntime().halt(LEASE_LOST_EXIT_CODE));
+    }
+
+    @Bean
+    @ConditionalOnProperty(name = "failfast.cluster.enabled", havingValue = "true")
+    @DependsOnDatabaseInitialization
+    ClusterStore clusterStore(FailfastProperties properties, ObjectProvider<DataSource> dataSource, JsonMapper jsonMapper) {
+        return new ClusterStore(requirePostgres(properties, dataSource), jsonMapper);
+    }
+
+    private static DataSource requirePostgres(FailfastProperties properties, ObjectProvider<DataSource> dataSource) {
+        String url = properties.store().type() == FailfastProperties.StoreType.JDBC
+                ? url(dataSource.getObject()) : "the in-memory store";
+        if (!url.startsWith("jdbc:postgresql:")) {
+            throw new IllegalStateException(("failfast.cluster.enabled=true needs the store in PostgreSQL, but it is in "
+                    + "%s. Embedded H2 and the in-memory store run a single instance: turn cluster mode off, or use "
+                    + "PostgreSQL (profile \"postgres\")").formatted(url));
+        }
+        return dataSource.getObject();
+    }
+
+    private static String hostName() {
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
+                host = "node";
+            }
+        }
+        return host.length() > 40 ? host.substring(0, 40) : host;
+    }
+
     /** Renews the instance lease, apart from the job timers, so a slow database holds up neither. */
     @Bean(name = "failfastLeaseScheduler")
     ThreadPoolTaskScheduler failfastLeaseScheduler(Clock clock) {
@@ -120,14 +175,16 @@ class EngineConfiguration {
         return scheduler;
     }
 
-    private static boolean isEmbeddedH2(DataSource dataSource) {
-        String url;
+    private static String url(DataSource dataSource) {
         try {
-            url = JdbcUtils.extractDatabaseMetaData(dataSource, DatabaseMetaData::getURL);
+            return JdbcUtils.extractDatabaseMetaData(dataSource, DatabaseMetaData::getURL);
         } catch (MetaDataAccessException e) {
             throw new IllegalStateException("Cannot tell which database the store is in", e);
         }
-        String lower = url.toLowerCase(Locale.ROOT);
+    }
+
+    private static boolean isEmbeddedH2(DataSource dataSource) {
+        String lower = url(dataSource).toLowerCase(Locale.ROOT);
         return lower.startsWith("jdbc:h2:") && !lower.startsWith("jdbc:h2:tcp:") && !lower.startsWith("jdbc:h2:ssl:")
                 && !lower.contains("auto_server=true");
     }

@@ -24,6 +24,7 @@ import org.springframework.validation.annotation.Validated;
  * @param recovery what happens on startup to batches a previous process left unfinished
  * @param shutdown how the service stops
  * @param retention how long finished batches are kept
+ * @param cluster several replicas on one PostgreSQL database
  */
 @Validated
 @ConfigurationProperties("failfast")
@@ -35,7 +36,8 @@ public record FailfastProperties(
         @DefaultValue @Valid Store store,
         @DefaultValue @Valid Recovery recovery,
         @DefaultValue @Valid Shutdown shutdown,
-        @DefaultValue @Valid Retention retention) {
+        @DefaultValue @Valid Retention retention,
+        @DefaultValue @Valid Cluster cluster) {
 
     /**
      * The {@code ThreadPoolTaskExecutor} jobs run on.
@@ -183,4 +185,25 @@ public record FailfastProperties(
     public record Retention(
             @DefaultValue("7d") @NotNull Duration ttl,
             @DefaultValue("1h") @NotNull Duration purgeInterval) {}
+
+    /**
+     * Cluster mode: every replica on the same PostgreSQL database runs every batch (docs/cluster.md).
+     *
+     * @param enabled run as one replica of several; needs PostgreSQL ({@code failfast.store.type=jdbc}
+     *     on a PostgreSQL {@code spring.datasource.url}). Every instance on the database must have it
+     *     on: a single instance and replicas refuse to share one
+     * @param nodeName the start of this replica's id, which owns the jobs it claims (a random
+     *     suffix is added at each start); the host name when empty
+     * @param pollInterval how often a replica checks the database for what notices may have missed
+     *     (causes, jobs to claim), settles the jobs of replicas whose lease expired, and fires deadlines
+     * @param claimSize most jobs a replica claims from a batch in one transaction
+     * @param eventPollInterval how often a replica reads the changes of the batches its event
+     *     streams follow, which any replica may have made
+     */
+    public record Cluster(
+            @DefaultValue("false") boolean enabled,
+            @DefaultValue("") String nodeName,
+            @DefaultValue("1s") @NotNull Duration pollInterval,
+            @DefaultValue("16") @Min(1) int claimSize,
+            @DefaultValue("100ms") @NotNull Duration eventPollInterval) {}
 }

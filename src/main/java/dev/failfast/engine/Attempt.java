@@ -17,7 +17,7 @@ final class Attempt {
     private @Nullable Thread worker;
     private final Registration batchLink;
 
-    // Guarded by the batch lock.
+    // Guarded by the lock of the batch (BatchRun's, or on a cluster replica ClusterWorker.LocalBatch's).
     boolean abandoned;
     @Nullable ScheduledFuture<?> timeoutTimer;
     @Nullable ScheduledFuture<?> abandonTimer;

@@ -7,11 +7,13 @@ import dev.failfast.job.JobFailedException;
 import dev.failfast.job.JobHandler;
 import dev.failfast.job.JobHandlers;
 import java.io.IOException;
+import java.util.UUID;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Runs one attempt of a job on the current (worker) thread and reports its outcome to the batch. */
+/** Runs one attempt of a job on the current (worker) thread and reports its outcome. */
 final class AttemptRunner {
 
     private final JobHandlers handlers;
@@ -26,25 +28,32 @@ final class AttemptRunner {
 
     void run(BatchRun run, JobRun job) {
         Attempt attempt = run.startAttempt(job, Thread.currentThread());
-        if (attempt == null) {
-            return;
+        if (attempt != null) {
+            run(run.id(), attempt, outcome -> run.finishAttempt(attempt, outcome));
         }
+    }
+
+    /**
+     * Runs a started attempt on this thread and hands its outcome to {@code finish}, even when the
+     * JVM fails (the error is then rethrown).
+     */
+    void run(UUID batchId, Attempt attempt, Consumer<Outcome> finish) {
         Outcome outcome;
         try {
-            outcome = execute(run, attempt);
+            outcome = execute(batchId, attempt);
         } catch (VirtualMachineError e) {
             attempt.detachWorker();
-            run.finishAttempt(attempt, new Outcome.Failed(errorOf(e)));
+            finish.accept(new Outcome.Failed(errorOf(e)));
             throw e;
         }
         attempt.detachWorker();
-        run.finishAttempt(attempt, outcome);
+        finish.accept(outcome);
     }
 
-    private Outcome execute(BatchRun run, Attempt attempt) {
+    private Outcome execute(UUID batchId, Attempt attempt) {
         JobSpec spec = attempt.job.job.spec();
         try {
-            Object result = invoke(handlers.find(spec.type()).orElseThrow(), run, spec, attempt.job.parsedParams, attempt);
+            Object result = invoke(handlers.find(spec.type()).orElseThrow(), batchId, spec, attempt.job.parsedParams, attempt);
             return succeeded(result);
         } catch (Throwable e) {
             if (e instanceof VirtualMachineError fatal && !(e instanceof StackOverflowError)) {
@@ -61,10 +70,10 @@ final class AttemptRunner {
 
     @SuppressWarnings("unchecked") // parsedParams came from this handler's parseParams at submission
     private static <P> @Nullable Object invoke(
-            JobHandler<P> handler, BatchRun run, JobSpec spec, @Nullable Object parsedParams, Attempt attempt)
+            JobHandler<P> handler, UUID batchId, JobSpec spec, @Nullable Object parsedParams, Attempt attempt)
             throws Exception {
         P params = parsedParams != null ? (P) parsedParams : handler.parseParams(spec.params());
-        return handler.execute(new JobContext<>(run.id(), spec.id(), params, attempt.number, attempt.token));
+        return handler.execute(new JobContext<>(batchId, spec.id(), params, attempt.number, attempt.token));
     }
 
     private Outcome succeeded(@Nullable Object result) {

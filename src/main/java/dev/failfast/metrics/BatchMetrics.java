@@ -127,10 +127,7 @@ class BatchMetrics implements BatchEventListener {
     @Override
     public void onEvent(BatchEvent event) {
         switch (event) {
-            case BatchEvent.Submitted(Batch batch) -> {
-                batchesSubmitted.withTags().increment();
-                runningAttempts.put(batch.id(), new HashMap<>());
-            }
+            case BatchEvent.Submitted ignored -> batchesSubmitted.withTags().increment();
             case BatchEvent.JobChanged(Batch batch, Job job) -> jobChanged(batch.id(), job);
             case BatchEvent.BatchChanged(Batch batch, BatchState previous) -> batchChanged(batch, previous);
         }
@@ -139,7 +136,6 @@ class BatchMetrics implements BatchEventListener {
     private void jobChanged(UUID batchId, Job job) {
         TypeMeters meters = meters(job.spec().type());
         if (job.state() == JobState.RUNNING) {
-            // A batch resumed after a restart was never Submitted in this process.
             Map<String, Integer> running = runningAttempts.computeIfAbsent(batchId, id -> new HashMap<>());
             Integer previous = running.put(job.id(), job.attempts());
             if (previous == null) {
@@ -155,6 +151,10 @@ class BatchMetrics implements BatchEventListener {
         Map<String, Integer> running = runningAttempts.get(batchId);
         if (running != null && running.remove(job.id()) != null) {
             runningJobs.decrementAndGet();
+            if (running.isEmpty()) {
+                // In cluster mode another replica may end the batch: forget it with its last job here.
+                runningAttempts.remove(batchId);
+            }
         }
         meters.finished(job.state()).increment();
         if (job.startedAt() != null && job.finishedAt() != null) {

@@ -8,7 +8,8 @@ public class InstanceLeaseHeldException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     public InstanceLeaseHeldException(String owner, Instant expiresAt) {
-        super(("Another Failfast instance (%s) is using this database, lease until %s; Failfast runs one instance "
-                + "per database: stop the other instance, or wait for its lease to expire").formatted(owner, expiresAt));
+        super(("Another Failfast instance (%s) is using this database, lease until %s. Failfast runs one instance "
+                + "per database, or replicas that all have failfast.cluster.enabled=true: stop the other instance, "
+                + "wait for its lease to expire, or run every instance in cluster mode").formatted(owner, expiresAt));
     }
 }

@@ -59,6 +59,17 @@ final class JdbcRows {
                 error_message = ?, error_exception = ?, result = ?, abandoned = ?
             WHERE batch_id = ? AND id = ?""";
 
+    /** A change made by a cluster node: the batch row with its new version. */
+    static final String UPDATE_BATCH_VERSIONED = UPDATE_BATCH.replace("UPDATE batch SET ", "UPDATE batch SET version = ?, ");
+
+    /** A job change made by the cluster node that owns the job: changes nothing if it lost the job meanwhile. */
+    static final String UPDATE_OWNED_JOB = UPDATE_JOB.replace("UPDATE job SET ", "UPDATE job SET version = ?, ")
+            + " AND owner_node = ? AND state = 'RUNNING'";
+
+    /** A job change made for a cluster node that was lost: whoever owned the job, it is owned by none after. */
+    static final String UPDATE_DISOWNED_JOB =
+            UPDATE_JOB.replace("UPDATE job SET ", "UPDATE job SET version = ?, owner_node = NULL, ");
+
     static final String TERMINAL_STATES = "('SUCCEEDED', 'FAILED', 'CANCELLED')";
 
     private final JsonMapper json;
@@ -90,7 +101,15 @@ final class JdbcRows {
     }
 
     void setBatchUpdate(PreparedStatement ps, Batch batch) throws SQLException {
-        int i = 0;
+        setBatchUpdate(ps, 0, batch);
+    }
+
+    void setVersionedBatchUpdate(PreparedStatement ps, Batch batch, long version) throws SQLException {
+        ps.setLong(1, version);
+        setBatchUpdate(ps, 1, batch);
+    }
+
+    private void setBatchUpdate(PreparedStatement ps, int i, Batch batch) throws SQLException {
         ps.setString(++i, batch.state().name());
         setInstant(ps, ++i, batch.startedAt());
         setInstant(ps, ++i, batch.finishedAt());
@@ -117,9 +136,26 @@ final class JdbcRows {
     }
 
     void setJobUpdate(PreparedStatement ps, UUID batchId, Job job) throws SQLException {
-        int i = setJobState(ps, 0, job);
+        setJobUpdate(ps, 0, batchId, job);
+    }
+
+    void setDisownedJobUpdate(PreparedStatement ps, UUID batchId, Job job, long version) throws SQLException {
+        ps.setLong(1, version);
+        setJobUpdate(ps, 1, batchId, job);
+    }
+
+    private void setJobUpdate(PreparedStatement ps, int i, UUID batchId, Job job) throws SQLException {
+        i = setJobState(ps, i, job);
         ps.setObject(++i, batchId);
         ps.setString(++i, job.id());
+    }
+
+    void setOwnedJobUpdate(PreparedStatement ps, UUID batchId, Job job, long version, String owner) throws SQLException {
+        ps.setLong(1, version);
+        int i = setJobState(ps, 1, job);
+        ps.setObject(++i, batchId);
+        ps.setString(++i, job.id());
+        ps.setString(++i, owner);
     }
 
     private int setJobState(PreparedStatement ps, int i, Job job) throws SQLException {

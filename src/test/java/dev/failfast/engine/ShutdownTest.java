@@ -34,7 +34,7 @@ class ShutdownTest {
     int port;
 
     @Autowired
-    BatchEngine engine;
+    LocalBatchEngine engine;
 
     @Autowired
     GatedHandler gated;

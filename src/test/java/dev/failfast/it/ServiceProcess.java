@@ -33,24 +33,42 @@ final class ServiceProcess implements AutoCloseable {
 
     /** Starts the jar with its data (H2 file) in {@code dataDir} and waits until it is ready. */
     static ServiceProcess start(Path dataDir, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                "--spring.datasource.url=jdbc:h2:file:" + dataDir.resolve("failfast") + ";WRITE_DELAY=0"));
+        command.addAll(List.of(args));
+        return launch(dataDir.resolve("service.log"), command);
+    }
+
+    /**
+     * Starts the jar as a cluster replica on PostgreSQL schema {@code schema} of the test database,
+     * logging to {@code log}, and waits until it is ready.
+     */
+    static ServiceProcess startReplica(Path log, String schema, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("--spring.profiles.active=postgres",
+                "--spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/test?currentSchema=" + schema,
+                "--failfast.cluster.enabled=true"));
+        command.addAll(List.of(args));
+        return launch(log, command);
+    }
+
+    private static ServiceProcess launch(Path log, List<String> args) throws IOException {
         int port;
         try (var socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
         List<String> command = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"), "-jar", jar().toString(),
-                "--server.port=" + port,
-                "--spring.datasource.url=jdbc:h2:file:" + dataDir.resolve("failfast") + ";WRITE_DELAY=0"));
-        command.addAll(List.of(args));
+                "--server.port=" + port));
+        command.addAll(args);
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("service.log").toFile()))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
         var service = new ServiceProcess(process, port);
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250))
                 .until(() -> !process.isAlive() || service.status("/actuator/health/readiness") == 200);
         if (!process.isAlive()) {
-            throw new IllegalStateException("The service exited at startup; see " + dataDir.resolve("service.log"));
+            throw new IllegalStateException("The service exited at startup; see " + log);
         }
         return service;
     }
@@ -65,6 +83,31 @@ final class ServiceProcess implements AutoCloseable {
     JsonNode post(String path, String body) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    /** POST with an {@code Idempotency-Key} header. */
+    JsonNode post(String path, String body, String idempotencyKey) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+                .header("Idempotency-Key", idempotencyKey).POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    /** The lines of a response read as they arrive, such as an event stream's. */
+    Stream<String> lines(String path) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofLines()).body();
+    }
+
+    /** A GET's body as text, such as the Prometheus scrape. */
+    String text(String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     JsonNode get(String path) {

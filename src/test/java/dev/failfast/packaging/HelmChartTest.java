@@ -59,7 +59,11 @@ class HelmChartTest {
         assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
         assertThat(deployment.getSpec().getStrategy().getType())
                 .as("one instance per database, so never two at once").isEqualTo("Recreate");
+        assertThat(deployment.getSpec().getStrategy().getRollingUpdate()).isNull();
         Container container = container(deployment);
+        assertThat(container.getEnv()).extracting(EnvVar::getName)
+                .as("cluster mode is off by default")
+                .doesNotContain("FAILFAST_CLUSTER_ENABLED", "FAILFAST_CLUSTER_POLL_INTERVAL");
         assertThat(container.getImage()).isEqualTo("ghcr.io/failfast-dev/failfast:0.1.0");
         assertThat(env(container, "SPRING_DATASOURCE_URL").getValue()).isEqualTo("jdbc:h2:file:/data/failfast;WRITE_DELAY=0");
         assertThat(mountPath(container, "data")).isEqualTo("/data");
@@ -147,6 +151,48 @@ class HelmChartTest {
     }
 
     @Test
+    void clusterModeOnPostgresqlRunsSeveralReplicasThatRollOneByOne() {
+        Deployment deployment = render(t -> t.withValuesFile(ALL_FEATURES)
+                .set("cluster.enabled", "true").set("replicaCount", "3")).one(Deployment.class);
+
+        assertThat(deployment.getSpec().getReplicas()).isEqualTo(3);
+        var strategy = deployment.getSpec().getStrategy();
+        assertThat(strategy.getType()).as("replicas of one cluster may overlap").isEqualTo("RollingUpdate");
+        assertThat(strategy.getRollingUpdate().getMaxSurge().getIntVal()).isEqualTo(1);
+        assertThat(strategy.getRollingUpdate().getMaxUnavailable().getIntVal()).isEqualTo(0);
+        Container container = container(deployment);
+        assertThat(env(container, "FAILFAST_CLUSTER_ENABLED").getValue()).isEqualTo("true");
+        assertThat(container.getEnv()).extracting(EnvVar::getName)
+                .as("the service's default poll interval").doesNotContain("FAILFAST_CLUSTER_POLL_INTERVAL")
+                .as("the node name defaults to the host name, i.e. the pod name").doesNotContain("FAILFAST_CLUSTER_NODE_NAME");
+    }
+
+    @Test
+    void clusterModePassesAPollIntervalOnlyWhenSet() {
+        Container container = container(render(t -> t.withValuesFile(ALL_FEATURES)
+                .set("cluster.enabled", "true").set("cluster.pollInterval", "500ms")).one(Deployment.class));
+
+        assertThat(env(container, "FAILFAST_CLUSTER_POLL_INTERVAL").getValue()).isEqualTo("500ms");
+    }
+
+    @Test
+    void clusterModeOnEmbeddedH2IsRefused() {
+        assertThatThrownBy(() -> render(t -> t.set("cluster.enabled", "true")))
+                .hasMessageContaining("cluster.enabled=true needs database.type=postgresql")
+                .hasMessageContaining("embedded H2 runs a single instance");
+        assertThatThrownBy(() -> render(t -> t.set("cluster.enabled", "true").set("replicaCount", "3")))
+                .as("the database, not the replica count, is what to change")
+                .hasMessageContaining("cluster.enabled=true needs database.type=postgresql");
+    }
+
+    @Test
+    void severalReplicasOnPostgresqlNeedClusterMode() {
+        assertThatThrownBy(() -> render(t -> t.withValuesFile(ALL_FEATURES).set("replicaCount", "2")))
+                .hasMessageContaining("replicaCount must be 0 or 1 unless cluster mode is on")
+                .hasMessageContaining("set cluster.enabled=true with database.type=postgresql");
+    }
+
+    @Test
     void postgresqlComesFromAnExistingSecret() {
         Container container = container(render(t -> t.withValuesFile(ALL_FEATURES)).one(Deployment.class));
 
@@ -191,7 +237,8 @@ class HelmChartTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
-            replicaCount=2                                          | replicaCount must be 0 or 1: Failfast runs one instance per database
+            replicaCount=2                                          | replicaCount must be 0 or 1 unless cluster mode is on: without it Failfast runs one instance per database
+            cluster.enabled=true                                    | cluster.enabled=true needs database.type=postgresql
             database.type=postgresql                                | needs database.postgresql.existingSecret
             shutdown.terminationGracePeriodSeconds=30               | must be at least preStopSleepSeconds + drainTimeoutSeconds + 10 = 45
             """)
@@ -209,6 +256,8 @@ class HelmChartTest {
             image.pullPolicy=Sometimes    | pullPolicy
             database.type=mysql           | type
             metrics.serviceMonitor.interval=soon | interval
+            cluster.pollInterval=soon     | pollInterval
+            cluster.replicas=3            | replicas
             """)
     void schemaRejectsUnknownOrInvalidValues(String setting, String field) {
         String[] keyValue = setting.split("=", 2);

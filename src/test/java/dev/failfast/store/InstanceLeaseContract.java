@@ -77,17 +77,13 @@ abstract class InstanceLeaseContract {
         JdbcInstanceLease first = instance(TTL, this::mustNotWait);
         first.acquire();
         // The second waits until the first's lease would expire; the first, alive, renews meanwhile.
-        JdbcInstanceLease second = instance(TTL, wait -> {
-            waits.add(wait);
-            clock.advance(wait.minus(MARGIN).minusSeconds(5));
-            first.renew();
-            clock.advance(Duration.ofSeconds(5).plus(MARGIN));
-        });
+        JdbcInstanceLease second = instance(TTL, renewedWhileWaiting(first::renew));
 
         assertThatThrownBy(second::acquire)
                 .isInstanceOf(InstanceLeaseHeldException.class)
-                .hasMessage("Another Failfast instance (%s) is using this database, lease until %s; Failfast runs "
-                        + "one instance per database: stop the other instance, or wait for its lease to expire",
+                .hasMessage("Another Failfast instance (%s) is using this database, lease until %s. Failfast runs "
+                        + "one instance per database, or replicas that all have failfast.cluster.enabled=true: stop "
+                        + "the other instance, wait for its lease to expire, or run every instance in cluster mode",
                         first.owner(), T0.plus(TTL).minusSeconds(5).plus(TTL));
         assertThat(waits).containsExactly(TTL.plus(MARGIN));
         assertThat(row().owner()).isEqualTo(first.owner());
@@ -245,12 +241,62 @@ abstract class InstanceLeaseContract {
         assertThat(row().owner()).isEqualTo(winner);
     }
 
+    @Test
+    void aClusterReplicaIsRefusedWhileASingleInstanceHoldsTheDatabase() {
+        JdbcInstanceLease single = instance(TTL, this::mustNotWait);
+        single.acquire();
+        var replica = new NodeLease(dataSource, scheduler, clock, TTL, "replica-a-1", () -> lost.add("replica-a-1"));
+
+        assertThatThrownBy(replica::acquire).isInstanceOf(InstanceLeaseHeldException.class)
+                .hasMessageContaining(single.owner());
+        assertThat(JdbcClient.create(dataSource).sql("SELECT COUNT(*) FROM cluster_node").query(Long.class).single())
+                .isZero();
+    }
+
+    @Test
+    void aSingleInstanceWaitsForLiveReplicasAndIsRefusedWhileTheyRenew() {
+        var replica = new NodeLease(dataSource, scheduler, clock, TTL, "replica-a-1", () -> lost.add("replica-a-1"));
+        replica.acquire();
+        JdbcInstanceLease single = instance(TTL, renewedWhileWaiting(replica::renew));
+
+        assertThatThrownBy(single::acquire).isInstanceOf(InstanceLeaseHeldException.class)
+                .hasMessageContaining("replica-a-1");
+        assertThat(waits).containsExactly(TTL.plus(MARGIN));
+        replica.release();
+    }
+
+    @Test
+    void aSingleInstanceStartsOnceTheReplicasLeftOrTheirLeasesExpired() {
+        var left = new NodeLease(dataSource, scheduler, clock, TTL, "replica-a-1", () -> lost.add("replica-a-1"));
+        var killed = new NodeLease(dataSource, scheduler, clock, TTL, "replica-b-1", () -> lost.add("replica-b-1"));
+        left.acquire();
+        killed.acquire();
+        left.release();
+        clock.advance(TTL.plusSeconds(1));
+
+        JdbcInstanceLease single = instance(TTL, this::mustNotWait);
+        single.acquire();
+
+        assertThat(row().owner()).isEqualTo(single.owner());
+        assertThat(lost).isEmpty();
+    }
+
     private JdbcInstanceLease instance(Duration ttl, JdbcInstanceLease.Waiter waiter) {
         var holder = new JdbcInstanceLease[1];
         var lease = new JdbcInstanceLease(dataSource, scheduler, clock, ttl, waiter, () -> lost.add(holder[0].owner()));
         holder[0] = lease;
         leases.add(lease);
         return lease;
+    }
+
+    /** Waits by advancing the clock, with the holder renewing its lease 5 s before it would expire. */
+    private JdbcInstanceLease.Waiter renewedWhileWaiting(Runnable renewal) {
+        return wait -> {
+            waits.add(wait);
+            clock.advance(wait.minus(MARGIN).minusSeconds(5));
+            renewal.run();
+            clock.advance(Duration.ofSeconds(5).plus(MARGIN));
+        };
     }
 
     private void mustNotWait(Duration wait) {

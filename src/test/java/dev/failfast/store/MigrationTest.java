@@ -33,7 +33,7 @@ class MigrationTest {
         assertThat(flyway.migrate().migrationsExecuted).isZero();
         flyway.validate();
         var jdbc = JdbcClient.create(dataSource);
-        for (String table : List.of("batch", "batch_label", "job", "instance_lease")) {
+        for (String table : List.of("batch", "batch_label", "job", "instance_lease", "cluster_node")) {
             assertThat(jdbc.sql("SELECT COUNT(*) FROM " + table).query(Long.class).single()).isZero();
         }
     }

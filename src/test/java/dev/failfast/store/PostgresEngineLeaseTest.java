@@ -3,7 +3,7 @@ package dev.failfast.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.failfast.engine.BatchEngine;
+import dev.failfast.engine.LocalBatchEngine;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,7 +44,7 @@ class PostgresEngineLeaseTest {
     }
 
     @Autowired
-    BatchEngine engine;
+    LocalBatchEngine engine;
 
     @Autowired
     InstanceLease lease;

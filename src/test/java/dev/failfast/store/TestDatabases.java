@@ -9,14 +9,14 @@ import java.util.UUID;
 import org.flywaydb.core.Flyway;
 
 /** Real databases for store tests: in-memory H2, and the PostgreSQL server at 127.0.0.1:5432. */
-final class TestDatabases {
+public final class TestDatabases {
 
-    static final String POSTGRES_URL = "jdbc:postgresql://127.0.0.1:5432/test?reWriteBatchedInserts=true";
+    public static final String POSTGRES_URL = "jdbc:postgresql://127.0.0.1:5432/test?reWriteBatchedInserts=true";
 
     private TestDatabases() {}
 
     /** A fresh, empty in-memory H2 database (not migrated). */
-    static HikariDataSource h2() {
+    public static HikariDataSource h2() {
         return dataSource("jdbc:h2:mem:store-" + UUID.randomUUID(), "sa");
     }
 
@@ -24,7 +24,7 @@ final class TestDatabases {
      * The PostgreSQL test database, with {@code schema} dropped and created empty (not migrated).
      * Skips the test when no server is reachable, unless {@code CI=true}: then it fails.
      */
-    static HikariDataSource postgres(String schema) {
+    public static HikariDataSource postgres(String schema) {
         HikariDataSource dataSource = dataSource(POSTGRES_URL + "&currentSchema=" + schema, "postgres");
         try (Connection connection = dataSource.getConnection(); var statement = connection.createStatement()) {
             statement.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
@@ -40,8 +40,11 @@ final class TestDatabases {
         return dataSource;
     }
 
-    static Flyway flyway(HikariDataSource dataSource) {
-        return Flyway.configure().dataSource(dataSource).load();
+    /** The application's migrations: the portable scripts and those of the database's vendor. */
+    public static Flyway flyway(HikariDataSource dataSource) {
+        String vendor = dataSource.getJdbcUrl().startsWith("jdbc:postgresql:") ? "postgresql" : "h2";
+        return Flyway.configure().dataSource(dataSource)
+                .locations("classpath:db/migration", "classpath:db/vendor/" + vendor).load();
     }
 
     private static HikariDataSource dataSource(String url, String user) {

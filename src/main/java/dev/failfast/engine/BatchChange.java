@@ -1,0 +1,182 @@
+package dev.failfast.engine;
+
+import dev.failfast.batch.Batch;
+import dev.failfast.batch.BatchState;
+import dev.failfast.batch.CancellationCause;
+import dev.failfast.batch.CauseType;
+import dev.failfast.batch.FailurePolicy;
+import dev.failfast.batch.Job;
+import dev.failfast.batch.JobError;
+import dev.failfast.batch.JobState;
+import dev.failfast.config.FailfastProperties.RecoveryMode;
+import dev.failfast.store.ClusterStore;
+import dev.failfast.store.ClusterStore.LockedBatch;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The changes one replica makes to a batch in one transaction, with the batch's row locked: the
+ * cluster's counterpart of {@link BatchRun}'s state machine, with the same rules. A failure under
+ * FAIL_FAST records the cause, which skips every pending job in the same transaction; the batch
+ * ends when no job runs any more.
+ */
+final class BatchChange {
+
+    /** What a committed change did, for the replica's listeners and its local attempts. */
+    record Result(Batch batch, List<Job> changedJobs, @Nullable BatchState previousState, boolean causeRecorded) {}
+
+    private final LockedBatch locked;
+    private final Instant now;
+    private final BatchState before;
+    private final List<Job> changedJobs = new ArrayList<>();
+    private Batch batch;
+    private boolean changed;
+    private boolean causeRecorded;
+
+    BatchChange(LockedBatch locked, Instant now) {
+        this.locked = locked;
+        this.now = now;
+        this.batch = locked.batch();
+        this.before = batch.state();
+    }
+
+    Batch batch() {
+        return batch;
+    }
+
+    /**
+     * Counts jobs that were RUNNING and have been written in their new state; a FAILED one may
+     * record the cause.
+     */
+    void ranJobsWritten(List<Job> written) {
+        for (Job job : written) {
+            changedJobs.add(job);
+            changed = true;
+            if (job.state().isTerminal()) {
+                countMove(JobState.RUNNING, job.state(), 1);
+            }
+            if (job.state() == JobState.FAILED) {
+                failed(job);
+            }
+        }
+    }
+
+    private void failed(Job job) {
+        var spec = batch.spec();
+        if (failsFast(batch, batch.counts().failed())) {
+            CauseType type = spec.maxFailures() == 0 ? CauseType.JOB_FAILED : CauseType.MAX_FAILURES_EXCEEDED;
+            recordCause(CancellationCause.jobFailed(type, job.id(), job.error(), now));
+        }
+    }
+
+    /** Whether {@code failedJobs} failed jobs stop the batch by its failure policy. */
+    static boolean failsFast(Batch batch, int failedJobs) {
+        return batch.spec().failurePolicy() == FailurePolicy.FAIL_FAST && failedJobs > batch.spec().maxFailures();
+    }
+
+    /**
+     * Records the cause unless the batch has one or ended: every PENDING job is SKIPPED, the
+     * batch CANCELLING, and every replica told. Returns false if nothing was recorded.
+     */
+    boolean recordCause(CancellationCause cause) {
+        if (batch.cancellation() != null || batch.state().isTerminal()) {
+            return false;
+        }
+        List<Job> ended = locked.skipPending(now);
+        changedJobs.addAll(ended);
+        ended.forEach(job -> countMove(JobState.PENDING, job.state(), 1));
+        batch = withState(BatchState.CANCELLING, null, cause);
+        locked.announceCause();
+        changed = true;
+        causeRecorded = true;
+        return true;
+    }
+
+    /**
+     * Settles the RUNNING jobs of a replica whose lease expired, as a restart settles those of a
+     * dead single instance: {@code FAIL} fails them and the batch (cause OWNER_LOST); {@code RESUME}
+     * puts the jobs with attempts left back to PENDING, for any replica to run again.
+     */
+    void ownerLost(String node, RecoveryMode mode) {
+        List<Job> lost = locked.runningJobsOf(node);
+        if (lost.isEmpty()) {
+            return;
+        }
+        changed = true;
+        List<Job> settled = new ArrayList<>();
+        List<Job> requeued = new ArrayList<>();
+        boolean hadCause = batch.cancellation() != null;
+        for (Job job : lost) {
+            boolean retry = mode == RecoveryMode.RESUME && !hadCause
+                    && job.attempts() < job.spec().retry().maxAttempts();
+            if (retry) {
+                requeued.add(new Job(job.spec(), JobState.PENDING, job.attempts(), job.startedAt(), null,
+                        BatchRecovery.INTERRUPTED_ERROR, null, false));
+            } else {
+                JobState to = hadCause ? JobState.CANCELLED : JobState.FAILED;
+                settled.add(new Job(job.spec(), to, job.attempts(), job.startedAt(), now,
+                        to == JobState.FAILED ? BatchRecovery.INTERRUPTED_ERROR : job.error(), null, false));
+            }
+        }
+        if (!requeued.isEmpty()) {
+            int lowestSeq = requeued.stream().mapToInt(job -> locked.seqOf(job.id())).min().orElseThrow();
+            locked.requeue(requeued, lowestSeq);
+            countMove(JobState.RUNNING, JobState.PENDING, requeued.size());
+            changedJobs.addAll(requeued);
+            locked.announceWork();
+        }
+        locked.updateJobs(settled);
+        if (mode == RecoveryMode.FAIL && !hadCause) {
+            changedJobs.addAll(settled);
+            settled.forEach(job -> countMove(JobState.RUNNING, job.state(), 1));
+            String owner = node.equals(ClusterStore.NO_OWNER) ? "The single instance that ran the batch before cluster mode"
+                    : "The replica " + node;
+            recordCause(CancellationCause.of(CauseType.OWNER_LOST,
+                    owner + " running jobs of the batch stopped before they finished", null, now));
+        } else {
+            ranJobsWritten(settled);
+        }
+    }
+
+    /** Writes the batch, ended if nothing is left to run, and returns what changed. */
+    Result commit() {
+        if (!batch.state().isTerminal()) {
+            CancellationCause cause = batch.cancellation();
+            if (cause != null && batch.counts().running() == 0) {
+                batch = withState(cause.cause().terminalState(), now, cause.completed(now));
+            } else if (cause == null && batch.counts().pending() == 0 && batch.counts().running() == 0) {
+                batch = withState(batch.counts().failed() > 0 ? BatchState.FAILED : BatchState.SUCCEEDED, now, null);
+            }
+        }
+        boolean stateChanged = batch.state() != before;
+        if (changed || stateChanged) {
+            locked.save(batch);
+        }
+        return new Result(batch, List.copyOf(changedJobs), stateChanged ? before : null, causeRecorded);
+    }
+
+    /** Whether the batch could not start a job before this change and may now (a slot came free). */
+    boolean freedSlotForPending() {
+        Batch old = locked.batch();
+        return old.counts().running() >= old.spec().maxParallelism() && batch.cancellation() == null
+                && batch.counts().pending() > 0 && batch.counts().running() < batch.spec().maxParallelism();
+    }
+
+    private void countMove(JobState from, JobState to, int n) {
+        if (n > 0) {
+            batch = new Batch(batch.id(), batch.spec(), batch.state(), batch.createdAt(), batch.startedAt(),
+                    batch.finishedAt(), batch.counts().moved(from, to, n), batch.cancellation());
+        }
+    }
+
+    private Batch withState(BatchState state, @Nullable Instant finishedAt, @Nullable CancellationCause cause) {
+        return new Batch(batch.id(), batch.spec(), batch.state().transitionTo(state), batch.createdAt(),
+                batch.startedAt(), finishedAt, batch.counts(), cause);
+    }
+
+    static JobError timeoutError(Job job) {
+        return new JobError(JobError.TIMEOUT, "Attempt exceeded the job's timeout of " + job.spec().timeout(), null);
+    }
+}

@@ -1,0 +1,2 @@
+-- Nothing on H2: the cluster mode's partial indexes (db/vendor/postgresql) exist on PostgreSQL only,
+-- and embedded H2 runs a single instance.
