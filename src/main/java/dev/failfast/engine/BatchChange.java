@@ -13,6 +13,7 @@ import dev.failfast.store.ClusterStore;
 import dev.failfast.store.ClusterStore.LockedBatch;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -137,6 +138,27 @@ final class BatchChange {
                     owner + " running jobs of the batch stopped before they finished", null, now));
         } else {
             ranJobsWritten(settled);
+        }
+    }
+
+    /**
+     * Puts back jobs this replica claimed but never started: it did not learn that their claim
+     * committed. They are claimed again like any pending job, so they run once.
+     */
+    void claimsLost(Collection<String> jobIds, String node) {
+        List<Job> putBack = locked.unclaim(jobIds, node);
+        if (!putBack.isEmpty()) {
+            changed = true;
+            changedJobs.addAll(putBack);
+            countMove(JobState.RUNNING, JobState.PENDING, putBack.size());
+            if (batch.cancellation() == null) {
+                locked.announceWork();
+            } else {
+                // The batch was cancelled meanwhile: the jobs end as the other pending ones did.
+                List<Job> ended = locked.skipPending(now);
+                changedJobs.addAll(ended);
+                ended.forEach(job -> countMove(JobState.PENDING, job.state(), 1));
+            }
         }
     }
 

@@ -22,8 +22,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -81,6 +83,7 @@ public class ClusterBatchEngine implements BatchEngine, SmartLifecycle {
     private final ApplicationEventPublisher applicationEvents;
     private final TimeBasedEpochGenerator ids = Generators.timeBasedEpochGenerator();
     private final AtomicLong admissionRejections = new AtomicLong();
+    private final LostClaims lostClaims = new LostClaims();
     private volatile ClusterStore.Totals totals = new ClusterStore.Totals(0, 0);
     private volatile boolean running;
     private boolean startedOnce;
@@ -244,6 +247,7 @@ public class ClusterBatchEngine implements BatchEngine, SmartLifecycle {
         try {
             cluster.withCause(worker.localBatches()).forEach(worker::cancelled);
             settleLostReplicas();
+            putBackLostClaims();
             Instant now = clock.instant();
             for (Batch batch : cluster.activeWithDeadline()) {
                 Duration deadline = batch.spec().deadline();
@@ -289,6 +293,24 @@ public class ClusterBatchEngine implements BatchEngine, SmartLifecycle {
             }
         }
         cluster.deleteExpiredNodes(now);
+    }
+
+    /** Jobs claimed here whose claim this replica never learned of: claimed again, by any replica. */
+    private void putBackLostClaims() {
+        Set<ClusterStore.JobKey> owned = Set.copyOf(cluster.runningJobsOwnedBy(lease.node()));
+        Set<ClusterStore.JobKey> lost = lostClaims.lost(owned, worker.heldJobKeys());
+        Instant now = clock.instant();
+        lost.stream().collect(Collectors.groupingBy(ClusterStore.JobKey::batchId,
+                Collectors.mapping(ClusterStore.JobKey::jobId, Collectors.toList()))).forEach((batchId, jobIds) ->
+                cluster.change(batchId, locked -> {
+                    var change = new BatchChange(locked, now);
+                    change.claimsLost(jobIds, lease.node());
+                    return change.commit();
+                }).ifPresent(result -> {
+                    log.warn("Batch {}: {} jobs claimed here that this replica never learned of are pending again: {}",
+                            batchId, jobIds.size(), jobIds);
+                    committed(result);
+                }));
     }
 
     private void deadlinePassed(UUID batchId, Duration deadline) {

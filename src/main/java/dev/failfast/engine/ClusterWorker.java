@@ -157,6 +157,13 @@ final class ClusterWorker {
         return held.get();
     }
 
+    /** The jobs claimed here and not yet settled, by batch and job id. */
+    Set<ClusterStore.JobKey> heldJobKeys() {
+        Set<ClusterStore.JobKey> keys = new HashSet<>();
+        batches.forEach((id, batch) -> batch.jobIds.forEach(jobId -> keys.add(new ClusterStore.JobKey(id, jobId))));
+        return keys;
+    }
+
     // ---- claiming -------------------------------------------------------------------------------
 
     private void claimLoop() {
@@ -193,7 +200,7 @@ final class ClusterWorker {
             busy.addAndGet(claimed);
             LocalBatch local = batches.compute(id, (key, existing) -> {
                 LocalBatch batch = existing != null ? existing : new LocalBatch(id);
-                batch.jobs += claimed;
+                claim.jobs().forEach(job -> batch.jobIds.add(job.id()));
                 return batch;
             });
             committed.accept(new BatchChange.Result(claim.batch(), claim.jobs(), claim.previousState(), false));
@@ -398,17 +405,17 @@ final class ClusterWorker {
             }
             return new Settled(change.commit(), written);
         });
-        int done = 0;
+        List<String> done = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
             Settlement item = items.get(i);
             Job job = intended.isEmpty() ? null : intended.get(i);
             if (job == null || settled.isEmpty() || !settled.get().written().contains(job.id())) {
-                done++; // the batch was deleted, or the job was settled by a replica that took it over
+                done.add(item.run().id()); // the batch was deleted, or a replica that took the job over settled it
                 continue;
             }
             item.run().job = job;
             if (job.state().isTerminal()) {
-                done++;
+                done.add(job.id());
             } else if (item instanceof Settlement.RetryStarted(var l, JobRun run, int attempt)) {
                 busy.incrementAndGet();
                 submit(local, run, attempt);
@@ -490,15 +497,16 @@ final class ClusterWorker {
         settlements.add(new Settlement.RetryStarted(local, run, number));
     }
 
-    private void release(LocalBatch local, int jobs) {
-        if (jobs == 0) {
+    private void release(LocalBatch local, List<String> jobIds) {
+        if (jobIds.isEmpty()) {
             return;
         }
+        int[] released = new int[1];
         batches.computeIfPresent(local.id, (id, batch) -> {
-            batch.jobs -= jobs;
-            return batch.jobs > 0 ? batch : null;
+            jobIds.forEach(jobId -> released[0] += batch.jobIds.remove(jobId) ? 1 : 0);
+            return batch.jobIds.isEmpty() ? null : batch;
         });
-        if (held.addAndGet(-jobs) == 0) {
+        if (released[0] > 0 && held.addAndGet(-released[0]) == 0) {
             synchronized (idle) {
                 idle.notifyAll();
             }
@@ -511,8 +519,8 @@ final class ClusterWorker {
         final UUID id;
         final CancellationSource token = new CancellationSource();
         final ReentrantLock lock = new ReentrantLock();
-        /** Jobs held here; changed only inside the {@code batches} map's compute functions. */
-        int jobs;
+        /** Ids of the jobs held here; changed only inside the {@code batches} map's compute functions. */
+        final Set<String> jobIds = ConcurrentHashMap.newKeySet();
         // Guarded by lock.
         final Set<Attempt> attempts = new HashSet<>();
         final Set<JobRun> waitingRetry = new HashSet<>();

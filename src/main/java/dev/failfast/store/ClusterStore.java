@@ -235,6 +235,24 @@ public final class ClusterStore {
                     .params(Math.min(lowestSeq, claimCursor), batch.id()).update();
         }
 
+        /**
+         * Puts back jobs that {@code node} claimed but never started (the claim committed, but
+         * the replica never learned of it): PENDING again, their claim's attempt not counted.
+         * Returns those put back.
+         */
+        public List<Job> unclaim(Collection<String> jobIds, String node) {
+            List<SeqJob> unclaimed = client.sql("""
+                    UPDATE job SET state = 'PENDING', owner_node = NULL, attempts = attempts - 1,
+                        started_at = CASE WHEN attempts = 1 THEN NULL ELSE started_at END, version = ?
+                    WHERE batch_id = ? AND id = ANY (?) AND owner_node = ? AND state = 'RUNNING'
+                    RETURNING *""").params(version, batch.id(), jobIds.toArray(String[]::new), node)
+                    .query((rs, row) -> new SeqJob(rs.getInt("seq"), rows.job(rs, row))).list();
+            unclaimed.stream().mapToInt(SeqJob::seq).min().ifPresent(lowest ->
+                    client.sql("UPDATE batch SET claim_cursor = LEAST(claim_cursor, ?) WHERE id = ?")
+                            .params(lowest, batch.id()).update());
+            return unclaimed.stream().map(SeqJob::job).toList();
+        }
+
         /** The position of a job in its batch. */
         public int seqOf(String jobId) {
             return client.sql("SELECT seq FROM job WHERE batch_id = ? AND id = ?").params(batch.id(), jobId)
@@ -339,6 +357,16 @@ public final class ClusterStore {
     public List<UUID> batchesRunningOn(String node) {
         return client.sql("SELECT DISTINCT batch_id FROM job WHERE COALESCE(owner_node, '') = ? AND state = 'RUNNING'")
                 .param(node).query(UUID.class).list();
+    }
+
+    /** A job, by its batch. */
+    public record JobKey(UUID batchId, String jobId) {}
+
+    /** The RUNNING jobs the database says {@code node} owns. */
+    public List<JobKey> runningJobsOwnedBy(String node) {
+        return client.sql("SELECT batch_id, id FROM job WHERE COALESCE(owner_node, '') = ? AND state = 'RUNNING'")
+                .param(node).query((rs, row) -> new JobKey(rs.getObject("batch_id", UUID.class), rs.getString("id")))
+                .list();
     }
 
     /** Deletes the rows of nodes whose lease expired before {@code now}; their jobs are settled first. */

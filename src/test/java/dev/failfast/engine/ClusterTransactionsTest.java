@@ -213,6 +213,49 @@ class ClusterTransactionsTest {
     }
 
     @Test
+    void aClaimTheReplicaNeverLearnedOfIsPutBackAndClaimedAgainAsItsFirstAttempt() {
+        Batch batch = create(4, 4, 1);
+        cluster.claim("node-a", 2, NOW); // committed, but say its reply was lost
+
+        var result = cluster.change(batch.id(), locked -> {
+            var change = new BatchChange(locked, NOW.plusSeconds(2));
+            change.claimsLost(List.of("job-0", "job-1"), "node-a");
+            return change.commit();
+        }).orElseThrow();
+        var again = cluster.claim("node-b", 4, NOW.plusSeconds(3)).orElseThrow();
+
+        assertThat(result.batch().counts()).isEqualTo(new JobCounts(4, 4, 0, 0, 0, 0, 0));
+        assertThat(result.changedJobs()).allSatisfy(job -> {
+            assertThat(job.state()).isEqualTo(JobState.PENDING);
+            assertThat(job.attempts()).isZero();
+            assertThat(job.startedAt()).isNull();
+        });
+        assertThat(again.jobs()).extracting(Job::id).containsExactly("job-0", "job-1", "job-2", "job-3");
+        assertThat(again.jobs()).extracting(Job::attempts).containsOnly(1);
+    }
+
+    @Test
+    void aLostClaimOfABatchCancelledMeanwhileIsSkipped() {
+        Batch batch = create(4, 2, 1);
+        cluster.claim("node-a", 2, NOW);
+        cluster.change(batch.id(), locked -> {
+            var change = new BatchChange(locked, NOW.plusSeconds(1));
+            change.recordCause(CancellationCause.of(CauseType.USER_REQUESTED, "stop", null, NOW.plusSeconds(1)));
+            return change.commit();
+        });
+
+        var result = cluster.change(batch.id(), locked -> {
+            var change = new BatchChange(locked, NOW.plusSeconds(2));
+            change.claimsLost(List.of("job-0", "job-1"), "node-a");
+            return change.commit();
+        }).orElseThrow();
+
+        assertThat(result.batch().state()).isEqualTo(BatchState.CANCELLED);
+        assertThat(result.batch().counts()).isEqualTo(new JobCounts(4, 0, 0, 0, 0, 0, 4));
+        assertThat(store.findJob(batch.id(), "job-0").orElseThrow().state()).isEqualTo(JobState.SKIPPED);
+    }
+
+    @Test
     void changesSinceAVersionAreTheJobsChangedAfterIt() {
         Batch batch = create(4, 4, 1);
         long before = cluster.version(batch.id()).orElseThrow();
