@@ -332,12 +332,6 @@ public final class ClusterStore {
 
     // ---- nodes ----------------------------------------------------------------------------------
 
-    /** Nodes whose lease runs after {@code now}. */
-    public List<String> liveNodes(Instant now) {
-        return client.sql("SELECT id FROM cluster_node WHERE expires_at >= ? ORDER BY id").param(utc(now))
-                .query(String.class).list();
-    }
-
     /**
      * Owners of RUNNING jobs that hold no live lease at {@code now}: replicas that stopped
      * renewing (killed, cut off), whose jobs the survivors settle.
