@@ -34,4 +34,30 @@ public record Batch(
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(counts, "counts");
     }
+
+    /** This batch after {@code n} of its jobs moved from state {@code from} to {@code to}. */
+    public Batch withJobsMoved(JobState from, JobState to, int n) {
+        if (n == 0) {
+            return this;
+        }
+        return new Batch(id, spec, state, createdAt, startedAt, finishedAt, counts.moved(from, to, n), cancellation);
+    }
+
+    /**
+     * The terminal state this batch has reached if nothing is left to do, else null: with a cause,
+     * once no job runs, the cause's terminal state; without, once no job waits or runs, FAILED if
+     * a job failed and SUCCEEDED otherwise.
+     */
+    public @Nullable BatchState terminalStateIfDone() {
+        if (state.isTerminal()) {
+            return null;
+        }
+        if (cancellation != null) {
+            return counts.running() == 0 ? cancellation.cause().terminalState() : null;
+        }
+        if (counts.pending() > 0 || counts.running() > 0) {
+            return null;
+        }
+        return counts.failed() > 0 ? BatchState.FAILED : BatchState.SUCCEEDED;
+    }
 }

@@ -40,4 +40,15 @@ public record BatchSpec(
             throw new IllegalArgumentException("maxFailures must not be negative, was " + maxFailures);
         }
     }
+
+    /**
+     * The cause a job failure records when {@code failedJobs} failed jobs stop the batch by its
+     * failure policy ({@code FAIL_FAST} beyond {@code maxFailures}), else null.
+     */
+    public @Nullable CauseType causeAfterFailures(int failedJobs) {
+        if (failurePolicy != FailurePolicy.FAIL_FAST || failedJobs <= maxFailures) {
+            return null;
+        }
+        return maxFailures == 0 ? CauseType.JOB_FAILED : CauseType.MAX_FAILURES_EXCEEDED;
+    }
 }

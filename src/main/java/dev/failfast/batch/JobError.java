@@ -1,5 +1,6 @@
 package dev.failfast.batch;
 
+import java.time.Duration;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -27,6 +28,11 @@ public record JobError(String type, String message, @Nullable String exception) 
     public static final String TARGET_DENIED = "TARGET_DENIED";
 
     public static final int MAX_TYPE_LENGTH = 128;
+
+    /** An attempt ran longer than its job's {@code timeout}. */
+    public static JobError timeout(@Nullable Duration timeout) {
+        return new JobError(TIMEOUT, "Attempt exceeded the job's timeout of " + timeout, null);
+    }
 
     public JobError {
         Objects.requireNonNull(type, "type");

@@ -4,9 +4,7 @@ import dev.failfast.batch.Batch;
 import dev.failfast.batch.BatchState;
 import dev.failfast.batch.CancellationCause;
 import dev.failfast.batch.CauseType;
-import dev.failfast.batch.FailurePolicy;
 import dev.failfast.batch.Job;
-import dev.failfast.batch.JobError;
 import dev.failfast.batch.JobState;
 import dev.failfast.config.FailfastProperties.RecoveryMode;
 import dev.failfast.store.ClusterStore;
@@ -65,16 +63,10 @@ final class BatchChange {
     }
 
     private void failed(Job job) {
-        var spec = batch.spec();
-        if (failsFast(batch, batch.counts().failed())) {
-            CauseType type = spec.maxFailures() == 0 ? CauseType.JOB_FAILED : CauseType.MAX_FAILURES_EXCEEDED;
+        CauseType type = batch.spec().causeAfterFailures(batch.counts().failed());
+        if (type != null) {
             recordCause(CancellationCause.jobFailed(type, job.id(), job.error(), now));
         }
-    }
-
-    /** Whether {@code failedJobs} failed jobs stop the batch by its failure policy. */
-    static boolean failsFast(Batch batch, int failedJobs) {
-        return batch.spec().failurePolicy() == FailurePolicy.FAIL_FAST && failedJobs > batch.spec().maxFailures();
     }
 
     /**
@@ -122,8 +114,7 @@ final class BatchChange {
             }
         }
         if (!requeued.isEmpty()) {
-            int lowestSeq = requeued.stream().mapToInt(job -> locked.seqOf(job.id())).min().orElseThrow();
-            locked.requeue(requeued, lowestSeq);
+            locked.requeue(requeued);
             countMove(JobState.RUNNING, JobState.PENDING, requeued.size());
             changedJobs.addAll(requeued);
             locked.announceWork();
@@ -164,13 +155,10 @@ final class BatchChange {
 
     /** Writes the batch, ended if nothing is left to run, and returns what changed. */
     Result commit() {
-        if (!batch.state().isTerminal()) {
+        BatchState terminal = batch.terminalStateIfDone();
+        if (terminal != null) {
             CancellationCause cause = batch.cancellation();
-            if (cause != null && batch.counts().running() == 0) {
-                batch = withState(cause.cause().terminalState(), now, cause.completed(now));
-            } else if (cause == null && batch.counts().pending() == 0 && batch.counts().running() == 0) {
-                batch = withState(batch.counts().failed() > 0 ? BatchState.FAILED : BatchState.SUCCEEDED, now, null);
-            }
+            batch = withState(terminal, now, cause == null ? null : cause.completed(now));
         }
         boolean stateChanged = batch.state() != before;
         if (changed || stateChanged) {
@@ -187,18 +175,11 @@ final class BatchChange {
     }
 
     private void countMove(JobState from, JobState to, int n) {
-        if (n > 0) {
-            batch = new Batch(batch.id(), batch.spec(), batch.state(), batch.createdAt(), batch.startedAt(),
-                    batch.finishedAt(), batch.counts().moved(from, to, n), batch.cancellation());
-        }
+        batch = batch.withJobsMoved(from, to, n);
     }
 
     private Batch withState(BatchState state, @Nullable Instant finishedAt, @Nullable CancellationCause cause) {
         return new Batch(batch.id(), batch.spec(), batch.state().transitionTo(state), batch.createdAt(),
                 batch.startedAt(), finishedAt, batch.counts(), cause);
-    }
-
-    static JobError timeoutError(Job job) {
-        return new JobError(JobError.TIMEOUT, "Attempt exceeded the job's timeout of " + job.spec().timeout(), null);
     }
 }

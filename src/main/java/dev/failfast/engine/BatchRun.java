@@ -5,7 +5,6 @@ import dev.failfast.batch.BatchSpec;
 import dev.failfast.batch.BatchState;
 import dev.failfast.batch.CancellationCause;
 import dev.failfast.batch.CauseType;
-import dev.failfast.batch.FailurePolicy;
 import dev.failfast.batch.Job;
 import dev.failfast.batch.JobError;
 import dev.failfast.batch.JobState;
@@ -42,7 +41,6 @@ final class BatchRun {
     private int nextPending;
     private final ArrayDeque<JobRun> retriesDue = new ArrayDeque<>();
     private int slotsInUse;
-    private int failures;
     private @Nullable ScheduledFuture<?> deadlineTimer;
     private @Nullable ScheduledFuture<?> graceTimer;
     private final List<Job> changedJobs = new ArrayList<>();
@@ -61,7 +59,6 @@ final class BatchRun {
             this.jobs[i] = new JobRun(jobs.get(i), parsedParams == null ? null : parsedParams.get(i));
         }
         skipStarted();
-        this.failures = batch.counts().failed();
     }
 
     UUID id() {
@@ -185,7 +182,7 @@ final class BatchRun {
                     yield false;
                 }
                 case Outcome.Stopped(StopReason reason) when reason == StopReason.TIMEOUT ->
-                        failAttempt(run, timeoutError(run), false, now);
+                        failAttempt(run, JobError.timeout(run.job.spec().timeout()), false, now);
                 case Outcome.Stopped ignored -> {
                     settle(run, JobState.CANCELLED, null, null, false, now);
                     yield false;
@@ -324,7 +321,7 @@ final class BatchRun {
             }
             attempt.abandoned = true;
             run.attempt = null;
-            return failAttempt(run, timeoutError(run), true, now);
+            return failAttempt(run, JobError.timeout(run.job.spec().timeout()), true, now);
         });
     }
 
@@ -341,12 +338,8 @@ final class BatchRun {
             return false;
         }
         settle(run, JobState.FAILED, error, null, abandoned, now);
-        failures++;
-        if (spec.failurePolicy() == FailurePolicy.FAIL_FAST && failures > spec.maxFailures()) {
-            CauseType type = spec.maxFailures() == 0 ? CauseType.JOB_FAILED : CauseType.MAX_FAILURES_EXCEEDED;
-            return recordCause(CancellationCause.jobFailed(type, run.id(), error, now), now);
-        }
-        return false;
+        CauseType type = spec.causeAfterFailures(batch.counts().failed());
+        return type != null && recordCause(CancellationCause.jobFailed(type, run.id(), error, now), now);
     }
 
     private void retryDue(JobRun run) {
@@ -363,10 +356,6 @@ final class BatchRun {
             lock.unlock();
         }
         context.dispatchable().accept(this);
-    }
-
-    private JobError timeoutError(JobRun run) {
-        return new JobError(JobError.TIMEOUT, "Attempt exceeded the job's timeout of " + run.job.spec().timeout(), null);
     }
 
     // ---- state changes --------------------------------------------------------------------------
@@ -388,16 +377,10 @@ final class BatchRun {
     }
 
     private void finishIfDone(Instant now) {
-        if (batch.state().isTerminal()) {
-            return;
-        }
-        CancellationCause cause = batch.cancellation();
-        if (cause != null) {
-            if (batch.counts().running() == 0) {
-                finish(cause.cause().terminalState(), cause.completed(now), now);
-            }
-        } else if (batch.counts().pending() == 0 && batch.counts().running() == 0) {
-            finish(failures > 0 ? BatchState.FAILED : BatchState.SUCCEEDED, null, now);
+        BatchState terminal = batch.terminalStateIfDone();
+        if (terminal != null) {
+            CancellationCause cause = batch.cancellation();
+            finish(terminal, cause == null ? null : cause.completed(now), now);
         }
     }
 
@@ -413,10 +396,7 @@ final class BatchRun {
     }
 
     private void countMove(JobState from, JobState to, int n) {
-        if (n > 0) {
-            batch = new Batch(batch.id(), spec, batch.state(), batch.createdAt(), batch.startedAt(),
-                    batch.finishedAt(), batch.counts().moved(from, to, n), batch.cancellation());
-        }
+        batch = batch.withJobsMoved(from, to, n);
     }
 
     private Batch withState(BatchState state, @Nullable Instant startedAt, @Nullable Instant finishedAt,

@@ -87,7 +87,7 @@ public class ClusterBatchEngine implements BatchEngine, SmartLifecycle {
     private volatile ClusterStore.Totals totals = new ClusterStore.Totals(0, 0);
     private volatile boolean running;
     private boolean startedOnce;
-    /** Runs {@link #poll()}: a thread of its own, so a slow database never delays the job timers. */
+    /** Runs {@link #poll()}. */
     private @Nullable Thread poller;
 
     ClusterBatchEngine(
@@ -244,37 +244,18 @@ public class ClusterBatchEngine implements BatchEngine, SmartLifecycle {
      * whose lease expired, fires deadlines, refreshes the cluster-wide gauges, and looks for jobs.
      */
     void poll() {
-        try {
-            cluster.withCause(worker.localBatches()).forEach(worker::cancelled);
-            settleLostReplicas();
-            putBackLostClaims();
-            Instant now = clock.instant();
-            for (Batch batch : cluster.activeWithDeadline()) {
-                Duration deadline = batch.spec().deadline();
-                if (deadline != null && !batch.createdAt().plus(deadline).isAfter(now)) {
-                    deadlinePassed(batch.id(), deadline);
-                }
-            }
-            totals = cluster.totals();
-            worker.wake();
-        } catch (DataAccessException e) {
-            log.warn("Cluster poll failed; trying again in {}", properties.cluster().pollInterval(), e);
-        }
-    }
-
-    private void pollEvery(Duration interval) {
-        while (!Thread.currentThread().isInterrupted()) {
-            try {
-                Thread.sleep(interval);
-            } catch (InterruptedException e) {
-                return;
-            }
-            try {
-                poll();
-            } catch (RuntimeException e) {
-                log.error("Cluster poll failed; trying again in {}", interval, e);
+        cluster.withCause(worker.localBatches()).forEach(worker::cancelled);
+        settleLostReplicas();
+        putBackLostClaims();
+        Instant now = clock.instant();
+        for (Batch batch : cluster.activeWithDeadline()) {
+            Duration deadline = batch.spec().deadline();
+            if (deadline != null && !batch.createdAt().plus(deadline).isAfter(now)) {
+                deadlinePassed(batch.id(), deadline);
             }
         }
+        totals = cluster.totals();
+        worker.wake();
     }
 
     private void settleLostReplicas() {
@@ -345,7 +326,7 @@ public class ClusterBatchEngine implements BatchEngine, SmartLifecycle {
         causes.start();
         worker.start();
         Duration interval = properties.cluster().pollInterval();
-        poller = Thread.ofPlatform().name("failfast-cluster-poll").daemon().start(() -> pollEvery(interval));
+        poller = PollingThread.start("failfast-cluster-poll", interval, this::poll);
         if (startedOnce) {
             AvailabilityChangeEvent.publish(applicationEvents, this, ReadinessState.ACCEPTING_TRAFFIC);
         }

@@ -43,7 +43,7 @@ class ClusterEventRelay implements BatchEventFeed, SmartLifecycle {
     private volatile List<BatchEventListener> listeners = List.of();
     private final Duration interval;
     private final Map<UUID, Followed> followed = new ConcurrentHashMap<>();
-    /** Runs {@link #poll()}: a thread of its own, so a slow database never delays the job timers. */
+    /** Runs {@link #poll()}. */
     private volatile @Nullable Thread poller;
 
     ClusterEventRelay(ClusterStore cluster, ObjectProvider<BatchEventListener> listeners, FailfastProperties properties) {
@@ -114,16 +114,7 @@ class ClusterEventRelay implements BatchEventFeed, SmartLifecycle {
     @Override
     public void start() {
         listeners = allListeners.orderedStream().filter(BatchEventListener::followsWholeCluster).toList();
-        poller = Thread.ofPlatform().name("failfast-event-relay").daemon().start(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                try {
-                    Thread.sleep(interval);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                poll();
-            }
-        });
+        poller = PollingThread.start("failfast-event-relay", interval, this::poll);
     }
 
     @Override

@@ -18,7 +18,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingDeque;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -77,8 +76,6 @@ final class ClusterWorker {
                     return size() > RECENT_CAUSES;
                 }
             }));
-    /** Jobs claimed by this replica and not yet settled: running, waiting to retry, or waiting to be written. */
-    private final AtomicInteger held = new AtomicInteger();
     /**
      * Worker threads in use: claimed jobs not yet on a thread, and attempts whose thread has not
      * returned. Claims fill up to the pool size, so a claimed job starts at once; a job whose
@@ -119,7 +116,7 @@ final class ClusterWorker {
     boolean awaitIdle(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (idle) {
-            while (held.get() > 0) {
+            while (!batches.isEmpty()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
@@ -152,9 +149,9 @@ final class ClusterWorker {
         return Set.copyOf(batches.keySet());
     }
 
-    /** Jobs claimed here and not yet settled. */
+    /** Jobs claimed here and not yet settled: running, waiting to retry, or waiting to be written. */
     int heldJobs() {
-        return held.get();
+        return batches.values().stream().mapToInt(batch -> batch.jobIds.size()).sum();
     }
 
     /** The jobs claimed here and not yet settled, by batch and job id. */
@@ -196,7 +193,6 @@ final class ClusterWorker {
             }
             UUID id = claim.batch().id();
             int claimed = claim.jobs().size();
-            held.addAndGet(claimed);
             busy.addAndGet(claimed);
             LocalBatch local = batches.compute(id, (key, existing) -> {
                 LocalBatch batch = existing != null ? existing : new LocalBatch(id);
@@ -394,7 +390,7 @@ final class ClusterWorker {
             for (Settlement item : items) {
                 Job job = jobAfter(item, causeAhead, now);
                 intended.add(job);
-                if (job.state() == JobState.FAILED && BatchChange.failsFast(batch, ++failed)) {
+                if (job.state() == JobState.FAILED && batch.spec().causeAfterFailures(++failed) != null) {
                     causeAhead = true;
                 }
             }
@@ -443,14 +439,14 @@ final class ClusterWorker {
                 case Outcome.Succeeded(JsonNode result) ->
                         new Job(job.spec(), JobState.SUCCEEDED, attempt, job.startedAt(), now, null, result, false);
                 case Outcome.Stopped(StopReason reason) when reason == StopReason.TIMEOUT ->
-                        failed(causeAhead, job, attempt, BatchChange.timeoutError(job), false, now);
+                        failed(causeAhead, job, attempt, JobError.timeout(job.spec().timeout()), false, now);
                 case Outcome.Stopped ignored ->
                         new Job(job.spec(), JobState.CANCELLED, attempt, job.startedAt(), now, null, null, false);
                 case Outcome.Failed(JobError error) -> failed(causeAhead, job, attempt, error, false, now);
             };
             case Settlement.Abandoned(var l, var r, int attempt, boolean cancelled) -> cancelled
                     ? new Job(job.spec(), JobState.CANCELLED, attempt, job.startedAt(), now, null, null, true)
-                    : failed(causeAhead, job, attempt, BatchChange.timeoutError(job), true, now);
+                    : failed(causeAhead, job, attempt, JobError.timeout(job.spec().timeout()), true, now);
             case Settlement.RetryCancelled ignored ->
                     new Job(job.spec(), JobState.CANCELLED, job.attempts(), job.startedAt(), now, job.error(), null, false);
             case Settlement.RetryStarted(var l, var r, int attempt) -> causeAhead
@@ -501,12 +497,11 @@ final class ClusterWorker {
         if (jobIds.isEmpty()) {
             return;
         }
-        int[] released = new int[1];
         batches.computeIfPresent(local.id, (id, batch) -> {
-            jobIds.forEach(jobId -> released[0] += batch.jobIds.remove(jobId) ? 1 : 0);
+            batch.jobIds.removeAll(jobIds);
             return batch.jobIds.isEmpty() ? null : batch;
         });
-        if (released[0] > 0 && held.addAndGet(-released[0]) == 0) {
+        if (batches.isEmpty()) {
             synchronized (idle) {
                 idle.notifyAll();
             }

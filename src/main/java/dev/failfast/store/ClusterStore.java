@@ -169,12 +169,10 @@ public final class ClusterStore {
 
         private final Batch batch;
         private final long version;
-        private final int claimCursor;
 
         private LockedBatch(LockedRow row) {
             this.batch = row.batch;
             this.version = row.version + 1;
-            this.claimCursor = row.claimCursor;
         }
 
         /** The batch as stored when the lock was taken. */
@@ -229,10 +227,9 @@ public final class ClusterStore {
         }
 
         /** Moves jobs back to PENDING, unowned, to be claimed again (resuming after a lost replica). */
-        public void requeue(List<Job> jobs, int lowestSeq) {
+        public void requeue(List<Job> jobs) {
             updateJobs(jobs);
-            client.sql("UPDATE batch SET claim_cursor = LEAST(claim_cursor, ?) WHERE id = ?")
-                    .params(Math.min(lowestSeq, claimCursor), batch.id()).update();
+            moveCursorBackTo(jobs.stream().map(Job::id).toList());
         }
 
         /**
@@ -241,22 +238,24 @@ public final class ClusterStore {
          * Returns those put back.
          */
         public List<Job> unclaim(Collection<String> jobIds, String node) {
-            List<SeqJob> unclaimed = client.sql("""
+            List<Job> unclaimed = client.sql("""
                     UPDATE job SET state = 'PENDING', owner_node = NULL, attempts = attempts - 1,
                         started_at = CASE WHEN attempts = 1 THEN NULL ELSE started_at END, version = ?
                     WHERE batch_id = ? AND id = ANY (?) AND owner_node = ? AND state = 'RUNNING'
                     RETURNING *""").params(version, batch.id(), jobIds.toArray(String[]::new), node)
-                    .query((rs, row) -> new SeqJob(rs.getInt("seq"), rows.job(rs, row))).list();
-            unclaimed.stream().mapToInt(SeqJob::seq).min().ifPresent(lowest ->
-                    client.sql("UPDATE batch SET claim_cursor = LEAST(claim_cursor, ?) WHERE id = ?")
-                            .params(lowest, batch.id()).update());
-            return unclaimed.stream().map(SeqJob::job).toList();
+                    .query(rows::job).list();
+            moveCursorBackTo(unclaimed.stream().map(Job::id).toList());
+            return unclaimed;
         }
 
-        /** The position of a job in its batch. */
-        public int seqOf(String jobId) {
-            return client.sql("SELECT seq FROM job WHERE batch_id = ? AND id = ?").params(batch.id(), jobId)
-                    .query(Integer.class).single();
+        /** Moves the claim cursor back to the first of these jobs, now PENDING again, if it is past it. */
+        private void moveCursorBackTo(List<String> jobIds) {
+            if (!jobIds.isEmpty()) {
+                client.sql("""
+                        UPDATE batch SET claim_cursor = LEAST(claim_cursor,
+                            (SELECT MIN(seq) FROM job WHERE batch_id = ? AND id = ANY (?)))
+                        WHERE id = ?""").params(batch.id(), jobIds.toArray(String[]::new), batch.id()).update();
+            }
         }
 
         /** Writes the batch row with this change's version. */
