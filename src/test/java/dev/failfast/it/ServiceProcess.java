@@ -99,15 +99,7 @@ final class ServiceProcess implements AutoCloseable {
 
     /** A GET's body as text, such as the Prometheus scrape. */
     String text(String path) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return body(HttpRequest.newBuilder(URI.create(base + path)).GET());
     }
 
     JsonNode get(String path) {
@@ -127,8 +119,12 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     private static JsonNode send(HttpRequest.Builder request) {
+        return JSON.readTree(body(request));
+    }
+
+    private static String body(HttpRequest.Builder request) {
         try {
-            return JSON.readTree(HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString()).body());
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString()).body();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {
