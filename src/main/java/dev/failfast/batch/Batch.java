@@ -35,12 +35,51 @@ public record Batch(
         Objects.requireNonNull(counts, "counts");
     }
 
+    /** A batch just accepted: QUEUED, every job PENDING. */
+    public static Batch queued(UUID id, BatchSpec spec, Instant at) {
+        return new Batch(id, spec, BatchState.QUEUED, at, null, null, JobCounts.allPending(spec.jobs().size()), null);
+    }
+
     /** This batch after {@code n} of its jobs moved from state {@code from} to {@code to}. */
     public Batch withJobsMoved(JobState from, JobState to, int n) {
         if (n == 0) {
             return this;
         }
         return new Batch(id, spec, state, createdAt, startedAt, finishedAt, counts.moved(from, to, n), cancellation);
+    }
+
+    /** This batch after one job moved from {@code before}'s state to {@code after}'s. */
+    public Batch withJobMoved(Job before, Job after) {
+        return before.state() == after.state() ? this : withJobsMoved(before.state(), after.state(), 1);
+    }
+
+    // ---- transitions: each checks the move against BatchState's table -------------------------------------
+
+    /** Its first job started at {@code at}: RUNNING (a batch already RUNNING stays as it is). */
+    public Batch started(Instant at) {
+        if (state == BatchState.RUNNING) {
+            return this;
+        }
+        return new Batch(id, spec, to(BatchState.RUNNING), createdAt, at, finishedAt, counts, cancellation);
+    }
+
+    /** Its cancellation cause was recorded: CANCELLING until its running jobs stop. */
+    public Batch cancelling(CancellationCause cause) {
+        return new Batch(id, spec, to(BatchState.CANCELLING), createdAt, startedAt, finishedAt, counts, cause);
+    }
+
+    /** Ended in {@code terminal} at {@code at}, with {@code cause} (already completed) if it has one. */
+    public Batch ended(BatchState terminal, @Nullable CancellationCause cause, Instant at) {
+        return new Batch(id, spec, to(terminal), createdAt, startedAt, at, counts, cause);
+    }
+
+    /** This batch ended at {@code at} if nothing is left to do (see {@link #terminalStateIfDone}), else itself. */
+    public Batch endedIfDone(Instant at) {
+        BatchState terminal = terminalStateIfDone();
+        if (terminal == null) {
+            return this;
+        }
+        return ended(terminal, cancellation == null ? null : cancellation.completed(at), at);
     }
 
     /**
@@ -59,5 +98,9 @@ public record Batch(
             return null;
         }
         return counts.failed() > 0 ? BatchState.FAILED : BatchState.SUCCEEDED;
+    }
+
+    private BatchState to(BatchState next) {
+        return state.transitionTo(next);
     }
 }

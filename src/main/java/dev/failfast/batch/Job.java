@@ -46,4 +46,67 @@ public record Job(
     public @Nullable Long durationMillis() {
         return startedAt == null || finishedAt == null ? null : Duration.between(startedAt, finishedAt).toMillis();
     }
+
+    // ---- transitions: each checks the move against JobState's table ---------------------------------------
+
+    /**
+     * Attempt {@code attempt} started at {@code at}: RUNNING, from PENDING or after a retry backoff.
+     * The first attempt's start stays the job's {@code startedAt}; the last failed attempt's error
+     * stays visible until the job ends.
+     */
+    public Job started(int attempt, Instant at) {
+        return new Job(spec, to(JobState.RUNNING), attempt, startedAt == null ? at : startedAt, null, error, null,
+                false);
+    }
+
+    /** An attempt failed with {@code failure} and the job will run again after its backoff: still RUNNING. */
+    public Job retrying(JobError failure) {
+        return new Job(spec, to(JobState.RUNNING), attempts, startedAt, null, failure, null, false);
+    }
+
+    public Job succeeded(@Nullable JsonNode output, Instant at) {
+        return new Job(spec, to(JobState.SUCCEEDED), attempts, startedAt, at, null, output, false);
+    }
+
+    /** The last attempt failed; {@code abandoned}: its thread ignored the timeout and was left running. */
+    public Job failed(JobError failure, boolean abandoned, Instant at) {
+        return new Job(spec, to(JobState.FAILED), attempts, startedAt, at, failure, null, abandoned);
+    }
+
+    /** Its attempt was stopped by the batch's cancellation; {@code abandoned}: it ignored the interrupt. */
+    public Job cancelled(boolean abandoned, Instant at) {
+        return new Job(spec, to(JobState.CANCELLED), attempts, startedAt, at, null, null, abandoned);
+    }
+
+    /**
+     * Cancelled while no attempt of it ran (waiting out a retry backoff, or cut short with its
+     * process): the last failed attempt's error stays.
+     */
+    public Job cancelledKeepingLastError(Instant at) {
+        return new Job(spec, to(JobState.CANCELLED), attempts, startedAt, at, error, null, false);
+    }
+
+    /**
+     * The batch stopped before this PENDING job started: SKIPPED, or CANCELLED if it ran before
+     * and was put back ({@link #requeued}).
+     */
+    public Job stoppedWhilePending(Instant at) {
+        return new Job(spec, to(attempts == 0 ? JobState.SKIPPED : JobState.CANCELLED), attempts, startedAt, at,
+                error, null, false);
+    }
+
+    /** The process running the job was lost: PENDING again, to run its next attempt anywhere. */
+    public Job requeued(JobError interruption) {
+        return new Job(spec, to(JobState.PENDING), attempts, startedAt, null, interruption, null, false);
+    }
+
+    /** A claim that started no attempt is taken back: PENDING again, the claim's attempt not counted. */
+    public Job unclaimed() {
+        return new Job(spec, to(JobState.PENDING), attempts - 1, attempts == 1 ? null : startedAt, null, error, null,
+                false);
+    }
+
+    private JobState to(JobState next) {
+        return state.transitionTo(next);
+    }
 }

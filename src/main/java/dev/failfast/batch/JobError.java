@@ -27,7 +27,14 @@ public record JobError(String type, String message, @Nullable String exception) 
     /** An HTTP job's target is denied by the SSRF guard. */
     public static final String TARGET_DENIED = "TARGET_DENIED";
 
+    /** The process (or cluster replica) running the attempt stopped before the attempt ended. */
+    public static final String INTERRUPTED = "INTERRUPTED";
+
     public static final int MAX_TYPE_LENGTH = 128;
+
+    /** The attempt was cut short because the process running it stopped (a crash, a lost replica). */
+    public static final JobError OWNER_STOPPED =
+            new JobError(INTERRUPTED, "The service stopped while the job was running", null);
 
     /** An attempt ran longer than its job's {@code timeout}. */
     public static JobError timeout(@Nullable Duration timeout) {

@@ -6,8 +6,20 @@ import java.util.Set;
 /**
  * Life cycle of a job: PENDING → RUNNING → SUCCEEDED | FAILED | CANCELLED, or PENDING → SKIPPED.
  *
- * <p>CANCELLED means the job was running and was stopped by the batch's cancellation; SKIPPED
- * means it never started because the batch stopped first.
+ * <p>CANCELLED means the job ran and was stopped by the batch's cancellation; SKIPPED means it
+ * never started because the batch stopped first. {@link #allowedNext()} is the whole table, and
+ * {@link Job}'s transitions are the only code that changes a job's state. Three moves beyond the
+ * straight line, each for one reason:
+ *
+ * <ul>
+ *   <li>RUNNING → RUNNING: an attempt failed and the job waits out its retry backoff, then runs
+ *       again ({@link Job#retrying}, {@link Job#started}).
+ *   <li>RUNNING → PENDING: the job is put back to be started again, because the process that ran
+ *       it was lost ({@link Job#requeued}) or a cluster replica claimed it and never learned of
+ *       the claim ({@link Job#unclaimed}).
+ *   <li>PENDING → CANCELLED: a job put back after it ran is stopped by the batch's cause before
+ *       it runs again; it ran, so it is not SKIPPED ({@link Job#stoppedWhilePending}).
+ * </ul>
  */
 public enum JobState {
     PENDING,
@@ -26,8 +38,8 @@ public enum JobState {
 
     public Set<JobState> allowedNext() {
         return switch (this) {
-            case PENDING -> EnumSet.of(RUNNING, SKIPPED);
-            case RUNNING -> EnumSet.of(SUCCEEDED, FAILED, CANCELLED);
+            case PENDING -> EnumSet.of(RUNNING, SKIPPED, CANCELLED);
+            case RUNNING -> EnumSet.of(RUNNING, PENDING, SUCCEEDED, FAILED, CANCELLED);
             case SUCCEEDED, FAILED, CANCELLED, SKIPPED -> EnumSet.noneOf(JobState.class);
         };
     }

@@ -48,12 +48,19 @@ public record FailfastProperties(
      *     the engine, where it is ordered fairly across batches and skipped at once on cancellation
      * @param threadNamePrefix prefix of worker thread names
      * @param awaitTermination how long shutdown waits for worker threads to finish
+     * @param maxAbandoned threads the executor has beyond {@code poolSize} for attempts that were
+     *     abandoned because they ignored their cancellation or timeout past the cancel grace period.
+     *     Such a thread runs on until its job returns, but no longer counts against its batch's
+     *     {@code maxParallelism} nor against the pool, so stuck jobs do not stop other batches. Once
+     *     this many threads are stuck, readiness reports the engine saturated and submissions get
+     *     429; each thread stuck beyond it takes one place from the pool
      */
     public record Executor(
             @DefaultValue("16") @Min(1) int poolSize,
             @DefaultValue("0") @Min(0) int queueCapacity,
             @DefaultValue("failfast-job-") @NotBlank String threadNamePrefix,
-            @DefaultValue("30s") @NotNull Duration awaitTermination) {
+            @DefaultValue("30s") @NotNull Duration awaitTermination,
+            @DefaultValue("16") @Min(1) int maxAbandoned) {
 
         /** Attempts the engine hands to the executor at most: one per thread plus the queue. */
         public int dispatchCapacity() {

@@ -7,27 +7,92 @@ import org.jspecify.annotations.Nullable;
 /**
  * One attempt of one job, from the moment a worker thread starts it. Owns the attempt's token,
  * which the batch token cancels and the job's timeout cancels, and which interrupts the worker.
+ *
+ * <p>An attempt is live until it ends: its handler returned, or it was abandoned (it ignored its
+ * token for the cancel grace period and was reported ended while its thread went on). What an
+ * abandoned attempt returns later does not count.
  */
-final class Attempt {
+public final class Attempt {
 
-    final JobRun job;
-    final int number;
-    final CancellationSource token = new CancellationSource();
-
-    private @Nullable Thread worker;
+    private final JobRun job;
+    private final int number;
+    private final CancellationSource token = new CancellationSource();
     private final Registration batchLink;
+    private @Nullable Thread worker;
 
-    // Guarded by the lock of the batch (BatchRun's, or on a cluster replica ClusterWorker.LocalBatch's).
-    boolean abandoned;
-    @Nullable ScheduledFuture<?> timeoutTimer;
-    @Nullable ScheduledFuture<?> abandonTimer;
+    // Guarded by the lock of the job's batch.
+    private boolean ended;
+    private boolean abandoned;
+    private @Nullable ScheduledFuture<?> timeoutTimer;
+    private @Nullable ScheduledFuture<?> abandonTimer;
 
-    Attempt(JobRun job, int number, Thread worker, CancellationSource batchToken) {
+    public Attempt(JobRun job, int number, Thread worker, CancellationSource batchToken) {
         this.job = job;
         this.number = number;
         this.worker = worker;
         token.onCancel(this::interruptWorker);
         this.batchLink = batchToken.onCancel(() -> token.cancel(StopReason.BATCH_CANCELLED));
+    }
+
+    public JobRun job() {
+        return job;
+    }
+
+    /** 1 for the first attempt. */
+    public int number() {
+        return number;
+    }
+
+    public CancellationSource token() {
+        return token;
+    }
+
+    /** Neither returned nor abandoned. */
+    public boolean isLive() {
+        return !ended;
+    }
+
+    public boolean isAbandoned() {
+        return abandoned;
+    }
+
+    /**
+     * Ends the attempt, its handler having returned, and cancels its timers. Returns false if it had
+     * ended already (it was abandoned, and what it did afterwards does not count).
+     */
+    public boolean end() {
+        cancelTimers();
+        if (ended) {
+            return false;
+        }
+        ended = true;
+        return true;
+    }
+
+    /** Ends the attempt although its handler still runs. Returns false if it had ended already. */
+    public boolean abandon() {
+        if (!end()) {
+            return false;
+        }
+        abandoned = true;
+        return true;
+    }
+
+    void timeoutTimer(ScheduledFuture<?> timer) {
+        this.timeoutTimer = timer;
+    }
+
+    void abandonTimer(ScheduledFuture<?> timer) {
+        this.abandonTimer = timer;
+    }
+
+    private void cancelTimers() {
+        if (timeoutTimer != null) {
+            timeoutTimer.cancel(false);
+        }
+        if (abandonTimer != null) {
+            abandonTimer.cancel(false);
+        }
     }
 
     private synchronized void interruptWorker() {
@@ -37,24 +102,15 @@ final class Attempt {
     }
 
     /**
-     * Called by the worker when the handler returned or threw. After this no interrupt of ours can
+     * Called by the worker when the handler returned or threw (or will not run). After this no interrupt of ours can
      * reach the thread, so clearing its interrupt status keeps a cancellation from leaking into the
      * next task the pooled thread runs.
      */
-    void detachWorker() {
+    public void detachWorker() {
         synchronized (this) {
             worker = null;
         }
         batchLink.close();
         Thread.interrupted();
-    }
-
-    void cancelTimers() {
-        if (timeoutTimer != null) {
-            timeoutTimer.cancel(false);
-        }
-        if (abandonTimer != null) {
-            abandonTimer.cancel(false);
-        }
     }
 }

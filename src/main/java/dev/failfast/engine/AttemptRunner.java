@@ -13,31 +13,24 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Runs one attempt of a job on the current (worker) thread and reports its outcome. */
-final class AttemptRunner {
+/** Runs one attempt of a job on the current (worker) thread and reports its outcome; both engines use it. */
+public final class AttemptRunner {
 
     private final JobHandlers handlers;
     private final JsonMapper jsonMapper;
     private final long maxResultBytes;
 
-    AttemptRunner(JobHandlers handlers, JsonMapper jsonMapper, long maxResultBytes) {
+    public AttemptRunner(JobHandlers handlers, JsonMapper jsonMapper, long maxResultBytes) {
         this.handlers = handlers;
         this.jsonMapper = jsonMapper;
         this.maxResultBytes = maxResultBytes;
-    }
-
-    void run(BatchRun run, JobRun job) {
-        Attempt attempt = run.startAttempt(job, Thread.currentThread());
-        if (attempt != null) {
-            run(run.id(), attempt, outcome -> run.finishAttempt(attempt, outcome));
-        }
     }
 
     /**
      * Runs a started attempt on this thread and hands its outcome to {@code finish}, even when the
      * JVM fails (the error is then rethrown).
      */
-    void run(UUID batchId, Attempt attempt, Consumer<Outcome> finish) {
+    public void run(UUID batchId, Attempt attempt, Consumer<Outcome> finish) {
         Outcome outcome;
         try {
             outcome = execute(batchId, attempt);
@@ -51,16 +44,17 @@ final class AttemptRunner {
     }
 
     private Outcome execute(UUID batchId, Attempt attempt) {
-        JobSpec spec = attempt.job.job.spec();
+        JobSpec spec = attempt.job().job().spec();
         try {
-            Object result = invoke(handlers.find(spec.type()).orElseThrow(), batchId, spec, attempt.job.parsedParams, attempt);
+            Object result = invoke(handlers.find(spec.type()).orElseThrow(), batchId, spec, attempt.job().parsedParams(),
+                    attempt);
             return succeeded(result);
         } catch (Throwable e) {
             if (e instanceof VirtualMachineError fatal && !(e instanceof StackOverflowError)) {
                 throw fatal; // out of memory or a JVM fault: run() settles the attempt and rethrows
             }
             // Whatever else a handler throws, even an Error, ends its attempt; otherwise the batch would never end.
-            StopReason stopped = attempt.token.reason();
+            StopReason stopped = attempt.token().reason();
             if (stopped != null) {
                 return new Outcome.Stopped(stopped);
             }
@@ -73,7 +67,7 @@ final class AttemptRunner {
             JobHandler<P> handler, UUID batchId, JobSpec spec, @Nullable Object parsedParams, Attempt attempt)
             throws Exception {
         P params = parsedParams != null ? (P) parsedParams : handler.parseParams(spec.params());
-        return handler.execute(new JobContext<>(batchId, spec.id(), params, attempt.number, attempt.token));
+        return handler.execute(new JobContext<>(batchId, spec.id(), params, attempt.number(), attempt.token()));
     }
 
     private Outcome succeeded(@Nullable Object result) {
@@ -89,7 +83,7 @@ final class AttemptRunner {
         return new Outcome.Succeeded(json);
     }
 
-    static JobError errorOf(Throwable e) {
+    private static JobError errorOf(Throwable e) {
         String type = switch (e) {
             case JobFailedException failed -> failed.errorType();
             case IOException ignored -> JobError.IO;

@@ -10,22 +10,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Hands batch events to a set of listeners; a listener that throws does not stop the others. */
-final class BatchEvents {
+public final class BatchEvents {
 
     private static final Logger log = LoggerFactory.getLogger(BatchEvents.class);
 
     private final List<BatchEventListener> listeners;
 
-    BatchEvents(List<BatchEventListener> listeners) {
+    public BatchEvents(List<BatchEventListener> listeners) {
         this.listeners = List.copyOf(listeners);
     }
 
-    void submitted(Batch batch) {
+    public void submitted(Batch batch) {
         emit(new BatchEvent.Submitted(batch));
     }
 
     /** A job event for each changed job, then a batch event if the batch changed state. */
-    void changed(Batch batch, List<Job> jobs, @Nullable BatchState previousState) {
+    public void changed(Batch batch, List<Job> jobs, @Nullable BatchState previousState) {
         for (Job job : jobs) {
             emit(new BatchEvent.JobChanged(batch, job));
         }
@@ -34,7 +34,7 @@ final class BatchEvents {
         }
     }
 
-    void emit(BatchEvent event) {
+    public void emit(BatchEvent event) {
         for (BatchEventListener listener : listeners) {
             try {
                 listener.onEvent(event);

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * A {@link CancellationToken} that can be cancelled once, with a reason. Callbacks run on the
  * thread that cancels, outside any lock, in registration order.
  */
-final class CancellationSource implements CancellationToken {
+public final class CancellationSource implements CancellationToken {
 
     private static final Logger log = LoggerFactory.getLogger(CancellationSource.class);
 
@@ -25,12 +25,12 @@ final class CancellationSource implements CancellationToken {
         return reason != null;
     }
 
-    @Nullable StopReason reason() {
+    public @Nullable StopReason reason() {
         return reason;
     }
 
     /** Cancels the token and runs its callbacks; false if it was cancelled already. */
-    boolean cancel(StopReason why) {
+    public boolean cancel(StopReason why) {
         List<Runnable> toRun;
         synchronized (this) {
             if (reason != null) {

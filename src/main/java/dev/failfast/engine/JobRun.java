@@ -5,28 +5,67 @@ import dev.failfast.batch.JobState;
 import java.util.concurrent.ScheduledFuture;
 import org.jspecify.annotations.Nullable;
 
-/** The engine's mutable record of one job. Every mutable field is guarded by its batch's lock. */
-final class JobRun {
+/**
+ * An engine's mutable record of one job it runs: the job as it stands, its attempt on a thread if
+ * one runs, and its retry timer while it waits out a backoff. Every mutable field is guarded by
+ * the lock of the job's batch (a single instance's {@code BatchRun}, a replica's {@code HeldBatch}).
+ */
+public class JobRun {
 
-    Job job;
-    /** The params as the job's handler parsed them at submission; null for a job resumed after a restart. */
-    final @Nullable Object parsedParams;
-    @Nullable Attempt attempt;
-    @Nullable ScheduledFuture<?> retryTimer;
-    /** Counts against the batch's maxParallelism: from dispatch until terminal or until a retry is due. */
-    boolean holdsSlot;
+    private Job job;
+    private final @Nullable Object parsedParams;
+    private @Nullable Attempt attempt;
+    private @Nullable ScheduledFuture<?> retryTimer;
 
-    JobRun(Job job, @Nullable Object parsedParams) {
+    /**
+     * @param parsedParams the params as the job's handler parsed them at submission; null when the
+     *     job came back from the store (a restart, another replica's submission): each attempt then
+     *     parses them
+     */
+    public JobRun(Job job, @Nullable Object parsedParams) {
         this.job = job;
         this.parsedParams = parsedParams;
     }
 
-    String id() {
+    public String id() {
         return job.id();
     }
 
+    public Job job() {
+        return job;
+    }
+
+    public void job(Job changed) {
+        this.job = changed;
+    }
+
+    public @Nullable Object parsedParams() {
+        return parsedParams;
+    }
+
+    /** The attempt running on a thread now, if any. */
+    public @Nullable Attempt attempt() {
+        return attempt;
+    }
+
+    public void attempt(@Nullable Attempt running) {
+        this.attempt = running;
+    }
+
     /** RUNNING while waiting out a retry backoff, with no thread working on it. */
-    boolean isBetweenAttempts() {
+    public boolean isBetweenAttempts() {
         return attempt == null && job.state() == JobState.RUNNING;
+    }
+
+    public void retryTimer(@Nullable ScheduledFuture<?> timer) {
+        this.retryTimer = timer;
+    }
+
+    /** Cancels the retry timer, if one is waiting. */
+    public void cancelRetry() {
+        if (retryTimer != null) {
+            retryTimer.cancel(false);
+            retryTimer = null;
+        }
     }
 }

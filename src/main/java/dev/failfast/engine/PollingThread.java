@@ -9,14 +9,14 @@ import org.slf4j.LoggerFactory;
  * database delays only that poll, never the job timers. A poll that throws (the database is
  * unreachable, say) is logged, and the next one runs on time.
  */
-final class PollingThread {
+public final class PollingThread {
 
     private static final Logger log = LoggerFactory.getLogger(PollingThread.class);
 
     private PollingThread() {}
 
     /** Starts the thread; interrupt it to stop. */
-    static Thread start(String name, Duration interval, Runnable poll) {
+    public static Thread start(String name, Duration interval, Runnable poll) {
         return Thread.ofPlatform().name(name).daemon().start(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 try {

@@ -1,7 +1,7 @@
 package dev.failfast.engine;
 
 /** Why a cancellation token was cancelled. */
-enum StopReason {
+public enum StopReason {
     /** The batch was cancelled (any cause). */
     BATCH_CANCELLED,
     /** The attempt ran past its job's timeout. */

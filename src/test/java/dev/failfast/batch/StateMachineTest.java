@@ -50,6 +50,9 @@ class StateMachineTest {
     @CsvSource(textBlock = """
             PENDING, RUNNING
             PENDING, SKIPPED
+            PENDING, CANCELLED
+            RUNNING, RUNNING
+            RUNNING, PENDING
             RUNNING, SUCCEEDED
             RUNNING, FAILED
             RUNNING, CANCELLED
@@ -61,7 +64,8 @@ class StateMachineTest {
     @ParameterizedTest
     @CsvSource(textBlock = """
             PENDING,   SUCCEEDED
-            PENDING,   CANCELLED
+            PENDING,   FAILED
+            PENDING,   PENDING
             RUNNING,   SKIPPED
             SUCCEEDED, RUNNING
             SKIPPED,   RUNNING

@@ -34,7 +34,7 @@ class ShutdownTest {
     int port;
 
     @Autowired
-    LocalBatchEngine engine;
+    EngineFrontDoor engine;
 
     @Autowired
     GatedHandler gated;

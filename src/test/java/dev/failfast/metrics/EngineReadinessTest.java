@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.failfast.ApiClient;
-import dev.failfast.engine.LocalBatchEngine;
+import dev.failfast.engine.EngineFrontDoor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +35,7 @@ class EngineReadinessTest {
     int port;
 
     @Autowired
-    LocalBatchEngine engine;
+    EngineFrontDoor engine;
 
     ApiClient client;
     List<String> submitted = new ArrayList<>();

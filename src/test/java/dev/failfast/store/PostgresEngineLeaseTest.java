@@ -3,7 +3,7 @@ package dev.failfast.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.failfast.engine.LocalBatchEngine;
+import dev.failfast.engine.EngineFrontDoor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,7 +44,7 @@ class PostgresEngineLeaseTest {
     }
 
     @Autowired
-    LocalBatchEngine engine;
+    EngineFrontDoor engine;
 
     @Autowired
     InstanceLease lease;

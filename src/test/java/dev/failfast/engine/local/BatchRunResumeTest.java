@@ -1,4 +1,4 @@
-package dev.failfast.engine;
+package dev.failfast.engine.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,6 +12,11 @@ import dev.failfast.batch.JobError;
 import dev.failfast.batch.JobSpec;
 import dev.failfast.batch.JobState;
 import dev.failfast.batch.RetryPolicy;
+import dev.failfast.engine.AttemptRunner;
+import dev.failfast.engine.AttemptTimers;
+import dev.failfast.engine.BatchEvents;
+import dev.failfast.engine.JobRun;
+import dev.failfast.job.JobHandlers;
 import dev.failfast.store.InMemoryBatchStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,7 +27,9 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.core.task.SyncTaskExecutor;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 /** A batch resumed after a restart hands out only the jobs that are still PENDING. */
@@ -49,8 +56,10 @@ class BatchRunResumeTest {
         JobCounts counts = JobCounts.allPending(3).moved(JobState.PENDING, JobState.FAILED);
         Batch batch = new Batch(UUID.randomUUID(), spec, BatchState.RUNNING, T0, T0, null, counts, null);
         scheduler.initialize();
-        var context = new RunContext(Clock.systemUTC(), scheduler, Duration.ofSeconds(1),
-                new BatchPublisher(new InMemoryBatchStore(), List.of()), new AtomicLong(2), run -> {}, run -> {});
+        var runner = new AttemptRunner(new JobHandlers(List.of()), JsonMapper.shared(), 1024);
+        var context = new RunContext(Clock.systemUTC(), new AttemptTimers(scheduler, Clock.systemUTC(), Duration.ofSeconds(1)),
+                new BatchPublisher(new InMemoryBatchStore(), new BatchEvents(List.of())), new AtomicLong(2),
+                new Dispatcher(new SyncTaskExecutor(), 1, 1, runner, Clock.systemUTC()), run -> {});
 
         BatchRun run = new BatchRun(context, batch, jobs, null);
 

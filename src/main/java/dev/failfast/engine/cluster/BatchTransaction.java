@@ -1,10 +1,11 @@
-package dev.failfast.engine;
+package dev.failfast.engine.cluster;
 
 import dev.failfast.batch.Batch;
 import dev.failfast.batch.BatchState;
 import dev.failfast.batch.CancellationCause;
 import dev.failfast.batch.CauseType;
 import dev.failfast.batch.Job;
+import dev.failfast.batch.JobError;
 import dev.failfast.batch.JobState;
 import dev.failfast.config.FailfastProperties.RecoveryMode;
 import dev.failfast.store.ClusterStore;
@@ -16,14 +17,16 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The changes one replica makes to a batch in one transaction, with the batch's row locked: the
- * cluster's counterpart of {@link BatchRun}'s state machine, with the same rules. A failure under
- * FAIL_FAST records the cause, which skips every pending job in the same transaction; the batch
- * ends when no job runs any more.
+ * What one replica does to a batch in one transaction, with the batch's row locked: the same rules
+ * as a single instance's {@code BatchRun}, on the rows. A failure under FAIL_FAST records the
+ * cause, which skips every pending job in the same transaction; the batch ends when no job runs
+ * any more. Jobs change through {@link Job}'s transitions, except where one SQL statement moves
+ * many rows at once (claiming PENDING → RUNNING, skipping PENDING → SKIPPED | CANCELLED, putting
+ * back RUNNING → PENDING), each a move {@link JobState}'s table admits.
  */
-final class BatchChange {
+final class BatchTransaction {
 
-    /** What a committed change did, for the replica's listeners and its local attempts. */
+    /** What a committed transaction did, for the replica's listeners and its held attempts. */
     record Result(Batch batch, List<Job> changedJobs, @Nullable BatchState previousState, boolean causeRecorded) {}
 
     private final LockedBatch locked;
@@ -34,7 +37,7 @@ final class BatchChange {
     private boolean changed;
     private boolean causeRecorded;
 
-    BatchChange(LockedBatch locked, Instant now) {
+    BatchTransaction(LockedBatch locked, Instant now) {
         this.locked = locked;
         this.now = now;
         this.batch = locked.batch();
@@ -80,7 +83,7 @@ final class BatchChange {
         List<Job> ended = locked.skipPending(now);
         changedJobs.addAll(ended);
         ended.forEach(job -> countMove(JobState.PENDING, job.state(), 1));
-        batch = withState(BatchState.CANCELLING, null, cause);
+        batch = batch.cancelling(cause);
         locked.announceCause();
         changed = true;
         causeRecorded = true;
@@ -105,12 +108,9 @@ final class BatchChange {
             boolean retry = mode == RecoveryMode.RESUME && !hadCause
                     && job.attempts() < job.spec().retry().maxAttempts();
             if (retry) {
-                requeued.add(new Job(job.spec(), JobState.PENDING, job.attempts(), job.startedAt(), null,
-                        BatchRecovery.INTERRUPTED_ERROR, null, false));
+                requeued.add(job.requeued(JobError.OWNER_STOPPED));
             } else {
-                JobState to = hadCause ? JobState.CANCELLED : JobState.FAILED;
-                settled.add(new Job(job.spec(), to, job.attempts(), job.startedAt(), now,
-                        to == JobState.FAILED ? BatchRecovery.INTERRUPTED_ERROR : job.error(), null, false));
+                settled.add(hadCause ? job.cancelledKeepingLastError(now) : job.failed(JobError.OWNER_STOPPED, false, now));
             }
         }
         if (!requeued.isEmpty()) {
@@ -155,11 +155,7 @@ final class BatchChange {
 
     /** Writes the batch, ended if nothing is left to run, and returns what changed. */
     Result commit() {
-        BatchState terminal = batch.terminalStateIfDone();
-        if (terminal != null) {
-            CancellationCause cause = batch.cancellation();
-            batch = withState(terminal, now, cause == null ? null : cause.completed(now));
-        }
+        batch = batch.endedIfDone(now);
         boolean stateChanged = batch.state() != before;
         if (changed || stateChanged) {
             locked.save(batch);
@@ -176,10 +172,5 @@ final class BatchChange {
 
     private void countMove(JobState from, JobState to, int n) {
         batch = batch.withJobsMoved(from, to, n);
-    }
-
-    private Batch withState(BatchState state, @Nullable Instant finishedAt, @Nullable CancellationCause cause) {
-        return new Batch(batch.id(), batch.spec(), batch.state().transitionTo(state), batch.createdAt(),
-                batch.startedAt(), finishedAt, batch.counts(), cause);
     }
 }

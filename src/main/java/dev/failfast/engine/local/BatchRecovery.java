@@ -1,13 +1,11 @@
-package dev.failfast.engine;
+package dev.failfast.engine.local;
 
 import dev.failfast.batch.Batch;
 import dev.failfast.batch.BatchState;
 import dev.failfast.batch.CancellationCause;
 import dev.failfast.batch.CauseType;
 import dev.failfast.batch.Job;
-import dev.failfast.batch.JobCounts;
 import dev.failfast.batch.JobError;
-import dev.failfast.batch.JobState;
 import dev.failfast.config.FailfastProperties.RecoveryMode;
 import dev.failfast.store.BatchStore;
 import dev.failfast.store.Page;
@@ -24,18 +22,13 @@ import org.slf4j.LoggerFactory;
  * On startup, settles the batches a previous process left QUEUED, RUNNING or CANCELLING.
  *
  * <p>{@link RecoveryMode#FAIL}: jobs that were running become FAILED with error type {@value
- * #INTERRUPTED}, jobs that never started SKIPPED, and the batch FAILED with cause {@link
+ * JobError#INTERRUPTED}, jobs that never started SKIPPED, and the batch FAILED with cause {@link
  * CauseType#OWNER_LOST}. {@link RecoveryMode#RESUME}: the batch runs on; jobs that were running
- * are retried if they have attempts left (see {@link BatchRun#resumeInterrupted}). A batch that was
+ * are retried if they have attempts left (see {@code BatchRun#resumeInterrupted}). A batch that was
  * CANCELLING keeps its first cause in both modes and only finishes: its running jobs become
  * CANCELLED, as they would have.
  */
 final class BatchRecovery {
-
-    /** Error type of a job whose attempt was cut short because its process stopped. */
-    static final String INTERRUPTED = "INTERRUPTED";
-    static final JobError INTERRUPTED_ERROR =
-            new JobError(INTERRUPTED, "The service stopped while the job was running", null);
 
     private static final Logger log = LoggerFactory.getLogger(BatchRecovery.class);
     private static final int PAGE_SIZE = 10_000;
@@ -72,28 +65,25 @@ final class BatchRecovery {
         CancellationCause cause = first != null ? first.completed(now)
                 : CancellationCause.of(CauseType.OWNER_LOST, "The process running the batch stopped before it finished",
                         null, now).completed(now);
-        JobCounts counts = batch.counts();
+        Batch settled = batch;
         List<Job> changed = new ArrayList<>();
         for (Job job : jobs) {
-            JobState to = switch (job.state()) {
-                case PENDING -> JobState.SKIPPED;
-                case RUNNING -> first == null ? JobState.FAILED : JobState.CANCELLED;
-                case SUCCEEDED, FAILED, CANCELLED, SKIPPED -> null;
+            Job after = switch (job.state()) {
+                case PENDING -> job.stoppedWhilePending(now);
+                case RUNNING -> first == null ? job.failed(JobError.OWNER_STOPPED, false, now)
+                        : job.cancelledKeepingLastError(now);
+                case SUCCEEDED, FAILED, CANCELLED, SKIPPED -> job;
             };
-            if (to != null) {
-                boolean ran = job.state() == JobState.RUNNING;
-                JobError error = to == JobState.FAILED ? INTERRUPTED_ERROR : ran ? job.error() : null;
-                changed.add(new Job(job.spec(), job.state().transitionTo(to), job.attempts(), job.startedAt(), now,
-                        error, null, false));
-                counts = counts.moved(job.state(), to);
+            if (after != job) {
+                changed.add(after);
+                settled = settled.withJobMoved(job, after);
             }
         }
         BatchState terminal = cause.cause().terminalState();
-        Batch settled = new Batch(batch.id(), batch.spec(), batch.state().transitionTo(terminal), batch.createdAt(),
-                batch.startedAt(), now, counts, cause);
+        settled = settled.ended(terminal, cause, now);
         publisher.changed(settled, changed, batch.state());
         log.warn("Batch {} was left {} by a previous process: {} with cause {}, {}", batch.id(), batch.state(),
-                terminal, cause.cause(), counts);
+                terminal, cause.cause(), settled.counts());
     }
 
     private List<Job> allJobs(Batch batch) {

@@ -1,6 +1,10 @@
-package dev.failfast.engine;
+package dev.failfast.engine.local;
 
+import dev.failfast.batch.CancellationCause;
 import dev.failfast.batch.CauseType;
+import dev.failfast.engine.Attempt;
+import dev.failfast.engine.AttemptRunner;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.concurrent.locks.Condition;
@@ -15,25 +19,45 @@ import org.springframework.core.task.TaskRejectedException;
  * where cancellation skips it; a large batch therefore cannot fill the executor's queue ahead of a
  * small one submitted after it.
  *
+ * <p>An attempt that is abandoned (it ignored its cancellation) keeps its thread but stops counting
+ * as work in flight: the executor has {@code maxAbandoned} threads beyond the pool for such threads,
+ * so stuck jobs do not stop the other batches. Past that bound, each further stuck thread takes
+ * one place from the work in flight, so the executor's queue never overflows.
+ *
  * <p>Lock order: the dispatcher's lock may be held while a batch's lock is taken, never the reverse.
  */
 final class Dispatcher {
 
+    /** One attempt handed to the executor, until its thread returns. */
+    static final class Handover {
+        // Guarded by the dispatcher's lock.
+        private boolean abandoned;
+    }
+
     private final TaskExecutor executor;
     private final int capacity;
+    private final int maxAbandoned;
     private final AttemptRunner runner;
+    private final Clock clock;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
 
     // Guarded by lock.
     private final LinkedHashSet<BatchRun> ready = new LinkedHashSet<>();
     private int inFlight;
+    private int abandonedThreads;
     private boolean paused;
 
-    Dispatcher(TaskExecutor executor, int capacity, AttemptRunner runner) {
+    /**
+     * @param capacity attempts the executor takes at once (its threads for live work and its queue)
+     * @param maxAbandoned threads the executor has beyond {@code capacity} for abandoned attempts
+     */
+    Dispatcher(TaskExecutor executor, int capacity, int maxAbandoned, AttemptRunner runner, Clock clock) {
         this.executor = executor;
         this.capacity = capacity;
+        this.maxAbandoned = maxAbandoned;
         this.runner = runner;
+        this.clock = clock;
     }
 
     /** The batch may have a job to start. */
@@ -47,11 +71,43 @@ final class Dispatcher {
         }
     }
 
-    /** Attempts handed to the executor and not yet returned. */
+    /** Attempts handed to the executor and not yet ended (abandoned ones not counted). */
     int inFlight() {
         lock.lock();
         try {
             return inFlight;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Threads still running an abandoned attempt. */
+    int abandonedThreads() {
+        lock.lock();
+        try {
+            return abandonedThreads;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether as many threads are stuck in abandoned attempts as the executor has room for. */
+    boolean isSaturated() {
+        return abandonedThreads() >= maxAbandoned;
+    }
+
+    /** An attempt was abandoned: its thread no longer counts as work in flight. */
+    void abandoned(Handover handover) {
+        lock.lock();
+        try {
+            if (handover.abandoned) {
+                return;
+            }
+            handover.abandoned = true;
+            inFlight--;
+            abandonedThreads++;
+            signalIfIdle();
+            pump();
         } finally {
             lock.unlock();
         }
@@ -90,9 +146,10 @@ final class Dispatcher {
     }
 
     private void pump() {
-        while (!paused && inFlight < capacity && !ready.isEmpty()) {
+        int room = capacity - Math.max(0, abandonedThreads - maxAbandoned);
+        while (!paused && inFlight < room && !ready.isEmpty()) {
             BatchRun run = ready.removeFirst();
-            JobRun job = run.reserveNext();
+            LocalJob job = run.reserveNext();
             if (job == null) {
                 continue; // the batch is offered again when one of its jobs ends or a retry is due
             }
@@ -104,35 +161,48 @@ final class Dispatcher {
         }
     }
 
-    private void hand(BatchRun run, JobRun job) {
+    private void hand(BatchRun run, LocalJob job) {
         String batchId = run.id().toString();
+        Handover handover = new Handover();
+        job.handover = handover;
         try {
             executor.execute(() -> {
                 try (var _ = MDC.putCloseable("batchId", batchId);
                         var _ = MDC.putCloseable("jobId", job.id())) {
-                    runner.run(run, job);
+                    Attempt attempt = run.startAttempt(job, Thread.currentThread());
+                    if (attempt != null) {
+                        runner.run(run.id(), attempt, outcome -> run.finishAttempt(job, attempt, outcome));
+                    }
                 } finally {
-                    attemptEnded(run);
+                    threadReturned(run, handover);
                 }
             });
         } catch (TaskRejectedException e) {
             // Only a shut-down executor rejects: the queue is sized to hold every attempt in flight.
             inFlight--;
-            run.cancel(CauseType.SHUTDOWN, "Job executor is shut down", null);
+            run.recordCause(CancellationCause.of(CauseType.SHUTDOWN, "Job executor is shut down", null, clock.instant()));
         }
     }
 
-    private void attemptEnded(BatchRun run) {
+    private void threadReturned(BatchRun run, Handover handover) {
         lock.lock();
         try {
-            inFlight--;
-            if (inFlight == 0) {
-                idle.signalAll();
+            if (handover.abandoned) {
+                abandonedThreads--;
+            } else {
+                inFlight--;
+                signalIfIdle();
             }
             ready.add(run);
             pump();
         } finally {
             lock.unlock();
+        }
+    }
+
+    private void signalIfIdle() {
+        if (inFlight == 0) {
+            idle.signalAll();
         }
     }
 }

@@ -1,4 +1,4 @@
-package dev.failfast.engine;
+package dev.failfast.engine.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -102,13 +102,13 @@ class ClusterTransactionsTest {
                 new JobError("IO", "disk full", null), null, false);
 
         var result = cluster.change(batch.id(), locked -> {
-            var change = new BatchChange(locked, NOW.plusSeconds(1));
+            var change = new BatchTransaction(locked, NOW.plusSeconds(1));
             assertThat(locked.updateOwnedJobs(List.of(failed), "node-a")).containsExactly("job-0");
             change.ranJobsWritten(List.of(failed));
             return change.commit();
         }).orElseThrow();
         var later = cluster.change(batch.id(), locked -> {
-            var change = new BatchChange(locked, NOW.plusSeconds(2));
+            var change = new BatchTransaction(locked, NOW.plusSeconds(2));
             assertThat(change.recordCause(CancellationCause.of(CauseType.USER_REQUESTED, "late", null,
                     NOW.plusSeconds(2)))).isFalse();
             return change.commit();
@@ -179,7 +179,7 @@ class ClusterTransactionsTest {
         settleLost("node-a", RecoveryMode.RESUME);
 
         var result = cluster.change(batch.id(), locked -> {
-            var change = new BatchChange(locked, NOW.plusSeconds(1));
+            var change = new BatchTransaction(locked, NOW.plusSeconds(1));
             change.recordCause(CancellationCause.of(CauseType.USER_REQUESTED, "stop", null, NOW.plusSeconds(1)));
             return change.commit();
         }).orElseThrow();
@@ -218,7 +218,7 @@ class ClusterTransactionsTest {
         cluster.claim("node-a", 2, NOW); // committed, but say its reply was lost
 
         var result = cluster.change(batch.id(), locked -> {
-            var change = new BatchChange(locked, NOW.plusSeconds(2));
+            var change = new BatchTransaction(locked, NOW.plusSeconds(2));
             change.claimsLost(List.of("job-0", "job-1"), "node-a");
             return change.commit();
         }).orElseThrow();
@@ -239,13 +239,13 @@ class ClusterTransactionsTest {
         Batch batch = create(4, 2, 1);
         cluster.claim("node-a", 2, NOW);
         cluster.change(batch.id(), locked -> {
-            var change = new BatchChange(locked, NOW.plusSeconds(1));
+            var change = new BatchTransaction(locked, NOW.plusSeconds(1));
             change.recordCause(CancellationCause.of(CauseType.USER_REQUESTED, "stop", null, NOW.plusSeconds(1)));
             return change.commit();
         });
 
         var result = cluster.change(batch.id(), locked -> {
-            var change = new BatchChange(locked, NOW.plusSeconds(2));
+            var change = new BatchTransaction(locked, NOW.plusSeconds(2));
             change.claimsLost(List.of("job-0", "job-1"), "node-a");
             return change.commit();
         }).orElseThrow();
@@ -272,10 +272,10 @@ class ClusterTransactionsTest {
         assertThat(cluster.changesSince(batch.id(), last.version()).orElseThrow().jobs()).isEmpty();
     }
 
-    private BatchChange.Result settleLost(String node, RecoveryMode mode) {
+    private BatchTransaction.Result settleLost(String node, RecoveryMode mode) {
         UUID batchId = cluster.batchesRunningOn(node).getFirst();
         return cluster.change(batchId, locked -> {
-            var change = new BatchChange(locked, NOW);
+            var change = new BatchTransaction(locked, NOW);
             change.ownerLost(node, mode);
             return change.commit();
         }).orElseThrow();

@@ -1,9 +1,12 @@
-package dev.failfast.engine;
+package dev.failfast.engine.cluster;
 
-import dev.failfast.batch.BatchEvent;
 import dev.failfast.batch.BatchState;
 import dev.failfast.batch.Job;
 import dev.failfast.config.FailfastProperties;
+import dev.failfast.engine.BatchEventFeed;
+import dev.failfast.engine.BatchEventListener;
+import dev.failfast.engine.BatchEvents;
+import dev.failfast.engine.PollingThread;
 import dev.failfast.store.ClusterStore;
 import java.time.Duration;
 import java.util.List;
@@ -14,9 +17,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.stereotype.Component;
 
 /**
  * Cluster mode: reads the changes of followed batches back from the database, whichever replica
@@ -24,9 +25,7 @@ import org.springframework.stereotype.Component;
  * that follow the whole cluster (the event streams). One query per followed batch and poll,
  * however many streams follow it; a poll that finds the batch's version unchanged reads no job.
  */
-@Component
-@ConditionalOnProperty(name = "failfast.cluster.enabled", havingValue = "true")
-class ClusterEventRelay implements BatchEventFeed, SmartLifecycle {
+public final class ClusterEventRelay implements BatchEventFeed, SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(ClusterEventRelay.class);
 
@@ -40,13 +39,13 @@ class ClusterEventRelay implements BatchEventFeed, SmartLifecycle {
     private final ClusterStore cluster;
     private final ObjectProvider<BatchEventListener> allListeners;
     /** Resolved at start: the event streams, which follow batches through this relay, are listeners too. */
-    private volatile List<BatchEventListener> listeners = List.of();
+    private volatile BatchEvents events = new BatchEvents(List.of());
     private final Duration interval;
     private final Map<UUID, Followed> followed = new ConcurrentHashMap<>();
     /** Runs {@link #poll()}. */
     private volatile @Nullable Thread poller;
 
-    ClusterEventRelay(ClusterStore cluster, ObjectProvider<BatchEventListener> listeners, FailfastProperties properties) {
+    public ClusterEventRelay(ClusterStore cluster, ObjectProvider<BatchEventListener> listeners, FailfastProperties properties) {
         this.cluster = cluster;
         this.allListeners = listeners;
         this.interval = properties.cluster().eventPollInterval();
@@ -90,30 +89,16 @@ class ClusterEventRelay implements BatchEventFeed, SmartLifecycle {
         if (changes == null || changes.version() == batch.version) {
             return;
         }
-        for (Job job : changes.jobs()) {
-            emit(new BatchEvent.JobChanged(changes.batch(), job));
-        }
         BatchState previous = batch.state;
-        if (previous != changes.batch().state()) {
-            emit(new BatchEvent.BatchChanged(changes.batch(), previous == null ? changes.batch().state() : previous));
-        }
+        BatchState now = changes.batch().state();
+        events.changed(changes.batch(), changes.jobs(), previous == now ? null : previous == null ? now : previous);
         batch.version = changes.version();
         batch.state = changes.batch().state();
     }
 
-    private void emit(BatchEvent event) {
-        for (BatchEventListener listener : listeners) {
-            try {
-                listener.onEvent(event);
-            } catch (RuntimeException e) {
-                log.warn("Batch event listener {} failed on {}", listener, event.getClass().getSimpleName(), e);
-            }
-        }
-    }
-
     @Override
     public void start() {
-        listeners = allListeners.orderedStream().filter(BatchEventListener::followsWholeCluster).toList();
+        events = new BatchEvents(allListeners.orderedStream().filter(BatchEventListener::followsWholeCluster).toList());
         poller = PollingThread.start("failfast-event-relay", interval, this::poll);
     }
 

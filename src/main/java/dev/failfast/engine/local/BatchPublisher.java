@@ -1,29 +1,22 @@
-package dev.failfast.engine;
+package dev.failfast.engine.local;
 
 import dev.failfast.batch.Batch;
 import dev.failfast.batch.BatchState;
 import dev.failfast.batch.Job;
+import dev.failfast.engine.BatchEvents;
 import dev.failfast.store.BatchStore;
-import dev.failfast.store.IdempotencyKey;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
-import org.springframework.stereotype.Component;
 
-/** Writes a batch's changes to the store, then tells every {@link BatchEventListener}. */
-@Component
-class BatchPublisher {
+/** Writes a batch's changes to the store, then tells every listener. */
+final class BatchPublisher {
 
     private final BatchStore store;
     private final BatchEvents events;
 
-    BatchPublisher(BatchStore store, List<BatchEventListener> listeners) {
+    BatchPublisher(BatchStore store, BatchEvents events) {
         this.store = store;
-        this.events = new BatchEvents(listeners);
-    }
-
-    void created(Batch batch, List<Job> jobs, @Nullable IdempotencyKey key) {
-        store.create(batch, jobs, key);
-        events.submitted(batch);
+        this.events = events;
     }
 
     /** Called under the batch lock, so that a batch's events reach listeners in order. */

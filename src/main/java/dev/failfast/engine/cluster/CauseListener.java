@@ -1,4 +1,4 @@
-package dev.failfast.engine;
+package dev.failfast.engine.cluster;
 
 import dev.failfast.store.ClusterStore;
 import java.sql.Connection;

@@ -1,4 +1,4 @@
-package dev.failfast.engine;
+package dev.failfast.engine.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

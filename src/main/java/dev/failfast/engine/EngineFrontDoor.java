@@ -1,0 +1,223 @@
+package dev.failfast.engine;
+
+import com.fasterxml.uuid.Generators;
+import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
+import dev.failfast.batch.Batch;
+import dev.failfast.batch.BatchNotFoundException;
+import dev.failfast.batch.BatchSpec;
+import dev.failfast.batch.BatchStateConflictException;
+import dev.failfast.batch.CancellationCause;
+import dev.failfast.batch.CauseType;
+import dev.failfast.batch.Job;
+import dev.failfast.config.FailfastProperties;
+import dev.failfast.job.JobHandlers;
+import dev.failfast.store.BatchStore;
+import dev.failfast.store.IdempotencyKey;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * The one front door of both engines: validates and admits a batch, builds it, stores it (once per
+ * idempotency key), tells the listeners, and hands it to the {@link BatchRunner} of the mode the
+ * service runs in; guards cancel and delete; and reports readiness as the service starts and stops.
+ *
+ * <p>Shutdown first closes the door, waiting for submissions in progress (a batch is either refused
+ * or handed to the runner before the runner drains), then lets the runner drain and leave.
+ */
+public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(EngineFrontDoor.class);
+
+    private final BatchStore store;
+    private final BatchRunner runner;
+    private final BatchEvents events;
+    private final BatchValidator validator;
+    private final Clock clock;
+    private final FailfastProperties.Limits limits;
+    private final Duration drainTimeout;
+    private final ApplicationEventPublisher applicationEvents;
+    private final TimeBasedEpochGenerator ids = Generators.timeBasedEpochGenerator();
+    private final AtomicLong admissionRejections = new AtomicLong();
+    /** Submissions hold it shared while they run; closing the door takes it exclusively. */
+    private final ReentrantReadWriteLock door = new ReentrantReadWriteLock();
+    private volatile boolean accepting;
+    private boolean startedOnce;
+
+    public EngineFrontDoor(
+            FailfastProperties properties,
+            BatchStore store,
+            BatchRunner runner,
+            BatchEvents events,
+            JobHandlers handlers,
+            Clock clock,
+            ApplicationEventPublisher applicationEvents) {
+        this.store = store;
+        this.runner = runner;
+        this.events = events;
+        this.clock = clock;
+        this.limits = properties.limits();
+        this.drainTimeout = properties.shutdown().drainTimeout();
+        this.applicationEvents = applicationEvents;
+        this.validator = new BatchValidator(handlers, limits.maxJobsPerBatch());
+    }
+
+    @Override
+    public Batch submit(BatchSpec spec) {
+        return start(spec, null);
+    }
+
+    @Override
+    public Submission submit(BatchSpec spec, IdempotencyKey key) {
+        return IdempotentSubmission.submit(store, key, () -> start(spec, key));
+    }
+
+    private Batch start(BatchSpec spec, @Nullable IdempotencyKey key) {
+        if (!accepting) {
+            throw shuttingDown();
+        }
+        List<Object> parsedParams = validator.validate(spec);
+        door.readLock().lock();
+        try {
+            if (!accepting) {
+                throw shuttingDown(); // the door closed while the batch was validated
+            }
+            int size = spec.jobs().size();
+            admit(size);
+            Batch batch = Batch.queued(ids.generate(), spec, clock.instant());
+            List<Job> jobs = spec.jobs().stream().map(Job::pending).toList();
+            try {
+                store.create(batch, jobs, key);
+            } catch (RuntimeException e) {
+                runner.pendingJobs().remove(size);
+                throw e;
+            }
+            events.submitted(batch);
+            log.info("Batch {} submitted: {} jobs, policy {}, parallelism {}", batch.id(), size, spec.failurePolicy(),
+                    spec.maxParallelism());
+            runner.run(batch, jobs, parsedParams);
+            return batch;
+        } finally {
+            door.readLock().unlock();
+        }
+    }
+
+    private static EngineUnavailableException shuttingDown() {
+        return new EngineUnavailableException("The service is shutting down and accepts no new batches");
+    }
+
+    private void admit(int jobs) {
+        PendingJobs pending = runner.pendingJobs();
+        long max = limits.maxPendingJobs();
+        if (!pending.tryAdd(jobs, max)) {
+            admissionRejections.incrementAndGet();
+            throw new AdmissionRejectedException("%d jobs are waiting to run; %d more would exceed the limit of %d"
+                    .formatted(pending.count(), jobs, max), limits.retryAfter());
+        }
+    }
+
+    @Override
+    public Batch cancel(UUID id, @Nullable String reason) {
+        var cause = CancellationCause.of(CauseType.USER_REQUESTED, "Cancelled by a client", reason, clock.instant());
+        var result = runner.recordCause(id, cause).orElseThrow(() -> new BatchNotFoundException(id));
+        Batch batch = result.batch();
+        if (!result.recorded() && batch.state().isTerminal()) {
+            throw new BatchStateConflictException(id, batch.state(), "a finished batch cannot be cancelled");
+        }
+        return batch;
+    }
+
+    @Override
+    public Batch find(UUID id) {
+        return store.findBatch(id).orElseThrow(() -> new BatchNotFoundException(id));
+    }
+
+    @Override
+    public void delete(UUID id) {
+        Batch batch = find(id);
+        if (!batch.state().isTerminal() || runner.isRunning(id)) {
+            throw new BatchStateConflictException(id, batch.state(), "cancel it and wait until it is terminal first");
+        }
+        if (!store.delete(id)) {
+            throw new BatchNotFoundException(id);
+        }
+    }
+
+    @Override
+    public int activeBatches() {
+        return runner.activeBatches();
+    }
+
+    @Override
+    public long pendingJobs() {
+        return runner.pendingJobs().count();
+    }
+
+    @Override
+    public int attemptsInFlight() {
+        return runner.attemptsInFlight();
+    }
+
+    @Override
+    public long admissionRejections() {
+        return admissionRejections.get();
+    }
+
+    @Override
+    public boolean isAccepting() {
+        return accepting;
+    }
+
+    /**
+     * Starts the runner (its lease, its recovery), then opens the door. Like {@link #stop()},
+     * called by one thread at a time (the application context's).
+     *
+     * @throws dev.failfast.store.InstanceLeaseHeldException when another instance holds the database
+     */
+    @Override
+    public void start() {
+        if (accepting) {
+            return;
+        }
+        runner.start();
+        if (startedOnce) {
+            // Started again after stop(), which told Boot to refuse traffic.
+            AvailabilityChangeEvent.publish(applicationEvents, this, ReadinessState.ACCEPTING_TRAFFIC);
+        }
+        startedOnce = true;
+        accepting = true;
+    }
+
+    @Override
+    public void stop() {
+        door.writeLock().lock();
+        try {
+            accepting = false;
+        } finally {
+            door.writeLock().unlock();
+        }
+        AvailabilityChangeEvent.publish(applicationEvents, this, ReadinessState.REFUSING_TRAFFIC);
+        runner.stop(drainTimeout);
+    }
+
+    @Override
+    public boolean isRunning() {
+        return accepting;
+    }
+
+    /** Stops before the web server's graceful shutdown, so event streams end and requests finish. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE;
+    }
+}

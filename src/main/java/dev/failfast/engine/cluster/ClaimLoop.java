@@ -1,0 +1,113 @@
+package dev.failfast.engine.cluster;
+
+import dev.failfast.batch.Job;
+import dev.failfast.engine.JobRun;
+import dev.failfast.store.ClusterStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Claims jobs from the database as this replica's worker threads come free, on a thread of its
+ * own ({@link ClusterStore#claim}: a batch whose turn it is, within its maxParallelism over the
+ * cluster), holds them, and starts their attempts.
+ */
+final class ClaimLoop {
+
+    private static final Logger log = LoggerFactory.getLogger(ClaimLoop.class);
+
+    private final String node;
+    private final ClusterStore cluster;
+    private final Clock clock;
+    private final int claimSize;
+    private final Duration pollInterval;
+    private final WorkerThreads threads;
+    private final HeldBatches held;
+    private final HeldAttempts attempts;
+    private final Consumer<BatchTransaction.Result> committed;
+    private volatile boolean claiming;
+    private volatile boolean stopped;
+
+    ClaimLoop(String node, ClusterStore cluster, Clock clock, int claimSize, Duration pollInterval,
+            WorkerThreads threads, HeldBatches held, HeldAttempts attempts,
+            Consumer<BatchTransaction.Result> committed) {
+        this.node = node;
+        this.cluster = cluster;
+        this.clock = clock;
+        this.claimSize = claimSize;
+        this.pollInterval = pollInterval;
+        this.threads = threads;
+        this.held = held;
+        this.attempts = attempts;
+        this.committed = committed;
+    }
+
+    /** Claims from now on (the thread calls {@link #run}). */
+    void startClaiming() {
+        stopped = false;
+        claiming = true;
+    }
+
+    /** Claims no more jobs; those claimed go on. */
+    void stopClaiming() {
+        claiming = false;
+    }
+
+    /** Makes {@link #run} return. */
+    void stop() {
+        claiming = false;
+        stopped = true;
+        threads.wake();
+    }
+
+    /** The claimer thread's loop: claims whenever woken, and every poll interval; never ends on a failure. */
+    void run() {
+        while (!stopped) {
+            try {
+                threads.awaitWake(pollInterval);
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                claimWhileFree();
+            } catch (RuntimeException e) {
+                // A database that went away fails in many ways (not only DataAccessException): never end the loop.
+                log.warn("Claiming jobs failed; trying again in {}", pollInterval, e);
+                pause();
+            }
+        }
+    }
+
+    private void claimWhileFree() {
+        while (claiming) {
+            int free = threads.free();
+            if (free <= 0) {
+                return;
+            }
+            var claim = cluster.claim(node, Math.min(free, claimSize), clock.instant()).orElse(null);
+            if (claim == null) {
+                return;
+            }
+            var slots = claim.jobs().stream().map(job -> threads.take()).toList();
+            HeldBatch batch = held.hold(claim.batch().id(), claim.jobs());
+            committed.accept(new BatchTransaction.Result(claim.batch(), claim.jobs(), claim.previousState(), false));
+            if (held.hadCauseRecently(batch.id)) {
+                attempts.cancel(batch); // its notice arrived between the claim's commit and now
+            }
+            for (int i = 0; i < claim.jobs().size(); i++) {
+                Job job = claim.jobs().get(i);
+                attempts.start(batch, new JobRun(job, null), job.attempts(), slots.get(i));
+            }
+        }
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(pollInterval);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package dev.failfast.engine.cluster;
+
+import dev.failfast.engine.Attempt;
+import dev.failfast.engine.AttemptRunner;
+import dev.failfast.engine.AttemptTimers;
+import dev.failfast.engine.JobRun;
+import dev.failfast.engine.Outcome;
+import dev.failfast.engine.StopReason;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import org.slf4j.MDC;
+import org.springframework.core.task.TaskExecutor;
+import org.springframework.core.task.TaskRejectedException;
+
+/**
+ * The attempts of the jobs this replica holds: it starts them on the executor, arms their
+ * timeouts, stops them when their batch gets a cause anywhere in the cluster, abandons those that
+ * ignore it past the grace period, and waits out retry backoffs. Whatever happens to a job is
+ * queued as a {@link Settlement} for the {@link OutcomeWriter}.
+ */
+final class HeldAttempts {
+
+    private final AttemptRunner runner;
+    private final TaskExecutor executor;
+    private final AttemptTimers timers;
+    private final WorkerThreads threads;
+    private final HeldBatches held;
+    private final BlockingQueue<Settlement> settlements;
+    private final Duration resubmitDelay;
+    private volatile boolean stopped;
+
+    HeldAttempts(AttemptRunner runner, TaskExecutor executor, AttemptTimers timers, WorkerThreads threads,
+            HeldBatches held, BlockingQueue<Settlement> settlements, Duration resubmitDelay) {
+        this.runner = runner;
+        this.executor = executor;
+        this.timers = timers;
+        this.threads = threads;
+        this.held = held;
+        this.settlements = settlements;
+        this.resubmitDelay = resubmitDelay;
+    }
+
+    /** Hands attempt {@code number} of a held job to the executor; {@code slot} is its thread. */
+    void start(HeldBatch batch, JobRun run, int number, WorkerThreads.Slot slot) {
+        String batchId = batch.id.toString();
+        try {
+            executor.execute(() -> {
+                try (var _ = MDC.putCloseable("batchId", batchId);
+                        var _ = MDC.putCloseable("jobId", run.id())) {
+                    runAttempt(batch, run, number, slot);
+                } finally {
+                    slot.returned();
+                }
+            });
+        } catch (TaskRejectedException e) {
+            slot.returned();
+            if (stopped) {
+                // A shut-down executor: the job is reported cancelled, not left RUNNING.
+                settlements.add(new Settlement.Ended(batch, run, new Outcome.Stopped(StopReason.BATCH_CANCELLED)));
+            } else {
+                // Retries that came due on top of a full pool overflowed the executor's queue: this
+                // attempt waits a little (a cancellation meanwhile stops it before its handler runs).
+                timers.after(resubmitDelay, () -> start(batch, run, number, threads.take()));
+            }
+        }
+    }
+
+    private void runAttempt(HeldBatch batch, JobRun run, int number, WorkerThreads.Slot slot) {
+        Attempt attempt = new Attempt(run, number, Thread.currentThread(), batch.token);
+        batch.lock.lock();
+        try {
+            run.attempt(attempt);
+            batch.attempts.put(attempt, slot);
+            timers.armTimeout(attempt, batch.lock, timedOut -> abandon(batch, timedOut, StopReason.TIMEOUT));
+        } finally {
+            batch.lock.unlock();
+        }
+        if (batch.token.isCancelled()) {
+            // The cause was recorded after the claim and before a thread got to the job: it does not start.
+            attempt.detachWorker();
+            ended(batch, attempt, new Outcome.Stopped(StopReason.BATCH_CANCELLED));
+            return;
+        }
+        runner.run(batch.id, attempt, outcome -> ended(batch, attempt, outcome));
+    }
+
+    private void ended(HeldBatch batch, Attempt attempt, Outcome outcome) {
+        batch.lock.lock();
+        try {
+            batch.attempts.remove(attempt);
+            if (!attempt.end()) {
+                return; // abandoned: settled then, and what it did afterwards does not count
+            }
+            attempt.job().attempt(null);
+        } finally {
+            batch.lock.unlock();
+        }
+        settlements.add(new Settlement.Ended(batch, attempt.job(), outcome));
+    }
+
+    /** The attempt ignored its token for the whole grace period: reported ended, its thread left to finish. */
+    private void abandon(HeldBatch batch, Attempt attempt, StopReason reason) {
+        WorkerThreads.Slot slot;
+        batch.lock.lock();
+        try {
+            slot = batch.attempts.remove(attempt);
+            if (slot == null || !attempt.abandon()) {
+                return;
+            }
+            attempt.job().attempt(null);
+        } finally {
+            batch.lock.unlock();
+        }
+        slot.abandoned();
+        settlements.add(new Settlement.Ended(batch, attempt.job(), new Outcome.Abandoned(reason)));
+    }
+
+    /** A batch's cause was recorded (here or on another replica): stops its jobs on this replica. */
+    void causeRecorded(UUID batchId) {
+        HeldBatch batch = held.causeRecorded(batchId);
+        if (batch != null) {
+            cancel(batch);
+        }
+    }
+
+    /** Interrupts the batch's attempts, cancels its retries, and abandons stragglers after the grace period. */
+    void cancel(HeldBatch batch) {
+        if (!batch.token.cancel(StopReason.BATCH_CANCELLED)) {
+            return;
+        }
+        batch.lock.lock();
+        try {
+            for (JobRun run : batch.waitingRetry) {
+                run.cancelRetry();
+                settlements.add(new Settlement.RetryCancelled(batch, run));
+            }
+            batch.waitingRetry.clear();
+            timers.afterGrace(() -> abandonStragglers(batch));
+        } finally {
+            batch.lock.unlock();
+        }
+    }
+
+    private void abandonStragglers(HeldBatch batch) {
+        List<Attempt> stragglers;
+        batch.lock.lock();
+        try {
+            stragglers = new ArrayList<>(batch.attempts.keySet());
+        } finally {
+            batch.lock.unlock();
+        }
+        stragglers.forEach(attempt -> abandon(batch, attempt, StopReason.BATCH_CANCELLED));
+    }
+
+    /** An attempt failed and the job has attempts left: it runs again here after its backoff. */
+    void scheduleRetry(HeldBatch batch, JobRun run, Instant now) {
+        Duration backoff = run.job().spec().retry().backoffBefore(run.job().attempts() + 1);
+        batch.lock.lock();
+        try {
+            if (batch.token.isCancelled()) {
+                settlements.add(new Settlement.RetryCancelled(batch, run));
+                return;
+            }
+            batch.waitingRetry.add(run);
+            run.retryTimer(timers.at(now.plus(backoff), () -> retryDue(batch, run)));
+        } finally {
+            batch.lock.unlock();
+        }
+    }
+
+    private void retryDue(HeldBatch batch, JobRun run) {
+        int number;
+        batch.lock.lock();
+        try {
+            if (!batch.waitingRetry.remove(run)) {
+                return; // cancelled meanwhile
+            }
+            run.retryTimer(null);
+            number = run.job().attempts() + 1;
+        } finally {
+            batch.lock.unlock();
+        }
+        // Started by the outcome writer once written, if the batch still has no cause and the job is still ours.
+        settlements.add(new Settlement.RetryStarted(batch, run, number));
+    }
+
+    /** From now on a rejected attempt is reported cancelled: the executor is shutting down. */
+    void stop() {
+        stopped = true;
+    }
+
+    /** A stopped replica joins again. */
+    void starting() {
+        stopped = false;
+    }
+}

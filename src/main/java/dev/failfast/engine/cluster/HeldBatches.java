@@ -1,0 +1,100 @@
+package dev.failfast.engine.cluster;
+
+import dev.failfast.batch.Job;
+import dev.failfast.store.ClusterStore.JobKey;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The batches this replica holds jobs of, from the claim until each job's outcome is written, and
+ * the causes announced recently (for claims committed just before their notice arrived).
+ */
+final class HeldBatches {
+
+    private static final int RECENT_CAUSES = 4096;
+
+    private final Map<UUID, HeldBatch> batches = new ConcurrentHashMap<>();
+    private final Set<UUID> recentCauses = Collections.synchronizedSet(Collections.newSetFromMap(
+            new LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<UUID, Boolean> eldest) {
+                    return size() > RECENT_CAUSES;
+                }
+            }));
+    private final Object idle = new Object();
+
+    /** Holds the claimed jobs; returns their batch. */
+    HeldBatch hold(UUID batchId, Collection<Job> jobs) {
+        return batches.compute(batchId, (id, existing) -> {
+            HeldBatch batch = existing != null ? existing : new HeldBatch(id);
+            jobs.forEach(job -> batch.jobIds.add(job.id()));
+            return batch;
+        });
+    }
+
+    /** Lets go of jobs whose outcome is written (or that another replica settled). */
+    void release(HeldBatch batch, List<String> jobIds) {
+        if (jobIds.isEmpty()) {
+            return;
+        }
+        batches.computeIfPresent(batch.id, (id, held) -> {
+            held.jobIds.removeAll(jobIds);
+            return held.jobIds.isEmpty() ? null : held;
+        });
+        if (batches.isEmpty()) {
+            synchronized (idle) {
+                idle.notifyAll();
+            }
+        }
+    }
+
+    /** Remembers that the batch has a cause; returns it if jobs of it are held here. */
+    @Nullable HeldBatch causeRecorded(UUID batchId) {
+        recentCauses.add(batchId);
+        return batches.get(batchId);
+    }
+
+    boolean hadCauseRecently(UUID batchId) {
+        return recentCauses.contains(batchId);
+    }
+
+    /** Waits until no job is held, or the timeout passed; true if none is left. */
+    boolean awaitNone(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (idle) {
+            while (!batches.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(idle, left);
+            }
+            return true;
+        }
+    }
+
+    Set<UUID> ids() {
+        return Set.copyOf(batches.keySet());
+    }
+
+    /** Jobs held: running, waiting to retry, or waiting for their outcome to be written. */
+    int jobs() {
+        return batches.values().stream().mapToInt(batch -> batch.jobIds.size()).sum();
+    }
+
+    Set<JobKey> jobKeys() {
+        Set<JobKey> keys = new HashSet<>();
+        batches.forEach((id, batch) -> batch.jobIds.forEach(jobId -> keys.add(new JobKey(id, jobId))));
+        return keys;
+    }
+}

@@ -1,0 +1,349 @@
+package dev.failfast.engine.local;
+
+import dev.failfast.batch.Batch;
+import dev.failfast.batch.BatchState;
+import dev.failfast.batch.CancellationCause;
+import dev.failfast.batch.CauseType;
+import dev.failfast.batch.Job;
+import dev.failfast.batch.JobError;
+import dev.failfast.batch.JobState;
+import dev.failfast.engine.Attempt;
+import dev.failfast.engine.AttemptOutcomes;
+import dev.failfast.engine.CancellationSource;
+import dev.failfast.engine.Outcome;
+import dev.failfast.engine.StopReason;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One batch this process runs: its jobs, its cancellation token and its state.
+ *
+ * <p>Every change happens under {@link #lock}. Starting a job and recording the cancellation cause
+ * both take it, so once a cause is recorded no pending job can start: it is SKIPPED instead. The
+ * token is cancelled right after the lock is released, which runs cancel callbacks and interrupts
+ * the running attempts without holding up other threads. Jobs change only through {@link Job}'s
+ * transitions, and an attempt's outcome becomes a job state by {@link AttemptOutcomes}.
+ */
+final class BatchRun {
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final RunContext context;
+    private final LocalJob[] jobs;
+    private final CancellationSource token = new CancellationSource();
+
+    // Guarded by lock.
+    private Batch batch;
+    private final DispatchQueue queue;
+    private @Nullable ScheduledFuture<?> deadlineTimer;
+    private @Nullable ScheduledFuture<?> graceTimer;
+    private final List<Job> changedJobs = new ArrayList<>();
+    private @Nullable BatchState stateBeforeChanges;
+    /** Hand-overs of attempts abandoned by the change in progress: the dispatcher frees them after it. */
+    private final List<Dispatcher.Handover> abandoned = new ArrayList<>();
+
+    /**
+     * @param parsedParams each job's parsed params, in job order, or null when the jobs come back
+     *     from the store after a restart (their params are then parsed at each attempt)
+     */
+    BatchRun(RunContext context, Batch batch, List<Job> jobs, @Nullable List<Object> parsedParams) {
+        this.context = context;
+        this.batch = batch;
+        this.jobs = new LocalJob[jobs.size()];
+        for (int i = 0; i < this.jobs.length; i++) {
+            this.jobs[i] = new LocalJob(jobs.get(i), parsedParams == null ? null : parsedParams.get(i));
+        }
+        this.queue = new DispatchQueue(this.jobs, batch.spec().maxParallelism());
+    }
+
+    UUID id() {
+        return batch.id();
+    }
+
+    Batch snapshot() {
+        lock.lock();
+        try {
+            return batch;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean isTerminal() {
+        return snapshot().state().isTerminal();
+    }
+
+    void scheduleDeadline(Duration deadline) {
+        lock.lock();
+        try {
+            deadlineTimer = context.timers().at(batch.createdAt().plus(deadline), () -> recordCause(
+                    CancellationCause.of(CauseType.DEADLINE_EXCEEDED, "Deadline of " + deadline + " exceeded", null,
+                            context.clock().instant())));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- dispatch -------------------------------------------------------------------------------
+
+    /** Claims the next job to hand to a worker, or null if none may start now. */
+    @Nullable LocalJob reserveNext() {
+        lock.lock();
+        try {
+            return isStopping() ? null : queue.reserveNext();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean hasDispatchable() {
+        lock.lock();
+        try {
+            return !isStopping() && queue.hasReady();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean isStopping() {
+        return batch.cancellation() != null || batch.state().isTerminal();
+    }
+
+    /**
+     * Called on the worker thread before the handler runs. Returns null when the batch was
+     * cancelled after the job was handed over: the job then never starts.
+     */
+    @Nullable Attempt startAttempt(LocalJob job, Thread worker) {
+        lock.lock();
+        try {
+            if (isStopping()) {
+                queue.release(job);
+                job.handover = null;
+                return null;
+            }
+            Instant now = context.clock().instant();
+            Attempt attempt = new Attempt(job, job.job().attempts() + 1, worker, token);
+            job.attempt(attempt);
+            if (job.job().state() == JobState.PENDING) {
+                context.pendingJobs().decrementAndGet();
+            }
+            setJob(job, job.job().started(attempt.number(), now));
+            if (batch.state() == BatchState.QUEUED) {
+                setBatch(batch.started(now));
+            }
+            context.timers().armTimeout(attempt, lock, this::abandonTimedOut);
+            flush();
+            return attempt;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Called on the worker thread with the attempt's outcome. */
+    void finishAttempt(LocalJob job, Attempt attempt, Outcome outcome) {
+        change(now -> {
+            if (!attempt.end()) {
+                return false; // abandoned: settled then, and what it did afterwards does not count
+            }
+            job.attempt(null);
+            job.handover = null;
+            return settleAttempt(job, outcome, now);
+        });
+    }
+
+    /**
+     * For a batch resumed after a restart: every job the previous process left RUNNING counts
+     * that attempt as failed, so it is retried if it has attempts left, else it fails (which may
+     * stop a FAIL_FAST batch).
+     */
+    void resumeInterrupted() {
+        change(now -> {
+            boolean causeRecorded = false;
+            for (LocalJob job : jobs) {
+                if (job.job().state() == JobState.RUNNING) {
+                    causeRecorded |= settleAttempt(job, new Outcome.Failed(JobError.OWNER_STOPPED), now);
+                }
+            }
+            return causeRecorded;
+        });
+    }
+
+    /**
+     * Moves a job whose attempt ended as {@code outcome} on: its slot is freed, a retry scheduled
+     * or a failure counted (which may record the cause). Returns true if it recorded a cause.
+     */
+    private boolean settleAttempt(LocalJob job, Outcome outcome, Instant now) {
+        Job after = AttemptOutcomes.jobAfter(job.job(), outcome, batch.cancellation() != null, now);
+        setJob(job, after);
+        if (!after.state().isTerminal()) {
+            Duration backoff = after.spec().retry().backoffBefore(after.attempts() + 1);
+            job.retryTimer(context.timers().at(now.plus(backoff), () -> retryDue(job)));
+            return false;
+        }
+        queue.release(job);
+        if (after.state() != JobState.FAILED) {
+            return false;
+        }
+        CauseType type = batch.spec().causeAfterFailures(batch.counts().failed());
+        return type != null && recordCause(CancellationCause.jobFailed(type, job.id(), after.error(), now), now);
+    }
+
+    private void retryDue(LocalJob job) {
+        lock.lock();
+        try {
+            job.retryTimer(null);
+            if (batch.cancellation() != null || job.job().state() != JobState.RUNNING) {
+                return;
+            }
+            queue.retryDue(job);
+        } finally {
+            lock.unlock();
+        }
+        context.dispatcher().offer(this);
+    }
+
+    // ---- cancellation ---------------------------------------------------------------------------
+
+    /**
+     * Records the cause (if none is recorded yet and the batch is not terminal), skips every
+     * pending job, then cancels the token. Returns false if the batch already had a cause or ended.
+     */
+    boolean recordCause(CancellationCause cause) {
+        return change(now -> recordCause(cause, now));
+    }
+
+    private boolean recordCause(CancellationCause cause, Instant now) {
+        if (isStopping()) {
+            return false;
+        }
+        int skipped = 0;
+        for (LocalJob job : jobs) {
+            if (job.job().state() == JobState.PENDING) {
+                setJob(job, job.job().stoppedWhilePending(now));
+                skipped++;
+            } else if (job.isBetweenAttempts()) {
+                job.cancelRetry();
+                queue.release(job);
+                setJob(job, job.job().cancelledKeepingLastError(now));
+            }
+        }
+        context.pendingJobs().addAndGet(-skipped);
+        queue.close();
+        setBatch(batch.cancelling(cause));
+        if (batch.counts().running() > 0) {
+            graceTimer = context.timers().afterGrace(this::abandonStragglers);
+        }
+        return true;
+    }
+
+    /** After the cancel grace period: report still-running jobs abandoned and end the batch. */
+    private void abandonStragglers() {
+        change(now -> {
+            for (LocalJob job : jobs) {
+                abandon(job.attempt(), StopReason.BATCH_CANCELLED, now);
+            }
+            return false;
+        });
+    }
+
+    /** A timed-out attempt ignored its interrupt for the whole grace period: fail it without waiting. */
+    private void abandonTimedOut(Attempt attempt) {
+        change(now -> abandon(attempt, StopReason.TIMEOUT, now));
+    }
+
+    private boolean abandon(@Nullable Attempt attempt, StopReason reason, Instant now) {
+        if (attempt == null || !attempt.abandon()) {
+            return false;
+        }
+        LocalJob job = (LocalJob) attempt.job();
+        job.attempt(null);
+        if (job.handover != null) {
+            abandoned.add(job.handover);
+            job.handover = null;
+        }
+        return settleAttempt(job, new Outcome.Abandoned(reason), now);
+    }
+
+    // ---- changes --------------------------------------------------------------------------------
+
+    /**
+     * Applies a change under the lock, ends the batch if nothing is left to do, publishes what
+     * changed, and, if the change recorded a cause, cancels the token once the lock is released.
+     *
+     * @param change returns true if it recorded a cancellation cause
+     * @return whether a cause was recorded
+     */
+    private boolean change(Predicate<Instant> change) {
+        boolean causeRecorded;
+        List<Dispatcher.Handover> freed;
+        lock.lock();
+        try {
+            Instant now = context.clock().instant();
+            causeRecorded = change.test(now);
+            boolean ended = finishIfDone(now);
+            flush();
+            if (ended) {
+                context.terminated().accept(this);
+            }
+            freed = abandoned.isEmpty() ? List.of() : List.copyOf(abandoned);
+            abandoned.clear();
+        } finally {
+            lock.unlock();
+        }
+        if (causeRecorded) {
+            token.cancel(StopReason.BATCH_CANCELLED);
+        }
+        if (!freed.isEmpty()) {
+            // Threads stuck in abandoned attempts no longer count as the batch's or the pool's work.
+            freed.forEach(context.dispatcher()::abandoned);
+            context.dispatcher().offer(this);
+        }
+        return causeRecorded;
+    }
+
+    /** Ends the batch if nothing is left to do; returns whether it ended now. */
+    private boolean finishIfDone(Instant now) {
+        Batch ended = batch.endedIfDone(now);
+        if (ended == batch) {
+            return false;
+        }
+        setBatch(ended);
+        if (deadlineTimer != null) {
+            deadlineTimer.cancel(false);
+        }
+        if (graceTimer != null) {
+            graceTimer.cancel(false);
+        }
+        return true;
+    }
+
+    private void setJob(LocalJob job, Job next) {
+        batch = batch.withJobMoved(job.job(), next);
+        job.job(next);
+        changedJobs.add(next);
+    }
+
+    private void setBatch(Batch next) {
+        if (stateBeforeChanges == null) {
+            stateBeforeChanges = batch.state();
+        }
+        batch = next;
+    }
+
+    /** Publishes what changed since the last flush: to the store, then to the listeners. */
+    private void flush() {
+        if (changedJobs.isEmpty() && stateBeforeChanges == null) {
+            return;
+        }
+        BatchState previous = stateBeforeChanges != batch.state() ? stateBeforeChanges : null;
+        context.publisher().changed(batch, List.copyOf(changedJobs), previous);
+        changedJobs.clear();
+        stateBeforeChanges = null;
+    }
+}

@@ -1,0 +1,226 @@
+package dev.failfast.engine.local;
+
+import dev.failfast.batch.Batch;
+import dev.failfast.batch.CancellationCause;
+import dev.failfast.batch.CauseType;
+import dev.failfast.batch.Job;
+import dev.failfast.config.FailfastProperties;
+import dev.failfast.engine.AttemptRunner;
+import dev.failfast.engine.AttemptTimers;
+import dev.failfast.engine.BatchEvents;
+import dev.failfast.engine.BatchRunner;
+import dev.failfast.engine.PendingJobs;
+import dev.failfast.store.BatchStore;
+import dev.failfast.store.InstanceLease;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.task.TaskExecutor;
+import org.springframework.scheduling.TaskScheduler;
+
+/**
+ * The runner of a single instance: runs each batch in this process, its live state in memory
+ * ({@link BatchRun}) and its changes written behind to the {@link BatchStore}, from which the API
+ * reads statuses and jobs. Used unless {@code failfast.cluster.enabled}.
+ *
+ * <p>On start it takes the database's {@link InstanceLease}, so no other instance runs on the same
+ * store, then settles or resumes the batches a previous process left unfinished (see
+ * {@link BatchRecovery}). On stop it lets running jobs finish for the drain timeout (starting no
+ * new ones), then cancels every active batch with cause {@link CauseType#SHUTDOWN}, waits (at most
+ * the cancel grace period and a little more) until all of them are terminal, writes everything to
+ * the store, and only then releases the lease.
+ */
+public final class LocalRunner implements BatchRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalRunner.class);
+
+    private final BatchStore store;
+    private final InstanceLease lease;
+    private final BatchRecovery recovery;
+    private final Dispatcher dispatcher;
+    private final RunContext context;
+    private final Clock clock;
+    private final Map<UUID, BatchRun> active = new ConcurrentHashMap<>();
+    private final AtomicLong pendingJobs = new AtomicLong();
+    private final PendingJobs pending = new CountedPendingJobs(pendingJobs);
+    private final ReentrantLock lifecycle = new ReentrantLock();
+    private final Condition allTerminal = lifecycle.newCondition();
+    private boolean recovered;
+
+    public LocalRunner(
+            FailfastProperties properties,
+            BatchStore store,
+            InstanceLease lease,
+            BatchEvents events,
+            AttemptRunner runner,
+            TaskExecutor executor,
+            TaskScheduler scheduler,
+            Clock clock) {
+        this.store = store;
+        this.lease = lease;
+        this.clock = clock;
+        var publisher = new BatchPublisher(store, events);
+        this.recovery = new BatchRecovery(store, publisher, clock, properties.recovery().mode());
+        var settings = properties.executor();
+        this.dispatcher = new Dispatcher(executor, settings.dispatchCapacity(), settings.maxAbandoned(), runner, clock);
+        var timers = new AttemptTimers(scheduler, clock, properties.engine().cancelGrace());
+        this.context = new RunContext(clock, timers, publisher, pendingJobs, dispatcher, this::terminated);
+    }
+
+    @Override
+    public void run(Batch batch, List<Job> jobs, List<Object> parsedParams) {
+        BatchRun run = new BatchRun(context, batch, jobs, parsedParams);
+        active.put(batch.id(), run);
+        Duration deadline = batch.spec().deadline();
+        if (deadline != null) {
+            run.scheduleDeadline(deadline);
+        }
+        dispatcher.offer(run);
+    }
+
+    @Override
+    public Optional<CauseRecorded> recordCause(UUID batchId, CancellationCause cause) {
+        BatchRun run = active.get(batchId);
+        if (run != null) {
+            boolean recorded = run.recordCause(cause);
+            return Optional.of(new CauseRecorded(run.snapshot(), recorded));
+        }
+        // Not active here: ended, or never was. Its last changes may still be on their way to the store.
+        return store.findBatch(batchId).map(batch -> new CauseRecorded(batch, false));
+    }
+
+    @Override
+    public boolean isRunning(UUID batchId) {
+        return active.containsKey(batchId);
+    }
+
+    @Override
+    public PendingJobs pendingJobs() {
+        return pending;
+    }
+
+    @Override
+    public int activeBatches() {
+        return active.size();
+    }
+
+    @Override
+    public int attemptsInFlight() {
+        return dispatcher.inFlight();
+    }
+
+    /** Runs on a batch a previous process left unfinished, with its jobs as they were stored. */
+    private void resume(Batch batch, List<Job> jobs) {
+        BatchRun run = new BatchRun(context, batch, jobs, null);
+        pendingJobs.addAndGet(batch.counts().pending());
+        active.put(batch.id(), run);
+        run.resumeInterrupted();
+        Duration deadline = batch.spec().deadline();
+        if (deadline != null) {
+            run.scheduleDeadline(deadline);
+        }
+        dispatcher.offer(run);
+    }
+
+    private void terminated(BatchRun run) {
+        active.remove(run.id());
+        Batch batch = run.snapshot();
+        var cause = batch.cancellation();
+        if (cause == null) {
+            log.info("Batch {} {}: {}", batch.id(), batch.state(), batch.counts());
+        } else {
+            log.info("Batch {} {}: cause {} (job {}, {}), propagation {} ms, {}", batch.id(), batch.state(),
+                    cause.cause(), cause.jobId(), cause.message(), cause.propagationMillis(), batch.counts());
+        }
+        lifecycle.lock();
+        try {
+            allTerminal.signalAll();
+        } finally {
+            lifecycle.unlock();
+        }
+    }
+
+    /**
+     * Takes the instance lease (waiting for a crashed predecessor's to expire) and, on the first
+     * start only, recovers what a previous process left unfinished.
+     *
+     * @throws dev.failfast.store.InstanceLeaseHeldException when another live instance uses the database
+     */
+    @Override
+    public void start() {
+        // Every start: stop() released the lease, and a runner started again must hold it too.
+        lease.acquire();
+        if (!recovered) {
+            try {
+                recovery.recover(this::resume);
+            } catch (RuntimeException e) {
+                lease.release();
+                throw e;
+            }
+            recovered = true;
+        }
+        dispatcher.resume();
+    }
+
+    @Override
+    public void stop(Duration drainTimeout) {
+        try {
+            drain(drainTimeout);
+            cancelAllAndWait();
+            store.flush();
+        } finally {
+            lease.release();
+        }
+    }
+
+    /** Lets the jobs that run finish, for at most the drain timeout; starts no new ones. */
+    private void drain(Duration drainTimeout) {
+        if (active.isEmpty()) {
+            return;
+        }
+        log.info("Shutting down: {} batches active, {} attempts running; draining for at most {}", active.size(),
+                dispatcher.inFlight(), drainTimeout);
+        try {
+            if (!dispatcher.pauseAndAwaitIdle(drainTimeout)) {
+                log.info("Drain timeout: {} attempts still running are cancelled", dispatcher.inFlight());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void cancelAllAndWait() {
+        for (BatchRun run : List.copyOf(active.values())) {
+            run.recordCause(CancellationCause.of(CauseType.SHUTDOWN, "The service is shutting down", null,
+                    clock.instant()));
+        }
+        // Stragglers are abandoned after the grace period; the margin covers the timer's own delay.
+        Instant giveUp = clock.instant().plus(context.timers().cancelGrace()).plusSeconds(2);
+        lifecycle.lock();
+        try {
+            while (!active.isEmpty()) {
+                long waitNanos = Duration.between(clock.instant(), giveUp).toNanos();
+                if (waitNanos <= 0) {
+                    log.warn("{} batches still active at shutdown: {}", active.size(), active.keySet());
+                    return;
+                }
+                allTerminal.await(waitNanos, TimeUnit.NANOSECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lifecycle.unlock();
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.failfast.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.failfast.batch.Job;
+import dev.failfast.batch.JobError;
+import dev.failfast.batch.JobSpec;
+import dev.failfast.batch.JobState;
+import dev.failfast.batch.RetryPolicy;
+import java.time.Duration;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import tools.jackson.databind.node.JsonNodeFactory;
+
+/** The one rule both engines apply to an attempt's outcome, as a table. */
+class AttemptOutcomesTest {
+
+    static final Instant STARTED = Instant.parse("2026-12-01T10:00:00Z");
+    static final Instant NOW = STARTED.plusSeconds(3);
+    static final JobError BOOM = new JobError(JobError.JOB_ERROR, "boom", null);
+
+    @ParameterizedTest(name = "{0} on attempt {1} of {2}, batch stopping {3} -> {4}")
+    @CsvSource(textBlock = """
+            # outcome,             attempt, of, stopping, state,     abandoned, error,     finished
+            SUCCEEDED,             1,       1,  false,    SUCCEEDED, false,     ,          true
+            SUCCEEDED,             1,       3,  true,     SUCCEEDED, false,     ,          true
+            FAILED,                1,       3,  false,    RUNNING,   false,     JOB_ERROR, false
+            FAILED,                3,       3,  false,    FAILED,    false,     JOB_ERROR, true
+            FAILED,                1,       3,  true,     FAILED,    false,     JOB_ERROR, true
+            STOPPED_BY_TIMEOUT,    1,       2,  false,    RUNNING,   false,     TIMEOUT,   false
+            STOPPED_BY_TIMEOUT,    2,       2,  false,    FAILED,    false,     TIMEOUT,   true
+            STOPPED_BY_TIMEOUT,    1,       2,  true,     FAILED,    false,     TIMEOUT,   true
+            STOPPED_BY_CANCEL,     1,       3,  true,     CANCELLED, false,     ,          true
+            ABANDONED_AT_TIMEOUT,  1,       3,  false,    FAILED,    true,      TIMEOUT,   true
+            ABANDONED_AT_CANCEL,   1,       3,  true,     CANCELLED, true,      ,          true
+            """)
+    void anOutcomeMovesItsJobOn(Kind outcome, int attempt, int maxAttempts, boolean stopping, JobState state,
+            boolean abandoned, @Nullable String error, boolean finished) {
+        Job running = running(attempt, maxAttempts);
+
+        Job after = AttemptOutcomes.jobAfter(running, outcome.outcome, stopping, NOW);
+
+        assertThat(after.state()).isEqualTo(state);
+        assertThat(after.abandoned()).isEqualTo(abandoned);
+        assertThat(after.error() == null ? null : after.error().type()).isEqualTo(error);
+        assertThat(after.finishedAt()).isEqualTo(finished ? NOW : null);
+        assertThat(after.attempts()).isEqualTo(attempt);
+        assertThat(after.startedAt()).isEqualTo(STARTED);
+    }
+
+    enum Kind {
+        SUCCEEDED(new Outcome.Succeeded(null)),
+        FAILED(new Outcome.Failed(BOOM)),
+        STOPPED_BY_TIMEOUT(new Outcome.Stopped(StopReason.TIMEOUT)),
+        STOPPED_BY_CANCEL(new Outcome.Stopped(StopReason.BATCH_CANCELLED)),
+        ABANDONED_AT_TIMEOUT(new Outcome.Abandoned(StopReason.TIMEOUT)),
+        ABANDONED_AT_CANCEL(new Outcome.Abandoned(StopReason.BATCH_CANCELLED));
+
+        final Outcome outcome;
+
+        Kind(Outcome outcome) {
+            this.outcome = outcome;
+        }
+    }
+
+    private static Job running(int attempt, int maxAttempts) {
+        var retry = new RetryPolicy(maxAttempts, Duration.ofSeconds(1), 1.0, Duration.ofSeconds(1));
+        var spec = new JobSpec("a", "sleep", JsonNodeFactory.instance.objectNode(), Duration.ofSeconds(1), retry);
+        Job job = Job.pending(spec).started(1, STARTED);
+        for (int n = 2; n <= attempt; n++) {
+            job = job.retrying(BOOM).started(n, STARTED.plusSeconds(n));
+        }
+        return job;
+    }
+}
