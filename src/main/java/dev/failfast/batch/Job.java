@@ -51,12 +51,13 @@ public record Job(
 
     /**
      * Attempt {@code attempt} started at {@code at}: RUNNING, from PENDING or after a retry backoff.
-     * The first attempt's start stays the job's {@code startedAt}; the last failed attempt's error
-     * stays visible until the job ends.
+     * The first attempt's start is the job's {@code startedAt} (it replaces the claim time a
+     * cluster replica wrote when it claimed the job); the last failed attempt's error stays
+     * visible until the job ends.
      */
     public Job started(int attempt, Instant at) {
-        return new Job(spec, to(JobState.RUNNING), attempt, startedAt == null ? at : startedAt, null, error, null,
-                false);
+        Instant first = attempt == 1 || startedAt == null ? at : startedAt;
+        return new Job(spec, to(JobState.RUNNING), attempt, first, null, error, null, false);
     }
 
     /** An attempt failed with {@code failure} and the job will run again after its backoff: still RUNNING. */
@@ -98,6 +99,19 @@ public record Job(
     /** The process running the job was lost: PENDING again, to run its next attempt anywhere. */
     public Job requeued(JobError interruption) {
         return new Job(spec, to(JobState.PENDING), attempts, startedAt, null, interruption, null, false);
+    }
+
+    /**
+     * A cluster replica claimed the job, but the batch's cause came before the claimed attempt
+     * started: that attempt is not counted, and the job is SKIPPED, or CANCELLED if an earlier
+     * attempt ran.
+     */
+    public Job claimWithdrawn(Instant at) {
+        int ran = attempts - 1;
+        if (ran == 0) {
+            return new Job(spec, to(JobState.SKIPPED), 0, null, at, null, null, false);
+        }
+        return new Job(spec, to(JobState.CANCELLED), ran, startedAt, at, error, null, false);
     }
 
     /** A claim that started no attempt is taken back: PENDING again, the claim's attempt not counted. */

@@ -19,6 +19,8 @@ import java.util.Set;
  *       the claim ({@link Job#unclaimed}).
  *   <li>PENDING → CANCELLED: a job put back after it ran is stopped by the batch's cause before
  *       it runs again; it ran, so it is not SKIPPED ({@link Job#stoppedWhilePending}).
+ *   <li>RUNNING → SKIPPED: a cluster replica claimed the job (RUNNING in the database) but the
+ *       batch's cause arrived before its first attempt started ({@link Job#claimWithdrawn}).
  * </ul>
  */
 public enum JobState {
@@ -39,7 +41,7 @@ public enum JobState {
     public Set<JobState> allowedNext() {
         return switch (this) {
             case PENDING -> EnumSet.of(RUNNING, SKIPPED, CANCELLED);
-            case RUNNING -> EnumSet.of(RUNNING, PENDING, SUCCEEDED, FAILED, CANCELLED);
+            case RUNNING -> EnumSet.of(RUNNING, PENDING, SUCCEEDED, FAILED, CANCELLED, SKIPPED);
             case SUCCEEDED, FAILED, CANCELLED, SKIPPED -> EnumSet.noneOf(JobState.class);
         };
     }

@@ -10,9 +10,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Accepts batches, runs them and stops them: what the API and the operators' gauges see of the
- * engine. {@link LocalBatchEngine} runs each batch in the process that accepted it (one instance
- * per database); {@link ClusterBatchEngine} spreads every batch over all replicas that share a
- * PostgreSQL database ({@code failfast.cluster.enabled}).
+ * engine, whichever mode it runs in: {@link EngineFrontDoor} implements it for both, each mode's
+ * {@link BatchRunner} runs the batches (one instance per database, or every replica of a
+ * PostgreSQL database with {@code failfast.cluster.enabled}).
  */
 public interface BatchEngine {
 
@@ -20,7 +20,8 @@ public interface BatchEngine {
      * Validates and admits a batch, then starts running its jobs.
      *
      * @throws InvalidBatchException when a job's type or params are invalid or job ids repeat
-     * @throws AdmissionRejectedException when the batch would exceed the pending-jobs limit
+     * @throws AdmissionRejectedException when the batch would exceed the pending-jobs limit, or as
+     *     many executor threads are stuck in abandoned attempts as {@code failfast.executor.max-abandoned}
      * @throws EngineUnavailableException while the service shuts down
      */
     Batch submit(BatchSpec spec);
@@ -68,4 +69,13 @@ public interface BatchEngine {
 
     /** Whether batches are accepted: false while the service starts or shuts down. */
     boolean isAccepting();
+
+    /** Executor threads still running an attempt that was abandoned because it ignored its cancellation. */
+    int abandonedThreads();
+
+    /** Whether as many threads are stuck in abandoned attempts as {@code failfast.executor.max-abandoned}. */
+    boolean isSaturatedByAbandonedThreads();
+
+    /** Times the cluster's notice listener found its connection dead and opened a new one; 0 on a single instance. */
+    long listenerReconnects();
 }

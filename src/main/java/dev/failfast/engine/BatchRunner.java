@@ -57,4 +57,12 @@ public interface BatchRunner {
 
     /** Attempts this process runs (or has handed to its executor, or holds) that have not finished. */
     int attemptsInFlight();
+
+    /** Executor threads still running an attempt that was abandoned (it ignored its cancellation). */
+    int abandonedThreads();
+
+    /** Times the cluster's notice listener found its connection dead and opened a new one; 0 on a single instance. */
+    default long listenerReconnects() {
+        return 0;
+    }
 }

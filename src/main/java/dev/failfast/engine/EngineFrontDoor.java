@@ -46,6 +46,7 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
     private final Clock clock;
     private final FailfastProperties.Limits limits;
     private final Duration drainTimeout;
+    private final int maxAbandoned;
     private final ApplicationEventPublisher applicationEvents;
     private final TimeBasedEpochGenerator ids = Generators.timeBasedEpochGenerator();
     private final AtomicLong admissionRejections = new AtomicLong();
@@ -68,6 +69,7 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
         this.clock = clock;
         this.limits = properties.limits();
         this.drainTimeout = properties.shutdown().drainTimeout();
+        this.maxAbandoned = properties.executor().maxAbandoned();
         this.applicationEvents = applicationEvents;
         this.validator = new BatchValidator(handlers, limits.maxJobsPerBatch());
     }
@@ -117,6 +119,12 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
     }
 
     private void admit(int jobs) {
+        if (isSaturatedByAbandonedThreads()) {
+            admissionRejections.incrementAndGet();
+            throw new AdmissionRejectedException(("%d job threads are stuck in attempts abandoned because they ignored "
+                    + "their cancellation, the most failfast.executor.max-abandoned allows: no batch is accepted until "
+                    + "they return").formatted(runner.abandonedThreads()), limits.retryAfter());
+        }
         PendingJobs pending = runner.pendingJobs();
         long max = limits.maxPendingJobs();
         if (!pending.tryAdd(jobs, max)) {
@@ -176,6 +184,21 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
     @Override
     public boolean isAccepting() {
         return accepting;
+    }
+
+    @Override
+    public int abandonedThreads() {
+        return runner.abandonedThreads();
+    }
+
+    @Override
+    public boolean isSaturatedByAbandonedThreads() {
+        return runner.abandonedThreads() >= maxAbandoned;
+    }
+
+    @Override
+    public long listenerReconnects() {
+        return runner.listenerReconnects();
     }
 
     /**

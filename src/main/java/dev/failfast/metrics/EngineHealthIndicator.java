@@ -11,7 +11,9 @@ import org.springframework.stereotype.Component;
  * on shutdown and accepts no batches. Reaching the pending-jobs limit does not take it out of
  * service: Failfast runs one instance per database, so there is no other instance to send traffic
  * to, and clients must still read statuses, follow streams and cancel while new batches get 429.
- * The detail {@code saturated} (and the metrics) show it.
+ * The detail {@code saturated} (and the metrics) show it. Threads stuck in abandoned attempts
+ * up to {@code failfast.executor.max-abandoned} do the same ({@code abandonedThreadsSaturated}):
+ * the service still answers, and takes new batches again as soon as a stuck thread returns.
  */
 @Component("engineHealthIndicator")
 class EngineHealthIndicator implements HealthIndicator {
@@ -33,7 +35,9 @@ class EngineHealthIndicator implements HealthIndicator {
         } else {
             health = Health.up();
         }
-        return health.withDetail("saturated", pending >= limits.maxPendingJobs())
+        return health.withDetail("saturated", pending >= limits.maxPendingJobs() || engine.isSaturatedByAbandonedThreads())
+                .withDetail("abandonedThreads", engine.abandonedThreads())
+                .withDetail("abandonedThreadsSaturated", engine.isSaturatedByAbandonedThreads())
                 .withDetail("activeBatches", engine.activeBatches())
                 .withDetail("pendingJobs", pending)
                 .withDetail("maxPendingJobs", limits.maxPendingJobs())

@@ -38,6 +38,15 @@ class EngineMetrics implements MeterBinder {
         Gauge.builder(prefix + "attempts.capacity", properties, p -> p.executor().dispatchCapacity())
                 .description("Attempts the engine hands to the executor at most: pool size plus queue capacity")
                 .register(registry);
+        Gauge.builder(prefix + "executor.abandoned.threads", engine, BatchEngine::abandonedThreads)
+                .description("Job threads still running an attempt abandoned because it ignored its cancellation")
+                .register(registry);
+        Gauge.builder(prefix + "executor.abandoned.threads.limit", properties, p -> p.executor().maxAbandoned())
+                .description("failfast.executor.max-abandoned: at it batches are refused with 429")
+                .register(registry);
+        FunctionCounter.builder(prefix + "cluster.listener.reconnects", engine, BatchEngine::listenerReconnects)
+                .description("Times the cluster notice listener found its connection dead and opened a new one")
+                .register(registry);
         FunctionCounter.builder(prefix + "admission.rejections", engine, BatchEngine::admissionRejections)
                 .description("Batches refused with 429 because they would exceed the pending-jobs limit")
                 .register(registry);

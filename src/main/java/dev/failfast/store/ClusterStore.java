@@ -112,6 +112,11 @@ public final class ClusterStore {
      */
     public Optional<Claim> claim(String node, int max, Instant now) {
         return Optional.ofNullable(tx.execute(status -> {
+            if (!holdsLease(node, now)) {
+                // Paused past its lease (a long GC, a frozen VM): the others may be settling its jobs.
+                log.warn("Node {} claims nothing: its lease expired or was taken", node);
+                return null;
+            }
             // A batch no other replica is changing right now, else wait for the one whose turn it is
             // (its lock is held for one short transaction): a busy batch is not an empty one.
             var locked = client.sql(CLAIMABLE_BATCH + " SKIP LOCKED").query(this::lockedRow).optional()
@@ -142,6 +147,15 @@ public final class ClusterStore {
             BatchState previous = after.state() != batch.state() ? batch.state() : null;
             return new Claim(after, previous, claimed.stream().map(SeqJob::job).toList());
         }));
+    }
+
+    /**
+     * Whether {@code node}'s lease row is live at {@code now}, locked against the survivors'
+     * deletion of expired rows until this transaction ends, so no claim commits for a lost node.
+     */
+    private boolean holdsLease(String node, Instant now) {
+        return client.sql("SELECT 1 FROM cluster_node WHERE id = ? AND expires_at > ? FOR SHARE").params(node, utc(now))
+                .query(Integer.class).optional().isPresent();
     }
 
     private List<SeqJob> claimJobs(String node, UUID batchId, int fromSeq, int toSeq, int max, Instant now,
@@ -284,6 +298,12 @@ public final class ClusterStore {
     }
 
     // ---- reads that follow the other replicas ----------------------------------------------------
+
+    /** Whether the batch has a cancellation cause (or is gone): read just before a claimed job's handler starts. */
+    public boolean hasCause(UUID batchId) {
+        return client.sql("SELECT cause IS NOT NULL FROM batch WHERE id = ?").param(batchId).query(Boolean.class)
+                .optional().orElse(true);
+    }
 
     /** Of these batches, those that have a cancellation cause. */
     public List<UUID> withCause(Collection<UUID> batchIds) {

@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -19,16 +20,24 @@ import org.slf4j.LoggerFactory;
  * batch's cause or have jobs to claim ({@code LISTEN}), and hands them on at once. A lost
  * connection is opened again after the poll interval; meanwhile the engine's poll catches what
  * the notices would have said.
+ *
+ * <p>A connection can die without an error: a half-open socket (a peer or a middlebox that
+ * vanished) just stops delivering notices. So every check interval the listener makes a round
+ * trip on its connection ({@link Connection#isValid}, bounded by a timeout), and opens a new one
+ * when it gets no answer. {@link #reconnects()} counts the connections given up.
  */
 final class CauseListener {
 
     private static final Logger log = LoggerFactory.getLogger(CauseListener.class);
     private static final int WAIT_MILLIS = 250;
+    /** How long a round trip on the listening connection may take before it is declared dead. */
+    private static final int VALID_TIMEOUT_SECONDS = 2;
 
     private final DataSource dataSource;
     private final Duration retryInterval;
     private final Consumer<UUID> causeRecorded;
     private final Runnable workAvailable;
+    private final AtomicLong reconnects = new AtomicLong();
     private volatile boolean stopped;
     private @Nullable Thread thread;
 
@@ -56,6 +65,11 @@ final class CauseListener {
         }
     }
 
+    /** Connections given up because they failed or stopped answering. */
+    long reconnects() {
+        return reconnects.get();
+    }
+
     private void run() {
         while (!stopped) {
             try (Connection connection = dataSource.getConnection()) {
@@ -64,6 +78,7 @@ final class CauseListener {
                 if (stopped) {
                     return;
                 }
+                reconnects.incrementAndGet();
                 log.warn("Listening for cluster notices failed; polling meanwhile, listening again in {}", retryInterval, e);
                 try {
                     Thread.sleep(retryInterval);
@@ -79,21 +94,44 @@ final class CauseListener {
             statement.execute("LISTEN " + ClusterStore.CANCEL_CHANNEL);
             statement.execute("LISTEN " + ClusterStore.WORK_CHANNEL);
         }
+        boolean stoppedListening = false;
         try {
             receive(connection);
+            stoppedListening = true;
         } finally {
-            // The connection goes back to the pool: it must not keep collecting notices there.
-            try (Statement statement = connection.createStatement()) {
-                statement.execute("UNLISTEN *");
-            } catch (SQLException e) {
-                log.debug("UNLISTEN failed; the pool checks the connection before lending it again", e);
+            if (stoppedListening) {
+                // The connection goes back to the pool: it must not keep collecting notices there.
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("UNLISTEN *");
+                } catch (SQLException e) {
+                    log.debug("UNLISTEN failed; the pool checks the connection before lending it again", e);
+                }
+            } else {
+                // Failed or dead: a statement on it could hang, and the pool must not lend it again.
+                abort(connection);
             }
+        }
+    }
+
+    private static void abort(Connection connection) {
+        try {
+            connection.abort(Runnable::run);
+        } catch (SQLException | RuntimeException e) {
+            log.debug("Aborting the listening connection failed", e);
         }
     }
 
     private void receive(Connection connection) throws SQLException {
         PGConnection pg = connection.unwrap(PGConnection.class);
+        long nextCheck = System.nanoTime() + retryInterval.toNanos();
         while (!stopped) {
+            if (System.nanoTime() - nextCheck >= 0) {
+                if (!connection.isValid(VALID_TIMEOUT_SECONDS)) {
+                    throw new SQLException("The listening connection gave no answer within " + VALID_TIMEOUT_SECONDS
+                            + " s: it is dead (a half-open socket, or the server is gone)");
+                }
+                nextCheck = System.nanoTime() + retryInterval.toNanos();
+            }
             PGNotification[] notices = pg.getNotifications(WAIT_MILLIS);
             if (notices == null) {
                 continue;

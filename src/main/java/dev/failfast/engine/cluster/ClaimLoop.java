@@ -5,6 +5,7 @@ import dev.failfast.engine.JobRun;
 import dev.failfast.store.ClusterStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +28,8 @@ final class ClaimLoop {
     private final HeldBatches held;
     private final HeldAttempts attempts;
     private final Consumer<BatchTransaction.Result> committed;
+    /** Held by a claim from its start until its jobs are held and started. */
+    private final ReentrantLock claimLock = new ReentrantLock();
     private volatile boolean claiming;
     private volatile boolean stopped;
 
@@ -50,9 +53,14 @@ final class ClaimLoop {
         claiming = true;
     }
 
-    /** Claims no more jobs; those claimed go on. */
+    /**
+     * Claims no more jobs; those claimed go on. Returns once a claim in progress is over and its
+     * jobs are held, so that waiting for the held jobs to end waits for them too.
+     */
     void stopClaiming() {
         claiming = false;
+        claimLock.lock();
+        claimLock.unlock();
     }
 
     /** Makes {@link #run} return. */
@@ -81,14 +89,25 @@ final class ClaimLoop {
     }
 
     private void claimWhileFree() {
-        while (claiming) {
+        while (claimOnce()) {
+            // claims while threads are free and a batch has jobs
+        }
+    }
+
+    /** Claims one group of jobs and starts them; false when nothing was claimed. */
+    private boolean claimOnce() {
+        claimLock.lock();
+        try {
+            if (!claiming) {
+                return false;
+            }
             int free = threads.free();
             if (free <= 0) {
-                return;
+                return false;
             }
             var claim = cluster.claim(node, Math.min(free, claimSize), clock.instant()).orElse(null);
             if (claim == null) {
-                return;
+                return false;
             }
             var slots = claim.jobs().stream().map(job -> threads.take()).toList();
             HeldBatch batch = held.hold(claim.batch().id(), claim.jobs());
@@ -100,6 +119,9 @@ final class ClaimLoop {
                 Job job = claim.jobs().get(i);
                 attempts.start(batch, new JobRun(job, null), job.attempts(), slots.get(i));
             }
+            return true;
+        } finally {
+            claimLock.unlock();
         }
     }
 

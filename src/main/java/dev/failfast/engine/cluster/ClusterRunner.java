@@ -90,7 +90,8 @@ public final class ClusterRunner implements BatchRunner {
         var timers = new AttemptTimers(scheduler, clock, properties.engine().cancelGrace());
         var settlements = new LinkedBlockingDeque<Settlement>();
         this.threads = new WorkerThreads(properties.executor().poolSize(), properties.executor().maxAbandoned());
-        this.attempts = new HeldAttempts(runner, executor, timers, threads, held, settlements, settings.pollInterval());
+        this.attempts = new HeldAttempts(cluster, runner, executor, timers, clock, threads, held, settlements,
+                settings.pollInterval());
         this.writer = new OutcomeWriter(lease.node(), cluster, clock, settlements, attempts, held, threads,
                 this::committed, settings.pollInterval());
         this.claims = new ClaimLoop(lease.node(), cluster, clock, settings.claimSize(), settings.pollInterval(),
@@ -141,6 +142,16 @@ public final class ClusterRunner implements BatchRunner {
     @Override
     public int attemptsInFlight() {
         return held.jobs();
+    }
+
+    @Override
+    public int abandonedThreads() {
+        return threads.abandonedThreads();
+    }
+
+    @Override
+    public long listenerReconnects() {
+        return listener.reconnects();
     }
 
     /** Serialised: the claimer, the writer and request threads all report changes, of the same batches too. */

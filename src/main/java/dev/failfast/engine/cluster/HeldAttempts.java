@@ -6,13 +6,18 @@ import dev.failfast.engine.AttemptTimers;
 import dev.failfast.engine.JobRun;
 import dev.failfast.engine.Outcome;
 import dev.failfast.engine.StopReason;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import dev.failfast.store.ClusterStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import org.springframework.dao.DataAccessException;
 import org.springframework.core.task.TaskExecutor;
 import org.springframework.core.task.TaskRejectedException;
 
@@ -24,20 +29,26 @@ import org.springframework.core.task.TaskRejectedException;
  */
 final class HeldAttempts {
 
+    private static final Logger log = LoggerFactory.getLogger(HeldAttempts.class);
+
+    private final ClusterStore cluster;
     private final AttemptRunner runner;
     private final TaskExecutor executor;
     private final AttemptTimers timers;
+    private final Clock clock;
     private final WorkerThreads threads;
     private final HeldBatches held;
     private final BlockingQueue<Settlement> settlements;
     private final Duration resubmitDelay;
     private volatile boolean stopped;
 
-    HeldAttempts(AttemptRunner runner, TaskExecutor executor, AttemptTimers timers, WorkerThreads threads,
-            HeldBatches held, BlockingQueue<Settlement> settlements, Duration resubmitDelay) {
+    HeldAttempts(ClusterStore cluster, AttemptRunner runner, TaskExecutor executor, AttemptTimers timers, Clock clock,
+            WorkerThreads threads, HeldBatches held, BlockingQueue<Settlement> settlements, Duration resubmitDelay) {
+        this.cluster = cluster;
         this.runner = runner;
         this.executor = executor;
         this.timers = timers;
+        this.clock = clock;
         this.threads = threads;
         this.held = held;
         this.settlements = settlements;
@@ -70,22 +81,42 @@ final class HeldAttempts {
     }
 
     private void runAttempt(HeldBatch batch, JobRun run, int number, WorkerThreads.Slot slot) {
+        if (causeRecorded(batch)) {
+            // The cause was recorded after the claim and before a thread got to the job: it does not start.
+            settlements.add(new Settlement.NotStarted(batch, run));
+            return;
+        }
         Attempt attempt = new Attempt(run, number, Thread.currentThread(), batch.token);
         batch.lock.lock();
         try {
+            run.job(run.job().started(number, clock.instant()));
             run.attempt(attempt);
             batch.attempts.put(attempt, slot);
             timers.armTimeout(attempt, batch.lock, timedOut -> abandon(batch, timedOut, StopReason.TIMEOUT));
         } finally {
             batch.lock.unlock();
         }
-        if (batch.token.isCancelled()) {
-            // The cause was recorded after the claim and before a thread got to the job: it does not start.
-            attempt.detachWorker();
-            ended(batch, attempt, new Outcome.Stopped(StopReason.BATCH_CANCELLED));
-            return;
-        }
         runner.run(batch.id, attempt, outcome -> ended(batch, attempt, outcome));
+    }
+
+    /**
+     * Whether the batch has a cause, heard of or in the database: a cause committed on another
+     * replica after this job's claim may not have been announced here yet.
+     */
+    private boolean causeRecorded(HeldBatch batch) {
+        if (batch.token.isCancelled()) {
+            return true;
+        }
+        try {
+            if (!cluster.hasCause(batch.id)) {
+                return false;
+            }
+        } catch (DataAccessException e) {
+            log.warn("Cannot read whether batch {} has a cause; its claimed job starts", batch.id, e);
+            return false;
+        }
+        causeRecorded(batch.id);
+        return true;
     }
 
     private void ended(HeldBatch batch, Attempt attempt, Outcome outcome) {

@@ -159,6 +159,7 @@ final class OutcomeWriter {
         Job job = item.run().job();
         return switch (item) {
             case Settlement.Ended(var b, var r, var outcome) -> AttemptOutcomes.jobAfter(job, outcome, causeAhead, now);
+            case Settlement.NotStarted ignored -> job.claimWithdrawn(now);
             case Settlement.RetryCancelled ignored -> job.cancelledKeepingLastError(now);
             case Settlement.RetryStarted(var b, var r, int attempt) ->
                     causeAhead ? job.cancelledKeepingLastError(now) : job.started(attempt, now);

@@ -13,6 +13,9 @@ sealed interface Settlement {
     /** An attempt ended: its handler returned, or it was abandoned. */
     record Ended(HeldBatch batch, JobRun run, Outcome outcome) implements Settlement {}
 
+    /** The batch got its cause after the job was claimed (or its retry written) and before its attempt started. */
+    record NotStarted(HeldBatch batch, JobRun run) implements Settlement {}
+
     /** The batch was cancelled while the job waited out a retry backoff. */
     record RetryCancelled(HeldBatch batch, JobRun run) implements Settlement {}
 

@@ -68,10 +68,6 @@ final class WorkerThreads {
         return abandoned;
     }
 
-    synchronized boolean isSaturated() {
-        return abandoned >= maxAbandoned;
-    }
-
     /** Asks the claimer to look for jobs now. */
     void wake() {
         wake.release();

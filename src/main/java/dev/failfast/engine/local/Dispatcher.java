@@ -91,11 +91,6 @@ final class Dispatcher {
         }
     }
 
-    /** Whether as many threads are stuck in abandoned attempts as the executor has room for. */
-    boolean isSaturated() {
-        return abandonedThreads() >= maxAbandoned;
-    }
-
     /** An attempt was abandoned: its thread no longer counts as work in flight. */
     void abandoned(Handover handover) {
         lock.lock();

@@ -120,6 +120,11 @@ public final class LocalRunner implements BatchRunner {
         return dispatcher.inFlight();
     }
 
+    @Override
+    public int abandonedThreads() {
+        return dispatcher.abandonedThreads();
+    }
+
     /** Runs on a batch a previous process left unfinished, with its jobs as they were stored. */
     private void resume(Batch batch, List<Job> jobs) {
         BatchRun run = new BatchRun(context, batch, jobs, null);
