@@ -102,7 +102,8 @@ final class OutcomeWriter {
         }
     }
 
-    private void write(HeldBatch batch, List<Settlement> items) {
+    /** Writes one batch's settlements in one transaction (package-private for tests). */
+    void write(HeldBatch batch, List<Settlement> items) {
         Instant now = clock.instant();
         List<Job> intended = new ArrayList<>(items.size());
         var written = cluster.change(batch.id, locked -> {

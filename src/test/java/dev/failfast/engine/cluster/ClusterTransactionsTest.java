@@ -53,6 +53,10 @@ class ClusterTransactionsTest {
         TestDatabases.flyway(database).migrate();
         store = new JdbcBatchStore(database, JSON, Duration.ofMillis(100), 100);
         cluster = new ClusterStore(database, JSON);
+        // Claims are fenced by the claimer's lease: the replicas of these tests are alive.
+        for (String node : List.of("node-a", "node-b", "node-c")) {
+            lease(node, NOW.plusSeconds(3600));
+        }
     }
 
     @AfterEach
@@ -81,6 +85,16 @@ class ClusterTransactionsTest {
         assertThat(owners(batch)).containsExactly(
                 Map.entry("job-0", "node-a"), Map.entry("job-1", "node-a"), Map.entry("job-2", "node-a"),
                 Map.entry("job-3", "node-b"));
+    }
+
+    @Test
+    void aReplicaWhoseLeaseExpiredClaimsNothing() {
+        create(4, 4, 1);
+        lease("node-a", NOW.minusSeconds(1)); // paused past its lease: the others may be settling its jobs
+
+        assertThat(cluster.claim("node-a", 2, NOW)).isEmpty();
+        assertThat(cluster.claim("node-x", 2, NOW)).as("a node with no lease row").isEmpty();
+        assertThat(cluster.claim("node-b", 2, NOW)).isPresent();
     }
 
     @Test
@@ -294,7 +308,9 @@ class ClusterTransactionsTest {
     }
 
     private void lease(String node, Instant expiresAt) {
-        JdbcClient.create(database).sql("INSERT INTO cluster_node (id, started_at, expires_at) VALUES (?, ?, ?)")
+        JdbcClient.create(database).sql("""
+                INSERT INTO cluster_node (id, started_at, expires_at) VALUES (?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET expires_at = EXCLUDED.expires_at""")
                 .params(node, NOW.atOffset(java.time.ZoneOffset.UTC), expiresAt.atOffset(java.time.ZoneOffset.UTC))
                 .update();
     }
