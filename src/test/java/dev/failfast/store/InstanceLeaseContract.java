@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
-import java.time.Clock;
+import dev.failfast.testing.SettableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -36,7 +34,7 @@ abstract class InstanceLeaseContract {
     static final Duration TTL = Duration.ofMinutes(1);
     static final Duration MARGIN = Duration.ofSeconds(1);
 
-    private final MutableClock clock = new MutableClock(T0);
+    private final SettableClock clock = new SettableClock(T0);
     private final List<Duration> waits = new ArrayList<>();
     private final List<JdbcInstanceLease> leases = new ArrayList<>();
     /** Owners whose instance was told it lost the lease (the service would halt). */
@@ -318,33 +316,4 @@ abstract class InstanceLeaseContract {
     private record Row(String owner, Instant acquiredAt, Instant expiresAt) {}
 
     private static final class WaitRefused extends RuntimeException {}
-
-    /** A clock the test moves forward. */
-    static final class MutableClock extends Clock {
-
-        private volatile Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-    }
 }
