@@ -139,7 +139,8 @@ class ManualSchedulerTest {
 
     @Test
     void fixedRateRunsOncePerPeriodUntilCancelled() {
-        ScheduledFuture<?> ticks = scheduler.scheduleAtFixedRate(task("tick"), T0.plusSeconds(1), Duration.ofSeconds(2));
+        ScheduledFuture<?> ticks =
+                scheduler.scheduleAtFixedRate(task("tick"), T0.plusSeconds(1), Duration.ofSeconds(2));
 
         scheduler.advance(Duration.ofSeconds(6));
 
@@ -209,7 +210,8 @@ class ManualSchedulerTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> scheduler.scheduleWithFixedDelay(task("x"), Duration.ofSeconds(-1)))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> scheduler.advance(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> scheduler.advance(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
