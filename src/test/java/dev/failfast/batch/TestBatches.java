@@ -34,6 +34,14 @@ public final class TestBatches {
         return new BatchBuilder(UUID.randomUUID(), aSpec());
     }
 
+    /** A QUEUED batch of this spec, its jobs pending, as a submission creates it. */
+    public static BatchBuilder aBatch(BatchSpec spec) {
+        var builder = new BatchBuilder(UUID.randomUUID(), aSpec().named(spec.name()).labels(spec.labels())
+                .failurePolicy(spec.failurePolicy()).maxFailures(spec.maxFailures())
+                .maxParallelism(spec.maxParallelism()).deadline(spec.deadline()));
+        return builder.withJobs(spec.jobs().stream().map(TestJobs::aJob).toList());
+    }
+
     /** A builder holding everything {@code batch} holds, to change some of it. */
     public static BatchBuilder aBatchLike(Batch batch) {
         BatchSpec spec = batch.spec();
