@@ -187,6 +187,7 @@ class BatchControllerWebTest {
         assertThat(job.get("params").get("duration").asString()).isEqualTo("PT1S");
         assertThat(job.get("attempts").asInt()).isEqualTo(1);
         assertThat(job.get("durationMillis").asLong()).isEqualTo(1000);
+        // An unknown job of a known batch (moved here from BatchLifecycleTest).
         assertThat(assertProblem(mvc.get().uri(BATCHES + "/{id}/jobs/nope", batch.id()).exchange(), 404, "not-found")
                 .get("detail").asString()).contains("'nope'");
     }
