@@ -1,6 +1,5 @@
 package dev.failfast.testing;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,7 +37,7 @@ public final class ManualScheduler implements TaskScheduler {
             Comparator.comparing((Task t) -> t.due).thenComparingLong(t -> t.order));
     private final List<Throwable> failures = new ArrayList<>();
     private final AtomicLong sequence = new AtomicLong();
-    /** The thread running tasks, if any: a task that moves time itself would reorder what is due. */
+    /** The thread running tasks, if any: advancing from inside a task would run tasks within a task. */
     private @Nullable Thread running;
 
     public ManualScheduler(SettableClock clock) {
