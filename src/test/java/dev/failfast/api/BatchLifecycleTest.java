@@ -299,16 +299,6 @@ class BatchLifecycleTest {
         assertThat(clamped.get("content").size()).isEqualTo(1000);
     }
 
-    @Test
-    void unknownJobOfAKnownBatchIs404() {
-        String id = client.submit(Map.of("jobs", List.of(sleep("a", "PT0S"))));
-
-        ApiClient.Response response = client.get("/api/v1/batches/" + id + "/jobs/nope");
-
-        assertThat(response.status()).isEqualTo(404);
-        assertThat(response.json().get("detail").asString()).contains("nope");
-    }
-
     static String workload(String name) throws IOException {
         try (InputStream in = BatchLifecycleTest.class.getResourceAsStream("/workloads/" + name)) {
             return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);

@@ -5,24 +5,36 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.failfast.ApiClient;
 import dev.failfast.FailfastServerTest;
 import java.io.IOException;
+import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.RequestMapping;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The OpenAPI document committed under {@code docs/openapi.json} matches what the service serves.
- * Run with {@code -Dopenapi.update=true} to rewrite it after an intended API change.
+ * The OpenAPI document the service serves describes every endpoint of {@link BatchController} with
+ * the responses it gives, problem details for every error, and examples that fit their schemas;
+ * and the copy committed under {@code docs/openapi.json} is current. Run with {@code
+ * -Dopenapi.update=true} to rewrite that copy after an intended API change.
  */
 @FailfastServerTest
 class OpenApiDocumentTest {
 
     private static final Path COMMITTED = Path.of("docs/openapi.json");
+    private static final String PROBLEM_JSON = MediaType.APPLICATION_PROBLEM_JSON_VALUE;
     private static final JsonMapper JSON = JsonMapper.builder()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
@@ -44,21 +56,170 @@ class OpenApiDocumentTest {
             Files.writeString(COMMITTED, current, StandardCharsets.UTF_8);
         }
 
-        assertThat(COMMITTED).as("docs/openapi.json is missing; run ./mvnw verify -Dtest=OpenApiDocumentTest -Dopenapi.update=true").exists();
+        String update = "./mvnw verify -Dtest=OpenApiDocumentTest -Dopenapi.update=true";
+        assertThat(COMMITTED).as("docs/openapi.json is missing; run " + update).exists();
         JsonNode committed = JSON.readTree(Files.readString(COMMITTED));
         assertThat(committed.equals(JSON.readTree(current)))
-                .as("docs/openapi.json is stale; run ./mvnw verify -Dtest=OpenApiDocumentTest -Dopenapi.update=true and commit it")
+                .as("docs/openapi.json is stale; run " + update + " and commit it")
                 .isTrue();
     }
 
+    /** Every handler method of {@link BatchController} is in the document, and nothing else is. */
     @Test
-    void everyOperationIsDescribed() throws IOException {
-        JsonNode paths = JSON.readTree(new ApiClient(port).get("/v3/api-docs").body()).get("paths");
+    void everyEndpointOfTheControllerIsDocumentedOnce() {
+        JsonNode paths = served().get("paths");
+        String base = BatchController.class.getAnnotation(RequestMapping.class).path()[0];
+        List<String> endpoints = new ArrayList<>();
+        for (Method method : BatchController.class.getDeclaredMethods()) {
+            RequestMapping mapping = AnnotatedElementUtils.findMergedAnnotation(method, RequestMapping.class);
+            if (mapping != null) {
+                String path = mapping.path().length == 0 ? "" : mapping.path()[0];
+                endpoints.add(mapping.method()[0] + " " + base + path);
+            }
+        }
+        List<String> documented = new ArrayList<>();
+        paths.properties().forEach(path -> path.getValue().properties()
+                .forEach(op -> documented.add(op.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey())));
 
-        assertThat(paths.propertyStream().map(java.util.Map.Entry::getKey))
-                .contains("/api/v1/batches", "/api/v1/batches/{id}", "/api/v1/batches/{id}/cancel",
-                        "/api/v1/batches/{id}/events", "/api/v1/batches/{id}/jobs", "/api/v1/batches/{id}/jobs/{jobId}");
-        paths.forEach(path -> path.forEach(operation ->
-                assertThat(operation.get("summary")).as(operation.toString()).isNotNull()));
+        assertThat(documented).containsExactlyInAnyOrderElementsOf(endpoints).hasSize(8);
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            post   | /api/v1/batches                    | 202, 200, 400, 413, 415, 422, 429, 503
+            get    | /api/v1/batches                    | 200, 400
+            get    | /api/v1/batches/{id}               | 200, 404
+            delete | /api/v1/batches/{id}               | 204, 404, 409
+            post   | /api/v1/batches/{id}/cancel        | 202, 404, 409
+            get    | /api/v1/batches/{id}/events        | 200, 404
+            get    | /api/v1/batches/{id}/jobs          | 200, 404
+            get    | /api/v1/batches/{id}/jobs/{jobId}  | 200, 404
+            """)
+    void everyOperationHasASummaryAndItsResponsesWithProblemDetailsForErrors(String method, String path,
+            String statuses) {
+        JsonNode operation = served().get("paths").get(path).get(method);
+
+        assertThat(operation.get("summary").asString()).as("summary").isNotBlank();
+        assertThat(operation.get("tags").valueStream().map(JsonNode::asString)).containsExactly("Batches");
+        assertThat(operation.get("responses").propertyNames())
+                .containsExactlyInAnyOrderElementsOf(List.of(statuses.split(",\\s*")));
+        operation.get("responses").properties().forEach(response -> {
+            String status = response.getKey();
+            JsonNode content = response.getValue().get("content");
+            assertThat(response.getValue().get("description").asString()).as(status).isNotBlank();
+            if (status.startsWith("4") || status.startsWith("5")) {
+                assertThat(content.propertyNames()).as(status).containsExactly(PROBLEM_JSON);
+                assertThat(content.get(PROBLEM_JSON).get("schema").get("$ref").asString()).as(status)
+                        .isEqualTo("#/components/schemas/ProblemDetail");
+            }
+        });
+    }
+
+    @Test
+    void theProblemDetailSchemaHasTheRfc9457Members() {
+        JsonNode problem = served().get("components").get("schemas").get("ProblemDetail").get("properties");
+
+        assertThat(problem.propertyNames()).contains("type", "title", "status", "detail", "instance");
+        assertThat(problem.get("type").get("format").asString()).isEqualTo("uri");
+        assertThat(problem.get("status").get("type").asString()).isEqualTo("integer");
+    }
+
+    @Test
+    void successfulResponsesNameTheirSchemas() {
+        JsonNode paths = served().get("paths");
+
+        assertThat(schemaOf(paths, "/api/v1/batches", "post", "202")).isEqualTo("BatchResponse");
+        assertThat(schemaOf(paths, "/api/v1/batches", "post", "200")).isEqualTo("BatchResponse");
+        assertThat(schemaOf(paths, "/api/v1/batches", "get", "200")).isEqualTo("PageResponseBatchResponse");
+        assertThat(schemaOf(paths, "/api/v1/batches/{id}", "get", "200")).isEqualTo("BatchResponse");
+        assertThat(schemaOf(paths, "/api/v1/batches/{id}/cancel", "post", "202")).isEqualTo("BatchResponse");
+        assertThat(schemaOf(paths, "/api/v1/batches/{id}/jobs", "get", "200")).isEqualTo("PageResponseJobResponse");
+        assertThat(schemaOf(paths, "/api/v1/batches/{id}/jobs/{jobId}", "get", "200")).isEqualTo("JobResponse");
+        assertThat(paths.get("/api/v1/batches/{id}").get("delete").get("responses").get("204").has("content"))
+                .as("204 has no body").isFalse();
+        JsonNode events = paths.get("/api/v1/batches/{id}/events").get("get").get("responses").get("200")
+                .get("content");
+        assertThat(events.propertyNames()).containsExactly("text/event-stream");
+        assertThat(events.get("text/event-stream").get("example").asString()).isEqualTo(ApiExamples.EVENTS);
+    }
+
+    @Test
+    void theSubmitRequestBodyIsRequiredJsonWithAnExampleThatFitsItsSchema() {
+        JsonNode document = served();
+        JsonNode body = document.get("paths").get("/api/v1/batches").get("post").get("requestBody");
+        JsonNode json = body.get("content").get("application/json");
+        JsonNode schemas = document.get("components").get("schemas");
+
+        assertThat(body.get("required").asBoolean()).isTrue();
+        assertThat(body.get("content").propertyNames()).containsExactly("application/json");
+        assertThat(json.get("schema").get("$ref").asString()).isEqualTo("#/components/schemas/BatchRequest");
+        JsonNode example = json.get("examples").get("fail-fast").get("value");
+        assertThat(example).isEqualTo(JSON.readTree(ApiExamples.SUBMIT));
+        // Every field of the example is one the schema declares, down to the jobs and their retries.
+        assertThat(example.propertyNames()).isSubsetOf(schemas.get("BatchRequest").get("properties").propertyNames());
+        example.get("jobs").forEach(job -> {
+            assertThat(job.propertyNames()).isSubsetOf(schemas.get("JobRequest").get("properties").propertyNames());
+            if (job.has("retry")) {
+                assertThat(job.get("retry").propertyNames())
+                        .isSubsetOf(schemas.get("RetryRequest").get("properties").propertyNames());
+            }
+        });
+        assertThat(schemas.get("BatchRequest").get("required").valueStream().map(JsonNode::asString))
+                .containsExactly("jobs");
+        assertThat(document.get("paths").get("/api/v1/batches").get("post").get("responses").get("400")
+                .get("content").get(PROBLEM_JSON).get("example")).isEqualTo(JSON.readTree(ApiExamples.INVALID));
+        assertThat(document.get("paths").get("/api/v1/batches/{id}").get("get").get("responses").get("200")
+                .get("content").get("application/json").get("example"))
+                .isEqualTo(JSON.readTree(ApiExamples.FAILED_BATCH));
+    }
+
+    @Test
+    void theCancelBodyIsOptionalAndItsReasonHasAnExample() {
+        JsonNode document = served();
+        JsonNode body = document.get("paths").get("/api/v1/batches/{id}/cancel").get("post").get("requestBody");
+        JsonNode reason = document.get("components").get("schemas").get("CancelRequest").get("properties")
+                .get("reason");
+
+        assertThat(body.path("required").asBoolean(false)).isFalse();
+        assertThat(body.get("content").get("application/json").get("schema").get("$ref").asString())
+                .isEqualTo("#/components/schemas/CancelRequest");
+        assertThat(reason.get("example").asString()).isNotBlank();
+        assertThat(reason.get("maxLength").asInt()).isEqualTo(1000);
+    }
+
+    @Test
+    void parametersCarryTheirConstraints() {
+        JsonNode paths = served().get("paths");
+        JsonNode list = parameters(paths.get("/api/v1/batches").get("get"));
+        JsonNode submit = parameters(paths.get("/api/v1/batches").get("post"));
+
+        assertThat(list.get("state").get("schema").get("enum").valueStream().map(JsonNode::asString))
+                .containsExactly("QUEUED", "RUNNING", "CANCELLING", "SUCCEEDED", "FAILED", "CANCELLED");
+        assertThat(list.get("page").get("schema").get("minimum").asInt()).isZero();
+        assertThat(list.get("size").get("schema").get("minimum").asInt()).isEqualTo(1);
+        assertThat(list.get("label").get("schema").get("type").asString()).isEqualTo("array");
+        assertThat(submit.get("Idempotency-Key").get("in").asString()).isEqualTo("header");
+        assertThat(submit.get("Idempotency-Key").get("schema").get("maxLength").asInt()).isEqualTo(255);
+        assertThat(parameters(paths.get("/api/v1/batches/{id}").get("get")).get("id").get("schema").get("format")
+                .asString()).isEqualTo("uuid");
+    }
+
+    private JsonNode served() {
+        ApiClient.Response response = new ApiClient(port).get("/v3/api-docs");
+        assertThat(response.status()).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+
+    private static String schemaOf(JsonNode paths, String path, String method, String status) {
+        JsonNode content = paths.get(path).get(method).get("responses").get(status).get("content");
+        return content.get("application/json").get("schema").get("$ref").asString()
+                .substring("#/components/schemas/".length());
+    }
+
+    /** An operation's parameters by name. */
+    private static JsonNode parameters(JsonNode operation) {
+        ObjectNode byName = JSON.createObjectNode();
+        operation.get("parameters").forEach(parameter -> byName.set(parameter.get("name").asString(), parameter));
+        return byName;
     }
 }

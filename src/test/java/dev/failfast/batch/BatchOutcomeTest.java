@@ -1,10 +1,10 @@
 package dev.failfast.batch;
 
+import static dev.failfast.batch.TestBatches.aBatch;
+import static dev.failfast.batch.TestBatches.aSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -48,11 +48,12 @@ class BatchOutcomeTest {
     }
 
     private static BatchSpec spec(FailurePolicy policy, int maxFailures) {
-        return new BatchSpec("b", Map.of(), policy, maxFailures, 4, null, List.of());
+        return aSpec().failurePolicy(policy).maxFailures(maxFailures).build();
     }
 
+    /** Running, or cancelling if it has a cause; always the same id, so that two such batches can be equal. */
     private static Batch batch(JobCounts counts, CancellationCause cause) {
-        BatchState state = cause == null ? BatchState.RUNNING : BatchState.CANCELLING;
-        return new Batch(new UUID(0, 1), spec(FailurePolicy.FAIL_FAST, 0), state, NOW, NOW, null, counts, cause);
+        var batch = aBatch().withId(new UUID(0, 1)).createdAt(NOW).counts(counts);
+        return (cause == null ? batch.running() : batch.cancelling(cause)).build();
     }
 }

@@ -1,25 +1,21 @@
 package dev.failfast.metrics;
 
+import static dev.failfast.batch.TestBatches.aBatch;
+import static dev.failfast.batch.TestJobs.aJob;
+import static dev.failfast.batch.TestJobs.sleepJob;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.failfast.batch.Batch;
 import dev.failfast.batch.BatchEvent;
-import dev.failfast.batch.BatchSpec;
-import dev.failfast.batch.BatchState;
-import dev.failfast.batch.FailurePolicy;
 import dev.failfast.batch.Job;
-import dev.failfast.batch.JobCounts;
 import dev.failfast.batch.JobSpec;
 import dev.failfast.batch.JobState;
-import dev.failfast.batch.RetryPolicy;
 import dev.failfast.job.JobHandlers;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import tools.jackson.databind.node.JsonNodeFactory;
 
 /** The running-jobs gauge and retry counter follow every batch, including one resumed after a restart. */
 class BatchMetricsTest {
@@ -31,9 +27,10 @@ class BatchMetricsTest {
 
     @Test
     void aResumedBatchNeverSubmittedInThisProcessIsCounted() {
-        JobSpec spec = new JobSpec("a", "sleep", JsonNodeFactory.instance.objectNode(), null, RetryPolicy.NONE);
-        Batch batch = new Batch(UUID.randomUUID(), new BatchSpec("resumed", Map.of(), FailurePolicy.FAIL_FAST, 0, 1,
-                null, List.of(spec)), BatchState.RUNNING, T0, T0, null, JobCounts.allPending(1), null);
+        JobSpec spec = sleepJob("a", Duration.ofSeconds(1)).build();
+        // As a restart finds it: running in the store, never submitted in this process.
+        Batch batch = aBatch().named("resumed").maxParallelism(1).withJobs(aJob(spec)).running()
+                .createdAt(T0).startedAt(T0).build();
 
         metrics.onEvent(new BatchEvent.JobChanged(batch, job(spec, JobState.RUNNING, 2)));
         assertThat(running()).isEqualTo(1);
@@ -49,6 +46,7 @@ class BatchMetricsTest {
     }
 
     private static Job job(JobSpec spec, JobState state, int attempts) {
-        return new Job(spec, state, attempts, T0, state.isTerminal() ? T0.plusSeconds(1) : null, null, null, false);
+        return aJob(spec).inState(state).attempts(attempts).startedAt(T0)
+                .finishedAt(state.isTerminal() ? T0.plusSeconds(1) : null).build();
     }
 }

@@ -6,14 +6,21 @@ import static org.awaitility.Awaitility.await;
 
 import dev.failfast.ApiClient;
 import dev.failfast.FailfastServerTest;
+import dev.failfast.config.FailfastProperties;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
@@ -23,15 +30,21 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 
 /**
  * The shipped dashboard and alert rules against real data: a real Prometheus scrapes this running
- * Failfast while it runs fail-fast, cancelled and continue-policy batches; then every panel query
- * (variables substituted as Grafana would) and every alert expression must evaluate without error
- * and return at least one series. Prometheus also loads the rule file and must evaluate every rule
- * without error.
+ * Failfast while it runs fail-fast, cancelled, continue-policy and abandoning batches; then every
+ * panel query (variables substituted as Grafana would) must show what those batches did, and every
+ * alert expression must fire, or not, as they call for. Prometheus also loads the rule file and
+ * must evaluate every rule without error, firing the alert without a {@code for} at once.
+ *
+ * <p>The workloads run twice, with a scrape in between: the first run creates every series (a
+ * series created between two scrapes has no rate yet), the second gives each a rate to show.
  */
 @FailfastServerTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -45,6 +58,12 @@ class PrometheusQueriesTest {
     @LocalServerPort
     int port;
 
+    @Autowired
+    MeterRegistry registry;
+
+    @Autowired
+    FailfastProperties properties;
+
     ApiClient client;
     PrometheusServer prometheus;
 
@@ -52,6 +71,8 @@ class PrometheusQueriesTest {
     void startPrometheusAndRunWorkloads(@TempDir Path workDir) throws IOException {
         client = new ApiClient(port);
         prometheus = PrometheusServer.start(workDir, port, ShippedFiles.ALERT_RULES);
+        runWorkloads();
+        prometheus.awaitScrapeAfter(Instant.now());
         runWorkloads();
         prometheus.awaitTwoScrapes();
     }
@@ -112,31 +133,184 @@ class PrometheusQueriesTest {
         }
     }
 
-    @Test
-    void everyPanelQueryReturnsSeries() {
-        var softly = new SoftAssertions();
-        List<ShippedFiles.PanelQuery> queries = ShippedFiles.panelQueries(ShippedFiles.dashboard());
-        assertThat(queries).isNotEmpty();
-        for (ShippedFiles.PanelQuery query : queries) {
-            String promql = substitute(query.expr());
-            softly.assertThatCode(() -> assertThat(prometheus.query(promql).get("result"))
-                            .as("no series").isNotEmpty())
-                    .as("panel '%s' query %s: %s", query.panel(), query.refId(), promql)
-                    .doesNotThrowAnyException();
+    /**
+     * What each panel query must show after the workloads, by panel title and query refId. Rates
+     * cover the second run only: per run, 4 batches (3 FAILED, 1 CANCELLED by the client), jobs
+     * of every outcome, 2 retries, 1 abandoned job, one 404 and one 409, and no 429 or 5xx.
+     */
+    private Map<String, Consumer<JsonNode>> panelExpectations() {
+        Map<String, Consumer<JsonNode>> expected = new LinkedHashMap<>();
+        expected.put("Instances up/A", result -> assertThat(single(result)).isEqualTo(1));
+        expected.put("Active batches/A",
+                result -> assertThat(single(result)).isEqualTo(gauge("failfast.batches.active")));
+        expected.put("Jobs running/A", result -> assertThat(single(result)).isEqualTo(gauge("failfast.jobs.running")));
+        expected.put("Jobs pending/A", result -> assertThat(single(result)).isEqualTo(gauge("failfast.jobs.pending")));
+        expected.put("Abandoned jobs/A", result -> assertThat(single(result)).isGreaterThanOrEqualTo(1));
+        expected.put("Rejected batches (429)/A", result -> assertThat(single(result)).isZero());
+        expected.put("Batches by outcome/A", result -> assertThat(single(result)).isPositive());
+        expected.put("Batches by outcome/B", result -> assertThat(by("outcome", result))
+                .containsOnlyKeys("SUCCEEDED", "FAILED", "CANCELLED")
+                .hasEntrySatisfying("FAILED", rate -> assertThat(rate).isPositive())
+                .hasEntrySatisfying("CANCELLED", rate -> assertThat(rate).isPositive())
+                .containsEntry("SUCCEEDED", 0.0));
+        expected.put("Jobs by outcome/A", result -> assertThat(by("outcome", result))
+                .containsOnlyKeys("SUCCEEDED", "FAILED", "CANCELLED", "SKIPPED")
+                .allSatisfy((outcome, rate) -> assertThat(rate).as(outcome).isPositive()));
+        expected.put("Jobs running and pending/A",
+                result -> assertThat(single(result)).isEqualTo(gauge("failfast.jobs.running")));
+        expected.put("Jobs running and pending/B",
+                result -> assertThat(single(result)).isEqualTo(gauge("failfast.jobs.pending")));
+        expected.put("Jobs running and pending/C",
+                result -> assertThat(single(result)).isEqualTo(properties.limits().maxPendingJobs()));
+        expected.put("Executor saturation/A", result -> assertThat(single(result)).isBetween(0.0, 1.0));
+        double poolSize = properties.executor().poolSize();
+        expected.put("Executor threads and queue/A", result -> assertThat(single(result)).isBetween(1.0, poolSize));
+        expected.put("Executor threads and queue/B", result -> assertThat(single(result)).isBetween(0.0, poolSize));
+        expected.put("Executor threads and queue/C", result -> assertThat(single(result)).isZero());
+        expected.put("Retries by job type/A", result -> assertThat(by("type", result))
+                .containsOnlyKeys("sleep", "http").containsEntry("http", 0.0)
+                .hasEntrySatisfying("sleep", rate -> assertThat(rate).isPositive()));
+        for (String refId : List.of("A", "B", "C")) {
+            expected.put("Job duration by type/" + refId, result -> assertThat(by("type", result))
+                    .hasEntrySatisfying("sleep", this::aDuration));
         }
-        softly.assertAll();
+        for (String refId : List.of("A", "B")) {
+            expected.put("Batch duration by outcome/" + refId, result -> assertThat(by("outcome", result))
+                    .hasEntrySatisfying("FAILED", this::aDuration).hasEntrySatisfying("CANCELLED", this::aDuration));
+        }
+        expected.put("Cancellations by cause/A", result -> assertThat(by("cause", result))
+                .hasEntrySatisfying("JOB_FAILED", rate -> assertThat(rate).isPositive())
+                .hasEntrySatisfying("USER_REQUESTED", rate -> assertThat(rate).isPositive())
+                .containsEntry("DEADLINE_EXCEEDED", 0.0).containsEntry("MAX_FAILURES_EXCEEDED", 0.0)
+                .containsEntry("SHUTDOWN", 0.0));
+        // The abandoning batch stops one grace period (1 s in tests) after its cause; a client's cancel of
+        // sleeping jobs stops in milliseconds.
+        expected.put("Cancellation propagation p99/A", result -> assertThat(by("cause", result))
+                .hasEntrySatisfying("JOB_FAILED", p99 -> assertThat(p99).isBetween(0.5, 10.0))
+                .hasEntrySatisfying("USER_REQUESTED", p99 -> assertThat(p99).isBetween(0.0, 0.5)));
+        expected.put("Cancellation propagation p99/B", result -> assertThat(by("cause", result))
+                .hasEntrySatisfying("JOB_FAILED", this::aDuration)
+                .hasEntrySatisfying("USER_REQUESTED", this::aDuration));
+        expected.put("Abandoned jobs and rejected batches/A", result -> assertThat(by("type", result))
+                .containsOnlyKeys("sleep", "http").containsEntry("http", 0.0)
+                .hasEntrySatisfying("sleep", rate -> assertThat(rate).isPositive()));
+        expected.put("Abandoned jobs and rejected batches/B", result -> assertThat(single(result)).isZero());
+        expected.put("HTTP requests by endpoint/A", result -> assertThat(by(List.of("method", "uri"), result))
+                .hasEntrySatisfying("POST /api/v1/batches", rate -> assertThat(rate).isPositive())
+                .hasEntrySatisfying("GET /api/v1/batches/{id}", rate -> assertThat(rate).isPositive())
+                .hasEntrySatisfying("POST /api/v1/batches/{id}/cancel", rate -> assertThat(rate).isPositive())
+                .allSatisfy((endpoint, rate) -> assertThat(endpoint).doesNotContain("/actuator")));
+        expected.put("HTTP latency p99 by endpoint/A", result -> assertThat(by("uri", result))
+                .hasEntrySatisfying("/api/v1/batches", this::aDuration)
+                .hasEntrySatisfying("/api/v1/batches/{id}", this::aDuration));
+        // Statuses answered by tests that ran before in this application context show with rate 0.
+        expected.put("HTTP errors by status/A", result -> assertThat(by("status", result))
+                .hasEntrySatisfying("404", rate -> assertThat(rate).isPositive())
+                .hasEntrySatisfying("409", rate -> assertThat(rate).isPositive())
+                .allSatisfy((status, rate) -> {
+                    if (!List.of("404", "409").contains(status)) {
+                        assertThat(rate).as("status %s", status).isZero();
+                    }
+                }));
+        for (String refId : List.of("A", "B")) {
+            expected.put("Store write latency/" + refId, result -> assertThat(by("operation", result))
+                    .hasEntrySatisfying("create", this::aDuration).hasEntrySatisfying("update", this::aDuration));
+        }
+        expected.put("Store writes/A", result -> assertThat(by(List.of("operation", "exception"), result))
+                .hasEntrySatisfying("create none", rate -> assertThat(rate).isPositive())
+                .hasEntrySatisfying("update none", rate -> assertThat(rate).isPositive()));
+        for (String refId : List.of("A", "B")) {
+            expected.put("JVM memory/" + refId, result -> assertThat(by("area", result))
+                    .containsOnlyKeys("heap", "nonheap").allSatisfy((area, bytes) -> assertThat(bytes).isPositive()));
+        }
+        expected.put("GC pauses/A", result -> assertThat(by("gc", result)).isNotEmpty()
+                .allSatisfy((gc, seconds) -> assertThat(seconds).isNotNegative()));
+        expected.put("GC pauses/B", result -> assertThat(by("gc", result)).isNotEmpty()
+                .allSatisfy((gc, seconds) -> assertThat(seconds).isNotNegative()));
+        expected.put("JVM threads/A", result -> assertThat(single(result)).isPositive());
+        expected.put("JVM threads/B", result -> assertThat(by("state", result))
+                .hasEntrySatisfying("runnable", threads -> assertThat(threads).isPositive()));
+        expected.put("CPU/A", result -> assertThat(single(result)).isBetween(0.0, 1.0));
+        return expected;
     }
 
     @Test
-    void everyAlertExpressionReturnsSeries() {
-        var softly = new SoftAssertions();
-        for (ShippedFiles.AlertRule rule : ShippedFiles.alertRules()) {
-            softly.assertThatCode(() -> assertThat(prometheus.query(rule.asBool()).get("result"))
-                            .as("no series").isNotEmpty())
-                    .as("alert %s: %s", rule.name(), rule.asBool())
-                    .doesNotThrowAnyException();
+    void everyPanelQueryShowsWhatTheWorkloadsDid() {
+        Map<String, Consumer<JsonNode>> expected = panelExpectations();
+        List<ShippedFiles.PanelQuery> queries = ShippedFiles.panelQueries(ShippedFiles.dashboard());
+        assertThat(queries.stream().map(q -> q.panel() + "/" + q.refId()))
+                .as("a panel query without an expectation here, or an expectation without its query")
+                .containsExactlyInAnyOrderElementsOf(expected.keySet());
+        // Gauges are compared with the service's own meters: give the next scrape time to catch up.
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            var softly = new SoftAssertions();
+            for (ShippedFiles.PanelQuery query : queries) {
+                String promql = substitute(query.expr());
+                softly.assertThatCode(() -> expected.get(query.panel() + "/" + query.refId())
+                                .accept(prometheus.query(promql).get("result")))
+                        .as("panel '%s' query %s: %s", query.panel(), query.refId(), promql)
+                        .doesNotThrowAnyException();
+            }
+            softly.assertAll();
+        });
+    }
+
+    /**
+     * Which alerts the workloads call for, by the {@code bool} form of each expression (one 0/1
+     * series per instance, or per job type): half the jobs that ran to an end failed, and one job
+     * was abandoned; nothing else is wrong.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            FailfastJobFailureRatioHigh        | 1
+            FailfastExecutorSaturated          | 0
+            FailfastPendingJobsNearLimit       | 0
+            FailfastAdmissionRejections        | 0
+            FailfastJobsAbandoned              | 1
+            FailfastHttpServerErrors           | 0
+            """)
+    void everyAlertExpressionFiresAsTheWorkloadsCallFor(String alert, int firing) {
+        ShippedFiles.AlertRule rule = rule(alert);
+
+        JsonNode result = prometheus.query(rule.asBool()).get("result");
+
+        assertThat(result).as("%s: %s", alert, rule.asBool()).isNotEmpty();
+        if (alert.equals("FailfastJobsAbandoned")) {
+            assertThat(by("type", result)).containsEntry("sleep", 1.0).containsEntry("http", 0.0);
+        } else {
+            assertThat(single(result)).as("%s: %s", alert, rule.asBool()).isEqualTo(firing);
         }
-        softly.assertAll();
+    }
+
+    /** Its threshold (1 s) lies close to what the abandoning batch takes, so only its query is pinned down. */
+    @Test
+    void theCancellationPropagationAlertSeesTheAbandoningBatch() {
+        ShippedFiles.AlertRule rule = rule("FailfastCancellationPropagationSlow");
+
+        assertThat(single(prometheus.query(rule.query()).get("result"))).as(rule.query()).isBetween(0.5, 10.0);
+        assertThat(prometheus.query(rule.asBool()).get("result")).isNotEmpty();
+    }
+
+    @Test
+    void everyAlertIsCheckedAgainstTheWorkloads() {
+        assertThat(ShippedFiles.alertRules()).extracting(ShippedFiles.AlertRule::name).containsExactlyInAnyOrder(
+                "FailfastJobFailureRatioHigh", "FailfastExecutorSaturated", "FailfastPendingJobsNearLimit",
+                "FailfastAdmissionRejections", "FailfastJobsAbandoned", "FailfastCancellationPropagationSlow",
+                "FailfastHttpServerErrors");
+    }
+
+    /** An alert without {@code for} fires at its first evaluation; one with {@code for} waits, pending. */
+    @Test
+    void prometheusFiresTheAbandonedJobsAlertAndHoldsTheFailureRatioPending() {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Map<String, String> states = new HashMap<>();
+            prometheus.api("/api/v1/alerts").get("alerts").forEach(alert -> states.put(
+                    alert.get("labels").get("alertname").asString(), alert.get("state").asString()));
+            assertThat(states).containsEntry("FailfastJobsAbandoned", "firing")
+                    .containsEntry("FailfastJobFailureRatioHigh", "pending")
+                    .doesNotContainKeys("FailfastExecutorSaturated", "FailfastAdmissionRejections",
+                            "FailfastHttpServerErrors", "FailfastPendingJobsNearLimit");
+        });
     }
 
     @Test
@@ -151,6 +325,46 @@ class PrometheusQueriesTest {
                 assertThat(rule.get("lastEvaluation").asString()).as(rule.toString()).doesNotStartWith("0001");
             });
         });
+    }
+
+    private static ShippedFiles.AlertRule rule(String name) {
+        return ShippedFiles.alertRules().stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    /** The value of a result that must be one series. */
+    private static double single(JsonNode result) {
+        assertThat(result).as(result.toString()).hasSize(1);
+        return value(result.get(0));
+    }
+
+    /** A result's values by one label. */
+    private static Map<String, Double> by(String label, JsonNode result) {
+        return by(List.of(label), result);
+    }
+
+    /** A result's values by some labels, joined with a space. */
+    private static Map<String, Double> by(List<String> labels, JsonNode result) {
+        Map<String, Double> values = new TreeMap<>();
+        for (JsonNode series : result) {
+            JsonNode metric = series.get("metric");
+            String key = String.join(" ", labels.stream().map(l -> metric.path(l).asString("")).toList());
+            assertThat(values.put(key, value(series))).as("two series for %s in %s", key, result).isNull();
+        }
+        return values;
+    }
+
+    private static double value(JsonNode series) {
+        return Double.parseDouble(series.get("value").get(1).asString());
+    }
+
+    /** A quantile of something that happened: a finite, positive number of seconds, below an hour. */
+    private void aDuration(double seconds) {
+        assertThat(seconds).isFinite().isPositive().isLessThan(3600);
+    }
+
+    /** The value of one of the service's own gauges, as its registry has it now. */
+    private double gauge(String name) {
+        return registry.get(name).gauge().value();
     }
 
     /** Replaces the dashboard's variables as Grafana would for this one instance. */

@@ -112,7 +112,8 @@ final class PrometheusServer implements AutoCloseable {
         awaitScrapeAfter(first);
     }
 
-    private Instant awaitScrapeAfter(Instant after) {
+    /** Waits until a scrape that started after {@code after} succeeded; returns when it started. */
+    Instant awaitScrapeAfter(Instant after) {
         JsonNode target = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
                 .until(() -> api("/api/v1/targets").get("activeTargets").get(0),
                         t -> t.get("health").asString().equals("up")

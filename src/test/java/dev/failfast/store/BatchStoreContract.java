@@ -1,18 +1,19 @@
 package dev.failfast.store;
 
+import static dev.failfast.batch.TestBatches.aBatch;
+import static dev.failfast.batch.TestBatches.aBatchLike;
+import static dev.failfast.batch.TestJobs.aJob;
+import static dev.failfast.batch.TestJobs.sleepJob;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.failfast.batch.Batch;
-import dev.failfast.batch.BatchSpec;
 import dev.failfast.batch.BatchState;
 import dev.failfast.batch.CancellationCause;
 import dev.failfast.batch.CauseType;
-import dev.failfast.batch.FailurePolicy;
 import dev.failfast.batch.Job;
 import dev.failfast.batch.JobCounts;
 import dev.failfast.batch.JobError;
-import dev.failfast.batch.JobSpec;
 import dev.failfast.batch.JobState;
 import dev.failfast.batch.RetryPolicy;
 import java.time.Duration;
@@ -65,20 +66,22 @@ abstract class BatchStoreContract {
         List<Job> jobs = jobs(3);
         store().create(batch, jobs);
 
-        Job running = new Job(jobs.get(0).spec(), JobState.RUNNING, 1, T0.plusSeconds(1), null, null, null, false);
-        Batch started = with(batch, BatchState.RUNNING, batch.counts().moved(JobState.PENDING, JobState.RUNNING), null,
-                T0.plusSeconds(1), null);
+        Job running = aJob(jobs.get(0).spec()).running().startedAt(T0.plusSeconds(1)).build();
+        Batch started = aBatchLike(batch).running().startedAt(T0.plusSeconds(1))
+                .counts(batch.counts().moved(JobState.PENDING, JobState.RUNNING)).build();
         store().update(started, List.of(running));
         var result = JSON.createObjectNode().put("rows", 42);
-        Job succeeded = new Job(running.spec(), JobState.SUCCEEDED, 1, running.startedAt(), T0.plusSeconds(2), null,
-                result, false);
-        Job failed = new Job(jobs.get(1).spec(), JobState.FAILED, 2, T0.plusSeconds(1), T0.plusSeconds(3),
-                new JobError("HTTP_STATUS", "500 from upstream", "java.io.IOException"), null, true);
+        Job succeeded = aJob(running.spec()).succeeded().startedAt(running.startedAt()).finishedAt(T0.plusSeconds(2))
+                .result(result).build();
+        Job failed = aJob(jobs.get(1).spec()).failed().attempts(2).abandoned()
+                .startedAt(T0.plusSeconds(1)).finishedAt(T0.plusSeconds(3))
+                .error(new JobError("HTTP_STATUS", "500 from upstream", "java.io.IOException")).build();
         var cause = new CancellationCause(CauseType.JOB_FAILED, "job-1", "HTTP_STATUS", "500 from upstream", null,
                 T0.plusSeconds(3), T0.plusSeconds(4));
         JobCounts counts = started.counts().moved(JobState.RUNNING, JobState.SUCCEEDED)
                 .moved(JobState.PENDING, JobState.FAILED);
-        Batch ended = with(started, BatchState.FAILED, counts, cause, started.startedAt(), T0.plusSeconds(4));
+        Batch ended = aBatchLike(started).failed().finishedAt(T0.plusSeconds(4)).counts(counts).cancellation(cause)
+                .build();
         store().update(ended, List.of(succeeded, failed));
 
         // The store itself first (changes may still be buffered), then a new one on the same data.
@@ -101,9 +104,10 @@ abstract class BatchStoreContract {
         for (Batch batch : List.of(a, b, c)) {
             store().create(batch, jobs(1));
         }
-        store().update(with(c, BatchState.CANCELLED, c.counts().moved(JobState.PENDING, JobState.SKIPPED),
-                new CancellationCause(CauseType.USER_REQUESTED, null, null, "Cancelled", "why", T0, T0), null,
-                T0.plusSeconds(3)), List.of());
+        store().update(aBatchLike(c).cancelled().startedAt(null).finishedAt(T0.plusSeconds(3))
+                .counts(c.counts().moved(JobState.PENDING, JobState.SKIPPED))
+                .cancellation(new CancellationCause(CauseType.USER_REQUESTED, null, null, "Cancelled", "why", T0, T0))
+                .build(), List.of());
 
         Page<Batch> all = store().findBatches(BatchQuery.ALL, new PageRequest(0, 2));
         assertThat(all.content()).extracting(Batch::id).containsExactly(c.id(), b.id());
@@ -114,7 +118,8 @@ abstract class BatchStoreContract {
                 .extracting(Batch::id).containsExactly(b.id(), a.id());
         assertThat(store().findBatches(new BatchQuery(null, Map.of("team", "data", "env", "prod")),
                 new PageRequest(0, 10)).content()).extracting(Batch::id).containsExactly(a.id());
-        Page<Batch> cancelled = store().findBatches(new BatchQuery(BatchState.CANCELLED, Map.of()), new PageRequest(0, 10));
+        Page<Batch> cancelled =
+                store().findBatches(new BatchQuery(BatchState.CANCELLED, Map.of()), new PageRequest(0, 10));
         assertThat(cancelled.content()).extracting(Batch::id).containsExactly(c.id());
         assertThat(cancelled.content().getFirst().cancellation()).isNotNull();
     }
@@ -123,7 +128,7 @@ abstract class BatchStoreContract {
     void deleteRemovesTheBatchWithItsJobs() {
         Batch batch = batch(2, Map.of("k", "v"), T0);
         store().create(batch, jobs(2));
-        store().update(with(batch, BatchState.CANCELLED, batch.counts(), null, null, T0), List.of());
+        store().update(aBatchLike(batch).cancelled().startedAt(null).finishedAt(T0).build(), List.of());
 
         assertThat(store().delete(batch.id())).isTrue();
         assertThat(store().findBatch(batch.id())).isEmpty();
@@ -159,8 +164,8 @@ abstract class BatchStoreContract {
         for (Batch batch : List.of(queued, running, done)) {
             store().create(batch, jobs(1));
         }
-        store().update(with(running, BatchState.RUNNING, running.counts(), null, T0, null), List.of());
-        store().update(with(done, BatchState.SUCCEEDED, done.counts(), null, T0, T0), List.of());
+        store().update(aBatchLike(running).running().startedAt(T0).build(), List.of());
+        store().update(aBatchLike(done).succeeded().startedAt(T0).finishedAt(T0).build(), List.of());
 
         assertThat(reopened().findUnfinished()).extracting(Batch::id).containsExactly(queued.id(), running.id());
     }
@@ -173,9 +178,10 @@ abstract class BatchStoreContract {
         for (Batch batch : List.of(old, recent, active)) {
             store().create(batch, jobs(batch.counts().total()));
         }
-        store().update(with(old, BatchState.SUCCEEDED, old.counts(), null, T0, T0.plusSeconds(10)), List.of());
-        store().update(with(recent, BatchState.FAILED, recent.counts(), null, T0, T0.plusSeconds(100)), List.of());
-        store().update(with(active, BatchState.RUNNING, active.counts(), null, T0, null), List.of());
+        store().update(aBatchLike(old).succeeded().startedAt(T0).finishedAt(T0.plusSeconds(10)).build(), List.of());
+        store().update(aBatchLike(recent).failed().startedAt(T0).finishedAt(T0.plusSeconds(100)).build(),
+                List.of());
+        store().update(aBatchLike(active).running().startedAt(T0).build(), List.of());
 
         assertThat(store().deleteFinishedBefore(T0.plusSeconds(50))).isEqualTo(1);
         assertThat(store().findBatch(old.id())).isEmpty();
@@ -192,9 +198,9 @@ abstract class BatchStoreContract {
         store().create(batch, jobs);
         Batch current = batch;
         for (Job job : jobs) {
-            Job done = new Job(job.spec(), JobState.SUCCEEDED, 1, T0, T0.plusMillis(1), null, null, false);
-            current = with(current, BatchState.RUNNING, current.counts().moved(JobState.PENDING, JobState.SUCCEEDED),
-                    null, T0, null);
+            Job done = aJob(job.spec()).succeeded().startedAt(T0).finishedAt(T0.plusMillis(1)).build();
+            current = aBatchLike(current).running().startedAt(T0)
+                    .counts(current.counts().moved(JobState.PENDING, JobState.SUCCEEDED)).build();
             store().update(current, List.of(done));
         }
         BatchStore view = reopened();
@@ -211,23 +217,19 @@ abstract class BatchStoreContract {
     Batch batch(int jobs, Map<String, String> labels, Instant createdAt) {
         UUID id = new UUID(0x01a2_0000_0000_7000L + (nextId << 16), 0x8000_0000_0000_0000L | nextId);
         nextId++;
-        var spec = new BatchSpec("batch-" + id, labels, FailurePolicy.FAIL_FAST, 1, 4, Duration.ofMinutes(10),
-                jobs(jobs).stream().map(Job::spec).toList());
-        return new Batch(id, spec, BatchState.QUEUED, createdAt, null, null, JobCounts.allPending(jobs), null);
+        return aBatch().withId(id).named("batch-" + id).labels(labels).maxFailures(1).maxParallelism(4)
+                .deadline(Duration.ofMinutes(10)).withBuiltJobs(jobs(jobs)).createdAt(createdAt).build();
     }
 
+    /** Sleep jobs {@code job-0}, {@code job-1}, …; the even ones with a timeout and retries. */
     static List<Job> jobs(int n) {
         ObjectNode params = JSON.createObjectNode().put("duration", "PT1S");
         var retry = new RetryPolicy(3, Duration.ofMillis(500), 2.0, Duration.ofSeconds(30));
         return IntStream.range(0, n)
-                .mapToObj(i -> Job.pending(new JobSpec("job-" + i, "sleep", params, i % 2 == 0 ? Duration.ofSeconds(5) : null,
-                        i % 2 == 0 ? retry : RetryPolicy.NONE)))
+                .mapToObj(i -> aJob(sleepJob("job-" + i, Duration.ofSeconds(1)).params(params)
+                        .timeout(i % 2 == 0 ? Duration.ofSeconds(5) : null)
+                        .retry(i % 2 == 0 ? retry : RetryPolicy.NONE)).build())
                 .toList();
-    }
-
-    static Batch with(Batch batch, BatchState state, JobCounts counts, CancellationCause cause,
-            Instant startedAt, Instant finishedAt) {
-        return new Batch(batch.id(), batch.spec(), state, batch.createdAt(), startedAt, finishedAt, counts, cause);
     }
 
     /** A store may return the spec without its job list (jobs are read apart); everything else must match. */

@@ -5,12 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
-import java.time.Clock;
+import dev.failfast.testing.ManualScheduler;
+import dev.failfast.testing.SettableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -23,26 +22,25 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
  * {@link JdbcInstanceLease}: instances are leases on one freshly migrated database, sharing a
- * clock the tests advance. Waiting for a holder's lease advances that clock instead of sleeping.
+ * clock the tests advance. Waiting for a holder's lease advances that clock instead of sleeping,
+ * and the scheduled renewals and checks run only when a test advances the {@link ManualScheduler}.
  */
 abstract class InstanceLeaseContract {
 
     static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
-    /** Long enough that no scheduled renewal fires (a third of it, in wall time) during a test. */
     static final Duration TTL = Duration.ofMinutes(1);
     static final Duration MARGIN = Duration.ofSeconds(1);
 
-    private final MutableClock clock = new MutableClock(T0);
+    private final SettableClock clock = new SettableClock(T0);
     private final List<Duration> waits = new ArrayList<>();
     private final List<JdbcInstanceLease> leases = new ArrayList<>();
     /** Owners whose instance was told it lost the lease (the service would halt). */
     private final List<String> lost = new CopyOnWriteArrayList<>();
     private HikariDataSource dataSource;
-    private ThreadPoolTaskScheduler scheduler;
+    private final ManualScheduler scheduler = new ManualScheduler(clock);
 
     abstract HikariDataSource freshDatabase();
 
@@ -50,15 +48,11 @@ abstract class InstanceLeaseContract {
     void migrate() {
         dataSource = freshDatabase();
         TestDatabases.flyway(dataSource).migrate();
-        scheduler = new ThreadPoolTaskScheduler();
-        scheduler.setClock(clock);
-        scheduler.initialize();
     }
 
     @AfterEach
     void closeAll() {
         leases.forEach(JdbcInstanceLease::release);
-        scheduler.shutdown();
         dataSource.close();
     }
 
@@ -152,11 +146,30 @@ abstract class InstanceLeaseContract {
         Duration ttl = Duration.ofSeconds(3);
         JdbcInstanceLease lease = instance(ttl, this::mustNotWait);
         lease.acquire();
-        clock.advance(Duration.ofSeconds(1));
 
-        await().atMost(Duration.ofSeconds(30))
-                .untilAsserted(() -> assertThat(row().expiresAt()).isEqualTo(T0.plusSeconds(1).plus(ttl)));
+        scheduler.advance(Duration.ofMillis(999));
+        assertThat(row().expiresAt()).as("not yet renewed").isEqualTo(T0.plus(ttl));
+        scheduler.advance(Duration.ofMillis(1));
+        assertThat(row().expiresAt()).isEqualTo(T0.plusSeconds(1).plus(ttl));
+        scheduler.advance(Duration.ofSeconds(5));
+
+        assertThat(row().expiresAt()).isEqualTo(T0.plusSeconds(6).plus(ttl));
         assertThat(lost).isEmpty();
+        assertThat(scheduler.failures()).isEmpty();
+    }
+
+    @Test
+    void theFirstScheduledRenewalThatFindsTheRowGoneReportsTheLossAndStopsTheSchedule() {
+        JdbcInstanceLease holder = instance(TTL, this::mustNotWait);
+        holder.acquire();
+        JdbcClient.create(dataSource).sql("DELETE FROM instance_lease").update();
+
+        scheduler.advance(TTL.dividedBy(3).minusMillis(1));
+        assertThat(lost).as("no renewal before a third of the TTL").isEmpty();
+        scheduler.advance(Duration.ofMillis(1));
+
+        assertThat(lost).containsExactly(holder.owner());
+        assertThat(scheduler.pending()).as("a lost lease stops its renewal and check").isZero();
     }
 
     @Test
@@ -318,33 +331,4 @@ abstract class InstanceLeaseContract {
     private record Row(String owner, Instant acquiredAt, Instant expiresAt) {}
 
     private static final class WaitRefused extends RuntimeException {}
-
-    /** A clock the test moves forward. */
-    static final class MutableClock extends Clock {
-
-        private volatile Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-    }
 }

@@ -1,15 +1,14 @@
 package dev.failfast.store;
 
+import static dev.failfast.batch.TestBatches.aBatchLike;
+import static dev.failfast.batch.TestJobs.aJob;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.failfast.batch.Batch;
-import dev.failfast.batch.BatchSpec;
-import dev.failfast.batch.BatchState;
 import dev.failfast.batch.Job;
 import dev.failfast.batch.JobError;
-import dev.failfast.batch.JobState;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -62,13 +61,11 @@ abstract class JdbcBatchStoreContract extends BatchStoreContract {
     @Test
     void nulCharactersAreStoredAsReplacementCharacters() {
         Batch created = batch(1, Map.of("team", "a\u0000b"), T0);
-        Batch batch = new Batch(created.id(), new BatchSpec("x\u0000y", created.spec().labels(),
-                created.spec().failurePolicy(), 0, 1, null, created.spec().jobs()), BatchState.QUEUED, T0, null, null,
-                created.counts(), null);
+        Batch batch = aBatchLike(created).named("x\u0000y").maxFailures(0).maxParallelism(1).deadline(null).build();
         List<Job> jobs = jobs(1);
         store().create(batch, jobs);
-        Job failed = new Job(jobs.getFirst().spec(), JobState.FAILED, 1, T0, T0.plusSeconds(1),
-                new JobError(JobError.JOB_ERROR, "bad\u0000byte", null), null, false);
+        Job failed = aJob(jobs.getFirst().spec()).failed().startedAt(T0).finishedAt(T0.plusSeconds(1))
+                .error(new JobError(JobError.JOB_ERROR, "bad\u0000byte", null)).build();
         store().update(batch, List.of(failed));
 
         BatchStore view = reopened();
@@ -107,8 +104,7 @@ abstract class JdbcBatchStoreContract extends BatchStoreContract {
     }
 
     private static Job failedJob(String message) {
-        Job pending = jobs(1).getFirst();
-        return new Job(pending.spec(), JobState.FAILED, 1, T0, T0.plusSeconds(1),
-                new JobError(JobError.JOB_ERROR, message, null), null, false);
+        return aJob(jobs(1).getFirst().spec()).failed().startedAt(T0).finishedAt(T0.plusSeconds(1))
+                .error(new JobError(JobError.JOB_ERROR, message, null)).build();
     }
 }

@@ -1,0 +1,60 @@
+package dev.failfast.api;
+
+import dev.failfast.config.FailfastProperties;
+import dev.failfast.engine.BatchEventFeed;
+import dev.failfast.store.BatchStore;
+import dev.failfast.store.InMemoryBatchStore;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import java.util.UUID;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+
+/**
+ * The web layer alone: {@link BatchController}, {@link ProblemHandler} and {@link
+ * RequestSizeLimitFilter} on MockMvc, with a {@link FakeBatchEngine} over an in-memory store instead
+ * of the engine, and small limits (1 KB bodies, 50 per page) so tests need no large data. Tests
+ * of the whole service are annotated {@code @FailfastServerTest} instead.
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@WebMvcTest(controllers = BatchController.class, properties = {
+    "failfast.limits.max-request-size=1KB",
+    "failfast.limits.max-page-size=50",
+})
+@Import({BatchSpecMapper.class, RequestFingerprint.class, BatchEventStreams.class, ApiSliceTest.Fakes.class})
+@interface ApiSliceTest {
+
+    /** The settings (a slice scans no configuration properties) and the parts behind the web layer, replaced. */
+    @TestConfiguration(proxyBeanMethods = false)
+    @EnableConfigurationProperties(FailfastProperties.class)
+    class Fakes {
+
+        @Bean
+        InMemoryBatchStore batchStore() {
+            return new InMemoryBatchStore();
+        }
+
+        @Bean
+        FakeBatchEngine batchEngine(BatchStore store) {
+            return new FakeBatchEngine(store);
+        }
+
+        /** On one instance following a batch's events is free; nothing to do. */
+        @Bean
+        BatchEventFeed batchEventFeed() {
+            return new BatchEventFeed() {
+                @Override
+                public void follow(UUID batchId) {}
+
+                @Override
+                public void unfollow(UUID batchId) {}
+            };
+        }
+    }
+}
