@@ -40,6 +40,8 @@ class EngineConfiguration {
         // Threads beyond the pool for attempts abandoned while they ignore their cancellation.
         executor.setCorePoolSize(settings.poolSize() + settings.maxAbandoned());
         executor.setMaxPoolSize(settings.poolSize() + settings.maxAbandoned());
+        // Idle threads end after a minute, so the spare ones exist only while they are needed.
+        executor.setAllowCoreThreadTimeOut(true);
         executor.setQueueCapacity(settings.dispatchCapacity());
         executor.setThreadNamePrefix(settings.threadNamePrefix());
         executor.setAcceptTasksAfterContextClose(true);

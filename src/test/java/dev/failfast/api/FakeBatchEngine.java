@@ -136,4 +136,19 @@ final class FakeBatchEngine implements BatchEngine {
     public boolean isAccepting() {
         return refusal == null;
     }
+
+    @Override
+    public int abandonedThreads() {
+        return 0;
+    }
+
+    @Override
+    public boolean isSaturatedByAbandonedThreads() {
+        return false;
+    }
+
+    @Override
+    public long listenerReconnects() {
+        return 0;
+    }
 }

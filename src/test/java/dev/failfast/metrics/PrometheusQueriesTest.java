@@ -163,7 +163,8 @@ class PrometheusQueriesTest {
         expected.put("Jobs running and pending/C",
                 result -> assertThat(single(result)).isEqualTo(properties.limits().maxPendingJobs()));
         expected.put("Executor saturation/A", result -> assertThat(single(result)).isBetween(0.0, 1.0));
-        double poolSize = properties.executor().poolSize();
+        // The executor's threads: the pool, and the spare ones for threads stuck in abandoned attempts.
+        double poolSize = properties.executor().poolSize() + properties.executor().maxAbandoned();
         expected.put("Executor threads and queue/A", result -> assertThat(single(result)).isBetween(1.0, poolSize));
         expected.put("Executor threads and queue/B", result -> assertThat(single(result)).isBetween(0.0, poolSize));
         expected.put("Executor threads and queue/C", result -> assertThat(single(result)).isZero());
@@ -267,6 +268,8 @@ class PrometheusQueriesTest {
             FailfastPendingJobsNearLimit       | 0
             FailfastAdmissionRejections        | 0
             FailfastJobsAbandoned              | 1
+            FailfastAbandonedThreadsAtLimit    | 0
+            FailfastClusterListenerReconnecting | 0
             FailfastHttpServerErrors           | 0
             """)
     void everyAlertExpressionFiresAsTheWorkloadsCallFor(String alert, int firing) {
@@ -295,7 +298,8 @@ class PrometheusQueriesTest {
     void everyAlertIsCheckedAgainstTheWorkloads() {
         assertThat(ShippedFiles.alertRules()).extracting(ShippedFiles.AlertRule::name).containsExactlyInAnyOrder(
                 "FailfastJobFailureRatioHigh", "FailfastExecutorSaturated", "FailfastPendingJobsNearLimit",
-                "FailfastAdmissionRejections", "FailfastJobsAbandoned", "FailfastCancellationPropagationSlow",
+                "FailfastAdmissionRejections", "FailfastJobsAbandoned", "FailfastAbandonedThreadsAtLimit",
+                "FailfastClusterListenerReconnecting", "FailfastCancellationPropagationSlow",
                 "FailfastHttpServerErrors");
     }
 
@@ -309,7 +313,8 @@ class PrometheusQueriesTest {
             assertThat(states).containsEntry("FailfastJobsAbandoned", "firing")
                     .containsEntry("FailfastJobFailureRatioHigh", "pending")
                     .doesNotContainKeys("FailfastExecutorSaturated", "FailfastAdmissionRejections",
-                            "FailfastHttpServerErrors", "FailfastPendingJobsNearLimit");
+                            "FailfastHttpServerErrors", "FailfastPendingJobsNearLimit",
+                            "FailfastAbandonedThreadsAtLimit", "FailfastClusterListenerReconnecting");
         });
     }
 
