@@ -56,6 +56,7 @@ class StateMachineTest {
             RUNNING, SUCCEEDED
             RUNNING, FAILED
             RUNNING, CANCELLED
+            RUNNING, SKIPPED
             """)
     void jobMovesAlongItsLifeCycle(JobState from, JobState to) {
         assertThat(from.transitionTo(to)).isEqualTo(to);
@@ -66,7 +67,7 @@ class StateMachineTest {
             PENDING,   SUCCEEDED
             PENDING,   FAILED
             PENDING,   PENDING
-            RUNNING,   SKIPPED
+            FAILED,    PENDING
             SUCCEEDED, RUNNING
             SKIPPED,   RUNNING
             """)
