@@ -48,7 +48,7 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 class BatchController {
 
     private static final String PROBLEM = MediaType.APPLICATION_PROBLEM_JSON_VALUE;
-    private static final String LABEL_FILTER = "[A-Za-z0-9._/-]{1,63}:.{0,256}";
+    static final String LABEL_FILTER = "[A-Za-z0-9._/-]{1,63}:.{0,256}";
 
     private final BatchEngine engine;
     private final BatchStore store;

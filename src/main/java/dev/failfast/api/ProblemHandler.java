@@ -147,10 +147,10 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     protected @Nullable ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         HttpServletRequest servletRequest = servletRequest(request);
-        if (findCause(e, RequestSizeLimitFilter.RequestTooLargeException.class) != null) {
+        var tooLarge = findCause(e, RequestSizeLimitFilter.RequestTooLargeException.class);
+        if (tooLarge != null) {
             return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(problem(HttpStatus.CONTENT_TOO_LARGE,
-                    "Request too large", findCause(e, RequestSizeLimitFilter.RequestTooLargeException.class)
-                            .getMessage(), servletRequest));
+                    "Request too large", tooLarge.getMessage(), servletRequest));
         }
         JacksonException json = findCause(e, JacksonException.class);
         if (json == null) {

@@ -30,7 +30,7 @@ public record RetryPolicy(int maxAttempts, Duration backoff, double multiplier, 
     public Duration backoffBefore(int nextAttempt) {
         double factor = Math.pow(multiplier, Math.max(0, nextAttempt - 2));
         double nanos = backoff.toNanos() * factor;
-        long capped = (long) Math.min(nanos, maxBackoff.toNanos());
+        long capped = (long) Math.min(nanos, (double) maxBackoff.toNanos());
         return Duration.ofNanos(capped);
     }
 }

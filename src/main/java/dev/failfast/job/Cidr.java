@@ -5,6 +5,7 @@ import java.net.UnknownHostException;
 import java.util.Arrays;
 
 /** An IPv4 or IPv6 network in CIDR notation, e.g. {@code 169.254.0.0/16} or {@code fe80::/10}. */
+@SuppressWarnings("ArrayRecordComponent") // equals and hashCode below compare the array's contents
 record Cidr(byte[] network, int prefixLength) {
 
     static Cidr parse(String cidr) {

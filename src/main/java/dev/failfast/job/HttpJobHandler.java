@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -76,7 +77,7 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
         }
 
         boolean accepts(int status) {
-            return expectStatus == null || expectStatus.isEmpty() ? status / 100 == 2 : expectStatus.contains(status);
+            return (expectStatus == null || expectStatus.isEmpty()) ? status / 100 == 2 : expectStatus.contains(status);
         }
     }
 
@@ -105,7 +106,7 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
             buildRequest(params, url);
         } catch (IllegalArgumentException e) {
             // HttpRequest refuses restricted headers such as Host or Content-Length.
-            throw new InvalidJobParamsException("headers", e.getMessage());
+            throw new InvalidJobParamsException("headers", describe(e));
         }
         return params;
     }
@@ -156,7 +157,7 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
         } catch (CancellationException e) {
             throw new JobCancelledException();
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
+            Throwable cause = Objects.requireNonNullElse(e.getCause(), e);
             if (cause instanceof HttpTimeoutException) {
                 throw new JobFailedException(JobError.TIMEOUT, "HTTP request timed out: " + cause.getMessage(), cause);
             }

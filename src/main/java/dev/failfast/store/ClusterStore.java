@@ -306,6 +306,7 @@ public final class ClusterStore {
     }
 
     /** Of these batches, those that have a cancellation cause. */
+    @SuppressWarnings("NullAway") // the column is never NULL; Spring types one-column rows as nullable
     public List<UUID> withCause(Collection<UUID> batchIds) {
         if (batchIds.isEmpty()) {
             return List.of();
@@ -326,7 +327,12 @@ public final class ClusterStore {
                 + ACTIVE_STATES).query((rs, row) -> new Totals(rs.getInt("batches"), rs.getLong("pending"))).single();
     }
 
-    /** @param batches batches not yet terminal; @param pendingJobs their jobs not yet started */
+    /**
+     * Totals over the cluster.
+     *
+     * @param batches batches not yet terminal
+     * @param pendingJobs their jobs not yet started
+     */
     public record Totals(int batches, long pendingJobs) {}
 
     /** The batch's current version, or empty if it does not exist. */
@@ -355,6 +361,7 @@ public final class ClusterStore {
      * Owners of RUNNING jobs that hold no live lease at {@code now}: replicas that stopped
      * renewing (killed, cut off), whose jobs the survivors settle.
      */
+    @SuppressWarnings("NullAway") // the column is never NULL; Spring types one-column rows as nullable
     public List<String> lostOwners(Instant now) {
         return client.sql("""
                 SELECT DISTINCT COALESCE(owner_node, '') FROM job
@@ -367,6 +374,7 @@ public final class ClusterStore {
      * Batches with RUNNING jobs owned by {@code node}; {@link #NO_OWNER} stands for jobs a single
      * instance left RUNNING when it was killed, before the database was switched to cluster mode.
      */
+    @SuppressWarnings("NullAway") // the column is never NULL; Spring types one-column rows as nullable
     public List<UUID> batchesRunningOn(String node) {
         return client.sql("SELECT DISTINCT batch_id FROM job WHERE COALESCE(owner_node, '') = ? AND state = 'RUNNING'")
                 .param(node).query(UUID.class).list();

@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,7 +57,7 @@ public final class InMemoryBatchStore implements BatchStore {
             return; // deleted meanwhile; the engine only deletes terminal batches, so nothing is lost
         }
         for (Job job : changedJobs) {
-            entry.jobs.set(entry.index.get(job.id()), job);
+            entry.jobs.set(Objects.requireNonNull(entry.index.get(job.id())), job);
         }
         entry.batch = batch; // written last: a reader that sees this batch sees its jobs too
     }

@@ -106,7 +106,7 @@ class ProblemResponsesTest {
         byte[] chunk = " ".repeat(1024 * 1024).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         var body = HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.SequenceInputStream(
                 java.util.Collections.enumeration(java.util.stream.Stream.concat(
-                        java.util.stream.Stream.of(new java.io.ByteArrayInputStream("{\"jobs\": []".getBytes())),
+                        java.util.stream.Stream.of(new java.io.ByteArrayInputStream("{\"jobs\": []".getBytes(java.nio.charset.StandardCharsets.UTF_8))),
                         IntStream.range(0, 17).mapToObj(i -> new java.io.ByteArrayInputStream(chunk))).toList())));
 
         ApiClient.Response response = client.send(HttpRequest.newBuilder(client.uri("/api/v1/batches"))

@@ -153,6 +153,7 @@ class HttpJobTest {
     }
 
     @Test
+    @SuppressWarnings("FutureReturnValueIgnored") // the silent server only has to hold the connection
     void aRequestTimeoutFailsTheJobWithTimeout() throws Exception {
         try (var hanging = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
             CompletableFuture.runAsync(() -> {

@@ -3,11 +3,13 @@ package dev.failfast.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -83,7 +85,7 @@ class DashboardAndAlertsTest {
         for (ShippedFiles.AlertRule rule : rules) {
             assertThat(rule.labels().get("severity")).as(rule.name()).isIn("warning", "critical");
             assertThat(rule.annotations()).as(rule.name()).containsKeys("summary", "description", "runbook_url");
-            String anchor = rule.name().toLowerCase();
+            String anchor = rule.name().toLowerCase(Locale.ROOT);
             assertThat((String) rule.annotations().get("runbook_url")).as(rule.name()).endsWith("#" + anchor);
             assertThat(operations).as("docs/operations.md has a section for " + rule.name())
                     .containsIgnoringCase("### " + rule.name());
@@ -117,7 +119,7 @@ class DashboardAndAlertsTest {
         List<String> command = new ArrayList<>(List.of(promtool.get().toString()));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).as(output).isZero();
         return output;

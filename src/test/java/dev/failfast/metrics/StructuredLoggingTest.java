@@ -53,7 +53,7 @@ class StructuredLoggingTest {
                 .redirectOutput(output.toFile())
                 .start();
         client = new ApiClient(port);
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(250))
                 .ignoreExceptionsInstanceOf(UncheckedIOException.class).untilAsserted(() -> {
             assertThat(service.isAlive()).as("the service exited: %s", Files.readString(output)).isTrue();
             assertThat(client.get("/actuator/health/readiness").status()).isEqualTo(200);

@@ -133,6 +133,7 @@ record Manifests(List<HasMetadata> resources) {
         }
     }
 
+    @SuppressWarnings("RethrowReflectiveOperationExceptionAsLinkageError") // a test fails with an AssertionError
     private static void collectUnknownModelFields(Object model, String path, List<String> unknown) {
         for (Method getter : model.getClass().getMethods()) {
             if (getter.getParameterCount() != 0 || Modifier.isStatic(getter.getModifiers())

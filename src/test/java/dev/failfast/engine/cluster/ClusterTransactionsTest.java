@@ -171,7 +171,7 @@ class ClusterTransactionsTest {
 
     @Test
     void underResumeTheJobsOfALostReplicaAreClaimedAgain() {
-        Batch batch = create(6, 6, 2);
+        create(6, 6, 2);
         cluster.claim("node-a", 2, NOW);
         cluster.claim("node-b", 2, NOW);
 
