@@ -16,6 +16,7 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.scheduling.TaskScheduler;
+import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -91,16 +92,26 @@ abstract sealed class RenewedLease implements InstanceLease permits JdbcInstance
 
     @Override
     public boolean renew() {
+        Instant[] expiry = new Instant[1];
         // "Now" once the connection is there: a renewal that waited for it must not write an old expiry.
         Boolean renewed = tx.execute(status -> {
-            Instant expiry = clock.instant().plus(ttl);
-            boolean written = writeExpiry(expiry);
-            if (written) {
-                heldUntil = expiry;
-            }
-            return written;
+            expiry[0] = clock.instant().plus(ttl);
+            return writeExpiry(expiry[0]);
         });
-        return Boolean.TRUE.equals(renewed);
+        if (!Boolean.TRUE.equals(renewed)) {
+            return false;
+        }
+        // Only once committed: a renewal whose commit failed left the old expiry in the database, and
+        // the watch must go by that one, or this holder would write on after another took the lease.
+        extendHeld(expiry[0]);
+        return true;
+    }
+
+    /** Moves the expiry the watch goes by, unless the lease was released or lost meanwhile. */
+    private synchronized void extendHeld(Instant expiry) {
+        if (heldUntil != null) {
+            heldUntil = expiry;
+        }
     }
 
     /** The scheduled renewal: a lease found taken is lost; a failed renewal is tried again. */
@@ -109,7 +120,8 @@ abstract sealed class RenewedLease implements InstanceLease permits JdbcInstance
             if (!renew()) {
                 lost("another instance took it over after it expired");
             }
-        } catch (DataAccessException e) {
+        } catch (DataAccessException | TransactionException e) {
+            // A failed commit is a TransactionException, not a DataAccessException: the same retry.
             log.warn("Renewing the {} failed; trying again in {} (the lease lasts until {})", name(), renewInterval(),
                     heldUntil, e);
         }

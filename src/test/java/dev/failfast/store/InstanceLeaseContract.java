@@ -36,13 +36,13 @@ abstract class InstanceLeaseContract {
     static final Duration TTL = Duration.ofMinutes(1);
     static final Duration MARGIN = Duration.ofSeconds(1);
 
-    private final MutableClock clock = new MutableClock(T0);
+    final MutableClock clock = new MutableClock(T0);
     private final List<Duration> waits = new ArrayList<>();
     private final List<JdbcInstanceLease> leases = new ArrayList<>();
     /** Owners whose instance was told it lost the lease (the service would halt). */
-    private final List<String> lost = new CopyOnWriteArrayList<>();
-    private HikariDataSource dataSource;
-    private ThreadPoolTaskScheduler scheduler;
+    final List<String> lost = new CopyOnWriteArrayList<>();
+    HikariDataSource dataSource;
+    ThreadPoolTaskScheduler scheduler;
 
     abstract HikariDataSource freshDatabase();
 
@@ -281,7 +281,7 @@ abstract class InstanceLeaseContract {
         assertThat(lost).isEmpty();
     }
 
-    private JdbcInstanceLease instance(Duration ttl, JdbcInstanceLease.Waiter waiter) {
+    JdbcInstanceLease instance(Duration ttl, JdbcInstanceLease.Waiter waiter) {
         var holder = new JdbcInstanceLease[1];
         var lease = new JdbcInstanceLease(dataSource, scheduler, clock, ttl, waiter, () -> lost.add(holder[0].owner()));
         holder[0] = lease;
@@ -299,15 +299,15 @@ abstract class InstanceLeaseContract {
         };
     }
 
-    private void mustNotWait(Duration wait) {
+    void mustNotWait(Duration wait) {
         throw new AssertionError("Waited " + wait + " for a lease that should have been free");
     }
 
-    private void refuseToWait(Duration wait) {
+    void refuseToWait(Duration wait) {
         throw new WaitRefused();
     }
 
-    private Row row() {
+    Row row() {
         return JdbcClient.create(dataSource).sql("SELECT owner, acquired_at, expires_at FROM instance_lease WHERE id = 1")
                 .query((rs, n) -> new Row(rs.getString("owner"),
                         rs.getObject("acquired_at", OffsetDateTime.class).toInstant(),
@@ -315,9 +315,9 @@ abstract class InstanceLeaseContract {
                 .single();
     }
 
-    private record Row(String owner, Instant acquiredAt, Instant expiresAt) {}
+    record Row(String owner, Instant acquiredAt, Instant expiresAt) {}
 
-    private static final class WaitRefused extends RuntimeException {}
+    static final class WaitRefused extends RuntimeException {}
 
     /** A clock the test moves forward. */
     static final class MutableClock extends Clock {
