@@ -13,6 +13,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.scheduling.TaskScheduler;
@@ -46,6 +47,11 @@ abstract sealed class RenewedLease implements InstanceLease permits JdbcInstance
     private volatile @Nullable Instant heldUntil;
     private volatile @Nullable ScheduledFuture<?> renewal;
     private volatile @Nullable ScheduledFuture<?> watch;
+    /**
+     * Test hook: runs in the acquiring transaction after its checks, before its write, so that a
+     * test can pause a start there and race another one against it. Does nothing in the service.
+     */
+    volatile Runnable beforeAcquireWrite = () -> {};
 
     /**
      * @param scheduler runs the renewals and the check that the lease is still held; not shared
@@ -69,6 +75,11 @@ abstract sealed class RenewedLease implements InstanceLease permits JdbcInstance
         static Holder of(ResultSet rs, int row) throws SQLException {
             return new Holder(rs.getString("owner"), rs.getObject("expires_at", OffsetDateTime.class).toInstant());
         }
+
+        /** The instance lease row of no instance: released, or never taken. */
+        boolean isFree() {
+            return owner.isEmpty();
+        }
     }
 
     /** What the lease is, in log lines: "instance lease", "cluster node lease". */
@@ -77,8 +88,24 @@ abstract sealed class RenewedLease implements InstanceLease permits JdbcInstance
     /** Writes a new expiry, in a transaction; false if the row is no longer this holder's. */
     abstract boolean writeExpiry(Instant expiry);
 
-    /** Deletes this holder's row. */
-    abstract void deleteRow();
+    /** Gives this holder's row up. */
+    abstract void releaseRow();
+
+    /**
+     * Puts the free instance lease row back if it is missing: migration V5 creates it, but a
+     * version before it deleted the row at shutdown. Every start locks that row, so it must exist.
+     */
+    final void ensureLeaseRow() {
+        try {
+            client.sql("""
+                    INSERT INTO instance_lease (id, owner, acquired_at, expires_at)
+                    SELECT 1, '', TIMESTAMP WITH TIME ZONE '1970-01-01 00:00:00+00:00',
+                        TIMESTAMP WITH TIME ZONE '1970-01-01 00:00:00+00:00'
+                    WHERE NOT EXISTS (SELECT 1 FROM instance_lease WHERE id = 1)""").update();
+        } catch (DuplicateKeyException e) {
+            // Another instance put it back first.
+        }
+    }
 
     /** Records the lease as taken until {@code expiry}, and starts renewing it. */
     final void held(Instant expiry) {
@@ -155,7 +182,7 @@ abstract sealed class RenewedLease implements InstanceLease permits JdbcInstance
             return;
         }
         try {
-            deleteRow();
+            releaseRow();
         } catch (DataAccessException e) {
             log.warn("Releasing the {} failed; it expires by itself within {}", name(), ttl, e);
         }

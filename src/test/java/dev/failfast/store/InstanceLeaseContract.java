@@ -104,6 +104,31 @@ abstract class InstanceLeaseContract {
     }
 
     @Test
+    void aReleasedLeaseStaysAsAFreeRow() {
+        JdbcInstanceLease first = instance(TTL, this::mustNotWait);
+        first.acquire();
+        clock.advance(Duration.ofSeconds(10));
+
+        first.release();
+
+        assertThat(row()).isEqualTo(new Row("", T0, T0.plusSeconds(10)));
+    }
+
+    @Test
+    void aLeaseRowThatAnOlderVersionDeletedIsPutBack() {
+        JdbcClient.create(dataSource).sql("DELETE FROM instance_lease").update();
+        var replica = new NodeLease(dataSource, scheduler, clock, TTL, "replica-a-1", () -> lost.add("replica-a-1"));
+        replica.acquire();
+        replica.release();
+        JdbcClient.create(dataSource).sql("DELETE FROM instance_lease").update();
+        JdbcInstanceLease single = instance(TTL, this::mustNotWait);
+
+        single.acquire();
+
+        assertThat(row().owner()).isEqualTo(single.owner());
+    }
+
+    @Test
     void anExpiredLeaseIsTakenOverAtOnce() {
         JdbcInstanceLease first = instance(TTL, this::mustNotWait);
         first.acquire();

@@ -4,8 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import static org.awaitility.Awaitility.await;
+
 import com.zaxxer.hikari.HikariDataSource;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.TransactionException;
 
@@ -40,5 +54,90 @@ class PostgresInstanceLeaseTest extends InstanceLeaseContract {
         clock.advance(TTL.dividedBy(6));
         holder.checkHeld();
         assertThat(lost).containsExactly(holder.owner());
+    }
+
+    @Test
+    void ofASingleInstanceAndAReplicaStartingTogetherExactlyOneStartsEveryTime() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            JdbcInstanceLease single = instance(TTL, this::refuseToWait);
+            NodeLease replica = replica(dataSource, "replica-" + round);
+            var together = new CyclicBarrier(2);
+            try (ExecutorService threads = Executors.newFixedThreadPool(2)) {
+                Future<Boolean> singleStarted = threads.submit(() -> {
+                    together.await();
+                    return started(single::acquire);
+                });
+                Future<Boolean> replicaStarted = threads.submit(() -> {
+                    together.await();
+                    return started(replica::acquire);
+                });
+                assertThat(List.of(singleStarted.get(), replicaStarted.get())).as("round %d", round)
+                        .containsOnlyOnce(true);
+            }
+            single.release();
+            replica.release();
+        }
+    }
+
+    /**
+     * One start pauses between its checks and its write until the other one has either started or
+     * is waiting for a lock: with nothing to lock on a free lease, both would start.
+     */
+    @ParameterizedTest(name = "the single instance pauses: {0}")
+    @ValueSource(booleans = {true, false})
+    void ofASingleInstanceAndAReplicaOnePausedBetweenCheckAndWriteExactlyOneStarts(boolean singlePauses)
+            throws Exception {
+        String application = "failfast-lease-race-" + singlePauses;
+        try (HikariDataSource otherPool = new HikariDataSource()) {
+            otherPool.setJdbcUrl(dataSource.getJdbcUrl() + "&ApplicationName=" + application);
+            otherPool.setUsername("postgres");
+            otherPool.setPassword("");
+            var single = new JdbcInstanceLease(singlePauses ? dataSource : otherPool, scheduler, clock, TTL,
+                    this::refuseToWait, () -> lost.add("single"));
+            NodeLease replica = replica(singlePauses ? otherPool : dataSource, "replica-a-1");
+            RenewedLease paused = singlePauses ? single : replica;
+            RenewedLease other = singlePauses ? replica : single;
+            var pausedAtWrite = new CountDownLatch(1);
+            var otherDone = new CountDownLatch(1);
+            paused.beforeAcquireWrite = () -> {
+                pausedAtWrite.countDown();
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> otherDone.getCount() == 0 || waitsForALock(application));
+            };
+            try (ExecutorService threads = Executors.newFixedThreadPool(2)) {
+                Future<Boolean> pausedStarted = threads.submit((Callable<Boolean>) () -> started(paused::acquire));
+                assertThat(pausedAtWrite.await(20, TimeUnit.SECONDS)).isTrue();
+                Future<Boolean> otherStarted = threads.submit((Callable<Boolean>) () -> {
+                    try {
+                        return started(other::acquire);
+                    } finally {
+                        otherDone.countDown();
+                    }
+                });
+                assertThat(List.of(pausedStarted.get(), otherStarted.get())).containsOnlyOnce(true);
+            } finally {
+                single.release();
+                replica.release();
+            }
+        }
+    }
+
+    private NodeLease replica(HikariDataSource pool, String node) {
+        return new NodeLease(pool, scheduler, clock, TTL, node, () -> lost.add(node));
+    }
+
+    private static boolean started(Runnable acquire) {
+        try {
+            acquire.run();
+            return true;
+        } catch (WaitRefused | InstanceLeaseHeldException e) {
+            return false;
+        }
+    }
+
+    private boolean waitsForALock(String application) {
+        return JdbcClient.create(dataSource).sql(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = ? AND wait_event_type = 'Lock'")
+                .param(application).query(Long.class).single() > 0;
     }
 }
