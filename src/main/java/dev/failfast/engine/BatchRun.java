@@ -45,6 +45,8 @@ final class BatchRun {
     private @Nullable ScheduledFuture<?> graceTimer;
     private final List<Job> changedJobs = new ArrayList<>();
     private @Nullable BatchState stateBeforeChanges;
+    /** The batch ended and the engine is not told yet: it is told once the end is in the store. */
+    private boolean endUnreported;
 
     /**
      * @param parsedParams each job's parsed params, in job order, or null when the jobs come back
@@ -207,6 +209,12 @@ final class BatchRun {
             causeRecorded = change.test(now);
             finishIfDone(now);
             flush();
+            if (endUnreported) {
+                // Only now: the engine's shutdown flushes the store and releases the lease once no
+                // batch is active, and this batch's terminal change must be in that flush.
+                endUnreported = false;
+                context.terminated().accept(this);
+            }
         } finally {
             lock.unlock();
         }
@@ -392,7 +400,7 @@ final class BatchRun {
         if (graceTimer != null) {
             graceTimer.cancel(false);
         }
-        context.terminated().accept(this);
+        endUnreported = true; // every change ends in change(), which reports it after the flush
     }
 
     private void countMove(JobState from, JobState to, int n) {
