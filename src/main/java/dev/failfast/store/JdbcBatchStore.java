@@ -57,6 +57,7 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
     private final JdbcClient client;
     private final TransactionTemplate tx;
     private final JdbcRows rows;
+    private final WriteFence fence;
     private final WriteBehindBuffer buffer = new WriteBehindBuffer();
     /** Batches whose last write the database refused. Guarded by flushLock. */
     private final Set<UUID> refused = new HashSet<>();
@@ -75,6 +76,20 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
      * @param flushBatchSize job rows per JDBC batch; this many buffered jobs start a flush early
      */
     public JdbcBatchStore(DataSource dataSource, JsonMapper json, Duration flushInterval, int flushBatchSize) {
+        this(dataSource, json, flushInterval, flushBatchSize, WriteFence.NONE);
+    }
+
+    /**
+     * @param dataSource a database migrated by this application's Flyway scripts
+     * @param json writes and reads the JSON columns (params, results, labels)
+     * @param flushInterval longest wait of a change in the write-behind buffer
+     * @param flushBatchSize job rows per JDBC batch; this many buffered jobs start a flush early
+     * @param fence checked first in every write transaction: writes commit only while this process
+     *     holds the database (see {@link InstanceLease#fence()})
+     */
+    public JdbcBatchStore(DataSource dataSource, JsonMapper json, Duration flushInterval, int flushBatchSize,
+            WriteFence fence) {
+        this.fence = fence;
         this.jdbc = new JdbcTemplate(dataSource);
         this.client = JdbcClient.create(jdbc);
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
@@ -89,6 +104,7 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
     public void create(Batch batch, List<Job> jobs, @Nullable IdempotencyKey key) {
         try {
             tx.executeWithoutResult(status -> {
+                fence.check(client);
                 jdbc.update(JdbcRows.INSERT_BATCH, ps -> rows.setBatchInsert(ps, batch, key));
                 List<Map.Entry<String, String>> labels =
                         List.copyOf(JdbcRows.storable(batch.spec().labels()).entrySet());
@@ -189,9 +205,13 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
     public boolean delete(UUID id) {
         flushLock.lock();
         try {
+            boolean deleted = Boolean.TRUE.equals(tx.execute(status -> {
+                fence.check(client);
+                return client.sql("DELETE FROM batch WHERE id = ?").param(id).update() > 0;
+            }));
             buffer.discard(id);
             refused.remove(id);
-            return client.sql("DELETE FROM batch WHERE id = ?").param(id).update() > 0;
+            return deleted;
         } finally {
             flushLock.unlock();
         }
@@ -209,8 +229,12 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
         flushLock.lock();
         try {
             flush();
-            return client.sql("DELETE FROM batch WHERE state IN " + JdbcRows.TERMINAL_STATES + " AND finished_at < ?")
-                    .param(cutoff.atOffset(ZoneOffset.UTC)).update();
+            Integer deleted = tx.execute(status -> {
+                fence.check(client);
+                return client.sql("DELETE FROM batch WHERE state IN " + JdbcRows.TERMINAL_STATES
+                        + " AND finished_at < ?").param(cutoff.atOffset(ZoneOffset.UTC)).update();
+            });
+            return deleted == null ? 0 : deleted;
         } finally {
             flushLock.unlock();
         }
@@ -243,6 +267,9 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
                 writeEachAlone(alone);
             } catch (DataAccessException e) {
                 log.error("Writing buffered batch changes failed; retrying at the next flush", e);
+            } catch (WriteFencedException e) {
+                // The lease is lost (the service halts) or was released: nothing more may be written.
+                log.error("Buffered batch changes are not written: {}", e.getMessage());
             } finally {
                 buffer.flushEnded();
             }
@@ -319,6 +346,7 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
             }
         }
         tx.executeWithoutResult(status -> {
+            fence.check(client);
             batchUpdate(JdbcRows.UPDATE_BATCH, pending.size(), (ps, i) -> rows.setBatchUpdate(ps, pending.get(i).batch));
             batchUpdate(JdbcRows.UPDATE_JOB, jobs.size(), (ps, i) -> rows.setJobUpdate(ps, jobBatches.get(i), jobs.get(i)));
         });

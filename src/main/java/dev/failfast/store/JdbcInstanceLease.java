@@ -1,5 +1,6 @@
 package dev.failfast.store;
 
+import java.sql.DatabaseMetaData;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,6 +10,8 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.support.JdbcUtils;
+import org.springframework.jdbc.support.MetaDataAccessException;
 import org.springframework.scheduling.TaskScheduler;
 
 /**
@@ -40,6 +43,7 @@ public final class JdbcInstanceLease extends RenewedLease {
         void await(Duration duration) throws InterruptedException;
     }
 
+    private final DataSource dataSource;
     private final Waiter waiter;
     private final String owner = UUID.randomUUID().toString();
     /** The expiry written by the last successful {@link #tryAcquire()}. */
@@ -59,6 +63,7 @@ public final class JdbcInstanceLease extends RenewedLease {
     JdbcInstanceLease(DataSource dataSource, TaskScheduler scheduler, Clock clock, Duration ttl, Waiter waiter,
             Runnable onLost) {
         super(dataSource, scheduler, clock, ttl, onLost);
+        this.dataSource = dataSource;
         this.waiter = waiter;
     }
 
@@ -118,6 +123,36 @@ public final class JdbcInstanceLease extends RenewedLease {
             takenUntil = now.plus(ttl);
             return null;
         });
+    }
+
+    /**
+     * Reads the lease row in the write's transaction, under a shared lock (PostgreSQL's {@code FOR
+     * SHARE}: the store's writes do not wait for each other, but a takeover's {@code FOR UPDATE}
+     * waits for them to commit; H2, which has no shared row lock, takes {@code FOR UPDATE}). A
+     * write that finds another owner, or a free lease (this instance released it), is refused; if
+     * the lease was held, it is lost, and the service halts.
+     */
+    @Override
+    public WriteFence fence() {
+        String lockClause = isPostgres() ? " FOR SHARE" : " FOR UPDATE";
+        String check = "SELECT owner FROM instance_lease WHERE id = 1" + lockClause;
+        return database -> {
+            String holder = database.sql(check).query(String.class).optional().orElse("");
+            if (!holder.equals(owner)) {
+                var refused = new WriteFencedException(owner, holder);
+                lost("a write to the store found it " + (holder.isEmpty() ? "free" : "held by " + holder));
+                throw refused;
+            }
+        };
+    }
+
+    private boolean isPostgres() {
+        try {
+            return "PostgreSQL".equals(JdbcUtils.extractDatabaseMetaData(dataSource,
+                    DatabaseMetaData::getDatabaseProductName));
+        } catch (MetaDataAccessException e) {
+            throw new IllegalStateException("Cannot tell which database the instance lease is in", e);
+        }
     }
 
     @Override

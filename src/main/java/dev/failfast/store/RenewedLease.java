@@ -162,7 +162,8 @@ abstract sealed class RenewedLease implements InstanceLease permits JdbcInstance
         }
     }
 
-    private synchronized void lost(String why) {
+    /** Reports the lease lost (the service halts), unless it was released or reported already. */
+    final synchronized void lost(String why) {
         if (heldUntil == null) {
             return; // released meanwhile, or reported already
         }

@@ -5,6 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.failfast.batch.Batch;
+import dev.failfast.batch.BatchSpec;
+import dev.failfast.batch.BatchState;
+import dev.failfast.batch.FailurePolicy;
+import dev.failfast.batch.Job;
+import dev.failfast.batch.JobCounts;
+import dev.failfast.batch.JobError;
+import dev.failfast.batch.JobState;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,6 +21,8 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
@@ -39,6 +49,7 @@ abstract class InstanceLeaseContract {
     final MutableClock clock = new MutableClock(T0);
     private final List<Duration> waits = new ArrayList<>();
     private final List<JdbcInstanceLease> leases = new ArrayList<>();
+    private final List<JdbcBatchStore> stores = new ArrayList<>();
     /** Owners whose instance was told it lost the lease (the service would halt). */
     final List<String> lost = new CopyOnWriteArrayList<>();
     HikariDataSource dataSource;
@@ -57,6 +68,7 @@ abstract class InstanceLeaseContract {
 
     @AfterEach
     void closeAll() {
+        stores.forEach(JdbcBatchStore::close);
         leases.forEach(JdbcInstanceLease::release);
         scheduler.shutdown();
         dataSource.close();
@@ -267,6 +279,58 @@ abstract class InstanceLeaseContract {
     }
 
     @Test
+    void aStoreWhoseInstanceLostTheLeaseWritesNothingOverItsSuccessor() {
+        JdbcInstanceLease first = instance(TTL, this::mustNotWait);
+        first.acquire();
+        JdbcBatchStore firstStore = store(first);
+        List<Job> jobs = BatchStoreContract.jobs(1);
+        Batch batch = batch(jobs);
+        firstStore.create(batch, jobs);
+        Job running = new Job(jobs.getFirst().spec(), JobState.RUNNING, 1, T0, null, null, null, false);
+        firstStore.update(withState(batch, BatchState.RUNNING, JobState.RUNNING), List.of(running));
+        // The first instance stalls past its ttl; the second takes over and settles the batch.
+        clock.advance(TTL.plusSeconds(1));
+        JdbcInstanceLease second = instance(TTL, this::mustNotWait);
+        second.acquire();
+        JdbcBatchStore secondStore = store(second);
+        Job interrupted = new Job(jobs.getFirst().spec(), JobState.FAILED, 1, T0, T0.plusSeconds(61),
+                new JobError("INTERRUPTED", "owner lost", null), null, false);
+        secondStore.update(withState(batch, BatchState.FAILED, JobState.FAILED), List.of(interrupted));
+        secondStore.flush();
+
+        firstStore.flush();
+
+        var database = JdbcClient.create(dataSource);
+        assertThat(database.sql("SELECT state FROM batch").query(String.class).single()).isEqualTo("FAILED");
+        assertThat(database.sql("SELECT state FROM job").query(String.class).single()).isEqualTo("FAILED");
+        assertThat(lost).as("the first instance halts").containsExactly(first.owner());
+        assertThat(firstStore.findBatch(batch.id()).orElseThrow().state()).as("kept in its buffer")
+                .isEqualTo(BatchState.RUNNING);
+        List<Job> otherJobs = BatchStoreContract.jobs(1);
+        Batch other = batch(otherJobs);
+        assertThatThrownBy(() -> firstStore.create(other, otherJobs)).isInstanceOf(WriteFencedException.class)
+                .hasMessageContaining("held by " + second.owner());
+        assertThatThrownBy(() -> firstStore.delete(batch.id())).isInstanceOf(WriteFencedException.class);
+        assertThatThrownBy(() -> firstStore.deleteFinishedBefore(T0.plus(TTL.multipliedBy(10))))
+                .isInstanceOf(WriteFencedException.class);
+        assertThat(database.sql("SELECT id FROM batch").query(UUID.class).list()).containsExactly(batch.id());
+    }
+
+    @Test
+    void aStoreWritesNothingOnceItsInstanceReleasedTheLease() {
+        JdbcInstanceLease holder = instance(TTL, this::mustNotWait);
+        holder.acquire();
+        JdbcBatchStore store = store(holder);
+        List<Job> jobs = BatchStoreContract.jobs(1);
+
+        holder.release();
+
+        assertThatThrownBy(() -> store.create(batch(jobs), jobs)).isInstanceOf(WriteFencedException.class)
+                .hasMessageContaining("the lease is free");
+        assertThat(lost).as("a released lease is not lost").isEmpty();
+    }
+
+    @Test
     void aClusterReplicaIsRefusedWhileASingleInstanceHoldsTheDatabase() {
         JdbcInstanceLease single = instance(TTL, this::mustNotWait);
         single.acquire();
@@ -312,6 +376,28 @@ abstract class InstanceLeaseContract {
         holder[0] = lease;
         leases.add(lease);
         return lease;
+    }
+
+    /** A store fenced by {@code lease}, with a flush interval long enough that only the test flushes. */
+    private JdbcBatchStore store(JdbcInstanceLease lease) {
+        var store = new JdbcBatchStore(dataSource, BatchStoreContract.JSON, Duration.ofMinutes(10), 1000,
+                lease.fence());
+        stores.add(store);
+        return store;
+    }
+
+    private static Batch batch(List<Job> jobs) {
+        var spec = new BatchSpec("fenced", Map.of(), FailurePolicy.FAIL_FAST, 0, 1, null,
+                jobs.stream().map(Job::spec).toList());
+        return new Batch(UUID.randomUUID(), spec, BatchState.QUEUED, T0, null, null,
+                JobCounts.allPending(jobs.size()), null);
+    }
+
+    /** The batch in {@code state}, its one job moved from PENDING to {@code jobState}. */
+    private static Batch withState(Batch batch, BatchState state, JobState jobState) {
+        return new Batch(batch.id(), batch.spec(), state, batch.createdAt(), T0,
+                state.isTerminal() ? T0.plusSeconds(61) : null, batch.counts().moved(JobState.PENDING, jobState),
+                null);
     }
 
     /** Waits by advancing the clock, with the holder renewing its lease 5 s before it would expire. */
