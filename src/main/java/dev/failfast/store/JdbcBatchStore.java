@@ -68,6 +68,12 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
     private final Semaphore flushWanted = new Semaphore(0);
     private final Thread flusher;
     private volatile boolean closed;
+    /**
+     * Test hook: runs in every flush that has something to write, holding the flush lock, after
+     * the changes moved to "flushing" and before they are written, so that a test can hold a flush
+     * in progress. Does nothing in the service.
+     */
+    volatile Runnable beforeFlushWrite = () -> {};
 
     /**
      * @param dataSource a database migrated by this application's Flyway scripts
@@ -259,6 +265,7 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
                 (refused.contains(pending.batch.id()) ? alone : together).add(pending);
             }
             try {
+                beforeFlushWrite.run();
                 if (!together.isEmpty() && refusal(together) != null) {
                     alone.addAll(together); // refused as a whole: one at a time finds the batch at fault
                 } else {
@@ -352,8 +359,19 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
         });
     }
 
+    /** For tests: whether a thread waits for the flush lock (for a flush in progress to end). */
+    boolean hasFlushWaiters() {
+        return flushLock.hasQueuedThreads();
+    }
+
+    /**
+     * Before a list read: writes what is buffered, or waits for the flush in progress to commit it,
+     * so that the query sees every change a single read ({@link #findBatch}) may already have served
+     * from the buffer. Looks at the waiting changes first: a flush puts them into "flushing" before
+     * they leave "waiting", so one of the two looks finds them.
+     */
     private void flushIfBuffered() {
-        if (!buffer.isEmpty()) {
+        if (!buffer.isEmpty() || buffer.isFlushing()) {
             flush();
         }
     }

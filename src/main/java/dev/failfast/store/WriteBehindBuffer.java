@@ -58,6 +58,11 @@ final class WriteBehindBuffer {
         return dirty.isEmpty();
     }
 
+    /** Whether a flush is writing changes now (they are then read from {@code flushing}). */
+    boolean isFlushing() {
+        return !flushing.isEmpty();
+    }
+
     boolean holds(UUID batchId) {
         return dirty.containsKey(batchId) || flushing.containsKey(batchId);
     }

@@ -2,6 +2,7 @@ package dev.failfast.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
+import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.failfast.batch.Batch;
@@ -13,6 +14,11 @@ import dev.failfast.batch.JobState;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -104,6 +110,45 @@ abstract class JdbcBatchStoreContract extends BatchStoreContract {
         store().flush();
 
         assertThat(database.queryForList(messages, String.class, refused.id())).containsExactly("poison");
+    }
+
+    @Test
+    void aListReadDuringAFlushIsNoOlderThanASingleRead() throws Exception {
+        Batch batch = batch(1, Map.of(), T0);
+        List<Job> jobs = jobs(1);
+        store.create(batch, jobs);
+        Job done = new Job(jobs.getFirst().spec(), JobState.SUCCEEDED, 1, T0, T0.plusSeconds(1), null, null, false);
+        Batch succeeded = with(batch, BatchState.SUCCEEDED, batch.counts().moved(JobState.PENDING, JobState.SUCCEEDED),
+                null, T0, T0.plusSeconds(1));
+        store.update(succeeded, List.of(done));
+        var writing = new CountDownLatch(1);
+        var goOn = new CountDownLatch(1);
+        store.beforeFlushWrite = () -> {
+            writing.countDown();
+            awaitQuietly(goOn);
+        };
+        BatchQuery succeededOnly = new BatchQuery(BatchState.SUCCEEDED, Map.of());
+        try (ExecutorService threads = Executors.newFixedThreadPool(2)) {
+            Future<?> flush = threads.submit(store::flush);
+            assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(store.findBatch(batch.id()).orElseThrow().state()).isEqualTo(BatchState.SUCCEEDED);
+
+            Future<Page<Batch>> listed = threads.submit(() -> store.findBatches(succeededOnly, new PageRequest(0, 10)));
+            await().atMost(Duration.ofSeconds(10)).until(() -> listed.isDone() || store.hasFlushWaiters());
+            goOn.countDown();
+
+            assertThat(listed.get().content()).extracting(Batch::id).containsExactly(batch.id());
+            assertThat(store.findUnfinished()).isEmpty();
+            flush.get();
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static Job failedJob(String message) {
