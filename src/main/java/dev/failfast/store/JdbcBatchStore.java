@@ -230,20 +230,23 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
                 .query(rows::batch).list();
     }
 
+    /**
+     * Writes the buffer, then deletes, without the flush lock: a cascading DELETE of many jobs, or
+     * one waiting for a row lock, holds up no flush. That is safe because the rows it deletes are
+     * of batches terminal in the database and finished before {@code cutoff}, and a terminal batch
+     * is never changed again, so no buffered change can be theirs. Were one there, its flush would
+     * be an UPDATE that matches no row: nothing comes back, and nothing fails. A flush and the
+     * purge write disjoint rows, so neither waits for the other's row locks.
+     */
     @Override
     public int deleteFinishedBefore(Instant cutoff) {
-        flushLock.lock();
-        try {
-            flush();
-            Integer deleted = tx.execute(status -> {
-                fence.check(client);
-                return client.sql("DELETE FROM batch WHERE state IN " + JdbcRows.TERMINAL_STATES
-                        + " AND finished_at < ?").param(cutoff.atOffset(ZoneOffset.UTC)).update();
-            });
-            return deleted == null ? 0 : deleted;
-        } finally {
-            flushLock.unlock();
-        }
+        flush();
+        Integer deleted = tx.execute(status -> {
+            fence.check(client);
+            return client.sql("DELETE FROM batch WHERE state IN " + JdbcRows.TERMINAL_STATES
+                    + " AND finished_at < ?").param(cutoff.atOffset(ZoneOffset.UTC)).update();
+        });
+        return deleted == null ? 0 : deleted;
     }
 
     /**
@@ -376,19 +379,32 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
         }
     }
 
+    /**
+     * Flushes on a fixed cadence: each flush is due one interval after the previous one started
+     * (not ended), so a change waits at most an interval for the flush that writes it to start,
+     * however long flushes take. A flush that takes longer than the interval is followed at once by
+     * the next. A full buffer ({@code flushBatchSize}) starts one early.
+     */
     private void flushLoop() {
+        long interval = flushInterval.toNanos();
+        long due = System.nanoTime() + interval;
         while (!closed) {
             try {
-                flushWanted.tryAcquire(flushInterval.toNanos(), TimeUnit.NANOSECONDS);
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    flushWanted.tryAcquire(wait, TimeUnit.NANOSECONDS);
+                }
                 flushWanted.drainPermits();
             } catch (InterruptedException e) {
                 return;
             }
+            long started = System.nanoTime();
             try {
                 flush();
             } catch (RuntimeException e) {
                 log.error("Store flush failed", e);
             }
+            due = started + interval;
         }
     }
 

@@ -14,6 +14,7 @@ import dev.failfast.batch.JobState;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,7 +28,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /** The store contract on {@link JdbcBatchStore}, on a freshly migrated database per test. */
 abstract class JdbcBatchStoreContract extends BatchStoreContract {
 
-    private HikariDataSource dataSource;
+    HikariDataSource dataSource;
     private JdbcBatchStore store;
     private JdbcBatchStore reopened;
 
@@ -140,6 +141,35 @@ abstract class JdbcBatchStoreContract extends BatchStoreContract {
             assertThat(listed.get().content()).extracting(Batch::id).containsExactly(batch.id());
             assertThat(store.findUnfinished()).isEmpty();
             flush.get();
+        }
+    }
+
+    @Test
+    void flushesStartOneIntervalAfterThePreviousStartedHoweverLongTheyTake() {
+        Duration interval = Duration.ofSeconds(1);
+        Duration slowWrite = Duration.ofMillis(600);
+        var timed = new JdbcBatchStore(dataSource, JSON, interval, 1000);
+        try {
+            Batch batch = batch(1, Map.of(), T0);
+            timed.create(batch, jobs(1));
+            List<Long> starts = new CopyOnWriteArrayList<>();
+            timed.beforeFlushWrite = () -> {
+                starts.add(System.nanoTime());
+                if (starts.size() == 1) {
+                    // The first flush is slow (a large batch, a busy database), and a change comes meanwhile.
+                    await().pollDelay(slowWrite).atMost(slowWrite.multipliedBy(10)).until(() -> true);
+                    timed.update(batch, List.of());
+                }
+            };
+            timed.update(batch, List.of());
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> starts.size() >= 2);
+
+            // Due one interval after the slow flush started, not one interval after it ended.
+            Duration betweenStarts = Duration.ofNanos(starts.get(1) - starts.getFirst());
+            assertThat(betweenStarts).isBetween(interval.minusMillis(20), interval.plus(slowWrite.dividedBy(2)));
+        } finally {
+            timed.close();
         }
     }
 
