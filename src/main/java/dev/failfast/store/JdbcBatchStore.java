@@ -137,6 +137,35 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
         }
     }
 
+    /**
+     * Buffers the change, then, holding the flush lock, takes this batch's buffered entry (the
+     * change coalesced with what was waiting) and writes it in one transaction, fenced like every
+     * write. Holding the flush lock keeps the order of writes: a flush in progress, which may be
+     * writing an older version of this batch, commits first, and no flush writes this batch while
+     * this one does. So it may wait for a flush in progress to end. If the write fails, the entry
+     * goes back to the buffer, under any newer change, and the next flush writes it.
+     */
+    @Override
+    public void updateDurably(Batch batch, List<Job> changedJobs) {
+        buffer.add(batch, changedJobs);
+        flushLock.lock();
+        try {
+            WriteBehindBuffer.Pending pending = buffer.beginFlush(batch.id());
+            if (pending == null) {
+                return; // the flush that held the lock wrote it
+            }
+            try {
+                write(List.of(pending));
+                buffer.flushCommitted(batch.id());
+                refused.remove(batch.id());
+            } finally {
+                buffer.flushEnded();
+            }
+        } finally {
+            flushLock.unlock();
+        }
+    }
+
     @Override
     public Optional<Batch> findBatch(UUID id) {
         Batch buffered = buffer.batch(id);

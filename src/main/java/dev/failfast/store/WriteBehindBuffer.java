@@ -97,6 +97,21 @@ final class WriteBehindBuffer {
         return flushing.values();
     }
 
+    /**
+     * Moves one batch's dirty entry to {@code flushing} and returns it, or null if it has none.
+     * Flushing thread only (a durable update holds the flush lock too).
+     */
+    @Nullable Pending beginFlush(UUID batchId) {
+        Pending[] taken = new Pending[1];
+        dirty.computeIfPresent(batchId, (key, pending) -> {
+            flushing.put(key, pending);
+            bufferedJobs.addAndGet(-pending.jobs.size());
+            taken[0] = pending;
+            return null;
+        });
+        return taken[0];
+    }
+
     /** One batch's flushed entry is in the database: forget it. Flushing thread only. */
     void flushCommitted(UUID batchId) {
         flushing.remove(batchId);

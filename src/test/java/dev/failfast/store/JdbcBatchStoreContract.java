@@ -8,6 +8,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.failfast.batch.Batch;
 import dev.failfast.batch.BatchSpec;
 import dev.failfast.batch.BatchState;
+import dev.failfast.batch.CancellationCause;
+import dev.failfast.batch.CauseType;
 import dev.failfast.batch.Job;
 import dev.failfast.batch.JobError;
 import dev.failfast.batch.JobState;
@@ -31,6 +33,7 @@ abstract class JdbcBatchStoreContract extends BatchStoreContract {
     HikariDataSource dataSource;
     private JdbcBatchStore store;
     private JdbcBatchStore reopened;
+    private JdbcBatchStore written;
 
     abstract HikariDataSource freshDatabase();
 
@@ -48,6 +51,9 @@ abstract class JdbcBatchStoreContract extends BatchStoreContract {
         if (reopened != null) {
             reopened.close();
         }
+        if (written != null) {
+            written.close();
+        }
         dataSource.close();
     }
 
@@ -64,6 +70,51 @@ abstract class JdbcBatchStoreContract extends BatchStoreContract {
             reopened = new JdbcBatchStore(dataSource, JSON, Duration.ofSeconds(30), 1000);
         }
         return reopened;
+    }
+
+    /** A second store on the same database, while this one stays open: it reads what is written. */
+    @Override
+    BatchStore written() {
+        if (written == null) {
+            written = new JdbcBatchStore(dataSource, JSON, Duration.ofSeconds(30), 1000);
+        }
+        return written;
+    }
+
+    @Test
+    void aDurableUpdateDuringAFlushIsWrittenAfterIt() throws Exception {
+        Batch batch = batch(2, Map.of(), T0);
+        List<Job> jobs = jobs(2);
+        store.create(batch, jobs);
+        Job running = new Job(jobs.get(0).spec(), JobState.RUNNING, 1, T0, null, null, null, false);
+        Batch started = with(batch, BatchState.RUNNING, batch.counts().moved(JobState.PENDING, JobState.RUNNING), null,
+                T0, null);
+        store.update(started, List.of(running));
+        var writing = new CountDownLatch(1);
+        var goOn = new CountDownLatch(1);
+        store.beforeFlushWrite = () -> {
+            writing.countDown();
+            awaitQuietly(goOn);
+        };
+        Job skipped = new Job(jobs.get(1).spec(), JobState.SKIPPED, 0, null, T0.plusSeconds(1), null, null, false);
+        Batch cancelling = with(started, BatchState.CANCELLING, started.counts().moved(JobState.PENDING,
+                JobState.SKIPPED), new CancellationCause(CauseType.USER_REQUESTED, null, null, "Cancelled", null,
+                T0.plusSeconds(1), null), T0, null);
+        try (ExecutorService threads = Executors.newFixedThreadPool(2)) {
+            Future<?> flush = threads.submit(store::flush);
+            assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
+            store.beforeFlushWrite = () -> {};
+
+            Future<?> durable = threads.submit(() -> store.updateDurably(cancelling, List.of(skipped)));
+            await().atMost(Duration.ofSeconds(10)).until(() -> durable.isDone() || store.hasFlushWaiters());
+            goOn.countDown();
+            durable.get();
+            flush.get();
+        }
+
+        assertSameBatch(written().findBatch(batch.id()).orElseThrow(), cancelling);
+        assertThat(written().findJob(batch.id(), "job-0")).contains(running);
+        assertThat(written().findJob(batch.id(), "job-1")).contains(skipped);
     }
 
     @Test
