@@ -45,8 +45,13 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Reads stay consistent with the buffer: {@link #findBatch} and {@link #findJob} answer from the
  * buffer when it holds the batch or job; list reads ({@link #findJobs}, {@link #findBatches}) of
- * data still buffered flush first. A kill -9 loses at most the changes of the last flush interval;
- * {@link #close()} (on shutdown) writes them all.
+ * data still buffered flush first, or wait for the flush writing it. Flushes start on a fixed
+ * cadence, one interval after the previous one started, so a kill -9 loses at most the changes of
+ * the last flush interval plus the time of the flush in progress; {@link #updateDurably} writes a
+ * batch's changes before it returns, and {@link #close()} (on shutdown) writes them all.
+ *
+ * <p>Every write transaction runs the {@link WriteFence} first: on PostgreSQL, a process that lost
+ * its instance lease writes nothing more.
  */
 public final class JdbcBatchStore implements BatchStore, AutoCloseable {
 
