@@ -74,9 +74,9 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
     private final Thread flusher;
     private volatile boolean closed;
     /**
-     * Test hook: runs in every flush that has something to write, holding the flush lock, after
-     * the changes moved to "flushing" and before they are written, so that a test can hold a flush
-     * in progress. Does nothing in the service.
+     * Test hook: runs in every write of buffered changes (a flush, a durable update), holding the
+     * flush lock, in the write's transaction after the fence check and before the rows are written,
+     * so that a test can hold a write in progress. Does nothing in the service.
      */
     volatile Runnable beforeFlushWrite = () -> {};
 
@@ -302,7 +302,6 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
                 (refused.contains(pending.batch.id()) ? alone : together).add(pending);
             }
             try {
-                beforeFlushWrite.run();
                 if (!together.isEmpty() && refusal(together) != null) {
                     alone.addAll(together); // refused as a whole: one at a time finds the batch at fault
                 } else {
@@ -391,6 +390,7 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
         }
         tx.executeWithoutResult(status -> {
             fence.check(client);
+            beforeFlushWrite.run();
             batchUpdate(JdbcRows.UPDATE_BATCH, pending.size(), (ps, i) -> rows.setBatchUpdate(ps, pending.get(i).batch));
             batchUpdate(JdbcRows.UPDATE_JOB, jobs.size(), (ps, i) -> rows.setJobUpdate(ps, jobBatches.get(i), jobs.get(i)));
         });

@@ -126,15 +126,17 @@ public final class JdbcInstanceLease extends RenewedLease {
     }
 
     /**
-     * Reads the lease row in the write's transaction, under a shared lock (PostgreSQL's {@code FOR
-     * SHARE}: the store's writes do not wait for each other, but a takeover's {@code FOR UPDATE}
-     * waits for them to commit; H2, which has no shared row lock, takes {@code FOR UPDATE}). A
-     * write that finds another owner, or a free lease (this instance released it), is refused; if
-     * the lease was held, it is lost, and the service halts.
+     * Reads the lease row in the write's transaction, under a shared lock. On PostgreSQL that is
+     * {@code FOR KEY SHARE}: the store's writes do not wait for each other, nor for a renewal (an
+     * UPDATE of the expiry, which takes no key lock), but a takeover's {@code SELECT … FOR UPDATE}
+     * waits for them to commit, and then reads what they wrote. (H2 has no shared row lock: it takes
+     * {@code FOR UPDATE}, so there the store's writes and renewals wait for each other.) A write that
+     * finds another owner, or a free lease (this instance released it), is refused; if the lease was
+     * held, it is lost, and the service halts.
      */
     @Override
     public WriteFence fence() {
-        String lockClause = isPostgres() ? " FOR SHARE" : " FOR UPDATE";
+        String lockClause = isPostgres() ? " FOR KEY SHARE" : " FOR UPDATE";
         String check = "SELECT owner FROM instance_lease WHERE id = 1" + lockClause;
         return database -> {
             String holder = database.sql(check).query(String.class).optional().orElse("");

@@ -382,14 +382,14 @@ abstract class InstanceLeaseContract {
     }
 
     /** A store fenced by {@code lease}, with a flush interval long enough that only the test flushes. */
-    private JdbcBatchStore store(JdbcInstanceLease lease) {
+    JdbcBatchStore store(JdbcInstanceLease lease) {
         var store = new JdbcBatchStore(dataSource, BatchStoreContract.JSON, Duration.ofMinutes(10), 1000,
                 lease.fence());
         stores.add(store);
         return store;
     }
 
-    private static Batch batch(List<Job> jobs) {
+    static Batch batch(List<Job> jobs) {
         var spec = new BatchSpec("fenced", Map.of(), FailurePolicy.FAIL_FAST, 0, 1, null,
                 jobs.stream().map(Job::spec).toList());
         return new Batch(UUID.randomUUID(), spec, BatchState.QUEUED, T0, null, null,
@@ -397,7 +397,7 @@ abstract class InstanceLeaseContract {
     }
 
     /** The batch in {@code state}, its one job moved from PENDING to {@code jobState}. */
-    private static Batch withState(Batch batch, BatchState state, JobState jobState) {
+    static Batch withState(Batch batch, BatchState state, JobState jobState) {
         return new Batch(batch.id(), batch.spec(), state, batch.createdAt(), T0,
                 state.isTerminal() ? T0.plusSeconds(61) : null, batch.counts().moved(JobState.PENDING, jobState),
                 null);

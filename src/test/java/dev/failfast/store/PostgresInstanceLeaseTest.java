@@ -7,6 +7,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.failfast.batch.Batch;
+import dev.failfast.batch.BatchState;
+import dev.failfast.batch.Job;
+import dev.failfast.batch.JobState;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -120,6 +124,56 @@ class PostgresInstanceLeaseTest extends InstanceLeaseContract {
                 replica.release();
             }
         }
+    }
+
+    /**
+     * A write in progress holds a shared lock on the lease row that a renewal does not wait for,
+     * but a takeover does: the successor takes the lease only once the write committed, and reads it.
+     */
+    @Test
+    void aTakeoverWaitsForTheOldHoldersWriteInProgressAndARenewalDoesNot() throws Exception {
+        JdbcInstanceLease first = instance(TTL, this::mustNotWait);
+        first.acquire();
+        JdbcBatchStore firstStore = store(first);
+        List<Job> jobs = BatchStoreContract.jobs(1);
+        Batch batch = batch(jobs);
+        firstStore.create(batch, jobs);
+        firstStore.update(withState(batch, BatchState.SUCCEEDED, JobState.SUCCEEDED), List.of(
+                new Job(jobs.getFirst().spec(), JobState.SUCCEEDED, 1, T0, T0.plusSeconds(61), null, null, false)));
+        var writing = new CountDownLatch(1);
+        var goOn = new CountDownLatch(1);
+        firstStore.beforeFlushWrite = () -> {
+            writing.countDown();
+            try {
+                goOn.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        String application = "failfast-lease-takeover";
+        try (HikariDataSource otherPool = new HikariDataSource();
+                ExecutorService threads = Executors.newFixedThreadPool(2)) {
+            otherPool.setJdbcUrl(dataSource.getJdbcUrl() + "&ApplicationName=" + application);
+            otherPool.setUsername("postgres");
+            otherPool.setPassword("");
+            Future<?> flush = threads.submit(firstStore::flush);
+            assertThat(writing.await(20, TimeUnit.SECONDS)).isTrue();
+
+            assertThat(threads.submit(first::renew).get(10, TimeUnit.SECONDS)).as("renewed meanwhile").isTrue();
+            clock.advance(TTL.plusSeconds(1));
+            var second = new JdbcInstanceLease(otherPool, scheduler, clock, TTL, this::mustNotWait,
+                    () -> lost.add("second"));
+            Future<?> takeover = threads.submit(second::acquire);
+            await().atMost(Duration.ofSeconds(20)).until(() -> takeover.isDone() || waitsForALock(application));
+            assertThat(takeover).as("the takeover waits for the write in progress").isNotDone();
+
+            goOn.countDown();
+            flush.get(20, TimeUnit.SECONDS);
+            takeover.get(20, TimeUnit.SECONDS);
+            second.release();
+        }
+        assertThat(JdbcClient.create(dataSource).sql("SELECT state FROM batch").query(String.class).single())
+                .as("written before the takeover, so the successor's recovery reads it").isEqualTo("SUCCEEDED");
     }
 
     private NodeLease replica(HikariDataSource pool, String node) {
