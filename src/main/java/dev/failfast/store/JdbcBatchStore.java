@@ -83,7 +83,8 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
     /**
      * @param dataSource a database migrated by this application's Flyway scripts
      * @param json writes and reads the JSON columns (params, results, labels)
-     * @param flushInterval longest wait of a change in the write-behind buffer
+     * @param flushInterval how often the write-behind buffer is written: a flush starts this long
+     *     after the previous one started
      * @param flushBatchSize job rows per JDBC batch; this many buffered jobs start a flush early
      */
     public JdbcBatchStore(DataSource dataSource, JsonMapper json, Duration flushInterval, int flushBatchSize) {
@@ -93,7 +94,8 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
     /**
      * @param dataSource a database migrated by this application's Flyway scripts
      * @param json writes and reads the JSON columns (params, results, labels)
-     * @param flushInterval longest wait of a change in the write-behind buffer
+     * @param flushInterval how often the write-behind buffer is written: a flush starts this long
+     *     after the previous one started
      * @param flushBatchSize job rows per JDBC batch; this many buffered jobs start a flush early
      * @param fence checked first in every write transaction: writes commit only while this process
      *     holds the database (see {@link InstanceLease#fence()})
@@ -414,10 +416,11 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
     }
 
     /**
-     * Flushes on a fixed cadence: each flush is due one interval after the previous one started
-     * (not ended), so a change waits at most an interval for the flush that writes it to start,
-     * however long flushes take. A flush that takes longer than the interval is followed at once by
-     * the next. A full buffer ({@code flushBatchSize}) starts one early.
+     * Flushes on a fixed cadence: each flush is due one interval after the previous one started,
+     * not ended, so the time a flush takes is not added to the wait of the changes that came
+     * meanwhile. A change waits for the flush that writes it to start at most one interval, or, if
+     * the flush in progress takes longer, until that one ends; the next then starts at once. A full
+     * buffer ({@code flushBatchSize}) starts one early.
      */
     private void flushLoop() {
         long interval = flushInterval.toNanos();
