@@ -2,7 +2,9 @@ package dev.failfast.config;
 
 import dev.failfast.store.BatchStore;
 import dev.failfast.store.InMemoryBatchStore;
+import dev.failfast.store.InstanceLease;
 import dev.failfast.store.JdbcBatchStore;
+import dev.failfast.store.WriteFence;
 import java.time.Clock;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
@@ -66,17 +68,21 @@ class EngineConfiguration {
     /**
      * The store chosen by {@code failfast.store.type}: the JDBC store on the configured DataSource
      * (its schema migrated by Flyway first), or the in-memory one. Closing it on shutdown writes
-     * the changes it still buffers.
+     * the changes it still buffers. Its writes are fenced by the instance lease: they commit only
+     * while this process holds it.
      */
     @Bean
     @ConditionalOnMissingBean
     @DependsOnDatabaseInitialization
-    BatchStore batchStore(FailfastProperties properties, ObjectProvider<DataSource> dataSource, JsonMapper jsonMapper) {
+    BatchStore batchStore(FailfastProperties properties, ObjectProvider<DataSource> dataSource, JsonMapper jsonMapper,
+            ObjectProvider<InstanceLease> lease) {
         FailfastProperties.Store settings = properties.store();
         return switch (settings.type()) {
             case MEMORY -> new InMemoryBatchStore();
+            // Fenced by the instance lease; none in cluster mode, where replicas fence their own writes.
             case JDBC -> new JdbcBatchStore(dataSource.getObject(), jsonMapper, settings.flushInterval(),
-                    settings.flushBatchSize());
+                    settings.flushBatchSize(), lease.stream().findFirst().map(InstanceLease::fence)
+                            .orElse(WriteFence.NONE));
         };
     }
 

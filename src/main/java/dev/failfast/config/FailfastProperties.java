@@ -142,8 +142,10 @@ public record FailfastProperties(
 
     /**
      * @param type {@code jdbc} (durable, the default) or {@code memory}
-     * @param flushInterval longest time a job state change waits in the write-behind buffer
-     *     before it is written; a kill -9 loses at most this much of job progress
+     * @param flushInterval how often the write-behind buffer is written: each flush starts this
+     *     long after the previous one started (at once if that one took longer). A job state
+     *     change waits at most this long for the flush that writes it to start, so a kill -9 loses
+     *     at most this much of job progress plus the time of the flush in progress
      * @param flushBatchSize job rows per JDBC batch statement; a buffer holding this many
      *     changed jobs is flushed before the interval ends
      * @param leaseTtl how long the instance lease on the database lasts unless renewed (every third

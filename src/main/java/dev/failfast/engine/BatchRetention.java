@@ -4,18 +4,22 @@ import dev.failfast.config.FailfastProperties;
 import dev.failfast.store.BatchStore;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.scheduling.TaskScheduler;
 import org.springframework.stereotype.Component;
 
 /**
  * Deletes terminal batches (with their jobs and idempotency keys) once they finished longer than
  * {@code failfast.retention.ttl} ago, every {@code failfast.retention.purge-interval}.
+ *
+ * <p>The purge runs on a thread of its own ({@code failfast-retention}), not on the timer pool: a
+ * cascading DELETE of many jobs, or one that waits for a row lock, must hold up no job timeout,
+ * deadline or grace period (nor, in the store, any flush).
  */
 @Component
 class BatchRetention implements SmartLifecycle {
@@ -23,16 +27,13 @@ class BatchRetention implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(BatchRetention.class);
 
     private final BatchStore store;
-    private final TaskScheduler scheduler;
     private final Clock clock;
     private final Duration ttl;
     private final Duration interval;
-    private volatile @Nullable ScheduledFuture<?> task;
+    private volatile @Nullable ScheduledExecutorService thread;
 
-    BatchRetention(BatchStore store, @Qualifier("failfastTimerScheduler") TaskScheduler scheduler, Clock clock,
-            FailfastProperties properties) {
+    BatchRetention(BatchStore store, Clock clock, FailfastProperties properties) {
         this.store = store;
-        this.scheduler = scheduler;
         this.clock = clock;
         this.ttl = properties.retention().ttl();
         this.interval = properties.retention().purgeInterval();
@@ -57,20 +58,24 @@ class BatchRetention implements SmartLifecycle {
 
     @Override
     public void start() {
-        task = scheduler.scheduleAtFixedRate(this::purgeQuietly, clock.instant().plus(interval), interval);
+        var purger = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("failfast-retention").daemon().factory());
+        purger.scheduleAtFixedRate(this::purgeQuietly, interval.toNanos(), interval.toNanos(), TimeUnit.NANOSECONDS);
+        thread = purger;
     }
 
+    /** Stops the purges; one under way is not interrupted (a daemon thread, it does not keep the JVM up). */
     @Override
     public void stop() {
-        ScheduledFuture<?> current = task;
+        ScheduledExecutorService current = thread;
         if (current != null) {
-            current.cancel(false);
+            current.shutdown();
         }
-        task = null;
+        thread = null;
     }
 
     @Override
     public boolean isRunning() {
-        return task != null;
+        return thread != null;
     }
 }

@@ -32,7 +32,8 @@ import org.springframework.util.ClassUtils;
 @Component
 class StoreMetrics implements BeanPostProcessor {
 
-    private static final Set<String> WRITES = Set.of("create", "update", "delete", "deleteFinishedBefore", "flush");
+    private static final Set<String> WRITES =
+            Set.of("create", "update", "updateDurably", "delete", "deleteFinishedBefore", "flush");
 
     private final ObjectProvider<MeterRegistry> registry;
 

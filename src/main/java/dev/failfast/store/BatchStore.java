@@ -42,6 +42,21 @@ public interface BatchStore {
     /** Replaces the batch and the given jobs (matched by job id) with these newer versions. */
     void update(Batch batch, List<Job> changedJobs);
 
+    /**
+     * Buffers like {@link #update}, then writes every buffered change of this batch in one
+     * transaction before it returns: once it returns, the batch and its jobs are stored as given
+     * (durably, for a durable store), even if the process is killed right after. Used when a batch
+     * records its cancellation cause, which a crash must not lose once anything depends on it (the
+     * {@code 202} of a cancel, jobs being skipped). Called under the batch's lock, like {@link #update}.
+     * A store that writes through does just what {@link #update} does.
+     *
+     * <p>If it throws, the change is still buffered like an {@link #update}, and a later flush writes it.
+     *
+     * @throws WriteFencedException when this process no longer holds the database
+     * @throws org.springframework.dao.DataAccessException when the database could not be written
+     */
+    void updateDurably(Batch batch, List<Job> changedJobs);
+
     Optional<Batch> findBatch(UUID id);
 
     /** Batches matching the query, newest first. */

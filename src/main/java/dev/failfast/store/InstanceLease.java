@@ -19,4 +19,12 @@ public interface InstanceLease {
 
     /** Gives the lease up, if this instance holds it. */
     void release();
+
+    /**
+     * What the store checks in each of its write transactions, so that its writes commit only while
+     * this instance holds the lease. None unless the lease lives in a database others can reach.
+     */
+    default WriteFence fence() {
+        return WriteFence.NONE;
+    }
 }

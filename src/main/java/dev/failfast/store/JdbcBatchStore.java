@@ -45,8 +45,13 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Reads stay consistent with the buffer: {@link #findBatch} and {@link #findJob} answer from the
  * buffer when it holds the batch or job; list reads ({@link #findJobs}, {@link #findBatches}) of
- * data still buffered flush first. A kill -9 loses at most the changes of the last flush interval;
- * {@link #close()} (on shutdown) writes them all.
+ * data still buffered flush first, or wait for the flush writing it. Flushes start on a fixed
+ * cadence, one interval after the previous one started, so a kill -9 loses at most the changes of
+ * the last flush interval plus the time of the flush in progress; {@link #updateDurably} writes a
+ * batch's changes before it returns, and {@link #close()} (on shutdown) writes them all.
+ *
+ * <p>Every write transaction runs the {@link WriteFence} first: on PostgreSQL, a process that lost
+ * its instance lease writes nothing more.
  */
 public final class JdbcBatchStore implements BatchStore, AutoCloseable {
 
@@ -57,6 +62,7 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
     private final JdbcClient client;
     private final TransactionTemplate tx;
     private final JdbcRows rows;
+    private final WriteFence fence;
     private final WriteBehindBuffer buffer = new WriteBehindBuffer();
     /** Batches whose last write the database refused. Guarded by flushLock. */
     private final Set<UUID> refused = new HashSet<>();
@@ -67,14 +73,36 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
     private final Semaphore flushWanted = new Semaphore(0);
     private final Thread flusher;
     private volatile boolean closed;
+    /**
+     * Test hook: runs in every write of buffered changes (a flush, a durable update), holding the
+     * flush lock, in the write's transaction after the fence check and before the rows are written,
+     * so that a test can hold a write in progress. Does nothing in the service.
+     */
+    volatile Runnable beforeFlushWrite = () -> {};
 
     /**
      * @param dataSource a database migrated by this application's Flyway scripts
      * @param json writes and reads the JSON columns (params, results, labels)
-     * @param flushInterval longest wait of a change in the write-behind buffer
+     * @param flushInterval how often the write-behind buffer is written: a flush starts this long
+     *     after the previous one started
      * @param flushBatchSize job rows per JDBC batch; this many buffered jobs start a flush early
      */
     public JdbcBatchStore(DataSource dataSource, JsonMapper json, Duration flushInterval, int flushBatchSize) {
+        this(dataSource, json, flushInterval, flushBatchSize, WriteFence.NONE);
+    }
+
+    /**
+     * @param dataSource a database migrated by this application's Flyway scripts
+     * @param json writes and reads the JSON columns (params, results, labels)
+     * @param flushInterval how often the write-behind buffer is written: a flush starts this long
+     *     after the previous one started
+     * @param flushBatchSize job rows per JDBC batch; this many buffered jobs start a flush early
+     * @param fence checked first in every write transaction: writes commit only while this process
+     *     holds the database (see {@link InstanceLease#fence()})
+     */
+    public JdbcBatchStore(DataSource dataSource, JsonMapper json, Duration flushInterval, int flushBatchSize,
+            WriteFence fence) {
+        this.fence = fence;
         this.jdbc = new JdbcTemplate(dataSource);
         this.client = JdbcClient.create(jdbc);
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
@@ -89,6 +117,7 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
     public void create(Batch batch, List<Job> jobs, @Nullable IdempotencyKey key) {
         try {
             tx.executeWithoutResult(status -> {
+                fence.check(client);
                 jdbc.update(JdbcRows.INSERT_BATCH, ps -> rows.setBatchInsert(ps, batch, key));
                 List<Map.Entry<String, String>> labels =
                         List.copyOf(JdbcRows.storable(batch.spec().labels()).entrySet());
@@ -112,6 +141,35 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
         int buffered = buffer.add(batch, changedJobs);
         if (buffered >= flushBatchSize && buffered - changedJobs.size() < flushBatchSize) {
             flushWanted.release();
+        }
+    }
+
+    /**
+     * Buffers the change, then, holding the flush lock, takes this batch's buffered entry (the
+     * change coalesced with what was waiting) and writes it in one transaction, fenced like every
+     * write. Holding the flush lock keeps the order of writes: a flush in progress, which may be
+     * writing an older version of this batch, commits first, and no flush writes this batch while
+     * this one does. So it may wait for a flush in progress to end. If the write fails, the entry
+     * goes back to the buffer, under any newer change, and the next flush writes it.
+     */
+    @Override
+    public void updateDurably(Batch batch, List<Job> changedJobs) {
+        buffer.add(batch, changedJobs);
+        flushLock.lock();
+        try {
+            WriteBehindBuffer.Pending pending = buffer.beginFlush(batch.id());
+            if (pending == null) {
+                return; // the flush that held the lock wrote it
+            }
+            try {
+                write(List.of(pending));
+                buffer.flushCommitted(batch.id());
+                refused.remove(batch.id());
+            } finally {
+                buffer.flushEnded();
+            }
+        } finally {
+            flushLock.unlock();
         }
     }
 
@@ -189,9 +247,13 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
     public boolean delete(UUID id) {
         flushLock.lock();
         try {
+            boolean deleted = Boolean.TRUE.equals(tx.execute(status -> {
+                fence.check(client);
+                return client.sql("DELETE FROM batch WHERE id = ?").param(id).update() > 0;
+            }));
             buffer.discard(id);
             refused.remove(id);
-            return client.sql("DELETE FROM batch WHERE id = ?").param(id).update() > 0;
+            return deleted;
         } finally {
             flushLock.unlock();
         }
@@ -204,16 +266,23 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
                 .query(rows::batch).list();
     }
 
+    /**
+     * Writes the buffer, then deletes, without the flush lock: a cascading DELETE of many jobs, or
+     * one waiting for a row lock, holds up no flush. That is safe because the rows it deletes are
+     * of batches terminal in the database and finished before {@code cutoff}, and a terminal batch
+     * is never changed again, so no buffered change can be theirs. Were one there, its flush would
+     * be an UPDATE that matches no row: nothing comes back, and nothing fails. A flush and the
+     * purge write disjoint rows, so neither waits for the other's row locks.
+     */
     @Override
     public int deleteFinishedBefore(Instant cutoff) {
-        flushLock.lock();
-        try {
-            flush();
-            return client.sql("DELETE FROM batch WHERE state IN " + JdbcRows.TERMINAL_STATES + " AND finished_at < ?")
-                    .param(cutoff.atOffset(ZoneOffset.UTC)).update();
-        } finally {
-            flushLock.unlock();
-        }
+        flush();
+        Integer deleted = tx.execute(status -> {
+            fence.check(client);
+            return client.sql("DELETE FROM batch WHERE state IN " + JdbcRows.TERMINAL_STATES
+                    + " AND finished_at < ?").param(cutoff.atOffset(ZoneOffset.UTC)).update();
+        });
+        return deleted == null ? 0 : deleted;
     }
 
     /**
@@ -243,6 +312,9 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
                 writeEachAlone(alone);
             } catch (DataAccessException e) {
                 log.error("Writing buffered batch changes failed; retrying at the next flush", e);
+            } catch (WriteFencedException e) {
+                // The lease is lost (the service halts) or was released: nothing more may be written.
+                log.error("Buffered batch changes are not written: {}", e.getMessage());
             } finally {
                 buffer.flushEnded();
             }
@@ -319,30 +391,57 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
             }
         }
         tx.executeWithoutResult(status -> {
+            fence.check(client);
+            beforeFlushWrite.run();
             batchUpdate(JdbcRows.UPDATE_BATCH, pending.size(), (ps, i) -> rows.setBatchUpdate(ps, pending.get(i).batch));
             batchUpdate(JdbcRows.UPDATE_JOB, jobs.size(), (ps, i) -> rows.setJobUpdate(ps, jobBatches.get(i), jobs.get(i)));
         });
     }
 
+    /** For tests: whether a thread waits for the flush lock (for a flush in progress to end). */
+    boolean hasFlushWaiters() {
+        return flushLock.hasQueuedThreads();
+    }
+
+    /**
+     * Before a list read: writes what is buffered, or waits for the flush in progress to commit it,
+     * so that the query sees every change a single read ({@link #findBatch}) may already have served
+     * from the buffer. Looks at the waiting changes first: a flush puts them into "flushing" before
+     * they leave "waiting", so one of the two looks finds them.
+     */
     private void flushIfBuffered() {
-        if (!buffer.isEmpty()) {
+        if (!buffer.isEmpty() || buffer.isFlushing()) {
             flush();
         }
     }
 
+    /**
+     * Flushes on a fixed cadence: each flush is due one interval after the previous one started,
+     * not ended, so the time a flush takes is not added to the wait of the changes that came
+     * meanwhile. A change waits for the flush that writes it to start at most one interval, or, if
+     * the flush in progress takes longer, until that one ends; the next then starts at once. A full
+     * buffer ({@code flushBatchSize}) starts one early.
+     */
     private void flushLoop() {
+        long interval = flushInterval.toNanos();
+        long due = System.nanoTime() + interval;
         while (!closed) {
             try {
-                flushWanted.tryAcquire(flushInterval.toNanos(), TimeUnit.NANOSECONDS);
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    flushWanted.tryAcquire(wait, TimeUnit.NANOSECONDS);
+                }
                 flushWanted.drainPermits();
             } catch (InterruptedException e) {
                 return;
             }
+            long started = System.nanoTime();
             try {
                 flush();
             } catch (RuntimeException e) {
                 log.error("Store flush failed", e);
             }
+            due = started + interval;
         }
     }
 

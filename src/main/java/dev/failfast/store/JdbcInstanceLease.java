@@ -1,5 +1,6 @@
 package dev.failfast.store;
 
+import java.sql.DatabaseMetaData;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,7 +10,8 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.support.JdbcUtils;
+import org.springframework.jdbc.support.MetaDataAccessException;
 import org.springframework.scheduling.TaskScheduler;
 
 /**
@@ -22,6 +24,12 @@ import org.springframework.scheduling.TaskScheduler;
  * renewed meanwhile, its holder is alive, and {@link #acquire()} refuses to go on. Live replicas of
  * the cluster mode (table {@code cluster_node}) hold the database as well: a single instance waits
  * for their leases in the same way, and refuses to start if they are renewed.
+ *
+ * <p>The row always exists (migration V5); a free lease has owner {@code ''}. Every start, of a
+ * single instance or of a replica, first locks the row ({@code SELECT … FOR UPDATE}), then looks at
+ * the leases of the others, then writes its own: two starts at once are serialized on that lock,
+ * and the second sees the first one's lease, so exactly one of a single instance and a replica
+ * starts. (A missing row, as a clean shutdown left it before, locked nothing.)
  */
 public final class JdbcInstanceLease extends RenewedLease {
 
@@ -35,6 +43,7 @@ public final class JdbcInstanceLease extends RenewedLease {
         void await(Duration duration) throws InterruptedException;
     }
 
+    private final DataSource dataSource;
     private final Waiter waiter;
     private final String owner = UUID.randomUUID().toString();
     /** The expiry written by the last successful {@link #tryAcquire()}. */
@@ -54,6 +63,7 @@ public final class JdbcInstanceLease extends RenewedLease {
     JdbcInstanceLease(DataSource dataSource, TaskScheduler scheduler, Clock clock, Duration ttl, Waiter waiter,
             Runnable onLost) {
         super(dataSource, scheduler, clock, ttl, onLost);
+        this.dataSource = dataSource;
         this.waiter = waiter;
     }
 
@@ -91,35 +101,59 @@ public final class JdbcInstanceLease extends RenewedLease {
 
     /** Takes the lease if it is free, expired or ours, and no cluster node is alive; else returns who holds it. */
     private @Nullable Holder tryAcquire() {
+        ensureLeaseRow();
+        return tx.execute(status -> {
+            Instant now = clock.instant();
+            // The row always exists: this lock orders every instance and replica starting now.
+            Holder holder = client.sql("SELECT owner, expires_at FROM instance_lease WHERE id = 1 FOR UPDATE")
+                    .query(Holder::of).single();
+            if (!holder.isFree() && !holder.owner().equals(owner) && holder.expiresAt().isAfter(now)) {
+                return holder;
+            }
+            Holder node = client.sql("""
+                    SELECT id AS owner, expires_at FROM cluster_node WHERE expires_at > ?
+                    ORDER BY expires_at DESC LIMIT 1""").param(utc(now)).query(Holder::of)
+                    .optional().orElse(null);
+            if (node != null) {
+                return node;
+            }
+            beforeAcquireWrite.run();
+            client.sql("UPDATE instance_lease SET owner = ?, acquired_at = ?, expires_at = ? WHERE id = 1")
+                    .params(owner, utc(now), utc(now.plus(ttl))).update();
+            takenUntil = now.plus(ttl);
+            return null;
+        });
+    }
+
+    /**
+     * Reads the lease row in the write's transaction, under a shared lock. On PostgreSQL that is
+     * {@code FOR KEY SHARE}: the store's writes do not wait for each other, nor for a renewal (an
+     * UPDATE of the expiry, which takes no key lock), but a takeover's {@code SELECT … FOR UPDATE}
+     * waits for them to commit, and then reads what they wrote. (H2 has no shared row lock: it takes
+     * {@code FOR UPDATE}, so there the store's writes and renewals wait for each other.) A write that
+     * finds another owner, or a free lease (this instance released it), is refused; if the lease was
+     * held, it is lost, and the service halts.
+     */
+    @Override
+    public WriteFence fence() {
+        String lockClause = isPostgres() ? " FOR KEY SHARE" : " FOR UPDATE";
+        String check = "SELECT owner FROM instance_lease WHERE id = 1" + lockClause;
+        return database -> {
+            String holder = database.sql(check).query(String.class).optional().orElse("");
+            if (!holder.equals(owner)) {
+                var refused = new WriteFencedException(owner, holder);
+                lost("a write to the store found it " + (holder.isEmpty() ? "free" : "held by " + holder));
+                throw refused;
+            }
+        };
+    }
+
+    private boolean isPostgres() {
         try {
-            return tx.execute(status -> {
-                Instant now = clock.instant();
-                Holder holder = client.sql("SELECT owner, expires_at FROM instance_lease WHERE id = 1 FOR UPDATE")
-                        .query(Holder::of).optional().orElse(null);
-                if (holder != null && !holder.owner().equals(owner) && holder.expiresAt().isAfter(now)) {
-                    return holder;
-                }
-                Holder node = client.sql("""
-                        SELECT id AS owner, expires_at FROM cluster_node WHERE expires_at > ?
-                        ORDER BY expires_at DESC LIMIT 1""").param(utc(now)).query(Holder::of)
-                        .optional().orElse(null);
-                if (node != null) {
-                    return node;
-                }
-                if (holder == null) {
-                    client.sql("INSERT INTO instance_lease (id, owner, acquired_at, expires_at) VALUES (1, ?, ?, ?)")
-                            .params(owner, utc(now), utc(now.plus(ttl))).update();
-                } else {
-                    client.sql("UPDATE instance_lease SET owner = ?, acquired_at = ?, expires_at = ? WHERE id = 1")
-                            .params(owner, utc(now), utc(now.plus(ttl))).update();
-                }
-                takenUntil = now.plus(ttl);
-                return null;
-            });
-        } catch (DuplicateKeyException e) {
-            // Another instance inserted the row first: it holds the lease (unless it let it go already).
-            return client.sql("SELECT owner, expires_at FROM instance_lease WHERE id = 1")
-                    .query(Holder::of).optional().orElseGet(this::tryAcquire);
+            return "PostgreSQL".equals(JdbcUtils.extractDatabaseMetaData(dataSource,
+                    DatabaseMetaData::getDatabaseProductName));
+        } catch (MetaDataAccessException e) {
+            throw new IllegalStateException("Cannot tell which database the instance lease is in", e);
         }
     }
 
@@ -129,8 +163,10 @@ public final class JdbcInstanceLease extends RenewedLease {
                 .params(utc(expiry), owner).update() > 0;
     }
 
+    /** Marks the row free (owner ''), rather than deleting it: the row must stay there to be locked. */
     @Override
-    void deleteRow() {
-        client.sql("DELETE FROM instance_lease WHERE id = 1 AND owner = ?").param(owner).update();
+    void releaseRow() {
+        client.sql("UPDATE instance_lease SET owner = '', expires_at = ? WHERE id = 1 AND owner = ?")
+                .params(utc(clock.instant()), owner).update();
     }
 }

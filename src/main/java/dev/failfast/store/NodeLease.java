@@ -51,14 +51,17 @@ public final class NodeLease extends RenewedLease {
      */
     @Override
     public void acquire() {
+        ensureLeaseRow();
         Instant expiry = tx.execute(status -> {
             Instant now = clock.instant();
-            // Locking the single instance's row orders this against a single instance starting now.
+            // Locking the single instance's row (it always exists) orders this against a single
+            // instance starting now: whichever locks second sees the other's lease.
             Holder single = client.sql("SELECT owner, expires_at FROM instance_lease WHERE id = 1 FOR UPDATE")
-                    .query(Holder::of).optional().orElse(null);
-            if (single != null && single.expiresAt().isAfter(now)) {
+                    .query(Holder::of).single();
+            if (!single.isFree() && single.expiresAt().isAfter(now)) {
                 throw new InstanceLeaseHeldException(single.owner(), single.expiresAt());
             }
+            beforeAcquireWrite.run();
             client.sql("INSERT INTO cluster_node (id, started_at, expires_at) VALUES (?, ?, ?)")
                     .params(node, utc(now), utc(now.plus(ttl))).update();
             return now.plus(ttl);
@@ -78,7 +81,7 @@ public final class NodeLease extends RenewedLease {
     }
 
     @Override
-    void deleteRow() {
+    void releaseRow() {
         client.sql("DELETE FROM cluster_node WHERE id = ?").param(node).update();
     }
 }

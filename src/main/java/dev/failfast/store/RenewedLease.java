@@ -13,9 +13,11 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.scheduling.TaskScheduler;
+import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -45,6 +47,11 @@ abstract sealed class RenewedLease implements InstanceLease permits JdbcInstance
     private volatile @Nullable Instant heldUntil;
     private volatile @Nullable ScheduledFuture<?> renewal;
     private volatile @Nullable ScheduledFuture<?> watch;
+    /**
+     * Test hook: runs in the acquiring transaction after its checks, before its write, so that a
+     * test can pause a start there and race another one against it. Does nothing in the service.
+     */
+    volatile Runnable beforeAcquireWrite = () -> {};
 
     /**
      * @param scheduler runs the renewals and the check that the lease is still held; not shared
@@ -68,6 +75,11 @@ abstract sealed class RenewedLease implements InstanceLease permits JdbcInstance
         static Holder of(ResultSet rs, int row) throws SQLException {
             return new Holder(rs.getString("owner"), rs.getObject("expires_at", OffsetDateTime.class).toInstant());
         }
+
+        /** The instance lease row of no instance: released, or never taken. */
+        boolean isFree() {
+            return owner.isEmpty();
+        }
     }
 
     /** What the lease is, in log lines: "instance lease", "cluster node lease". */
@@ -76,8 +88,24 @@ abstract sealed class RenewedLease implements InstanceLease permits JdbcInstance
     /** Writes a new expiry, in a transaction; false if the row is no longer this holder's. */
     abstract boolean writeExpiry(Instant expiry);
 
-    /** Deletes this holder's row. */
-    abstract void deleteRow();
+    /** Gives this holder's row up. */
+    abstract void releaseRow();
+
+    /**
+     * Puts the free instance lease row back if it is missing: migration V5 creates it, but a
+     * version before it deleted the row at shutdown. Every start locks that row, so it must exist.
+     */
+    final void ensureLeaseRow() {
+        try {
+            client.sql("""
+                    INSERT INTO instance_lease (id, owner, acquired_at, expires_at)
+                    SELECT 1, '', TIMESTAMP WITH TIME ZONE '1970-01-01 00:00:00+00:00',
+                        TIMESTAMP WITH TIME ZONE '1970-01-01 00:00:00+00:00'
+                    WHERE NOT EXISTS (SELECT 1 FROM instance_lease WHERE id = 1)""").update();
+        } catch (DuplicateKeyException e) {
+            // Another instance put it back first.
+        }
+    }
 
     /** Records the lease as taken until {@code expiry}, and starts renewing it. */
     final void held(Instant expiry) {
@@ -91,16 +119,26 @@ abstract sealed class RenewedLease implements InstanceLease permits JdbcInstance
 
     @Override
     public boolean renew() {
+        Instant[] expiry = new Instant[1];
         // "Now" once the connection is there: a renewal that waited for it must not write an old expiry.
         Boolean renewed = tx.execute(status -> {
-            Instant expiry = clock.instant().plus(ttl);
-            boolean written = writeExpiry(expiry);
-            if (written) {
-                heldUntil = expiry;
-            }
-            return written;
+            expiry[0] = clock.instant().plus(ttl);
+            return writeExpiry(expiry[0]);
         });
-        return Boolean.TRUE.equals(renewed);
+        if (!Boolean.TRUE.equals(renewed)) {
+            return false;
+        }
+        // Only once committed: a renewal whose commit failed left the old expiry in the database, and
+        // the watch must go by that one, or this holder would write on after another took the lease.
+        extendHeld(expiry[0]);
+        return true;
+    }
+
+    /** Moves the expiry the watch goes by, unless the lease was released or lost meanwhile. */
+    private synchronized void extendHeld(Instant expiry) {
+        if (heldUntil != null) {
+            heldUntil = expiry;
+        }
     }
 
     /** The scheduled renewal: a lease found taken is lost; a failed renewal is tried again. */
@@ -109,7 +147,8 @@ abstract sealed class RenewedLease implements InstanceLease permits JdbcInstance
             if (!renew()) {
                 lost("another instance took it over after it expired");
             }
-        } catch (DataAccessException e) {
+        } catch (DataAccessException | TransactionException e) {
+            // A failed commit is a TransactionException, not a DataAccessException: the same retry.
             log.warn("Renewing the {} failed; trying again in {} (the lease lasts until {})", name(), renewInterval(),
                     heldUntil, e);
         }
@@ -123,7 +162,8 @@ abstract sealed class RenewedLease implements InstanceLease permits JdbcInstance
         }
     }
 
-    private synchronized void lost(String why) {
+    /** Reports the lease lost (the service halts), unless it was released or reported already. */
+    final synchronized void lost(String why) {
         if (heldUntil == null) {
             return; // released meanwhile, or reported already
         }
@@ -143,7 +183,7 @@ abstract sealed class RenewedLease implements InstanceLease permits JdbcInstance
             return;
         }
         try {
-            deleteRow();
+            releaseRow();
         } catch (DataAccessException e) {
             log.warn("Releasing the {} failed; it expires by itself within {}", name(), ttl, e);
         }

@@ -58,6 +58,11 @@ final class WriteBehindBuffer {
         return dirty.isEmpty();
     }
 
+    /** Whether a flush is writing changes now (they are then read from {@code flushing}). */
+    boolean isFlushing() {
+        return !flushing.isEmpty();
+    }
+
     boolean holds(UUID batchId) {
         return dirty.containsKey(batchId) || flushing.containsKey(batchId);
     }
@@ -90,6 +95,21 @@ final class WriteBehindBuffer {
             });
         }
         return flushing.values();
+    }
+
+    /**
+     * Moves one batch's dirty entry to {@code flushing} and returns it, or null if it has none.
+     * Flushing thread only (a durable update holds the flush lock too).
+     */
+    @Nullable Pending beginFlush(UUID batchId) {
+        Pending[] taken = new Pending[1];
+        dirty.computeIfPresent(batchId, (key, pending) -> {
+            flushing.put(key, pending);
+            bufferedJobs.addAndGet(-pending.jobs.size());
+            taken[0] = pending;
+            return null;
+        });
+        return taken[0];
     }
 
     /** One batch's flushed entry is in the database: forget it. Flushing thread only. */

@@ -102,6 +102,11 @@ class StoreMetricsTest {
         }
 
         @Override
+        public void updateDurably(Batch batch, List<Job> changedJobs) {
+            delegate.updateDurably(batch, changedJobs);
+        }
+
+        @Override
         public Optional<Batch> findBatch(UUID id) {
             return delegate.findBatch(id);
         }

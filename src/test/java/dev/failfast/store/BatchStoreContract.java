@@ -44,6 +44,12 @@ abstract class BatchStoreContract {
     /** The same data seen through a new store instance (for a durable store: after a restart). */
     abstract BatchStore reopened();
 
+    /**
+     * What is written: the data seen through another store instance while this one stays open,
+     * its buffer unwritten (for a durable store: what a restart after kill -9 would find).
+     */
+    abstract BatchStore written();
+
     @Test
     void createdBatchAndJobsAreReadBack() {
         Batch batch = batch(3, Map.of("team", "data"), T0);
@@ -94,6 +100,39 @@ abstract class BatchStoreContract {
             assertThat(pending.content()).containsExactly(jobs.get(2));
             assertThat(pending.totalElements()).isEqualTo(1);
         }
+    }
+
+    @Test
+    void aDurableUpdateIsWrittenWithWhatWasBufferedOfItsBatchBeforeItReturns() {
+        Batch batch = batch(3, Map.of(), T0);
+        Batch otherBatch = batch(1, Map.of(), T0.plusSeconds(1));
+        List<Job> jobs = jobs(3);
+        store().create(batch, jobs);
+        store().create(otherBatch, jobs(1));
+        Job running = new Job(jobs.get(0).spec(), JobState.RUNNING, 1, T0.plusSeconds(1), null, null, null, false);
+        Batch started = with(batch, BatchState.RUNNING, batch.counts().moved(JobState.PENDING, JobState.RUNNING), null,
+                T0.plusSeconds(1), null);
+        store().update(started, List.of(running));
+        Batch otherStarted = with(otherBatch, BatchState.RUNNING, otherBatch.counts(), null, T0.plusSeconds(1), null);
+        store().update(otherStarted, List.of());
+        var cause = new CancellationCause(CauseType.USER_REQUESTED, null, null, "Cancelled by a client", "wrong input",
+                T0.plusSeconds(2), null);
+        List<Job> skipped = jobs.subList(1, 3).stream()
+                .map(job -> new Job(job.spec(), JobState.SKIPPED, 0, null, T0.plusSeconds(2), null, null, false))
+                .toList();
+        Batch cancelling = with(started, BatchState.CANCELLING,
+                started.counts().moved(JobState.PENDING, JobState.SKIPPED).moved(JobState.PENDING, JobState.SKIPPED),
+                cause, started.startedAt(), null);
+
+        store().updateDurably(cancelling, skipped);
+
+        for (BatchStore view : List.of(written(), store())) {
+            assertSameBatch(view.findBatch(batch.id()).orElseThrow(), cancelling);
+            assertThat(view.findJob(batch.id(), "job-0")).as("buffered before, written with it").contains(running);
+            assertThat(view.findJobs(batch.id(), JobState.SKIPPED, new PageRequest(0, 10)).content())
+                    .containsExactlyElementsOf(skipped);
+        }
+        assertSameBatch(store().findBatch(otherBatch.id()).orElseThrow(), otherStarted);
     }
 
     @Test
@@ -222,6 +261,12 @@ abstract class BatchStoreContract {
     }
 
     /** Sleep jobs {@code job-0}, {@code job-1}, …; the even ones with a timeout and retries. */
+    /** The batch in another state; for the store tests that change a batch step by step. */
+    static Batch with(Batch batch, BatchState state, JobCounts counts, CancellationCause cause,
+            Instant startedAt, Instant finishedAt) {
+        return new Batch(batch.id(), batch.spec(), state, batch.createdAt(), startedAt, finishedAt, counts, cause);
+    }
+
     static List<Job> jobs(int n) {
         ObjectNode params = JSON.createObjectNode().put("duration", "PT1S");
         var retry = new RetryPolicy(3, Duration.ofMillis(500), 2.0, Duration.ofSeconds(30));

@@ -14,4 +14,9 @@ class InMemoryBatchStoreTest extends BatchStoreContract {
     BatchStore reopened() {
         return store; // nothing to reopen: the same heap
     }
+
+    @Override
+    BatchStore written() {
+        return store; // written at once
+    }
 }

@@ -7,11 +7,21 @@ import static org.awaitility.Awaitility.await;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.failfast.testing.ManualScheduler;
 import dev.failfast.testing.SettableClock;
+import dev.failfast.batch.Batch;
+import dev.failfast.batch.BatchSpec;
+import dev.failfast.batch.BatchState;
+import dev.failfast.batch.FailurePolicy;
+import dev.failfast.batch.Job;
+import dev.failfast.batch.JobCounts;
+import dev.failfast.batch.JobError;
+import dev.failfast.batch.JobState;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
@@ -34,13 +44,14 @@ abstract class InstanceLeaseContract {
     static final Duration TTL = Duration.ofMinutes(1);
     static final Duration MARGIN = Duration.ofSeconds(1);
 
-    private final SettableClock clock = new SettableClock(T0);
+    final SettableClock clock = new SettableClock(T0);
     private final List<Duration> waits = new ArrayList<>();
     private final List<JdbcInstanceLease> leases = new ArrayList<>();
+    private final List<JdbcBatchStore> stores = new ArrayList<>();
     /** Owners whose instance was told it lost the lease (the service would halt). */
-    private final List<String> lost = new CopyOnWriteArrayList<>();
-    private HikariDataSource dataSource;
-    private final ManualScheduler scheduler = new ManualScheduler(clock);
+    final List<String> lost = new CopyOnWriteArrayList<>();
+    HikariDataSource dataSource;
+    final ManualScheduler scheduler = new ManualScheduler(clock);
 
     abstract HikariDataSource freshDatabase();
 
@@ -52,6 +63,7 @@ abstract class InstanceLeaseContract {
 
     @AfterEach
     void closeAll() {
+        stores.forEach(JdbcBatchStore::close);
         leases.forEach(JdbcInstanceLease::release);
         dataSource.close();
     }
@@ -95,6 +107,31 @@ abstract class InstanceLeaseContract {
         second.acquire();
 
         assertThat(row()).isEqualTo(new Row(second.owner(), T0.plusSeconds(10), T0.plusSeconds(10).plus(TTL)));
+    }
+
+    @Test
+    void aReleasedLeaseStaysAsAFreeRow() {
+        JdbcInstanceLease first = instance(TTL, this::mustNotWait);
+        first.acquire();
+        clock.advance(Duration.ofSeconds(10));
+
+        first.release();
+
+        assertThat(row()).isEqualTo(new Row("", T0, T0.plusSeconds(10)));
+    }
+
+    @Test
+    void aLeaseRowThatAnOlderVersionDeletedIsPutBack() {
+        JdbcClient.create(dataSource).sql("DELETE FROM instance_lease").update();
+        var replica = new NodeLease(dataSource, scheduler, clock, TTL, "replica-a-1", () -> lost.add("replica-a-1"));
+        replica.acquire();
+        replica.release();
+        JdbcClient.create(dataSource).sql("DELETE FROM instance_lease").update();
+        JdbcInstanceLease single = instance(TTL, this::mustNotWait);
+
+        single.acquire();
+
+        assertThat(row().owner()).isEqualTo(single.owner());
     }
 
     @Test
@@ -255,6 +292,61 @@ abstract class InstanceLeaseContract {
     }
 
     @Test
+    void aStoreWhoseInstanceLostTheLeaseWritesNothingOverItsSuccessor() {
+        JdbcInstanceLease first = instance(TTL, this::mustNotWait);
+        first.acquire();
+        JdbcBatchStore firstStore = store(first);
+        List<Job> jobs = BatchStoreContract.jobs(1);
+        Batch batch = batch(jobs);
+        firstStore.create(batch, jobs);
+        Job running = new Job(jobs.getFirst().spec(), JobState.RUNNING, 1, T0, null, null, null, false);
+        firstStore.update(withState(batch, BatchState.RUNNING, JobState.RUNNING), List.of(running));
+        // The first instance stalls past its ttl; the second takes over and settles the batch.
+        clock.advance(TTL.plusSeconds(1));
+        JdbcInstanceLease second = instance(TTL, this::mustNotWait);
+        second.acquire();
+        JdbcBatchStore secondStore = store(second);
+        Job interrupted = new Job(jobs.getFirst().spec(), JobState.FAILED, 1, T0, T0.plusSeconds(61),
+                new JobError("INTERRUPTED", "owner lost", null), null, false);
+        secondStore.update(withState(batch, BatchState.FAILED, JobState.FAILED), List.of(interrupted));
+        secondStore.flush();
+
+        firstStore.flush();
+
+        var database = JdbcClient.create(dataSource);
+        assertThat(database.sql("SELECT state FROM batch").query(String.class).single()).isEqualTo("FAILED");
+        assertThat(database.sql("SELECT state FROM job").query(String.class).single()).isEqualTo("FAILED");
+        assertThat(lost).as("the first instance halts").containsExactly(first.owner());
+        assertThat(firstStore.findBatch(batch.id()).orElseThrow().state()).as("kept in its buffer")
+                .isEqualTo(BatchState.RUNNING);
+        List<Job> otherJobs = BatchStoreContract.jobs(1);
+        Batch other = batch(otherJobs);
+        assertThatThrownBy(() -> firstStore.create(other, otherJobs)).isInstanceOf(WriteFencedException.class)
+                .hasMessageContaining("held by " + second.owner());
+        assertThatThrownBy(() -> firstStore.updateDurably(withState(batch, BatchState.CANCELLED, JobState.CANCELLED),
+                List.of())).isInstanceOf(WriteFencedException.class);
+        assertThat(database.sql("SELECT state FROM batch").query(String.class).single()).isEqualTo("FAILED");
+        assertThatThrownBy(() -> firstStore.delete(batch.id())).isInstanceOf(WriteFencedException.class);
+        assertThatThrownBy(() -> firstStore.deleteFinishedBefore(T0.plus(TTL.multipliedBy(10))))
+                .isInstanceOf(WriteFencedException.class);
+        assertThat(database.sql("SELECT id FROM batch").query(UUID.class).list()).containsExactly(batch.id());
+    }
+
+    @Test
+    void aStoreWritesNothingOnceItsInstanceReleasedTheLease() {
+        JdbcInstanceLease holder = instance(TTL, this::mustNotWait);
+        holder.acquire();
+        JdbcBatchStore store = store(holder);
+        List<Job> jobs = BatchStoreContract.jobs(1);
+
+        holder.release();
+
+        assertThatThrownBy(() -> store.create(batch(jobs), jobs)).isInstanceOf(WriteFencedException.class)
+                .hasMessageContaining("the lease is free");
+        assertThat(lost).as("a released lease is not lost").isEmpty();
+    }
+
+    @Test
     void aClusterReplicaIsRefusedWhileASingleInstanceHoldsTheDatabase() {
         JdbcInstanceLease single = instance(TTL, this::mustNotWait);
         single.acquire();
@@ -294,12 +386,34 @@ abstract class InstanceLeaseContract {
         assertThat(lost).isEmpty();
     }
 
-    private JdbcInstanceLease instance(Duration ttl, JdbcInstanceLease.Waiter waiter) {
+    JdbcInstanceLease instance(Duration ttl, JdbcInstanceLease.Waiter waiter) {
         var holder = new JdbcInstanceLease[1];
         var lease = new JdbcInstanceLease(dataSource, scheduler, clock, ttl, waiter, () -> lost.add(holder[0].owner()));
         holder[0] = lease;
         leases.add(lease);
         return lease;
+    }
+
+    /** A store fenced by {@code lease}, with a flush interval long enough that only the test flushes. */
+    JdbcBatchStore store(JdbcInstanceLease lease) {
+        var store = new JdbcBatchStore(dataSource, BatchStoreContract.JSON, Duration.ofMinutes(10), 1000,
+                lease.fence());
+        stores.add(store);
+        return store;
+    }
+
+    static Batch batch(List<Job> jobs) {
+        var spec = new BatchSpec("fenced", Map.of(), FailurePolicy.FAIL_FAST, 0, 1, null,
+                jobs.stream().map(Job::spec).toList());
+        return new Batch(UUID.randomUUID(), spec, BatchState.QUEUED, T0, null, null,
+                JobCounts.allPending(jobs.size()), null);
+    }
+
+    /** The batch in {@code state}, its one job moved from PENDING to {@code jobState}. */
+    static Batch withState(Batch batch, BatchState state, JobState jobState) {
+        return new Batch(batch.id(), batch.spec(), state, batch.createdAt(), T0,
+                state.isTerminal() ? T0.plusSeconds(61) : null, batch.counts().moved(JobState.PENDING, jobState),
+                null);
     }
 
     /** Waits by advancing the clock, with the holder renewing its lease 5 s before it would expire. */
@@ -312,15 +426,15 @@ abstract class InstanceLeaseContract {
         };
     }
 
-    private void mustNotWait(Duration wait) {
+    void mustNotWait(Duration wait) {
         throw new AssertionError("Waited " + wait + " for a lease that should have been free");
     }
 
-    private void refuseToWait(Duration wait) {
+    void refuseToWait(Duration wait) {
         throw new WaitRefused();
     }
 
-    private Row row() {
+    Row row() {
         return JdbcClient.create(dataSource).sql("SELECT owner, acquired_at, expires_at FROM instance_lease WHERE id = 1")
                 .query((rs, n) -> new Row(rs.getString("owner"),
                         rs.getObject("acquired_at", OffsetDateTime.class).toInstant(),
@@ -328,7 +442,7 @@ abstract class InstanceLeaseContract {
                 .single();
     }
 
-    private record Row(String owner, Instant acquiredAt, Instant expiresAt) {}
+    record Row(String owner, Instant acquiredAt, Instant expiresAt) {}
 
-    private static final class WaitRefused extends RuntimeException {}
+    static final class WaitRefused extends RuntimeException {}
 }

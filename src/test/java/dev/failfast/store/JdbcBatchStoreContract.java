@@ -4,14 +4,26 @@ import static dev.failfast.batch.TestBatches.aBatchLike;
 import static dev.failfast.batch.TestJobs.aJob;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
+import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.failfast.batch.Batch;
+import dev.failfast.batch.BatchSpec;
+import dev.failfast.batch.BatchState;
+import dev.failfast.batch.CancellationCause;
+import dev.failfast.batch.CauseType;
 import dev.failfast.batch.Job;
+import dev.failfast.batch.JobState;
 import dev.failfast.batch.JobError;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,9 +32,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /** The store contract on {@link JdbcBatchStore}, on a freshly migrated database per test. */
 abstract class JdbcBatchStoreContract extends BatchStoreContract {
 
-    private HikariDataSource dataSource;
+    HikariDataSource dataSource;
     private JdbcBatchStore store;
     private JdbcBatchStore reopened;
+    private JdbcBatchStore written;
 
     abstract HikariDataSource freshDatabase();
 
@@ -40,6 +53,9 @@ abstract class JdbcBatchStoreContract extends BatchStoreContract {
         if (reopened != null) {
             reopened.close();
         }
+        if (written != null) {
+            written.close();
+        }
         dataSource.close();
     }
 
@@ -56,6 +72,51 @@ abstract class JdbcBatchStoreContract extends BatchStoreContract {
             reopened = new JdbcBatchStore(dataSource, JSON, Duration.ofSeconds(30), 1000);
         }
         return reopened;
+    }
+
+    /** A second store on the same database, while this one stays open: it reads what is written. */
+    @Override
+    BatchStore written() {
+        if (written == null) {
+            written = new JdbcBatchStore(dataSource, JSON, Duration.ofSeconds(30), 1000);
+        }
+        return written;
+    }
+
+    @Test
+    void aDurableUpdateDuringAFlushIsWrittenAfterIt() throws Exception {
+        Batch batch = batch(2, Map.of(), T0);
+        List<Job> jobs = jobs(2);
+        store.create(batch, jobs);
+        Job running = new Job(jobs.get(0).spec(), JobState.RUNNING, 1, T0, null, null, null, false);
+        Batch started = with(batch, BatchState.RUNNING, batch.counts().moved(JobState.PENDING, JobState.RUNNING), null,
+                T0, null);
+        store.update(started, List.of(running));
+        var writing = new CountDownLatch(1);
+        var goOn = new CountDownLatch(1);
+        store.beforeFlushWrite = () -> {
+            writing.countDown();
+            awaitQuietly(goOn);
+        };
+        Job skipped = new Job(jobs.get(1).spec(), JobState.SKIPPED, 0, null, T0.plusSeconds(1), null, null, false);
+        Batch cancelling = with(started, BatchState.CANCELLING, started.counts().moved(JobState.PENDING,
+                JobState.SKIPPED), new CancellationCause(CauseType.USER_REQUESTED, null, null, "Cancelled", null,
+                T0.plusSeconds(1), null), T0, null);
+        try (ExecutorService threads = Executors.newFixedThreadPool(2)) {
+            Future<?> flush = threads.submit(store::flush);
+            assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
+            store.beforeFlushWrite = () -> {};
+
+            Future<?> durable = threads.submit(() -> store.updateDurably(cancelling, List.of(skipped)));
+            await().atMost(Duration.ofSeconds(10)).until(() -> durable.isDone() || store.hasFlushWaiters());
+            goOn.countDown();
+            durable.get();
+            flush.get();
+        }
+
+        assertSameBatch(written().findBatch(batch.id()).orElseThrow(), cancelling);
+        assertThat(written().findJob(batch.id(), "job-0")).contains(running);
+        assertThat(written().findJob(batch.id(), "job-1")).contains(skipped);
     }
 
     @Test
@@ -101,6 +162,74 @@ abstract class JdbcBatchStoreContract extends BatchStoreContract {
         store().flush();
 
         assertThat(database.queryForList(messages, String.class, refused.id())).containsExactly("poison");
+    }
+
+    @Test
+    void aListReadDuringAFlushIsNoOlderThanASingleRead() throws Exception {
+        Batch batch = batch(1, Map.of(), T0);
+        List<Job> jobs = jobs(1);
+        store.create(batch, jobs);
+        Job done = new Job(jobs.getFirst().spec(), JobState.SUCCEEDED, 1, T0, T0.plusSeconds(1), null, null, false);
+        Batch succeeded = with(batch, BatchState.SUCCEEDED, batch.counts().moved(JobState.PENDING, JobState.SUCCEEDED),
+                null, T0, T0.plusSeconds(1));
+        store.update(succeeded, List.of(done));
+        var writing = new CountDownLatch(1);
+        var goOn = new CountDownLatch(1);
+        store.beforeFlushWrite = () -> {
+            writing.countDown();
+            awaitQuietly(goOn);
+        };
+        BatchQuery succeededOnly = new BatchQuery(BatchState.SUCCEEDED, Map.of());
+        try (ExecutorService threads = Executors.newFixedThreadPool(2)) {
+            Future<?> flush = threads.submit(store::flush);
+            assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(store.findBatch(batch.id()).orElseThrow().state()).isEqualTo(BatchState.SUCCEEDED);
+
+            Future<Page<Batch>> listed = threads.submit(() -> store.findBatches(succeededOnly, new PageRequest(0, 10)));
+            await().atMost(Duration.ofSeconds(10)).until(() -> listed.isDone() || store.hasFlushWaiters());
+            goOn.countDown();
+
+            assertThat(listed.get().content()).extracting(Batch::id).containsExactly(batch.id());
+            assertThat(store.findUnfinished()).isEmpty();
+            flush.get();
+        }
+    }
+
+    @Test
+    void flushesStartOneIntervalAfterThePreviousStartedHoweverLongTheyTake() {
+        Duration interval = Duration.ofSeconds(1);
+        Duration slowWrite = Duration.ofMillis(600);
+        var timed = new JdbcBatchStore(dataSource, JSON, interval, 1000);
+        try {
+            Batch batch = batch(1, Map.of(), T0);
+            timed.create(batch, jobs(1));
+            List<Long> starts = new CopyOnWriteArrayList<>();
+            timed.beforeFlushWrite = () -> {
+                starts.add(System.nanoTime());
+                if (starts.size() == 1) {
+                    // The first flush is slow (a large batch, a busy database), and a change comes meanwhile.
+                    await().pollDelay(slowWrite).atMost(slowWrite.multipliedBy(10)).until(() -> true);
+                    timed.update(batch, List.of());
+                }
+            };
+            timed.update(batch, List.of());
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> starts.size() >= 2);
+
+            // Due one interval after the slow flush started, not one interval after it ended.
+            Duration betweenStarts = Duration.ofNanos(starts.get(1) - starts.getFirst());
+            assertThat(betweenStarts).isBetween(interval.minusMillis(20), interval.plus(slowWrite.dividedBy(2)));
+        } finally {
+            timed.close();
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static Job failedJob(String message) {
