@@ -57,6 +57,7 @@ class BatchRetention implements SmartLifecycle {
     }
 
     @Override
+    @SuppressWarnings("FutureReturnValueIgnored") // purgeQuietly catches every failure; shutdown() ends the schedule
     public void start() {
         var purger = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("failfast-retention").daemon().factory());

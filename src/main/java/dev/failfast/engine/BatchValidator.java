@@ -53,7 +53,7 @@ final class BatchValidator {
         List<Violation> violations = new ArrayList<>();
         requireBounded("deadline", spec.deadline(), violations);
         Map<String, Integer> firstIndexById = new HashMap<>();
-        Map<ObjectNode, Parsed> parsedByParams = new IdentityHashMap<>();
+        IdentityHashMap<ObjectNode, Parsed> parsedByParams = new IdentityHashMap<>();
         List<JobSpec> jobs = spec.jobs();
         List<Object> parsedParams = new ArrayList<>(jobs.size());
         for (int i = 0; i < jobs.size() && violations.size() < MAX_VIOLATIONS; i++) {

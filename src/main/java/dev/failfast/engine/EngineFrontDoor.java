@@ -26,6 +26,7 @@ import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.dao.DataAccessException;
 
 /**
  * The one front door of both engines: validates and admits a batch, builds it, stores it (once per
@@ -137,7 +138,14 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
     @Override
     public Batch cancel(UUID id, @Nullable String reason) {
         var cause = CancellationCause.of(CauseType.USER_REQUESTED, "Cancelled by a client", reason, clock.instant());
-        var result = runner.recordCause(id, cause).orElseThrow(() -> new BatchNotFoundException(id));
+        BatchRunner.CauseRecorded result;
+        try {
+            result = runner.recordCause(id, cause).orElseThrow(() -> new BatchNotFoundException(id));
+        } catch (DataAccessException e) {
+            log.warn("The cancellation of batch {} could not be stored", id, e);
+            throw new EngineUnavailableException("The cancellation is recorded but could not be stored yet; "
+                    + "the batch is stopping. Send the cancel again to learn when it is stored");
+        }
         Batch batch = result.batch();
         if (!result.recorded() && batch.state().isTerminal()) {
             throw new BatchStateConflictException(id, batch.state(), "a finished batch cannot be cancelled");

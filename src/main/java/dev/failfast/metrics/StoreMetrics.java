@@ -33,7 +33,7 @@ import org.springframework.util.ClassUtils;
 class StoreMetrics implements BeanPostProcessor {
 
     private static final Set<String> WRITES =
-            Set.of("create", "update", "updateDurably", "delete", "deleteFinishedBefore", "flush");
+            Set.of("create", "update", "delete", "deleteFinishedBefore", "flush");
 
     private final ObjectProvider<MeterRegistry> registry;
 

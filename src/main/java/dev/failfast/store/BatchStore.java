@@ -43,19 +43,20 @@ public interface BatchStore {
     void update(Batch batch, List<Job> changedJobs);
 
     /**
-     * Buffers like {@link #update}, then writes every buffered change of this batch in one
-     * transaction before it returns: once it returns, the batch and its jobs are stored as given
-     * (durably, for a durable store), even if the process is killed right after. Used when a batch
-     * records its cancellation cause, which a crash must not lose once anything depends on it (the
-     * {@code 202} of a cancel, jobs being skipped). Called under the batch's lock, like {@link #update}.
-     * A store that writes through does just what {@link #update} does.
+     * Writes every buffered change of this batch in one transaction before it returns: once it
+     * returns, the batch and its jobs are stored as the last {@link #update} left them (durably,
+     * for a durable store), even if the process is killed right after. The engine calls it once a
+     * batch has recorded its cancellation cause, which a crash must not lose once anything depends
+     * on it (the {@code 202} of a cancel, jobs being skipped). Unlike {@link #update} it need not be
+     * called under the batch's lock: it adds nothing, it writes what is buffered. A store that
+     * writes through does nothing.
      *
-     * <p>If it throws, the change is still buffered like an {@link #update}, and a later flush writes it.
+     * <p>If it throws, the changes stay buffered, and a later flush writes them.
      *
      * @throws WriteFencedException when this process no longer holds the database
      * @throws org.springframework.dao.DataAccessException when the database could not be written
      */
-    void updateDurably(Batch batch, List<Job> changedJobs);
+    void flush(UUID batchId);
 
     Optional<Batch> findBatch(UUID id);
 

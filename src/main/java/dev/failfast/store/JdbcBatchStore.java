@@ -47,7 +47,7 @@ import tools.jackson.databind.json.JsonMapper;
  * buffer when it holds the batch or job; list reads ({@link #findJobs}, {@link #findBatches}) of
  * data still buffered flush first, or wait for the flush writing it. Flushes start on a fixed
  * cadence, one interval after the previous one started, so a kill -9 loses at most the changes of
- * the last flush interval plus the time of the flush in progress; {@link #updateDurably} writes a
+ * the last flush interval plus the time of the flush in progress; {@link #flush(UUID)} writes a
  * batch's changes before it returns, and {@link #close()} (on shutdown) writes them all.
  *
  * <p>Every write transaction runs the {@link WriteFence} first: on PostgreSQL, a process that lost
@@ -153,18 +153,17 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
      * goes back to the buffer, under any newer change, and the next flush writes it.
      */
     @Override
-    public void updateDurably(Batch batch, List<Job> changedJobs) {
-        buffer.add(batch, changedJobs);
+    public void flush(UUID batchId) {
         flushLock.lock();
         try {
-            WriteBehindBuffer.Pending pending = buffer.beginFlush(batch.id());
+            WriteBehindBuffer.Pending pending = buffer.beginFlush(batchId);
             if (pending == null) {
-                return; // the flush that held the lock wrote it
+                return; // nothing buffered, or the flush that held the lock wrote it
             }
             try {
                 write(List.of(pending));
-                buffer.flushCommitted(batch.id());
-                refused.remove(batch.id());
+                buffer.flushCommitted(batchId);
+                refused.remove(batchId);
             } finally {
                 buffer.flushEnded();
             }

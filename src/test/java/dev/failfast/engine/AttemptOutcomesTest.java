@@ -40,7 +40,7 @@ class AttemptOutcomesTest {
             boolean abandoned, @Nullable String error, boolean finished) {
         Job running = running(attempt, maxAttempts);
 
-        Job after = AttemptOutcomes.jobAfter(running, outcome.outcome, stopping, NOW);
+        Job after = AttemptOutcomes.jobAfter(running, outcome.outcome(), stopping, NOW);
 
         assertThat(after.state()).isEqualTo(state);
         assertThat(after.abandoned()).isEqualTo(abandoned);
@@ -51,17 +51,22 @@ class AttemptOutcomesTest {
     }
 
     enum Kind {
-        SUCCEEDED(new Outcome.Succeeded(null)),
-        FAILED(new Outcome.Failed(BOOM)),
-        STOPPED_BY_TIMEOUT(new Outcome.Stopped(StopReason.TIMEOUT)),
-        STOPPED_BY_CANCEL(new Outcome.Stopped(StopReason.BATCH_CANCELLED)),
-        ABANDONED_AT_TIMEOUT(new Outcome.Abandoned(StopReason.TIMEOUT)),
-        ABANDONED_AT_CANCEL(new Outcome.Abandoned(StopReason.BATCH_CANCELLED));
+        SUCCEEDED,
+        FAILED,
+        STOPPED_BY_TIMEOUT,
+        STOPPED_BY_CANCEL,
+        ABANDONED_AT_TIMEOUT,
+        ABANDONED_AT_CANCEL;
 
-        final Outcome outcome;
-
-        Kind(Outcome outcome) {
-            this.outcome = outcome;
+        Outcome outcome() {
+            return switch (this) {
+                case SUCCEEDED -> new Outcome.Succeeded(null);
+                case FAILED -> new Outcome.Failed(BOOM);
+                case STOPPED_BY_TIMEOUT -> new Outcome.Stopped(StopReason.TIMEOUT);
+                case STOPPED_BY_CANCEL -> new Outcome.Stopped(StopReason.BATCH_CANCELLED);
+                case ABANDONED_AT_TIMEOUT -> new Outcome.Abandoned(StopReason.TIMEOUT);
+                case ABANDONED_AT_CANCEL -> new Outcome.Abandoned(StopReason.BATCH_CANCELLED);
+            };
         }
     }
 

@@ -44,9 +44,10 @@ class RetentionThreadTest {
         assertThat(PURGING.await(30, TimeUnit.SECONDS)).isTrue();
 
         var fired = new CountDownLatch(1);
-        timers.schedule(fired::countDown, Instant.now());
+        java.util.concurrent.Future<?> timer = timers.schedule(fired::countDown, Instant.now());
 
         assertThat(fired.await(10, TimeUnit.SECONDS)).as("a timer fires while the purge hangs").isTrue();
+        assertThat(timer).succeedsWithin(java.time.Duration.ofSeconds(10));
         assertThat(purgeThread).isEqualTo("failfast-retention");
     }
 

@@ -58,6 +58,32 @@ class CrashRecoveryIT {
         }
     }
 
+    /**
+     * The flush interval is an hour, so nothing but the cancel itself writes the cause: the 202
+     * comes only once the cause and the skipped jobs are stored, and a crash right after keeps
+     * them (under RESUME the skipped jobs would otherwise run again).
+     */
+    @Test
+    void anAcknowledgedCancelSurvivesKillNineAndItsSkippedJobsNeverRun() throws Exception {
+        String id;
+        try (var service = ServiceProcess.start(dataDir, "--failfast.store.flush-interval=1h")) {
+            id = submitAndAwaitRunning(service, "PT60S", 1);
+            JsonNode cancelled = service.post("/api/v1/batches/" + id + "/cancel", "{\"reason\": \"wrong input\"}");
+            assertThat(cancelled.path("cancellation").path("cause").asString()).isEqualTo("USER_REQUESTED");
+            service.killHard();
+        }
+        try (var service = ServiceProcess.start(dataDir, "--failfast.recovery.mode=RESUME")) {
+            JsonNode batch = service.get("/api/v1/batches/" + id);
+            assertThat(batch.path("state").asString()).isEqualTo("CANCELLED");
+            assertThat(batch.path("cancellation").path("cause").asString()).as("the first cause").isEqualTo(
+                    "USER_REQUESTED");
+            assertThat(batch.path("cancellation").path("reason").asString()).isEqualTo("wrong input");
+            assertThat(counts(batch)).containsExactly(6, 0, 0, 0, 0, 2, 4);
+            assertThat(service.get("/api/v1/batches/" + id + "/jobs?state=SKIPPED").path("content")).hasSize(4)
+                    .allSatisfy(job -> assertThat(job.path("attempts").asInt()).isZero());
+        }
+    }
+
     @Test
     void sigtermDrainsThenCancelsWithCauseShutdownAndPersistsEverything() throws Exception {
         String id;

@@ -161,7 +161,7 @@ class PrometheusQueriesTest {
         expected.put("Jobs running and pending/B",
                 result -> assertThat(single(result)).isEqualTo(gauge("failfast.jobs.pending")));
         expected.put("Jobs running and pending/C",
-                result -> assertThat(single(result)).isEqualTo(properties.limits().maxPendingJobs()));
+                result -> assertThat(single(result)).isEqualTo((double) properties.limits().maxPendingJobs()));
         expected.put("Executor saturation/A", result -> assertThat(single(result)).isBetween(0.0, 1.0));
         // The executor's threads: the pool, and the spare ones for threads stuck in abandoned attempts.
         double poolSize = properties.executor().poolSize() + properties.executor().maxAbandoned();

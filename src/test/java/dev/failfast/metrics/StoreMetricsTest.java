@@ -102,8 +102,8 @@ class StoreMetricsTest {
         }
 
         @Override
-        public void updateDurably(Batch batch, List<Job> changedJobs) {
-            delegate.updateDurably(batch, changedJobs);
+        public void flush(UUID batchId) {
+            delegate.flush(batchId);
         }
 
         @Override

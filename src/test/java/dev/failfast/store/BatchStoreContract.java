@@ -124,7 +124,8 @@ abstract class BatchStoreContract {
                 started.counts().moved(JobState.PENDING, JobState.SKIPPED).moved(JobState.PENDING, JobState.SKIPPED),
                 cause, started.startedAt(), null);
 
-        store().updateDurably(cancelling, skipped);
+        store().update(cancelling, skipped);
+        store().flush(batch.id());
 
         for (BatchStore view : List.of(written(), store())) {
             assertSameBatch(view.findBatch(batch.id()).orElseThrow(), cancelling);
@@ -260,13 +261,13 @@ abstract class BatchStoreContract {
                 .deadline(Duration.ofMinutes(10)).withBuiltJobs(jobs(jobs)).createdAt(createdAt).build();
     }
 
-    /** Sleep jobs {@code job-0}, {@code job-1}, …; the even ones with a timeout and retries. */
     /** The batch in another state; for the store tests that change a batch step by step. */
     static Batch with(Batch batch, BatchState state, JobCounts counts, CancellationCause cause,
             Instant startedAt, Instant finishedAt) {
         return new Batch(batch.id(), batch.spec(), state, batch.createdAt(), startedAt, finishedAt, counts, cause);
     }
 
+    /** Sleep jobs {@code job-0}, {@code job-1}, …; the even ones with a timeout and retries. */
     static List<Job> jobs(int n) {
         ObjectNode params = JSON.createObjectNode().put("duration", "PT1S");
         var retry = new RetryPolicy(3, Duration.ofMillis(500), 2.0, Duration.ofSeconds(30));

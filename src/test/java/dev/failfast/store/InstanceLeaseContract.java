@@ -323,8 +323,8 @@ abstract class InstanceLeaseContract {
         Batch other = batch(otherJobs);
         assertThatThrownBy(() -> firstStore.create(other, otherJobs)).isInstanceOf(WriteFencedException.class)
                 .hasMessageContaining("held by " + second.owner());
-        assertThatThrownBy(() -> firstStore.updateDurably(withState(batch, BatchState.CANCELLED, JobState.CANCELLED),
-                List.of())).isInstanceOf(WriteFencedException.class);
+        firstStore.update(withState(batch, BatchState.CANCELLED, JobState.CANCELLED), List.of());
+        assertThatThrownBy(() -> firstStore.flush(batch.id())).isInstanceOf(WriteFencedException.class);
         assertThat(database.sql("SELECT state FROM batch").query(String.class).single()).isEqualTo("FAILED");
         assertThatThrownBy(() -> firstStore.delete(batch.id())).isInstanceOf(WriteFencedException.class);
         assertThatThrownBy(() -> firstStore.deleteFinishedBefore(T0.plus(TTL.multipliedBy(10))))

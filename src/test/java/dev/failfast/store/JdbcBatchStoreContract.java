@@ -103,11 +103,12 @@ abstract class JdbcBatchStoreContract extends BatchStoreContract {
                 JobState.SKIPPED), new CancellationCause(CauseType.USER_REQUESTED, null, null, "Cancelled", null,
                 T0.plusSeconds(1), null), T0, null);
         try (ExecutorService threads = Executors.newFixedThreadPool(2)) {
-            Future<?> flush = threads.submit(store::flush);
+            Future<?> flush = threads.submit(() -> store.flush());
             assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
             store.beforeFlushWrite = () -> {};
 
-            Future<?> durable = threads.submit(() -> store.updateDurably(cancelling, List.of(skipped)));
+            store.update(cancelling, List.of(skipped));
+            Future<?> durable = threads.submit(() -> store.flush(cancelling.id()));
             await().atMost(Duration.ofSeconds(10)).until(() -> durable.isDone() || store.hasFlushWaiters());
             goOn.countDown();
             durable.get();
@@ -181,7 +182,7 @@ abstract class JdbcBatchStoreContract extends BatchStoreContract {
         };
         BatchQuery succeededOnly = new BatchQuery(BatchState.SUCCEEDED, Map.of());
         try (ExecutorService threads = Executors.newFixedThreadPool(2)) {
-            Future<?> flush = threads.submit(store::flush);
+            Future<?> flush = threads.submit(() -> store.flush());
             assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
             assertThat(store.findBatch(batch.id()).orElseThrow().state()).isEqualTo(BatchState.SUCCEEDED);
 

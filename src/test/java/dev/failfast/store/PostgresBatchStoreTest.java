@@ -53,7 +53,7 @@ class PostgresBatchStoreTest extends JdbcBatchStoreContract {
             await().atMost(Duration.ofSeconds(20)).until(() -> blockedBy(holderPid));
 
             store().update(with(active, BatchState.RUNNING, active.counts(), null, T0, null), List.of());
-            Future<?> flush = threads.submit(store()::flush);
+            Future<?> flush = threads.submit(() -> store().flush());
 
             await().atMost(Duration.ofSeconds(10)).until(flush::isDone);
             assertThat(purge).isNotDone();

@@ -156,7 +156,7 @@ class PostgresInstanceLeaseTest extends InstanceLeaseContract {
             otherPool.setJdbcUrl(dataSource.getJdbcUrl() + "&ApplicationName=" + application);
             otherPool.setUsername("postgres");
             otherPool.setPassword("");
-            Future<?> flush = threads.submit(firstStore::flush);
+            Future<?> flush = threads.submit(() -> firstStore.flush());
             assertThat(writing.await(20, TimeUnit.SECONDS)).isTrue();
 
             assertThat(threads.submit(first::renew).get(10, TimeUnit.SECONDS)).as("renewed meanwhile").isTrue();

@@ -169,9 +169,13 @@ public final class ManualScheduler implements TaskScheduler {
         return null;
     }
 
-    private synchronized Task enqueue(Task task) {
-        queue.add(task);
+    private Task enqueue(Task task) {
+        add(task);
         return task;
+    }
+
+    private synchronized void add(Task task) {
+        queue.add(task);
     }
 
     private synchronized void remove(Task task) {
@@ -243,7 +247,7 @@ public final class ManualScheduler implements TaskScheduler {
                 finished = true;
             } else if (!cancelled) {
                 due = next;
-                enqueue(this);
+                add(this);
             }
         }
 

@@ -18,6 +18,8 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.springframework.scheduling.support.PeriodicTrigger;
 
+// The tests schedule tasks and assert what they did; most futures are not needed.
+@SuppressWarnings("FutureReturnValueIgnored")
 class ManualSchedulerTest {
 
     static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");

@@ -53,7 +53,7 @@ class SettableClockTest {
     @Test
     void concurrentAdvancesAreNotLost() {
         try (ExecutorService threads = Executors.newFixedThreadPool(4)) {
-            IntStream.range(0, 4_000).forEach(i -> threads.submit(() -> clock.advance(Duration.ofMillis(1))));
+            IntStream.range(0, 4_000).forEach(i -> threads.execute(() -> clock.advance(Duration.ofMillis(1))));
         }
 
         assertThat(clock.instant()).isEqualTo(T0.plusSeconds(4));

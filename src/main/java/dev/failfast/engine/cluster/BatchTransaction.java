@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -68,7 +69,7 @@ final class BatchTransaction {
     private void failed(Job job) {
         CauseType type = batch.spec().causeAfterFailures(batch.counts().failed());
         if (type != null) {
-            recordCause(CancellationCause.jobFailed(type, job.id(), job.error(), now));
+            recordCause(CancellationCause.jobFailed(type, job.id(), Objects.requireNonNull(job.error(), "error"), now));
         }
     }
 

@@ -60,7 +60,11 @@ final class ClaimLoop {
     void stopClaiming() {
         claiming = false;
         claimLock.lock();
-        claimLock.unlock();
+        try {
+            log.debug("Claiming stopped; no claim is in flight");
+        } finally {
+            claimLock.unlock();
+        }
     }
 
     /** Makes {@link #run} return. */

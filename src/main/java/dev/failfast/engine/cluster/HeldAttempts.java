@@ -56,6 +56,7 @@ final class HeldAttempts {
     }
 
     /** Hands attempt {@code number} of a held job to the executor; {@code slot} is its thread. */
+    @SuppressWarnings("FutureReturnValueIgnored") // a delayed resubmission is never cancelled: it checks the cause
     void start(HeldBatch batch, JobRun run, int number, WorkerThreads.Slot slot) {
         String batchId = batch.id.toString();
         try {
@@ -159,6 +160,7 @@ final class HeldAttempts {
     }
 
     /** Interrupts the batch's attempts, cancels its retries, and abandons stragglers after the grace period. */
+    @SuppressWarnings("FutureReturnValueIgnored") // the grace timer is never cancelled: it finds no straggler
     void cancel(HeldBatch batch) {
         if (!batch.token.cancel(StopReason.BATCH_CANCELLED)) {
             return;

@@ -6,6 +6,7 @@ import dev.failfast.batch.Job;
 import dev.failfast.engine.BatchEvents;
 import dev.failfast.store.BatchStore;
 import java.util.List;
+import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /** Writes a batch's changes to the store, then tells every listener. */
@@ -17,6 +18,11 @@ final class BatchPublisher {
     BatchPublisher(BatchStore store, BatchEvents events) {
         this.store = store;
         this.events = events;
+    }
+
+    /** Writes what is buffered of the batch now, in one transaction: see {@link BatchStore#flush(UUID)}. */
+    void writeNow(UUID batchId) {
+        store.flush(batchId);
     }
 
     /** Called under the batch lock, so that a batch's events reach listeners in order. */

@@ -72,9 +72,9 @@ final class BatchRecovery {
                 case PENDING -> job.stoppedWhilePending(now);
                 case RUNNING -> first == null ? job.failed(JobError.OWNER_STOPPED, false, now)
                         : job.cancelledKeepingLastError(now);
-                case SUCCEEDED, FAILED, CANCELLED, SKIPPED -> job;
+                case SUCCEEDED, FAILED, CANCELLED, SKIPPED -> null; // ended before the process stopped
             };
-            if (after != job) {
+            if (after != null) {
                 changed.add(after);
                 settled = settled.withJobMoved(job, after);
             }

@@ -16,11 +16,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One batch this process runs: its jobs, its cancellation token and its state.
@@ -32,6 +35,8 @@ import org.jspecify.annotations.Nullable;
  * transitions, and an attempt's outcome becomes a job state by {@link AttemptOutcomes}.
  */
 final class BatchRun {
+
+    private static final Logger log = LoggerFactory.getLogger(BatchRun.class);
 
     private final ReentrantLock lock = new ReentrantLock();
     private final RunContext context;
@@ -191,7 +196,9 @@ final class BatchRun {
             return false;
         }
         CauseType type = batch.spec().causeAfterFailures(batch.counts().failed());
-        return type != null && recordCause(CancellationCause.jobFailed(type, job.id(), after.error(), now), now);
+        // A FAILED job always carries the error of its last attempt.
+        JobError error = Objects.requireNonNull(after.error(), "error");
+        return type != null && recordCause(CancellationCause.jobFailed(type, job.id(), error, now), now);
     }
 
     private void retryDue(LocalJob job) {
@@ -298,6 +305,8 @@ final class BatchRun {
         }
         if (causeRecorded) {
             token.cancel(StopReason.BATCH_CANCELLED);
+            // Once the running jobs are told, and outside the lock, so that neither waits for the write.
+            writeCause();
         }
         if (!freed.isEmpty()) {
             // Threads stuck in abandoned attempts no longer count as the batch's or the pool's work.
@@ -307,13 +316,24 @@ final class BatchRun {
         return causeRecorded;
     }
 
+    /**
+     * Makes the recorded cause, and the jobs it skipped, durable. A failure leaves them buffered for
+     * the next flush; a client's cancel then writes them itself and answers only once they are.
+     */
+    private void writeCause() {
+        try {
+            context.publisher().writeNow(id());
+        } catch (RuntimeException e) {
+            log.warn("Writing the cancellation cause of batch {} failed; it stays buffered for the next flush", id(), e);
+        }
+    }
+
     /** Ends the batch if nothing is left to do; returns whether it ended now. */
     private boolean finishIfDone(Instant now) {
-        Batch ended = batch.endedIfDone(now);
-        if (ended == batch) {
+        if (batch.terminalStateIfDone() == null) {
             return false;
         }
-        setBatch(ended);
+        setBatch(batch.endedIfDone(now));
         if (deadlineTimer != null) {
             deadlineTimer.cancel(false);
         }

@@ -94,6 +94,8 @@ public final class LocalRunner implements BatchRunner {
         BatchRun run = active.get(batchId);
         if (run != null) {
             boolean recorded = run.recordCause(cause);
+            // The cause is durable before the client hears of it, whichever request recorded it.
+            store.flush(batchId);
             return Optional.of(new CauseRecorded(run.snapshot(), recorded));
         }
         // Not active here: ended, or never was. Its last changes may still be on their way to the store.
