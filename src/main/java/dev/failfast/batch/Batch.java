@@ -83,6 +83,19 @@ public record Batch(
     }
 
     /**
+     * The cause that {@code failed}, a job this batch's counts already count as FAILED, records:
+     * null while the failure policy lets the batch go on.
+     */
+    public @Nullable CancellationCause causeAfterFailure(Job failed, Instant at) {
+        CauseType type = spec.causeAfterFailures(counts.failed());
+        if (type == null) {
+            return null;
+        }
+        JobError error = Objects.requireNonNull(failed.error(), "a failed job carries its last attempt's error");
+        return CancellationCause.jobFailed(type, failed.id(), error, at);
+    }
+
+    /**
      * The terminal state this batch has reached if nothing is left to do, else null: with a cause,
      * once no job runs, the cause's terminal state; without, once no job waits or runs, FAILED if
      * a job failed and SUCCEEDED otherwise.

@@ -35,6 +35,11 @@ public record CancellationCause(
         return new CancellationCause(cause, jobId, error.type(), error.message(), null, at, null);
     }
 
+    /** The batch's {@code deadline} (from its creation) passed at {@code at}. */
+    public static CancellationCause deadlineExceeded(Duration deadline, Instant at) {
+        return of(CauseType.DEADLINE_EXCEEDED, "Deadline of " + deadline + " exceeded", null, at);
+    }
+
     public static CancellationCause of(CauseType cause, @Nullable String message, @Nullable String reason, Instant at) {
         return new CancellationCause(cause, null, null, message, reason, at, null);
     }

@@ -14,7 +14,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -67,9 +66,9 @@ final class BatchTransaction {
     }
 
     private void failed(Job job) {
-        CauseType type = batch.spec().causeAfterFailures(batch.counts().failed());
-        if (type != null) {
-            recordCause(CancellationCause.jobFailed(type, job.id(), Objects.requireNonNull(job.error(), "error"), now));
+        CancellationCause cause = batch.causeAfterFailure(job, now);
+        if (cause != null) {
+            recordCause(cause);
         }
     }
 

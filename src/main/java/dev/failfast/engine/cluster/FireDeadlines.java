@@ -2,7 +2,6 @@ package dev.failfast.engine.cluster;
 
 import dev.failfast.batch.Batch;
 import dev.failfast.batch.CancellationCause;
-import dev.failfast.batch.CauseType;
 import dev.failfast.store.ClusterStore;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,8 +28,7 @@ final class FireDeadlines implements PollTask {
             Duration deadline = batch.spec().deadline();
             if (deadline != null && !batch.createdAt().plus(deadline).isAfter(now)) {
                 try {
-                    causes.record(batch.id(), CancellationCause.of(CauseType.DEADLINE_EXCEEDED,
-                            "Deadline of " + deadline + " exceeded", null, now));
+                    causes.record(batch.id(), CancellationCause.deadlineExceeded(deadline, now));
                 } catch (DataAccessException e) {
                     log.warn("Recording the deadline of batch {} failed; the next poll tries again", batch.id(), e);
                 }

@@ -8,9 +8,13 @@ import dev.failfast.store.BatchStore;
 import java.util.List;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Writes a batch's changes to the store, then tells every listener. */
+/** Writes a batch's changes to the store, then tells every listener; and makes its cause durable. */
 final class BatchPublisher {
+
+    private static final Logger log = LoggerFactory.getLogger(BatchPublisher.class);
 
     private final BatchStore store;
     private final BatchEvents events;
@@ -20,9 +24,18 @@ final class BatchPublisher {
         this.events = events;
     }
 
-    /** Writes what is buffered of the batch now, in one transaction: see {@link BatchStore#flush(UUID)}. */
-    void writeNow(UUID batchId) {
-        store.flush(batchId);
+    /**
+     * Makes a batch's recorded cause, and the jobs it skipped, durable ({@link BatchStore#flush(UUID)}).
+     * A failure leaves them buffered for the next flush; a client's cancel then writes them itself
+     * and answers only once they are.
+     */
+    void writeCause(UUID batchId) {
+        try {
+            store.flush(batchId);
+        } catch (RuntimeException e) {
+            log.warn("Writing the cancellation cause of batch {} failed; it stays buffered for the next flush", batchId,
+                    e);
+        }
     }
 
     /** Called under the batch lock, so that a batch's events reach listeners in order. */

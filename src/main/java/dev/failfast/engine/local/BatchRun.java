@@ -3,7 +3,6 @@ package dev.failfast.engine.local;
 import dev.failfast.batch.Batch;
 import dev.failfast.batch.BatchState;
 import dev.failfast.batch.CancellationCause;
-import dev.failfast.batch.CauseType;
 import dev.failfast.batch.Job;
 import dev.failfast.batch.JobError;
 import dev.failfast.batch.JobState;
@@ -14,16 +13,12 @@ import dev.failfast.engine.Outcome;
 import dev.failfast.engine.StopReason;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One batch this process runs: its jobs, its cancellation token and its state.
@@ -36,22 +31,16 @@ import org.slf4j.LoggerFactory;
  */
 final class BatchRun {
 
-    private static final Logger log = LoggerFactory.getLogger(BatchRun.class);
-
     private final ReentrantLock lock = new ReentrantLock();
     private final RunContext context;
     private final LocalJob[] jobs;
     private final CancellationSource token = new CancellationSource();
 
     // Guarded by lock.
-    private Batch batch;
+    private final BatchChanges changes;
     private final DispatchQueue queue;
     private @Nullable ScheduledFuture<?> deadlineTimer;
     private @Nullable ScheduledFuture<?> graceTimer;
-    private final List<Job> changedJobs = new ArrayList<>();
-    private @Nullable BatchState stateBeforeChanges;
-    /** Hand-overs of attempts abandoned by the change in progress: the dispatcher frees them after it. */
-    private final List<Dispatcher.Handover> abandoned = new ArrayList<>();
 
     /**
      * @param parsedParams each job's parsed params, in job order, or null when the jobs come back
@@ -59,7 +48,7 @@ final class BatchRun {
      */
     BatchRun(RunContext context, Batch batch, List<Job> jobs, @Nullable List<Object> parsedParams) {
         this.context = context;
-        this.batch = batch;
+        this.changes = new BatchChanges(batch);
         this.jobs = new LocalJob[jobs.size()];
         for (int i = 0; i < this.jobs.length; i++) {
             this.jobs[i] = new LocalJob(jobs.get(i), parsedParams == null ? null : parsedParams.get(i));
@@ -68,28 +57,23 @@ final class BatchRun {
     }
 
     UUID id() {
-        return batch.id();
+        return batch().id();
     }
 
     Batch snapshot() {
         lock.lock();
         try {
-            return batch;
+            return batch();
         } finally {
             lock.unlock();
         }
     }
 
-    boolean isTerminal() {
-        return snapshot().state().isTerminal();
-    }
-
     void scheduleDeadline(Duration deadline) {
         lock.lock();
         try {
-            deadlineTimer = context.timers().at(batch.createdAt().plus(deadline), () -> recordCause(
-                    CancellationCause.of(CauseType.DEADLINE_EXCEEDED, "Deadline of " + deadline + " exceeded", null,
-                            context.clock().instant())));
+            deadlineTimer = context.timers().at(batch().createdAt().plus(deadline), 
+                    () -> recordCause(CancellationCause.deadlineExceeded(deadline, context.clock().instant())));
         } finally {
             lock.unlock();
         }
@@ -117,7 +101,7 @@ final class BatchRun {
     }
 
     private boolean isStopping() {
-        return batch.cancellation() != null || batch.state().isTerminal();
+        return batch().cancellation() != null || batch().state().isTerminal();
     }
 
     /**
@@ -138,12 +122,12 @@ final class BatchRun {
             if (job.job().state() == JobState.PENDING) {
                 context.pendingJobs().decrementAndGet();
             }
-            setJob(job, job.job().started(attempt.number(), now));
-            if (batch.state() == BatchState.QUEUED) {
-                setBatch(batch.started(now));
+            changes.job(job, job.job().started(attempt.number(), now));
+            if (batch().state() == BatchState.QUEUED) {
+                changes.batch(batch().started(now));
             }
             context.timers().armTimeout(attempt, lock, this::abandonTimedOut);
-            flush();
+            changes.publish(context.publisher());
             return attempt;
         } finally {
             lock.unlock();
@@ -184,8 +168,8 @@ final class BatchRun {
      * or a failure counted (which may record the cause). Returns true if it recorded a cause.
      */
     private boolean settleAttempt(LocalJob job, Outcome outcome, Instant now) {
-        Job after = AttemptOutcomes.jobAfter(job.job(), outcome, batch.cancellation() != null, now);
-        setJob(job, after);
+        Job after = AttemptOutcomes.jobAfter(job.job(), outcome, batch().cancellation() != null, now);
+        changes.job(job, after);
         if (!after.state().isTerminal()) {
             Duration backoff = after.spec().retry().backoffBefore(after.attempts() + 1);
             job.retryTimer(context.timers().at(now.plus(backoff), () -> retryDue(job)));
@@ -195,17 +179,15 @@ final class BatchRun {
         if (after.state() != JobState.FAILED) {
             return false;
         }
-        CauseType type = batch.spec().causeAfterFailures(batch.counts().failed());
-        // A FAILED job always carries the error of its last attempt.
-        JobError error = Objects.requireNonNull(after.error(), "error");
-        return type != null && recordCause(CancellationCause.jobFailed(type, job.id(), error, now), now);
+        CancellationCause cause = batch().causeAfterFailure(after, now);
+        return cause != null && recordCause(cause, now);
     }
 
     private void retryDue(LocalJob job) {
         lock.lock();
         try {
             job.retryTimer(null);
-            if (batch.cancellation() != null || job.job().state() != JobState.RUNNING) {
+            if (batch().cancellation() != null || job.job().state() != JobState.RUNNING) {
                 return;
             }
             queue.retryDue(job);
@@ -232,18 +214,18 @@ final class BatchRun {
         int skipped = 0;
         for (LocalJob job : jobs) {
             if (job.job().state() == JobState.PENDING) {
-                setJob(job, job.job().stoppedWhilePending(now));
+                changes.job(job, job.job().stoppedWhilePending(now));
                 skipped++;
             } else if (job.isBetweenAttempts()) {
                 job.cancelRetry();
                 queue.release(job);
-                setJob(job, job.job().cancelledKeepingLastError(now));
+                changes.job(job, job.job().cancelledKeepingLastError(now));
             }
         }
         context.pendingJobs().addAndGet(-skipped);
         queue.close();
-        setBatch(batch.cancelling(cause));
-        if (batch.counts().running() > 0) {
+        changes.batch(batch().cancelling(cause));
+        if (batch().counts().running() > 0) {
             graceTimer = context.timers().afterGrace(this::abandonStragglers);
         }
         return true;
@@ -271,7 +253,7 @@ final class BatchRun {
         LocalJob job = (LocalJob) attempt.job();
         job.attempt(null);
         if (job.handover != null) {
-            abandoned.add(job.handover);
+            changes.abandoned(job.handover);
             job.handover = null;
         }
         return settleAttempt(job, new Outcome.Abandoned(reason), now);
@@ -294,19 +276,18 @@ final class BatchRun {
             Instant now = context.clock().instant();
             causeRecorded = change.test(now);
             boolean ended = finishIfDone(now);
-            flush();
+            changes.publish(context.publisher());
             if (ended) {
                 context.terminated().accept(this);
             }
-            freed = abandoned.isEmpty() ? List.of() : List.copyOf(abandoned);
-            abandoned.clear();
+            freed = changes.takeAbandoned();
         } finally {
             lock.unlock();
         }
         if (causeRecorded) {
             token.cancel(StopReason.BATCH_CANCELLED);
             // Once the running jobs are told, and outside the lock, so that neither waits for the write.
-            writeCause();
+            context.publisher().writeCause(id());
         }
         if (!freed.isEmpty()) {
             // Threads stuck in abandoned attempts no longer count as the batch's or the pool's work.
@@ -316,24 +297,12 @@ final class BatchRun {
         return causeRecorded;
     }
 
-    /**
-     * Makes the recorded cause, and the jobs it skipped, durable. A failure leaves them buffered for
-     * the next flush; a client's cancel then writes them itself and answers only once they are.
-     */
-    private void writeCause() {
-        try {
-            context.publisher().writeNow(id());
-        } catch (RuntimeException e) {
-            log.warn("Writing the cancellation cause of batch {} failed; it stays buffered for the next flush", id(), e);
-        }
-    }
-
     /** Ends the batch if nothing is left to do; returns whether it ended now. */
     private boolean finishIfDone(Instant now) {
-        if (batch.terminalStateIfDone() == null) {
+        if (batch().terminalStateIfDone() == null) {
             return false;
         }
-        setBatch(batch.endedIfDone(now));
+        changes.batch(batch().endedIfDone(now));
         if (deadlineTimer != null) {
             deadlineTimer.cancel(false);
         }
@@ -343,27 +312,7 @@ final class BatchRun {
         return true;
     }
 
-    private void setJob(LocalJob job, Job next) {
-        batch = batch.withJobMoved(job.job(), next);
-        job.job(next);
-        changedJobs.add(next);
-    }
-
-    private void setBatch(Batch next) {
-        if (stateBeforeChanges == null) {
-            stateBeforeChanges = batch.state();
-        }
-        batch = next;
-    }
-
-    /** Publishes what changed since the last flush: to the store, then to the listeners. */
-    private void flush() {
-        if (changedJobs.isEmpty() && stateBeforeChanges == null) {
-            return;
-        }
-        BatchState previous = stateBeforeChanges != batch.state() ? stateBeforeChanges : null;
-        context.publisher().changed(batch, List.copyOf(changedJobs), previous);
-        changedJobs.clear();
-        stateBeforeChanges = null;
+    private Batch batch() {
+        return changes.batch();
     }
 }
