@@ -10,7 +10,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import dev.failfast.config.FailfastProperties;
+import dev.failfast.settings.FailfastProperties;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -117,6 +117,25 @@ class ArchitectureTest {
         slices().matching("dev.failfast.(**)")
                 .should().beFreeOfCycles()
                 .because("dependencies point inward, so no package can reach back to one that uses it")
+                .check(MAIN);
+    }
+
+    @Test
+    void nothingDependsOnTheCompositionRoot() {
+        noClasses().that().resideOutsideOfPackage("dev.failfast.config..")
+                .should().dependOnClassesThat().resideInAPackage("dev.failfast.config..")
+                .because("config wires every package together (and decides the engine's mode); what it builds must"
+                        + " not know how it is built")
+                .check(MAIN);
+    }
+
+    @Test
+    void theSettingsDependOnNothingOfOurs() {
+        noClasses().that().resideInAPackage("dev.failfast.settings..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.failfast.batch..", "dev.failfast.job..",
+                        "dev.failfast.store..", "dev.failfast.engine..", "dev.failfast.metrics..", "dev.failfast.api..",
+                        "dev.failfast.config..")
+                .because("every package reads the settings")
                 .check(MAIN);
     }
 

@@ -3,7 +3,7 @@ package dev.failfast.api;
 import dev.failfast.batch.JobNotFoundException;
 import dev.failfast.batch.BatchState;
 import dev.failfast.batch.JobState;
-import dev.failfast.config.FailfastProperties;
+import dev.failfast.settings.FailfastProperties;
 import dev.failfast.engine.BatchEngine;
 import dev.failfast.store.BatchQuery;
 import dev.failfast.store.BatchStore;

@@ -6,7 +6,7 @@ import dev.failfast.batch.BatchSpec;
 import dev.failfast.batch.FailurePolicy;
 import dev.failfast.batch.JobSpec;
 import dev.failfast.batch.RetryPolicy;
-import dev.failfast.config.FailfastProperties;
+import dev.failfast.settings.FailfastProperties;
 import dev.failfast.engine.InvalidBatchException;
 import dev.failfast.engine.InvalidBatchException.Violation;
 import java.time.Duration;

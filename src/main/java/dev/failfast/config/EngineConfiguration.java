@@ -1,5 +1,6 @@
 package dev.failfast.config;
 
+import dev.failfast.settings.FailfastProperties;
 import dev.failfast.store.BatchStore;
 import dev.failfast.store.InMemoryBatchStore;
 import dev.failfast.store.InstanceLease;

@@ -1,5 +1,6 @@
 package dev.failfast.config;
 
+import dev.failfast.settings.FailfastProperties;
 import dev.failfast.engine.AttemptRunner;
 import dev.failfast.engine.BatchEventListener;
 import dev.failfast.engine.BatchEvents;

@@ -1,6 +1,6 @@
 package dev.failfast.engine;
 
-import dev.failfast.config.FailfastProperties;
+import dev.failfast.settings.FailfastProperties;
 import dev.failfast.store.BatchStore;
 import java.time.Clock;
 import java.time.Duration;

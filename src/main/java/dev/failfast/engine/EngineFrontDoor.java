@@ -9,7 +9,7 @@ import dev.failfast.batch.BatchStateConflictException;
 import dev.failfast.batch.CancellationCause;
 import dev.failfast.batch.CauseType;
 import dev.failfast.batch.Job;
-import dev.failfast.config.FailfastProperties;
+import dev.failfast.settings.FailfastProperties;
 import dev.failfast.job.JobHandlers;
 import dev.failfast.store.BatchStore;
 import dev.failfast.store.IdempotencyKey;

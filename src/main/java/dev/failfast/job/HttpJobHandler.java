@@ -2,7 +2,7 @@ package dev.failfast.job;
 
 import dev.failfast.batch.JobError;
 import dev.failfast.batch.JobSpec;
-import dev.failfast.config.FailfastProperties;
+import dev.failfast.settings.FailfastProperties;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;

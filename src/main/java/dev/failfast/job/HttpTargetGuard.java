@@ -1,6 +1,6 @@
 package dev.failfast.job;
 
-import dev.failfast.config.FailfastProperties;
+import dev.failfast.settings.FailfastProperties;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;

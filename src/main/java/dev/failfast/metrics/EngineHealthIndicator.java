@@ -1,6 +1,6 @@
 package dev.failfast.metrics;
 
-import dev.failfast.config.FailfastProperties;
+import dev.failfast.settings.FailfastProperties;
 import dev.failfast.engine.BatchEngine;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;

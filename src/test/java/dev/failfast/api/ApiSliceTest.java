@@ -1,6 +1,6 @@
 package dev.failfast.api;
 
-import dev.failfast.config.FailfastProperties;
+import dev.failfast.settings.FailfastProperties;
 import dev.failfast.engine.BatchEventFeed;
 import dev.failfast.store.BatchStore;
 import dev.failfast.store.InMemoryBatchStore;

@@ -3,7 +3,7 @@ package dev.failfast.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.failfast.config.FailfastProperties;
+import dev.failfast.settings.FailfastProperties;
 import jakarta.servlet.FilterChain;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

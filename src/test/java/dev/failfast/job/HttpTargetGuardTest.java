@@ -3,7 +3,7 @@ package dev.failfast.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.failfast.config.FailfastProperties;
+import dev.failfast.settings.FailfastProperties;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.failfast.ApiClient;
 import dev.failfast.FailfastServerTest;
-import dev.failfast.config.FailfastProperties;
+import dev.failfast.settings.FailfastProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.URLEncoder;

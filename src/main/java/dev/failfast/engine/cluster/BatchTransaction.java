@@ -7,7 +7,7 @@ import dev.failfast.batch.CauseType;
 import dev.failfast.batch.Job;
 import dev.failfast.batch.JobError;
 import dev.failfast.batch.JobState;
-import dev.failfast.config.FailfastProperties.RecoveryMode;
+import dev.failfast.settings.FailfastProperties.RecoveryMode;
 import dev.failfast.store.ClusterStore;
 import dev.failfast.store.ClusterStore.LockedBatch;
 import java.time.Instant;

@@ -2,7 +2,7 @@ package dev.failfast.engine.cluster;
 
 import dev.failfast.batch.BatchState;
 import dev.failfast.batch.Job;
-import dev.failfast.config.FailfastProperties;
+import dev.failfast.settings.FailfastProperties;
 import dev.failfast.engine.BatchEventFeed;
 import dev.failfast.engine.BatchEventListener;
 import dev.failfast.engine.BatchEvents;

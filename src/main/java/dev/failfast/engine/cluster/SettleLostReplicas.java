@@ -1,6 +1,6 @@
 package dev.failfast.engine.cluster;
 
-import dev.failfast.config.FailfastProperties.RecoveryMode;
+import dev.failfast.settings.FailfastProperties.RecoveryMode;
 import dev.failfast.store.ClusterStore;
 import java.time.Instant;
 import java.util.UUID;

@@ -6,7 +6,7 @@ import dev.failfast.batch.CancellationCause;
 import dev.failfast.batch.CauseType;
 import dev.failfast.batch.Job;
 import dev.failfast.batch.JobError;
-import dev.failfast.config.FailfastProperties.RecoveryMode;
+import dev.failfast.settings.FailfastProperties.RecoveryMode;
 import dev.failfast.store.BatchStore;
 import dev.failfast.store.Page;
 import dev.failfast.store.PageRequest;

@@ -4,7 +4,7 @@ import dev.failfast.batch.Batch;
 import dev.failfast.batch.CancellationCause;
 import dev.failfast.batch.CauseType;
 import dev.failfast.batch.Job;
-import dev.failfast.config.FailfastProperties;
+import dev.failfast.settings.FailfastProperties;
 import dev.failfast.engine.AttemptRunner;
 import dev.failfast.engine.AttemptTimers;
 import dev.failfast.engine.BatchEvents;

@@ -16,7 +16,7 @@ import dev.failfast.batch.JobError;
 import dev.failfast.batch.JobSpec;
 import dev.failfast.batch.JobState;
 import dev.failfast.batch.RetryPolicy;
-import dev.failfast.config.FailfastProperties.RecoveryMode;
+import dev.failfast.settings.FailfastProperties.RecoveryMode;
 import dev.failfast.store.ClusterStore;
 import dev.failfast.store.JdbcBatchStore;
 import dev.failfast.store.TestDatabases;

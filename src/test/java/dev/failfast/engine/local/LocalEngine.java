@@ -5,7 +5,7 @@ import dev.failfast.batch.BatchSpec;
 import dev.failfast.batch.FailurePolicy;
 import dev.failfast.batch.JobSpec;
 import dev.failfast.batch.RetryPolicy;
-import dev.failfast.config.FailfastProperties;
+import dev.failfast.settings.FailfastProperties;
 import dev.failfast.engine.AttemptRunner;
 import dev.failfast.engine.BatchEvents;
 import dev.failfast.engine.EngineFrontDoor;

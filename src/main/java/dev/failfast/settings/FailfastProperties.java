@@ -1,4 +1,4 @@
-package dev.failfast.config;
+package dev.failfast.settings;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
