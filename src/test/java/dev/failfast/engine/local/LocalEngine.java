@@ -13,6 +13,7 @@ import dev.failfast.job.JobHandler;
 import dev.failfast.job.JobHandlers;
 import dev.failfast.store.InMemoryBatchStore;
 import dev.failfast.store.NoInstanceLease;
+import dev.failfast.testing.ManualScheduler;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -22,14 +23,18 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.core.task.SyncTaskExecutor;
+import org.springframework.core.task.TaskExecutor;
+import org.springframework.scheduling.TaskScheduler;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
- * A single-instance engine without Spring: the front door and the local runner on a real executor
- * and timer scheduler, with an in-memory store. For the engine's rules, on the real threads.
+ * A single-instance engine without Spring: the front door and the local runner, with an in-memory
+ * store, on a real executor and timer scheduler ({@link #LocalEngine(Map, List)}), or on the
+ * caller's thread with a {@link ManualScheduler} whose clock the test moves ({@link #manual}).
  */
 final class LocalEngine implements AutoCloseable {
 
@@ -37,32 +42,65 @@ final class LocalEngine implements AutoCloseable {
     final InMemoryBatchStore store = new InMemoryBatchStore();
     final EngineFrontDoor engine;
     final LocalRunner runner;
-    private final ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
-    private final ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+    private final Runnable shutdown;
 
     /** @param settings {@code failfast.*} properties, without the prefix */
     LocalEngine(Map<String, String> settings, List<JobHandler<?>> handlers) {
-        Map<String, String> all = new HashMap<>();
-        settings.forEach((key, value) -> all.put("failfast." + key, value));
-        this.properties = new Binder(new MapConfigurationPropertySource(all)).bindOrCreate("failfast",
-                FailfastProperties.class);
-        var executorSettings = properties.executor();
-        executor.setCorePoolSize(executorSettings.poolSize() + executorSettings.maxAbandoned());
-        executor.setMaxPoolSize(executorSettings.poolSize() + executorSettings.maxAbandoned());
-        executor.setQueueCapacity(executorSettings.dispatchCapacity());
-        executor.setThreadNamePrefix("test-job-");
-        executor.initialize();
-        scheduler.setPoolSize(2);
-        scheduler.setRemoveOnCancelPolicy(true);
-        scheduler.initialize();
+        this(properties(settings), handlers, null, null);
+    }
+
+    /**
+     * Jobs run on the thread that submits them or that advances the scheduler, timers when the test
+     * advances {@code scheduler}: every step of a rule is the test's, and nothing needs waiting for.
+     */
+    static LocalEngine manual(Map<String, String> settings, List<JobHandler<?>> handlers, ManualScheduler scheduler) {
+        return new LocalEngine(properties(settings), handlers, new SyncTaskExecutor(), scheduler);
+    }
+
+    private LocalEngine(FailfastProperties properties, List<JobHandler<?>> handlers, @Nullable TaskExecutor manualExecutor,
+            @Nullable ManualScheduler manualScheduler) {
+        this.properties = properties;
+        TaskExecutor executor;
+        TaskScheduler scheduler;
+        Clock clock;
+        if (manualScheduler != null && manualExecutor != null) {
+            executor = manualExecutor;
+            scheduler = manualScheduler;
+            clock = manualScheduler.getClock();
+            this.shutdown = () -> {};
+        } else {
+            var pool = new ThreadPoolTaskExecutor();
+            var executorSettings = properties.executor();
+            pool.setCorePoolSize(executorSettings.poolSize() + executorSettings.maxAbandoned());
+            pool.setMaxPoolSize(executorSettings.poolSize() + executorSettings.maxAbandoned());
+            pool.setQueueCapacity(executorSettings.dispatchCapacity());
+            pool.setThreadNamePrefix("test-job-");
+            pool.initialize();
+            var timers = new ThreadPoolTaskScheduler();
+            timers.setPoolSize(2);
+            timers.setRemoveOnCancelPolicy(true);
+            timers.initialize();
+            executor = pool;
+            scheduler = timers;
+            clock = Clock.systemUTC();
+            this.shutdown = () -> {
+                pool.shutdown();
+                timers.shutdown();
+            };
+        }
         var jobHandlers = new JobHandlers(handlers);
         var attempts = new AttemptRunner(jobHandlers, JsonMapper.shared(), 64 * 1024);
         var events = new BatchEvents(List.of());
-        Clock clock = Clock.systemUTC();
         this.runner = new LocalRunner(properties, store, new NoInstanceLease(), events, attempts, executor, scheduler,
                 clock);
         this.engine = new EngineFrontDoor(properties, store, runner, events, jobHandlers, clock, event -> {});
         engine.start();
+    }
+
+    private static FailfastProperties properties(Map<String, String> settings) {
+        Map<String, String> all = new HashMap<>();
+        settings.forEach((key, value) -> all.put("failfast." + key, value));
+        return new Binder(new MapConfigurationPropertySource(all)).bindOrCreate("failfast", FailfastProperties.class);
     }
 
     Batch find(UUID id) {
@@ -82,7 +120,6 @@ final class LocalEngine implements AutoCloseable {
     @Override
     public void close() {
         engine.stop();
-        executor.shutdown();
-        scheduler.shutdown();
+        shutdown.run();
     }
 }
