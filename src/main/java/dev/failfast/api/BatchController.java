@@ -169,10 +169,13 @@ class BatchController {
     @PostMapping("/{id}/cancel")
     @ResponseStatus(HttpStatus.ACCEPTED)
     @Operation(summary = "Cancel a batch", description = "Records the cause USER_REQUESTED (unless the batch already "
-            + "has a cause), skips jobs not yet started and interrupts running ones. The body is optional.")
+            + "has a cause), skips jobs not yet started and interrupts running ones. The body is optional. The 202 "
+            + "comes once the cancellation is stored: a crash after it does not lose it.")
     @ApiResponse(responseCode = "202", description = "Cancelling; poll or stream until the batch is terminal")
     @ApiResponse(responseCode = "404", description = "No such batch", content = @Content)
     @ApiResponse(responseCode = "409", description = "The batch is already terminal", content = @Content)
+    @ApiResponse(responseCode = "503", description = "The database could not store the cancellation; send it again",
+            content = @Content)
     BatchResponse cancel(@PathVariable UUID id, @Valid @RequestBody(required = false) @Nullable CancelRequest request) {
         return BatchResponse.of(engine.cancel(id, request == null ? null : request.reason()));
     }

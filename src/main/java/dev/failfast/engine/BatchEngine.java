@@ -41,8 +41,8 @@ public interface BatchEngine {
      *
      * @throws BatchNotFoundException when there is no such batch
      * @throws BatchStateConflictException when the batch is already terminal
-     * @throws EngineUnavailableException when the cause could not be stored yet (it is recorded, and
-     *     the batch stops; a repeated cancel answers once it is stored)
+     * @throws EngineUnavailableException when the cancellation could not be stored (on a single
+     *     instance it is recorded, and the batch stops; a repeated cancel answers once it is stored)
      */
     Batch cancel(UUID id, @Nullable String reason);
 

@@ -24,11 +24,19 @@ public interface BatchRunner {
     void start();
 
     /**
-     * Runs a batch the front door just stored, every job PENDING.
+     * Takes a batch, every job PENDING, that the front door is about to store; none of its jobs
+     * starts before {@link #run}. From here on a cause recorded on it (a cancel that found it in
+     * the store already, through an idempotent retry of its submission) is not lost.
      *
      * @param parsedParams each job's params as its handler parsed them, in job order
      */
-    void run(Batch batch, List<Job> jobs, List<Object> parsedParams);
+    void register(Batch batch, List<Job> jobs, List<Object> parsedParams);
+
+    /** Runs a registered batch, now stored. */
+    void run(UUID batchId);
+
+    /** Forgets a registered batch that could not be stored. */
+    void discard(UUID batchId);
 
     /**
      * Records a cause on a batch unless it has one or ended (the first cause wins): its pending

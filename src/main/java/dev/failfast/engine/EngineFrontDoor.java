@@ -13,6 +13,7 @@ import dev.failfast.settings.FailfastProperties;
 import dev.failfast.job.JobHandlers;
 import dev.failfast.store.BatchStore;
 import dev.failfast.store.IdempotencyKey;
+import dev.failfast.store.WriteFencedException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -27,6 +28,7 @@ import org.springframework.boot.availability.ReadinessState;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.dao.DataAccessException;
+import org.springframework.transaction.TransactionException;
 
 /**
  * The one front door of both engines: validates and admits a batch, builds it, stores it (once per
@@ -99,16 +101,18 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
             admit(size);
             Batch batch = Batch.queued(ids.generate(), spec, clock.instant());
             List<Job> jobs = spec.jobs().stream().map(Job::pending).toList();
+            runner.register(batch, jobs, parsedParams);
             try {
                 store.create(batch, jobs, key);
             } catch (RuntimeException e) {
+                runner.discard(batch.id());
                 runner.pendingJobs().remove(size);
                 throw e;
             }
             events.submitted(batch);
             log.info("Batch {} submitted: {} jobs, policy {}, parallelism {}", batch.id(), size, spec.failurePolicy(),
                     spec.maxParallelism());
-            runner.run(batch, jobs, parsedParams);
+            runner.run(batch.id());
             return batch;
         } finally {
             door.readLock().unlock();
@@ -141,10 +145,10 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
         BatchRunner.CauseRecorded result;
         try {
             result = runner.recordCause(id, cause).orElseThrow(() -> new BatchNotFoundException(id));
-        } catch (DataAccessException e) {
+        } catch (DataAccessException | TransactionException | WriteFencedException e) {
             log.warn("The cancellation of batch {} could not be stored", id, e);
-            throw new EngineUnavailableException("The cancellation is recorded but could not be stored yet; "
-                    + "the batch is stopping. Send the cancel again to learn when it is stored");
+            throw new EngineUnavailableException("The cancellation could not be stored: the database is unavailable. "
+                    + "Send the cancel again: its 202 comes once the cancellation is stored");
         }
         Batch batch = result.batch();
         if (!result.recorded() && batch.state().isTerminal()) {

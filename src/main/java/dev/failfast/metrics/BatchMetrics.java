@@ -133,6 +133,17 @@ class BatchMetrics implements BatchEventListener {
         }
     }
 
+    private void forgetRunning(UUID batchId, Job job) {
+        Map<String, Integer> running = runningAttempts.get(batchId);
+        if (running != null && running.remove(job.id()) != null) {
+            runningJobs.decrementAndGet();
+            if (running.isEmpty()) {
+                // In cluster mode another replica may end the batch: forget it with its last job here.
+                runningAttempts.remove(batchId);
+            }
+        }
+    }
+
     private void jobChanged(UUID batchId, Job job) {
         TypeMeters meters = meters(job.spec().type());
         if (job.state() == JobState.RUNNING) {
@@ -145,16 +156,9 @@ class BatchMetrics implements BatchEventListener {
             }
             return;
         }
+        forgetRunning(batchId, job);
         if (!job.state().isTerminal()) {
-            return;
-        }
-        Map<String, Integer> running = runningAttempts.get(batchId);
-        if (running != null && running.remove(job.id()) != null) {
-            runningJobs.decrementAndGet();
-            if (running.isEmpty()) {
-                // In cluster mode another replica may end the batch: forget it with its last job here.
-                runningAttempts.remove(batchId);
-            }
+            return; // PENDING again: put back after the process running it was lost, to run anew
         }
         meters.finished(job.state()).increment();
         if (job.startedAt() != null && job.finishedAt() != null) {

@@ -90,7 +90,7 @@ class OpenApiDocumentTest {
             get    | /api/v1/batches                    | 200, 400
             get    | /api/v1/batches/{id}               | 200, 404
             delete | /api/v1/batches/{id}               | 204, 404, 409
-            post   | /api/v1/batches/{id}/cancel        | 202, 404, 409
+            post   | /api/v1/batches/{id}/cancel        | 202, 404, 409, 503
             get    | /api/v1/batches/{id}/events        | 200, 404
             get    | /api/v1/batches/{id}/jobs          | 200, 404
             get    | /api/v1/batches/{id}/jobs/{jobId}  | 200, 404

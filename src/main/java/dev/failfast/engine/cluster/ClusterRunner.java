@@ -108,12 +108,19 @@ public final class ClusterRunner implements BatchRunner {
         this.pending = new ClusterPendingJobs(cluster, totals);
     }
 
+    /** Nothing to hold: the stored batch is all the replicas need. */
     @Override
-    public void run(Batch batch, List<Job> jobs, List<Object> parsedParams) {
-        // Any replica may claim its jobs; their params are parsed again at each attempt.
+    public void register(Batch batch, List<Job> jobs, List<Object> parsedParams) {}
+
+    /** Any replica may claim its jobs; their params are parsed again at each attempt. */
+    @Override
+    public void run(UUID batchId) {
         cluster.announceWork();
         threads.wake();
     }
+
+    @Override
+    public void discard(UUID batchId) {}
 
     @Override
     public Optional<CauseRecorded> recordCause(UUID batchId, CancellationCause cause) {

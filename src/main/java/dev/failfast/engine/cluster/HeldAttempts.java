@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import dev.failfast.store.ClusterStore;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -82,22 +83,35 @@ final class HeldAttempts {
     }
 
     private void runAttempt(HeldBatch batch, JobRun run, int number, WorkerThreads.Slot slot) {
-        if (causeRecorded(batch)) {
+        Attempt attempt = causeRecorded(batch) ? null : startUnlessCancelled(batch, run, number, slot);
+        if (attempt == null) {
             // The cause was recorded after the claim and before a thread got to the job: it does not start.
             settlements.add(new Settlement.NotStarted(batch, run));
             return;
         }
-        Attempt attempt = new Attempt(run, number, Thread.currentThread(), batch.token);
+        runner.run(batch.id, attempt, outcome -> ended(batch, attempt, outcome));
+    }
+
+    /**
+     * Starts the attempt, under the batch's lock, unless the batch's token was cancelled by now:
+     * {@link #cancel} cancels the token before it takes the lock, so an attempt started here is one
+     * that the cancellation's stragglers timer sees.
+     */
+    private @Nullable Attempt startUnlessCancelled(HeldBatch batch, JobRun run, int number, WorkerThreads.Slot slot) {
         batch.lock.lock();
         try {
+            if (batch.token.isCancelled()) {
+                return null;
+            }
+            Attempt attempt = new Attempt(run, number, Thread.currentThread(), batch.token);
             run.job(run.job().started(number, clock.instant()));
             run.attempt(attempt);
             batch.attempts.put(attempt, slot);
             timers.armTimeout(attempt, batch.lock, timedOut -> abandon(batch, timedOut, StopReason.TIMEOUT));
+            return attempt;
         } finally {
             batch.lock.unlock();
         }
-        runner.run(batch.id, attempt, outcome -> ended(batch, attempt, outcome));
     }
 
     /**

@@ -20,13 +20,14 @@ final class WorkerThreads {
 
         /** The attempt was abandoned: its thread, still running, no longer counts as this replica's work. */
         void abandoned() {
-            if (given.compareAndSet(false, true)) {
-                synchronized (WorkerThreads.this) {
-                    busy--;
-                    abandoned++;
+            synchronized (WorkerThreads.this) {
+                if (!given.compareAndSet(false, true)) {
+                    return;
                 }
-                wake();
+                busy--;
+                abandoned++;
             }
+            wake();
         }
 
         /** The attempt's thread returned (or the job never got one). */

@@ -25,17 +25,21 @@ final class BatchPublisher {
     }
 
     /**
-     * Makes a batch's recorded cause, and the jobs it skipped, durable ({@link BatchStore#flush(UUID)}).
-     * A failure leaves them buffered for the next flush; a client's cancel then writes them itself
-     * and answers only once they are.
+     * Makes a batch's recorded cause, and the jobs it skipped, durable ({@link BatchStore#flush(UUID)})
+     * at once, on a thread of its own: the thread that recorded it may be a timer (a deadline, a
+     * grace period) or hold the dispatcher's lock, and must not wait for the database. A client's
+     * cancel writes the cause itself and answers only once it is stored. A failure leaves the
+     * changes buffered for the next flush.
      */
     void writeCause(UUID batchId) {
-        try {
-            store.flush(batchId);
-        } catch (RuntimeException e) {
-            log.warn("Writing the cancellation cause of batch {} failed; it stays buffered for the next flush", batchId,
-                    e);
-        }
+        Thread.ofVirtual().name("failfast-cause-writer").start(() -> {
+            try {
+                store.flush(batchId);
+            } catch (RuntimeException e) {
+                log.warn("Writing the cancellation cause of batch {} failed; it stays buffered for the next flush",
+                        batchId, e);
+            }
+        });
     }
 
     /** Called under the batch lock, so that a batch's events reach listeners in order. */

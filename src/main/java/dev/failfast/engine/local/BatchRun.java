@@ -32,6 +32,7 @@ import org.jspecify.annotations.Nullable;
 final class BatchRun {
 
     private final ReentrantLock lock = new ReentrantLock();
+    private final UUID id;
     private final RunContext context;
     private final LocalJob[] jobs;
     private final CancellationSource token = new CancellationSource();
@@ -48,6 +49,7 @@ final class BatchRun {
      */
     BatchRun(RunContext context, Batch batch, List<Job> jobs, @Nullable List<Object> parsedParams) {
         this.context = context;
+        this.id = batch.id();
         this.changes = new BatchChanges(batch);
         this.jobs = new LocalJob[jobs.size()];
         for (int i = 0; i < this.jobs.length; i++) {
@@ -57,7 +59,7 @@ final class BatchRun {
     }
 
     UUID id() {
-        return batch().id();
+        return id;
     }
 
     Batch snapshot() {
@@ -72,6 +74,9 @@ final class BatchRun {
     void scheduleDeadline(Duration deadline) {
         lock.lock();
         try {
+            if (isStopping()) {
+                return; // cancelled before it ran, or ended as it was resumed
+            }
             deadlineTimer = context.timers().at(batch().createdAt().plus(deadline), 
                     () -> recordCause(CancellationCause.deadlineExceeded(deadline, context.clock().instant())));
         } finally {
@@ -287,7 +292,7 @@ final class BatchRun {
         if (causeRecorded) {
             token.cancel(StopReason.BATCH_CANCELLED);
             // Once the running jobs are told, and outside the lock, so that neither waits for the write.
-            context.publisher().writeCause(id());
+            context.publisher().writeCause(id);
         }
         if (!freed.isEmpty()) {
             // Threads stuck in abandoned attempts no longer count as the batch's or the pool's work.

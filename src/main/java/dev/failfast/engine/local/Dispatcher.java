@@ -32,6 +32,7 @@ final class Dispatcher {
     static final class Handover {
         // Guarded by the dispatcher's lock.
         private boolean abandoned;
+        private boolean returned;
     }
 
     private final TaskExecutor executor;
@@ -95,8 +96,8 @@ final class Dispatcher {
     void abandoned(Handover handover) {
         lock.lock();
         try {
-            if (handover.abandoned) {
-                return;
+            if (handover.abandoned || handover.returned) {
+                return; // its thread returned while the batch told of the abandonment: nothing is stuck
             }
             handover.abandoned = true;
             inFlight--;
@@ -175,6 +176,7 @@ final class Dispatcher {
         } catch (TaskRejectedException e) {
             // Only a shut-down executor rejects: the queue is sized to hold every attempt in flight.
             inFlight--;
+            signalIfIdle();
             run.recordCause(CancellationCause.of(CauseType.SHUTDOWN, "Job executor is shut down", null, clock.instant()));
         }
     }
@@ -182,6 +184,7 @@ final class Dispatcher {
     private void threadReturned(BatchRun run, Handover handover) {
         lock.lock();
         try {
+            handover.returned = true;
             if (handover.abandoned) {
                 abandonedThreads--;
             } else {

@@ -79,10 +79,25 @@ public final class LocalRunner implements BatchRunner {
     }
 
     @Override
-    public void run(Batch batch, List<Job> jobs, List<Object> parsedParams) {
-        BatchRun run = new BatchRun(context, batch, jobs, parsedParams);
-        active.put(batch.id(), run);
-        Duration deadline = batch.spec().deadline();
+    public void register(Batch batch, List<Job> jobs, List<Object> parsedParams) {
+        active.put(batch.id(), new BatchRun(context, batch, jobs, parsedParams));
+    }
+
+    @Override
+    public void run(UUID batchId) {
+        BatchRun run = active.get(batchId);
+        if (run != null) { // else cancelled, and ended, before it ran
+            start(run);
+        }
+    }
+
+    @Override
+    public void discard(UUID batchId) {
+        active.remove(batchId);
+    }
+
+    private void start(BatchRun run) {
+        Duration deadline = run.snapshot().spec().deadline();
         if (deadline != null) {
             run.scheduleDeadline(deadline);
         }
@@ -133,11 +148,7 @@ public final class LocalRunner implements BatchRunner {
         pendingJobs.addAndGet(batch.counts().pending());
         active.put(batch.id(), run);
         run.resumeInterrupted();
-        Duration deadline = batch.spec().deadline();
-        if (deadline != null) {
-            run.scheduleDeadline(deadline);
-        }
-        dispatcher.offer(run);
+        start(run);
     }
 
     private void terminated(BatchRun run) {
