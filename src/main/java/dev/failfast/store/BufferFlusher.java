@@ -63,12 +63,12 @@ final class BufferFlusher {
     }
 
     /**
-     * Buffers the change, then, holding the flush lock, takes this batch's buffered entry (the
-     * change coalesced with what was waiting) and writes it in one transaction, fenced like every
-     * write. Holding the flush lock keeps the order of writes: a flush in progress, which may be
-     * writing an older version of this batch, commits first, and no flush writes this batch while
-     * this one does. So it may wait for a flush in progress to end. If the write fails, the entry
-     * goes back to the buffer, under any newer change, and the next flush writes it.
+     * Holding the flush lock, takes this batch's buffered entry (its changes, coalesced) and writes
+     * it in one transaction, fenced like every write. Holding the flush lock keeps the order of
+     * writes: a flush in progress, which may be writing an older version of this batch, commits
+     * first, and no flush writes this batch while this one does. So it may wait for a flush in
+     * progress to end. If the write fails, the entry goes back to the buffer, under any newer
+     * change, and the next flush writes it.
      */
     void flush(UUID batchId) {
         flushLock.lock();
