@@ -3,25 +3,16 @@ package dev.failfast.store;
 import dev.failfast.batch.Batch;
 import dev.failfast.batch.BatchState;
 import dev.failfast.batch.Job;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -38,8 +29,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class ClusterStore {
 
-    private static final Logger log = LoggerFactory.getLogger(ClusterStore.class);
-
     /** Channel of a batch id whose cause was just recorded: every replica stops its jobs of that batch. */
     public static final String CANCEL_CHANNEL = "failfast_cancel";
     /** Channel telling idle replicas that a batch has jobs ready to claim. */
@@ -49,37 +38,9 @@ public final class ClusterStore {
 
     private static final String ACTIVE_STATES = "('QUEUED', 'RUNNING', 'CANCELLING')";
 
-    private static final String CLAIMABLE_BATCH = """
-            SELECT * FROM batch
-            WHERE state IN ('QUEUED', 'RUNNING') AND cause IS NULL AND jobs_pending > 0
-                AND jobs_running < max_parallelism
-            ORDER BY last_claimed_at NULLS FIRST, id
-            LIMIT 1
-            FOR UPDATE""";
-
-    /**
-     * The next PENDING jobs from a position on. Jobs are claimed in order, so those just past the
-     * cursor are nearly all PENDING: looking at a window of them (not at every job after it, which
-     * a plan for any parameters might do) keeps a claim's cost the same for 100 000 jobs as for 100.
-     * The rows are then updated by their physical address (ctid), which no plan can turn into a scan;
-     * the batch row's lock keeps them from changing in between.
-     */
-    private static final String CLAIM_JOBS = """
-            UPDATE job SET state = 'RUNNING', owner_node = ?, attempts = attempts + 1,
-                started_at = COALESCE(started_at, ?), version = ?
-            WHERE ctid = ANY (ARRAY(
-                SELECT ctid FROM job WHERE batch_id = ? AND seq >= ? AND seq < ? AND state = 'PENDING'
-                ORDER BY seq LIMIT ?))
-            RETURNING *""";
-
-    /** Jobs looked at past the cursor for each job claimed: slack for jobs that started out of order. */
-    private static final int CLAIM_WINDOW_FACTOR = 4;
-
-    private static final String AFTER_CLAIM = """
-            UPDATE batch SET state = 'RUNNING', started_at = COALESCE(started_at, ?), jobs_pending = jobs_pending - ?,
-                jobs_running = jobs_running + ?, claim_cursor = ?, last_claimed_at = ?, version = ?
-            WHERE id = ?
-            RETURNING *""";
+    private static final String JOBS_CHANGED = """
+            SELECT * FROM job WHERE batch_id = ? AND version > 0 AND version > ? AND version <= ?
+            ORDER BY version, seq""";
 
     /** Jobs claimed from one batch, and the batch after the claim. */
     public record Claim(Batch batch, @Nullable BatchState previousState, List<Job> jobs) {}
@@ -91,12 +52,20 @@ public final class ClusterStore {
     private final JdbcClient client;
     private final TransactionTemplate tx;
     private final JdbcRows rows;
+    private final RowMapper<LockedRow> lockedRow;
+    private final ClusterClaims claims;
 
+    /**
+     * @param dataSource a PostgreSQL database migrated by this application's Flyway scripts
+     * @param json writes and reads the JSON columns (params, results, labels)
+     */
     public ClusterStore(DataSource dataSource, JsonMapper json) {
         this.jdbc = new JdbcTemplate(dataSource);
         this.client = JdbcClient.create(jdbc);
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.rows = new JdbcRows(json);
+        this.lockedRow = LockedRow.mapper(rows);
+        this.claims = new ClusterClaims(client, tx, rows);
     }
 
     // ---- claims and changes ---------------------------------------------------------------------
@@ -111,59 +80,7 @@ public final class ClusterStore {
      * @return the claim, or empty when no batch has a job to start
      */
     public Optional<Claim> claim(String node, int max, Instant now) {
-        return Optional.ofNullable(tx.execute(status -> {
-            if (!holdsLease(node, now)) {
-                // Paused past its lease (a long GC, a frozen VM): the others may be settling its jobs.
-                log.warn("Node {} claims nothing: its lease expired or was taken", node);
-                return null;
-            }
-            // A batch no other replica is changing right now, else wait for the one whose turn it is
-            // (its lock is held for one short transaction): a busy batch is not an empty one.
-            var locked = client.sql(CLAIMABLE_BATCH + " SKIP LOCKED").query(this::lockedRow).optional()
-                    .or(() -> client.sql(CLAIMABLE_BATCH).query(this::lockedRow).optional()).orElse(null);
-            if (locked == null) {
-                return null;
-            }
-            Batch batch = locked.batch;
-            int room = Math.min(max, batch.spec().maxParallelism() - batch.counts().running());
-            long version = locked.version + 1;
-            int window = room * CLAIM_WINDOW_FACTOR;
-            List<SeqJob> claimed = claimJobs(node, batch.id(), locked.claimCursor, locked.claimCursor + window, room,
-                    now, version);
-            if (claimed.isEmpty()) {
-                // Jobs put back after their replica was lost lie below the cursor; others may lie past the window.
-                claimed = claimJobs(node, batch.id(), 0, Integer.MAX_VALUE, room, now, version);
-            }
-            if (claimed.isEmpty()) {
-                // The counters say jobs are pending but none is: pass the batch over, behind the others.
-                log.warn("Batch {} counts {} pending jobs but has none to claim", batch.id(), batch.counts().pending());
-                client.sql("UPDATE batch SET last_claimed_at = ? WHERE id = ?").params(utc(now), batch.id()).update();
-                return null;
-            }
-            int cursor = claimed.stream().mapToInt(SeqJob::seq).max().orElseThrow() + 1;
-            Batch after = client.sql(AFTER_CLAIM)
-                    .params(utc(now), claimed.size(), claimed.size(), cursor, utc(now), version, batch.id())
-                    .query(rows::batch).single();
-            BatchState previous = after.state() != batch.state() ? batch.state() : null;
-            return new Claim(after, previous, claimed.stream().map(SeqJob::job).toList());
-        }));
-    }
-
-    /**
-     * Whether {@code node}'s lease row is live at {@code now}, locked against the survivors'
-     * deletion of expired rows until this transaction ends, so no claim commits for a lost node.
-     */
-    private boolean holdsLease(String node, Instant now) {
-        return client.sql("SELECT 1 FROM cluster_node WHERE id = ? AND expires_at > ? FOR SHARE").params(node, utc(now))
-                .query(Integer.class).optional().isPresent();
-    }
-
-    private List<SeqJob> claimJobs(String node, UUID batchId, int fromSeq, int toSeq, int max, Instant now,
-            long version) {
-        return client.sql(CLAIM_JOBS).params(node, utc(now), version, batchId, fromSeq, toSeq, max)
-                .query((rs, row) -> new SeqJob(rs.getInt("seq"), rows.job(rs, row))).list().stream()
-                .sorted(Comparator.comparingInt(SeqJob::seq)) // RETURNING gives them in physical order
-                .toList();
+        return Optional.ofNullable(claims.claim(node, max, now));
     }
 
     /**
@@ -173,127 +90,18 @@ public final class ClusterStore {
     public <T> Optional<T> change(UUID batchId, Function<LockedBatch, T> change) {
         return Optional.ofNullable(tx.execute(status -> {
             var locked = client.sql("SELECT * FROM batch WHERE id = ? FOR UPDATE").param(batchId)
-                    .query(this::lockedRow).optional().orElse(null);
-            return locked == null ? null : change.apply(new LockedBatch(locked));
+                    .query(lockedRow).optional().orElse(null);
+            return locked == null ? null : change.apply(new LockedBatch(locked, jdbc, client, rows));
         }));
-    }
-
-    /** A batch whose row this transaction has locked, and the writes allowed on it. */
-    public final class LockedBatch {
-
-        private final Batch batch;
-        private final long version;
-
-        private LockedBatch(LockedRow row) {
-            this.batch = row.batch;
-            this.version = row.version + 1;
-        }
-
-        /** The batch as stored when the lock was taken. */
-        public Batch batch() {
-            return batch;
-        }
-
-        /**
-         * Writes jobs that {@code node} owns and that are still RUNNING. Returns the ids of those
-         * written: a job missing from them was taken from the node (its lease expired) and settled.
-         */
-        public Set<String> updateOwnedJobs(List<Job> jobs, String node) {
-            int[][] counts = jdbc.batchUpdate(JdbcRows.UPDATE_OWNED_JOB, jobs, jobs.size(),
-                    (ps, job) -> rows.setOwnedJobUpdate(ps, batch.id(), job, version, node));
-            Set<String> written = new HashSet<>();
-            int i = 0;
-            for (int[] chunk : counts) {
-                for (int count : chunk) {
-                    if (count > 0) {
-                        written.add(jobs.get(i).id());
-                    }
-                    i++;
-                }
-            }
-            return written;
-        }
-
-        /** Writes jobs whatever their owner, which is cleared (settling the jobs of a lost replica). */
-        public void updateJobs(List<Job> jobs) {
-            jdbc.batchUpdate(JdbcRows.UPDATE_DISOWNED_JOB, jobs, jobs.size(),
-                    (ps, job) -> rows.setDisownedJobUpdate(ps, batch.id(), job, version));
-        }
-
-        /** The RUNNING jobs that {@code node} owns ({@link #NO_OWNER}: those no replica owns). */
-        public List<Job> runningJobsOf(String node) {
-            return client.sql("""
-                    SELECT * FROM job WHERE batch_id = ? AND COALESCE(owner_node, '') = ? AND state = 'RUNNING'
-                    ORDER BY seq""")
-                    .params(batch.id(), node).query(rows::job).list();
-        }
-
-        /**
-         * Ends every PENDING job and returns them: SKIPPED if it never started, CANCELLED if it
-         * was put back to PENDING after its replica was lost (it ran before).
-         */
-        public List<Job> skipPending(Instant now) {
-            return client.sql("""
-                    UPDATE job SET state = CASE WHEN attempts = 0 THEN 'SKIPPED' ELSE 'CANCELLED' END,
-                        finished_at = ?, version = ?
-                    WHERE batch_id = ? AND state = 'PENDING'
-                    RETURNING *""").params(utc(now), version, batch.id()).query(rows::job).list();
-        }
-
-        /** Moves jobs back to PENDING, unowned, to be claimed again (resuming after a lost replica). */
-        public void requeue(List<Job> jobs) {
-            updateJobs(jobs);
-            moveCursorBackTo(jobs.stream().map(Job::id).toList());
-        }
-
-        /**
-         * Puts back jobs that {@code node} claimed but never started (the claim committed, but
-         * the replica never learned of it): PENDING again, their claim's attempt not counted.
-         * Returns those put back.
-         */
-        public List<Job> unclaim(Collection<String> jobIds, String node) {
-            List<Job> unclaimed = client.sql("""
-                    UPDATE job SET state = 'PENDING', owner_node = NULL, attempts = attempts - 1,
-                        started_at = CASE WHEN attempts = 1 THEN NULL ELSE started_at END, version = ?
-                    WHERE batch_id = ? AND id = ANY (?) AND owner_node = ? AND state = 'RUNNING'
-                    RETURNING *""").params(version, batch.id(), jobIds.toArray(String[]::new), node)
-                    .query(rows::job).list();
-            moveCursorBackTo(unclaimed.stream().map(Job::id).toList());
-            return unclaimed;
-        }
-
-        /** Moves the claim cursor back to the first of these jobs, now PENDING again, if it is past it. */
-        private void moveCursorBackTo(List<String> jobIds) {
-            if (!jobIds.isEmpty()) {
-                client.sql("""
-                        UPDATE batch SET claim_cursor = LEAST(claim_cursor,
-                            (SELECT MIN(seq) FROM job WHERE batch_id = ? AND id = ANY (?)))
-                        WHERE id = ?""").params(batch.id(), jobIds.toArray(String[]::new), batch.id()).update();
-            }
-        }
-
-        /** Writes the batch row with this change's version. */
-        public void save(Batch changed) {
-            jdbc.update(JdbcRows.UPDATE_BATCH_VERSIONED, ps -> rows.setVersionedBatchUpdate(ps, changed, version));
-        }
-
-        /** Tells every replica, once this transaction commits, that the batch has a cause. */
-        public void announceCause() {
-            sendNotice(CANCEL_CHANNEL, batch.id().toString());
-        }
-
-        /** Tells idle replicas, once this transaction commits, that the batch has jobs to claim. */
-        public void announceWork() {
-            sendNotice(WORK_CHANNEL, "");
-        }
     }
 
     /** Tells idle replicas that a batch was submitted. */
     public void announceWork() {
-        sendNotice(WORK_CHANNEL, "");
+        sendNotice(client, WORK_CHANNEL, "");
     }
 
-    private void sendNotice(String channel, String payload) {
+    /** pg_notify in the current transaction: the listening replicas get it once that commits. */
+    static void sendNotice(JdbcClient client, String channel, String payload) {
         client.sql("SELECT pg_notify(?, ?)").params(channel, payload).query((rs, row) -> null).list();
     }
 
@@ -317,14 +125,16 @@ public final class ClusterStore {
 
     /** Active batches with a deadline and no cause yet. */
     public List<Batch> activeWithDeadline() {
-        return client.sql("SELECT * FROM batch WHERE state IN ('QUEUED', 'RUNNING') AND cause IS NULL AND deadline IS NOT NULL")
+        return client.sql("""
+                SELECT * FROM batch WHERE state IN ('QUEUED', 'RUNNING') AND cause IS NULL AND deadline IS NOT NULL""")
                 .query(rows::batch).list();
     }
 
     /** Active batches and their jobs that have not started, over the whole cluster. */
     public Totals totals() {
-        return client.sql("SELECT COUNT(*) AS batches, COALESCE(SUM(jobs_pending), 0) AS pending FROM batch WHERE state IN "
-                + ACTIVE_STATES).query((rs, row) -> new Totals(rs.getInt("batches"), rs.getLong("pending"))).single();
+        return client.sql("SELECT COUNT(*) AS batches, COALESCE(SUM(jobs_pending), 0) AS pending FROM batch"
+                + " WHERE state IN " + ACTIVE_STATES)
+                .query((rs, row) -> new Totals(rs.getInt("batches"), rs.getLong("pending"))).single();
     }
 
     /**
@@ -343,15 +153,14 @@ public final class ClusterStore {
     /** The batch and its jobs changed after {@code version}, in the order they changed; empty if the batch is gone. */
     public Optional<Changes> changesSince(UUID batchId, long version) {
         return Optional.ofNullable(tx.execute(status -> {
-            var row = client.sql("SELECT * FROM batch WHERE id = ?").param(batchId).query(this::lockedRow)
+            var row = client.sql("SELECT * FROM batch WHERE id = ?").param(batchId).query(lockedRow)
                     .optional().orElse(null);
             if (row == null) {
                 return null;
             }
-            List<Job> jobs = row.version == version ? List.of()
-                    : client.sql("SELECT * FROM job WHERE batch_id = ? AND version > 0 AND version > ? AND version <= ? ORDER BY version, seq")
-                            .params(batchId, version, row.version).query(rows::job).list();
-            return new Changes(row.batch, row.version, jobs);
+            List<Job> jobs = row.version() == version ? List.of()
+                    : client.sql(JOBS_CHANGED).params(batchId, version, row.version()).query(rows::job).list();
+            return new Changes(row.batch(), row.version(), jobs);
         }));
     }
 
@@ -367,7 +176,7 @@ public final class ClusterStore {
                 SELECT DISTINCT COALESCE(owner_node, '') FROM job
                 WHERE state = 'RUNNING'
                     AND COALESCE(owner_node, '') NOT IN (SELECT id FROM cluster_node WHERE expires_at >= ?)""")
-                .param(utc(now)).query(String.class).list();
+                .param(JdbcRows.utc(now)).query(String.class).list();
     }
 
     /**
@@ -392,20 +201,6 @@ public final class ClusterStore {
 
     /** Deletes the rows of nodes whose lease expired before {@code now}; their jobs are settled first. */
     public int deleteExpiredNodes(Instant now) {
-        return client.sql("DELETE FROM cluster_node WHERE expires_at < ?").param(utc(now)).update();
-    }
-
-    // ---- rows -----------------------------------------------------------------------------------
-
-    private record LockedRow(Batch batch, long version, int claimCursor) {}
-
-    private record SeqJob(int seq, Job job) {}
-
-    private LockedRow lockedRow(ResultSet rs, int row) throws SQLException {
-        return new LockedRow(rows.batch(rs, row), rs.getLong("version"), rs.getInt("claim_cursor"));
-    }
-
-    private static OffsetDateTime utc(Instant instant) {
-        return instant.atOffset(ZoneOffset.UTC);
+        return client.sql("DELETE FROM cluster_node WHERE expires_at < ?").param(JdbcRows.utc(now)).update();
     }
 }

@@ -221,6 +221,11 @@ final class JdbcRows {
         setString(ps, i, value == null ? null : value.toString());
     }
 
+    /** An instant as a query parameter: {@code TIMESTAMP WITH TIME ZONE}, in UTC. */
+    static OffsetDateTime utc(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+
     private static void setInstant(PreparedStatement ps, int i, @Nullable Instant value) throws SQLException {
         if (value == null) {
             ps.setNull(i, Types.TIMESTAMP_WITH_TIMEZONE);

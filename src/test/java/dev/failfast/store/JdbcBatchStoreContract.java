@@ -94,10 +94,10 @@ abstract class JdbcBatchStoreContract extends BatchStoreContract {
         store.update(started, List.of(running));
         var writing = new CountDownLatch(1);
         var goOn = new CountDownLatch(1);
-        store.beforeFlushWrite = () -> {
+        store.beforeFlushWrite(() -> {
             writing.countDown();
             awaitQuietly(goOn);
-        };
+        });
         Job skipped = new Job(jobs.get(1).spec(), JobState.SKIPPED, 0, null, T0.plusSeconds(1), null, null, false);
         Batch cancelling = with(started, BatchState.CANCELLING, started.counts().moved(JobState.PENDING,
                 JobState.SKIPPED), new CancellationCause(CauseType.USER_REQUESTED, null, null, "Cancelled", null,
@@ -105,7 +105,7 @@ abstract class JdbcBatchStoreContract extends BatchStoreContract {
         try (ExecutorService threads = Executors.newFixedThreadPool(2)) {
             Future<?> flush = threads.submit(() -> store.flush());
             assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
-            store.beforeFlushWrite = () -> {};
+            store.beforeFlushWrite(() -> {});
 
             store.update(cancelling, List.of(skipped));
             Future<?> durable = threads.submit(() -> store.flush(cancelling.id()));
@@ -176,10 +176,10 @@ abstract class JdbcBatchStoreContract extends BatchStoreContract {
         store.update(succeeded, List.of(done));
         var writing = new CountDownLatch(1);
         var goOn = new CountDownLatch(1);
-        store.beforeFlushWrite = () -> {
+        store.beforeFlushWrite(() -> {
             writing.countDown();
             awaitQuietly(goOn);
-        };
+        });
         BatchQuery succeededOnly = new BatchQuery(BatchState.SUCCEEDED, Map.of());
         try (ExecutorService threads = Executors.newFixedThreadPool(2)) {
             Future<?> flush = threads.submit(() -> store.flush());
@@ -205,14 +205,14 @@ abstract class JdbcBatchStoreContract extends BatchStoreContract {
             Batch batch = batch(1, Map.of(), T0);
             timed.create(batch, jobs(1));
             List<Long> starts = new CopyOnWriteArrayList<>();
-            timed.beforeFlushWrite = () -> {
+            timed.beforeFlushWrite(() -> {
                 starts.add(System.nanoTime());
                 if (starts.size() == 1) {
                     // The first flush is slow (a large batch, a busy database), and a change comes meanwhile.
                     await().pollDelay(slowWrite).atMost(slowWrite.multipliedBy(10)).until(() -> true);
                     timed.update(batch, List.of());
                 }
-            };
+            });
             timed.update(batch, List.of());
 
             await().atMost(Duration.ofSeconds(20)).until(() -> starts.size() >= 2);

@@ -142,14 +142,14 @@ class PostgresInstanceLeaseTest extends InstanceLeaseContract {
                 new Job(jobs.getFirst().spec(), JobState.SUCCEEDED, 1, T0, T0.plusSeconds(61), null, null, false)));
         var writing = new CountDownLatch(1);
         var goOn = new CountDownLatch(1);
-        firstStore.beforeFlushWrite = () -> {
+        firstStore.beforeFlushWrite(() -> {
             writing.countDown();
             try {
                 goOn.await(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        };
+        });
         String application = "failfast-lease-takeover";
         try (HikariDataSource otherPool = new HikariDataSource();
                 ExecutorService threads = Executors.newFixedThreadPool(2)) {

@@ -9,7 +9,7 @@ import dev.failfast.batch.JobError;
 import dev.failfast.batch.JobState;
 import dev.failfast.settings.FailfastProperties.RecoveryMode;
 import dev.failfast.store.ClusterStore;
-import dev.failfast.store.ClusterStore.LockedBatch;
+import dev.failfast.store.LockedBatch;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;

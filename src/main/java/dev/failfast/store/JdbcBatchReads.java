@@ -1,0 +1,85 @@
+package dev.failfast.store;
+
+import dev.failfast.batch.Batch;
+import dev.failfast.batch.Job;
+import dev.failfast.batch.JobState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The queries of a {@link JdbcBatchStore}. They read the database only: answering from the
+ * write-behind buffer, or flushing it first, is the store's business.
+ */
+final class JdbcBatchReads {
+
+    private static final String UNFINISHED_STATES = "('QUEUED', 'RUNNING', 'CANCELLING')";
+    private static final String HAS_LABEL = " AND EXISTS (SELECT 1 FROM batch_label l"
+            + " WHERE l.batch_id = b.id AND l.label_key = ? AND l.label_value = ?)";
+
+    private final JdbcClient client;
+    private final JdbcRows rows;
+
+    JdbcBatchReads(JdbcClient client, JdbcRows rows) {
+        this.client = client;
+        this.rows = rows;
+    }
+
+    Optional<Batch> batch(UUID id) {
+        return client.sql("SELECT * FROM batch WHERE id = ?").param(id).query(rows::batch).optional();
+    }
+
+    Page<Batch> batches(BatchQuery query, PageRequest page) {
+        StringBuilder where = new StringBuilder(" WHERE 1 = 1");
+        List<Object> params = new ArrayList<>();
+        if (query.state() != null) {
+            where.append(" AND b.state = ?");
+            params.add(query.state().name());
+        }
+        query.labels().forEach((key, value) -> {
+            where.append(HAS_LABEL);
+            params.add(key);
+            params.add(value);
+        });
+        long total = client.sql("SELECT COUNT(*) FROM batch b" + where).params(params).query(Long.class).single();
+        List<Object> pageParams = new ArrayList<>(params);
+        pageParams.add(page.size());
+        pageParams.add(page.offset());
+        List<Batch> content = client.sql("SELECT b.* FROM batch b" + where + " ORDER BY b.id DESC LIMIT ? OFFSET ?")
+                .params(pageParams).query(rows::batch).list();
+        return new Page<>(content, page, total);
+    }
+
+    /** A page of the batch's jobs; the total comes from {@code batch}'s counters. */
+    Page<Job> jobs(Batch batch, @Nullable JobState state, PageRequest page) {
+        String filter = state == null ? "" : " AND state = ?";
+        List<Object> params = new ArrayList<>(List.of(batch.id()));
+        if (state != null) {
+            params.add(state.name());
+        }
+        params.add(page.size());
+        params.add(page.offset());
+        String sql = "SELECT * FROM job WHERE batch_id = ?" + filter + " ORDER BY seq LIMIT ? OFFSET ?";
+        List<Job> content = client.sql(sql).params(params).query(rows::job).list();
+        long total = state == null ? batch.counts().total() : batch.counts().of(state);
+        return new Page<>(content, page, total);
+    }
+
+    Optional<Job> job(UUID batchId, String jobId) {
+        return client.sql("SELECT * FROM job WHERE batch_id = ? AND id = ?").params(batchId, jobId)
+                .query(rows::job).optional();
+    }
+
+    Optional<KeyedBatch> byIdempotencyKey(String key) {
+        return client.sql("SELECT id, request_fingerprint FROM batch WHERE idempotency_key = ?").param(key)
+                .query(rows::keyedBatch).optional();
+    }
+
+    List<Batch> unfinished() {
+        return client.sql("SELECT * FROM batch WHERE state IN " + UNFINISHED_STATES + " ORDER BY id")
+                .query(rows::batch).list();
+    }
+}
