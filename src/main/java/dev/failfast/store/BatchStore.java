@@ -77,6 +77,14 @@ public interface BatchStore {
     /** Removes terminal batches that finished before {@code cutoff}, with their jobs. Returns how many. */
     int deleteFinishedBefore(Instant cutoff);
 
-    /** Writes changes that are still buffered. A store that writes through has nothing to do. */
+    /**
+     * Writes changes that are still buffered. A store that writes through has nothing to do. A
+     * failure is logged and the changes stay buffered: {@link #holdsUnwritten()} tells.
+     */
     default void flush() {}
+
+    /** Whether changes wait in a buffer, not yet written (the last flush could not write them). */
+    default boolean holdsUnwritten() {
+        return false;
+    }
 }

@@ -110,9 +110,11 @@ final class ClusterClaims {
     /**
      * Whether {@code node}'s lease row is live at {@code now}, locked against the survivors'
      * deletion of expired rows until this transaction ends, so no claim commits for a lost node.
+     * {@code FOR KEY SHARE} does not wait for (nor hold up) the node's own renewal, an UPDATE of a
+     * non-key column, while a claim waits for a busy batch's row.
      */
     private boolean holdsLease(String node, Instant now) {
-        return client.sql("SELECT 1 FROM cluster_node WHERE id = ? AND expires_at > ? FOR SHARE")
+        return client.sql("SELECT 1 FROM cluster_node WHERE id = ? AND expires_at > ? FOR KEY SHARE")
                 .params(node, JdbcRows.utc(now)).query(Integer.class).optional().isPresent();
     }
 

@@ -172,6 +172,11 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
         flusher.flush();
     }
 
+    @Override
+    public boolean holdsUnwritten() {
+        return !buffer.isEmpty();
+    }
+
     /** Stops the background flusher and writes what is still buffered. */
     @Override
     public void close() {

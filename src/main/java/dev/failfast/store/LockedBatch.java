@@ -105,7 +105,7 @@ public final class LockedBatch {
     }
 
     /** Moves the claim cursor back to the first of these jobs, now PENDING again, if it is past it. */
-    private void moveCursorBackTo(List<String> jobIds) {
+    public void moveCursorBackTo(List<String> jobIds) {
         if (!jobIds.isEmpty()) {
             client.sql("""
                     UPDATE batch SET claim_cursor = LEAST(claim_cursor,

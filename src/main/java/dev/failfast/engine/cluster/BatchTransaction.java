@@ -49,19 +49,27 @@ final class BatchTransaction {
     }
 
     /**
-     * Counts jobs that were RUNNING and have been written in their new state; a FAILED one may
-     * record the cause.
+     * Counts jobs that were RUNNING and have been written in their new state: a FAILED one may
+     * record the cause, a PENDING one (handed back) is claimed again.
      */
     void ranJobsWritten(List<Job> written) {
+        List<String> handedBack = new ArrayList<>();
         for (Job job : written) {
             changedJobs.add(job);
             changed = true;
-            if (job.state().isTerminal()) {
+            if (job.state() != JobState.RUNNING) {
                 countMove(JobState.RUNNING, job.state(), 1);
             }
-            if (job.state() == JobState.FAILED) {
+            if (job.state() == JobState.PENDING) {
+                handedBack.add(job.id());
+            } else if (job.state() == JobState.FAILED) {
                 failed(job);
             }
+        }
+        if (!handedBack.isEmpty()) {
+            // Handed back by a replica that leaves: claimed again first, by any replica.
+            locked.moveCursorBackTo(handedBack);
+            locked.announceWork();
         }
     }
 

@@ -191,6 +191,7 @@ public final class ClusterRunner implements BatchRunner {
     @Override
     public void stop(Duration drainTimeout) {
         claims.stopClaiming();
+        attempts.leave(held.all());
         try {
             if (!held.awaitNone(drainTimeout)) {
                 log.info("Drain timeout: {} jobs still running here; their batches are cancelled", held.jobs());
@@ -205,7 +206,6 @@ public final class ClusterRunner implements BatchRunner {
                 }
             }
             claims.stop();
-            attempts.stop();
             writer.stop();
             for (Thread thread : new Thread[] {claimer, outcomeWriter}) {
                 if (thread != null) {

@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
@@ -41,7 +42,7 @@ final class HeldAttempts {
     private final HeldBatches held;
     private final BlockingQueue<Settlement> settlements;
     private final Duration resubmitDelay;
-    private volatile boolean stopped;
+    private volatile boolean leaving;
 
     HeldAttempts(ClusterStore cluster, AttemptRunner runner, TaskExecutor executor, AttemptTimers timers, Clock clock,
             WorkerThreads threads, HeldBatches held, BlockingQueue<Settlement> settlements, Duration resubmitDelay) {
@@ -71,9 +72,9 @@ final class HeldAttempts {
             });
         } catch (TaskRejectedException e) {
             slot.returned();
-            if (stopped) {
-                // A shut-down executor: the job is reported cancelled, not left RUNNING.
-                settlements.add(new Settlement.Ended(batch, run, new Outcome.Stopped(StopReason.BATCH_CANCELLED)));
+            if (leaving) {
+                // The replica shuts down: another one runs the job, its attempt not counted.
+                settlements.add(new Settlement.HandedBack(batch, run, false));
             } else {
                 // Retries that came due on top of a full pool overflowed the executor's queue: this
                 // attempt waits a little (a cancellation meanwhile stops it before its handler runs).
@@ -212,6 +213,10 @@ final class HeldAttempts {
                 settlements.add(new Settlement.RetryCancelled(batch, run));
                 return;
             }
+            if (leaving) {
+                settlements.add(new Settlement.HandedBack(batch, run, true));
+                return;
+            }
             batch.waitingRetry.add(run);
             run.retryTimer(timers.at(now.plus(backoff), () -> retryDue(batch, run)));
         } finally {
@@ -235,13 +240,29 @@ final class HeldAttempts {
         settlements.add(new Settlement.RetryStarted(batch, run, number));
     }
 
-    /** From now on a rejected attempt is reported cancelled: the executor is shutting down. */
-    void stop() {
-        stopped = true;
+    /**
+     * The replica leaves (it shuts down): the retries waiting here, and any scheduled from now on,
+     * are handed back for other replicas to run, rather than waited for; so are attempts the
+     * executor refuses. What runs on a thread here goes on, for the drain.
+     */
+    void leave(Collection<HeldBatch> batches) {
+        leaving = true;
+        for (HeldBatch batch : batches) {
+            batch.lock.lock();
+            try {
+                for (JobRun run : batch.waitingRetry) {
+                    run.cancelRetry();
+                    settlements.add(new Settlement.HandedBack(batch, run, true));
+                }
+                batch.waitingRetry.clear();
+            } finally {
+                batch.lock.unlock();
+            }
+        }
     }
 
     /** A stopped replica joins again. */
     void starting() {
-        stopped = false;
+        leaving = false;
     }
 }

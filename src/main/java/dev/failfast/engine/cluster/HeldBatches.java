@@ -83,6 +83,11 @@ final class HeldBatches {
         }
     }
 
+    /** The batches held now. */
+    Collection<HeldBatch> all() {
+        return List.copyOf(batches.values());
+    }
+
     Set<UUID> ids() {
         return Set.copyOf(batches.keySet());
     }

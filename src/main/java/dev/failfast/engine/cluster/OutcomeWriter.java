@@ -2,6 +2,7 @@ package dev.failfast.engine.cluster;
 
 import dev.failfast.batch.Batch;
 import dev.failfast.batch.Job;
+import dev.failfast.batch.JobError;
 import dev.failfast.batch.JobState;
 import dev.failfast.engine.AttemptOutcomes;
 import dev.failfast.store.ClusterStore;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
@@ -136,8 +138,8 @@ final class OutcomeWriter {
             }
             Job job = intended.get(i);
             item.run().job(job);
-            if (job.state().isTerminal()) {
-                done.add(job.id());
+            if (job.state().isTerminal() || job.state() == JobState.PENDING) {
+                done.add(job.id()); // ended, or handed back to be claimed again
             } else if (item instanceof Settlement.RetryStarted(var b, var run, int attempt)) {
                 attempts.start(batch, run, attempt, threads.take());
             } else {
@@ -161,6 +163,10 @@ final class OutcomeWriter {
         return switch (item) {
             case Settlement.Ended(var b, var r, var outcome) -> AttemptOutcomes.jobAfter(job, outcome, causeAhead, now);
             case Settlement.NotStarted ignored -> job.claimWithdrawn(now);
+            case Settlement.HandedBack(var b, var r, boolean ran) when causeAhead ->
+                    ran ? job.cancelledKeepingLastError(now) : job.claimWithdrawn(now);
+            case Settlement.HandedBack(var b, var r, boolean ran) ->
+                    ran ? job.requeued(Objects.requireNonNullElse(job.error(), JobError.OWNER_STOPPED)) : job.unclaimed();
             case Settlement.RetryCancelled ignored -> job.cancelledKeepingLastError(now);
             case Settlement.RetryStarted(var b, var r, int attempt) ->
                     causeAhead ? job.cancelledKeepingLastError(now) : job.started(attempt, now);

@@ -44,6 +44,9 @@ import org.springframework.scheduling.TaskScheduler;
 public final class LocalRunner implements BatchRunner {
 
     private static final Logger log = LoggerFactory.getLogger(LocalRunner.class);
+    /** How long shutdown tries to write the last changes if the database fails, and how often. */
+    private static final Duration FINAL_WRITE_RETRIES = Duration.ofSeconds(5);
+    private static final Duration FINAL_WRITE_PAUSE = Duration.ofMillis(250);
 
     private final BatchStore store;
     private final InstanceLease lease;
@@ -193,13 +196,36 @@ public final class LocalRunner implements BatchRunner {
 
     @Override
     public void stop(Duration drainTimeout) {
+        boolean written = false;
         try {
             drain(drainTimeout);
             cancelAllAndWait();
-            store.flush();
+            written = writeEverything();
         } finally {
-            lease.release();
+            if (written) {
+                lease.release();
+            } else {
+                // A successor that took the lease now would recover batches whose end is not stored.
+                log.error("Changes could not be written to the database at shutdown; the instance lease is kept until "
+                        + "it expires, and they are lost unless the database comes back first");
+            }
         }
+    }
+
+    /** Flushes the store, again for a few seconds if the database fails; true once nothing is left unwritten. */
+    private boolean writeEverything() {
+        Instant giveUp = clock.instant().plus(FINAL_WRITE_RETRIES);
+        store.flush();
+        while (store.holdsUnwritten() && clock.instant().isBefore(giveUp)) {
+            try {
+                Thread.sleep(FINAL_WRITE_PAUSE);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            store.flush();
+        }
+        return !store.holdsUnwritten();
     }
 
     /** Lets the jobs that run finish, for at most the drain timeout; starts no new ones. */

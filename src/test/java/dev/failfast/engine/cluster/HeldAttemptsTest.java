@@ -18,6 +18,7 @@ import dev.failfast.engine.AttemptRunner;
 import dev.failfast.engine.AttemptTimers;
 import dev.failfast.engine.JobRun;
 import dev.failfast.job.JobContext;
+import dev.failfast.job.JobFailedException;
 import dev.failfast.job.JobHandler;
 import dev.failfast.job.JobHandlers;
 import dev.failfast.store.ClusterStore;
@@ -69,8 +70,11 @@ class HeldAttemptsTest {
         }
 
         @Override
-        public @Nullable Object execute(JobContext<ObjectNode> context) {
+        public @Nullable Object execute(JobContext<ObjectNode> context) throws JobFailedException {
             runs.incrementAndGet();
+            if (context.params().path("failFirst").asBoolean() && context.attempt() == 1) {
+                throw new JobFailedException("FLAKY", "first attempt failed");
+            }
             return null;
         }
     }
@@ -150,21 +154,55 @@ class HeldAttemptsTest {
         assertThat(held.jobs()).isZero();
     }
 
+    @Test
+    void aReplicaThatLeavesHandsItsWaitingRetriesBackForAnotherToRun() {
+        Batch batch = create(1, true);
+        var claim = cluster.claim("node-a", 1, CLAIMED).orElseThrow();
+        runClaimed(claim); // the first attempt fails; its retry waits out an hour's backoff here
+        assertThat(store.findJob(batch.id(), "job-0").orElseThrow().state()).isEqualTo(JobState.RUNNING);
+        assertThat(held.jobs()).isOne();
+
+        attempts.leave(held.all());
+        writeSettlements(held.all().iterator().next());
+
+        Job handedBack = store.findJob(batch.id(), "job-0").orElseThrow();
+        assertThat(handedBack.state()).isEqualTo(JobState.PENDING);
+        assertThat(handedBack.attempts()).as("its failed attempt counts").isOne();
+        assertThat(handedBack.error().type()).isEqualTo("FLAKY");
+        assertThat(held.jobs()).as("nothing left to wait for on shutdown").isZero();
+        assertThat(store.findBatch(batch.id()).orElseThrow().counts().pending()).isOne();
+        JdbcClient.create(database).sql("INSERT INTO cluster_node (id, started_at, expires_at) VALUES (?, ?, ?)")
+                .params("node-b", CLAIMED.atOffset(ZoneOffset.UTC), CLAIMED.plusSeconds(3600).atOffset(ZoneOffset.UTC))
+                .update();
+        var again = cluster.claim("node-b", 1, CLAIMED.plusSeconds(1)).orElseThrow();
+        assertThat(again.jobs()).extracting(Job::attempts).as("another replica runs the retry").containsExactly(2);
+    }
+
     /** Hands the claimed jobs to the (synchronous) executor, then writes what they left. */
     private void runClaimed(ClusterStore.Claim claim) {
         HeldBatch heldBatch = held.hold(claim.batch().id(), claim.jobs());
         for (Job job : claim.jobs()) {
             attempts.start(heldBatch, new JobRun(job, null), job.attempts(), threads.take());
         }
+        writeSettlements(heldBatch);
+    }
+
+    private void writeSettlements(HeldBatch heldBatch) {
         List<Settlement> items = new ArrayList<>();
         settlements.drainTo(items);
         writer.write(heldBatch, items);
     }
 
     private Batch create(int jobs) {
-        List<JobSpec> specs = IntStream.range(0, jobs)
-                .mapToObj(i -> new JobSpec("job-" + i, "counted", JSON.createObjectNode(), null, RetryPolicy.NONE))
-                .toList();
+        return create(jobs, false);
+    }
+
+    /** {@code failFirst}: each job's first attempt fails, and it has a second after an hour. */
+    private Batch create(int jobs, boolean failFirst) {
+        RetryPolicy retry = failFirst ? new RetryPolicy(2, Duration.ofHours(1), 1.0, Duration.ofHours(1))
+                : RetryPolicy.NONE;
+        List<JobSpec> specs = IntStream.range(0, jobs).mapToObj(i -> new JobSpec("job-" + i, "counted",
+                JSON.createObjectNode().put("failFirst", failFirst), null, retry)).toList();
         var spec = new BatchSpec("held", Map.of(), FailurePolicy.FAIL_FAST, 0, jobs, null, specs);
         var batch = Batch.queued(Generators.timeBasedEpochGenerator().generate(), spec, CLAIMED);
         store.create(batch, specs.stream().map(Job::pending).toList());
