@@ -31,7 +31,7 @@ final class JdbcWrites {
     private final WriteFence fence;
     private final int batchSize;
     /**
-     * Test hook: runs in every write of buffered changes (a flush, a durable update), holding the
+     * Test hook: runs in every write of buffered changes (a flush of all, or of one batch), holding the
      * flush lock, in the write's transaction after the fence check and before the rows are written,
      * so that a test can hold a write in progress. Does nothing in the service.
      */

@@ -19,8 +19,9 @@ import org.jspecify.annotations.Nullable;
  * {@code flushing}, writes them and forgets them only after the commit. Readers look in
  * {@code dirty}, then in {@code flushing}, then in the database; since an entry is put into
  * {@code flushing} before it leaves {@code dirty} and leaves {@code flushing} only once committed,
- * a reader always finds a version no older than the last completed update. Only the single
- * flushing thread (holding the store's flush lock) moves entries or touches {@code flushing}.
+ * a reader always finds a version no older than the last completed update. Only a thread holding
+ * the store's flush lock (the flusher, or one flushing a single batch) moves entries or touches
+ * {@code flushing}.
  */
 final class WriteBehindBuffer {
 
@@ -99,7 +100,7 @@ final class WriteBehindBuffer {
 
     /**
      * Moves one batch's dirty entry to {@code flushing} and returns it, or null if it has none.
-     * Flushing thread only (a durable update holds the flush lock too).
+     * Under the flush lock only (held by the flusher, and by a flush of one batch).
      */
     @Nullable Pending beginFlush(UUID batchId) {
         Pending[] taken = new Pending[1];
