@@ -12,4 +12,5 @@ public class FailfastApplication {
     public static void main(String[] args) {
         SpringApplication.run(FailfastApplication.class, args);
     }
+
 }

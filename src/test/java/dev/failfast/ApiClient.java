@@ -25,6 +25,7 @@ public final class ApiClient {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final HttpClient http = HttpClient.newHttpClient();
+
     private final URI base;
 
     public ApiClient(int port) {
@@ -46,17 +47,19 @@ public final class ApiClient {
     public Response post(String path, Object body) {
         String text = body instanceof String s ? s : JSON.writeValueAsString(body);
         return send(HttpRequest.newBuilder(uri(path))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(text)));
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(text)));
     }
 
     public Response send(HttpRequest.Builder request) {
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Response(response.statusCode(), response.headers(), response.body());
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
@@ -93,13 +96,15 @@ public final class ApiClient {
     }
 
     public JsonNode awaitTerminal(String id, Duration atMost) {
-        return await().atMost(atMost).pollInterval(Duration.ofMillis(20))
-                .until(() -> batch(id), batch -> TERMINAL.contains(batch.get("state").asString()));
+        return await().atMost(atMost)
+            .pollInterval(Duration.ofMillis(20))
+            .until(() -> batch(id), batch -> TERMINAL.contains(batch.get("state").asString()));
     }
 
     public JsonNode awaitState(String id, String state) {
-        return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
-                .until(() -> batch(id), batch -> batch.get("state").asString().equals(state));
+        return await().atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(20))
+            .until(() -> batch(id), batch -> batch.get("state").asString().equals(state));
     }
 
     public static String json(Object value) {
@@ -131,4 +136,5 @@ public final class ApiClient {
             return headers.firstValue("content-type").orElse("");
         }
     }
+
 }

@@ -14,136 +14,167 @@ import dev.failfast.settings.FailfastProperties;
 import org.junit.jupiter.api.Test;
 
 /**
- * The package rules of docs/architecture.md: dependencies point inward, the domain is plain Java,
- * only {@code api} knows about HTTP. Rules for packages that do not exist yet (the two engines'
- * own packages) pass while those packages are empty.
+ * The package rules of docs/architecture.md: dependencies point inward, the domain is
+ * plain Java, only {@code api} knows about HTTP. Rules for packages that do not exist yet
+ * (the two engines' own packages) pass while those packages are empty.
  */
 class ArchitectureTest {
 
     private static final JavaClasses MAIN = new ClassFileImporter()
-            .withImportOption(new ImportOption.DoNotIncludeTests())
-            .importPackages("dev.failfast");
+        .withImportOption(new ImportOption.DoNotIncludeTests())
+        .importPackages("dev.failfast");
 
     @Test
     void theDomainUsesNoOtherPackageOfOurs() {
-        noClasses().that().resideInAPackage("dev.failfast.batch..")
-                .should().dependOnClassesThat(resideInAnyPackage("dev.failfast..")
-                        .and(resideOutsideOfPackage("dev.failfast.batch..")))
-                .because("batch is the domain every other package builds on")
-                .check(MAIN);
+        noClasses().that()
+            .resideInAPackage("dev.failfast.batch..")
+            .should()
+            .dependOnClassesThat(
+                    resideInAnyPackage("dev.failfast..").and(resideOutsideOfPackage("dev.failfast.batch..")))
+            .because("batch is the domain every other package builds on")
+            .check(MAIN);
     }
 
     @Test
     void theDomainIsPlainJava() {
-        classes().that().resideInAPackage("dev.failfast.batch..")
-                .should().onlyDependOnClassesThat()
-                .resideInAnyPackage("dev.failfast.batch..", "java..", "org.jspecify..", "tools.jackson.databind..")
-                .because("the domain is plain Java values (JSON params as JsonNode), testable and reusable without"
-                        + " Spring or a servlet container")
-                .check(MAIN);
+        classes().that()
+            .resideInAPackage("dev.failfast.batch..")
+            .should()
+            .onlyDependOnClassesThat()
+            .resideInAnyPackage("dev.failfast.batch..", "java..", "org.jspecify..", "tools.jackson.databind..")
+            .because("the domain is plain Java values (JSON params as JsonNode), testable and reusable without"
+                    + " Spring or a servlet container")
+            .check(MAIN);
     }
 
     @Test
     void jobTypesUseOnlyTheDomainAndTheirSettings() {
-        classes().that().resideInAPackage("dev.failfast.job..")
-                .should().onlyDependOnClassesThat(resideInAnyPackage("dev.failfast.job..", "dev.failfast.batch..")
-                        .or(resideOutsideOfPackage("dev.failfast.."))
-                        .or(belongToAnyOf(FailfastProperties.class)))
-                .because("the job SPI and the built-in job types sit next to the domain; they read their settings"
-                        + " (failfast.http) but know nothing of the engine, the store or the API")
-                .check(MAIN);
+        classes().that()
+            .resideInAPackage("dev.failfast.job..")
+            .should()
+            .onlyDependOnClassesThat(resideInAnyPackage("dev.failfast.job..", "dev.failfast.batch..")
+                .or(resideOutsideOfPackage("dev.failfast.."))
+                .or(belongToAnyOf(FailfastProperties.class)))
+            .because("the job SPI and the built-in job types sit next to the domain; they read their settings"
+                    + " (failfast.http) but know nothing of the engine, the store or the API")
+            .check(MAIN);
     }
 
     @Test
     void theStoreUsesOnlyTheDomain() {
-        classes().that().resideInAPackage("dev.failfast.store..")
-                .should().onlyDependOnClassesThat(resideInAnyPackage("dev.failfast.store..", "dev.failfast.batch..")
-                        .or(resideOutsideOfPackage("dev.failfast..")))
-                .because("the store persists domain values; the engines, metrics and the API use it, never the"
-                        + " other way round")
-                .check(MAIN);
+        classes().that()
+            .resideInAPackage("dev.failfast.store..")
+            .should()
+            .onlyDependOnClassesThat(resideInAnyPackage("dev.failfast.store..", "dev.failfast.batch..")
+                .or(resideOutsideOfPackage("dev.failfast..")))
+            .because("the store persists domain values; the engines, metrics and the API use it, never the"
+                    + " other way round")
+            .check(MAIN);
     }
 
     @Test
     void theSharedEngineKnowsNeitherEngineNorTheOutside() {
-        noClasses().that().resideInAPackage("dev.failfast.engine")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.failfast.engine.local..",
-                        "dev.failfast.engine.cluster..", "dev.failfast.api..", "dev.failfast.metrics..")
-                .because("the front door and the attempt machinery are shared by both engines, and are used by the"
-                        + " API and the metrics, not the reverse")
-                .check(MAIN);
+        noClasses().that()
+            .resideInAPackage("dev.failfast.engine")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("dev.failfast.engine.local..", "dev.failfast.engine.cluster..", "dev.failfast.api..",
+                    "dev.failfast.metrics..")
+            .because("the front door and the attempt machinery are shared by both engines, and are used by the"
+                    + " API and the metrics, not the reverse")
+            .check(MAIN);
     }
 
     @Test
     void theSingleInstanceEngineKnowsNotTheClusterNorTheOutside() {
-        noClasses().that().resideInAPackage("dev.failfast.engine.local..")
-                .should().dependOnClassesThat().resideInAnyPackage(
-                        "dev.failfast.engine.cluster..", "dev.failfast.api..", "dev.failfast.metrics..")
-                .because("the two engines stand side by side on the shared engine")
-                .allowEmptyShould(true)
-                .check(MAIN);
+        noClasses().that()
+            .resideInAPackage("dev.failfast.engine.local..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("dev.failfast.engine.cluster..", "dev.failfast.api..", "dev.failfast.metrics..")
+            .because("the two engines stand side by side on the shared engine")
+            .allowEmptyShould(true)
+            .check(MAIN);
     }
 
     @Test
     void theClusterEngineKnowsNotTheSingleInstanceOneNorTheOutside() {
-        noClasses().that().resideInAPackage("dev.failfast.engine.cluster..")
-                .should().dependOnClassesThat().resideInAnyPackage(
-                        "dev.failfast.engine.local..", "dev.failfast.api..", "dev.failfast.metrics..")
-                .because("the two engines stand side by side on the shared engine")
-                .allowEmptyShould(true)
-                .check(MAIN);
+        noClasses().that()
+            .resideInAPackage("dev.failfast.engine.cluster..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("dev.failfast.engine.local..", "dev.failfast.api..", "dev.failfast.metrics..")
+            .because("the two engines stand side by side on the shared engine")
+            .allowEmptyShould(true)
+            .check(MAIN);
     }
 
     @Test
     void nothingButTheApiUsesTheApi() {
-        noClasses().that().resideOutsideOfPackage("dev.failfast.api..")
-                .should().dependOnClassesThat().resideInAPackage("dev.failfast.api..")
-                .because("dependencies point inward: the API is the outermost layer (config included)")
-                .check(MAIN);
+        noClasses().that()
+            .resideOutsideOfPackage("dev.failfast.api..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("dev.failfast.api..")
+            .because("dependencies point inward: the API is the outermost layer (config included)")
+            .check(MAIN);
     }
 
     @Test
     void onlyTheApiKnowsHttp() {
-        noClasses().that().resideInAnyPackage(
-                        "dev.failfast.batch..", "dev.failfast.job..", "dev.failfast.store..", "dev.failfast.engine..")
-                .should().dependOnClassesThat().resideInAnyPackage(
-                        "org.springframework.web..", "org.springframework.http..", "jakarta.servlet..")
-                .because("api is the only package that knows about HTTP (the http job type uses the JDK's client)")
-                .check(MAIN);
+        noClasses().that()
+            .resideInAnyPackage("dev.failfast.batch..", "dev.failfast.job..", "dev.failfast.store..",
+                    "dev.failfast.engine..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("org.springframework.web..", "org.springframework.http..", "jakarta.servlet..")
+            .because("api is the only package that knows about HTTP (the http job type uses the JDK's client)")
+            .check(MAIN);
     }
 
     @Test
     void noTwoPackagesDependOnEachOther() {
         slices().matching("dev.failfast.(**)")
-                .should().beFreeOfCycles()
-                .because("dependencies point inward, so no package can reach back to one that uses it")
-                .check(MAIN);
+            .should()
+            .beFreeOfCycles()
+            .because("dependencies point inward, so no package can reach back to one that uses it")
+            .check(MAIN);
     }
 
     @Test
     void nothingDependsOnTheCompositionRoot() {
-        noClasses().that().resideOutsideOfPackage("dev.failfast.config..")
-                .should().dependOnClassesThat().resideInAPackage("dev.failfast.config..")
-                .because("config wires every package together (and decides the engine's mode); what it builds must"
-                        + " not know how it is built")
-                .check(MAIN);
+        noClasses().that()
+            .resideOutsideOfPackage("dev.failfast.config..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("dev.failfast.config..")
+            .because("config wires every package together (and decides the engine's mode); what it builds must"
+                    + " not know how it is built")
+            .check(MAIN);
     }
 
     @Test
     void theSettingsDependOnNothingOfOurs() {
-        noClasses().that().resideInAPackage("dev.failfast.settings..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.failfast.batch..", "dev.failfast.job..",
-                        "dev.failfast.store..", "dev.failfast.engine..", "dev.failfast.metrics..", "dev.failfast.api..",
-                        "dev.failfast.config..")
-                .because("every package reads the settings")
-                .check(MAIN);
+        noClasses().that()
+            .resideInAPackage("dev.failfast.settings..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("dev.failfast.batch..", "dev.failfast.job..", "dev.failfast.store..",
+                    "dev.failfast.engine..", "dev.failfast.metrics..", "dev.failfast.api..", "dev.failfast.config..")
+            .because("every package reads the settings")
+            .check(MAIN);
     }
 
     @Test
     void theRootPackageHoldsOnlyTheApplication() {
-        classes().that().resideInAPackage("dev.failfast").and().doNotHaveSimpleName("package-info")
-                .should().haveSimpleName("FailfastApplication")
-                .because("every class belongs to the package that owns its concern")
-                .check(MAIN);
+        classes().that()
+            .resideInAPackage("dev.failfast")
+            .and()
+            .doNotHaveSimpleName("package-info")
+            .should()
+            .haveSimpleName("FailfastApplication")
+            .because("every class belongs to the package that owns its concern")
+            .check(MAIN);
     }
+
 }

@@ -70,5 +70,7 @@ final class ApiExamples {
             data:{"id":"019abf5e-7b6c-7cc1-9a0e-3c1f1e0b2a44","state":"FAILED","cancellation":{"cause":"JOB_FAILED","jobId":"b"}}
             """;
 
-    private ApiExamples() {}
+    private ApiExamples() {
+    }
+
 }

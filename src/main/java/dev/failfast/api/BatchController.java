@@ -1,10 +1,10 @@
 package dev.failfast.api;
 
-import dev.failfast.batch.JobNotFoundException;
 import dev.failfast.batch.BatchState;
+import dev.failfast.batch.JobNotFoundException;
 import dev.failfast.batch.JobState;
-import dev.failfast.settings.FailfastProperties;
 import dev.failfast.engine.BatchEngine;
+import dev.failfast.settings.FailfastProperties;
 import dev.failfast.store.BatchQuery;
 import dev.failfast.store.BatchStore;
 import dev.failfast.store.IdempotencyKey;
@@ -51,10 +51,15 @@ class BatchController {
     static final String LABEL_FILTER = "[A-Za-z0-9._/-]{1,63}:.{0,256}";
 
     private final BatchEngine engine;
+
     private final BatchStore store;
+
     private final BatchSpecMapper mapper;
+
     private final BatchEventStreams streams;
+
     private final RequestFingerprint fingerprint;
+
     private final int maxPageSize;
 
     BatchController(BatchEngine engine, BatchStore store, BatchSpecMapper mapper, BatchEventStreams streams,
@@ -73,14 +78,16 @@ class BatchController {
                     + "Returns at once; poll the Location or stream its events. With an Idempotency-Key header, "
                     + "sending the same request again returns the batch it created (200) instead of a new one; "
                     + "the key lives as long as that batch.",
-            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
-                    schema = @Schema(implementation = BatchRequest.class),
-                    examples = @ExampleObject(name = "fail-fast", value = ApiExamples.SUBMIT))))
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                    content = @Content(schema = @Schema(implementation = BatchRequest.class),
+                            examples = @ExampleObject(name = "fail-fast", value = ApiExamples.SUBMIT))))
     @ApiResponse(responseCode = "202", description = "Accepted; the body is the batch status")
-    @ApiResponse(responseCode = "200", description = "The Idempotency-Key created this batch before; its current status")
-    @ApiResponse(responseCode = "400", description = "Invalid batch", content = @Content(
-            mediaType = PROBLEM, examples = @ExampleObject(value = ApiExamples.INVALID)))
-    @ApiResponse(responseCode = "413", description = "Body larger than failfast.limits.max-request-size", content = @Content)
+    @ApiResponse(responseCode = "200",
+            description = "The Idempotency-Key created this batch before; its current status")
+    @ApiResponse(responseCode = "400", description = "Invalid batch",
+            content = @Content(mediaType = PROBLEM, examples = @ExampleObject(value = ApiExamples.INVALID)))
+    @ApiResponse(responseCode = "413", description = "Body larger than failfast.limits.max-request-size",
+            content = @Content)
     @ApiResponse(responseCode = "415", description = "Body is not application/json", content = @Content)
     @ApiResponse(responseCode = "422", description = "The Idempotency-Key was used before with a different request",
             content = @Content)
@@ -89,15 +96,15 @@ class BatchController {
     @ApiResponse(responseCode = "503", description = "The service is shutting down", content = @Content)
     ResponseEntity<BatchResponse> submit(@Valid @RequestBody BatchRequest request,
             @Parameter(description = "Makes retries safe: the same key with the same body returns the batch it "
-                    + "created; with another body it is refused (422)")
-                    @RequestHeader(name = "Idempotency-Key", required = false) @Nullable @Size(min = 1, max = 255)
-                    String idempotencyKey) {
+                    + "created; with another body it is refused (422)") @RequestHeader(name = "Idempotency-Key",
+                            required = false) @Nullable @Size(min = 1, max = 255) String idempotencyKey) {
         var spec = mapper.toSpec(request);
         if (idempotencyKey != null) {
             var submission = engine.submit(spec, new IdempotencyKey(idempotencyKey, fingerprint.of(request)));
             var status = submission.created() ? HttpStatus.ACCEPTED : HttpStatus.OK;
-            return ResponseEntity.status(status).location(location(submission.batch().id()))
-                    .body(BatchResponse.of(submission.batch()));
+            return ResponseEntity.status(status)
+                .location(location(submission.batch().id()))
+                .body(BatchResponse.of(submission.batch()));
         }
         var batch = engine.submit(spec);
         return ResponseEntity.accepted().location(location(batch.id())).body(BatchResponse.of(batch));
@@ -108,11 +115,12 @@ class BatchController {
     }
 
     @GetMapping("/{id}")
-    @Operation(summary = "Get a batch's status", description = "Counts per job state and the cancellation cause; "
-            + "costs the same whatever the number of jobs.")
-    @ApiResponse(responseCode = "200", description = "The batch's status", content = @Content(
-            schema = @Schema(implementation = BatchResponse.class),
-            examples = @ExampleObject(value = ApiExamples.FAILED_BATCH)))
+    @Operation(summary = "Get a batch's status",
+            description = "Counts per job state and the cancellation cause; "
+                    + "costs the same whatever the number of jobs.")
+    @ApiResponse(responseCode = "200", description = "The batch's status",
+            content = @Content(schema = @Schema(implementation = BatchResponse.class),
+                    examples = @ExampleObject(value = ApiExamples.FAILED_BATCH)))
     @ApiResponse(responseCode = "404", description = "No such batch", content = @Content)
     BatchResponse get(@PathVariable UUID id) {
         return BatchResponse.of(engine.find(id));
@@ -123,13 +131,16 @@ class BatchController {
     @ApiResponse(responseCode = "200", description = "One page of batches")
     @ApiResponse(responseCode = "400", description = "Invalid query parameter", content = @Content)
     PageResponse<BatchResponse> list(
-            @Parameter(description = "Only batches in this state") @RequestParam(required = false) @Nullable BatchState state,
-            @Parameter(description = "Only batches with this label, as key:value; repeat to require several")
-                    @RequestParam(name = "label", required = false) @Nullable List<@Pattern(regexp = LABEL_FILTER,
-                    message = "must be key:value") String> labels,
+            @Parameter(description = "Only batches in this state") @RequestParam(
+                    required = false) @Nullable BatchState state,
+            @Parameter(
+                    description = "Only batches with this label, as key:value; repeat to require several") @RequestParam(
+                            name = "label",
+                            required = false) @Nullable List<@Pattern(regexp = LABEL_FILTER,
+                                    message = "must be key:value") String> labels,
             @Parameter(description = "Zero-based page number") @RequestParam(defaultValue = "0") @Min(0) int page,
-            @Parameter(description = "Page size, at most failfast.limits.max-page-size")
-                    @RequestParam(defaultValue = "20") @Min(1) int size) {
+            @Parameter(description = "Page size, at most failfast.limits.max-page-size") @RequestParam(
+                    defaultValue = "20") @Min(1) int size) {
         Map<String, String> labelFilter = new HashMap<>();
         if (labels != null) {
             for (String label : labels) {
@@ -145,12 +156,12 @@ class BatchController {
     @Operation(summary = "List a batch's jobs, in submission order")
     @ApiResponse(responseCode = "200", description = "One page of jobs")
     @ApiResponse(responseCode = "404", description = "No such batch", content = @Content)
-    PageResponse<JobResponse> jobs(
-            @PathVariable UUID id,
-            @Parameter(description = "Only jobs in this state") @RequestParam(required = false) @Nullable JobState state,
+    PageResponse<JobResponse> jobs(@PathVariable UUID id,
+            @Parameter(description = "Only jobs in this state") @RequestParam(
+                    required = false) @Nullable JobState state,
             @Parameter(description = "Zero-based page number") @RequestParam(defaultValue = "0") @Min(0) int page,
-            @Parameter(description = "Page size, at most failfast.limits.max-page-size")
-                    @RequestParam(defaultValue = "100") @Min(1) int size) {
+            @Parameter(description = "Page size, at most failfast.limits.max-page-size") @RequestParam(
+                    defaultValue = "100") @Min(1) int size) {
         engine.find(id);
         return PageResponse.of(store.findJobs(id, state, pageRequest(page, size)), JobResponse::of);
     }
@@ -196,8 +207,9 @@ class BatchController {
                     + "change and a `batch` event for each batch state change. The stream closes after the "
                     + "`batch` event with a terminal state. A `lagged` event says events were dropped because "
                     + "the client read too slowly; the next `batch` event is current.")
-    @ApiResponse(responseCode = "200", description = "The event stream", content = @Content(
-            mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, examples = @ExampleObject(value = ApiExamples.EVENTS)))
+    @ApiResponse(responseCode = "200", description = "The event stream",
+            content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE,
+                    examples = @ExampleObject(value = ApiExamples.EVENTS)))
     @ApiResponse(responseCode = "404", description = "No such batch", content = @Content)
     SseEmitter events(@PathVariable UUID id) {
         return streams.subscribe(id);
@@ -206,4 +218,5 @@ class BatchController {
     private PageRequest pageRequest(int page, int size) {
         return new PageRequest(page, Math.min(size, maxPageSize));
     }
+
 }

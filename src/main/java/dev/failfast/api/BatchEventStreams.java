@@ -25,12 +25,12 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Server-sent event streams of batches. The engine only drops each event into every subscriber's
- * bounded queue; one virtual thread per subscriber writes them, so a slow or stalled client never
- * holds up the engine or other clients. Each event is turned into JSON once, by the first
- * subscriber to send it, whatever the number of subscribers. A subscriber that falls more
- * than {@value #QUEUE_CAPACITY} events behind gets a {@code lagged} event followed by the batch's
- * current status, and goes on from there.
+ * Server-sent event streams of batches. The engine only drops each event into every
+ * subscriber's bounded queue; one virtual thread per subscriber writes them, so a slow or
+ * stalled client never holds up the engine or other clients. Each event is turned into
+ * JSON once, by the first subscriber to send it, whatever the number of subscribers. A
+ * subscriber that falls more than {@value #QUEUE_CAPACITY} events behind gets a
+ * {@code lagged} event followed by the batch's current status, and goes on from there.
  */
 @Component
 class BatchEventStreams implements BatchEventListener {
@@ -41,8 +41,11 @@ class BatchEventStreams implements BatchEventListener {
     private static final Logger log = LoggerFactory.getLogger(BatchEventStreams.class);
 
     private final BatchStore store;
+
     private final BatchEventFeed feed;
+
     private final JsonMapper jsonMapper;
+
     private final Map<UUID, Set<Subscriber>> subscribers = new ConcurrentHashMap<>();
 
     BatchEventStreams(BatchStore store, BatchEventFeed feed, JsonMapper jsonMapper) {
@@ -52,15 +55,16 @@ class BatchEventStreams implements BatchEventListener {
     }
 
     /**
-     * Opens a stream on a batch. Subscribes before reading the batch's status, so no change can
-     * be missed between the status and the events after it. The status goes out first; events
-     * queued while it was read follow it, and may repeat changes it already shows. (They cannot be
-     * dropped: one of them may be newer than the status, such as the terminal one.)
-     *
+     * Opens a stream on a batch. Subscribes before reading the batch's status, so no
+     * change can be missed between the status and the events after it. The status goes
+     * out first; events queued while it was read follow it, and may repeat changes it
+     * already shows. (They cannot be dropped: one of them may be newer than the status,
+     * such as the terminal one.)
      * @throws BatchNotFoundException when there is no such batch
      */
     SseEmitter subscribe(UUID batchId) {
-        var emitter = new SseEmitter(0L); // no timeout: the stream lasts as long as the batch
+        var emitter = new SseEmitter(0L); // no timeout: the stream lasts as long as the
+                                          // batch
         var subscriber = new Subscriber(batchId, emitter);
         subscribers.computeIfAbsent(batchId, id -> ConcurrentHashMap.newKeySet()).add(subscriber);
         feed.follow(batchId);
@@ -108,16 +112,24 @@ class BatchEventStreams implements BatchEventListener {
     }
 
     private sealed interface Item {
-        record Status(Batch batch) implements Item {}
 
-        /** Events were dropped: send a {@code lagged} event and the batch's current status. */
-        record Resync() implements Item {}
+        record Status(Batch batch) implements Item {
+        }
+
+        /**
+         * Events were dropped: send a {@code lagged} event and the batch's current
+         * status.
+         */
+        record Resync() implements Item {
+        }
+
     }
 
     /** An engine event as every subscriber of its batch sends it. */
     private final class Published implements Item {
 
         final BatchEvent event;
+
         private volatile @Nullable String json;
 
         Published(BatchEvent event) {
@@ -133,7 +145,10 @@ class BatchEventStreams implements BatchEventListener {
             return !(event instanceof BatchEvent.JobChanged) && event.batch().state().isTerminal();
         }
 
-        /** The event's JSON, written by the first subscriber that needs it (a race only writes it twice). */
+        /**
+         * The event's JSON, written by the first subscriber that needs it (a race only
+         * writes it twice).
+         */
         String json() {
             String written = json;
             if (written == null) {
@@ -145,14 +160,19 @@ class BatchEventStreams implements BatchEventListener {
             }
             return written;
         }
+
     }
 
     private final class Subscriber {
 
         final UUID batchId;
+
         final SseEmitter emitter;
+
         final BlockingDeque<Item> queue = new LinkedBlockingDeque<>(QUEUE_CAPACITY);
+
         final AtomicLong dropped = new AtomicLong();
+
         long sent;
 
         Subscriber(UUID batchId, SseEmitter emitter) {
@@ -187,17 +207,22 @@ class BatchEventStreams implements BatchEventListener {
                     Item item = queue.poll(HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
                     if (item == null) {
                         emitter.send(SseEmitter.event().comment("keep-alive"));
-                    } else if (send(item)) {
+                    }
+                    else if (send(item)) {
                         emitter.complete();
                         return;
                     }
                 }
-            } catch (IOException | RuntimeException e) {
+            }
+            catch (IOException | RuntimeException e) {
                 log.debug("Event stream of batch {} closed: {}", batchId, e.toString());
-            } catch (InterruptedException e) {
+            }
+            catch (InterruptedException e) {
                 emitter.complete();
-            } finally {
-                // The emitter's completion callback does not run if it completed before Spring took it over.
+            }
+            finally {
+                // The emitter's completion callback does not run if it completed before
+                // Spring took it over.
                 remove(this);
             }
         }
@@ -224,7 +249,10 @@ class BatchEventStreams implements BatchEventListener {
 
         /** Sends an object, or a String that is already JSON, as JSON. */
         private void emit(String name, Object data) throws IOException {
-            emitter.send(SseEmitter.event().id(Long.toString(++sent)).name(name).data(data, MediaType.APPLICATION_JSON));
+            emitter
+                .send(SseEmitter.event().id(Long.toString(++sent)).name(name).data(data, MediaType.APPLICATION_JSON));
         }
+
     }
+
 }

@@ -17,66 +17,59 @@ import org.jspecify.annotations.Nullable;
 /** A batch to run. */
 @Schema(description = "A batch of jobs to run")
 record BatchRequest(
-        @Schema(description = "A name for humans; need not be unique", example = "nightly-import")
-        @Size(max = 200) @Nullable String name,
+        @Schema(description = "A name for humans; need not be unique",
+                example = "nightly-import") @Size(max = 200) @Nullable String name,
 
-        @Schema(description = "Key/value pairs to find the batch by", example = "{\"team\": \"data\"}")
-        @Size(max = 50) @Nullable Map<@Pattern(regexp = LABEL_KEY, message = "must match " + LABEL_KEY) String,
-                @NotNull @Size(max = 256) String> labels,
+        @Schema(description = "Key/value pairs to find the batch by",
+                example = "{\"team\": \"data\"}") @Size(max = 50) @Nullable Map<@Pattern(regexp = LABEL_KEY,
+                        message = "must match " + LABEL_KEY) String, @NotNull @Size(max = 256) String> labels,
 
         @Schema(description = "FAIL_FAST cancels the batch when a job fails; CONTINUE runs every job",
-                defaultValue = "FAIL_FAST")
-        @Nullable FailurePolicy failurePolicy,
+                defaultValue = "FAIL_FAST") @Nullable FailurePolicy failurePolicy,
 
-        @Schema(description = "Failures a FAIL_FAST batch tolerates before it is cancelled", defaultValue = "0")
-        @Min(0) @Nullable Integer maxFailures,
+        @Schema(description = "Failures a FAIL_FAST batch tolerates before it is cancelled",
+                defaultValue = "0") @Min(0) @Nullable Integer maxFailures,
 
         @Schema(description = "Jobs of this batch running at once; default from failfast.engine.default-max-parallelism",
-                example = "8")
-        @Min(1) @Max(10_000) @Nullable Integer maxParallelism,
+                example = "8") @Min(1) @Max(10_000) @Nullable Integer maxParallelism,
 
         @Schema(description = "ISO-8601 duration after submission by which the batch must be finished; at most 365 days",
-                type = "string", format = "duration", example = "PT10M")
-        @Nullable Duration deadline,
+                type = "string", format = "duration", example = "PT10M") @Nullable Duration deadline,
 
-        @Schema(description = "The jobs, started in this order")
-        @NotEmpty List<@NotNull @Valid JobRequest> jobs) {
+        @Schema(description = "The jobs, started in this order") @NotEmpty List<@NotNull @Valid JobRequest> jobs) {
 
     static final String LABEL_KEY = "[A-Za-z0-9._/-]{1,63}";
     static final String JOB_ID = "[A-Za-z0-9._:-]{1,128}";
 
     /** One job of the batch. */
     record JobRequest(
-            @Schema(description = "Unique within the batch", example = "job-001")
-            @NotNull @Pattern(regexp = JOB_ID, message = "must match " + JOB_ID) String id,
+            @Schema(description = "Unique within the batch", example = "job-001") @NotNull @Pattern(regexp = JOB_ID,
+                    message = "must match " + JOB_ID) String id,
 
-            @Schema(description = "A registered job type", example = "sleep")
-            @NotNull @Size(min = 1, max = 64) String type,
+            @Schema(description = "A registered job type", example = "sleep") @NotNull @Size(min = 1,
+                    max = 64) String type,
 
             @Schema(description = "The job type's parameters", implementation = Map.class,
-                    example = "{\"duration\": \"PT1S\"}")
-            tools.jackson.databind.node.@Nullable ObjectNode params,
+                    example = "{\"duration\": \"PT1S\"}") tools.jackson.databind.node.@Nullable ObjectNode params,
 
-            @Schema(description = "How long one attempt may run (ISO-8601); at most 365 days", type = "string", format = "duration",
-                    example = "PT30S")
-            @Nullable Duration timeout,
+            @Schema(description = "How long one attempt may run (ISO-8601); at most 365 days", type = "string",
+                    format = "duration", example = "PT30S") @Nullable Duration timeout,
 
-            @Schema(description = "Retries of failed attempts; none by default")
-            @Valid @Nullable RetryRequest retry) {}
+            @Schema(description = "Retries of failed attempts; none by default") @Valid @Nullable RetryRequest retry) {
+    }
 
     /** How often a job is attempted. */
     record RetryRequest(
-            @Schema(description = "Attempts in all, the first included", example = "3")
-            @NotNull @Min(1) @Max(100) Integer maxAttempts,
+            @Schema(description = "Attempts in all, the first included",
+                    example = "3") @NotNull @Min(1) @Max(100) Integer maxAttempts,
 
-            @Schema(description = "Wait before the first retry (ISO-8601); at most 365 days", type = "string", format = "duration",
-                    defaultValue = "PT1S")
-            @Nullable Duration backoff,
+            @Schema(description = "Wait before the first retry (ISO-8601); at most 365 days", type = "string",
+                    format = "duration", defaultValue = "PT1S") @Nullable Duration backoff,
 
-            @Schema(description = "Factor applied to the wait after each retry", defaultValue = "2.0")
-            @Min(1) @Max(100) @Nullable Double multiplier,
+            @Schema(description = "Factor applied to the wait after each retry",
+                    defaultValue = "2.0") @Min(1) @Max(100) @Nullable Double multiplier,
 
-            @Schema(description = "Upper bound of the wait (ISO-8601); at most 365 days", type = "string", format = "duration",
-                    defaultValue = "PT5M")
-            @Nullable Duration maxBackoff) {}
+            @Schema(description = "Upper bound of the wait (ISO-8601); at most 365 days", type = "string",
+                    format = "duration", defaultValue = "PT5M") @Nullable Duration maxBackoff) {
+    }
 }

@@ -15,19 +15,10 @@ import org.jspecify.annotations.Nullable;
 
 /** A batch's status. Reading it costs the same for 5 jobs as for 100 000. */
 @Schema(description = "A batch's status")
-record BatchResponse(
-        @Schema(description = "Time-ordered UUID (version 7)") UUID id,
-        String name,
-        Map<String, String> labels,
-        FailurePolicy failurePolicy,
-        int maxFailures,
-        int maxParallelism,
-        @Schema(type = "string", format = "duration", example = "PT10M") @Nullable Duration deadline,
-        BatchState state,
-        Instant createdAt,
-        @Nullable Instant startedAt,
-        @Nullable Instant finishedAt,
-        JobCounts counts,
+record BatchResponse(@Schema(description = "Time-ordered UUID (version 7)") UUID id, String name,
+        Map<String, String> labels, FailurePolicy failurePolicy, int maxFailures, int maxParallelism,
+        @Schema(type = "string", format = "duration", example = "PT10M") @Nullable Duration deadline, BatchState state,
+        Instant createdAt, @Nullable Instant startedAt, @Nullable Instant finishedAt, JobCounts counts,
         @Schema(description = "Why the batch was cancelled; null until it was") @Nullable Cancellation cancellation) {
 
     static BatchResponse of(Batch batch) {
@@ -39,16 +30,15 @@ record BatchResponse(
     }
 
     /** The cancellation cause: recorded once, never overwritten. */
-    record Cancellation(
-            CauseType cause,
+    record Cancellation(CauseType cause,
             @Schema(description = "The job whose failure cancelled the batch") @Nullable String jobId,
             @Schema(description = "That job's error type", example = "JOB_ERROR") @Nullable String errorType,
             @Nullable String message,
             @Schema(description = "The reason a client gave when cancelling") @Nullable String reason,
             @Schema(description = "When the cause was recorded") Instant requestedAt,
             @Schema(description = "When the last running job became terminal") @Nullable Instant completedAt,
-            @Schema(description = "completedAt - requestedAt in milliseconds", example = "0.412")
-            @Nullable Double propagationMillis) {
+            @Schema(description = "completedAt - requestedAt in milliseconds",
+                    example = "0.412") @Nullable Double propagationMillis) {
 
         static Cancellation of(CancellationCause cause) {
             return new Cancellation(cause.cause(), cause.jobId(), cause.errorType(), cause.message(), cause.reason(),

@@ -6,9 +6,9 @@ import dev.failfast.batch.BatchSpec;
 import dev.failfast.batch.FailurePolicy;
 import dev.failfast.batch.JobSpec;
 import dev.failfast.batch.RetryPolicy;
-import dev.failfast.settings.FailfastProperties;
 import dev.failfast.engine.InvalidBatchException;
 import dev.failfast.engine.InvalidBatchException.Violation;
+import dev.failfast.settings.FailfastProperties;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,7 +20,10 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
-/** Turns a validated request into a {@link BatchSpec}, applying defaults and checking durations. */
+/**
+ * Turns a validated request into a {@link BatchSpec}, applying defaults and checking
+ * durations.
+ */
 @Component
 class BatchSpecMapper {
 
@@ -38,7 +41,8 @@ class BatchSpecMapper {
         List<Violation> violations = new ArrayList<>();
         requirePositive("deadline", request.deadline(), violations);
         List<JobSpec> jobs = new ArrayList<>(request.jobs().size());
-        // Jobs of one batch often have equal params; keeping one copy halves a pending job's heap.
+        // Jobs of one batch often have equal params; keeping one copy halves a pending
+        // job's heap.
         Map<ObjectNode, ObjectNode> distinctParams = new HashMap<>();
         for (int i = 0; i < request.jobs().size(); i++) {
             jobs.add(toSpec(request.jobs().get(i), "jobs[" + i + "]", distinctParams, violations));
@@ -47,14 +51,10 @@ class BatchSpecMapper {
             throw new InvalidBatchException(violations);
         }
         FailurePolicy policy = Objects.requireNonNullElse(request.failurePolicy(), FailurePolicy.FAIL_FAST);
-        return new BatchSpec(
-                Objects.requireNonNullElse(request.name(), ""),
-                Objects.requireNonNullElse(request.labels(), Map.of()),
-                policy,
+        return new BatchSpec(Objects.requireNonNullElse(request.name(), ""),
+                Objects.requireNonNullElse(request.labels(), Map.of()), policy,
                 Objects.requireNonNullElse(request.maxFailures(), 0),
-                Objects.requireNonNullElse(request.maxParallelism(), defaultMaxParallelism),
-                request.deadline(),
-                jobs);
+                Objects.requireNonNullElse(request.maxParallelism(), defaultMaxParallelism), request.deadline(), jobs);
     }
 
     private static JobSpec toSpec(JobRequest job, String path, Map<ObjectNode, ObjectNode> distinctParams,
@@ -67,9 +67,11 @@ class BatchSpecMapper {
             Duration maxBackoff = Objects.requireNonNullElse(r.maxBackoff(), DEFAULT_MAX_BACKOFF);
             if (backoff.isNegative()) {
                 violations.add(new Violation(path + ".retry.backoff", "must not be negative"));
-            } else if (maxBackoff.compareTo(backoff) < 0) {
+            }
+            else if (maxBackoff.compareTo(backoff) < 0) {
                 violations.add(new Violation(path + ".retry.maxBackoff", "must be at least backoff (" + backoff + ")"));
-            } else {
+            }
+            else {
                 retry = new RetryPolicy(r.maxAttempts(), backoff,
                         Objects.requireNonNullElse(r.multiplier(), DEFAULT_MULTIPLIER), maxBackoff);
             }
@@ -84,4 +86,5 @@ class BatchSpecMapper {
             violations.add(new Violation(field, "must be a positive duration, was " + value));
         }
     }
+
 }

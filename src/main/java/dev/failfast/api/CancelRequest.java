@@ -4,7 +4,9 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
 
-/** @param reason why the client cancels, recorded in the cancellation cause */
-record CancelRequest(
-        @Schema(description = "Why the batch is cancelled; kept in the cancellation cause", example = "wrong input file")
-        @Size(max = 1000) @Nullable String reason) {}
+/**
+ * @param reason why the client cancels, recorded in the cancellation cause
+ */
+record CancelRequest(@Schema(description = "Why the batch is cancelled; kept in the cancellation cause",
+        example = "wrong input file") @Size(max = 1000) @Nullable String reason) {
+}

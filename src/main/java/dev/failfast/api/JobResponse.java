@@ -13,22 +13,15 @@ import tools.jackson.databind.JsonNode;
 
 /** A job's status. */
 @Schema(description = "A job's status")
-record JobResponse(
-        String id,
-        String type,
+record JobResponse(String id, String type,
         @Schema(description = "The job type's parameters", implementation = Map.class) JsonNode params,
-        @Schema(type = "string", format = "duration", example = "PT30S") @Nullable Duration timeout,
-        RetryPolicy retry,
-        JobState state,
-        @Schema(description = "Attempts started so far") int attempts,
-        @Nullable Instant startedAt,
-        @Nullable Instant finishedAt,
-        @Nullable Long durationMillis,
-        @Schema(description = "True when the job ignored cancellation past the grace period and its thread was left to finish")
-        boolean abandoned,
+        @Schema(type = "string", format = "duration", example = "PT30S") @Nullable Duration timeout, RetryPolicy retry,
+        JobState state, @Schema(description = "Attempts started so far") int attempts, @Nullable Instant startedAt,
+        @Nullable Instant finishedAt, @Nullable Long durationMillis,
+        @Schema(description = "True when the job ignored cancellation past the grace period and its thread was left to finish") boolean abandoned,
         @Schema(description = "Why the last attempt failed") @Nullable JobError error,
-        @Schema(description = "What the job returned: any JSON value", implementation = Object.class)
-        @Nullable JsonNode result) {
+        @Schema(description = "What the job returned: any JSON value",
+                implementation = Object.class) @Nullable JsonNode result) {
 
     static JobResponse of(Job job) {
         var spec = job.spec();

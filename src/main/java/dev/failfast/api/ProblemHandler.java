@@ -38,9 +38,10 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.StreamReadException;
 
 /**
- * Every error as {@code application/problem+json} (RFC 9457). Each kind of problem has a stable
- * {@code type} URI under {@value #TYPE_BASE}; invalid input lists every bad field in an
- * {@code errors} array of {@code {field, message}}. Responses never carry a stack trace.
+ * Every error as {@code application/problem+json} (RFC 9457). Each kind of problem has a
+ * stable {@code type} URI under {@value #TYPE_BASE}; invalid input lists every bad field
+ * in an {@code errors} array of {@code {field, message}}. Responses never carry a stack
+ * trace.
  */
 @RestControllerAdvice
 class ProblemHandler extends ResponseEntityExceptionHandler {
@@ -51,34 +52,29 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
 
-    private static final Map<Integer, String> KIND_BY_STATUS = Map.ofEntries(
-            Map.entry(400, "invalid-request"),
-            Map.entry(404, "not-found"),
-            Map.entry(405, "method-not-allowed"),
-            Map.entry(406, "not-acceptable"),
-            Map.entry(409, "conflict"),
-            Map.entry(413, "request-too-large"),
-            Map.entry(415, "unsupported-media-type"),
-            Map.entry(429, "too-many-pending-jobs"),
-            Map.entry(500, "internal-error"),
-            Map.entry(503, "unavailable"));
+    private static final Map<Integer, String> KIND_BY_STATUS = Map.ofEntries(Map.entry(400, "invalid-request"),
+            Map.entry(404, "not-found"), Map.entry(405, "method-not-allowed"), Map.entry(406, "not-acceptable"),
+            Map.entry(409, "conflict"), Map.entry(413, "request-too-large"), Map.entry(415, "unsupported-media-type"),
+            Map.entry(429, "too-many-pending-jobs"), Map.entry(500, "internal-error"), Map.entry(503, "unavailable"));
 
     /** One bad field of a request. */
-    record FieldProblem(String field, String message) {}
+    record FieldProblem(String field, String message) {
+    }
 
     @ExceptionHandler(InvalidBatchException.class)
     ProblemDetail invalidBatch(InvalidBatchException e, HttpServletRequest request) {
         return invalid(e.violations().stream().map(v -> new FieldProblem(v.field(), v.message())).toList(), request);
     }
 
-    @ExceptionHandler({BatchNotFoundException.class, JobNotFoundException.class})
+    @ExceptionHandler({ BatchNotFoundException.class, JobNotFoundException.class })
     ProblemDetail notFound(RuntimeException e, HttpServletRequest request) {
         return problem(HttpStatus.NOT_FOUND, "Not found", e.getMessage(), request);
     }
 
     @ExceptionHandler(BatchStateConflictException.class)
     ProblemDetail conflict(BatchStateConflictException e, HttpServletRequest request) {
-        ProblemDetail problem = problem(HttpStatus.CONFLICT, "Conflict with the batch's state", e.getMessage(), request);
+        ProblemDetail problem = problem(HttpStatus.CONFLICT, "Conflict with the batch's state", e.getMessage(),
+                request);
         problem.setProperty("state", e.state());
         return problem;
     }
@@ -88,8 +84,8 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         ProblemDetail problem = problem(HttpStatus.TOO_MANY_REQUESTS, "Too many pending jobs", e.getMessage(), request);
         long seconds = Math.max(1, e.retryAfter().toSeconds());
         return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
-                .header(HttpHeaders.RETRY_AFTER, Long.toString(seconds))
-                .body(problem);
+            .header(HttpHeaders.RETRY_AFTER, Long.toString(seconds))
+            .body(problem);
     }
 
     @ExceptionHandler(IdempotencyKeyReusedException.class)
@@ -120,8 +116,10 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         List<FieldProblem> errors = new ArrayList<>();
         e.getBindingResult().getFieldErrors().forEach(error -> errors.add(fieldProblem(error)));
-        e.getBindingResult().getGlobalErrors().forEach(error -> errors.add(new FieldProblem(error.getObjectName(),
-                String.valueOf(error.getDefaultMessage()))));
+        e.getBindingResult()
+            .getGlobalErrors()
+            .forEach(error -> errors
+                .add(new FieldProblem(error.getObjectName(), String.valueOf(error.getDefaultMessage()))));
         return ResponseEntity.badRequest().body(invalid(errors, servletRequest(request)));
     }
 
@@ -131,7 +129,8 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         List<FieldProblem> errors = new ArrayList<>();
         for (var result : e.getParameterValidationResults()) {
             if (result instanceof ParameterErrors bean) {
-                // A validated request body: name its fields, as for MethodArgumentNotValidException.
+                // A validated request body: name its fields, as for
+                // MethodArgumentNotValidException.
                 bean.getFieldErrors().forEach(error -> errors.add(fieldProblem(error)));
                 continue;
             }
@@ -149,31 +148,38 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         HttpServletRequest servletRequest = servletRequest(request);
         var tooLarge = findCause(e, RequestSizeLimitFilter.RequestTooLargeException.class);
         if (tooLarge != null) {
-            return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(problem(HttpStatus.CONTENT_TOO_LARGE,
-                    "Request too large", tooLarge.getMessage(), servletRequest));
+            return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE)
+                .body(problem(HttpStatus.CONTENT_TOO_LARGE, "Request too large", tooLarge.getMessage(),
+                        servletRequest));
         }
         JacksonException json = findCause(e, JacksonException.class);
         if (json == null) {
-            return ResponseEntity.badRequest().body(invalid(
-                    List.of(new FieldProblem("body", "is missing or not readable")), servletRequest));
+            return ResponseEntity.badRequest()
+                .body(invalid(List.of(new FieldProblem("body", "is missing or not readable")), servletRequest));
         }
-        // A syntax error's path only says how far the parser got; the line and column say more.
+        // A syntax error's path only says how far the parser got; the line and column say
+        // more.
         String field = json instanceof StreamReadException ? "" : JsonErrors.path(json);
         String message = JsonErrors.message(json);
-        return ResponseEntity.badRequest().body(invalid(
-                List.of(new FieldProblem(field.isEmpty() ? "body" : field, message)), servletRequest));
+        return ResponseEntity.badRequest()
+            .body(invalid(List.of(new FieldProblem(field.isEmpty() ? "body" : field, message)), servletRequest));
     }
 
     @Override
     protected @Nullable ResponseEntity<Object> handleTypeMismatch(TypeMismatchException e, HttpHeaders headers,
             HttpStatusCode status, WebRequest request) {
-        String name = e instanceof MethodArgumentTypeMismatchException m ? m.getName() : String.valueOf(e.getPropertyName());
+        String name = e instanceof MethodArgumentTypeMismatchException m ? m.getName()
+                : String.valueOf(e.getPropertyName());
         Class<?> type = e.getRequiredType();
         String message = "'" + e.getValue() + "' is not a valid " + (type == null ? "value" : type.getSimpleName());
-        return ResponseEntity.badRequest().body(invalid(List.of(new FieldProblem(name, message)), servletRequest(request)));
+        return ResponseEntity.badRequest()
+            .body(invalid(List.of(new FieldProblem(name, message)), servletRequest(request)));
     }
 
-    /** Gives every problem the framework builds (404, 405, 415, …) a stable type and the request path. */
+    /**
+     * Gives every problem the framework builds (404, 405, 415, …) a stable type and the
+     * request path.
+     */
     @Override
     protected @Nullable ResponseEntity<Object> handleExceptionInternal(Exception e, @Nullable Object body,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
@@ -228,4 +234,5 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     private static HttpServletRequest servletRequest(WebRequest request) {
         return ((ServletWebRequest) request).getRequest();
     }
+
 }

@@ -10,9 +10,9 @@ import tools.jackson.databind.cfg.JsonNodeFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A SHA-256 over a request in canonical JSON (properties and map keys sorted), so that the same
- * request sent again with an {@code Idempotency-Key} is recognised even if its fields come in
- * another order or with other whitespace.
+ * A SHA-256 over a request in canonical JSON (properties and map keys sorted), so that
+ * the same request sent again with an {@code Idempotency-Key} is recognised even if its
+ * fields come in another order or with other whitespace.
  */
 @Component
 class RequestFingerprint {
@@ -21,18 +21,20 @@ class RequestFingerprint {
 
     RequestFingerprint(JsonMapper jsonMapper) {
         this.canonical = jsonMapper.rebuild()
-                .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
-                .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-                .enable(JsonNodeFeature.WRITE_PROPERTIES_SORTED)
-                .build();
+            .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+            .enable(JsonNodeFeature.WRITE_PROPERTIES_SORTED)
+            .build();
     }
 
     String of(Object request) {
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256").digest(canonical.writeValueAsBytes(request));
             return HexFormat.of().formatHex(hash);
-        } catch (NoSuchAlgorithmException e) {
+        }
+        catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
     }
+
 }

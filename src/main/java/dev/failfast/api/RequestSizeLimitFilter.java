@@ -13,9 +13,9 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Refuses request bodies larger than {@code failfast.limits.max-request-size}, whether they
- * announce their length or are chunked. The body is read through a counting stream that fails
- * once the limit is passed; {@link ProblemHandler} answers that with a 413.
+ * Refuses request bodies larger than {@code failfast.limits.max-request-size}, whether
+ * they announce their length or are chunked. The body is read through a counting stream
+ * that fails once the limit is passed; {@link ProblemHandler} answers that with a 413.
  */
 @Component
 class RequestSizeLimitFilter extends OncePerRequestFilter {
@@ -34,9 +34,11 @@ class RequestSizeLimitFilter extends OncePerRequestFilter {
 
     /** Thrown while reading a body that is larger than the limit. */
     static final class RequestTooLargeException extends IOException {
+
         RequestTooLargeException(long maxBytes) {
             super("The request body is larger than the limit of " + maxBytes + " bytes");
         }
+
     }
 
     private static final class LimitedRequest extends HttpServletRequestWrapper {
@@ -55,12 +57,15 @@ class RequestSizeLimitFilter extends OncePerRequestFilter {
             }
             return new LimitedInputStream(super.getInputStream(), maxBytes);
         }
+
     }
 
     private static final class LimitedInputStream extends ServletInputStream {
 
         private final ServletInputStream in;
+
         private final long maxBytes;
+
         private long read;
 
         LimitedInputStream(ServletInputStream in, long maxBytes) {
@@ -107,5 +112,7 @@ class RequestSizeLimitFilter extends OncePerRequestFilter {
         public void setReadListener(ReadListener listener) {
             in.setReadListener(listener);
         }
+
     }
+
 }

@@ -9,12 +9,13 @@ import org.springframework.context.annotation.Configuration;
 class TomcatConfiguration {
 
     /**
-     * Answers {@code Expect: 100-continue} only when the body is actually read. A client that
-     * announces a body over {@code failfast.limits.max-request-size} (curl does for anything over
-     * 1 MB) then gets its 413 before it sends a byte of the body.
+     * Answers {@code Expect: 100-continue} only when the body is actually read. A client
+     * that announces a body over {@code failfast.limits.max-request-size} (curl does for
+     * anything over 1 MB) then gets its 413 before it sends a byte of the body.
      */
     @Bean
     TomcatConnectorCustomizer continueOnRead() {
         return connector -> connector.setProperty("continueResponseTiming", "onRead");
     }
+
 }

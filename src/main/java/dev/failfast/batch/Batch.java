@@ -9,7 +9,8 @@ import org.jspecify.annotations.Nullable;
  * A batch as it stands at one moment: what was asked, where it is, and why it stopped.
  *
  * @param id time-ordered (version 7) UUID
- * @param spec what the client asked for (its job list is not kept here; jobs are stored apart)
+ * @param spec what the client asked for (its job list is not kept here; jobs are stored
+ * apart)
  * @param state where the batch is in its life cycle
  * @param createdAt when the batch was accepted
  * @param startedAt when its first job started
@@ -17,15 +18,8 @@ import org.jspecify.annotations.Nullable;
  * @param counts how many jobs are in each state
  * @param cancellation why it was cancelled, once it was
  */
-public record Batch(
-        UUID id,
-        BatchSpec spec,
-        BatchState state,
-        Instant createdAt,
-        @Nullable Instant startedAt,
-        @Nullable Instant finishedAt,
-        JobCounts counts,
-        @Nullable CancellationCause cancellation) {
+public record Batch(UUID id, BatchSpec spec, BatchState state, Instant createdAt, @Nullable Instant startedAt,
+        @Nullable Instant finishedAt, JobCounts counts, @Nullable CancellationCause cancellation) {
 
     public Batch {
         Objects.requireNonNull(id, "id");
@@ -40,7 +34,9 @@ public record Batch(
         return new Batch(id, spec, BatchState.QUEUED, at, null, null, JobCounts.allPending(spec.jobs().size()), null);
     }
 
-    /** This batch after {@code n} of its jobs moved from state {@code from} to {@code to}. */
+    /**
+     * This batch after {@code n} of its jobs moved from state {@code from} to {@code to}.
+     */
     public Batch withJobsMoved(JobState from, JobState to, int n) {
         if (n == 0) {
             return this;
@@ -53,9 +49,13 @@ public record Batch(
         return before.state() == after.state() ? this : withJobsMoved(before.state(), after.state(), 1);
     }
 
-    // ---- transitions: each checks the move against BatchState's table -------------------------------------
+    // ---- transitions: each checks the move against BatchState's table
+    // -------------------------------------
 
-    /** Its first job started at {@code at}: RUNNING (a batch already RUNNING stays as it is). */
+    /**
+     * Its first job started at {@code at}: RUNNING (a batch already RUNNING stays as it
+     * is).
+     */
     public Batch started(Instant at) {
         if (state == BatchState.RUNNING) {
             return this;
@@ -68,12 +68,18 @@ public record Batch(
         return new Batch(id, spec, to(BatchState.CANCELLING), createdAt, startedAt, finishedAt, counts, cause);
     }
 
-    /** Ended in {@code terminal} at {@code at}, with {@code cause} (already completed) if it has one. */
+    /**
+     * Ended in {@code terminal} at {@code at}, with {@code cause} (already completed) if
+     * it has one.
+     */
     public Batch ended(BatchState terminal, @Nullable CancellationCause cause, Instant at) {
         return new Batch(id, spec, to(terminal), createdAt, startedAt, at, counts, cause);
     }
 
-    /** This batch ended at {@code at} if nothing is left to do (see {@link #terminalStateIfDone}), else itself. */
+    /**
+     * This batch ended at {@code at} if nothing is left to do (see
+     * {@link #terminalStateIfDone}), else itself.
+     */
     public Batch endedIfDone(Instant at) {
         BatchState terminal = terminalStateIfDone();
         if (terminal == null) {
@@ -83,8 +89,8 @@ public record Batch(
     }
 
     /**
-     * The cause that {@code failed}, a job this batch's counts already count as FAILED, records:
-     * null while the failure policy lets the batch go on.
+     * The cause that {@code failed}, a job this batch's counts already count as FAILED,
+     * records: null while the failure policy lets the batch go on.
      */
     public @Nullable CancellationCause causeAfterFailure(Job failed, Instant at) {
         CauseType type = spec.causeAfterFailures(counts.failed());
@@ -96,9 +102,9 @@ public record Batch(
     }
 
     /**
-     * The terminal state this batch has reached if nothing is left to do, else null: with a cause,
-     * once no job runs, the cause's terminal state; without, once no job waits or runs, FAILED if
-     * a job failed and SUCCEEDED otherwise.
+     * The terminal state this batch has reached if nothing is left to do, else null: with
+     * a cause, once no job runs, the cause's terminal state; without, once no job waits
+     * or runs, FAILED if a job failed and SUCCEEDED otherwise.
      */
     public @Nullable BatchState terminalStateIfDone() {
         if (state.isTerminal()) {

@@ -15,4 +15,5 @@ public final class BatchNotFoundException extends RuntimeException {
     public UUID batchId() {
         return batchId;
     }
+
 }

@@ -15,18 +15,12 @@ import org.jspecify.annotations.Nullable;
  * @param maxFailures failures tolerated before a FAIL_FAST batch is cancelled
  * @param maxParallelism jobs of this batch running at once
  * @param deadline how long after submission the batch must be finished; null for none
- * @param jobs the jobs, in the order they are started. Empty in a batch read back from a durable
- *     store, which keeps jobs apart and reads them page by page; a submitted spec always has jobs
- *     (checked where batches are submitted)
+ * @param jobs the jobs, in the order they are started. Empty in a batch read back from a
+ * durable store, which keeps jobs apart and reads them page by page; a submitted spec
+ * always has jobs (checked where batches are submitted)
  */
-public record BatchSpec(
-        String name,
-        Map<String, String> labels,
-        FailurePolicy failurePolicy,
-        int maxFailures,
-        int maxParallelism,
-        @Nullable Duration deadline,
-        List<JobSpec> jobs) {
+public record BatchSpec(String name, Map<String, String> labels, FailurePolicy failurePolicy, int maxFailures,
+        int maxParallelism, @Nullable Duration deadline, List<JobSpec> jobs) {
 
     public BatchSpec {
         Objects.requireNonNull(name, "name");
@@ -42,8 +36,8 @@ public record BatchSpec(
     }
 
     /**
-     * The cause a job failure records when {@code failedJobs} failed jobs stop the batch by its
-     * failure policy ({@code FAIL_FAST} beyond {@code maxFailures}), else null.
+     * The cause a job failure records when {@code failedJobs} failed jobs stop the batch
+     * by its failure policy ({@code FAIL_FAST} beyond {@code maxFailures}), else null.
      */
     public @Nullable CauseType causeAfterFailures(int failedJobs) {
         if (failurePolicy != FailurePolicy.FAIL_FAST || failedJobs <= maxFailures) {

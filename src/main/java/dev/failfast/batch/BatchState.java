@@ -3,14 +3,13 @@ package dev.failfast.batch;
 import java.util.EnumSet;
 import java.util.Set;
 
-/** Life cycle of a batch: QUEUED → RUNNING → (CANCELLING) → SUCCEEDED | FAILED | CANCELLED. */
+/**
+ * Life cycle of a batch: QUEUED → RUNNING → (CANCELLING) → SUCCEEDED | FAILED |
+ * CANCELLED.
+ */
 public enum BatchState {
-    QUEUED,
-    RUNNING,
-    CANCELLING,
-    SUCCEEDED,
-    FAILED,
-    CANCELLED;
+
+    QUEUED, RUNNING, CANCELLING, SUCCEEDED, FAILED, CANCELLED;
 
     public boolean isTerminal() {
         return switch (this) {
@@ -29,11 +28,14 @@ public enum BatchState {
         };
     }
 
-    /** Returns {@code next} if this state may move to it, else throws naming both states. */
+    /**
+     * Returns {@code next} if this state may move to it, else throws naming both states.
+     */
     public BatchState transitionTo(BatchState next) {
         if (!allowedNext().contains(next)) {
             throw new IllegalStateTransitionException("batch", this, next);
         }
         return next;
     }
+
 }

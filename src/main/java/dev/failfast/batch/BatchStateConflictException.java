@@ -2,10 +2,13 @@ package dev.failfast.batch;
 
 import java.util.UUID;
 
-/** An operation does not fit the batch's current state, e.g. cancelling a finished batch. */
+/**
+ * An operation does not fit the batch's current state, e.g. cancelling a finished batch.
+ */
 public final class BatchStateConflictException extends RuntimeException {
 
     private final UUID batchId;
+
     private final BatchState state;
 
     public BatchStateConflictException(UUID batchId, BatchState state, String detail) {
@@ -21,4 +24,5 @@ public final class BatchStateConflictException extends RuntimeException {
     public BatchState state() {
         return state;
     }
+
 }

@@ -6,25 +6,22 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Why and when a batch was cancelled. Recorded once per batch (the first cause wins) and never
- * overwritten; only {@code completedAt} is filled in later, when the last running job stopped.
+ * Why and when a batch was cancelled. Recorded once per batch (the first cause wins) and
+ * never overwritten; only {@code completedAt} is filled in later, when the last running
+ * job stopped.
  *
  * @param cause what triggered the cancellation
- * @param jobId the job whose failure triggered it, for JOB_FAILED and MAX_FAILURES_EXCEEDED
+ * @param jobId the job whose failure triggered it, for JOB_FAILED and
+ * MAX_FAILURES_EXCEEDED
  * @param errorType that job's error type
  * @param message that job's error message, or a description of the cause
  * @param reason the reason a client gave when cancelling
  * @param requestedAt when the cause was recorded
- * @param completedAt when the last running job became terminal; null while propagation runs
+ * @param completedAt when the last running job became terminal; null while propagation
+ * runs
  */
-public record CancellationCause(
-        CauseType cause,
-        @Nullable String jobId,
-        @Nullable String errorType,
-        @Nullable String message,
-        @Nullable String reason,
-        Instant requestedAt,
-        @Nullable Instant completedAt) {
+public record CancellationCause(CauseType cause, @Nullable String jobId, @Nullable String errorType,
+        @Nullable String message, @Nullable String reason, Instant requestedAt, @Nullable Instant completedAt) {
 
     public CancellationCause {
         Objects.requireNonNull(cause, "cause");
@@ -48,7 +45,10 @@ public record CancellationCause(
         return new CancellationCause(cause, jobId, errorType, message, reason, requestedAt, at);
     }
 
-    /** completedAt − requestedAt in milliseconds (fractional), or null while propagation runs. */
+    /**
+     * completedAt − requestedAt in milliseconds (fractional), or null while propagation
+     * runs.
+     */
     public @Nullable Double propagationMillis() {
         return completedAt == null ? null : Duration.between(requestedAt, completedAt).toNanos() / 1_000_000.0;
     }

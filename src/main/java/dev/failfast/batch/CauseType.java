@@ -2,6 +2,7 @@ package dev.failfast.batch;
 
 /** Why a batch was cancelled. */
 public enum CauseType {
+
     /** A job failed under FAIL_FAST with {@code maxFailures = 0}. */
     JOB_FAILED,
     /** More than {@code maxFailures} jobs failed under FAIL_FAST. */
@@ -12,7 +13,10 @@ public enum CauseType {
     DEADLINE_EXCEEDED,
     /** The service shut down while the batch was active. */
     SHUTDOWN,
-    /** The process that ran the batch stopped without settling it (crash, kill -9); found on restart. */
+    /**
+     * The process that ran the batch stopped without settling it (crash, kill -9); found
+     * on restart.
+     */
     OWNER_LOST;
 
     /** The terminal state a batch cancelled for this cause ends in. */
@@ -22,4 +26,5 @@ public enum CauseType {
             case JOB_FAILED, MAX_FAILURES_EXCEEDED, DEADLINE_EXCEEDED, SHUTDOWN, OWNER_LOST -> BatchState.FAILED;
         };
     }
+
 }

@@ -16,18 +16,11 @@ import tools.jackson.databind.JsonNode;
  * @param finishedAt when the job became terminal
  * @param error why the last attempt failed; kept while a retry is pending
  * @param result what the job returned, small JSON
- * @param abandoned true when the job ignored cancellation or its timeout past the grace period and
- *     was reported terminal while its thread was left to finish
+ * @param abandoned true when the job ignored cancellation or its timeout past the grace
+ * period and was reported terminal while its thread was left to finish
  */
-public record Job(
-        JobSpec spec,
-        JobState state,
-        int attempts,
-        @Nullable Instant startedAt,
-        @Nullable Instant finishedAt,
-        @Nullable JobError error,
-        @Nullable JsonNode result,
-        boolean abandoned) {
+public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant startedAt, @Nullable Instant finishedAt,
+        @Nullable JobError error, @Nullable JsonNode result, boolean abandoned) {
 
     public Job {
         Objects.requireNonNull(spec, "spec");
@@ -47,20 +40,24 @@ public record Job(
         return startedAt == null || finishedAt == null ? null : Duration.between(startedAt, finishedAt).toMillis();
     }
 
-    // ---- transitions: each checks the move against JobState's table ---------------------------------------
+    // ---- transitions: each checks the move against JobState's table
+    // ---------------------------------------
 
     /**
-     * Attempt {@code attempt} started at {@code at}: RUNNING, from PENDING or after a retry backoff.
-     * The first attempt's start is the job's {@code startedAt} (it replaces the claim time a
-     * cluster replica wrote when it claimed the job); the last failed attempt's error stays
-     * visible until the job ends.
+     * Attempt {@code attempt} started at {@code at}: RUNNING, from PENDING or after a
+     * retry backoff. The first attempt's start is the job's {@code startedAt} (it
+     * replaces the claim time a cluster replica wrote when it claimed the job); the last
+     * failed attempt's error stays visible until the job ends.
      */
     public Job started(int attempt, Instant at) {
         Instant first = attempt == 1 || startedAt == null ? at : startedAt;
         return new Job(spec, to(JobState.RUNNING), attempt, first, null, error, null, false);
     }
 
-    /** An attempt failed with {@code failure} and the job will run again after its backoff: still RUNNING. */
+    /**
+     * An attempt failed with {@code failure} and the job will run again after its
+     * backoff: still RUNNING.
+     */
     public Job retrying(JobError failure) {
         return new Job(spec, to(JobState.RUNNING), attempts, startedAt, null, failure, null, false);
     }
@@ -69,42 +66,51 @@ public record Job(
         return new Job(spec, to(JobState.SUCCEEDED), attempts, startedAt, at, null, output, false);
     }
 
-    /** The last attempt failed; {@code abandoned}: its thread ignored the timeout and was left running. */
+    /**
+     * The last attempt failed; {@code abandoned}: its thread ignored the timeout and was
+     * left running.
+     */
     public Job failed(JobError failure, boolean abandoned, Instant at) {
         return new Job(spec, to(JobState.FAILED), attempts, startedAt, at, failure, null, abandoned);
     }
 
-    /** Its attempt was stopped by the batch's cancellation; {@code abandoned}: it ignored the interrupt. */
+    /**
+     * Its attempt was stopped by the batch's cancellation; {@code abandoned}: it ignored
+     * the interrupt.
+     */
     public Job cancelled(boolean abandoned, Instant at) {
         return new Job(spec, to(JobState.CANCELLED), attempts, startedAt, at, null, null, abandoned);
     }
 
     /**
-     * Cancelled while no attempt of it ran (waiting out a retry backoff, or cut short with its
-     * process): the last failed attempt's error stays.
+     * Cancelled while no attempt of it ran (waiting out a retry backoff, or cut short
+     * with its process): the last failed attempt's error stays.
      */
     public Job cancelledKeepingLastError(Instant at) {
         return new Job(spec, to(JobState.CANCELLED), attempts, startedAt, at, error, null, false);
     }
 
     /**
-     * The batch stopped before this PENDING job started: SKIPPED, or CANCELLED if it ran before
-     * and was put back ({@link #requeued}).
+     * The batch stopped before this PENDING job started: SKIPPED, or CANCELLED if it ran
+     * before and was put back ({@link #requeued}).
      */
     public Job stoppedWhilePending(Instant at) {
-        return new Job(spec, to(attempts == 0 ? JobState.SKIPPED : JobState.CANCELLED), attempts, startedAt, at,
-                error, null, false);
+        return new Job(spec, to(attempts == 0 ? JobState.SKIPPED : JobState.CANCELLED), attempts, startedAt, at, error,
+                null, false);
     }
 
-    /** The process running the job was lost: PENDING again, to run its next attempt anywhere. */
+    /**
+     * The process running the job was lost: PENDING again, to run its next attempt
+     * anywhere.
+     */
     public Job requeued(JobError interruption) {
         return new Job(spec, to(JobState.PENDING), attempts, startedAt, null, interruption, null, false);
     }
 
     /**
-     * A cluster replica claimed the job, but the batch's cause came before the claimed attempt
-     * started: that attempt is not counted, and the job is SKIPPED, or CANCELLED if an earlier
-     * attempt ran.
+     * A cluster replica claimed the job, but the batch's cause came before the claimed
+     * attempt started: that attempt is not counted, and the job is SKIPPED, or CANCELLED
+     * if an earlier attempt ran.
      */
     public Job claimWithdrawn(Instant at) {
         int ran = attempts - 1;
@@ -114,7 +120,10 @@ public record Job(
         return new Job(spec, to(JobState.CANCELLED), ran, startedAt, at, error, null, false);
     }
 
-    /** A claim that started no attempt is taken back: PENDING again, the claim's attempt not counted. */
+    /**
+     * A claim that started no attempt is taken back: PENDING again, the claim's attempt
+     * not counted.
+     */
     public Job unclaimed() {
         return new Job(spec, to(JobState.PENDING), attempts - 1, attempts == 1 ? null : startedAt, null, error, null,
                 false);

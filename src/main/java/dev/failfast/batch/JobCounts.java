@@ -1,6 +1,9 @@
 package dev.failfast.batch;
 
-/** How many of a batch's jobs are in each state. Kept as counters, so reading it costs O(1). */
+/**
+ * How many of a batch's jobs are in each state. Kept as counters, so reading it costs
+ * O(1).
+ */
 public record JobCounts(int total, int pending, int running, int succeeded, int failed, int cancelled, int skipped) {
 
     public static JobCounts allPending(int total) {

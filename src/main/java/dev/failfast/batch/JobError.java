@@ -7,8 +7,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Why a job attempt failed.
  *
- * @param type a stable code, such as {@link #TIMEOUT} or {@link #HTTP_STATUS}; job types may add their own,
- *     of at most {@value #MAX_TYPE_LENGTH} characters (a longer one is cut)
+ * @param type a stable code, such as {@link #TIMEOUT} or {@link #HTTP_STATUS}; job types
+ * may add their own, of at most {@value #MAX_TYPE_LENGTH} characters (a longer one is
+ * cut)
  * @param message a human readable description
  * @param exception the class name of the exception that ended the attempt, if any
  */
@@ -16,25 +17,36 @@ public record JobError(String type, String message, @Nullable String exception) 
 
     /** The attempt ran longer than the job's timeout. */
     public static final String TIMEOUT = "TIMEOUT";
+
     /** The job's code threw an exception. */
     public static final String JOB_ERROR = "JOB_ERROR";
+
     /** An HTTP job got a status it did not expect. */
     public static final String HTTP_STATUS = "HTTP_STATUS";
+
     /** An I/O error, such as a refused connection. */
     public static final String IO = "IO";
+
     /** The job's result was larger than {@code failfast.limits.max-result-size}. */
     public static final String RESULT_TOO_LARGE = "RESULT_TOO_LARGE";
+
     /** An HTTP job's target is denied by the SSRF guard. */
     public static final String TARGET_DENIED = "TARGET_DENIED";
 
-    /** The process (or cluster replica) running the attempt stopped before the attempt ended. */
+    /**
+     * The process (or cluster replica) running the attempt stopped before the attempt
+     * ended.
+     */
     public static final String INTERRUPTED = "INTERRUPTED";
 
     public static final int MAX_TYPE_LENGTH = 128;
 
-    /** The attempt was cut short because the process running it stopped (a crash, a lost replica). */
-    public static final JobError OWNER_STOPPED =
-            new JobError(INTERRUPTED, "The service stopped while the job was running", null);
+    /**
+     * The attempt was cut short because the process running it stopped (a crash, a lost
+     * replica).
+     */
+    public static final JobError OWNER_STOPPED = new JobError(INTERRUPTED,
+            "The service stopped while the job was running", null);
 
     /** An attempt ran longer than its job's {@code timeout}. */
     public static JobError timeout(@Nullable Duration timeout) {
@@ -45,7 +57,8 @@ public record JobError(String type, String message, @Nullable String exception) 
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(message, "message");
         if (type.length() > MAX_TYPE_LENGTH) {
-            int end = Character.isHighSurrogate(type.charAt(MAX_TYPE_LENGTH - 1)) ? MAX_TYPE_LENGTH - 1 : MAX_TYPE_LENGTH;
+            int end = Character.isHighSurrogate(type.charAt(MAX_TYPE_LENGTH - 1)) ? MAX_TYPE_LENGTH - 1
+                    : MAX_TYPE_LENGTH;
             type = type.substring(0, end);
         }
     }

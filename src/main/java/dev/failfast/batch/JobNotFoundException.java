@@ -8,4 +8,5 @@ public final class JobNotFoundException extends RuntimeException {
     public JobNotFoundException(UUID batchId, String jobId) {
         super("Batch " + batchId + " has no job '" + jobId + "'");
     }
+
 }

@@ -17,8 +17,9 @@ import tools.jackson.databind.node.ObjectNode;
 public record JobSpec(String id, String type, ObjectNode params, @Nullable Duration timeout, RetryPolicy retry) {
 
     /**
-     * The longest duration Failfast accepts, in days, for a deadline, a timeout, a backoff or a
-     * job type's own durations: far beyond any sensible batch, far below what timers overflow at.
+     * The longest duration Failfast accepts, in days, for a deadline, a timeout, a
+     * backoff or a job type's own durations: far beyond any sensible batch, far below
+     * what timers overflow at.
      */
     public static final int MAX_DURATION_DAYS = 365;
 

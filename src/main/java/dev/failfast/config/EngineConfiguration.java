@@ -9,7 +9,6 @@ import dev.failfast.store.WriteFence;
 import java.time.Clock;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
@@ -18,7 +17,10 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The threads jobs and timers run on, the clock and the store; {@link EngineModeConfiguration} does the rest. */
+/**
+ * The threads jobs and timers run on, the clock and the store;
+ * {@link EngineModeConfiguration} does the rest.
+ */
 @Configuration(proxyBeanMethods = false)
 class EngineConfiguration {
 
@@ -29,21 +31,26 @@ class EngineConfiguration {
     }
 
     /**
-     * The pool jobs run on. Its queue has room for every attempt the engine may hand over plus
-     * one per thread: a thread that just reported its job finished may not yet be back in the
-     * pool when the engine hands over the next attempt, and that hand-over must never be refused.
+     * The pool jobs run on. Its queue has room for every attempt the engine may hand over
+     * plus one per thread: a thread that just reported its job finished may not yet be
+     * back in the pool when the engine hands over the next attempt, and that hand-over
+     * must never be refused.
      *
-     * <p>It keeps accepting tasks after the context starts closing: the engine stops first (see
-     * {@code BatchEngine#stop}) and cancels what runs, then the pool waits for its threads.
+     * <p>
+     * It keeps accepting tasks after the context starts closing: the engine stops first
+     * (see {@code BatchEngine#stop}) and cancels what runs, then the pool waits for its
+     * threads.
      */
     @Bean(name = "failfastJobExecutor")
     ThreadPoolTaskExecutor failfastJobExecutor(FailfastProperties properties) {
         FailfastProperties.Executor settings = properties.executor();
         var executor = new ThreadPoolTaskExecutor();
-        // Threads beyond the pool for attempts abandoned while they ignore their cancellation.
+        // Threads beyond the pool for attempts abandoned while they ignore their
+        // cancellation.
         executor.setCorePoolSize(settings.poolSize() + settings.maxAbandoned());
         executor.setMaxPoolSize(settings.poolSize() + settings.maxAbandoned());
-        // Idle threads end after a minute, so the spare ones exist only while they are needed.
+        // Idle threads end after a minute, so the spare ones exist only while they are
+        // needed.
         executor.setAllowCoreThreadTimeOut(true);
         executor.setQueueCapacity(settings.dispatchCapacity());
         executor.setThreadNamePrefix(settings.threadNamePrefix());
@@ -60,17 +67,18 @@ class EngineConfiguration {
         scheduler.setPoolSize(properties.engine().schedulerPoolSize());
         scheduler.setThreadNamePrefix("failfast-timer-");
         scheduler.setClock(clock);
-        // Most timers (job timeouts) are cancelled; drop them at once instead of at their due time.
+        // Most timers (job timeouts) are cancelled; drop them at once instead of at their
+        // due time.
         scheduler.setRemoveOnCancelPolicy(true);
         scheduler.setAcceptTasksAfterContextClose(true);
         return scheduler;
     }
 
     /**
-     * The store chosen by {@code failfast.store.type}: the JDBC store on the configured DataSource
-     * (its schema migrated by Flyway first), or the in-memory one. Closing it on shutdown writes
-     * the changes it still buffers. Its writes are fenced by the instance lease: they commit only
-     * while this process holds it.
+     * The store chosen by {@code failfast.store.type}: the JDBC store on the configured
+     * DataSource (its schema migrated by Flyway first), or the in-memory one. Closing it
+     * on shutdown writes the changes it still buffers. Its writes are fenced by the
+     * instance lease: they commit only while this process holds it.
      */
     @Bean
     @ConditionalOnMissingBean
@@ -80,20 +88,26 @@ class EngineConfiguration {
         FailfastProperties.Store settings = properties.store();
         return switch (settings.type()) {
             case MEMORY -> new InMemoryBatchStore();
-            // Fenced by the instance lease; none in cluster mode, where replicas fence their own writes.
+            // Fenced by the instance lease; none in cluster mode, where replicas fence
+            // their own writes.
             case JDBC -> new JdbcBatchStore(dataSource.getObject(), jsonMapper, settings.flushInterval(),
-                    settings.flushBatchSize(), lease.stream().findFirst().map(InstanceLease::fence)
-                            .orElse(WriteFence.NONE));
+                    settings.flushBatchSize(),
+                    lease.stream().findFirst().map(InstanceLease::fence).orElse(WriteFence.NONE));
         };
     }
 
-    /** Renews the instance lease, apart from the job timers, so a slow database holds up neither. */
+    /**
+     * Renews the instance lease, apart from the job timers, so a slow database holds up
+     * neither.
+     */
     @Bean(name = "failfastLeaseScheduler")
     ThreadPoolTaskScheduler failfastLeaseScheduler(Clock clock) {
         var scheduler = new ThreadPoolTaskScheduler();
-        scheduler.setPoolSize(2); // a renewal waiting for the database must not delay the expiry check
+        scheduler.setPoolSize(2); // a renewal waiting for the database must not delay the
+                                  // expiry check
         scheduler.setThreadNamePrefix("failfast-lease-");
         scheduler.setClock(clock);
         return scheduler;
     }
+
 }

@@ -1,6 +1,5 @@
 package dev.failfast.config;
 
-import dev.failfast.settings.FailfastProperties;
 import dev.failfast.engine.AttemptRunner;
 import dev.failfast.engine.BatchEventListener;
 import dev.failfast.engine.BatchEvents;
@@ -11,6 +10,7 @@ import dev.failfast.engine.cluster.ClusterRunner;
 import dev.failfast.engine.local.LocalEventFeed;
 import dev.failfast.engine.local.LocalRunner;
 import dev.failfast.job.JobHandlers;
+import dev.failfast.settings.FailfastProperties;
 import dev.failfast.store.BatchStore;
 import dev.failfast.store.ClusterStore;
 import dev.failfast.store.InstanceLease;
@@ -40,11 +40,11 @@ import org.springframework.scheduling.TaskScheduler;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The one place that decides the engine's mode by {@code failfast.cluster.enabled}: a single
- * instance ({@link SingleInstance}: {@link LocalRunner}, the instance lease) or a cluster replica
- * ({@link ClusterReplica}: {@link ClusterRunner}, its node lease, the cluster store and the event
- * relay). Both sit behind the same front door, {@link EngineFrontDoor}, the {@code BatchEngine}
- * the API sees.
+ * The one place that decides the engine's mode by {@code failfast.cluster.enabled}: a
+ * single instance ({@link SingleInstance}: {@link LocalRunner}, the instance lease) or a
+ * cluster replica ({@link ClusterReplica}: {@link ClusterRunner}, its node lease, the
+ * cluster store and the event relay). Both sit behind the same front door,
+ * {@link EngineFrontDoor}, the {@code BatchEngine} the API sees.
  */
 @Configuration(proxyBeanMethods = false)
 class EngineModeConfiguration {
@@ -53,8 +53,8 @@ class EngineModeConfiguration {
     static final int LEASE_LOST_EXIT_CODE = 75;
 
     @Bean
-    EngineFrontDoor batchEngine(FailfastProperties properties, BatchStore store, BatchRunner runner,
-            BatchEvents events, JobHandlers handlers, Clock clock, ApplicationEventPublisher applicationEvents) {
+    EngineFrontDoor batchEngine(FailfastProperties properties, BatchStore store, BatchRunner runner, BatchEvents events,
+            JobHandlers handlers, Clock clock, ApplicationEventPublisher applicationEvents) {
         return new EngineFrontDoor(properties, store, runner, events, handlers, clock, applicationEvents);
     }
 
@@ -87,11 +87,11 @@ class EngineModeConfiguration {
         }
 
         /**
-         * The lease that keeps a second instance off the database the store is in: a row in it for a
-         * shared database such as PostgreSQL. The in-memory store needs none, and neither does an
-         * embedded H2 database, which only the process that opened it can use (so a restart after a
-         * crash does not wait for a lease). Losing the lease halts the process: see {@link
-         * JdbcInstanceLease}.
+         * The lease that keeps a second instance off the database the store is in: a row
+         * in it for a shared database such as PostgreSQL. The in-memory store needs none,
+         * and neither does an embedded H2 database, which only the process that opened it
+         * can use (so a restart after a crash does not wait for a lease). Losing the
+         * lease halts the process: see {@link JdbcInstanceLease}.
          */
         @Bean
         @ConditionalOnMissingBean
@@ -101,8 +101,7 @@ class EngineModeConfiguration {
             FailfastProperties.Store settings = properties.store();
             return switch (settings.type()) {
                 case MEMORY -> new NoInstanceLease();
-                case JDBC -> isEmbeddedH2(dataSource.getObject())
-                        ? new NoInstanceLease()
+                case JDBC -> isEmbeddedH2(dataSource.getObject()) ? new NoInstanceLease()
                         : new JdbcInstanceLease(dataSource.getObject(), scheduler, clock, settings.leaseTtl(),
                                 () -> Runtime.getRuntime().halt(LEASE_LOST_EXIT_CODE));
             };
@@ -113,6 +112,7 @@ class EngineModeConfiguration {
             return lower.startsWith("jdbc:h2:") && !lower.startsWith("jdbc:h2:tcp:")
                     && !lower.startsWith("jdbc:h2:ssl:") && !lower.contains("auto_server=true");
         }
+
     }
 
     /** Cluster mode (PostgreSQL only): every replica on the database runs every batch. */
@@ -121,9 +121,9 @@ class EngineModeConfiguration {
     static class ClusterReplica {
 
         /**
-         * The listeners that count this replica's work (metrics, logs) get only its own changes, so
-         * that summing a meter over the replicas counts each change once; the event streams follow
-         * whole batches through the {@link ClusterEventRelay}.
+         * The listeners that count this replica's work (metrics, logs) get only its own
+         * changes, so that summing a meter over the replicas counts each change once; the
+         * event streams follow whole batches through the {@link ClusterEventRelay}.
          */
         @Bean
         BatchEvents batchEvents(List<BatchEventListener> listeners) {
@@ -146,10 +146,10 @@ class EngineModeConfiguration {
         }
 
         /**
-         * This replica's lease, a row of its own that it renews and that the other replicas watch.
-         * Losing it halts the process, like losing the instance lease.
-         *
-         * @throws IllegalStateException when the store is not in PostgreSQL: embedded H2 runs a single instance
+         * This replica's lease, a row of its own that it renews and that the other
+         * replicas watch. Losing it halts the process, like losing the instance lease.
+         * @throws IllegalStateException when the store is not in PostgreSQL: embedded H2
+         * runs a single instance
          */
         @Bean
         @DependsOnDatabaseInitialization
@@ -169,13 +169,15 @@ class EngineModeConfiguration {
             return new ClusterStore(requirePostgres(properties, dataSource), jsonMapper);
         }
 
-        private static DataSource requirePostgres(FailfastProperties properties, ObjectProvider<DataSource> dataSource) {
-            String url = properties.store().type() == FailfastProperties.StoreType.JDBC
-                    ? url(dataSource.getObject()) : "the in-memory store";
+        private static DataSource requirePostgres(FailfastProperties properties,
+                ObjectProvider<DataSource> dataSource) {
+            String url = properties.store().type() == FailfastProperties.StoreType.JDBC ? url(dataSource.getObject())
+                    : "the in-memory store";
             if (!url.startsWith("jdbc:postgresql:")) {
                 throw new IllegalStateException(("failfast.cluster.enabled=true needs the store in PostgreSQL, but it "
                         + "is in %s. Embedded H2 and the in-memory store run a single instance: turn cluster mode off, "
-                        + "or use PostgreSQL (profile \"postgres\")").formatted(url));
+                        + "or use PostgreSQL (profile \"postgres\")")
+                    .formatted(url));
             }
             return dataSource.getObject();
         }
@@ -185,19 +187,23 @@ class EngineModeConfiguration {
             if (host == null || host.isBlank()) {
                 try {
                     host = InetAddress.getLocalHost().getHostName();
-                } catch (UnknownHostException e) {
+                }
+                catch (UnknownHostException e) {
                     host = "node";
                 }
             }
             return host.length() > 40 ? host.substring(0, 40) : host;
         }
+
     }
 
     private static String url(DataSource dataSource) {
         try {
             return JdbcUtils.extractDatabaseMetaData(dataSource, DatabaseMetaData::getURL);
-        } catch (MetaDataAccessException e) {
+        }
+        catch (MetaDataAccessException e) {
             throw new IllegalStateException("Cannot tell which database the store is in", e);
         }
     }
+
 }

@@ -2,7 +2,10 @@ package dev.failfast.engine;
 
 import java.time.Duration;
 
-/** The service is too busy to take this batch now; the client should try again after {@link #retryAfter()}. */
+/**
+ * The service is too busy to take this batch now; the client should try again after
+ * {@link #retryAfter()}.
+ */
 public final class AdmissionRejectedException extends RuntimeException {
 
     private final Duration retryAfter;
@@ -15,4 +18,5 @@ public final class AdmissionRejectedException extends RuntimeException {
     public Duration retryAfter() {
         return retryAfter;
     }
+
 }

@@ -5,25 +5,34 @@ import java.util.concurrent.ScheduledFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One attempt of one job, from the moment a worker thread starts it. Owns the attempt's token,
- * which the batch token cancels and the job's timeout cancels, and which interrupts the worker.
+ * One attempt of one job, from the moment a worker thread starts it. Owns the attempt's
+ * token, which the batch token cancels and the job's timeout cancels, and which
+ * interrupts the worker.
  *
- * <p>An attempt is live until it ends: its handler returned, or it was abandoned (it ignored its
- * token for the cancel grace period and was reported ended while its thread went on). What an
- * abandoned attempt returns later does not count.
+ * <p>
+ * An attempt is live until it ends: its handler returned, or it was abandoned (it ignored
+ * its token for the cancel grace period and was reported ended while its thread went on).
+ * What an abandoned attempt returns later does not count.
  */
 public final class Attempt {
 
     private final JobRun job;
+
     private final int number;
+
     private final CancellationSource token = new CancellationSource();
+
     private final Registration batchLink;
+
     private @Nullable Thread worker;
 
     // Guarded by the lock of the job's batch.
     private boolean ended;
+
     private boolean abandoned;
+
     private @Nullable ScheduledFuture<?> timeoutTimer;
+
     private @Nullable ScheduledFuture<?> abandonTimer;
 
     public Attempt(JobRun job, int number, Thread worker, CancellationSource batchToken) {
@@ -57,8 +66,9 @@ public final class Attempt {
     }
 
     /**
-     * Ends the attempt, its handler having returned, and cancels its timers. Returns false if it had
-     * ended already (it was abandoned, and what it did afterwards does not count).
+     * Ends the attempt, its handler having returned, and cancels its timers. Returns
+     * false if it had ended already (it was abandoned, and what it did afterwards does
+     * not count).
      */
     public boolean end() {
         cancelTimers();
@@ -69,7 +79,10 @@ public final class Attempt {
         return true;
     }
 
-    /** Ends the attempt although its handler still runs. Returns false if it had ended already. */
+    /**
+     * Ends the attempt although its handler still runs. Returns false if it had ended
+     * already.
+     */
     public boolean abandon() {
         if (!end()) {
             return false;
@@ -102,9 +115,9 @@ public final class Attempt {
     }
 
     /**
-     * Called by the worker when the handler returned or threw (or will not run). After this no interrupt of ours can
-     * reach the thread, so clearing its interrupt status keeps a cancellation from leaking into the
-     * next task the pooled thread runs.
+     * Called by the worker when the handler returned or threw (or will not run). After
+     * this no interrupt of ours can reach the thread, so clearing its interrupt status
+     * keeps a cancellation from leaking into the next task the pooled thread runs.
      */
     public void detachWorker() {
         synchronized (this) {
@@ -113,4 +126,5 @@ public final class Attempt {
         batchLink.close();
         Thread.interrupted();
     }
+
 }

@@ -5,37 +5,39 @@ import dev.failfast.batch.JobError;
 import java.time.Instant;
 
 /**
- * What an attempt's outcome makes of its job: one rule for both engines (tested as a table in
- * {@code AttemptOutcomesTest}).
+ * What an attempt's outcome makes of its job: one rule for both engines (tested as a
+ * table in {@code AttemptOutcomesTest}).
  *
  * <ul>
- *   <li>Succeeded: SUCCEEDED with its result.
- *   <li>Failed, or stopped by its timeout: retried (RUNNING with the error, waiting out its backoff)
- *       while attempts are left and the batch is not stopping, else FAILED.
- *   <li>Stopped by the batch's cancellation: CANCELLED.
- *   <li>Abandoned (it ignored its token for the grace period): CANCELLED if the batch was
- *       cancelled, FAILED with TIMEOUT if it timed out, marked abandoned either way. An abandoned
- *       attempt is never retried: its thread may still run, and a job never has two attempts at once.
+ * <li>Succeeded: SUCCEEDED with its result.
+ * <li>Failed, or stopped by its timeout: retried (RUNNING with the error, waiting out its
+ * backoff) while attempts are left and the batch is not stopping, else FAILED.
+ * <li>Stopped by the batch's cancellation: CANCELLED.
+ * <li>Abandoned (it ignored its token for the grace period): CANCELLED if the batch was
+ * cancelled, FAILED with TIMEOUT if it timed out, marked abandoned either way. An
+ * abandoned attempt is never retried: its thread may still run, and a job never has two
+ * attempts at once.
  * </ul>
  */
 public final class AttemptOutcomes {
 
-    private AttemptOutcomes() {}
+    private AttemptOutcomes() {
+    }
 
     /**
      * @param job the job as it ran the attempt (RUNNING)
-     * @param batchStopping the batch has a cause, or the write this outcome is part of records one:
-     *     a failed attempt is then not retried
+     * @param batchStopping the batch has a cause, or the write this outcome is part of
+     * records one: a failed attempt is then not retried
      */
     public static Job jobAfter(Job job, Outcome outcome, boolean batchStopping, Instant now) {
         return switch (outcome) {
             case Outcome.Succeeded(var result) -> job.succeeded(result, now);
             case Outcome.Failed(JobError error) -> failed(job, error, batchStopping, now);
             case Outcome.Stopped(StopReason reason) when reason == StopReason.TIMEOUT ->
-                    failed(job, timeout(job), batchStopping, now);
+                failed(job, timeout(job), batchStopping, now);
             case Outcome.Stopped ignored -> job.cancelled(false, now);
             case Outcome.Abandoned(StopReason reason) when reason == StopReason.TIMEOUT ->
-                    job.failed(timeout(job), true, now);
+                job.failed(timeout(job), true, now);
             case Outcome.Abandoned ignored -> job.cancelled(true, now);
         };
     }
@@ -48,4 +50,5 @@ public final class AttemptOutcomes {
     private static JobError timeout(Job job) {
         return JobError.timeout(job.spec().timeout());
     }
+
 }

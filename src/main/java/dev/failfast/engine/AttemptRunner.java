@@ -13,11 +13,16 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Runs one attempt of a job on the current (worker) thread and reports its outcome; both engines use it. */
+/**
+ * Runs one attempt of a job on the current (worker) thread and reports its outcome; both
+ * engines use it.
+ */
 public final class AttemptRunner {
 
     private final JobHandlers handlers;
+
     private final JsonMapper jsonMapper;
+
     private final long maxResultBytes;
 
     public AttemptRunner(JobHandlers handlers, JsonMapper jsonMapper, long maxResultBytes) {
@@ -27,14 +32,15 @@ public final class AttemptRunner {
     }
 
     /**
-     * Runs a started attempt on this thread and hands its outcome to {@code finish}, even when the
-     * JVM fails (the error is then rethrown).
+     * Runs a started attempt on this thread and hands its outcome to {@code finish}, even
+     * when the JVM fails (the error is then rethrown).
      */
     public void run(UUID batchId, Attempt attempt, Consumer<Outcome> finish) {
         Outcome outcome;
         try {
             outcome = execute(batchId, attempt);
-        } catch (VirtualMachineError e) {
+        }
+        catch (VirtualMachineError e) {
             attempt.detachWorker();
             finish.accept(new Outcome.Failed(errorOf(e)));
             throw e;
@@ -46,14 +52,17 @@ public final class AttemptRunner {
     private Outcome execute(UUID batchId, Attempt attempt) {
         JobSpec spec = attempt.job().job().spec();
         try {
-            Object result = invoke(handlers.find(spec.type()).orElseThrow(), batchId, spec, attempt.job().parsedParams(),
-                    attempt);
+            Object result = invoke(handlers.find(spec.type()).orElseThrow(), batchId, spec,
+                    attempt.job().parsedParams(), attempt);
             return succeeded(result);
-        } catch (Throwable e) {
+        }
+        catch (Throwable e) {
             if (e instanceof VirtualMachineError fatal && !(e instanceof StackOverflowError)) {
-                throw fatal; // out of memory or a JVM fault: run() settles the attempt and rethrows
+                throw fatal; // out of memory or a JVM fault: run() settles the attempt
+                             // and rethrows
             }
-            // Whatever else a handler throws, even an Error, ends its attempt; otherwise the batch would never end.
+            // Whatever else a handler throws, even an Error, ends its attempt; otherwise
+            // the batch would never end.
             StopReason stopped = attempt.token().reason();
             if (stopped != null) {
                 return new Outcome.Stopped(stopped);
@@ -62,10 +71,10 @@ public final class AttemptRunner {
         }
     }
 
-    @SuppressWarnings("unchecked") // parsedParams came from this handler's parseParams at submission
-    private static <P> @Nullable Object invoke(
-            JobHandler<P> handler, UUID batchId, JobSpec spec, @Nullable Object parsedParams, Attempt attempt)
-            throws Exception {
+    @SuppressWarnings("unchecked") // parsedParams came from this handler's parseParams at
+                                   // submission
+    private static <P> @Nullable Object invoke(JobHandler<P> handler, UUID batchId, JobSpec spec,
+            @Nullable Object parsedParams, Attempt attempt) throws Exception {
         P params = parsedParams != null ? (P) parsedParams : handler.parseParams(spec.params());
         return handler.execute(new JobContext<>(batchId, spec.id(), params, attempt.number(), attempt.token()));
     }
@@ -95,4 +104,5 @@ public final class AttemptRunner {
         };
         return new JobError(type, message, e.getClass().getName());
     }
+
 }

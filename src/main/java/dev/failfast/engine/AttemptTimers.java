@@ -9,15 +9,17 @@ import java.util.function.Consumer;
 import org.springframework.scheduling.TaskScheduler;
 
 /**
- * The timers of attempts, the same sequence for both engines: at the job's timeout the attempt's
- * token is cancelled (its handler is interrupted); an attempt still live one cancel grace period
- * later is handed over to be abandoned. A batch's cancellation starts the same grace period for
- * all its attempts ({@link #afterGrace}).
+ * The timers of attempts, the same sequence for both engines: at the job's timeout the
+ * attempt's token is cancelled (its handler is interrupted); an attempt still live one
+ * cancel grace period later is handed over to be abandoned. A batch's cancellation starts
+ * the same grace period for all its attempts ({@link #afterGrace}).
  */
 public final class AttemptTimers {
 
     private final TaskScheduler scheduler;
+
     private final Clock clock;
+
     private final Duration cancelGrace;
 
     public AttemptTimers(TaskScheduler scheduler, Clock clock, Duration cancelGrace) {
@@ -27,9 +29,10 @@ public final class AttemptTimers {
     }
 
     /**
-     * Arms the attempt's timeout if its job has one. Call with {@code batchLock} held, the lock that
-     * guards the attempt; {@code abandon} is called, without it, once the timed-out attempt ignored
-     * its interrupt for the grace period, and must check under the lock that it is still live.
+     * Arms the attempt's timeout if its job has one. Call with {@code batchLock} held,
+     * the lock that guards the attempt; {@code abandon} is called, without it, once the
+     * timed-out attempt ignored its interrupt for the grace period, and must check under
+     * the lock that it is still live.
      */
     public void armTimeout(Attempt attempt, Lock batchLock, Consumer<Attempt> abandon) {
         Duration timeout = attempt.job().job().spec().timeout();
@@ -45,7 +48,8 @@ public final class AttemptTimers {
                 return;
             }
             attempt.abandonTimer(afterGrace(() -> abandon.accept(attempt)));
-        } finally {
+        }
+        finally {
             batchLock.unlock();
         }
         attempt.token().cancel(StopReason.TIMEOUT);
@@ -73,4 +77,5 @@ public final class AttemptTimers {
     private Instant now() {
         return clock.instant();
     }
+
 }

@@ -9,49 +9,51 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Accepts batches, runs them and stops them: what the API and the operators' gauges see of the
- * engine, whichever mode it runs in: {@link EngineFrontDoor} implements it for both, each mode's
- * {@link BatchRunner} runs the batches (one instance per database, or every replica of a
- * PostgreSQL database with {@code failfast.cluster.enabled}).
+ * Accepts batches, runs them and stops them: what the API and the operators' gauges see
+ * of the engine, whichever mode it runs in: {@link EngineFrontDoor} implements it for
+ * both, each mode's {@link BatchRunner} runs the batches (one instance per database, or
+ * every replica of a PostgreSQL database with {@code failfast.cluster.enabled}).
  */
 public interface BatchEngine {
 
     /**
      * Validates and admits a batch, then starts running its jobs.
-     *
-     * @throws InvalidBatchException when a job's type or params are invalid or job ids repeat
-     * @throws AdmissionRejectedException when the batch would exceed the pending-jobs limit, or as
-     *     many executor threads are stuck in abandoned attempts as {@code failfast.executor.max-abandoned}
+     * @throws InvalidBatchException when a job's type or params are invalid or job ids
+     * repeat
+     * @throws AdmissionRejectedException when the batch would exceed the pending-jobs
+     * limit, or as many executor threads are stuck in abandoned attempts as
+     * {@code failfast.executor.max-abandoned}
      * @throws EngineUnavailableException while the service shuts down
      */
     Batch submit(BatchSpec spec);
 
     /**
-     * Submits a batch unless this idempotency key created one already: then returns that batch's
-     * current status (if the request is the same) instead of running it twice.
-     *
-     * @throws IdempotencyKeyReusedException when the key belongs to a batch submitted with a different request
+     * Submits a batch unless this idempotency key created one already: then returns that
+     * batch's current status (if the request is the same) instead of running it twice.
+     * @throws IdempotencyKeyReusedException when the key belongs to a batch submitted
+     * with a different request
      * @see #submit(BatchSpec)
      */
     Submission submit(BatchSpec spec, IdempotencyKey key);
 
     /**
-     * Cancels an active batch on a user's request. Cancelling a batch that is already being
-     * cancelled changes nothing and returns its status.
-     *
+     * Cancels an active batch on a user's request. Cancelling a batch that is already
+     * being cancelled changes nothing and returns its status.
      * @throws BatchNotFoundException when there is no such batch
      * @throws BatchStateConflictException when the batch is already terminal
-     * @throws EngineUnavailableException when the cancellation could not be stored (on a single
-     *     instance it is recorded, and the batch stops; a repeated cancel answers once it is stored)
+     * @throws EngineUnavailableException when the cancellation could not be stored (on a
+     * single instance it is recorded, and the batch stops; a repeated cancel answers once
+     * it is stored)
      */
     Batch cancel(UUID id, @Nullable String reason);
 
-    /** @throws BatchNotFoundException when there is no such batch */
+    /**
+     * @throws BatchNotFoundException when there is no such batch
+     */
     Batch find(UUID id);
 
     /**
      * Deletes a terminal batch and its jobs.
-     *
      * @throws BatchNotFoundException when there is no such batch
      * @throws BatchStateConflictException when the batch is still active
      */
@@ -63,21 +65,37 @@ public interface BatchEngine {
     /** Jobs of active batches that have not started. */
     long pendingJobs();
 
-    /** Attempts this process runs (or has handed to its executor) and that have not finished. */
+    /**
+     * Attempts this process runs (or has handed to its executor) and that have not
+     * finished.
+     */
     int attemptsInFlight();
 
-    /** Batches this process refused so far because they would have exceeded the pending-jobs limit. */
+    /**
+     * Batches this process refused so far because they would have exceeded the
+     * pending-jobs limit.
+     */
     long admissionRejections();
 
     /** Whether batches are accepted: false while the service starts or shuts down. */
     boolean isAccepting();
 
-    /** Executor threads still running an attempt that was abandoned because it ignored its cancellation. */
+    /**
+     * Executor threads still running an attempt that was abandoned because it ignored its
+     * cancellation.
+     */
     int abandonedThreads();
 
-    /** Whether as many threads are stuck in abandoned attempts as {@code failfast.executor.max-abandoned}. */
+    /**
+     * Whether as many threads are stuck in abandoned attempts as
+     * {@code failfast.executor.max-abandoned}.
+     */
     boolean isSaturatedByAbandonedThreads();
 
-    /** Times the cluster's notice listener found its connection dead and opened a new one; 0 on a single instance. */
+    /**
+     * Times the cluster's notice listener found its connection dead and opened a new one;
+     * 0 on a single instance.
+     */
     long listenerReconnects();
+
 }

@@ -9,7 +9,10 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Hands batch events to a set of listeners; a listener that throws does not stop the others. */
+/**
+ * Hands batch events to a set of listeners; a listener that throws does not stop the
+ * others.
+ */
 public final class BatchEvents {
 
     private static final Logger log = LoggerFactory.getLogger(BatchEvents.class);
@@ -24,7 +27,9 @@ public final class BatchEvents {
         emit(new BatchEvent.Submitted(batch));
     }
 
-    /** A job event for each changed job, then a batch event if the batch changed state. */
+    /**
+     * A job event for each changed job, then a batch event if the batch changed state.
+     */
     public void changed(Batch batch, List<Job> jobs, @Nullable BatchState previousState) {
         for (Job job : jobs) {
             emit(new BatchEvent.JobChanged(batch, job));
@@ -38,9 +43,11 @@ public final class BatchEvents {
         for (BatchEventListener listener : listeners) {
             try {
                 listener.onEvent(event);
-            } catch (RuntimeException e) {
+            }
+            catch (RuntimeException e) {
                 log.warn("Batch event listener {} failed on {}", listener, event.getClass().getSimpleName(), e);
             }
         }
     }
+
 }

@@ -14,12 +14,14 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * Deletes terminal batches (with their jobs and idempotency keys) once they finished longer than
- * {@code failfast.retention.ttl} ago, every {@code failfast.retention.purge-interval}.
+ * Deletes terminal batches (with their jobs and idempotency keys) once they finished
+ * longer than {@code failfast.retention.ttl} ago, every
+ * {@code failfast.retention.purge-interval}.
  *
- * <p>The purge runs on a thread of its own ({@code failfast-retention}), not on the timer pool: a
- * cascading DELETE of many jobs, or one that waits for a row lock, must hold up no job timeout,
- * deadline or grace period (nor, in the store, any flush).
+ * <p>
+ * The purge runs on a thread of its own ({@code failfast-retention}), not on the timer
+ * pool: a cascading DELETE of many jobs, or one that waits for a row lock, must hold up
+ * no job timeout, deadline or grace period (nor, in the store, any flush).
  */
 @Component
 class BatchRetention implements SmartLifecycle {
@@ -27,9 +29,13 @@ class BatchRetention implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(BatchRetention.class);
 
     private final BatchStore store;
+
     private final Clock clock;
+
     private final Duration ttl;
+
     private final Duration interval;
+
     private volatile @Nullable ScheduledExecutorService thread;
 
     BatchRetention(BatchStore store, Clock clock, FailfastProperties properties) {
@@ -51,21 +57,26 @@ class BatchRetention implements SmartLifecycle {
     private void purgeQuietly() {
         try {
             purge();
-        } catch (RuntimeException e) {
+        }
+        catch (RuntimeException e) {
             log.warn("Retention purge failed; trying again in {}", interval, e);
         }
     }
 
     @Override
-    @SuppressWarnings("FutureReturnValueIgnored") // purgeQuietly catches every failure; shutdown() ends the schedule
+    @SuppressWarnings("FutureReturnValueIgnored") // purgeQuietly catches every failure;
+                                                  // shutdown() ends the schedule
     public void start() {
-        var purger = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("failfast-retention").daemon().factory());
+        var purger = Executors
+            .newSingleThreadScheduledExecutor(Thread.ofPlatform().name("failfast-retention").daemon().factory());
         purger.scheduleAtFixedRate(this::purgeQuietly, interval.toNanos(), interval.toNanos(), TimeUnit.NANOSECONDS);
         thread = purger;
     }
 
-    /** Stops the purges; one under way is not interrupted (a daemon thread, it does not keep the JVM up). */
+    /**
+     * Stops the purges; one under way is not interrupted (a daemon thread, it does not
+     * keep the JVM up).
+     */
     @Override
     public void stop() {
         ScheduledExecutorService current = thread;
@@ -79,4 +90,5 @@ class BatchRetention implements SmartLifecycle {
     public boolean isRunning() {
         return thread != null;
     }
+
 }

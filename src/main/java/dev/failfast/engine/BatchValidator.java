@@ -17,12 +17,14 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Checks what only the engine knows: every job's type exists, its params are valid for that type,
- * job ids are unique, and no duration is beyond what its timers can handle. Reports at most {@link #MAX_VIOLATIONS} problems, so that a bad 100 000-job
- * batch gets a readable answer.
+ * Checks what only the engine knows: every job's type exists, its params are valid for
+ * that type, job ids are unique, and no duration is beyond what its timers can handle.
+ * Reports at most {@link #MAX_VIOLATIONS} problems, so that a bad 100 000-job batch gets
+ * a readable answer.
  *
- * <p>The params it parses are kept for the jobs' attempts. Jobs whose params are the same object
- * (the API shares equal params within a batch) are parsed once.
+ * <p>
+ * The params it parses are kept for the jobs' attempts. Jobs whose params are the same
+ * object (the API shares equal params within a batch) are parsed once.
  */
 final class BatchValidator {
 
@@ -30,6 +32,7 @@ final class BatchValidator {
     static final Duration MAX_DURATION = Duration.ofDays(JobSpec.MAX_DURATION_DAYS);
 
     private final JobHandlers handlers;
+
     private final int maxJobsPerBatch;
 
     BatchValidator(JobHandlers handlers, int maxJobsPerBatch) {
@@ -39,7 +42,6 @@ final class BatchValidator {
 
     /**
      * Returns every job's params as its handler parsed them, in job order.
-     *
      * @throws InvalidBatchException naming each problem found
      */
     List<Object> validate(BatchSpec spec) {
@@ -61,7 +63,8 @@ final class BatchValidator {
             String path = "jobs[" + i + "]";
             Integer first = firstIndexById.putIfAbsent(job.id(), i);
             if (first != null) {
-                violations.add(new Violation(path + ".id", "duplicate job id '" + job.id() + "' (also jobs[" + first + "])"));
+                violations
+                    .add(new Violation(path + ".id", "duplicate job id '" + job.id() + "' (also jobs[" + first + "])"));
             }
             requireBounded(path + ".timeout", job.timeout(), violations);
             requireBounded(path + ".retry.backoff", job.retry().backoff(), violations);
@@ -78,9 +81,12 @@ final class BatchValidator {
                 parsedByParams.put(job.params(), parsed);
             }
             if (parsed.error() != null) {
-                parsed.error().errors().forEach(error ->
-                        violations.add(new Violation(path + ".params." + error.param(), error.message())));
-            } else {
+                parsed.error()
+                    .errors()
+                    .forEach(
+                            error -> violations.add(new Violation(path + ".params." + error.param(), error.message())));
+            }
+            else {
                 parsedParams.add(parsed.params());
             }
         }
@@ -100,10 +106,13 @@ final class BatchValidator {
     private static Parsed parse(JobHandler<?> handler, ObjectNode params) {
         try {
             return new Parsed(handler.type(), handler.parseParams(params), null);
-        } catch (InvalidJobParamsException e) {
+        }
+        catch (InvalidJobParamsException e) {
             return new Parsed(handler.type(), null, e);
         }
     }
 
-    private record Parsed(String type, @Nullable Object params, @Nullable InvalidJobParamsException error) {}
+    private record Parsed(String type, @Nullable Object params, @Nullable InvalidJobParamsException error) {
+    }
+
 }

@@ -10,15 +10,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link CancellationToken} that can be cancelled once, with a reason. Callbacks run on the
- * thread that cancels, outside any lock, in registration order.
+ * A {@link CancellationToken} that can be cancelled once, with a reason. Callbacks run on
+ * the thread that cancels, outside any lock, in registration order.
  */
 public final class CancellationSource implements CancellationToken {
 
     private static final Logger log = LoggerFactory.getLogger(CancellationSource.class);
 
     private volatile @Nullable StopReason reason;
-    private @Nullable Set<Runnable> callbacks = new LinkedHashSet<>(); // null once cancelled
+
+    private @Nullable Set<Runnable> callbacks = new LinkedHashSet<>(); // null once
+                                                                       // cancelled
 
     @Override
     public boolean isCancelled() {
@@ -43,7 +45,8 @@ public final class CancellationSource implements CancellationToken {
         for (Runnable callback : toRun) {
             try {
                 callback.run();
-            } catch (RuntimeException e) {
+            }
+            catch (RuntimeException e) {
                 // One broken callback must not keep the others from stopping their work.
                 log.warn("A cancel callback failed", e);
             }
@@ -60,7 +63,8 @@ public final class CancellationSource implements CancellationToken {
             }
         }
         callback.run();
-        return () -> {};
+        return () -> {
+        };
     }
 
     private synchronized void remove(Runnable callback) {
@@ -68,4 +72,5 @@ public final class CancellationSource implements CancellationToken {
             callbacks.remove(callback);
         }
     }
+
 }

@@ -9,8 +9,8 @@ import dev.failfast.batch.BatchStateConflictException;
 import dev.failfast.batch.CancellationCause;
 import dev.failfast.batch.CauseType;
 import dev.failfast.batch.Job;
-import dev.failfast.settings.FailfastProperties;
 import dev.failfast.job.JobHandlers;
+import dev.failfast.settings.FailfastProperties;
 import dev.failfast.store.BatchStore;
 import dev.failfast.store.IdempotencyKey;
 import dev.failfast.store.WriteFencedException;
@@ -31,41 +31,53 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.transaction.TransactionException;
 
 /**
- * The one front door of both engines: validates and admits a batch, builds it, stores it (once per
- * idempotency key), tells the listeners, and hands it to the {@link BatchRunner} of the mode the
- * service runs in; guards cancel and delete; and reports readiness as the service starts and stops.
+ * The one front door of both engines: validates and admits a batch, builds it, stores it
+ * (once per idempotency key), tells the listeners, and hands it to the
+ * {@link BatchRunner} of the mode the service runs in; guards cancel and delete; and
+ * reports readiness as the service starts and stops.
  *
- * <p>Shutdown first closes the door, waiting for submissions in progress (a batch is either refused
- * or handed to the runner before the runner drains), then lets the runner drain and leave.
+ * <p>
+ * Shutdown first closes the door, waiting for submissions in progress (a batch is either
+ * refused or handed to the runner before the runner drains), then lets the runner drain
+ * and leave.
  */
 public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(EngineFrontDoor.class);
 
     private final BatchStore store;
+
     private final BatchRunner runner;
+
     private final BatchEvents events;
+
     private final BatchValidator validator;
+
     private final Clock clock;
+
     private final FailfastProperties.Limits limits;
+
     private final Duration drainTimeout;
+
     private final int maxAbandoned;
+
     private final ApplicationEventPublisher applicationEvents;
+
     private final TimeBasedEpochGenerator ids = Generators.timeBasedEpochGenerator();
+
     private final AtomicLong admissionRejections = new AtomicLong();
-    /** Submissions hold it shared while they run; closing the door takes it exclusively. */
+
+    /**
+     * Submissions hold it shared while they run; closing the door takes it exclusively.
+     */
     private final ReentrantReadWriteLock door = new ReentrantReadWriteLock();
+
     private volatile boolean accepting;
+
     private boolean startedOnce;
 
-    public EngineFrontDoor(
-            FailfastProperties properties,
-            BatchStore store,
-            BatchRunner runner,
-            BatchEvents events,
-            JobHandlers handlers,
-            Clock clock,
-            ApplicationEventPublisher applicationEvents) {
+    public EngineFrontDoor(FailfastProperties properties, BatchStore store, BatchRunner runner, BatchEvents events,
+            JobHandlers handlers, Clock clock, ApplicationEventPublisher applicationEvents) {
         this.store = store;
         this.runner = runner;
         this.events = events;
@@ -104,7 +116,8 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
             runner.register(batch, jobs, parsedParams);
             try {
                 store.create(batch, jobs, key);
-            } catch (RuntimeException e) {
+            }
+            catch (RuntimeException e) {
                 runner.discard(batch.id());
                 runner.pendingJobs().remove(size);
                 throw e;
@@ -114,7 +127,8 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
                     spec.maxParallelism());
             runner.run(batch.id());
             return batch;
-        } finally {
+        }
+        finally {
             door.readLock().unlock();
         }
     }
@@ -128,14 +142,15 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
             admissionRejections.incrementAndGet();
             throw new AdmissionRejectedException(("%d job threads are stuck in attempts abandoned because they ignored "
                     + "their cancellation, the most failfast.executor.max-abandoned allows: no batch is accepted until "
-                    + "they return").formatted(runner.abandonedThreads()), limits.retryAfter());
+                    + "they return")
+                .formatted(runner.abandonedThreads()), limits.retryAfter());
         }
         PendingJobs pending = runner.pendingJobs();
         long max = limits.maxPendingJobs();
         if (!pending.tryAdd(jobs, max)) {
             admissionRejections.incrementAndGet();
             throw new AdmissionRejectedException("%d jobs are waiting to run; %d more would exceed the limit of %d"
-                    .formatted(pending.count(), jobs, max), limits.retryAfter());
+                .formatted(pending.count(), jobs, max), limits.retryAfter());
         }
     }
 
@@ -145,7 +160,8 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
         BatchRunner.CauseRecorded result;
         try {
             result = runner.recordCause(id, cause).orElseThrow(() -> new BatchNotFoundException(id));
-        } catch (DataAccessException | TransactionException | WriteFencedException e) {
+        }
+        catch (DataAccessException | TransactionException | WriteFencedException e) {
             log.warn("The cancellation of batch {} could not be stored", id, e);
             throw new EngineUnavailableException("The cancellation could not be stored: the database is unavailable. "
                     + "Send the cancel again: its 202 comes once the cancellation is stored");
@@ -214,10 +230,10 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
     }
 
     /**
-     * Starts the runner (its lease, its recovery), then opens the door. Like {@link #stop()},
-     * called by one thread at a time (the application context's).
-     *
-     * @throws dev.failfast.store.InstanceLeaseHeldException when another instance holds the database
+     * Starts the runner (its lease, its recovery), then opens the door. Like
+     * {@link #stop()}, called by one thread at a time (the application context's).
+     * @throws dev.failfast.store.InstanceLeaseHeldException when another instance holds
+     * the database
      */
     @Override
     public void start() {
@@ -238,7 +254,8 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
         door.writeLock().lock();
         try {
             accepting = false;
-        } finally {
+        }
+        finally {
             door.writeLock().unlock();
         }
         AvailabilityChangeEvent.publish(applicationEvents, this, ReadinessState.REFUSING_TRAFFIC);
@@ -250,9 +267,13 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
         return accepting;
     }
 
-    /** Stops before the web server's graceful shutdown, so event streams end and requests finish. */
+    /**
+     * Stops before the web server's graceful shutdown, so event streams end and requests
+     * finish.
+     */
     @Override
     public int getPhase() {
         return SmartLifecycle.DEFAULT_PHASE;
     }
+
 }

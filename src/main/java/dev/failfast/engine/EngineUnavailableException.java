@@ -6,4 +6,5 @@ public final class EngineUnavailableException extends RuntimeException {
     public EngineUnavailableException(String message) {
         super(message);
     }
+
 }

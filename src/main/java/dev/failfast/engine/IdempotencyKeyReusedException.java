@@ -2,7 +2,9 @@ package dev.failfast.engine;
 
 import java.util.UUID;
 
-/** An idempotency key came back with a request different from the one that first used it. */
+/**
+ * An idempotency key came back with a request different from the one that first used it.
+ */
 public class IdempotencyKeyReusedException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
@@ -19,4 +21,5 @@ public class IdempotencyKeyReusedException extends RuntimeException {
     public UUID batchId() {
         return batchId;
     }
+
 }

@@ -10,13 +10,14 @@ import java.util.function.Supplier;
 /** Runs a submission at most once per idempotency key; shared by both engines. */
 final class IdempotentSubmission {
 
-    private IdempotentSubmission() {}
+    private IdempotentSubmission() {
+    }
 
     /**
-     * Returns the batch this key created, if any (after checking that the request is the same),
-     * else the one {@code start} creates with it.
-     *
-     * @throws IdempotencyKeyReusedException when the key belongs to a batch submitted with a different request
+     * Returns the batch this key created, if any (after checking that the request is the
+     * same), else the one {@code start} creates with it.
+     * @throws IdempotencyKeyReusedException when the key belongs to a batch submitted
+     * with a different request
      */
     static Submission submit(BatchStore store, IdempotencyKey key, Supplier<Batch> start) {
         Optional<Submission> earlier = submitted(store, key);
@@ -25,7 +26,8 @@ final class IdempotentSubmission {
         }
         try {
             return new Submission(start.get(), true);
-        } catch (DuplicateIdempotencyKeyException e) {
+        }
+        catch (DuplicateIdempotencyKeyException e) {
             // A concurrent request with the same key won the race.
             return submitted(store, key).orElseThrow(() -> e);
         }
@@ -39,4 +41,5 @@ final class IdempotentSubmission {
             return store.findBatch(keyed.batchId()).map(batch -> new Submission(batch, false));
         });
     }
+
 }

@@ -2,7 +2,10 @@ package dev.failfast.engine;
 
 import java.util.List;
 
-/** A submitted batch breaks a rule only the engine can check (job types, their params, unique ids). */
+/**
+ * A submitted batch breaks a rule only the engine can check (job types, their params,
+ * unique ids).
+ */
 public final class InvalidBatchException extends RuntimeException {
 
     private final List<Violation> violations;
@@ -20,5 +23,7 @@ public final class InvalidBatchException extends RuntimeException {
      * @param field the field's path in the request, e.g. {@code jobs[3].params.duration}
      * @param message what is wrong with it
      */
-    public record Violation(String field, String message) {}
+    public record Violation(String field, String message) {
+    }
+
 }

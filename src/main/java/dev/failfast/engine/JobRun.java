@@ -6,21 +6,25 @@ import java.util.concurrent.ScheduledFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An engine's mutable record of one job it runs: the job as it stands, its attempt on a thread if
- * one runs, and its retry timer while it waits out a backoff. Every mutable field is guarded by
- * the lock of the job's batch (a single instance's {@code BatchRun}, a replica's {@code HeldBatch}).
+ * An engine's mutable record of one job it runs: the job as it stands, its attempt on a
+ * thread if one runs, and its retry timer while it waits out a backoff. Every mutable
+ * field is guarded by the lock of the job's batch (a single instance's {@code BatchRun},
+ * a replica's {@code HeldBatch}).
  */
 public class JobRun {
 
     private Job job;
+
     private final @Nullable Object parsedParams;
+
     private @Nullable Attempt attempt;
+
     private @Nullable ScheduledFuture<?> retryTimer;
 
     /**
-     * @param parsedParams the params as the job's handler parsed them at submission; null when the
-     *     job came back from the store (a restart, another replica's submission): each attempt then
-     *     parses them
+     * @param parsedParams the params as the job's handler parsed them at submission; null
+     * when the job came back from the store (a restart, another replica's submission):
+     * each attempt then parses them
      */
     public JobRun(Job job, @Nullable Object parsedParams) {
         this.job = job;
@@ -68,4 +72,5 @@ public class JobRun {
             retryTimer = null;
         }
     }
+
 }

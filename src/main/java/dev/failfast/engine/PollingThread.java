@@ -5,15 +5,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A platform thread of its own that runs a poll every interval until interrupted, so that a slow
- * database delays only that poll, never the job timers. A poll that throws (the database is
- * unreachable, say) is logged, and the next one runs on time.
+ * A platform thread of its own that runs a poll every interval until interrupted, so that
+ * a slow database delays only that poll, never the job timers. A poll that throws (the
+ * database is unreachable, say) is logged, and the next one runs on time.
  */
 public final class PollingThread {
 
     private static final Logger log = LoggerFactory.getLogger(PollingThread.class);
 
-    private PollingThread() {}
+    private PollingThread() {
+    }
 
     /** Starts the thread; interrupt it to stop. */
     public static Thread start(String name, Duration interval, Runnable poll) {
@@ -21,15 +22,18 @@ public final class PollingThread {
             while (!Thread.currentThread().isInterrupted()) {
                 try {
                     Thread.sleep(interval);
-                } catch (InterruptedException e) {
+                }
+                catch (InterruptedException e) {
                     return;
                 }
                 try {
                     poll.run();
-                } catch (RuntimeException e) {
+                }
+                catch (RuntimeException e) {
                     log.warn("{} failed; trying again in {}", name, interval, e);
                 }
             }
         });
     }
+
 }

@@ -6,7 +6,8 @@ import dev.failfast.batch.Batch;
  * What a submission with an idempotency key led to.
  *
  * @param batch the batch as it stands now
- * @param created true if this request created it; false if an earlier request with the same key and
- *     body did, and this one only returns its status
+ * @param created true if this request created it; false if an earlier request with the
+ * same key and body did, and this one only returns its status
  */
-public record Submission(Batch batch, boolean created) {}
+public record Submission(Batch batch, boolean created) {
+}

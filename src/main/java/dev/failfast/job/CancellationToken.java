@@ -1,8 +1,8 @@
 package dev.failfast.job;
 
 /**
- * Tells a running job that it should stop. A job sees it cancelled when its batch is cancelled
- * (any cause) or when its attempt runs past the job's timeout.
+ * Tells a running job that it should stop. A job sees it cancelled when its batch is
+ * cancelled (any cause) or when its attempt runs past the job's timeout.
  */
 public interface CancellationToken {
 
@@ -16,9 +16,9 @@ public interface CancellationToken {
     }
 
     /**
-     * Runs {@code callback} when the token is cancelled, at once if it already is. Use it to abort
-     * what an interrupt does not reach (a socket, a child process, a remote call).
-     *
+     * Runs {@code callback} when the token is cancelled, at once if it already is. Use it
+     * to abort what an interrupt does not reach (a socket, a child process, a remote
+     * call).
      * @return closes the registration, for callbacks that outlive their use
      */
     Registration onCancel(Runnable callback);
@@ -26,7 +26,10 @@ public interface CancellationToken {
     /** Undoes an {@link #onCancel} registration. */
     @FunctionalInterface
     interface Registration extends AutoCloseable {
+
         @Override
         void close();
+
     }
+
 }

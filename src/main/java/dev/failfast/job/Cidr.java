@@ -4,8 +4,12 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
 
-/** An IPv4 or IPv6 network in CIDR notation, e.g. {@code 169.254.0.0/16} or {@code fe80::/10}. */
-@SuppressWarnings("ArrayRecordComponent") // equals and hashCode below compare the array's contents
+/**
+ * An IPv4 or IPv6 network in CIDR notation, e.g. {@code 169.254.0.0/16} or
+ * {@code fe80::/10}.
+ */
+@SuppressWarnings("ArrayRecordComponent") // equals and hashCode below compare the array's
+                                          // contents
 record Cidr(byte[] network, int prefixLength) {
 
     static Cidr parse(String cidr) {
@@ -18,7 +22,8 @@ record Cidr(byte[] network, int prefixLength) {
         byte[] bytes;
         try {
             bytes = InetAddress.getByName(address).getAddress();
-        } catch (UnknownHostException e) {
+        }
+        catch (UnknownHostException e) {
             throw new IllegalArgumentException("Not an IP network: " + cidr, e);
         }
         int prefix = slash < 0 ? bytes.length * 8 : Integer.parseInt(cidr.substring(slash + 1));
@@ -47,8 +52,7 @@ record Cidr(byte[] network, int prefixLength) {
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof Cidr(byte[] otherNetwork, int otherPrefix)
-                && prefixLength == otherPrefix
+        return other instanceof Cidr(byte[] otherNetwork, int otherPrefix) && prefixLength == otherPrefix
                 && Arrays.equals(network, otherNetwork);
     }
 
@@ -61,7 +65,8 @@ record Cidr(byte[] network, int prefixLength) {
     public String toString() {
         try {
             return InetAddress.getByAddress(network).getHostAddress() + "/" + prefixLength;
-        } catch (UnknownHostException e) {
+        }
+        catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -30,19 +30,23 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * {@code http}: one HTTP request with the JDK {@link HttpClient}. Cancellation aborts the request
- * in flight (the connection is closed); redirects are not followed, so a redirect cannot lead
- * past the {@link HttpTargetGuard}.
+ * {@code http}: one HTTP request with the JDK {@link HttpClient}. Cancellation aborts the
+ * request in flight (the connection is closed); redirects are not followed, so a redirect
+ * cannot lead past the {@link HttpTargetGuard}.
  */
 @Component
 class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
 
     private static final Duration MAX_TIMEOUT = Duration.ofDays(JobSpec.MAX_DURATION_DAYS);
+
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
 
     private final JobParamsBinder binder;
+
     private final HttpTargetGuard guard;
+
     private final FailfastProperties.Http settings;
+
     private final HttpClient client;
 
     HttpJobHandler(JobParamsBinder binder, HttpTargetGuard guard, FailfastProperties properties) {
@@ -50,10 +54,10 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
         this.guard = guard;
         this.settings = properties.jobs().http();
         this.client = HttpClient.newBuilder()
-                .connectTimeout(settings.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
+            .connectTimeout(settings.connectTimeout())
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
     }
 
     /**
@@ -62,15 +66,13 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
      * @param headers request headers
      * @param body the request body: a string is sent as it is, anything else as JSON
      * @param expectStatus the statuses that count as success (default any 2xx)
-     * @param timeout the request timeout (default {@code failfast.jobs.http.default-timeout})
+     * @param timeout the request timeout (default
+     * {@code failfast.jobs.http.default-timeout})
      */
-    record Params(
-            @Nullable String method,
+    record Params(@Nullable String method,
             @NotNull @Pattern(regexp = "https?://.+", message = "must be an absolute http or https URL") String url,
-            @Nullable Map<String, String> headers,
-            @Nullable JsonNode body,
-            @Nullable List<@NotNull @Min(100) @Max(599) Integer> expectStatus,
-            @Nullable Duration timeout) {
+            @Nullable Map<String, String> headers, @Nullable JsonNode body,
+            @Nullable List<@NotNull @Min(100) @Max(599) Integer> expectStatus, @Nullable Duration timeout) {
 
         String methodOrDefault() {
             return method == null ? "GET" : method.toUpperCase(java.util.Locale.ROOT);
@@ -104,7 +106,8 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
         });
         try {
             buildRequest(params, url);
-        } catch (IllegalArgumentException e) {
+        }
+        catch (IllegalArgumentException e) {
             // HttpRequest refuses restricted headers such as Host or Content-Length.
             throw new InvalidJobParamsException("headers", describe(e));
         }
@@ -120,8 +123,8 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
             throw new JobFailedException(JobError.TARGET_DENIED, denied.get());
         }
         HttpRequest request = buildRequest(params, url);
-        CompletableFuture<HttpResponse<InputStream>> exchange =
-                client.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
+        CompletableFuture<HttpResponse<InputStream>> exchange = client.sendAsync(request,
+                HttpResponse.BodyHandlers.ofInputStream());
         // Cancelling the exchange future aborts the request and closes its connection.
         try (var _ = context.cancellation().onCancel(() -> exchange.cancel(true))) {
             HttpResponse<InputStream> response = awaitResponse(exchange);
@@ -131,8 +134,8 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
                 boolean truncated = body.read() != -1;
                 context.cancellation().throwIfCancelled();
                 if (!params.accepts(response.statusCode())) {
-                    throw new JobFailedException(
-                            JobError.HTTP_STATUS, "Unexpected HTTP status " + response.statusCode() + " from " + url);
+                    throw new JobFailedException(JobError.HTTP_STATUS,
+                            "Unexpected HTTP status " + response.statusCode() + " from " + url);
                 }
                 Map<String, Object> result = new LinkedHashMap<>();
                 result.put("status", response.statusCode());
@@ -140,7 +143,8 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
                 result.put("body", new String(kept, StandardCharsets.UTF_8));
                 result.put("truncated", truncated);
                 return result;
-            } catch (IOException e) {
+            }
+            catch (IOException e) {
                 context.cancellation().throwIfCancelled();
                 throw new JobFailedException(JobError.IO, "Reading the response failed: " + e.getMessage(), e);
             }
@@ -151,12 +155,15 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
             throws JobFailedException, InterruptedException {
         try {
             return exchange.get();
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             exchange.cancel(true);
             throw e;
-        } catch (CancellationException e) {
+        }
+        catch (CancellationException e) {
             throw new JobCancelledException();
-        } catch (ExecutionException e) {
+        }
+        catch (ExecutionException e) {
             Throwable cause = Objects.requireNonNullElse(e.getCause(), e);
             if (cause instanceof HttpTimeoutException) {
                 throw new JobFailedException(JobError.TIMEOUT, "HTTP request timed out: " + cause.getMessage(), cause);
@@ -170,17 +177,20 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
 
     private HttpRequest buildRequest(Params params, URI url) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(url)
-                .timeout(params.timeout() == null ? settings.defaultTimeout() : params.timeout());
+            .timeout(params.timeout() == null ? settings.defaultTimeout() : params.timeout());
         if (params.headers() != null) {
             params.headers().forEach(builder::header);
         }
         JsonNode body = params.body();
         if (body == null || body.isNull()) {
             builder.method(params.methodOrDefault(), HttpRequest.BodyPublishers.noBody());
-        } else if (body.isString()) {
+        }
+        else if (body.isString()) {
             builder.method(params.methodOrDefault(), HttpRequest.BodyPublishers.ofString(body.stringValue()));
-        } else {
-            if (params.headers() == null || params.headers().keySet().stream().noneMatch("content-type"::equalsIgnoreCase)) {
+        }
+        else {
+            if (params.headers() == null
+                    || params.headers().keySet().stream().noneMatch("content-type"::equalsIgnoreCase)) {
                 builder.header("Content-Type", "application/json");
             }
             builder.method(params.methodOrDefault(), HttpRequest.BodyPublishers.ofString(body.toString()));
@@ -195,7 +205,8 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
                 throw new InvalidJobParamsException("url", "must name a host");
             }
             return uri;
-        } catch (IllegalArgumentException e) {
+        }
+        catch (IllegalArgumentException e) {
             throw new InvalidJobParamsException("url", "is not a valid URL");
         }
     }
@@ -207,8 +218,10 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
     private static void closeQuietly(InputStream body) {
         try {
             body.close();
-        } catch (IOException ignored) {
+        }
+        catch (IOException ignored) {
             // Closing only unblocks a reader that is being cancelled; nothing to report.
         }
     }
+
 }

@@ -10,16 +10,18 @@ import java.util.Optional;
 import org.springframework.stereotype.Component;
 
 /**
- * Guards the {@code http} job type against server-side request forgery: a job may not call the
- * hosts and networks denied by {@code failfast.jobs.http.*} (by default loopback, link-local and
- * cloud metadata endpoints). Checked at submission for what the URL itself says, and again before
- * each request for every address the host resolves to.
+ * Guards the {@code http} job type against server-side request forgery: a job may not
+ * call the hosts and networks denied by {@code failfast.jobs.http.*} (by default
+ * loopback, link-local and cloud metadata endpoints). Checked at submission for what the
+ * URL itself says, and again before each request for every address the host resolves to.
  */
 @Component
 class HttpTargetGuard {
 
     private final List<String> allowedHosts;
+
     private final List<String> deniedHosts;
+
     private final List<Cidr> deniedNetworks;
 
     HttpTargetGuard(FailfastProperties properties) {
@@ -44,7 +46,10 @@ class HttpTargetGuard {
         return Optional.empty();
     }
 
-    /** Why the URL may not be called, judged on every address its host resolves to; empty if it may. */
+    /**
+     * Why the URL may not be called, judged on every address its host resolves to; empty
+     * if it may.
+     */
     Optional<String> checkResolved(URI url) {
         return checkHost(url).or(() -> checkAddresses(hostOf(url)));
     }
@@ -53,13 +58,16 @@ class HttpTargetGuard {
         InetAddress[] addresses;
         try {
             addresses = InetAddress.getAllByName(host);
-        } catch (UnknownHostException e) {
-            return Optional.empty(); // the request itself will fail with a clear I/O error
+        }
+        catch (UnknownHostException e) {
+            return Optional.empty(); // the request itself will fail with a clear I/O
+                                     // error
         }
         for (InetAddress address : addresses) {
             for (Cidr network : deniedNetworks) {
                 if (network.contains(address)) {
-                    return Optional.of("address " + address.getHostAddress() + " of " + host + " is in denied network " + network);
+                    return Optional
+                        .of("address " + address.getHostAddress() + " of " + host + " is in denied network " + network);
                 }
             }
         }
@@ -82,4 +90,5 @@ class HttpTargetGuard {
     private static List<String> lowerCase(List<String> hosts) {
         return hosts.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
     }
+
 }

@@ -23,8 +23,11 @@ public class InvalidJobParamsException extends RuntimeException {
     /**
      * One bad param.
      *
-     * @param param the param's path within the job's params, e.g. {@code duration} or {@code headers.Accept}
+     * @param param the param's path within the job's params, e.g. {@code duration} or
+     * {@code headers.Accept}
      * @param message what is wrong with it
      */
-    public record ParamError(String param, String message) {}
+    public record ParamError(String param, String message) {
+    }
+
 }

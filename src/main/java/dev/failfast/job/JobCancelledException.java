@@ -6,4 +6,5 @@ public class JobCancelledException extends RuntimeException {
     public JobCancelledException() {
         super("Job cancelled");
     }
+
 }

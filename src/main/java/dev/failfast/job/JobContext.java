@@ -12,4 +12,5 @@ import java.util.UUID;
  * @param cancellation cancelled when the batch is cancelled or this attempt timed out
  * @param <P> the parsed params type
  */
-public record JobContext<P>(UUID batchId, String jobId, P params, int attempt, CancellationToken cancellation) {}
+public record JobContext<P>(UUID batchId, String jobId, P params, int attempt, CancellationToken cancellation) {
+}

@@ -2,7 +2,9 @@ package dev.failfast.job;
 
 import org.jspecify.annotations.Nullable;
 
-/** Thrown by a job to fail its attempt with a stable error type (see {@code JobError}). */
+/**
+ * Thrown by a job to fail its attempt with a stable error type (see {@code JobError}).
+ */
 public class JobFailedException extends Exception {
 
     private final String errorType;
@@ -19,4 +21,5 @@ public class JobFailedException extends Exception {
     public String errorType() {
         return errorType;
     }
+
 }

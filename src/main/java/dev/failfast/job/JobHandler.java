@@ -4,12 +4,15 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * A job type. Every Spring bean implementing this interface is registered under {@link #type()}.
+ * A job type. Every Spring bean implementing this interface is registered under
+ * {@link #type()}.
  *
- * <p>Implementations must stop promptly when the attempt's {@link CancellationToken} is cancelled:
- * blocking calls are interrupted, {@link CancellationToken#onCancel(Runnable)} callbacks run, and
- * long loops should call {@link CancellationToken#throwIfCancelled()} at each step. A handler that
- * keeps going anyway is abandoned after {@code failfast.engine.cancel-grace}.
+ * <p>
+ * Implementations must stop promptly when the attempt's {@link CancellationToken} is
+ * cancelled: blocking calls are interrupted, {@link CancellationToken#onCancel(Runnable)}
+ * callbacks run, and long loops should call {@link CancellationToken#throwIfCancelled()}
+ * at each step. A handler that keeps going anyway is abandoned after
+ * {@code failfast.engine.cancel-grace}.
  *
  * @param <P> the parsed, validated parameters
  */
@@ -19,20 +22,21 @@ public interface JobHandler<P> {
     String type();
 
     /**
-     * Parses and validates a job's params at submission time, so a bad batch is refused whole with
-     * a 400 before any of its jobs runs. The engine keeps the result and hands it to every attempt
-     * of the job (and of other jobs of the batch with the same params), so it must never be modified. A
-     * job resumed after a restart has its stored params parsed again.
-     *
+     * Parses and validates a job's params at submission time, so a bad batch is refused
+     * whole with a 400 before any of its jobs runs. The engine keeps the result and hands
+     * it to every attempt of the job (and of other jobs of the batch with the same
+     * params), so it must never be modified. A job resumed after a restart has its stored
+     * params parsed again.
      * @throws InvalidJobParamsException naming each bad field
      */
     P parseParams(ObjectNode params);
 
     /**
-     * Runs one attempt. Return a small result (anything Jackson can write; null for none), or
-     * throw: {@link JobFailedException} for a failure with a stable error type, {@link
-     * JobCancelledException} (or {@link InterruptedException}) when the token was cancelled, any
-     * other exception for a {@code JOB_ERROR}.
+     * Runs one attempt. Return a small result (anything Jackson can write; null for
+     * none), or throw: {@link JobFailedException} for a failure with a stable error type,
+     * {@link JobCancelledException} (or {@link InterruptedException}) when the token was
+     * cancelled, any other exception for a {@code JOB_ERROR}.
      */
     @Nullable Object execute(JobContext<P> context) throws Exception;
+
 }

@@ -9,7 +9,10 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.springframework.stereotype.Component;
 
-/** The registry of job types: every {@link JobHandler} bean, by its {@link JobHandler#type()}. */
+/**
+ * The registry of job types: every {@link JobHandler} bean, by its
+ * {@link JobHandler#type()}.
+ */
 @Component
 public class JobHandlers {
 
@@ -26,4 +29,5 @@ public class JobHandlers {
     public SortedSet<String> types() {
         return new TreeSet<>(byType.keySet());
     }
+
 }

@@ -17,14 +17,19 @@ import tools.jackson.databind.exc.UnrecognizedPropertyException;
  */
 public final class JsonErrors {
 
-    private JsonErrors() {}
+    private JsonErrors() {
+    }
 
-    /** The JSON path of the error, e.g. {@code jobs[3].timeout}; empty at the document root. */
+    /**
+     * The JSON path of the error, e.g. {@code jobs[3].timeout}; empty at the document
+     * root.
+     */
     public static String path(JacksonException e) {
-        return e.getPath().stream()
-                .map(ref -> ref.getPropertyName() != null ? ref.getPropertyName() : "[" + ref.getIndex() + "]")
-                .collect(Collectors.joining("."))
-                .replace(".[", "[");
+        return e.getPath()
+            .stream()
+            .map(ref -> ref.getPropertyName() != null ? ref.getPropertyName() : "[" + ref.getIndex() + "]")
+            .collect(Collectors.joining("."))
+            .replace(".[", "[");
     }
 
     public static String message(JacksonException e) {
@@ -63,8 +68,8 @@ public final class JsonErrors {
     }
 
     private static String at(@Nullable TokenStreamLocation location) {
-        return location == null || location.getLineNr() < 0
-                ? ""
+        return location == null || location.getLineNr() < 0 ? ""
                 : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
     }
+
 }

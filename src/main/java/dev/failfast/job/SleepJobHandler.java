@@ -15,9 +15,9 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * {@code sleep}: the seeds' task loop. Works for {@code duration} in {@code steps} equal steps,
- * checking for cancellation before each; can be told to fail, to fail only its first attempts, or
- * to ignore cancellation (a stuck job).
+ * {@code sleep}: the seeds' task loop. Works for {@code duration} in {@code steps} equal
+ * steps, checking for cancellation before each; can be told to fail, to fail only its
+ * first attempts, or to ignore cancellation (a stuck job).
  */
 @Component
 class SleepJobHandler implements JobHandler<SleepJobHandler.Params> {
@@ -33,18 +33,16 @@ class SleepJobHandler implements JobHandler<SleepJobHandler.Params> {
      * @param steps cancellation checkpoints (default 10)
      * @param failAfter fail once this much has elapsed (capped at {@code duration})
      * @param failMessage the failure's message
-     * @param failAttempts fail only the first N attempts, then succeed; without {@code failAfter}
-     *     those attempts fail at once
+     * @param failAttempts fail only the first N attempts, then succeed; without
+     * {@code failAfter} those attempts fail at once
      * @param ignoreCancel keep working through cancellation and interrupts
      */
     record Params(
-            @NotNull @DurationMin(nanos = 0, message = NEGATIVE) @DurationMax(days = JobSpec.MAX_DURATION_DAYS, message = TOO_LONG)
-                    Duration duration,
+            @NotNull @DurationMin(nanos = 0, message = NEGATIVE) @DurationMax(days = JobSpec.MAX_DURATION_DAYS,
+                    message = TOO_LONG) Duration duration,
             @Nullable @Min(1) @Max(100_000) Integer steps,
-            @Nullable @DurationMin(nanos = 0, message = NEGATIVE) Duration failAfter,
-            @Nullable String failMessage,
-            @Nullable @Min(0) Integer failAttempts,
-            @Nullable Boolean ignoreCancel) {
+            @Nullable @DurationMin(nanos = 0, message = NEGATIVE) Duration failAfter, @Nullable String failMessage,
+            @Nullable @Min(0) Integer failAttempts, @Nullable Boolean ignoreCancel) {
 
         static final String NEGATIVE = "must not be negative";
         static final String TOO_LONG = "must be at most " + JobSpec.MAX_DURATION_DAYS + " days";
@@ -103,7 +101,8 @@ class SleepJobHandler implements JobHandler<SleepJobHandler.Params> {
             while ((remaining = deadlineNanos - System.nanoTime()) > 0) {
                 try {
                     TimeUnit.NANOSECONDS.sleep(remaining);
-                } catch (InterruptedException e) {
+                }
+                catch (InterruptedException e) {
                     if (!ignoreInterrupts) {
                         Thread.currentThread().interrupt();
                         throw new JobCancelledException();
@@ -111,11 +110,14 @@ class SleepJobHandler implements JobHandler<SleepJobHandler.Params> {
                     interrupted = true;
                 }
             }
-        } finally {
+        }
+        finally {
             if (interrupted) {
-                // A stuck job swallows interrupts on purpose, but hands the status back on exit.
+                // A stuck job swallows interrupts on purpose, but hands the status back
+                // on exit.
                 Thread.currentThread().interrupt();
             }
         }
     }
+
 }

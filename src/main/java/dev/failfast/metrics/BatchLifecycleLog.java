@@ -10,11 +10,11 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Logs the batch lifecycle events the engine does not log itself: the first job starting, and the
- * cancellation cause being recorded while jobs still run. {@code BatchEngine} logs submission and
- * the terminal state (with the cause, if any), so every batch gets one line per lifecycle event, in
- * order, each naming the batch id. A cause that ends the batch at once (nothing was running) is
- * only in the terminal line.
+ * Logs the batch lifecycle events the engine does not log itself: the first job starting,
+ * and the cancellation cause being recorded while jobs still run. {@code BatchEngine}
+ * logs submission and the terminal state (with the cause, if any), so every batch gets
+ * one line per lifecycle event, in order, each naming the batch id. A cause that ends the
+ * batch at once (nothing was running) is only in the terminal line.
  */
 @Component
 class BatchLifecycleLog implements BatchEventListener {
@@ -29,9 +29,11 @@ class BatchLifecycleLog implements BatchEventListener {
         CancellationCause cause = batch.cancellation();
         if (batch.state() == BatchState.RUNNING) {
             log.info("Batch {} RUNNING: first job started", batch.id());
-        } else if (batch.state() == BatchState.CANCELLING && cause != null) {
+        }
+        else if (batch.state() == BatchState.CANCELLING && cause != null) {
             log.info("Batch {} CANCELLING: cause {} (job {}, {}), {} jobs still running", batch.id(), cause.cause(),
                     cause.jobId(), cause.reason() != null ? cause.reason() : cause.message(), batch.counts().running());
         }
     }
+
 }

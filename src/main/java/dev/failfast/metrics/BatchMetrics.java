@@ -24,12 +24,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.stereotype.Component;
 
 /**
- * Turns batch events into meters: batches and jobs by outcome, durations, cancellations by cause,
- * propagation time, retries, abandoned jobs and the number of running jobs.
+ * Turns batch events into meters: batches and jobs by outcome, durations, cancellations
+ * by cause, propagation time, retries, abandoned jobs and the number of running jobs.
  *
- * <p>Runs under the batch's lock, so it only bumps meters and keeps, per active batch, the attempt
- * number of each running job. That is what tells the two kinds of RUNNING event apart: the first
- * for an attempt is its start, a second one for the same attempt is a failure that will be retried.
+ * <p>
+ * Runs under the batch's lock, so it only bumps meters and keeps, per active batch, the
+ * attempt number of each running job. That is what tells the two kinds of RUNNING event
+ * apart: the first for an attempt is its start, a second one for the same attempt is a
+ * failure that will be retried.
  */
 @Component
 class BatchMetrics implements BatchEventListener {
@@ -37,68 +39,83 @@ class BatchMetrics implements BatchEventListener {
     static final String PREFIX = "failfast.";
 
     private final MeterProvider<Counter> batchesSubmitted;
+
     private final MeterProvider<Counter> batchesFinished;
+
     private final MeterProvider<Timer> batchDuration;
+
     private final MeterProvider<Counter> jobsFinished;
+
     private final MeterProvider<Timer> jobDuration;
+
     private final MeterProvider<Counter> retriesByType;
+
     private final MeterProvider<Counter> abandonedByType;
+
     private final MeterProvider<Counter> cancellations;
+
     private final MeterProvider<Timer> propagation;
 
-    /** Per-job meters by job type, looked up without building a meter id on every job event. */
+    /**
+     * Per-job meters by job type, looked up without building a meter id on every job
+     * event.
+     */
     private final Map<String, TypeMeters> byType = new ConcurrentHashMap<>();
 
-    /** Running jobs of each active batch: job id → attempt number. Each inner map is used under its batch's lock. */
+    /**
+     * Running jobs of each active batch: job id → attempt number. Each inner map is used
+     * under its batch's lock.
+     */
     private final Map<UUID, Map<String, Integer>> runningAttempts = new ConcurrentHashMap<>();
+
     private final AtomicLong runningJobs = new AtomicLong();
 
     BatchMetrics(MeterRegistry registry, JobHandlers handlers) {
         batchesSubmitted = Counter.builder(PREFIX + "batches.submitted")
-                .description("Batches accepted")
-                .withRegistry(registry);
+            .description("Batches accepted")
+            .withRegistry(registry);
         batchesFinished = Counter.builder(PREFIX + "batches.finished")
-                .description("Batches that reached a terminal state, by that state")
-                .withRegistry(registry);
+            .description("Batches that reached a terminal state, by that state")
+            .withRegistry(registry);
         batchDuration = Timer.builder(PREFIX + "batch.duration")
-                .description("Submission to terminal state, by terminal state")
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofHours(24))
-                .withRegistry(registry);
+            .description("Submission to terminal state, by terminal state")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofHours(24))
+            .withRegistry(registry);
         jobsFinished = Counter.builder(PREFIX + "jobs.finished")
-                .description("Jobs that reached a terminal state, by job type and that state")
-                .withRegistry(registry);
+            .description("Jobs that reached a terminal state, by job type and that state")
+            .withRegistry(registry);
         jobDuration = Timer.builder(PREFIX + "job.duration")
-                .description("First attempt's start to terminal state of jobs that ran, by job type and terminal state")
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofHours(1))
-                .withRegistry(registry);
+            .description("First attempt's start to terminal state of jobs that ran, by job type and terminal state")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofHours(1))
+            .withRegistry(registry);
         retriesByType = Counter.builder(PREFIX + "job.retries")
-                .description("Failed attempts that will be retried, by job type")
-                .withRegistry(registry);
+            .description("Failed attempts that will be retried, by job type")
+            .withRegistry(registry);
         abandonedByType = Counter.builder(PREFIX + "jobs.abandoned")
-                .description("Jobs that ignored cancellation or their timeout past the grace period, by job type")
-                .withRegistry(registry);
+            .description("Jobs that ignored cancellation or their timeout past the grace period, by job type")
+            .withRegistry(registry);
         cancellations = Counter.builder(PREFIX + "cancellations")
-                .description("Batches cancelled, by cause")
-                .withRegistry(registry);
+            .description("Batches cancelled, by cause")
+            .withRegistry(registry);
         propagation = Timer.builder(PREFIX + "cancellation.propagation")
-                .description("Cancellation cause recorded to the last running job terminal, by cause")
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofMinutes(5))
-                .withRegistry(registry);
+            .description("Cancellation cause recorded to the last running job terminal, by cause")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofMinutes(5))
+            .withRegistry(registry);
         Gauge.builder(PREFIX + "jobs.running", runningJobs, AtomicLong::get)
-                .description("Jobs in state RUNNING, including those waiting out a retry backoff")
-                .register(registry);
+            .description("Jobs in state RUNNING, including those waiting out a retry backoff")
+            .register(registry);
         preRegister(handlers);
     }
 
     /**
-     * Creates the series an alert or panel divides by or takes the rate of, so they read 0
-     * instead of being absent until the first such event.
+     * Creates the series an alert or panel divides by or takes the rate of, so they read
+     * 0 instead of being absent until the first such event.
      */
     private void preRegister(JobHandlers handlers) {
         batchesSubmitted.withTags();
@@ -138,7 +155,8 @@ class BatchMetrics implements BatchEventListener {
         if (running != null && running.remove(job.id()) != null) {
             runningJobs.decrementAndGet();
             if (running.isEmpty()) {
-                // In cluster mode another replica may end the batch: forget it with its last job here.
+                // In cluster mode another replica may end the batch: forget it with its
+                // last job here.
                 runningAttempts.remove(batchId);
             }
         }
@@ -151,14 +169,16 @@ class BatchMetrics implements BatchEventListener {
             Integer previous = running.put(job.id(), job.attempts());
             if (previous == null) {
                 runningJobs.incrementAndGet();
-            } else if (previous == job.attempts()) {
+            }
+            else if (previous == job.attempts()) {
                 meters.retries.increment();
             }
             return;
         }
         forgetRunning(batchId, job);
         if (!job.state().isTerminal()) {
-            return; // PENDING again: put back after the process running it was lost, to run anew
+            return; // PENDING again: put back after the process running it was lost, to
+                    // run anew
         }
         meters.finished(job.state()).increment();
         if (job.startedAt() != null && job.finishedAt() != null) {
@@ -171,7 +191,8 @@ class BatchMetrics implements BatchEventListener {
 
     private void batchChanged(Batch batch, BatchState previous) {
         CancellationCause cause = batch.cancellation();
-        // A cause is recorded by the change that leaves QUEUED or RUNNING; later changes leave CANCELLING.
+        // A cause is recorded by the change that leaves QUEUED or RUNNING; later changes
+        // leave CANCELLING.
         if (cause != null && (previous == BatchState.QUEUED || previous == BatchState.RUNNING)) {
             cancellations.withTags("cause", cause.cause().name()).increment();
         }
@@ -190,7 +211,7 @@ class BatchMetrics implements BatchEventListener {
         }
         if (cause != null && cause.completedAt() != null) {
             propagation.withTags("cause", cause.cause().name())
-                    .record(Duration.between(cause.requestedAt(), cause.completedAt()));
+                .record(Duration.between(cause.requestedAt(), cause.completedAt()));
         }
     }
 
@@ -198,9 +219,13 @@ class BatchMetrics implements BatchEventListener {
     private final class TypeMeters {
 
         private final String type;
+
         private final Counter retries;
+
         private final Counter abandoned;
+
         private final Map<JobState, Counter> finished = new ConcurrentHashMap<>();
+
         private final Map<JobState, Timer> duration = new ConcurrentHashMap<>();
 
         TypeMeters(String type) {
@@ -216,5 +241,7 @@ class BatchMetrics implements BatchEventListener {
         Timer duration(JobState outcome) {
             return duration.computeIfAbsent(outcome, o -> jobDuration.withTags("type", type, "outcome", o.name()));
         }
+
     }
+
 }

@@ -9,9 +9,9 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
 
 /**
- * Readiness of the batch store ({@code batchStore} in the readiness group): UP when a one-row
- * read of the batch list succeeds, DOWN with the error otherwise. Works for any store
- * implementation; a database store answers it with a real query.
+ * Readiness of the batch store ({@code batchStore} in the readiness group): UP when a
+ * one-row read of the batch list succeeds, DOWN with the error otherwise. Works for any
+ * store implementation; a database store answers it with a real query.
  */
 @Component("batchStoreHealthIndicator")
 class StoreHealthIndicator implements HealthIndicator {
@@ -29,8 +29,10 @@ class StoreHealthIndicator implements HealthIndicator {
         try {
             store.findBatches(BatchQuery.ALL, ONE);
             return Health.up().withDetail("store", AopUtils.getTargetClass(store).getSimpleName()).build();
-        } catch (RuntimeException e) {
+        }
+        catch (RuntimeException e) {
             return Health.down(e).build();
         }
     }
+
 }

@@ -21,19 +21,19 @@ import org.springframework.stereotype.Component;
 import org.springframework.util.ClassUtils;
 
 /**
- * Times every write to the {@link BatchStore} bean ({@code failfast.store.write}, tagged by
- * operation, store class and exception).
+ * Times every write to the {@link BatchStore} bean ({@code failfast.store.write}, tagged
+ * by operation, store class and exception).
  *
- * <p>The store bean is wrapped in a Spring AOP proxy rather than a hand-written decorator: the
- * proxy keeps every interface the store implements (a store may also be a {@code SmartLifecycle}
- * that flushes on shutdown) and, unless the class is final, its class, so the store can still be
- * injected by its concrete type.
+ * <p>
+ * The store bean is wrapped in a Spring AOP proxy rather than a hand-written decorator:
+ * the proxy keeps every interface the store implements (a store may also be a
+ * {@code SmartLifecycle} that flushes on shutdown) and, unless the class is final, its
+ * class, so the store can still be injected by its concrete type.
  */
 @Component
 class StoreMetrics implements BeanPostProcessor {
 
-    private static final Set<String> WRITES =
-            Set.of("create", "update", "delete", "deleteFinishedBefore", "flush");
+    private static final Set<String> WRITES = Set.of("create", "update", "delete", "deleteFinishedBefore", "flush");
 
     private final ObjectProvider<MeterRegistry> registry;
 
@@ -56,19 +56,24 @@ class StoreMetrics implements BeanPostProcessor {
     private static final class WriteTimer implements MethodInterceptor {
 
         private final MeterRegistry registry;
+
         private final MeterProvider<Timer> timer;
-        /** Per method: the timer of its successful calls, or empty if the method is not a write. */
+
+        /**
+         * Per method: the timer of its successful calls, or empty if the method is not a
+         * write.
+         */
         private final Map<Method, Optional<Timer>> successTimers = new ConcurrentHashMap<>();
 
         WriteTimer(MeterRegistry registry, String store) {
             this.registry = registry;
             this.timer = Timer.builder(BatchMetrics.PREFIX + "store.write")
-                    .description("Writes to the batch store, by operation")
-                    .tag("store", store)
-                    .publishPercentileHistogram()
-                    .minimumExpectedValue(Duration.ofNanos(100_000))
-                    .maximumExpectedValue(Duration.ofSeconds(30))
-                    .withRegistry(registry);
+                .description("Writes to the batch store, by operation")
+                .tag("store", store)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(100_000))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .withRegistry(registry);
         }
 
         @Override
@@ -84,7 +89,8 @@ class StoreMetrics implements BeanPostProcessor {
                 Object result = invocation.proceed();
                 sample.stop(success.get());
                 return result;
-            } catch (Throwable e) {
+            }
+            catch (Throwable e) {
                 sample.stop(timer(method, e.getClass().getSimpleName()));
                 throw e;
             }
@@ -101,9 +107,12 @@ class StoreMetrics implements BeanPostProcessor {
             try {
                 BatchStore.class.getMethod(method.getName(), method.getParameterTypes());
                 return true;
-            } catch (NoSuchMethodException e) {
+            }
+            catch (NoSuchMethodException e) {
                 return false;
             }
         }
+
     }
+
 }

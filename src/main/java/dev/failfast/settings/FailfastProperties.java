@@ -28,133 +28,136 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("failfast")
-public record FailfastProperties(
-        @DefaultValue @Valid Executor executor,
-        @DefaultValue @Valid Engine engine,
-        @DefaultValue @Valid Limits limits,
-        @DefaultValue @Valid Jobs jobs,
-        @DefaultValue @Valid Store store,
-        @DefaultValue @Valid Recovery recovery,
-        @DefaultValue @Valid Shutdown shutdown,
-        @DefaultValue @Valid Retention retention,
-        @DefaultValue @Valid Cluster cluster) {
+public record FailfastProperties(@DefaultValue @Valid Executor executor, @DefaultValue @Valid Engine engine,
+        @DefaultValue @Valid Limits limits, @DefaultValue @Valid Jobs jobs, @DefaultValue @Valid Store store,
+        @DefaultValue @Valid Recovery recovery, @DefaultValue @Valid Shutdown shutdown,
+        @DefaultValue @Valid Retention retention, @DefaultValue @Valid Cluster cluster) {
 
     /**
      * The {@code ThreadPoolTaskExecutor} jobs run on.
      *
      * @param poolSize worker threads: the most jobs running at once, over all batches
-     * @param queueCapacity attempts the engine may hand to the executor ahead of a free thread.
-     *     The default 0 hands a job over only when a thread is free, so every waiting job stays in
-     *     the engine, where it is ordered fairly across batches and skipped at once on cancellation
+     * @param queueCapacity attempts the engine may hand to the executor ahead of a free
+     * thread. The default 0 hands a job over only when a thread is free, so every waiting
+     * job stays in the engine, where it is ordered fairly across batches and skipped at
+     * once on cancellation
      * @param threadNamePrefix prefix of worker thread names
      * @param awaitTermination how long shutdown waits for worker threads to finish
-     * @param maxAbandoned threads the executor has beyond {@code poolSize} for attempts that were
-     *     abandoned because they ignored their cancellation or timeout past the cancel grace period.
-     *     Such a thread runs on until its job returns, but no longer counts against its batch's
-     *     {@code maxParallelism} nor against the pool, so stuck jobs do not stop other batches. Once
-     *     this many threads are stuck, readiness reports the engine saturated and submissions get
-     *     429; each thread stuck beyond it takes one place from the pool
+     * @param maxAbandoned threads the executor has beyond {@code poolSize} for attempts
+     * that were abandoned because they ignored their cancellation or timeout past the
+     * cancel grace period. Such a thread runs on until its job returns, but no longer
+     * counts against its batch's {@code maxParallelism} nor against the pool, so stuck
+     * jobs do not stop other batches. Once this many threads are stuck, readiness reports
+     * the engine saturated and submissions get 429; each thread stuck beyond it takes one
+     * place from the pool
      */
-    public record Executor(
-            @DefaultValue("16") @Min(1) int poolSize,
-            @DefaultValue("0") @Min(0) int queueCapacity,
+    public record Executor(@DefaultValue("16") @Min(1) int poolSize, @DefaultValue("0") @Min(0) int queueCapacity,
             @DefaultValue("failfast-job-") @NotBlank String threadNamePrefix,
-            @DefaultValue("30s") @NotNull Duration awaitTermination,
-            @DefaultValue("16") @Min(1) int maxAbandoned) {
+            @DefaultValue("30s") @NotNull Duration awaitTermination, @DefaultValue("16") @Min(1) int maxAbandoned) {
 
-        /** Attempts the engine hands to the executor at most: one per thread plus the queue. */
+        /**
+         * Attempts the engine hands to the executor at most: one per thread plus the
+         * queue.
+         */
         public int dispatchCapacity() {
             return poolSize + queueCapacity;
         }
     }
 
     /**
-     * @param defaultMaxParallelism a batch's {@code maxParallelism} when the request gives none
-     * @param cancelGrace how long a cancelled (or timed-out) job may keep running before it is
-     *     reported abandoned and its batch becomes terminal without it
-     * @param schedulerPoolSize threads for timers: job timeouts, deadlines, retry backoff, grace
+     * @param defaultMaxParallelism a batch's {@code maxParallelism} when the request
+     * gives none
+     * @param cancelGrace how long a cancelled (or timed-out) job may keep running before
+     * it is reported abandoned and its batch becomes terminal without it
+     * @param schedulerPoolSize threads for timers: job timeouts, deadlines, retry
+     * backoff, grace
      */
-    public record Engine(
-            @DefaultValue("8") @Min(1) int defaultMaxParallelism,
-            @DefaultValue("5s") @NotNull Duration cancelGrace,
-            @DefaultValue("2") @Min(1) int schedulerPoolSize) {}
+    public record Engine(@DefaultValue("8") @Min(1) int defaultMaxParallelism,
+            @DefaultValue("5s") @NotNull Duration cancelGrace, @DefaultValue("2") @Min(1) int schedulerPoolSize) {
+    }
 
     /**
      * @param maxRequestSize largest accepted request body; larger gets 413
      * @param maxJobsPerBatch most jobs in one batch; more gets 400
-     * @param maxPendingJobs most jobs waiting to run over all batches; a batch that would go over
-     *     gets 429 with {@code Retry-After}
+     * @param maxPendingJobs most jobs waiting to run over all batches; a batch that would
+     * go over gets 429 with {@code Retry-After}
      * @param retryAfter the {@code Retry-After} sent with a 429
-     * @param maxResultSize largest job result (serialized JSON); a job returning more fails with
-     *     {@code RESULT_TOO_LARGE}
+     * @param maxResultSize largest job result (serialized JSON); a job returning more
+     * fails with {@code RESULT_TOO_LARGE}
      * @param maxPageSize largest {@code size} of a list page
      */
-    public record Limits(
-            @DefaultValue("16MB") @NotNull DataSize maxRequestSize,
-            @DefaultValue("100000") @Min(1) int maxJobsPerBatch,
-            @DefaultValue("1000000") @Min(1) long maxPendingJobs,
-            @DefaultValue("5s") @NotNull Duration retryAfter,
-            @DefaultValue("16KB") @NotNull DataSize maxResultSize,
+    public record Limits(@DefaultValue("16MB") @NotNull DataSize maxRequestSize,
+            @DefaultValue("100000") @Min(1) int maxJobsPerBatch, @DefaultValue("1000000") @Min(1) long maxPendingJobs,
+            @DefaultValue("5s") @NotNull Duration retryAfter, @DefaultValue("16KB") @NotNull DataSize maxResultSize,
             @DefaultValue("1000") @Min(1) int maxPageSize) {
 
-        @AssertTrue(message = "max-pending-jobs must be at least max-jobs-per-batch, or a full batch could never be admitted")
+        @AssertTrue(
+                message = "max-pending-jobs must be at least max-jobs-per-batch, or a full batch could never be admitted")
         boolean isPendingLimitReachable() {
             return maxPendingJobs >= maxJobsPerBatch;
         }
     }
 
-    /** @param http the {@code http} job type */
-    public record Jobs(@DefaultValue @Valid Http http) {}
+    /**
+     * @param http the {@code http} job type
+     */
+    public record Jobs(@DefaultValue @Valid Http http) {
+    }
 
     /**
-     * The {@code http} job type and its guard against server-side request forgery. A target is
-     * refused when its host is in {@code deniedHosts}, when {@code allowedHosts} is not empty and
-     * does not list it, or when any address it resolves to lies in {@code deniedNetworks}.
+     * The {@code http} job type and its guard against server-side request forgery. A
+     * target is refused when its host is in {@code deniedHosts}, when
+     * {@code allowedHosts} is not empty and does not list it, or when any address it
+     * resolves to lies in {@code deniedNetworks}.
      *
      * @param connectTimeout TCP connect timeout
      * @param defaultTimeout request timeout when a job gives none
      * @param maxResponseBody how much of a response body is kept in the job's result
-     * @param allowedHosts if not empty, the only hosts jobs may call ({@code *.example.com} matches subdomains)
+     * @param allowedHosts if not empty, the only hosts jobs may call
+     * ({@code *.example.com} matches subdomains)
      * @param deniedHosts hosts jobs may never call
-     * @param deniedNetworks networks (CIDR) jobs may never call; by default loopback, link-local
-     *     (cloud metadata), unspecified and multicast addresses
+     * @param deniedNetworks networks (CIDR) jobs may never call; by default loopback,
+     * link-local (cloud metadata), unspecified and multicast addresses
      */
-    public record Http(
-            @DefaultValue("5s") @NotNull Duration connectTimeout,
+    public record Http(@DefaultValue("5s") @NotNull Duration connectTimeout,
             @DefaultValue("30s") @NotNull Duration defaultTimeout,
-            @DefaultValue("4KB") @NotNull DataSize maxResponseBody,
-            @DefaultValue({}) List<String> allowedHosts,
-            @DefaultValue({"metadata.google.internal", "metadata", "instance-data", "localhost"})
-                    List<String> deniedHosts,
-            @DefaultValue({
-                        "127.0.0.0/8", "::1/128", "169.254.0.0/16", "fe80::/10", "0.0.0.0/8", "::/128",
-                        "100.100.100.200/32", "fd00:ec2::254/128", "224.0.0.0/4", "ff00::/8"
-                    })
-                    List<String> deniedNetworks) {}
+            @DefaultValue("4KB") @NotNull DataSize maxResponseBody, @DefaultValue( {
+            }) List<String> allowedHosts,
+            @DefaultValue({ "metadata.google.internal", "metadata", "instance-data",
+                    "localhost" }) List<String> deniedHosts,
+            @DefaultValue({ "127.0.0.0/8", "::1/128", "169.254.0.0/16", "fe80::/10", "0.0.0.0/8", "::/128",
+                    "100.100.100.200/32", "fd00:ec2::254/128", "224.0.0.0/4",
+                    "ff00::/8" }) List<String> deniedNetworks){
+    }
 
     /** Which {@code BatchStore} keeps batches and jobs. */
     public enum StoreType {
+
         /** In the JVM's heap; nothing survives a restart (tests, benchmarks). */
         MEMORY,
-        /** In the {@code spring.datasource} database (embedded H2 file by default, PostgreSQL by profile). */
+        /**
+         * In the {@code spring.datasource} database (embedded H2 file by default,
+         * PostgreSQL by profile).
+         */
         JDBC
+
     }
 
     /**
      * @param type {@code jdbc} (durable, the default) or {@code memory}
-     * @param flushInterval how often the write-behind buffer is written: each flush starts this
-     *     long after the previous one started (at once if that one took longer). A job state
-     *     change waits at most this long for the flush that writes it to start, so a kill -9 loses
-     *     at most this much of job progress plus the time of the flush in progress
+     * @param flushInterval how often the write-behind buffer is written: each flush
+     * starts this long after the previous one started (at once if that one took longer).
+     * A job state change waits at most this long for the flush that writes it to start,
+     * so a kill -9 loses at most this much of job progress plus the time of the flush in
+     * progress
      * @param flushBatchSize job rows per JDBC batch statement; a buffer holding this many
-     *     changed jobs is flushed before the interval ends
-     * @param leaseTtl how long the instance lease on the database lasts unless renewed (every third
-     *     of it): the longest a restart after a crash waits for the dead instance's lease to expire
+     * changed jobs is flushed before the interval ends
+     * @param leaseTtl how long the instance lease on the database lasts unless renewed
+     * (every third of it): the longest a restart after a crash waits for the dead
+     * instance's lease to expire
      */
-    public record Store(
-            @DefaultValue("jdbc") @NotNull StoreType type,
-            @DefaultValue("100ms") @NotNull Duration flushInterval,
-            @DefaultValue("5000") @Min(1) int flushBatchSize,
+    public record Store(@DefaultValue("jdbc") @NotNull StoreType type,
+            @DefaultValue("100ms") @NotNull Duration flushInterval, @DefaultValue("5000") @Min(1) int flushBatchSize,
             @DefaultValue("15s") @NotNull Duration leaseTtl) {
 
         @AssertTrue(message = "lease-ttl must be at least 1s: the lease is renewed every third of it")
@@ -163,56 +166,69 @@ public record FailfastProperties(
         }
     }
 
-    /** How batches that a previous process left QUEUED, RUNNING or CANCELLING are settled on startup. */
+    /**
+     * How batches that a previous process left QUEUED, RUNNING or CANCELLING are settled
+     * on startup.
+     */
     public enum RecoveryMode {
+
         /**
-         * End them: jobs that were running become FAILED with error type {@code INTERRUPTED}, jobs
-         * that never started SKIPPED, the batch FAILED with cause {@code OWNER_LOST}.
+         * End them: jobs that were running become FAILED with error type
+         * {@code INTERRUPTED}, jobs that never started SKIPPED, the batch FAILED with
+         * cause {@code OWNER_LOST}.
          */
         FAIL,
         /**
-         * Run them on: jobs that never started are run, jobs that were running are retried if they
-         * have attempts left (so such a job may run twice: at-least-once).
+         * Run them on: jobs that never started are run, jobs that were running are
+         * retried if they have attempts left (so such a job may run twice:
+         * at-least-once).
          */
         RESUME
+
     }
 
-    /** @param mode {@code FAIL} (default) or {@code RESUME} */
-    public record Recovery(@DefaultValue("FAIL") @NotNull RecoveryMode mode) {}
-
     /**
-     * @param drainTimeout on shutdown, how long running jobs may finish on their own (no new job
-     *     starts meanwhile) before every active batch is cancelled with cause {@code SHUTDOWN}
+     * @param mode {@code FAIL} (default) or {@code RESUME}
      */
-    public record Shutdown(@DefaultValue("30s") @NotNull Duration drainTimeout) {}
+    public record Recovery(@DefaultValue("FAIL") @NotNull RecoveryMode mode) {
+    }
 
     /**
-     * @param ttl terminal batches whose end lies further back than this are deleted with their
-     *     jobs (and their idempotency keys)
+     * @param drainTimeout on shutdown, how long running jobs may finish on their own (no
+     * new job starts meanwhile) before every active batch is cancelled with cause
+     * {@code SHUTDOWN}
+     */
+    public record Shutdown(@DefaultValue("30s") @NotNull Duration drainTimeout) {
+    }
+
+    /**
+     * @param ttl terminal batches whose end lies further back than this are deleted with
+     * their jobs (and their idempotency keys)
      * @param purgeInterval how often the purge runs
      */
-    public record Retention(
-            @DefaultValue("7d") @NotNull Duration ttl,
-            @DefaultValue("1h") @NotNull Duration purgeInterval) {}
+    public record Retention(@DefaultValue("7d") @NotNull Duration ttl,
+            @DefaultValue("1h") @NotNull Duration purgeInterval) {
+    }
 
     /**
-     * Cluster mode: every replica on the same PostgreSQL database runs every batch (docs/cluster.md).
+     * Cluster mode: every replica on the same PostgreSQL database runs every batch
+     * (docs/cluster.md).
      *
-     * @param enabled run as one replica of several; needs PostgreSQL ({@code failfast.store.type=jdbc}
-     *     on a PostgreSQL {@code spring.datasource.url}). Every instance on the database must have it
-     *     on: a single instance and replicas refuse to share one
-     * @param nodeName the start of this replica's id, which owns the jobs it claims (a random
-     *     suffix is added at each start); the host name when empty
-     * @param pollInterval how often a replica checks the database for what notices may have missed
-     *     (causes, jobs to claim), settles the jobs of replicas whose lease expired, and fires deadlines
+     * @param enabled run as one replica of several; needs PostgreSQL
+     * ({@code failfast.store.type=jdbc} on a PostgreSQL {@code spring.datasource.url}).
+     * Every instance on the database must have it on: a single instance and replicas
+     * refuse to share one
+     * @param nodeName the start of this replica's id, which owns the jobs it claims (a
+     * random suffix is added at each start); the host name when empty
+     * @param pollInterval how often a replica checks the database for what notices may
+     * have missed (causes, jobs to claim), settles the jobs of replicas whose lease
+     * expired, and fires deadlines
      * @param claimSize most jobs a replica claims from a batch in one transaction
-     * @param eventPollInterval how often a replica reads the changes of the batches its event
-     *     streams follow, which any replica may have made
+     * @param eventPollInterval how often a replica reads the changes of the batches its
+     * event streams follow, which any replica may have made
      */
-    public record Cluster(
-            @DefaultValue("false") boolean enabled,
-            @DefaultValue("") String nodeName,
-            @DefaultValue("1s") @NotNull Duration pollInterval,
-            @DefaultValue("16") @Min(1) int claimSize,
-            @DefaultValue("100ms") @NotNull Duration eventPollInterval) {}
+    public record Cluster(@DefaultValue("false") boolean enabled, @DefaultValue("") String nodeName,
+            @DefaultValue("1s") @NotNull Duration pollInterval, @DefaultValue("16") @Min(1) int claimSize,
+            @DefaultValue("100ms") @NotNull Duration eventPollInterval) {
+    }
 }

@@ -12,14 +12,17 @@ import org.jspecify.annotations.Nullable;
 /**
  * Where batches and their jobs are kept.
  *
- * <p>The engine calls {@link #create} once per batch and then {@link #update} with each group of
- * changes, always under that batch's lock, so the calls of one batch never overlap and arrive in
- * order. Reads may come from any thread at any time and must see a batch and the job states it
- * counts no older than the last completed update. {@link #findBatch} must not depend on the number
- * of jobs: the status of a 100 000-job batch is read as often as that of a small one.
+ * <p>
+ * The engine calls {@link #create} once per batch and then {@link #update} with each
+ * group of changes, always under that batch's lock, so the calls of one batch never
+ * overlap and arrive in order. Reads may come from any thread at any time and must see a
+ * batch and the job states it counts no older than the last completed update.
+ * {@link #findBatch} must not depend on the number of jobs: the status of a 100 000-job
+ * batch is read as often as that of a small one.
  *
- * <p>A batch read back may carry a spec with an empty job list; its jobs are read with {@link
- * #findJobs}.
+ * <p>
+ * A batch read back may carry a spec with an empty job list; its jobs are read with
+ * {@link #findJobs}.
  */
 public interface BatchStore {
 
@@ -29,32 +32,37 @@ public interface BatchStore {
     }
 
     /**
-     * Stores a new batch and all its jobs, with the idempotency key it was submitted with. When
-     * this returns, the batch and its key are stored (durably, for a durable store).
-     *
-     * @throws DuplicateIdempotencyKeyException when another batch holds the key; nothing is stored
+     * Stores a new batch and all its jobs, with the idempotency key it was submitted
+     * with. When this returns, the batch and its key are stored (durably, for a durable
+     * store).
+     * @throws DuplicateIdempotencyKeyException when another batch holds the key; nothing
+     * is stored
      */
     void create(Batch batch, List<Job> jobs, @Nullable IdempotencyKey key);
 
     /** The batch that was created with this idempotency key, while that batch exists. */
     Optional<KeyedBatch> findByIdempotencyKey(String key);
 
-    /** Replaces the batch and the given jobs (matched by job id) with these newer versions. */
+    /**
+     * Replaces the batch and the given jobs (matched by job id) with these newer
+     * versions.
+     */
     void update(Batch batch, List<Job> changedJobs);
 
     /**
-     * Writes every buffered change of this batch in one transaction before it returns: once it
-     * returns, the batch and its jobs are stored as the last {@link #update} left them (durably,
-     * for a durable store), even if the process is killed right after. The engine calls it once a
-     * batch has recorded its cancellation cause, which a crash must not lose once anything depends
-     * on it (the {@code 202} of a cancel, jobs being skipped). Unlike {@link #update} it need not be
-     * called under the batch's lock: it adds nothing, it writes what is buffered. A store that
-     * writes through does nothing.
+     * Writes every buffered change of this batch in one transaction before it returns:
+     * once it returns, the batch and its jobs are stored as the last {@link #update} left
+     * them (durably, for a durable store), even if the process is killed right after. The
+     * engine calls it once a batch has recorded its cancellation cause, which a crash
+     * must not lose once anything depends on it (the {@code 202} of a cancel, jobs being
+     * skipped). Unlike {@link #update} it need not be called under the batch's lock: it
+     * adds nothing, it writes what is buffered. A store that writes through does nothing.
      *
-     * <p>If it throws, the changes stay buffered, and a later flush writes them.
-     *
+     * <p>
+     * If it throws, the changes stay buffered, and a later flush writes them.
      * @throws WriteFencedException when this process no longer holds the database
-     * @throws org.springframework.dao.DataAccessException when the database could not be written
+     * @throws org.springframework.dao.DataAccessException when the database could not be
+     * written
      */
     void flush(UUID batchId);
 
@@ -74,17 +82,26 @@ public interface BatchStore {
     /** Batches not terminal (QUEUED, RUNNING, CANCELLING), oldest first. */
     List<Batch> findUnfinished();
 
-    /** Removes terminal batches that finished before {@code cutoff}, with their jobs. Returns how many. */
+    /**
+     * Removes terminal batches that finished before {@code cutoff}, with their jobs.
+     * Returns how many.
+     */
     int deleteFinishedBefore(Instant cutoff);
 
     /**
-     * Writes changes that are still buffered. A store that writes through has nothing to do. A
-     * failure is logged and the changes stay buffered: {@link #holdsUnwritten()} tells.
+     * Writes changes that are still buffered. A store that writes through has nothing to
+     * do. A failure is logged and the changes stay buffered: {@link #holdsUnwritten()}
+     * tells.
      */
-    default void flush() {}
+    default void flush() {
+    }
 
-    /** Whether changes wait in a buffer, not yet written (the last flush could not write them). */
+    /**
+     * Whether changes wait in a buffer, not yet written (the last flush could not write
+     * them).
+     */
     default boolean holdsUnwritten() {
         return false;
     }
+
 }

@@ -19,10 +19,11 @@ import org.springframework.dao.NonTransientDataAccessException;
 import org.springframework.dao.NonTransientDataAccessResourceException;
 
 /**
- * Writes a {@link JdbcBatchStore}'s {@link WriteBehindBuffer}: a background thread flushes it on a
- * fixed cadence (sooner once {@code flushBatchSize} jobs are waiting), and {@link #flush()} and
- * {@link #flush(UUID)} write it at once. Every write of buffered changes, and every delete of a
- * batch that may be buffered, holds the flush lock: they run one at a time, in order.
+ * Writes a {@link JdbcBatchStore}'s {@link WriteBehindBuffer}: a background thread
+ * flushes it on a fixed cadence (sooner once {@code flushBatchSize} jobs are waiting),
+ * and {@link #flush()} and {@link #flush(UUID)} write it at once. Every write of buffered
+ * changes, and every delete of a batch that may be buffered, holds the flush lock: they
+ * run one at a time, in order.
  */
 final class BufferFlusher {
 
@@ -30,15 +31,26 @@ final class BufferFlusher {
     private static final Logger log = LoggerFactory.getLogger(JdbcBatchStore.class);
 
     private final WriteBehindBuffer buffer;
+
     private final JdbcWrites writes;
+
     /** Batches whose last write the database refused. Guarded by flushLock. */
     private final Set<UUID> refused = new HashSet<>();
+
     private final Duration flushInterval;
+
     private final int flushBatchSize;
+
     private final ReentrantLock flushLock = new ReentrantLock();
-    /** A permit asks the flusher to flush before its interval is up; one released mid-flush is kept, not lost. */
+
+    /**
+     * A permit asks the flusher to flush before its interval is up; one released
+     * mid-flush is kept, not lost.
+     */
     private final Semaphore flushWanted = new Semaphore(0);
+
     private final Thread flusher;
+
     private volatile boolean closed;
 
     BufferFlusher(WriteBehindBuffer buffer, JdbcWrites writes, Duration flushInterval, int flushBatchSize) {
@@ -54,7 +66,10 @@ final class BufferFlusher {
         flusher.start();
     }
 
-    /** Buffers a change; the change that makes {@code flushBatchSize} jobs wait starts a flush early. */
+    /**
+     * Buffers a change; the change that makes {@code flushBatchSize} jobs wait starts a
+     * flush early.
+     */
     void add(Batch batch, List<Job> changedJobs) {
         int buffered = buffer.add(batch, changedJobs);
         if (buffered >= flushBatchSize && buffered - changedJobs.size() < flushBatchSize) {
@@ -63,12 +78,12 @@ final class BufferFlusher {
     }
 
     /**
-     * Holding the flush lock, takes this batch's buffered entry (its changes, coalesced) and writes
-     * it in one transaction, fenced like every write. Holding the flush lock keeps the order of
-     * writes: a flush in progress, which may be writing an older version of this batch, commits
-     * first, and no flush writes this batch while this one does. So it may wait for a flush in
-     * progress to end. If the write fails, the entry goes back to the buffer, under any newer
-     * change, and the next flush writes it.
+     * Holding the flush lock, takes this batch's buffered entry (its changes, coalesced)
+     * and writes it in one transaction, fenced like every write. Holding the flush lock
+     * keeps the order of writes: a flush in progress, which may be writing an older
+     * version of this batch, commits first, and no flush writes this batch while this one
+     * does. So it may wait for a flush in progress to end. If the write fails, the entry
+     * goes back to the buffer, under any newer change, and the next flush writes it.
      */
     void flush(UUID batchId) {
         flushLock.lock();
@@ -81,19 +96,21 @@ final class BufferFlusher {
                 writes.write(List.of(pending));
                 buffer.flushCommitted(batchId);
                 refused.remove(batchId);
-            } finally {
+            }
+            finally {
                 buffer.flushEnded();
             }
-        } finally {
+        }
+        finally {
             flushLock.unlock();
         }
     }
 
     /**
-     * Writes every buffered change now, in one transaction. If the database refuses the data (not
-     * when it is unreachable), writes each batch in a transaction of its own, so one batch it
-     * refuses does not hold up the others. A refused batch stays buffered, and is written on its
-     * own at later flushes, until the database takes it.
+     * Writes every buffered change now, in one transaction. If the database refuses the
+     * data (not when it is unreachable), writes each batch in a transaction of its own,
+     * so one batch it refuses does not hold up the others. A refused batch stays
+     * buffered, and is written on its own at later flushes, until the database takes it.
      */
     void flush() {
         flushLock.lock();
@@ -108,27 +125,34 @@ final class BufferFlusher {
             }
             try {
                 if (!together.isEmpty() && refusal(together) != null) {
-                    alone.addAll(together); // refused as a whole: one at a time finds the batch at fault
-                } else {
+                    alone.addAll(together); // refused as a whole: one at a time finds the
+                                            // batch at fault
+                }
+                else {
                     together.forEach(batch -> buffer.flushCommitted(batch.batch.id()));
                 }
                 writeEachAlone(alone);
-            } catch (DataAccessException e) {
+            }
+            catch (DataAccessException e) {
                 log.error("Writing buffered batch changes failed; retrying at the next flush", e);
-            } catch (WriteFencedException e) {
-                // The lease is lost (the service halts) or was released: nothing more may be written.
+            }
+            catch (WriteFencedException e) {
+                // The lease is lost (the service halts) or was released: nothing more may
+                // be written.
                 log.error("Buffered batch changes are not written: {}", e.getMessage());
-            } finally {
+            }
+            finally {
                 buffer.flushEnded();
             }
-        } finally {
+        }
+        finally {
             flushLock.unlock();
         }
     }
 
     /**
-     * Deletes the batch and forgets its buffered changes, holding the flush lock so that no flush
-     * writes them meanwhile. Returns whether the batch existed.
+     * Deletes the batch and forgets its buffered changes, holding the flush lock so that
+     * no flush writes them meanwhile. Returns whether the batch existed.
      */
     boolean delete(UUID id) {
         flushLock.lock();
@@ -137,14 +161,16 @@ final class BufferFlusher {
             buffer.discard(id);
             refused.remove(id);
             return deleted;
-        } finally {
+        }
+        finally {
             flushLock.unlock();
         }
     }
 
     /**
-     * Writes each batch in a transaction of its own, and logs those the database refuses. Throws at
-     * an error that is not a refusal (the database is gone), leaving the rest for the next flush.
+     * Writes each batch in a transaction of its own, and logs those the database refuses.
+     * Throws at an error that is not a refusal (the database is gone), leaving the rest
+     * for the next flush.
      */
     private void writeEachAlone(List<WriteBehindBuffer.Pending> pending) {
         for (WriteBehindBuffer.Pending batch : pending) {
@@ -153,21 +179,23 @@ final class BufferFlusher {
             if (refusal == null) {
                 buffer.flushCommitted(id);
                 refused.remove(id);
-            } else {
+            }
+            else {
                 logRefused(id, refusal);
             }
         }
     }
 
     /**
-     * Writes these batches in one transaction. Returns null once they are written, or the error if
-     * the database refused the data; throws if it could not be reached.
+     * Writes these batches in one transaction. Returns null once they are written, or the
+     * error if the database refused the data; throws if it could not be reached.
      */
     private @Nullable DataAccessException refusal(List<WriteBehindBuffer.Pending> pending) {
         try {
             writes.write(pending);
             return null;
-        } catch (DataAccessException e) {
+        }
+        catch (DataAccessException e) {
             boolean refusesData = e instanceof NonTransientDataAccessException
                     && !(e instanceof NonTransientDataAccessResourceException);
             if (!refusesData) {
@@ -182,7 +210,8 @@ final class BufferFlusher {
         if (refused.add(batchId)) {
             log.error("The database refuses the changes of batch {}; they stay buffered and are retried at each flush",
                     batchId, e);
-        } else {
+        }
+        else {
             log.debug("The database still refuses the changes of batch {}: {}", batchId, e.toString());
         }
     }
@@ -193,23 +222,28 @@ final class BufferFlusher {
         flushWanted.release();
         try {
             flusher.join(Duration.ofSeconds(10));
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         flush();
     }
 
-    /** For tests: whether a thread waits for the flush lock (for a flush in progress to end). */
+    /**
+     * For tests: whether a thread waits for the flush lock (for a flush in progress to
+     * end).
+     */
     boolean hasFlushWaiters() {
         return flushLock.hasQueuedThreads();
     }
 
     /**
-     * Flushes on a fixed cadence: each flush is due one interval after the previous one started,
-     * not ended, so the time a flush takes is not added to the wait of the changes that came
-     * meanwhile. A change waits for the flush that writes it to start at most one interval, or, if
-     * the flush in progress takes longer, until that one ends; the next then starts at once. A full
-     * buffer ({@code flushBatchSize}) starts one early.
+     * Flushes on a fixed cadence: each flush is due one interval after the previous one
+     * started, not ended, so the time a flush takes is not added to the wait of the
+     * changes that came meanwhile. A change waits for the flush that writes it to start
+     * at most one interval, or, if the flush in progress takes longer, until that one
+     * ends; the next then starts at once. A full buffer ({@code flushBatchSize}) starts
+     * one early.
      */
     private void flushLoop() {
         long interval = flushInterval.toNanos();
@@ -221,16 +255,19 @@ final class BufferFlusher {
                     flushWanted.tryAcquire(wait, TimeUnit.NANOSECONDS);
                 }
                 flushWanted.drainPermits();
-            } catch (InterruptedException e) {
+            }
+            catch (InterruptedException e) {
                 return;
             }
             long started = System.nanoTime();
             try {
                 flush();
-            } catch (RuntimeException e) {
+            }
+            catch (RuntimeException e) {
                 log.error("Store flush failed", e);
             }
             due = started + interval;
         }
     }
+
 }

@@ -15,10 +15,14 @@ import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 
-/** The claim transaction of {@link ClusterStore#claim}: which batch's turn it is, and which of its jobs start. */
+/**
+ * The claim transaction of {@link ClusterStore#claim}: which batch's turn it is, and
+ * which of its jobs start.
+ */
 final class ClusterClaims {
 
-    // Logs as the cluster store: the logger name operators know and configure stays the same.
+    // Logs as the cluster store: the logger name operators know and configure stays the
+    // same.
     private static final Logger log = LoggerFactory.getLogger(ClusterStore.class);
 
     private static final String CLAIMABLE_BATCH = """
@@ -30,11 +34,12 @@ final class ClusterClaims {
             FOR UPDATE""";
 
     /**
-     * The next PENDING jobs from a position on. Jobs are claimed in order, so those just past the
-     * cursor are nearly all PENDING: looking at a window of them (not at every job after it, which
-     * a plan for any parameters might do) keeps a claim's cost the same for 100 000 jobs as for 100.
-     * The rows are then updated by their physical address (ctid), which no plan can turn into a scan;
-     * the batch row's lock keeps them from changing in between.
+     * The next PENDING jobs from a position on. Jobs are claimed in order, so those just
+     * past the cursor are nearly all PENDING: looking at a window of them (not at every
+     * job after it, which a plan for any parameters might do) keeps a claim's cost the
+     * same for 100 000 jobs as for 100. The rows are then updated by their physical
+     * address (ctid), which no plan can turn into a scan; the batch row's lock keeps them
+     * from changing in between.
      */
     private static final String CLAIM_JOBS = """
             UPDATE job SET state = 'RUNNING', owner_node = ?, attempts = attempts + 1,
@@ -44,7 +49,10 @@ final class ClusterClaims {
                 ORDER BY seq LIMIT ?))
             RETURNING *""";
 
-    /** Jobs looked at past the cursor for each job claimed: slack for jobs that started out of order. */
+    /**
+     * Jobs looked at past the cursor for each job claimed: slack for jobs that started
+     * out of order.
+     */
     private static final int CLAIM_WINDOW_FACTOR = 4;
 
     private static final String AFTER_CLAIM = """
@@ -54,8 +62,11 @@ final class ClusterClaims {
             RETURNING *""";
 
     private final JdbcClient client;
+
     private final TransactionTemplate tx;
+
     private final JdbcRows rows;
+
     private final RowMapper<LockedRow> lockedRow;
 
     ClusterClaims(JdbcClient client, TransactionTemplate tx, JdbcRows rows) {
@@ -69,14 +80,20 @@ final class ClusterClaims {
     @Nullable Claim claim(String node, int max, Instant now) {
         return tx.execute(status -> {
             if (!holdsLease(node, now)) {
-                // Paused past its lease (a long GC, a frozen VM): the others may be settling its jobs.
+                // Paused past its lease (a long GC, a frozen VM): the others may be
+                // settling its jobs.
                 log.warn("Node {} claims nothing: its lease expired or was taken", node);
                 return null;
             }
-            // A batch no other replica is changing right now, else wait for the one whose turn it is
-            // (its lock is held for one short transaction): a busy batch is not an empty one.
-            var locked = client.sql(CLAIMABLE_BATCH + " SKIP LOCKED").query(lockedRow).optional()
-                    .or(() -> client.sql(CLAIMABLE_BATCH).query(lockedRow).optional()).orElse(null);
+            // A batch no other replica is changing right now, else wait for the one whose
+            // turn it is
+            // (its lock is held for one short transaction): a busy batch is not an empty
+            // one.
+            var locked = client.sql(CLAIMABLE_BATCH + " SKIP LOCKED")
+                .query(lockedRow)
+                .optional()
+                .or(() -> client.sql(CLAIMABLE_BATCH).query(lockedRow).optional())
+                .orElse(null);
             if (locked == null) {
                 return null;
             }
@@ -87,44 +104,58 @@ final class ClusterClaims {
             List<SeqJob> claimed = claimJobs(node, batch.id(), locked.claimCursor(), locked.claimCursor() + window,
                     room, now, version);
             if (claimed.isEmpty()) {
-                // Jobs put back after their replica was lost lie below the cursor; others may lie past the window.
+                // Jobs put back after their replica was lost lie below the cursor; others
+                // may lie past the window.
                 claimed = claimJobs(node, batch.id(), 0, Integer.MAX_VALUE, room, now, version);
             }
             if (claimed.isEmpty()) {
-                // The counters say jobs are pending but none is: pass the batch over, behind the others.
+                // The counters say jobs are pending but none is: pass the batch over,
+                // behind the others.
                 log.warn("Batch {} counts {} pending jobs but has none to claim", batch.id(), batch.counts().pending());
-                client.sql("UPDATE batch SET last_claimed_at = ? WHERE id = ?").params(JdbcRows.utc(now), batch.id())
-                        .update();
+                client.sql("UPDATE batch SET last_claimed_at = ? WHERE id = ?")
+                    .params(JdbcRows.utc(now), batch.id())
+                    .update();
                 return null;
             }
             int cursor = claimed.stream().mapToInt(SeqJob::seq).max().orElseThrow() + 1;
             Batch after = client.sql(AFTER_CLAIM)
-                    .params(JdbcRows.utc(now), claimed.size(), claimed.size(), cursor, JdbcRows.utc(now), version,
-                            batch.id())
-                    .query(rows::batch).single();
+                .params(JdbcRows.utc(now), claimed.size(), claimed.size(), cursor, JdbcRows.utc(now), version,
+                        batch.id())
+                .query(rows::batch)
+                .single();
             BatchState previous = after.state() != batch.state() ? batch.state() : null;
             return new Claim(after, previous, claimed.stream().map(SeqJob::job).toList());
         });
     }
 
     /**
-     * Whether {@code node}'s lease row is live at {@code now}, locked against the survivors'
-     * deletion of expired rows until this transaction ends, so no claim commits for a lost node.
-     * {@code FOR KEY SHARE} does not wait for (nor hold up) the node's own renewal, an UPDATE of a
-     * non-key column, while a claim waits for a busy batch's row.
+     * Whether {@code node}'s lease row is live at {@code now}, locked against the
+     * survivors' deletion of expired rows until this transaction ends, so no claim
+     * commits for a lost node. {@code FOR KEY SHARE} does not wait for (nor hold up) the
+     * node's own renewal, an UPDATE of a non-key column, while a claim waits for a busy
+     * batch's row.
      */
     private boolean holdsLease(String node, Instant now) {
         return client.sql("SELECT 1 FROM cluster_node WHERE id = ? AND expires_at > ? FOR KEY SHARE")
-                .params(node, JdbcRows.utc(now)).query(Integer.class).optional().isPresent();
+            .params(node, JdbcRows.utc(now))
+            .query(Integer.class)
+            .optional()
+            .isPresent();
     }
 
     private List<SeqJob> claimJobs(String node, UUID batchId, int fromSeq, int toSeq, int max, Instant now,
             long version) {
-        return client.sql(CLAIM_JOBS).params(node, JdbcRows.utc(now), version, batchId, fromSeq, toSeq, max)
-                .query((rs, row) -> new SeqJob(rs.getInt("seq"), rows.job(rs, row))).list().stream()
-                .sorted(Comparator.comparingInt(SeqJob::seq)) // RETURNING gives them in physical order
-                .toList();
+        return client.sql(CLAIM_JOBS)
+            .params(node, JdbcRows.utc(now), version, batchId, fromSeq, toSeq, max)
+            .query((rs, row) -> new SeqJob(rs.getInt("seq"), rows.job(rs, row)))
+            .list()
+            .stream()
+            .sorted(Comparator.comparingInt(SeqJob::seq)) // RETURNING gives them in
+                                                          // physical order
+            .toList();
     }
 
-    private record SeqJob(int seq, Job job) {}
+    private record SeqJob(int seq, Job job) {
+    }
+
 }

@@ -19,21 +19,32 @@ import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The database as the source of truth of several Failfast replicas (PostgreSQL only): job claims,
- * changes made under the batch row's lock, node leases and the reads that follow other replicas.
+ * The database as the source of truth of several Failfast replicas (PostgreSQL only): job
+ * claims, changes made under the batch row's lock, node leases and the reads that follow
+ * other replicas.
  *
- * <p>Every change of a batch, by any replica, runs in a transaction that first locks the batch's
- * row ({@link #change}); claiming jobs locks it too ({@link #claim}) and claims nothing once the
- * batch has a cause. So the first cause wins across replicas, and no job is claimed after it.
- * Each such transaction bumps the batch's {@code version} and stamps the jobs it changed with it.
+ * <p>
+ * Every change of a batch, by any replica, runs in a transaction that first locks the
+ * batch's row ({@link #change}); claiming jobs locks it too ({@link #claim}) and claims
+ * nothing once the batch has a cause. So the first cause wins across replicas, and no job
+ * is claimed after it. Each such transaction bumps the batch's {@code version} and stamps
+ * the jobs it changed with it.
  */
 public final class ClusterStore {
 
-    /** Channel of a batch id whose cause was just recorded: every replica stops its jobs of that batch. */
+    /**
+     * Channel of a batch id whose cause was just recorded: every replica stops its jobs
+     * of that batch.
+     */
     public static final String CANCEL_CHANNEL = "failfast_cancel";
+
     /** Channel telling idle replicas that a batch has jobs ready to claim. */
     public static final String WORK_CHANNEL = "failfast_work";
-    /** The owner of RUNNING jobs that no replica claimed: a single instance ran them before cluster mode. */
+
+    /**
+     * The owner of RUNNING jobs that no replica claimed: a single instance ran them
+     * before cluster mode.
+     */
     public static final String NO_OWNER = "";
 
     private static final String ACTIVE_STATES = "('QUEUED', 'RUNNING', 'CANCELLING')";
@@ -43,20 +54,31 @@ public final class ClusterStore {
             ORDER BY version, seq""";
 
     /** Jobs claimed from one batch, and the batch after the claim. */
-    public record Claim(Batch batch, @Nullable BatchState previousState, List<Job> jobs) {}
+    public record Claim(Batch batch, @Nullable BatchState previousState, List<Job> jobs) {
+    }
 
-    /** What a batch looks like since a version: its row and the jobs changed after that version. */
-    public record Changes(Batch batch, long version, List<Job> jobs) {}
+    /**
+     * What a batch looks like since a version: its row and the jobs changed after that
+     * version.
+     */
+    public record Changes(Batch batch, long version, List<Job> jobs) {
+    }
 
     private final JdbcTemplate jdbc;
+
     private final JdbcClient client;
+
     private final TransactionTemplate tx;
+
     private final JdbcRows rows;
+
     private final RowMapper<LockedRow> lockedRow;
+
     private final ClusterClaims claims;
 
     /**
-     * @param dataSource a PostgreSQL database migrated by this application's Flyway scripts
+     * @param dataSource a PostgreSQL database migrated by this application's Flyway
+     * scripts
      * @param json writes and reads the JSON columns (params, results, labels)
      */
     public ClusterStore(DataSource dataSource, JsonMapper json) {
@@ -68,15 +90,15 @@ public final class ClusterStore {
         this.claims = new ClusterClaims(client, tx, rows);
     }
 
-    // ---- claims and changes ---------------------------------------------------------------------
+    // ---- claims and changes
+    // ---------------------------------------------------------------------
 
     /**
-     * Claims up to {@code max} PENDING jobs, in submission order, of the batch claimed least
-     * recently that may start one: no cause, below its {@code maxParallelism} over all replicas.
-     * The jobs become RUNNING, owned by {@code node}, with one more attempt. A batch another
-     * replica is changing right now is passed over for one that is free, and waited for only when
-     * no other batch has a job to start.
-     *
+     * Claims up to {@code max} PENDING jobs, in submission order, of the batch claimed
+     * least recently that may start one: no cause, below its {@code maxParallelism} over
+     * all replicas. The jobs become RUNNING, owned by {@code node}, with one more
+     * attempt. A batch another replica is changing right now is passed over for one that
+     * is free, and waited for only when no other batch has a job to start.
      * @return the claim, or empty when no batch has a job to start
      */
     public Optional<Claim> claim(String node, int max, Instant now) {
@@ -84,13 +106,17 @@ public final class ClusterStore {
     }
 
     /**
-     * Runs {@code change} in a transaction holding the batch's row lock, so no other replica
-     * changes or claims from the batch meanwhile. Returns empty if the batch no longer exists.
+     * Runs {@code change} in a transaction holding the batch's row lock, so no other
+     * replica changes or claims from the batch meanwhile. Returns empty if the batch no
+     * longer exists.
      */
     public <T> Optional<T> change(UUID batchId, Function<LockedBatch, T> change) {
         return Optional.ofNullable(tx.execute(status -> {
-            var locked = client.sql("SELECT * FROM batch WHERE id = ? FOR UPDATE").param(batchId)
-                    .query(lockedRow).optional().orElse(null);
+            var locked = client.sql("SELECT * FROM batch WHERE id = ? FOR UPDATE")
+                .param(batchId)
+                .query(lockedRow)
+                .optional()
+                .orElse(null);
             return locked == null ? null : change.apply(new LockedBatch(locked, jdbc, client, rows));
         }));
     }
@@ -100,41 +126,57 @@ public final class ClusterStore {
         sendNotice(client, WORK_CHANNEL, "");
     }
 
-    /** pg_notify in the current transaction: the listening replicas get it once that commits. */
+    /**
+     * pg_notify in the current transaction: the listening replicas get it once that
+     * commits.
+     */
     static void sendNotice(JdbcClient client, String channel, String payload) {
         client.sql("SELECT pg_notify(?, ?)").params(channel, payload).query((rs, row) -> null).list();
     }
 
-    // ---- reads that follow the other replicas ----------------------------------------------------
+    // ---- reads that follow the other replicas
+    // ----------------------------------------------------
 
-    /** Whether the batch has a cancellation cause (or is gone): read just before a claimed job's handler starts. */
+    /**
+     * Whether the batch has a cancellation cause (or is gone): read just before a claimed
+     * job's handler starts.
+     */
     public boolean hasCause(UUID batchId) {
-        return client.sql("SELECT cause IS NOT NULL FROM batch WHERE id = ?").param(batchId).query(Boolean.class)
-                .optional().orElse(true);
+        return client.sql("SELECT cause IS NOT NULL FROM batch WHERE id = ?")
+            .param(batchId)
+            .query(Boolean.class)
+            .optional()
+            .orElse(true);
     }
 
     /** Of these batches, those that have a cancellation cause. */
-    @SuppressWarnings("NullAway") // the column is never NULL; Spring types one-column rows as nullable
+    @SuppressWarnings("NullAway") // the column is never NULL; Spring types one-column
+                                  // rows as nullable
     public List<UUID> withCause(Collection<UUID> batchIds) {
         if (batchIds.isEmpty()) {
             return List.of();
         }
         return client.sql("SELECT id FROM batch WHERE cause IS NOT NULL AND id = ANY (?)")
-                .param(batchIds.toArray(UUID[]::new)).query(UUID.class).list();
+            .param(batchIds.toArray(UUID[]::new))
+            .query(UUID.class)
+            .list();
     }
 
     /** Active batches with a deadline and no cause yet. */
     public List<Batch> activeWithDeadline() {
         return client.sql("""
                 SELECT * FROM batch WHERE state IN ('QUEUED', 'RUNNING') AND cause IS NULL AND deadline IS NOT NULL""")
-                .query(rows::batch).list();
+            .query(rows::batch)
+            .list();
     }
 
     /** Active batches and their jobs that have not started, over the whole cluster. */
     public Totals totals() {
-        return client.sql("SELECT COUNT(*) AS batches, COALESCE(SUM(jobs_pending), 0) AS pending FROM batch"
-                + " WHERE state IN " + ACTIVE_STATES)
-                .query((rs, row) -> new Totals(rs.getInt("batches"), rs.getLong("pending"))).single();
+        return client
+            .sql("SELECT COUNT(*) AS batches, COALESCE(SUM(jobs_pending), 0) AS pending FROM batch" + " WHERE state IN "
+                    + ACTIVE_STATES)
+            .query((rs, row) -> new Totals(rs.getInt("batches"), rs.getLong("pending")))
+            .single();
     }
 
     /**
@@ -143,18 +185,25 @@ public final class ClusterStore {
      * @param batches batches not yet terminal
      * @param pendingJobs their jobs not yet started
      */
-    public record Totals(int batches, long pendingJobs) {}
+    public record Totals(int batches, long pendingJobs) {
+    }
 
     /** The batch's current version, or empty if it does not exist. */
     public Optional<Long> version(UUID batchId) {
         return client.sql("SELECT version FROM batch WHERE id = ?").param(batchId).query(Long.class).optional();
     }
 
-    /** The batch and its jobs changed after {@code version}, in the order they changed; empty if the batch is gone. */
+    /**
+     * The batch and its jobs changed after {@code version}, in the order they changed;
+     * empty if the batch is gone.
+     */
     public Optional<Changes> changesSince(UUID batchId, long version) {
         return Optional.ofNullable(tx.execute(status -> {
-            var row = client.sql("SELECT * FROM batch WHERE id = ?").param(batchId).query(lockedRow)
-                    .optional().orElse(null);
+            var row = client.sql("SELECT * FROM batch WHERE id = ?")
+                .param(batchId)
+                .query(lockedRow)
+                .optional()
+                .orElse(null);
             if (row == null) {
                 return null;
             }
@@ -164,43 +213,57 @@ public final class ClusterStore {
         }));
     }
 
-    // ---- nodes ----------------------------------------------------------------------------------
+    // ---- nodes
+    // ----------------------------------------------------------------------------------
 
     /**
-     * Owners of RUNNING jobs that hold no live lease at {@code now}: replicas that stopped
-     * renewing (killed, cut off), whose jobs the survivors settle.
+     * Owners of RUNNING jobs that hold no live lease at {@code now}: replicas that
+     * stopped renewing (killed, cut off), whose jobs the survivors settle.
      */
-    @SuppressWarnings("NullAway") // the column is never NULL; Spring types one-column rows as nullable
+    @SuppressWarnings("NullAway") // the column is never NULL; Spring types one-column
+                                  // rows as nullable
     public List<String> lostOwners(Instant now) {
         return client.sql("""
                 SELECT DISTINCT COALESCE(owner_node, '') FROM job
                 WHERE state = 'RUNNING'
                     AND COALESCE(owner_node, '') NOT IN (SELECT id FROM cluster_node WHERE expires_at >= ?)""")
-                .param(JdbcRows.utc(now)).query(String.class).list();
+            .param(JdbcRows.utc(now))
+            .query(String.class)
+            .list();
     }
 
     /**
-     * Batches with RUNNING jobs owned by {@code node}; {@link #NO_OWNER} stands for jobs a single
-     * instance left RUNNING when it was killed, before the database was switched to cluster mode.
+     * Batches with RUNNING jobs owned by {@code node}; {@link #NO_OWNER} stands for jobs
+     * a single instance left RUNNING when it was killed, before the database was switched
+     * to cluster mode.
      */
-    @SuppressWarnings("NullAway") // the column is never NULL; Spring types one-column rows as nullable
+    @SuppressWarnings("NullAway") // the column is never NULL; Spring types one-column
+                                  // rows as nullable
     public List<UUID> batchesRunningOn(String node) {
         return client.sql("SELECT DISTINCT batch_id FROM job WHERE COALESCE(owner_node, '') = ? AND state = 'RUNNING'")
-                .param(node).query(UUID.class).list();
+            .param(node)
+            .query(UUID.class)
+            .list();
     }
 
     /** A job, by its batch. */
-    public record JobKey(UUID batchId, String jobId) {}
+    public record JobKey(UUID batchId, String jobId) {
+    }
 
     /** The RUNNING jobs the database says {@code node} owns. */
     public List<JobKey> runningJobsOwnedBy(String node) {
         return client.sql("SELECT batch_id, id FROM job WHERE COALESCE(owner_node, '') = ? AND state = 'RUNNING'")
-                .param(node).query((rs, row) -> new JobKey(rs.getObject("batch_id", UUID.class), rs.getString("id")))
-                .list();
+            .param(node)
+            .query((rs, row) -> new JobKey(rs.getObject("batch_id", UUID.class), rs.getString("id")))
+            .list();
     }
 
-    /** Deletes the rows of nodes whose lease expired before {@code now}; their jobs are settled first. */
+    /**
+     * Deletes the rows of nodes whose lease expired before {@code now}; their jobs are
+     * settled first.
+     */
     public int deleteExpiredNodes(Instant now) {
         return client.sql("DELETE FROM cluster_node WHERE expires_at < ?").param(JdbcRows.utc(now)).update();
     }
+
 }

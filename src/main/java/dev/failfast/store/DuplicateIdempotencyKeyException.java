@@ -8,4 +8,5 @@ public class DuplicateIdempotencyKeyException extends RuntimeException {
     public DuplicateIdempotencyKeyException(String key) {
         super("Idempotency key '" + key + "' is held by another batch");
     }
+
 }

@@ -19,12 +19,13 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Keeps everything in memory; nothing survives a restart. Batch ids are time-ordered UUIDs, so
- * ordering the map by id in reverse lists the newest first.
+ * Keeps everything in memory; nothing survives a restart. Batch ids are time-ordered
+ * UUIDs, so ordering the map by id in reverse lists the newest first.
  */
 public final class InMemoryBatchStore implements BatchStore {
 
     private final ConcurrentNavigableMap<UUID, Entry> batches = new ConcurrentSkipListMap<>(Comparator.reverseOrder());
+
     private final Map<String, KeyedBatch> keys = new ConcurrentHashMap<>();
 
     @Override
@@ -38,7 +39,8 @@ public final class InMemoryBatchStore implements BatchStore {
         if (batches.putIfAbsent(batch.id(), entry) != null) {
             throw new IllegalStateException("Batch " + batch.id() + " already exists");
         }
-        // The batch goes in before its key, so whoever finds the key also finds the batch.
+        // The batch goes in before its key, so whoever finds the key also finds the
+        // batch.
         if (key != null && keys.putIfAbsent(key.key(), new KeyedBatch(batch.id(), key.requestFingerprint())) != null) {
             batches.remove(batch.id());
             throw new DuplicateIdempotencyKeyException(key.key());
@@ -54,17 +56,20 @@ public final class InMemoryBatchStore implements BatchStore {
     public void update(Batch batch, List<Job> changedJobs) {
         Entry entry = batches.get(batch.id());
         if (entry == null) {
-            return; // deleted meanwhile; the engine only deletes terminal batches, so nothing is lost
+            return; // deleted meanwhile; the engine only deletes terminal batches, so
+                    // nothing is lost
         }
         for (Job job : changedJobs) {
             entry.jobs.set(Objects.requireNonNull(entry.index.get(job.id())), job);
         }
-        entry.batch = batch; // written last: a reader that sees this batch sees its jobs too
+        entry.batch = batch; // written last: a reader that sees this batch sees its jobs
+                             // too
     }
 
     /** Nothing to do: the heap is all there is, and a crash loses everything anyway. */
     @Override
-    public void flush(UUID batchId) {}
+    public void flush(UUID batchId) {
+    }
 
     @Override
     public Optional<Batch> findBatch(UUID id) {
@@ -131,10 +136,12 @@ public final class InMemoryBatchStore implements BatchStore {
 
     @Override
     public List<Batch> findUnfinished() {
-        return batches.descendingMap().values().stream()
-                .map(entry -> entry.batch)
-                .filter(batch -> !batch.state().isTerminal())
-                .toList();
+        return batches.descendingMap()
+            .values()
+            .stream()
+            .map(entry -> entry.batch)
+            .filter(batch -> !batch.state().isTerminal())
+            .toList();
     }
 
     @Override
@@ -151,16 +158,23 @@ public final class InMemoryBatchStore implements BatchStore {
     }
 
     private static final class Entry {
+
         final AtomicReferenceArray<Job> jobs;
+
         final Map<String, Integer> index;
+
         final @Nullable String idempotencyKey;
+
         volatile Batch batch;
 
-        Entry(Batch batch, AtomicReferenceArray<Job> jobs, Map<String, Integer> index, @Nullable String idempotencyKey) {
+        Entry(Batch batch, AtomicReferenceArray<Job> jobs, Map<String, Integer> index,
+                @Nullable String idempotencyKey) {
             this.batch = batch;
             this.jobs = jobs;
             this.index = index;
             this.idempotencyKey = idempotencyKey;
         }
+
     }
+
 }

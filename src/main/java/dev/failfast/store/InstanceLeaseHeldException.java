@@ -2,7 +2,10 @@ package dev.failfast.store;
 
 import java.time.Instant;
 
-/** Another live Failfast instance holds the lease on the database: this one must not start. */
+/**
+ * Another live Failfast instance holds the lease on the database: this one must not
+ * start.
+ */
 public class InstanceLeaseHeldException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
@@ -10,6 +13,8 @@ public class InstanceLeaseHeldException extends RuntimeException {
     public InstanceLeaseHeldException(String owner, Instant expiresAt) {
         super(("Another Failfast instance (%s) is using this database, lease until %s. Failfast runs one instance "
                 + "per database, or replicas that all have failfast.cluster.enabled=true: stop the other instance, "
-                + "wait for its lease to expire, or run every instance in cluster mode").formatted(owner, expiresAt));
+                + "wait for its lease to expire, or run every instance in cluster mode")
+            .formatted(owner, expiresAt));
     }
+
 }

@@ -11,16 +11,18 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * The queries of a {@link JdbcBatchStore}. They read the database only: answering from the
- * write-behind buffer, or flushing it first, is the store's business.
+ * The queries of a {@link JdbcBatchStore}. They read the database only: answering from
+ * the write-behind buffer, or flushing it first, is the store's business.
  */
 final class JdbcBatchReads {
 
     private static final String UNFINISHED_STATES = "('QUEUED', 'RUNNING', 'CANCELLING')";
+
     private static final String HAS_LABEL = " AND EXISTS (SELECT 1 FROM batch_label l"
             + " WHERE l.batch_id = b.id AND l.label_key = ? AND l.label_value = ?)";
 
     private final JdbcClient client;
+
     private final JdbcRows rows;
 
     JdbcBatchReads(JdbcClient client, JdbcRows rows) {
@@ -49,7 +51,9 @@ final class JdbcBatchReads {
         pageParams.add(page.size());
         pageParams.add(page.offset());
         List<Batch> content = client.sql("SELECT b.* FROM batch b" + where + " ORDER BY b.id DESC LIMIT ? OFFSET ?")
-                .params(pageParams).query(rows::batch).list();
+            .params(pageParams)
+            .query(rows::batch)
+            .list();
         return new Page<>(content, page, total);
     }
 
@@ -69,17 +73,23 @@ final class JdbcBatchReads {
     }
 
     Optional<Job> job(UUID batchId, String jobId) {
-        return client.sql("SELECT * FROM job WHERE batch_id = ? AND id = ?").params(batchId, jobId)
-                .query(rows::job).optional();
+        return client.sql("SELECT * FROM job WHERE batch_id = ? AND id = ?")
+            .params(batchId, jobId)
+            .query(rows::job)
+            .optional();
     }
 
     Optional<KeyedBatch> byIdempotencyKey(String key) {
-        return client.sql("SELECT id, request_fingerprint FROM batch WHERE idempotency_key = ?").param(key)
-                .query(rows::keyedBatch).optional();
+        return client.sql("SELECT id, request_fingerprint FROM batch WHERE idempotency_key = ?")
+            .param(key)
+            .query(rows::keyedBatch)
+            .optional();
     }
 
     List<Batch> unfinished() {
         return client.sql("SELECT * FROM batch WHERE state IN " + UNFINISHED_STATES + " ORDER BY id")
-                .query(rows::batch).list();
+            .query(rows::batch)
+            .list();
     }
+
 }

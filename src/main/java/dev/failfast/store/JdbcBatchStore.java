@@ -20,40 +20,51 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Keeps batches and jobs in a relational database (H2 or PostgreSQL; schema by Flyway).
  *
- * <p>{@link #create} writes the batch and all its jobs at once, in one transaction of JDBC batch
- * inserts, before it returns: an accepted batch is stored. Job and batch changes ({@link #update})
- * go to a {@link WriteBehindBuffer} that a background thread writes every {@code flushInterval}
- * (sooner once {@code flushBatchSize} jobs are waiting), coalescing repeated changes of a job and
- * writing each flush as JDBC batch updates in one transaction. The batch row carries the job
- * counters, so a status read is one row whatever the number of jobs.
+ * <p>
+ * {@link #create} writes the batch and all its jobs at once, in one transaction of JDBC
+ * batch inserts, before it returns: an accepted batch is stored. Job and batch changes
+ * ({@link #update}) go to a {@link WriteBehindBuffer} that a background thread writes
+ * every {@code flushInterval} (sooner once {@code flushBatchSize} jobs are waiting),
+ * coalescing repeated changes of a job and writing each flush as JDBC batch updates in
+ * one transaction. The batch row carries the job counters, so a status read is one row
+ * whatever the number of jobs.
  *
- * <p>Reads stay consistent with the buffer: {@link #findBatch} and {@link #findJob} answer from the
- * buffer when it holds the batch or job; list reads ({@link #findJobs}, {@link #findBatches}) of
- * data still buffered flush first, or wait for the flush writing it. Flushes start on a fixed
- * cadence, one interval after the previous one started, so a kill -9 loses at most the changes of
- * the last flush interval plus the time of the flush in progress; {@link #flush(UUID)} writes a
- * batch's changes before it returns, and {@link #close()} (on shutdown) writes them all.
+ * <p>
+ * Reads stay consistent with the buffer: {@link #findBatch} and {@link #findJob} answer
+ * from the buffer when it holds the batch or job; list reads ({@link #findJobs},
+ * {@link #findBatches}) of data still buffered flush first, or wait for the flush writing
+ * it. Flushes start on a fixed cadence, one interval after the previous one started, so a
+ * kill -9 loses at most the changes of the last flush interval plus the time of the flush
+ * in progress; {@link #flush(UUID)} writes a batch's changes before it returns, and
+ * {@link #close()} (on shutdown) writes them all.
  *
- * <p>Every write transaction runs the {@link WriteFence} first: on PostgreSQL, a process that lost
- * its instance lease writes nothing more.
+ * <p>
+ * Every write transaction runs the {@link WriteFence} first: on PostgreSQL, a process
+ * that lost its instance lease writes nothing more.
  *
- * <p>This class answers the {@link BatchStore} calls and keeps the reads consistent with the buffer;
- * {@link BufferFlusher} decides when buffered changes are written, {@link JdbcWrites} runs the
- * fenced write transactions and {@link JdbcBatchReads} the queries.
+ * <p>
+ * This class answers the {@link BatchStore} calls and keeps the reads consistent with the
+ * buffer; {@link BufferFlusher} decides when buffered changes are written,
+ * {@link JdbcWrites} runs the fenced write transactions and {@link JdbcBatchReads} the
+ * queries.
  */
 public final class JdbcBatchStore implements BatchStore, AutoCloseable {
 
     private final WriteBehindBuffer buffer = new WriteBehindBuffer();
+
     private final JdbcWrites writes;
+
     private final JdbcBatchReads reads;
+
     private final BufferFlusher flusher;
 
     /**
      * @param dataSource a database migrated by this application's Flyway scripts
      * @param json writes and reads the JSON columns (params, results, labels)
-     * @param flushInterval how often the write-behind buffer is written: a flush starts this long
-     *     after the previous one started
-     * @param flushBatchSize job rows per JDBC batch; this many buffered jobs start a flush early
+     * @param flushInterval how often the write-behind buffer is written: a flush starts
+     * this long after the previous one started
+     * @param flushBatchSize job rows per JDBC batch; this many buffered jobs start a
+     * flush early
      */
     public JdbcBatchStore(DataSource dataSource, JsonMapper json, Duration flushInterval, int flushBatchSize) {
         this(dataSource, json, flushInterval, flushBatchSize, WriteFence.NONE);
@@ -62,11 +73,12 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
     /**
      * @param dataSource a database migrated by this application's Flyway scripts
      * @param json writes and reads the JSON columns (params, results, labels)
-     * @param flushInterval how often the write-behind buffer is written: a flush starts this long
-     *     after the previous one started
-     * @param flushBatchSize job rows per JDBC batch; this many buffered jobs start a flush early
-     * @param fence checked first in every write transaction: writes commit only while this process
-     *     holds the database (see {@link InstanceLease#fence()})
+     * @param flushInterval how often the write-behind buffer is written: a flush starts
+     * this long after the previous one started
+     * @param flushBatchSize job rows per JDBC batch; this many buffered jobs start a
+     * flush early
+     * @param fence checked first in every write transaction: writes commit only while
+     * this process holds the database (see {@link InstanceLease#fence()})
      */
     public JdbcBatchStore(DataSource dataSource, JsonMapper json, Duration flushInterval, int flushBatchSize,
             WriteFence fence) {
@@ -83,7 +95,8 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
     public void create(Batch batch, List<Job> jobs, @Nullable IdempotencyKey key) {
         try {
             writes.insert(batch, jobs, key);
-        } catch (DuplicateKeyException e) {
+        }
+        catch (DuplicateKeyException e) {
             if (key != null && findByIdempotencyKey(key.key()).isPresent()) {
                 throw new DuplicateIdempotencyKeyException(key.key());
             }
@@ -154,12 +167,13 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
     }
 
     /**
-     * Writes the buffer, then deletes, without the flush lock: a cascading DELETE of many jobs, or
-     * one waiting for a row lock, holds up no flush. That is safe because the rows it deletes are
-     * of batches terminal in the database and finished before {@code cutoff}, and a terminal batch
-     * is never changed again, so no buffered change can be theirs. Were one there, its flush would
-     * be an UPDATE that matches no row: nothing comes back, and nothing fails. A flush and the
-     * purge write disjoint rows, so neither waits for the other's row locks.
+     * Writes the buffer, then deletes, without the flush lock: a cascading DELETE of many
+     * jobs, or one waiting for a row lock, holds up no flush. That is safe because the
+     * rows it deletes are of batches terminal in the database and finished before
+     * {@code cutoff}, and a terminal batch is never changed again, so no buffered change
+     * can be theirs. Were one there, its flush would be an UPDATE that matches no row:
+     * nothing comes back, and nothing fails. A flush and the purge write disjoint rows,
+     * so neither waits for the other's row locks.
      */
     @Override
     public int deleteFinishedBefore(Instant cutoff) {
@@ -183,25 +197,33 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
         flusher.close();
     }
 
-    /** For tests: sets the hook {@link JdbcWrites#beforeFlushWrite}, to hold a write of buffered changes. */
+    /**
+     * For tests: sets the hook {@link JdbcWrites#beforeFlushWrite}, to hold a write of
+     * buffered changes.
+     */
     void beforeFlushWrite(Runnable hook) {
         writes.beforeFlushWrite = hook;
     }
 
-    /** For tests: whether a thread waits for the flush lock (for a flush in progress to end). */
+    /**
+     * For tests: whether a thread waits for the flush lock (for a flush in progress to
+     * end).
+     */
     boolean hasFlushWaiters() {
         return flusher.hasFlushWaiters();
     }
 
     /**
-     * Before a list read: writes what is buffered, or waits for the flush in progress to commit it,
-     * so that the query sees every change a single read ({@link #findBatch}) may already have served
-     * from the buffer. Looks at the waiting changes first: a flush puts them into "flushing" before
-     * they leave "waiting", so one of the two looks finds them.
+     * Before a list read: writes what is buffered, or waits for the flush in progress to
+     * commit it, so that the query sees every change a single read ({@link #findBatch})
+     * may already have served from the buffer. Looks at the waiting changes first: a
+     * flush puts them into "flushing" before they leave "waiting", so one of the two
+     * looks finds them.
      */
     private void flushIfBuffered() {
         if (!buffer.isEmpty() || buffer.isFlushing()) {
             flush();
         }
     }
+
 }

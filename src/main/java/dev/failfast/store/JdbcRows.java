@@ -29,7 +29,10 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-/** The SQL of the JDBC store and the mapping between rows and domain records, in one place. */
+/**
+ * The SQL of the JDBC store and the mapping between rows and domain records, in one
+ * place.
+ */
 final class JdbcRows {
 
     static final String INSERT_BATCH = """
@@ -60,15 +63,22 @@ final class JdbcRows {
             WHERE batch_id = ? AND id = ?""";
 
     /** A change made by a cluster node: the batch row with its new version. */
-    static final String UPDATE_BATCH_VERSIONED = UPDATE_BATCH.replace("UPDATE batch SET ", "UPDATE batch SET version = ?, ");
+    static final String UPDATE_BATCH_VERSIONED = UPDATE_BATCH.replace("UPDATE batch SET ",
+            "UPDATE batch SET version = ?, ");
 
-    /** A job change made by the cluster node that owns the job: changes nothing if it lost the job meanwhile. */
+    /**
+     * A job change made by the cluster node that owns the job: changes nothing if it lost
+     * the job meanwhile.
+     */
     static final String UPDATE_OWNED_JOB = UPDATE_JOB.replace("UPDATE job SET ", "UPDATE job SET version = ?, ")
             + " AND owner_node = ? AND state = 'RUNNING'";
 
-    /** A job change made for a cluster node that was lost: whoever owned the job, it is owned by none after. */
-    static final String UPDATE_DISOWNED_JOB =
-            UPDATE_JOB.replace("UPDATE job SET ", "UPDATE job SET version = ?, owner_node = NULL, ");
+    /**
+     * A job change made for a cluster node that was lost: whoever owned the job, it is
+     * owned by none after.
+     */
+    static final String UPDATE_DISOWNED_JOB = UPDATE_JOB.replace("UPDATE job SET ",
+            "UPDATE job SET version = ?, owner_node = NULL, ");
 
     static final String TERMINAL_STATES = "('SUCCEEDED', 'FAILED', 'CANCELLED')";
 
@@ -78,7 +88,8 @@ final class JdbcRows {
         this.json = json;
     }
 
-    // ---- writing --------------------------------------------------------------------------------
+    // ---- writing
+    // --------------------------------------------------------------------------------
 
     void setBatchInsert(PreparedStatement ps, Batch batch, @Nullable IdempotencyKey key) throws SQLException {
         BatchSpec spec = batch.spec();
@@ -150,7 +161,8 @@ final class JdbcRows {
         ps.setString(++i, job.id());
     }
 
-    void setOwnedJobUpdate(PreparedStatement ps, UUID batchId, Job job, long version, String owner) throws SQLException {
+    void setOwnedJobUpdate(PreparedStatement ps, UUID batchId, Job job, long version, String owner)
+            throws SQLException {
         ps.setLong(1, version);
         int i = setJobState(ps, 1, job);
         ps.setObject(++i, batchId);
@@ -197,20 +209,25 @@ final class JdbcRows {
     private static void setString(PreparedStatement ps, int i, @Nullable String value) throws SQLException {
         if (value == null) {
             ps.setNull(i, Types.VARCHAR);
-        } else {
+        }
+        else {
             ps.setString(i, storable(value));
         }
     }
 
     /**
-     * Text as every supported database can store it: PostgreSQL refuses NUL characters, which a
-     * client's batch name or a job's error message may contain. They become U+FFFD.
+     * Text as every supported database can store it: PostgreSQL refuses NUL characters,
+     * which a client's batch name or a job's error message may contain. They become
+     * U+FFFD.
      */
     static String storable(String text) {
         return text.indexOf('\u0000') < 0 ? text : text.replace('\u0000', '\uFFFD');
     }
 
-    /** Labels as {@link #storable(String)} text, in their order, as the label table keeps them too. */
+    /**
+     * Labels as {@link #storable(String)} text, in their order, as the label table keeps
+     * them too.
+     */
     static Map<String, String> storable(Map<String, String> labels) {
         Map<String, String> stored = new LinkedHashMap<>();
         labels.forEach((key, value) -> stored.put(storable(key), storable(value)));
@@ -229,26 +246,30 @@ final class JdbcRows {
     private static void setInstant(PreparedStatement ps, int i, @Nullable Instant value) throws SQLException {
         if (value == null) {
             ps.setNull(i, Types.TIMESTAMP_WITH_TIMEZONE);
-        } else {
+        }
+        else {
             ps.setObject(i, value.atOffset(ZoneOffset.UTC), Types.TIMESTAMP_WITH_TIMEZONE);
         }
     }
 
-    // ---- reading --------------------------------------------------------------------------------
+    // ---- reading
+    // --------------------------------------------------------------------------------
 
     Batch batch(ResultSet rs, int row) throws SQLException {
         Map<String, String> labels = new LinkedHashMap<>();
-        json.readTree(rs.getString("labels")).properties().forEach(e -> labels.put(e.getKey(), e.getValue().asString()));
+        json.readTree(rs.getString("labels"))
+            .properties()
+            .forEach(e -> labels.put(e.getKey(), e.getValue().asString()));
         var spec = new BatchSpec(rs.getString("name"), labels, FailurePolicy.valueOf(rs.getString("failure_policy")),
                 rs.getInt("max_failures"), rs.getInt("max_parallelism"), duration(rs, "deadline"), List.of());
         var counts = new JobCounts(rs.getInt("jobs_total"), rs.getInt("jobs_pending"), rs.getInt("jobs_running"),
                 rs.getInt("jobs_succeeded"), rs.getInt("jobs_failed"), rs.getInt("jobs_cancelled"),
                 rs.getInt("jobs_skipped"));
         String cause = rs.getString("cause");
-        CancellationCause cancellation = cause == null ? null : new CancellationCause(CauseType.valueOf(cause),
-                rs.getString("cause_job_id"), rs.getString("cause_error_type"), rs.getString("cause_message"),
-                rs.getString("cause_reason"), requireInstant(rs, "cause_requested_at"),
-                instant(rs, "cause_completed_at"));
+        CancellationCause cancellation = cause == null ? null
+                : new CancellationCause(CauseType.valueOf(cause), rs.getString("cause_job_id"),
+                        rs.getString("cause_error_type"), rs.getString("cause_message"), rs.getString("cause_reason"),
+                        requireInstant(rs, "cause_requested_at"), instant(rs, "cause_completed_at"));
         return new Batch(rs.getObject("id", UUID.class), spec, BatchState.valueOf(rs.getString("state")),
                 requireInstant(rs, "created_at"), instant(rs, "started_at"), instant(rs, "finished_at"), counts,
                 cancellation);
@@ -257,8 +278,8 @@ final class JdbcRows {
     Job job(ResultSet rs, int row) throws SQLException {
         var retry = new RetryPolicy(rs.getInt("retry_max_attempts"), Duration.parse(rs.getString("retry_backoff")),
                 rs.getDouble("retry_multiplier"), Duration.parse(rs.getString("retry_max_backoff")));
-        var spec = new JobSpec(rs.getString("id"), rs.getString("type"), (ObjectNode) json.readTree(rs.getString("params")),
-                duration(rs, "timeout"), retry);
+        var spec = new JobSpec(rs.getString("id"), rs.getString("type"),
+                (ObjectNode) json.readTree(rs.getString("params")), duration(rs, "timeout"), retry);
         String errorType = rs.getString("error_type");
         JobError error = errorType == null ? null
                 : new JobError(errorType, rs.getString("error_message"), rs.getString("error_exception"));
@@ -289,4 +310,5 @@ final class JdbcRows {
         }
         return value;
     }
+
 }

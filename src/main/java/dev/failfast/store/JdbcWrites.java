@@ -17,25 +17,33 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The write transactions of a {@link JdbcBatchStore}, each of which runs the {@link WriteFence}
- * first: on PostgreSQL, a process that lost its instance lease writes nothing more. Rows go as JDBC
- * batches of at most {@code batchSize} rows. When buffered changes are written, and in which order,
- * is the {@link BufferFlusher}'s business.
+ * The write transactions of a {@link JdbcBatchStore}, each of which runs the
+ * {@link WriteFence} first: on PostgreSQL, a process that lost its instance lease writes
+ * nothing more. Rows go as JDBC batches of at most {@code batchSize} rows. When buffered
+ * changes are written, and in which order, is the {@link BufferFlusher}'s business.
  */
 final class JdbcWrites {
 
     private final JdbcTemplate jdbc;
+
     private final JdbcClient client;
+
     private final TransactionTemplate tx;
+
     private final JdbcRows rows;
+
     private final WriteFence fence;
+
     private final int batchSize;
+
     /**
-     * Test hook: runs in every write of buffered changes (a flush of all, or of one batch), holding the
-     * flush lock, in the write's transaction after the fence check and before the rows are written,
-     * so that a test can hold a write in progress. Does nothing in the service.
+     * Test hook: runs in every write of buffered changes (a flush of all, or of one
+     * batch), holding the flush lock, in the write's transaction after the fence check
+     * and before the rows are written, so that a test can hold a write in progress. Does
+     * nothing in the service.
      */
-    volatile Runnable beforeFlushWrite = () -> {};
+    volatile Runnable beforeFlushWrite = () -> {
+    };
 
     JdbcWrites(JdbcTemplate jdbc, TransactionTemplate tx, JdbcRows rows, WriteFence fence, int batchSize) {
         this.jdbc = jdbc;
@@ -51,19 +59,19 @@ final class JdbcWrites {
         tx.executeWithoutResult(status -> {
             fence.check(client);
             jdbc.update(JdbcRows.INSERT_BATCH, ps -> rows.setBatchInsert(ps, batch, key));
-            List<Map.Entry<String, String>> labels =
-                    List.copyOf(JdbcRows.storable(batch.spec().labels()).entrySet());
+            List<Map.Entry<String, String>> labels = List.copyOf(JdbcRows.storable(batch.spec().labels()).entrySet());
             batchUpdate(JdbcRows.INSERT_LABEL, labels.size(), (ps, i) -> {
                 ps.setObject(1, batch.id());
                 ps.setString(2, labels.get(i).getKey());
                 ps.setString(3, labels.get(i).getValue());
             });
-            batchUpdate(JdbcRows.INSERT_JOB, jobs.size(),
-                    (ps, i) -> rows.setJobInsert(ps, batch.id(), i, jobs.get(i)));
+            batchUpdate(JdbcRows.INSERT_JOB, jobs.size(), (ps, i) -> rows.setJobInsert(ps, batch.id(), i, jobs.get(i)));
         });
     }
 
-    /** Writes these buffered changes in one transaction. The caller holds the flush lock. */
+    /**
+     * Writes these buffered changes in one transaction. The caller holds the flush lock.
+     */
     void write(List<WriteBehindBuffer.Pending> pending) {
         List<Job> jobs = new ArrayList<>();
         List<UUID> jobBatches = new ArrayList<>();
@@ -91,17 +99,23 @@ final class JdbcWrites {
         }));
     }
 
-    /** Deletes the terminal batches that finished before {@code cutoff}; returns how many. */
+    /**
+     * Deletes the terminal batches that finished before {@code cutoff}; returns how many.
+     */
     int deleteFinishedBefore(Instant cutoff) {
         Integer deleted = tx.execute(status -> {
             fence.check(client);
-            return client.sql("DELETE FROM batch WHERE state IN " + JdbcRows.TERMINAL_STATES
-                    + " AND finished_at < ?").param(cutoff.atOffset(ZoneOffset.UTC)).update();
+            return client.sql("DELETE FROM batch WHERE state IN " + JdbcRows.TERMINAL_STATES + " AND finished_at < ?")
+                .param(cutoff.atOffset(ZoneOffset.UTC))
+                .update();
         });
         return deleted == null ? 0 : deleted;
     }
 
-    /** Runs {@code sql} for rows 0..count-1 as JDBC batches of at most {@code batchSize} rows. */
+    /**
+     * Runs {@code sql} for rows 0..count-1 as JDBC batches of at most {@code batchSize}
+     * rows.
+     */
     private void batchUpdate(String sql, int count, RowSetter setter) {
         for (int from = 0; from < count; from += batchSize) {
             int offset = from;
@@ -122,6 +136,9 @@ final class JdbcWrites {
 
     @FunctionalInterface
     private interface RowSetter {
+
         void set(PreparedStatement ps, int row) throws SQLException;
+
     }
+
 }

@@ -8,4 +8,5 @@ import java.util.UUID;
  * @param batchId the batch
  * @param requestFingerprint the fingerprint of the request that created it
  */
-public record KeyedBatch(UUID batchId, String requestFingerprint) {}
+public record KeyedBatch(UUID batchId, String requestFingerprint) {
+}

@@ -11,16 +11,20 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * A batch whose row this transaction has locked, and the writes allowed on it. {@link
- * ClusterStore#change} hands one out for the length of its transaction; every write stamps the
- * rows it changes with this change's version.
+ * A batch whose row this transaction has locked, and the writes allowed on it.
+ * {@link ClusterStore#change} hands one out for the length of its transaction; every
+ * write stamps the rows it changes with this change's version.
  */
 public final class LockedBatch {
 
     private final Batch batch;
+
     private final long version;
+
     private final JdbcTemplate jdbc;
+
     private final JdbcClient client;
+
     private final JdbcRows rows;
 
     LockedBatch(LockedRow row, JdbcTemplate jdbc, JdbcClient client, JdbcRows rows) {
@@ -37,8 +41,9 @@ public final class LockedBatch {
     }
 
     /**
-     * Writes jobs that {@code node} owns and that are still RUNNING. Returns the ids of those
-     * written: a job missing from them was taken from the node (its lease expired) and settled.
+     * Writes jobs that {@code node} owns and that are still RUNNING. Returns the ids of
+     * those written: a job missing from them was taken from the node (its lease expired)
+     * and settled.
      */
     public Set<String> updateOwnedJobs(List<Job> jobs, String node) {
         int[][] counts = jdbc.batchUpdate(JdbcRows.UPDATE_OWNED_JOB, jobs, jobs.size(),
@@ -56,23 +61,28 @@ public final class LockedBatch {
         return written;
     }
 
-    /** Writes jobs whatever their owner, which is cleared (settling the jobs of a lost replica). */
+    /**
+     * Writes jobs whatever their owner, which is cleared (settling the jobs of a lost
+     * replica).
+     */
     public void updateJobs(List<Job> jobs) {
         jdbc.batchUpdate(JdbcRows.UPDATE_DISOWNED_JOB, jobs, jobs.size(),
                 (ps, job) -> rows.setDisownedJobUpdate(ps, batch.id(), job, version));
     }
 
-    /** The RUNNING jobs that {@code node} owns ({@link ClusterStore#NO_OWNER}: those no replica owns). */
+    /**
+     * The RUNNING jobs that {@code node} owns ({@link ClusterStore#NO_OWNER}: those no
+     * replica owns).
+     */
     public List<Job> runningJobsOf(String node) {
         return client.sql("""
                 SELECT * FROM job WHERE batch_id = ? AND COALESCE(owner_node, '') = ? AND state = 'RUNNING'
-                ORDER BY seq""")
-                .params(batch.id(), node).query(rows::job).list();
+                ORDER BY seq""").params(batch.id(), node).query(rows::job).list();
     }
 
     /**
-     * Ends every PENDING job and returns them: SKIPPED if it never started, CANCELLED if it
-     * was put back to PENDING after its replica was lost (it ran before).
+     * Ends every PENDING job and returns them: SKIPPED if it never started, CANCELLED if
+     * it was put back to PENDING after its replica was lost (it ran before).
      */
     public List<Job> skipPending(Instant now) {
         return client.sql("""
@@ -82,29 +92,37 @@ public final class LockedBatch {
                 RETURNING *""").params(JdbcRows.utc(now), version, batch.id()).query(rows::job).list();
     }
 
-    /** Moves jobs back to PENDING, unowned, to be claimed again (resuming after a lost replica). */
+    /**
+     * Moves jobs back to PENDING, unowned, to be claimed again (resuming after a lost
+     * replica).
+     */
     public void requeue(List<Job> jobs) {
         updateJobs(jobs);
         moveCursorBackTo(jobs.stream().map(Job::id).toList());
     }
 
     /**
-     * Puts back jobs that {@code node} claimed but never started (the claim committed, but
-     * the replica never learned of it): PENDING again, their claim's attempt not counted.
-     * Returns those put back.
+     * Puts back jobs that {@code node} claimed but never started (the claim committed,
+     * but the replica never learned of it): PENDING again, their claim's attempt not
+     * counted. Returns those put back.
      */
     public List<Job> unclaim(Collection<String> jobIds, String node) {
         List<Job> unclaimed = client.sql("""
                 UPDATE job SET state = 'PENDING', owner_node = NULL, attempts = attempts - 1,
                     started_at = CASE WHEN attempts = 1 THEN NULL ELSE started_at END, version = ?
                 WHERE batch_id = ? AND id = ANY (?) AND owner_node = ? AND state = 'RUNNING'
-                RETURNING *""").params(version, batch.id(), jobIds.toArray(String[]::new), node)
-                .query(rows::job).list();
+                RETURNING *""")
+            .params(version, batch.id(), jobIds.toArray(String[]::new), node)
+            .query(rows::job)
+            .list();
         moveCursorBackTo(unclaimed.stream().map(Job::id).toList());
         return unclaimed;
     }
 
-    /** Moves the claim cursor back to the first of these jobs, now PENDING again, if it is past it. */
+    /**
+     * Moves the claim cursor back to the first of these jobs, now PENDING again, if it is
+     * past it.
+     */
     public void moveCursorBackTo(List<String> jobIds) {
         if (!jobIds.isEmpty()) {
             client.sql("""
@@ -124,8 +142,12 @@ public final class LockedBatch {
         ClusterStore.sendNotice(client, ClusterStore.CANCEL_CHANNEL, batch.id().toString());
     }
 
-    /** Tells idle replicas, once this transaction commits, that the batch has jobs to claim. */
+    /**
+     * Tells idle replicas, once this transaction commits, that the batch has jobs to
+     * claim.
+     */
     public void announceWork() {
         ClusterStore.sendNotice(client, ClusterStore.WORK_CHANNEL, "");
     }
+
 }

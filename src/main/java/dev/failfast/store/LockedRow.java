@@ -3,7 +3,10 @@ package dev.failfast.store;
 import dev.failfast.batch.Batch;
 import org.springframework.jdbc.core.RowMapper;
 
-/** A batch row as read, with the two columns a {@link Batch} does not carry: its version and claim cursor. */
+/**
+ * A batch row as read, with the two columns a {@link Batch} does not carry: its version
+ * and claim cursor.
+ */
 record LockedRow(Batch batch, long version, int claimCursor) {
 
     /** Reads {@code SELECT * FROM batch} rows. */

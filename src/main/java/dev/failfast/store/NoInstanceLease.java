@@ -1,10 +1,13 @@
 package dev.failfast.store;
 
-/** For the in-memory store, which only its own process can see: there is nothing to share. */
+/**
+ * For the in-memory store, which only its own process can see: there is nothing to share.
+ */
 public final class NoInstanceLease implements InstanceLease {
 
     @Override
-    public void acquire() {}
+    public void acquire() {
+    }
 
     @Override
     public boolean renew() {
@@ -12,5 +15,7 @@ public final class NoInstanceLease implements InstanceLease {
     }
 
     @Override
-    public void release() {}
+    public void release() {
+    }
+
 }

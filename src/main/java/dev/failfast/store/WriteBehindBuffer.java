@@ -11,32 +11,41 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Batch and job changes not yet written to the database, coalesced: per batch its latest version
- * and the latest version of each job that changed. A job that goes PENDING → RUNNING → SUCCEEDED
- * within one flush interval is written once.
+ * Batch and job changes not yet written to the database, coalesced: per batch its latest
+ * version and the latest version of each job that changed. A job that goes PENDING →
+ * RUNNING → SUCCEEDED within one flush interval is written once.
  *
- * <p>Changes wait in {@code dirty}. A flush moves every entry, atomically per batch, to
+ * <p>
+ * Changes wait in {@code dirty}. A flush moves every entry, atomically per batch, to
  * {@code flushing}, writes them and forgets them only after the commit. Readers look in
- * {@code dirty}, then in {@code flushing}, then in the database; since an entry is put into
- * {@code flushing} before it leaves {@code dirty} and leaves {@code flushing} only once committed,
- * a reader always finds a version no older than the last completed update. Only a thread holding
- * the store's flush lock (the flusher, or one flushing a single batch) moves entries or touches
- * {@code flushing}.
+ * {@code dirty}, then in {@code flushing}, then in the database; since an entry is put
+ * into {@code flushing} before it leaves {@code dirty} and leaves {@code flushing} only
+ * once committed, a reader always finds a version no older than the last completed
+ * update. Only a thread holding the store's flush lock (the flusher, or one flushing a
+ * single batch) moves entries or touches {@code flushing}.
  */
 final class WriteBehindBuffer {
 
-    /** One batch's unwritten changes. Never changed again once it moved to {@code flushing}. */
+    /**
+     * One batch's unwritten changes. Never changed again once it moved to
+     * {@code flushing}.
+     */
     static final class Pending {
+
         volatile Batch batch;
+
         final Map<String, Job> jobs = new ConcurrentHashMap<>();
 
         Pending(Batch batch) {
             this.batch = batch;
         }
+
     }
 
     private final Map<UUID, Pending> dirty = new ConcurrentHashMap<>();
+
     private final Map<UUID, Pending> flushing = new ConcurrentHashMap<>();
+
     private final AtomicInteger bufferedJobs = new AtomicInteger();
 
     /** Buffers a change; returns the number of job versions buffered now (roughly). */
@@ -59,7 +68,9 @@ final class WriteBehindBuffer {
         return dirty.isEmpty();
     }
 
-    /** Whether a flush is writing changes now (they are then read from {@code flushing}). */
+    /**
+     * Whether a flush is writing changes now (they are then read from {@code flushing}).
+     */
     boolean isFlushing() {
         return !flushing.isEmpty();
     }
@@ -86,7 +97,9 @@ final class WriteBehindBuffer {
         return job;
     }
 
-    /** Moves every dirty entry to {@code flushing} and returns them. Flushing thread only. */
+    /**
+     * Moves every dirty entry to {@code flushing} and returns them. Flushing thread only.
+     */
     Collection<Pending> beginFlush() {
         for (UUID id : dirty.keySet()) {
             dirty.computeIfPresent(id, (key, pending) -> {
@@ -99,8 +112,8 @@ final class WriteBehindBuffer {
     }
 
     /**
-     * Moves one batch's dirty entry to {@code flushing} and returns it, or null if it has none.
-     * Under the flush lock only (held by the flusher, and by a flush of one batch).
+     * Moves one batch's dirty entry to {@code flushing} and returns it, or null if it has
+     * none. Under the flush lock only (held by the flusher, and by a flush of one batch).
      */
     @Nullable Pending beginFlush(UUID batchId) {
         Pending[] taken = new Pending[1];
@@ -118,7 +131,10 @@ final class WriteBehindBuffer {
         flushing.remove(batchId);
     }
 
-    /** Ends a flush: puts the entries not committed back under any newer changes, to be written next time. */
+    /**
+     * Ends a flush: puts the entries not committed back under any newer changes, to be
+     * written next time.
+     */
     void flushEnded() {
         flushing.forEach((id, failed) -> dirty.merge(id, failed, (newer, older) -> {
             older.jobs.forEach(newer.jobs::putIfAbsent);
@@ -135,4 +151,5 @@ final class WriteBehindBuffer {
             bufferedJobs.addAndGet(-p.jobs.size());
         }
     }
+
 }

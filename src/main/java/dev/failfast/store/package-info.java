@@ -1,6 +1,7 @@
 /**
- * Persistence of batches and jobs behind one interface, {@link dev.failfast.store.BatchStore}.
- * The engine writes through it; the API reads through it.
+ * Persistence of batches and jobs behind one interface,
+ * {@link dev.failfast.store.BatchStore}. The engine writes through it; the API reads
+ * through it.
  */
 @NullMarked
 package dev.failfast.store;

@@ -1,7 +1,7 @@
 package dev.failfast.api;
 
-import dev.failfast.settings.FailfastProperties;
 import dev.failfast.engine.BatchEventFeed;
+import dev.failfast.settings.FailfastProperties;
 import dev.failfast.store.BatchStore;
 import dev.failfast.store.InMemoryBatchStore;
 import java.lang.annotation.ElementType;
@@ -16,21 +16,23 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 
 /**
- * The web layer alone: {@link BatchController}, {@link ProblemHandler} and {@link
- * RequestSizeLimitFilter} on MockMvc, with a {@link FakeBatchEngine} over an in-memory store instead
- * of the engine, and small limits (1 KB bodies, 50 per page) so tests need no large data. Tests
- * of the whole service are annotated {@code @FailfastServerTest} instead.
+ * The web layer alone: {@link BatchController}, {@link ProblemHandler} and
+ * {@link RequestSizeLimitFilter} on MockMvc, with a {@link FakeBatchEngine} over an
+ * in-memory store instead of the engine, and small limits (1 KB bodies, 50 per page) so
+ * tests need no large data. Tests of the whole service are annotated
+ * {@code @FailfastServerTest} instead.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
-@WebMvcTest(controllers = BatchController.class, properties = {
-    "failfast.limits.max-request-size=1KB",
-    "failfast.limits.max-page-size=50",
-})
-@Import({BatchSpecMapper.class, RequestFingerprint.class, BatchEventStreams.class, ApiSliceTest.Fakes.class})
+@WebMvcTest(controllers = BatchController.class,
+        properties = { "failfast.limits.max-request-size=1KB", "failfast.limits.max-page-size=50", })
+@Import({ BatchSpecMapper.class, RequestFingerprint.class, BatchEventStreams.class, ApiSliceTest.Fakes.class })
 @interface ApiSliceTest {
 
-    /** The settings (a slice scans no configuration properties) and the parts behind the web layer, replaced. */
+    /**
+     * The settings (a slice scans no configuration properties) and the parts behind the
+     * web layer, replaced.
+     */
     @TestConfiguration(proxyBeanMethods = false)
     @EnableConfigurationProperties(FailfastProperties.class)
     class Fakes {
@@ -50,11 +52,15 @@ import org.springframework.context.annotation.Import;
         BatchEventFeed batchEventFeed() {
             return new BatchEventFeed() {
                 @Override
-                public void follow(UUID batchId) {}
+                public void follow(UUID batchId) {
+                }
 
                 @Override
-                public void unfollow(UUID batchId) {}
+                public void unfollow(UUID batchId) {
+                }
             };
         }
+
     }
+
 }

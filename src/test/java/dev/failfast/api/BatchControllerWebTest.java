@@ -29,7 +29,10 @@ import org.springframework.test.web.servlet.assertj.MockMvcTester;
 import org.springframework.test.web.servlet.assertj.MvcTestResult;
 import tools.jackson.databind.JsonNode;
 
-/** How {@link BatchController} maps HTTP to the engine and the store, and their answers back to HTTP. */
+/**
+ * How {@link BatchController} maps HTTP to the engine and the store, and their answers
+ * back to HTTP.
+ */
 @ApiSliceTest
 class BatchControllerWebTest {
 
@@ -68,7 +71,8 @@ class BatchControllerWebTest {
         assertThat(batch.get("counts").get("total").asInt()).isEqualTo(2);
         assertThat(batch.get("counts").get("pending").asInt()).isEqualTo(2);
         assertThat(batch.get("cancellation").isNull()).isTrue();
-        // The request is mapped to the spec the engine runs, with the documented defaults filled in.
+        // The request is mapped to the spec the engine runs, with the documented defaults
+        // filled in.
         BatchSpec spec = engine.submitted().getFirst();
         assertThat(spec.name()).isEqualTo("nightly");
         assertThat(spec.labels()).containsExactlyEntriesOf(Map.of("team", "data"));
@@ -119,10 +123,11 @@ class BatchControllerWebTest {
     void aBatchsStatusShowsItsCountsAndCause() {
         var error = new JobError("JOB_ERROR", "disk full", null);
         var cause = CancellationCause.jobFailed(CauseType.JOB_FAILED, "b", error, CAUSE_AT)
-                .completed(CAUSE_AT.plusMillis(2));
+            .completed(CAUSE_AT.plusMillis(2));
         Batch batch = stored(aBatch().named("seed")
-                .withJobs(aJob("a").cancelled(), aJob("b").failed().error(error), aJob("c").skipped())
-                .failed().cancellation(cause));
+            .withJobs(aJob("a").cancelled(), aJob("b").failed().error(error), aJob("c").skipped())
+            .failed()
+            .cancellation(cause));
 
         MvcTestResult result = mvc.get().uri(BATCHES + "/" + batch.id()).exchange();
 
@@ -131,8 +136,8 @@ class BatchControllerWebTest {
         assertThat(body.get("state").asString()).isEqualTo("FAILED");
         assertThat(body.get("name").asString()).isEqualTo("seed");
         assertThat(body.get("counts").toString())
-                .isEqualTo("{\"total\":3,\"pending\":0,\"running\":0,\"succeeded\":0,\"failed\":1,\"cancelled\":1,"
-                        + "\"skipped\":1}");
+            .isEqualTo("{\"total\":3,\"pending\":0,\"running\":0,\"succeeded\":0,\"failed\":1,\"cancelled\":1,"
+                    + "\"skipped\":1}");
         JsonNode cancellation = body.get("cancellation");
         assertThat(cancellation.get("cause").asString()).isEqualTo("JOB_FAILED");
         assertThat(cancellation.get("jobId").asString()).isEqualTo("b");
@@ -158,7 +163,7 @@ class BatchControllerWebTest {
 
         assertThat(firstPage.get("content").size()).isEqualTo(2);
         assertThat(firstPage.get("page").toString())
-                .isEqualTo("{\"size\":2,\"number\":0,\"totalElements\":3,\"totalPages\":2}");
+            .isEqualTo("{\"size\":2,\"number\":0,\"totalElements\":3,\"totalPages\":2}");
         assertThat(secondPage.get("content").size()).isEqualTo(1);
         assertThat(secondPage.get("page").get("number").asInt()).isEqualTo(1);
         assertThat(ids(onlyRunning)).containsExactly(running.id().toString());
@@ -169,8 +174,9 @@ class BatchControllerWebTest {
 
     @Test
     void aBatchsJobsArePagedAndFilteredByStateAndReadOneByOne() {
-        Batch batch = stored(aBatch().withJobs(aJob("a").succeeded(), aJob("b").skipped(), aJob("c").skipped(),
-                aJob("d").skipped()).cancelled());
+        Batch batch = stored(
+                aBatch().withJobs(aJob("a").succeeded(), aJob("b").skipped(), aJob("c").skipped(), aJob("d").skipped())
+                    .cancelled());
 
         JsonNode skipped = json(mvc.get().uri(BATCHES + "/{id}/jobs?state=SKIPPED&size=2", batch.id()).exchange());
         MvcTestResult one = mvc.get().uri(BATCHES + "/{id}/jobs/a", batch.id()).exchange();
@@ -189,7 +195,8 @@ class BatchControllerWebTest {
         assertThat(job.get("durationMillis").asLong()).isEqualTo(1000);
         // An unknown job of a known batch (moved here from BatchLifecycleTest).
         assertThat(assertProblem(mvc.get().uri(BATCHES + "/{id}/jobs/nope", batch.id()).exchange(), 404, "not-found")
-                .get("detail").asString()).contains("'nope'");
+            .get("detail")
+            .asString()).contains("'nope'");
     }
 
     @Test
@@ -197,8 +204,11 @@ class BatchControllerWebTest {
         Batch active = stored(aBatch().withJobs(2).running());
         Batch finished = stored(aBatch().withJobs(1).succeeded());
 
-        MvcTestResult cancelled = mvc.post().uri(BATCHES + "/{id}/cancel", active.id())
-                .contentType(MediaType.APPLICATION_JSON).content("{\"reason\": \"wrong input\"}").exchange();
+        MvcTestResult cancelled = mvc.post()
+            .uri(BATCHES + "/{id}/cancel", active.id())
+            .contentType(MediaType.APPLICATION_JSON)
+            .content("{\"reason\": \"wrong input\"}")
+            .exchange();
         MvcTestResult withoutBody = mvc.post().uri(BATCHES + "/{id}/cancel", active.id()).exchange();
         MvcTestResult late = mvc.post().uri(BATCHES + "/{id}/cancel", finished.id()).exchange();
 
@@ -208,7 +218,7 @@ class BatchControllerWebTest {
         assertThat(json(cancelled).get("cancellation").get("reason").asString()).isEqualTo("wrong input");
         assertThat(withoutBody).as("the body is optional").hasStatus(202);
         assertThat(json(withoutBody).get("cancellation").get("reason").asString()).as("the first cause stays")
-                .isEqualTo("wrong input");
+            .isEqualTo("wrong input");
         assertThat(assertProblem(late, 409, "conflict").get("state").asString()).isEqualTo("SUCCEEDED");
     }
 
@@ -219,8 +229,10 @@ class BatchControllerWebTest {
 
         assertThat(mvc.delete().uri(BATCHES + "/{id}", finished.id())).hasStatus(204).body().isEmpty();
         assertThat(store.findBatch(finished.id())).isEmpty();
-        assertThat(assertProblem(mvc.delete().uri(BATCHES + "/{id}", active.id()).exchange(), 409, "conflict")
-                .get("state").asString()).isEqualTo("RUNNING");
+        assertThat(
+                assertProblem(mvc.delete().uri(BATCHES + "/{id}", active.id()).exchange(), 409, "conflict").get("state")
+                    .asString())
+            .isEqualTo("RUNNING");
         assertThat(store.findBatch(active.id())).isPresent();
     }
 
@@ -233,10 +245,10 @@ class BatchControllerWebTest {
         assertProblem(mvc.get().uri(BATCHES + "/{id}/jobs/a", id).exchange(), 404, "not-found");
         assertProblem(mvc.post().uri(BATCHES + "/{id}/cancel", id).exchange(), 404, "not-found");
         assertProblem(mvc.delete().uri(BATCHES + "/{id}", id).exchange(), 404, "not-found");
-        assertProblem(mvc.get().uri(BATCHES + "/{id}/events", id).accept(MediaType.TEXT_EVENT_STREAM).exchange(),
-                404, "not-found");
-        assertThat(assertProblem(mvc.get().uri(BATCHES + "/{id}", id).exchange(), 404, "not-found")
-                .get("detail").asString()).contains(id.toString());
+        assertProblem(mvc.get().uri(BATCHES + "/{id}/events", id).accept(MediaType.TEXT_EVENT_STREAM).exchange(), 404,
+                "not-found");
+        assertThat(assertProblem(mvc.get().uri(BATCHES + "/{id}", id).exchange(), 404, "not-found").get("detail")
+            .asString()).contains(id.toString());
     }
 
     private MvcTestResult submit(String body, String idempotencyKey) {
@@ -256,4 +268,5 @@ class BatchControllerWebTest {
     private static List<String> ids(JsonNode page) {
         return page.get("content").valueStream().map(item -> item.get("id").asString()).toList();
     }
+
 }

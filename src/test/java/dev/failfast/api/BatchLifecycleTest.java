@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 
-/** The batch life cycle end to end, over real HTTP, with real jobs on the real executor. */
+/**
+ * The batch life cycle end to end, over real HTTP, with real jobs on the real executor.
+ */
 @FailfastServerTest
 class BatchLifecycleTest {
 
@@ -57,13 +59,13 @@ class BatchLifecycleTest {
         List<JsonNode> jobs = client.jobs(id);
         assertThat(jobs).hasSize(100);
         assertThat(jobs).filteredOn(job -> !job.get("startedAt").isNull())
-                .allSatisfy(job -> assertThat(Instant.parse(job.get("startedAt").asString())).isBefore(requestedAt))
-                .hasSize(8);
+            .allSatisfy(job -> assertThat(Instant.parse(job.get("startedAt").asString())).isBefore(requestedAt))
+            .hasSize(8);
         assertThat(jobs).filteredOn(job -> job.get("state").asString().equals("SKIPPED"))
-                .allSatisfy(job -> assertThat(job.get("attempts").asInt()).isZero())
-                .hasSize(92);
+            .allSatisfy(job -> assertThat(job.get("attempts").asInt()).isZero())
+            .hasSize(92);
         assertThat(Instant.parse(batch.get("finishedAt").asString()))
-                .isEqualTo(Instant.parse(cause.get("completedAt").asString()));
+            .isEqualTo(Instant.parse(cause.get("completedAt").asString()));
     }
 
     @Test
@@ -72,7 +74,8 @@ class BatchLifecycleTest {
                 IntStream.range(0, 10).mapToObj(i -> sleep("j" + i, "PT60S")).toList()));
         await().until(() -> client.batch(id).get("counts").get("running").asInt() == 2);
 
-        ApiClient.Response cancelled = client.post("/api/v1/batches/" + id + "/cancel", Map.of("reason", "wrong input"));
+        ApiClient.Response cancelled = client.post("/api/v1/batches/" + id + "/cancel",
+                Map.of("reason", "wrong input"));
 
         assertThat(cancelled.status()).isEqualTo(202);
         assertThat(cancelled.json().get("cancellation").get("cause").asString()).isEqualTo("USER_REQUESTED");
@@ -83,7 +86,7 @@ class BatchLifecycleTest {
         assertThat(batch.get("counts").get("cancelled").asInt()).isEqualTo(2);
         assertThat(batch.get("counts").get("skipped").asInt()).isEqualTo(8);
         assertThat(client.jobs(id)).filteredOn(job -> job.get("state").asString().equals("CANCELLED"))
-                .allSatisfy(job -> assertThat(job.get("abandoned").asBoolean()).isFalse());
+            .allSatisfy(job -> assertThat(job.get("abandoned").asBoolean()).isFalse());
     }
 
     @Test
@@ -106,11 +109,9 @@ class BatchLifecycleTest {
 
     @Test
     void continuePolicyRunsEveryJobAndFailsIfAnyFailed() {
-        String id = client.submit(Map.of("failurePolicy", "CONTINUE", "maxParallelism", 2, "jobs", List.of(
-                sleep("ok-1", "PT0.05S"),
-                sleep("bad", "PT0.05S", Map.of("failAfter", "PT0S")),
-                sleep("ok-2", "PT0.05S"),
-                sleep("ok-3", "PT0.05S"))));
+        String id = client.submit(Map.of("failurePolicy", "CONTINUE", "maxParallelism", 2, "jobs",
+                List.of(sleep("ok-1", "PT0.05S"), sleep("bad", "PT0.05S", Map.of("failAfter", "PT0S")),
+                        sleep("ok-2", "PT0.05S"), sleep("ok-3", "PT0.05S"))));
 
         JsonNode batch = client.awaitTerminal(id);
 
@@ -122,7 +123,8 @@ class BatchLifecycleTest {
 
     @Test
     void continuePolicyWithoutFailuresSucceeds() {
-        String id = client.submit(Map.of("failurePolicy", "CONTINUE", "jobs", List.of(sleep("a", "PT0S"), sleep("b", "PT0S"))));
+        String id = client
+            .submit(Map.of("failurePolicy", "CONTINUE", "jobs", List.of(sleep("a", "PT0S"), sleep("b", "PT0S"))));
 
         JsonNode batch = client.awaitTerminal(id);
 
@@ -150,8 +152,8 @@ class BatchLifecycleTest {
 
     @Test
     void jobTimeoutFailsTheAttemptWithTimeout() {
-        String id = client.submit(Map.of("jobs", List.of(
-                Map.of("id", "slow", "type", "sleep", "params", Map.of("duration", "PT60S"), "timeout", "PT0.2S"))));
+        String id = client.submit(Map.of("jobs", List
+            .of(Map.of("id", "slow", "type", "sleep", "params", Map.of("duration", "PT60S"), "timeout", "PT0.2S"))));
 
         JsonNode batch = client.awaitTerminal(id);
 
@@ -165,8 +167,8 @@ class BatchLifecycleTest {
 
     @Test
     void deadlineFailsTheBatch() {
-        String id = client.submit(Map.of("deadline", "PT0.3S", "maxParallelism", 1,
-                "jobs", List.of(sleep("a", "PT60S"), sleep("b", "PT60S"))));
+        String id = client.submit(Map.of("deadline", "PT0.3S", "maxParallelism", 1, "jobs",
+                List.of(sleep("a", "PT60S"), sleep("b", "PT60S"))));
 
         JsonNode batch = client.awaitTerminal(id);
 
@@ -178,9 +180,9 @@ class BatchLifecycleTest {
 
     @Test
     void failedAttemptsAreRetriedWithBackoffUntilOneSucceeds() {
-        String id = client.submit(Map.of("jobs", List.of(Map.of("id", "flaky", "type", "sleep",
-                "params", Map.of("duration", "PT0S", "failAttempts", 2),
-                "retry", Map.of("maxAttempts", 3, "backoff", "PT0.05S", "multiplier", 2.0)))));
+        String id = client.submit(Map.of("jobs",
+                List.of(Map.of("id", "flaky", "type", "sleep", "params", Map.of("duration", "PT0S", "failAttempts", 2),
+                        "retry", Map.of("maxAttempts", 3, "backoff", "PT0.05S", "multiplier", 2.0)))));
 
         JsonNode batch = client.awaitTerminal(id);
 
@@ -196,9 +198,10 @@ class BatchLifecycleTest {
 
     @Test
     void aJobOutOfAttemptsFailsTheBatch() {
-        String id = client.submit(Map.of("jobs", List.of(Map.of("id", "broken", "type", "sleep",
-                "params", Map.of("duration", "PT0S", "failAfter", "PT0S"),
-                "retry", Map.of("maxAttempts", 2, "backoff", "PT0.01S")))));
+        String id = client.submit(Map.of("jobs",
+                List.of(Map.of("id", "broken", "type", "sleep", "params",
+                        Map.of("duration", "PT0S", "failAfter", "PT0S"), "retry",
+                        Map.of("maxAttempts", 2, "backoff", "PT0.01S")))));
 
         JsonNode batch = client.awaitTerminal(id);
 
@@ -208,9 +211,9 @@ class BatchLifecycleTest {
 
     @Test
     void cancellationDuringBackoffStopsTheRetry() {
-        String id = client.submit(Map.of("jobs", List.of(Map.of("id", "flaky", "type", "sleep",
-                "params", Map.of("duration", "PT0S", "failAttempts", 1),
-                "retry", Map.of("maxAttempts", 5, "backoff", "PT60S")))));
+        String id = client.submit(Map.of("jobs",
+                List.of(Map.of("id", "flaky", "type", "sleep", "params", Map.of("duration", "PT0S", "failAttempts", 1),
+                        "retry", Map.of("maxAttempts", 5, "backoff", "PT60S")))));
         await().until(() -> client.job(id, "flaky").get("error").isObject());
 
         client.post("/api/v1/batches/" + id + "/cancel", Map.of());
@@ -224,9 +227,9 @@ class BatchLifecycleTest {
 
     @Test
     void aJobIgnoringCancellationIsAbandonedAfterTheGracePeriod() {
-        String id = client.submit(Map.of("jobs", List.of(
-                sleep("stuck", "PT30S", Map.of("ignoreCancel", true, "steps", 1)),
-                sleep("fails", "PT0.1S", Map.of("failAfter", "PT0.05S")))));
+        String id = client
+            .submit(Map.of("jobs", List.of(sleep("stuck", "PT30S", Map.of("ignoreCancel", true, "steps", 1)),
+                    sleep("fails", "PT0.1S", Map.of("failAfter", "PT0.05S")))));
 
         JsonNode batch = client.awaitTerminal(id, Duration.ofSeconds(10));
 
@@ -234,7 +237,8 @@ class BatchLifecycleTest {
         JsonNode stuck = client.job(id, "stuck");
         assertThat(stuck.get("state").asString()).isEqualTo("CANCELLED");
         assertThat(stuck.get("abandoned").asBoolean()).isTrue();
-        // The batch ended about one grace period (1 s in tests) after the cause, not after 30 s.
+        // The batch ended about one grace period (1 s in tests) after the cause, not
+        // after 30 s.
         assertThat(batch.get("cancellation").get("propagationMillis").asDouble()).isGreaterThanOrEqualTo(1000.0);
     }
 
@@ -256,8 +260,8 @@ class BatchLifecycleTest {
         String label = "run-" + System.nanoTime();
         String first = client.submit(Map.of("labels", Map.of("suite", label), "jobs", List.of(sleep("a", "PT0S"))));
         client.awaitTerminal(first);
-        String second = client.submit(Map.of("labels", Map.of("suite", label, "kind", "slow"),
-                "jobs", List.of(sleep("a", "PT60S"))));
+        String second = client
+            .submit(Map.of("labels", Map.of("suite", label, "kind", "slow"), "jobs", List.of(sleep("a", "PT60S"))));
         client.awaitState(second, "RUNNING");
 
         JsonNode all = client.get("/api/v1/batches?label=suite:" + label).json();
@@ -294,8 +298,8 @@ class BatchLifecycleTest {
 
         assertThat(ids).hasSize(total).isSorted().doesNotHaveDuplicates();
         assertThat(beyond.get("content").isEmpty()).isTrue();
-        assertThat(filtered.get("content").valueStream().map(j -> j.get("id").asString()))
-                .containsExactly("n00015", "n00016", "n00017", "n00018", "n00019");
+        assertThat(filtered.get("content").valueStream().map(j -> j.get("id").asString())).containsExactly("n00015",
+                "n00016", "n00017", "n00018", "n00019");
         assertThat(clamped.get("content").size()).isEqualTo(1000);
     }
 
@@ -304,4 +308,5 @@ class BatchLifecycleTest {
             return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
     }
+
 }

@@ -26,7 +26,10 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 
-/** Server-sent events: the current status, every change, a final terminal event, then the end. */
+/**
+ * Server-sent events: the current status, every change, a final terminal event, then the
+ * end.
+ */
 @FailfastServerTest
 class EventStreamTest {
 
@@ -45,8 +48,8 @@ class EventStreamTest {
 
     @Test
     void streamsEveryChangeAndClosesAfterTheTerminalBatchEvent() throws Exception {
-        String id = client.submit(Map.of("name", "Ströme ✓", "maxParallelism", 1, "jobs", List.of(
-                sleep("a", "PT0.3S"), sleep("b", "PT0.1S", Map.of("failAfter", "PT0S")), sleep("c", "PT0S"))));
+        String id = client.submit(Map.of("name", "Ströme ✓", "maxParallelism", 1, "jobs",
+                List.of(sleep("a", "PT0.3S"), sleep("b", "PT0.1S", Map.of("failAfter", "PT0S")), sleep("c", "PT0S"))));
 
         List<Event> events = readStream(id).get(30, TimeUnit.SECONDS);
 
@@ -57,8 +60,8 @@ class EventStreamTest {
         assertThat(last.data().get("name").asString()).isEqualTo("Ströme ✓");
         assertThat(last.data().get("cancellation").get("jobId").asString()).isEqualTo("b");
         assertThat(events).filteredOn(e -> e.name().equals("job"))
-                .extracting(e -> e.data().get("id").asString() + ":" + e.data().get("state").asString())
-                .contains("b:RUNNING", "b:FAILED", "c:SKIPPED");
+            .extracting(e -> e.data().get("id").asString() + ":" + e.data().get("state").asString())
+            .contains("b:RUNNING", "b:FAILED", "c:SKIPPED");
         assertThat(events).extracting(Event::id).doesNotHaveDuplicates();
     }
 
@@ -78,7 +81,9 @@ class EventStreamTest {
         String id = client.submit(Map.of("maxParallelism", 4, "jobs",
                 IntStream.range(0, 40).mapToObj(i -> sleep("j" + i, "PT0.05S")).toList()));
 
-        List<CompletableFuture<List<Event>>> subscribers = IntStream.range(0, 50).mapToObj(i -> readStream(id)).toList();
+        List<CompletableFuture<List<Event>>> subscribers = IntStream.range(0, 50)
+            .mapToObj(i -> readStream(id))
+            .toList();
 
         for (var subscriber : subscribers) {
             Event last = subscriber.get(60, TimeUnit.SECONDS).getLast();
@@ -87,19 +92,21 @@ class EventStreamTest {
         org.awaitility.Awaitility.await().until(() -> streams.subscriberCount() == 0);
     }
 
-    record Event(String id, String name, JsonNode data) {}
+    record Event(String id, String name, JsonNode data) {
+    }
 
     private CompletableFuture<List<Event>> readStream(String batchId) {
         HttpRequest request = HttpRequest.newBuilder(client.uri("/api/v1/batches/" + batchId + "/events"))
-                .header("Accept", "text/event-stream")
-                .timeout(Duration.ofSeconds(60))
-                .build();
-        return HttpClient.newHttpClient().sendAsync(request, HttpResponse.BodyHandlers.ofInputStream())
-                .thenApply(response -> {
-                    assertThat(response.statusCode()).isEqualTo(200);
-                    assertThat(response.headers().firstValue("content-type").orElse("")).startsWith("text/event-stream");
-                    return parse(response.body());
-                });
+            .header("Accept", "text/event-stream")
+            .timeout(Duration.ofSeconds(60))
+            .build();
+        return HttpClient.newHttpClient()
+            .sendAsync(request, HttpResponse.BodyHandlers.ofInputStream())
+            .thenApply(response -> {
+                assertThat(response.statusCode()).isEqualTo(200);
+                assertThat(response.headers().firstValue("content-type").orElse("")).startsWith("text/event-stream");
+                return parse(response.body());
+            });
     }
 
     /** Reads events until the server closes the stream. */
@@ -118,17 +125,22 @@ class EventStreamTest {
                     id = null;
                     name = null;
                     data.setLength(0);
-                } else if (line.startsWith("id:")) {
+                }
+                else if (line.startsWith("id:")) {
                     id = line.substring(3).strip();
-                } else if (line.startsWith("event:")) {
+                }
+                else if (line.startsWith("event:")) {
                     name = line.substring(6).strip();
-                } else if (line.startsWith("data:")) {
+                }
+                else if (line.startsWith("data:")) {
                     data.append(line.substring(5));
                 }
             }
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
         return events;
     }
+
 }

@@ -23,22 +23,27 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An engine for web slices: it keeps what it is given in a store and runs nothing. Submissions are
- * stored QUEUED, cancelling records the cause and leaves the batch CANCELLING, and the guards the
- * API documents (404, 409, 422 for a reused key) are kept, so the web layer sees what it would see
- * from a real engine. A test can make submissions fail with any exception the engine may throw.
+ * An engine for web slices: it keeps what it is given in a store and runs nothing.
+ * Submissions are stored QUEUED, cancelling records the cause and leaves the batch
+ * CANCELLING, and the guards the API documents (404, 409, 422 for a reused key) are kept,
+ * so the web layer sees what it would see from a real engine. A test can make submissions
+ * fail with any exception the engine may throw.
  */
 final class FakeBatchEngine implements BatchEngine {
 
     private final BatchStore store;
+
     private final List<BatchSpec> submitted = new CopyOnWriteArrayList<>();
+
     private volatile @Nullable RuntimeException refusal;
 
     FakeBatchEngine(BatchStore store) {
         this.store = store;
     }
 
-    /** Every submission from now on throws {@code e}, as a busy or stopping engine would. */
+    /**
+     * Every submission from now on throws {@code e}, as a busy or stopping engine would.
+     */
     void refuseSubmissionsWith(RuntimeException e) {
         refusal = e;
     }
@@ -151,4 +156,5 @@ final class FakeBatchEngine implements BatchEngine {
     public long listenerReconnects() {
         return 0;
     }
+
 }

@@ -25,20 +25,23 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The OpenAPI document the service serves describes every endpoint of {@link BatchController} with
- * the responses it gives, problem details for every error, and examples that fit their schemas;
- * and the copy committed under {@code docs/openapi.json} is current. Run with {@code
+ * The OpenAPI document the service serves describes every endpoint of
+ * {@link BatchController} with the responses it gives, problem details for every error,
+ * and examples that fit their schemas; and the copy committed under
+ * {@code docs/openapi.json} is current. Run with {@code
  * -Dopenapi.update=true} to rewrite that copy after an intended API change.
  */
 @FailfastServerTest
 class OpenApiDocumentTest {
 
     private static final Path COMMITTED = Path.of("docs/openapi.json");
+
     private static final String PROBLEM_JSON = MediaType.APPLICATION_PROBLEM_JSON_VALUE;
+
     private static final JsonMapper JSON = JsonMapper.builder()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-            .build();
+        .enable(SerializationFeature.INDENT_OUTPUT)
+        .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+        .build();
 
     @LocalServerPort
     int port;
@@ -60,11 +63,14 @@ class OpenApiDocumentTest {
         assertThat(COMMITTED).as("docs/openapi.json is missing; run " + update).exists();
         JsonNode committed = JSON.readTree(Files.readString(COMMITTED));
         assertThat(committed.equals(JSON.readTree(current)))
-                .as("docs/openapi.json is stale; run " + update + " and commit it")
-                .isTrue();
+            .as("docs/openapi.json is stale; run " + update + " and commit it")
+            .isTrue();
     }
 
-    /** Every handler method of {@link BatchController} is in the document, and nothing else is. */
+    /**
+     * Every handler method of {@link BatchController} is in the document, and nothing
+     * else is.
+     */
     @Test
     void everyEndpointOfTheControllerIsDocumentedOnce() {
         JsonNode paths = served().get("paths");
@@ -78,7 +84,9 @@ class OpenApiDocumentTest {
             }
         }
         List<String> documented = new ArrayList<>();
-        paths.properties().forEach(path -> path.getValue().properties()
+        paths.properties()
+            .forEach(path -> path.getValue()
+                .properties()
                 .forEach(op -> documented.add(op.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey())));
 
         assertThat(documented).containsExactlyInAnyOrderElementsOf(endpoints).hasSize(8);
@@ -102,7 +110,7 @@ class OpenApiDocumentTest {
         assertThat(operation.get("summary").asString()).as("summary").isNotBlank();
         assertThat(operation.get("tags").valueStream().map(JsonNode::asString)).containsExactly("Batches");
         assertThat(operation.get("responses").propertyNames())
-                .containsExactlyInAnyOrderElementsOf(List.of(statuses.split(",\\s*")));
+            .containsExactlyInAnyOrderElementsOf(List.of(statuses.split(",\\s*")));
         operation.get("responses").properties().forEach(response -> {
             String status = response.getKey();
             JsonNode content = response.getValue().get("content");
@@ -110,7 +118,7 @@ class OpenApiDocumentTest {
             if (status.startsWith("4") || status.startsWith("5")) {
                 assertThat(content.propertyNames()).as(status).containsExactly(PROBLEM_JSON);
                 assertThat(content.get(PROBLEM_JSON).get("schema").get("$ref").asString()).as(status)
-                        .isEqualTo("#/components/schemas/ProblemDetail");
+                    .isEqualTo("#/components/schemas/ProblemDetail");
             }
         });
     }
@@ -136,9 +144,13 @@ class OpenApiDocumentTest {
         assertThat(schemaOf(paths, "/api/v1/batches/{id}/jobs", "get", "200")).isEqualTo("PageResponseJobResponse");
         assertThat(schemaOf(paths, "/api/v1/batches/{id}/jobs/{jobId}", "get", "200")).isEqualTo("JobResponse");
         assertThat(paths.get("/api/v1/batches/{id}").get("delete").get("responses").get("204").has("content"))
-                .as("204 has no body").isFalse();
-        JsonNode events = paths.get("/api/v1/batches/{id}/events").get("get").get("responses").get("200")
-                .get("content");
+            .as("204 has no body")
+            .isFalse();
+        JsonNode events = paths.get("/api/v1/batches/{id}/events")
+            .get("get")
+            .get("responses")
+            .get("200")
+            .get("content");
         assertThat(events.propertyNames()).containsExactly("text/event-stream");
         assertThat(events.get("text/event-stream").get("example").asString()).isEqualTo(ApiExamples.EVENTS);
     }
@@ -155,34 +167,49 @@ class OpenApiDocumentTest {
         assertThat(json.get("schema").get("$ref").asString()).isEqualTo("#/components/schemas/BatchRequest");
         JsonNode example = json.get("examples").get("fail-fast").get("value");
         assertThat(example).isEqualTo(JSON.readTree(ApiExamples.SUBMIT));
-        // Every field of the example is one the schema declares, down to the jobs and their retries.
+        // Every field of the example is one the schema declares, down to the jobs and
+        // their retries.
         assertThat(example.propertyNames()).isSubsetOf(schemas.get("BatchRequest").get("properties").propertyNames());
         example.get("jobs").forEach(job -> {
             assertThat(job.propertyNames()).isSubsetOf(schemas.get("JobRequest").get("properties").propertyNames());
             if (job.has("retry")) {
                 assertThat(job.get("retry").propertyNames())
-                        .isSubsetOf(schemas.get("RetryRequest").get("properties").propertyNames());
+                    .isSubsetOf(schemas.get("RetryRequest").get("properties").propertyNames());
             }
         });
         assertThat(schemas.get("BatchRequest").get("required").valueStream().map(JsonNode::asString))
-                .containsExactly("jobs");
-        assertThat(document.get("paths").get("/api/v1/batches").get("post").get("responses").get("400")
-                .get("content").get(PROBLEM_JSON).get("example")).isEqualTo(JSON.readTree(ApiExamples.INVALID));
-        assertThat(document.get("paths").get("/api/v1/batches/{id}").get("get").get("responses").get("200")
-                .get("content").get("application/json").get("example"))
-                .isEqualTo(JSON.readTree(ApiExamples.FAILED_BATCH));
+            .containsExactly("jobs");
+        assertThat(document.get("paths")
+            .get("/api/v1/batches")
+            .get("post")
+            .get("responses")
+            .get("400")
+            .get("content")
+            .get(PROBLEM_JSON)
+            .get("example")).isEqualTo(JSON.readTree(ApiExamples.INVALID));
+        assertThat(document.get("paths")
+            .get("/api/v1/batches/{id}")
+            .get("get")
+            .get("responses")
+            .get("200")
+            .get("content")
+            .get("application/json")
+            .get("example")).isEqualTo(JSON.readTree(ApiExamples.FAILED_BATCH));
     }
 
     @Test
     void theCancelBodyIsOptionalAndItsReasonHasAnExample() {
         JsonNode document = served();
         JsonNode body = document.get("paths").get("/api/v1/batches/{id}/cancel").get("post").get("requestBody");
-        JsonNode reason = document.get("components").get("schemas").get("CancelRequest").get("properties")
-                .get("reason");
+        JsonNode reason = document.get("components")
+            .get("schemas")
+            .get("CancelRequest")
+            .get("properties")
+            .get("reason");
 
         assertThat(body.path("required").asBoolean(false)).isFalse();
         assertThat(body.get("content").get("application/json").get("schema").get("$ref").asString())
-                .isEqualTo("#/components/schemas/CancelRequest");
+            .isEqualTo("#/components/schemas/CancelRequest");
         assertThat(reason.get("example").asString()).isNotBlank();
         assertThat(reason.get("maxLength").asInt()).isEqualTo(1000);
     }
@@ -194,14 +221,16 @@ class OpenApiDocumentTest {
         JsonNode submit = parameters(paths.get("/api/v1/batches").get("post"));
 
         assertThat(list.get("state").get("schema").get("enum").valueStream().map(JsonNode::asString))
-                .containsExactly("QUEUED", "RUNNING", "CANCELLING", "SUCCEEDED", "FAILED", "CANCELLED");
+            .containsExactly("QUEUED", "RUNNING", "CANCELLING", "SUCCEEDED", "FAILED", "CANCELLED");
         assertThat(list.get("page").get("schema").get("minimum").asInt()).isZero();
         assertThat(list.get("size").get("schema").get("minimum").asInt()).isEqualTo(1);
         assertThat(list.get("label").get("schema").get("type").asString()).isEqualTo("array");
         assertThat(submit.get("Idempotency-Key").get("in").asString()).isEqualTo("header");
         assertThat(submit.get("Idempotency-Key").get("schema").get("maxLength").asInt()).isEqualTo(255);
-        assertThat(parameters(paths.get("/api/v1/batches/{id}").get("get")).get("id").get("schema").get("format")
-                .asString()).isEqualTo("uuid");
+        assertThat(parameters(paths.get("/api/v1/batches/{id}").get("get")).get("id")
+            .get("schema")
+            .get("format")
+            .asString()).isEqualTo("uuid");
     }
 
     private JsonNode served() {
@@ -212,8 +241,11 @@ class OpenApiDocumentTest {
 
     private static String schemaOf(JsonNode paths, String path, String method, String status) {
         JsonNode content = paths.get(path).get(method).get("responses").get(status).get("content");
-        return content.get("application/json").get("schema").get("$ref").asString()
-                .substring("#/components/schemas/".length());
+        return content.get("application/json")
+            .get("schema")
+            .get("$ref")
+            .asString()
+            .substring("#/components/schemas/".length());
     }
 
     /** An operation's parameters by name. */
@@ -222,4 +254,5 @@ class OpenApiDocumentTest {
         operation.get("parameters").forEach(parameter -> byName.set(parameter.get("name").asString(), parameter));
         return byName;
     }
+
 }

@@ -21,11 +21,12 @@ import org.springframework.test.web.servlet.assertj.MvcTestResult;
 import tools.jackson.databind.JsonNode;
 
 /**
- * How {@link ProblemHandler} and {@link RequestSizeLimitFilter} answer what the web layer refuses
- * by itself (unreadable or invalid bodies, bad parameters, wrong methods and media types, bodies
- * over the limit) and what the engine refuses with (429, 503), and that no answer names an
- * exception. What only the engine can check (job types and params, duplicate ids, limits on
- * durations) stays in the end-to-end {@code ProblemResponsesTest}.
+ * How {@link ProblemHandler} and {@link RequestSizeLimitFilter} answer what the web layer
+ * refuses by itself (unreadable or invalid bodies, bad parameters, wrong methods and
+ * media types, bodies over the limit) and what the engine refuses with (429, 503), and
+ * that no answer names an exception. What only the engine can check (job types and
+ * params, duplicate ids, limits on durations) stays in the end-to-end
+ * {@code ProblemResponsesTest}.
  */
 @ApiSliceTest
 class ProblemResponsesWebTest {
@@ -45,22 +46,24 @@ class ProblemResponsesWebTest {
         engine.reset();
     }
 
-    /** Moved here from ProblemResponsesTest: bean validation, binding and BatchSpecMapper run before the engine. */
+    /**
+     * Moved here from ProblemResponsesTest: bean validation, binding and BatchSpecMapper
+     * run before the engine.
+     */
     static Stream<Arguments> invalidBodies() {
-        return Stream.of(
-                invalid("malformed JSON", "{'jobs': [", "body", "malformed JSON"),
+        return Stream.of(invalid("malformed JSON", "{'jobs': [", "body", "malformed JSON"),
                 invalid("no body fields", "{}", "jobs", "must not be empty"),
                 invalid("empty job list", "{'jobs': []}", "jobs", "must not be empty"),
                 invalid("job list not an array", "{'jobs': 'x'}", "jobs", "invalid value"),
                 invalid("missing job id", "{'jobs': [{'type': 'sleep'}]}", "jobs[0].id", "must not be null"),
                 invalid("bad job id", "{'jobs': [{'id': 'a b', 'type': 'sleep'}]}", "jobs[0].id", "must match"),
                 invalid("missing job type", "{'jobs': [{'id': 'a'}]}", "jobs[0].type", "must not be null"),
-                invalid("bad timeout", "{'jobs': [{'id': 'a', 'type': 'sleep', 'timeout': '1s'}]}",
-                        "jobs[0].timeout", "invalid duration '1s'"),
+                invalid("bad timeout", "{'jobs': [{'id': 'a', 'type': 'sleep', 'timeout': '1s'}]}", "jobs[0].timeout",
+                        "invalid duration '1s'"),
                 invalid("negative timeout", "{'jobs': [{'id': 'a', 'type': 'sleep', 'timeout': '-PT1S'}]}",
                         "jobs[0].timeout", "positive"),
-                invalid("zero deadline", "{'deadline': 'PT0S', 'jobs': [{'id': 'a', 'type': 'sleep'}]}",
-                        "deadline", "positive"),
+                invalid("zero deadline", "{'deadline': 'PT0S', 'jobs': [{'id': 'a', 'type': 'sleep'}]}", "deadline",
+                        "positive"),
                 invalid("unknown policy", "{'failurePolicy': 'SOMETIMES', 'jobs': [{'id': 'a', 'type': 'sleep'}]}",
                         "failurePolicy", "FAIL_FAST"),
                 invalid("zero parallelism", "{'maxParallelism': 0, 'jobs': [{'id': 'a', 'type': 'sleep'}]}",
@@ -69,14 +72,18 @@ class ProblemResponsesWebTest {
                         "maxFailures", "greater than or equal to 0"),
                 invalid("bad retry", "{'jobs': [{'id': 'a', 'type': 'sleep', 'retry': {'maxAttempts': 0}}]}",
                         "jobs[0].retry.maxAttempts", "greater than or equal to 1"),
-                invalid("backoff over its cap", "{'jobs': [{'id': 'a', 'type': 'sleep', 'retry': "
-                        + "{'maxAttempts': 2, 'backoff': 'PT1M', 'maxBackoff': 'PT1S'}}]}",
+                invalid("backoff over its cap",
+                        "{'jobs': [{'id': 'a', 'type': 'sleep', 'retry': "
+                                + "{'maxAttempts': 2, 'backoff': 'PT1M', 'maxBackoff': 'PT1S'}}]}",
                         "jobs[0].retry.maxBackoff", "at least backoff"),
-                invalid("bad label key", "{'labels': {'a b': 'x'}, 'jobs': [{'id': 'a', 'type': 'sleep'}]}",
-                        "labels", "must match"));
+                invalid("bad label key", "{'labels': {'a b': 'x'}, 'jobs': [{'id': 'a', 'type': 'sleep'}]}", "labels",
+                        "must match"));
     }
 
-    /** A case of {@link #invalidBodiesAre400WithTheFieldAtFault}; the body in single quotes, for legibility. */
+    /**
+     * A case of {@link #invalidBodiesAre400WithTheFieldAtFault}; the body in single
+     * quotes, for legibility.
+     */
     private static Arguments invalid(String name, String body, String field, String message) {
         return Arguments.argumentSet(name, body.replace('\'', '"'), field, message);
     }
@@ -97,11 +104,11 @@ class ProblemResponsesWebTest {
     @Test
     void everyBadFieldIsReportedAtOnce() {
         JsonNode problem = assertProblem(post("""
-                {"maxParallelism": 0, "jobs": [{"id": "a b", "type": "sleep"}, {"type": "sleep"}]}"""),
-                400, "invalid-request");
+                {"maxParallelism": 0, "jobs": [{"id": "a b", "type": "sleep"}, {"type": "sleep"}]}"""), 400,
+                "invalid-request");
 
         assertThat(problem.get("errors").valueStream().map(e -> e.get("field").asString()))
-                .containsExactlyInAnyOrder("maxParallelism", "jobs[0].id", "jobs[1].id");
+            .containsExactlyInAnyOrder("maxParallelism", "jobs[0].id", "jobs[1].id");
         assertThat(problem.get("detail").asString()).isEqualTo("The request has 3 invalid field(s).");
     }
 
@@ -115,8 +122,12 @@ class ProblemResponsesWebTest {
 
     @Test
     void anIdempotencyKeyOver255CharactersIs400() {
-        MvcTestResult result = mvc.post().uri(BATCHES).contentType(MediaType.APPLICATION_JSON)
-                .header("Idempotency-Key", "k".repeat(256)).content(ONE_JOB).exchange();
+        MvcTestResult result = mvc.post()
+            .uri(BATCHES)
+            .contentType(MediaType.APPLICATION_JSON)
+            .header("Idempotency-Key", "k".repeat(256))
+            .content(ONE_JOB)
+            .exchange();
 
         JsonNode problem = assertProblem(result, 400, "invalid-request");
         assertThat(problem.get("errors").get(0).get("field").asString()).isEqualTo("idempotencyKey");
@@ -124,9 +135,11 @@ class ProblemResponsesWebTest {
 
     @Test
     void aCancelReasonOver1000CharactersIs400() {
-        MvcTestResult result = mvc.post().uri(BATCHES + "/{id}/cancel", UUID.randomUUID())
-                .contentType(MediaType.APPLICATION_JSON).content("{\"reason\": \"" + "r".repeat(1001) + "\"}")
-                .exchange();
+        MvcTestResult result = mvc.post()
+            .uri(BATCHES + "/{id}/cancel", UUID.randomUUID())
+            .contentType(MediaType.APPLICATION_JSON)
+            .content("{\"reason\": \"" + "r".repeat(1001) + "\"}")
+            .exchange();
 
         JsonNode problem = assertProblem(result, 400, "invalid-request");
         assertThat(problem.get("errors").get(0).get("field").asString()).isEqualTo("reason");
@@ -134,15 +147,18 @@ class ProblemResponsesWebTest {
 
     @Test
     void aBodyOverTheLimitIs413() {
-        // failfast.limits.max-request-size is 1 KB in the slice. Tomcat's handling of large and chunked
-        // bodies (refused before they are sent) is tested end to end in ProblemResponsesTest.
+        // failfast.limits.max-request-size is 1 KB in the slice. Tomcat's handling of
+        // large and chunked
+        // bodies (refused before they are sent) is tested end to end in
+        // ProblemResponsesTest.
         String padding = " ".repeat(1024);
 
         JsonNode problem = assertProblem(post("{\"jobs\": []" + padding + "}"), 413, "request-too-large");
 
         assertThat(problem.get("detail").asString()).contains("1024 bytes");
         assertThat(assertProblem(post("{\"jobs\": []" + " ".repeat(1000) + "}"), 400, "invalid-request"))
-                .as("just under the limit the body is read").isNotNull();
+            .as("just under the limit the body is read")
+            .isNotNull();
     }
 
     // Moved here from ProblemResponsesTest.
@@ -165,8 +181,8 @@ class ProblemResponsesWebTest {
 
     @Test
     void tooManyPendingJobsIs429WithRetryAfterInWholeSecondsAtLeastOne() {
-        engine.refuseSubmissionsWith(new AdmissionRejectedException("Too many pending jobs: 10 waiting, limit 5",
-                Duration.ofMillis(2_900)));
+        engine.refuseSubmissionsWith(
+                new AdmissionRejectedException("Too many pending jobs: 10 waiting, limit 5", Duration.ofMillis(2_900)));
 
         MvcTestResult slow = post(ONE_JOB);
         engine.refuseSubmissionsWith(new AdmissionRejectedException("busy", Duration.ofMillis(300)));
@@ -197,8 +213,8 @@ class ProblemResponsesWebTest {
         MvcTestResult result = post(ONE_JOB);
 
         JsonNode problem = assertProblem(result, 500, "internal-error");
-        assertThat(problem.get("detail").asString()).isEqualTo(
-                "The service failed to process the request; the error is logged.");
+        assertThat(problem.get("detail").asString())
+            .isEqualTo("The service failed to process the request; the error is logged.");
         assertThat(result).bodyText().doesNotContain("secret", "IllegalState", "jdbc");
     }
 
@@ -209,10 +225,11 @@ class ProblemResponsesWebTest {
 
         assertThat(problem.get("errors").get(0).get("field").asString()).isEqualTo("id");
         assertThat(problem.get("errors").get(0).get("message").asString())
-                .isEqualTo("'not-a-uuid' is not a valid UUID");
+            .isEqualTo("'not-a-uuid' is not a valid UUID");
     }
 
-    // Moved here from ProblemResponsesTest, with the parameter at fault checked and more parameters.
+    // Moved here from ProblemResponsesTest, with the parameter at fault checked and more
+    // parameters.
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             /api/v1/batches?state=DONE                                   | state
@@ -238,4 +255,5 @@ class ProblemResponsesWebTest {
     private MvcTestResult post(String body) {
         return mvc.post().uri(BATCHES).contentType(MediaType.APPLICATION_JSON).content(body).exchange();
     }
+
 }

@@ -8,17 +8,20 @@ import org.springframework.test.web.servlet.assertj.MvcTestResult;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** What every problem answer of a web slice must look like (RFC 9457, see {@link ProblemHandler}). */
+/**
+ * What every problem answer of a web slice must look like (RFC 9457, see
+ * {@link ProblemHandler}).
+ */
 final class Problems {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private Problems() {}
+    private Problems() {
+    }
 
     /**
-     * A problem+json of this status and kind, about the request's path, that names no exception,
-     * Java type or stack frame.
-     *
+     * A problem+json of this status and kind, about the request's path, that names no
+     * exception, Java type or stack frame.
      * @return the problem, to look at its extension properties
      */
     static JsonNode assertProblem(MvcTestResult result, int status, String kind) {
@@ -33,7 +36,10 @@ final class Problems {
         return problem;
     }
 
-    /** The {@code field}s of an invalid-request problem's {@code errors}, each with its message. */
+    /**
+     * The {@code field}s of an invalid-request problem's {@code errors}, each with its
+     * message.
+     */
     static JsonNode errors(JsonNode problem) {
         return problem.get("errors");
     }
@@ -41,4 +47,5 @@ final class Problems {
     static JsonNode json(MvcTestResult result) {
         return JSON.readTree(new String(result.getResponse().getContentAsByteArray(), StandardCharsets.UTF_8));
     }
+
 }

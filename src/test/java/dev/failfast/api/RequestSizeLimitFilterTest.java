@@ -16,16 +16,18 @@ import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
 
 /**
- * The filter's counting stream, for the case MockMvc cannot send: a body that does not announce
- * its length (chunked). End to end, over Tomcat, {@code ProblemResponsesTest} sends one.
+ * The filter's counting stream, for the case MockMvc cannot send: a body that does not
+ * announce its length (chunked). End to end, over Tomcat, {@code ProblemResponsesTest}
+ * sends one.
  */
 class RequestSizeLimitFilterTest {
 
-    final RequestSizeLimitFilter filter = new RequestSizeLimitFilter(new Binder(
-            new MapConfigurationPropertySource(Map.of("failfast.limits.max-request-size", "10B")))
-            .bindOrCreate("failfast", FailfastProperties.class));
+    final RequestSizeLimitFilter filter = new RequestSizeLimitFilter(
+            new Binder(new MapConfigurationPropertySource(Map.of("failfast.limits.max-request-size", "10B")))
+                .bindOrCreate("failfast", FailfastProperties.class));
 
     final AtomicReference<String> read = new AtomicReference<>();
+
     /** Reads the whole body, as the JSON converter would. */
     final FilterChain readBody = (request, response) -> {
         try (InputStream in = request.getInputStream()) {
@@ -43,8 +45,8 @@ class RequestSizeLimitFilterTest {
     @Test
     void aChunkedBodyOverTheLimitFailsOnceTheLimitIsPassed() {
         assertThatThrownBy(() -> filter.doFilter(chunked("0123456789A"), new MockHttpServletResponse(), readBody))
-                .isInstanceOf(RequestSizeLimitFilter.RequestTooLargeException.class)
-                .hasMessage("The request body is larger than the limit of 10 bytes");
+            .isInstanceOf(RequestSizeLimitFilter.RequestTooLargeException.class)
+            .hasMessage("The request body is larger than the limit of 10 bytes");
         assertThat(read).hasNullValue();
     }
 
@@ -54,10 +56,13 @@ class RequestSizeLimitFilterTest {
         request.setContent("0123456789A".getBytes(StandardCharsets.UTF_8));
 
         assertThatThrownBy(() -> filter.doFilter(request, new MockHttpServletResponse(), readBody))
-                .isInstanceOf(RequestSizeLimitFilter.RequestTooLargeException.class);
+            .isInstanceOf(RequestSizeLimitFilter.RequestTooLargeException.class);
     }
 
-    /** A request whose length is not known in advance, as with {@code Transfer-Encoding: chunked}. */
+    /**
+     * A request whose length is not known in advance, as with
+     * {@code Transfer-Encoding: chunked}.
+     */
     private static MockHttpServletRequest chunked(String body) {
         var request = new MockHttpServletRequest("POST", "/api/v1/batches") {
             @Override
@@ -73,4 +78,5 @@ class RequestSizeLimitFilterTest {
         request.setContent(body.getBytes(StandardCharsets.UTF_8));
         return request;
     }
+
 }

@@ -8,7 +8,10 @@ import java.time.Instant;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** When a batch is done and how it ends, and when job failures stop it: the rules both engines apply. */
+/**
+ * When a batch is done and how it ends, and when job failures stop it: the rules both
+ * engines apply.
+ */
 class BatchOutcomeTest {
 
     private static final Instant NOW = Instant.parse("2026-11-28T12:00:00Z");
@@ -17,7 +20,8 @@ class BatchOutcomeTest {
     void aBatchWithoutACauseIsDoneWhenNoJobWaitsOrRuns() {
         assertThat(batch(new JobCounts(3, 1, 0, 2, 0, 0, 0), null).terminalStateIfDone()).isNull();
         assertThat(batch(new JobCounts(3, 0, 1, 2, 0, 0, 0), null).terminalStateIfDone()).isNull();
-        assertThat(batch(new JobCounts(3, 0, 0, 3, 0, 0, 0), null).terminalStateIfDone()).isEqualTo(BatchState.SUCCEEDED);
+        assertThat(batch(new JobCounts(3, 0, 0, 3, 0, 0, 0), null).terminalStateIfDone())
+            .isEqualTo(BatchState.SUCCEEDED);
         assertThat(batch(new JobCounts(3, 0, 0, 2, 1, 0, 0), null).terminalStateIfDone()).isEqualTo(BatchState.FAILED);
     }
 
@@ -27,7 +31,7 @@ class BatchOutcomeTest {
 
         assertThat(batch(new JobCounts(3, 0, 1, 0, 0, 0, 2), cause).terminalStateIfDone()).isNull();
         assertThat(batch(new JobCounts(3, 0, 0, 0, 0, 1, 2), cause).terminalStateIfDone())
-                .isEqualTo(BatchState.CANCELLED);
+            .isEqualTo(BatchState.CANCELLED);
     }
 
     @Test
@@ -35,7 +39,7 @@ class BatchOutcomeTest {
         Batch batch = batch(JobCounts.allPending(3), null);
 
         assertThat(batch.withJobsMoved(JobState.PENDING, JobState.RUNNING, 2))
-                .isEqualTo(batch(new JobCounts(3, 1, 2, 0, 0, 0, 0), null));
+            .isEqualTo(batch(new JobCounts(3, 1, 2, 0, 0, 0, 0), null));
         assertThat(batch.withJobsMoved(JobState.PENDING, JobState.RUNNING, 0)).isSameAs(batch);
     }
 
@@ -51,9 +55,13 @@ class BatchOutcomeTest {
         return aSpec().failurePolicy(policy).maxFailures(maxFailures).build();
     }
 
-    /** Running, or cancelling if it has a cause; always the same id, so that two such batches can be equal. */
+    /**
+     * Running, or cancelling if it has a cause; always the same id, so that two such
+     * batches can be equal.
+     */
     private static Batch batch(JobCounts counts, CancellationCause cause) {
         var batch = aBatch().withId(new UUID(0, 1)).createdAt(NOW).counts(counts);
         return (cause == null ? batch.running() : batch.cancelling(cause)).build();
     }
+
 }

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** Error types from custom job types are cut to what the store keeps, never mid-character. */
+/**
+ * Error types from custom job types are cut to what the store keeps, never mid-character.
+ */
 class JobErrorTest {
 
     @Test
@@ -19,4 +21,5 @@ class JobErrorTest {
 
         assertThat(new JobError(type, "m", null).type()).isEqualTo("X".repeat(JobError.MAX_TYPE_LENGTH - 1));
     }
+
 }

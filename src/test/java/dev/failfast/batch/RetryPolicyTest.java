@@ -21,15 +21,16 @@ class RetryPolicyTest {
     @Test
     void rejectsNonsense() {
         assertThatThrownBy(() -> new RetryPolicy(0, Duration.ZERO, 1, Duration.ZERO))
-                .isInstanceOf(IllegalArgumentException.class);
+            .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new RetryPolicy(2, Duration.ZERO, 0.5, Duration.ZERO))
-                .isInstanceOf(IllegalArgumentException.class);
+            .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void countsMoveBetweenStates() {
-        JobCounts counts = JobCounts.allPending(10).moved(JobState.PENDING, JobState.RUNNING, 3)
-                .moved(JobState.RUNNING, JobState.FAILED);
+        JobCounts counts = JobCounts.allPending(10)
+            .moved(JobState.PENDING, JobState.RUNNING, 3)
+            .moved(JobState.RUNNING, JobState.FAILED);
 
         assertThat(counts).isEqualTo(new JobCounts(10, 7, 2, 0, 1, 0, 0));
         assertThat(counts.of(JobState.FAILED)).isEqualTo(1);
@@ -43,4 +44,5 @@ class RetryPolicyTest {
         assertThat(cause.propagationMillis()).isNull();
         assertThat(cause.completed(requested.plusNanos(412_500)).propagationMillis()).isEqualTo(0.4125);
     }
+
 }

@@ -33,14 +33,13 @@ class StateMachineTest {
             CANCELLED,  RUNNING
             """)
     void illegalBatchTransitionNamesBothStates(BatchState from, BatchState to) {
-        assertThatThrownBy(() -> from.transitionTo(to))
-                .isInstanceOf(IllegalStateTransitionException.class)
-                .hasMessageContaining(from.name())
-                .hasMessageContaining(to.name());
+        assertThatThrownBy(() -> from.transitionTo(to)).isInstanceOf(IllegalStateTransitionException.class)
+            .hasMessageContaining(from.name())
+            .hasMessageContaining(to.name());
     }
 
     @ParameterizedTest
-    @EnumSource(value = BatchState.class, names = {"SUCCEEDED", "FAILED", "CANCELLED"})
+    @EnumSource(value = BatchState.class, names = { "SUCCEEDED", "FAILED", "CANCELLED" })
     void terminalBatchStatesLeadNowhere(BatchState state) {
         assertThat(state.isTerminal()).isTrue();
         assertThat(state.allowedNext()).isEmpty();
@@ -82,4 +81,5 @@ class StateMachineTest {
         assertThat(cause.terminalState()).isEqualTo(expected);
         assertThat(EnumSet.of(BatchState.CANCELLED, BatchState.FAILED)).contains(cause.terminalState());
     }
+
 }

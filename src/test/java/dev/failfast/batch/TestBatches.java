@@ -11,20 +11,25 @@ import java.util.stream.IntStream;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Test data for batches that reads like prose: {@code aBatch().withJobs(3).running().build()},
+ * Test data for batches that reads like prose:
+ * {@code aBatch().withJobs(3).running().build()},
  * {@code aSpec().failurePolicy(CONTINUE).build()}. Jobs come from {@link TestJobs}.
  *
- * <p>{@link BatchBuilder#build()} is the one place tests construct a {@link Batch}; when {@code Batch}
- * gets its own transitions only the state verbs here change.
+ * <p>
+ * {@link BatchBuilder#build()} is the one place tests construct a {@link Batch}; when
+ * {@code Batch} gets its own transitions only the state verbs here change.
  */
 public final class TestBatches {
 
     /** When built batches are created unless a test says otherwise. */
     public static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
 
-    private TestBatches() {}
+    private TestBatches() {
+    }
 
-    /** A FAIL_FAST spec named {@code test-batch}, 4 jobs at once, no deadline, no jobs. */
+    /**
+     * A FAIL_FAST spec named {@code test-batch}, 4 jobs at once, no deadline, no jobs.
+     */
     public static BatchSpecBuilder aSpec() {
         return new BatchSpecBuilder();
     }
@@ -36,34 +41,54 @@ public final class TestBatches {
 
     /** A QUEUED batch of this spec, its jobs pending, as a submission creates it. */
     public static BatchBuilder aBatch(BatchSpec spec) {
-        var builder = new BatchBuilder(UUID.randomUUID(), aSpec().named(spec.name()).labels(spec.labels())
-                .failurePolicy(spec.failurePolicy()).maxFailures(spec.maxFailures())
-                .maxParallelism(spec.maxParallelism()).deadline(spec.deadline()));
+        var builder = new BatchBuilder(UUID.randomUUID(),
+                aSpec().named(spec.name())
+                    .labels(spec.labels())
+                    .failurePolicy(spec.failurePolicy())
+                    .maxFailures(spec.maxFailures())
+                    .maxParallelism(spec.maxParallelism())
+                    .deadline(spec.deadline()));
         return builder.withJobs(spec.jobs().stream().map(TestJobs::aJob).toList());
     }
 
     /** A builder holding everything {@code batch} holds, to change some of it. */
     public static BatchBuilder aBatchLike(Batch batch) {
         BatchSpec spec = batch.spec();
-        var builder = new BatchBuilder(batch.id(), aSpec().named(spec.name()).labels(spec.labels())
-                .failurePolicy(spec.failurePolicy()).maxFailures(spec.maxFailures())
-                .maxParallelism(spec.maxParallelism()).deadline(spec.deadline()).jobs(spec.jobs()));
-        return builder.inState(batch.state()).createdAt(batch.createdAt()).startedAt(batch.startedAt())
-                .finishedAt(batch.finishedAt()).counts(batch.counts()).cancellation(batch.cancellation());
+        var builder = new BatchBuilder(batch.id(),
+                aSpec().named(spec.name())
+                    .labels(spec.labels())
+                    .failurePolicy(spec.failurePolicy())
+                    .maxFailures(spec.maxFailures())
+                    .maxParallelism(spec.maxParallelism())
+                    .deadline(spec.deadline())
+                    .jobs(spec.jobs()));
+        return builder.inState(batch.state())
+            .createdAt(batch.createdAt())
+            .startedAt(batch.startedAt())
+            .finishedAt(batch.finishedAt())
+            .counts(batch.counts())
+            .cancellation(batch.cancellation());
     }
 
     /** Builds a {@link BatchSpec}. */
     public static final class BatchSpecBuilder {
 
         private String name = "test-batch";
+
         private final Map<String, String> labels = new LinkedHashMap<>();
+
         private FailurePolicy failurePolicy = FailurePolicy.FAIL_FAST;
+
         private int maxFailures;
+
         private int maxParallelism = 4;
+
         private @Nullable Duration deadline;
+
         private List<JobSpec> jobs = List.of();
 
-        BatchSpecBuilder() {}
+        BatchSpecBuilder() {
+        }
 
         public BatchSpecBuilder named(String name) {
             this.name = name;
@@ -113,23 +138,33 @@ public final class TestBatches {
         public BatchSpec build() {
             return new BatchSpec(name, labels, failurePolicy, maxFailures, maxParallelism, deadline, jobs);
         }
+
     }
 
     /**
-     * Builds a {@link Batch}. Its counts follow its jobs' states unless {@link #counts} sets them.
-     * A state verb sets the state and the times it implies (started when created, finished a
-     * second after it started); the setters after it change any of them.
+     * Builds a {@link Batch}. Its counts follow its jobs' states unless {@link #counts}
+     * sets them. A state verb sets the state and the times it implies (started when
+     * created, finished a second after it started); the setters after it change any of
+     * them.
      */
     public static final class BatchBuilder {
 
         private UUID id;
+
         private final BatchSpecBuilder spec;
+
         private final List<Job> jobs = new ArrayList<>();
+
         private BatchState state = BatchState.QUEUED;
+
         private Instant createdAt = T0;
+
         private @Nullable Instant startedAt;
+
         private @Nullable Instant finishedAt;
+
         private @Nullable JobCounts counts;
+
         private @Nullable CancellationCause cancellation;
 
         BatchBuilder(UUID id, BatchSpecBuilder spec) {
@@ -142,7 +177,10 @@ public final class TestBatches {
             return this;
         }
 
-        /** {@code n} pending one-second {@code sleep} jobs, {@code job-0} to {@code job-<n-1>}. */
+        /**
+         * {@code n} pending one-second {@code sleep} jobs, {@code job-0} to
+         * {@code job-<n-1>}.
+         */
         public BatchBuilder withJobs(int n) {
             return withJobs(IntStream.range(0, n).mapToObj(i -> TestJobs.aJob("job-" + i)).toList());
         }
@@ -254,7 +292,10 @@ public final class TestBatches {
             return this;
         }
 
-        /** The jobs given with {@link #withJobs}, as built; what a store's {@code create} takes with the batch. */
+        /**
+         * The jobs given with {@link #withJobs}, as built; what a store's {@code create}
+         * takes with the batch.
+         */
         public List<Job> jobs() {
             return List.copyOf(jobs);
         }
@@ -286,5 +327,7 @@ public final class TestBatches {
             }
             return this;
         }
+
     }
+
 }

@@ -10,7 +10,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** The test-data builders build what their names say, so tests can trust them without reading them. */
+/**
+ * The test-data builders build what their names say, so tests can trust them without
+ * reading them.
+ */
 class TestBatchesTest {
 
     @Test
@@ -22,7 +25,7 @@ class TestBatchesTest {
         assertThat(batch.counts()).isEqualTo(new JobCounts(4, 1, 1, 1, 0, 0, 1));
         assertThat(batch.spec().jobs()).extracting(JobSpec::id).containsExactly("a", "b", "c", "d");
         assertThat(builder.jobs()).extracting(Job::state)
-                .containsExactly(JobState.RUNNING, JobState.SUCCEEDED, JobState.PENDING, JobState.SKIPPED);
+            .containsExactly(JobState.RUNNING, JobState.SUCCEEDED, JobState.PENDING, JobState.SKIPPED);
         assertThat(batch.state()).isEqualTo(BatchState.RUNNING);
         assertThat(batch.startedAt()).isEqualTo(T0);
         assertThat(batch.finishedAt()).isNull();
@@ -46,18 +49,26 @@ class TestBatchesTest {
     @Test
     void aBatchLikeAnotherKeepsEverythingItIsNotToldToChange() {
         var cause = CancellationCause.of(CauseType.USER_REQUESTED, "Cancelled", "why", T0);
-        Batch original = aBatch().named("n").label("team", "data").maxFailures(2).deadline(Duration.ofMinutes(1))
-                .withJobs(3).cancelling(cause).build();
+        Batch original = aBatch().named("n")
+            .label("team", "data")
+            .maxFailures(2)
+            .deadline(Duration.ofMinutes(1))
+            .withJobs(3)
+            .cancelling(cause)
+            .build();
 
         assertThat(aBatchLike(original).build()).isEqualTo(original);
-        assertThat(aBatchLike(original).cancelled().build())
-                .usingRecursiveComparison().ignoringFields("state", "finishedAt").isEqualTo(original);
+        assertThat(aBatchLike(original).cancelled().build()).usingRecursiveComparison()
+            .ignoringFields("state", "finishedAt")
+            .isEqualTo(original);
     }
 
     @Test
     void jobSpecsCarryTheirTypeParamsTimeoutAndRetries() {
-        JobSpec spec = sleepJob("s", Duration.ofMillis(250)).param("failAfter", "PT0S").timeout(Duration.ofSeconds(5))
-                .retry(3, Duration.ofSeconds(1)).build();
+        JobSpec spec = sleepJob("s", Duration.ofMillis(250)).param("failAfter", "PT0S")
+            .timeout(Duration.ofSeconds(5))
+            .retry(3, Duration.ofSeconds(1))
+            .build();
 
         assertThat(spec.type()).isEqualTo("sleep");
         assertThat(spec.params().get("duration").asString()).isEqualTo("PT0.25S");
@@ -65,6 +76,7 @@ class TestBatchesTest {
         assertThat(spec.timeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(spec.retry().maxAttempts()).isEqualTo(3);
         assertThat(TestJobs.httpJob("h", "http://localhost/").build().params().get("url").asString())
-                .isEqualTo("http://localhost/");
+            .isEqualTo("http://localhost/");
     }
+
 }

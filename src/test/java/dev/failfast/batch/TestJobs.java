@@ -9,18 +9,24 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Test data for jobs that reads like prose (JobRunr's {@code JobTestBuilder} is the model):
- * {@code aJob("a").running().attempts(2).build()}, {@code sleepJob("b", Duration.ofSeconds(1)).timeout(...)}.
+ * Test data for jobs that reads like prose (JobRunr's {@code JobTestBuilder} is the
+ * model): {@code aJob("a").running().attempts(2).build()},
+ * {@code sleepJob("b", Duration.ofSeconds(1)).timeout(...)}.
  *
- * <p>{@link JobBuilder#build()} is the one place tests construct a {@link Job}; when {@code Job} gets its
- * own transitions ({@code started}, {@code succeeded}, …) only the state verbs here change.
+ * <p>
+ * {@link JobBuilder#build()} is the one place tests construct a {@link Job}; when
+ * {@code Job} gets its own transitions ({@code started}, {@code succeeded}, …) only the
+ * state verbs here change.
  */
 public final class TestJobs {
 
-    /** When built jobs start unless a test says otherwise; {@link TestBatches#T0} as well. */
+    /**
+     * When built jobs start unless a test says otherwise; {@link TestBatches#T0} as well.
+     */
     public static final Instant T0 = TestBatches.T0;
 
-    private TestJobs() {}
+    private TestJobs() {
+    }
 
     /** A {@code sleep} job spec that sleeps for {@code duration}. */
     public static JobSpecBuilder sleepJob(String id, Duration duration) {
@@ -50,9 +56,13 @@ public final class TestJobs {
     public static final class JobSpecBuilder {
 
         private final String id;
+
         private String type;
+
         private ObjectNode params = JsonNodeFactory.instance.objectNode();
+
         private @Nullable Duration timeout;
+
         private RetryPolicy retry = RetryPolicy.NONE;
 
         JobSpecBuilder(String id, String type) {
@@ -65,7 +75,10 @@ public final class TestJobs {
             return this;
         }
 
-        /** Replaces all params; the node is used as it is, so jobs built from one builder may share it. */
+        /**
+         * Replaces all params; the node is used as it is, so jobs built from one builder
+         * may share it.
+         */
         public JobSpecBuilder params(ObjectNode params) {
             this.params = params;
             return this;
@@ -104,22 +117,30 @@ public final class TestJobs {
         public JobSpec build() {
             return new JobSpec(id, type, params, timeout, retry);
         }
+
     }
 
     /**
-     * Builds a {@link Job}, pending unless a state verb says otherwise. A verb sets the state and
-     * the times and attempt count that state implies (started at {@link #T0}, finished a second
-     * later); the setters after it change any of them.
+     * Builds a {@link Job}, pending unless a state verb says otherwise. A verb sets the
+     * state and the times and attempt count that state implies (started at {@link #T0},
+     * finished a second later); the setters after it change any of them.
      */
     public static final class JobBuilder {
 
         private final JobSpec spec;
+
         private JobState state = JobState.PENDING;
+
         private int attempts;
+
         private @Nullable Instant startedAt;
+
         private @Nullable Instant finishedAt;
+
         private @Nullable JobError error;
+
         private @Nullable JsonNode result;
+
         private boolean abandoned;
 
         JobBuilder(JobSpec spec) {
@@ -130,7 +151,9 @@ public final class TestJobs {
             return inState(JobState.PENDING).attempts(0).startedAt(null).finishedAt(null);
         }
 
-        /** Its first attempt started at {@link #T0} (or the start already set) and runs. */
+        /**
+         * Its first attempt started at {@link #T0} (or the start already set) and runs.
+         */
         public JobBuilder running() {
             return started().inState(JobState.RUNNING).finishedAt(null);
         }
@@ -151,7 +174,10 @@ public final class TestJobs {
             return finished(JobState.CANCELLED);
         }
 
-        /** Never started: the batch stopped first. Skipped at {@link #T0} unless {@link #finishedAt} says. */
+        /**
+         * Never started: the batch stopped first. Skipped at {@link #T0} unless
+         * {@link #finishedAt} says.
+         */
         public JobBuilder skipped() {
             return inState(JobState.SKIPPED).attempts(0).startedAt(null).finishedAt(T0);
         }
@@ -212,5 +238,7 @@ public final class TestJobs {
             }
             return this;
         }
+
     }
+
 }

@@ -11,12 +11,12 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-/** Over the pending-jobs limit a batch is refused whole with 429 and Retry-After, and nothing of it runs. */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
-    "failfast.limits.max-pending-jobs=10",
-    "failfast.limits.max-jobs-per-batch=10",
-    "failfast.limits.retry-after=7s",
-})
+/**
+ * Over the pending-jobs limit a batch is refused whole with 429 and Retry-After, and
+ * nothing of it runs.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "failfast.limits.max-pending-jobs=10",
+        "failfast.limits.max-jobs-per-batch=10", "failfast.limits.retry-after=7s", })
 class AdmissionTest {
 
     @LocalServerPort
@@ -30,18 +30,21 @@ class AdmissionTest {
                 IntStream.range(0, 10).mapToObj(i -> sleep("w" + i, "PT60S")).toList()));
         client.awaitState(waiting, "RUNNING");
 
-        ApiClient.Response refused = client.post("/api/v1/batches", Map.of("jobs",
-                IntStream.range(0, 2).mapToObj(i -> sleep("r" + i, "PT0S")).toList()));
+        ApiClient.Response refused = client.post("/api/v1/batches",
+                Map.of("jobs", IntStream.range(0, 2).mapToObj(i -> sleep("r" + i, "PT0S")).toList()));
 
         assertThat(refused.status()).isEqualTo(429);
         assertThat(refused.headers().firstValue("Retry-After")).hasValue("7");
         assertThat(refused.contentType()).startsWith("application/problem+json");
-        assertThat(refused.json().get("type").asString()).isEqualTo("https://failfast.dev/problems/too-many-pending-jobs");
+        assertThat(refused.json().get("type").asString())
+            .isEqualTo("https://failfast.dev/problems/too-many-pending-jobs");
         assertThat(client.get("/api/v1/batches").json().get("page").get("totalElements").asInt()).isEqualTo(1);
 
         client.post("/api/v1/batches/" + waiting + "/cancel", Map.of());
         client.awaitTerminal(waiting);
-        String admitted = client.submit(Map.of("jobs", IntStream.range(0, 2).mapToObj(i -> sleep("r" + i, "PT0S")).toList()));
+        String admitted = client
+            .submit(Map.of("jobs", IntStream.range(0, 2).mapToObj(i -> sleep("r" + i, "PT0S")).toList()));
         assertThat(client.awaitTerminal(admitted).get("state").asString()).isEqualTo("SUCCEEDED");
     }
+
 }

@@ -51,12 +51,8 @@ class AttemptOutcomesTest {
     }
 
     enum Kind {
-        SUCCEEDED,
-        FAILED,
-        STOPPED_BY_TIMEOUT,
-        STOPPED_BY_CANCEL,
-        ABANDONED_AT_TIMEOUT,
-        ABANDONED_AT_CANCEL;
+
+        SUCCEEDED, FAILED, STOPPED_BY_TIMEOUT, STOPPED_BY_CANCEL, ABANDONED_AT_TIMEOUT, ABANDONED_AT_CANCEL;
 
         Outcome outcome() {
             return switch (this) {
@@ -68,6 +64,7 @@ class AttemptOutcomesTest {
                 case ABANDONED_AT_CANCEL -> new Outcome.Abandoned(StopReason.BATCH_CANCELLED);
             };
         }
+
     }
 
     private static Job running(int attempt, int maxAttempts) {
@@ -79,4 +76,5 @@ class AttemptOutcomesTest {
         }
         return job;
     }
+
 }

@@ -50,4 +50,5 @@ class CancellationSourceTest {
 
         assertThat(ran).isEmpty();
     }
+
 }

@@ -22,13 +22,14 @@ class FairnessTest {
     @Test
     void aSmallBatchFinishesWhileAHugeOneSubmittedBeforeItStillRuns() {
         var client = new ApiClient(port);
-        // As wide as the whole pool (16 threads) and long enough to keep it busy for minutes.
+        // As wide as the whole pool (16 threads) and long enough to keep it busy for
+        // minutes.
         String huge = client.submit(Map.of("maxParallelism", 16, "jobs",
                 IntStream.range(0, 100_000).mapToObj(i -> sleep("h" + i, "PT0.05S")).toList()));
         client.awaitState(huge, "RUNNING");
 
-        String small = client.submit(Map.of("jobs",
-                IntStream.range(0, 5).mapToObj(i -> sleep("s" + i, "PT0S")).toList()));
+        String small = client
+            .submit(Map.of("jobs", IntStream.range(0, 5).mapToObj(i -> sleep("s" + i, "PT0S")).toList()));
         JsonNode smallDone = client.awaitTerminal(small, Duration.ofSeconds(30));
         JsonNode hugeNow = client.batch(huge);
 
@@ -40,4 +41,5 @@ class FairnessTest {
         assertThat(hugeEnd.get("counts").get("skipped").asInt()).isGreaterThan(90_000);
         assertThat(hugeEnd.get("state").asString()).isEqualTo("CANCELLED");
     }
+
 }

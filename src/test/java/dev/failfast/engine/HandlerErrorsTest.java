@@ -27,7 +27,10 @@ import org.springframework.context.annotation.Bean;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
-/** Whatever a handler throws, even an {@link Error}, ends its attempt, so the batch ends too. */
+/**
+ * Whatever a handler throws, even an {@link Error}, ends its attempt, so the batch ends
+ * too.
+ */
 @SpringBootTest(properties = "failfast.store.type=memory")
 class HandlerErrorsTest {
 
@@ -39,10 +42,12 @@ class HandlerErrorsTest {
 
     @Test
     void anErrorFromAHandlerFailsTheJobAndTheBatch() {
-        UUID id = engine.submit(new BatchSpec("errors", Map.of(), FailurePolicy.FAIL_FAST, 0, 1, null, List.of(
-                new JobSpec("broken", ThrowingHandler.TYPE, JsonNodeFactory.instance.objectNode(), null, RetryPolicy.NONE),
-                new JobSpec("after", ThrowingHandler.TYPE, JsonNodeFactory.instance.objectNode(), null, RetryPolicy.NONE))))
-                .id();
+        UUID id = engine.submit(new BatchSpec("errors", Map.of(), FailurePolicy.FAIL_FAST, 0, 1, null,
+                List.of(new JobSpec("broken", ThrowingHandler.TYPE, JsonNodeFactory.instance.objectNode(), null,
+                        RetryPolicy.NONE),
+                        new JobSpec("after", ThrowingHandler.TYPE, JsonNodeFactory.instance.objectNode(), null,
+                                RetryPolicy.NONE))))
+            .id();
 
         await().atMost(Duration.ofSeconds(30)).until(() -> engine.find(id).state().isTerminal());
 
@@ -75,13 +80,17 @@ class HandlerErrorsTest {
         public Object execute(JobContext<ObjectNode> context) {
             throw new Error("a plugin broke");
         }
+
     }
 
     @TestConfiguration
     static class Handlers {
+
         @Bean
         ThrowingHandler throwingHandler() {
             return new ThrowingHandler();
         }
+
     }
+
 }

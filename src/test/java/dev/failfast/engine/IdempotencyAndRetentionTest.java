@@ -18,17 +18,24 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Idempotent submit, deletion and the retention purge, over real HTTP on the default (JDBC, H2) store. */
+/**
+ * Idempotent submit, deletion and the retention purge, over real HTTP on the default
+ * (JDBC, H2) store.
+ */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"failfast.retention.ttl=0s", "failfast.retention.purge-interval=1h"})
+        properties = { "failfast.retention.ttl=0s", "failfast.retention.purge-interval=1h" })
 class IdempotencyAndRetentionTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+
     private static final String QUICK = """
             {"name": "quick", "jobs": [{"id": "a", "type": "sleep", "params": {"duration": "PT0S"}}]}""";
+
     private static final String QUICK_REORDERED = """
             {"jobs": [{"params": {"duration": "PT0S"}, "type": "sleep", "id": "a"}], "name": "quick"}""";
+
     private static final String SLOW = """
             {"name": "slow", "jobs": [{"id": "a", "type": "sleep", "params": {"duration": "PT60S"}}]}""";
 
@@ -59,7 +66,8 @@ class IdempotencyAndRetentionTest {
         HttpResponse<String> other = post(SLOW, key);
         assertThat(other.statusCode()).isEqualTo(422);
         assertThat(other.headers().firstValue("Content-Type")).hasValue("application/problem+json");
-        assertThat(json(other).path("type").asString()).isEqualTo("https://failfast.dev/problems/idempotency-key-reused");
+        assertThat(json(other).path("type").asString())
+            .isEqualTo("https://failfast.dev/problems/idempotency-key-reused");
         assertThat(json(other).path("batchId").asString()).isEqualTo(id);
 
         assertThat(post(QUICK, UUID.randomUUID().toString()).statusCode()).as("another key").isEqualTo(202);
@@ -97,14 +105,15 @@ class IdempotencyAndRetentionTest {
     }
 
     private void awaitTerminal(String id) {
-        String state = await().atMost(Duration.ofSeconds(30)).until(
-                () -> json(get("/api/v1/batches/" + id)).path("state").asString(), ApiClient.TERMINAL::contains);
+        String state = await().atMost(Duration.ofSeconds(30))
+            .until(() -> json(get("/api/v1/batches/" + id)).path("state").asString(), ApiClient.TERMINAL::contains);
         assertThat(state).isEqualTo("SUCCEEDED");
     }
 
     private HttpResponse<String> post(String body, String key) throws Exception {
-        var request = HttpRequest.newBuilder(uri("/api/v1/batches")).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
+        var request = HttpRequest.newBuilder(uri("/api/v1/batches"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
         if (key != null) {
             request.header("Idempotency-Key", key);
         }
@@ -126,4 +135,5 @@ class IdempotencyAndRetentionTest {
     private static JsonNode json(HttpResponse<String> response) {
         return JSON.readTree(response.body());
     }
+
 }

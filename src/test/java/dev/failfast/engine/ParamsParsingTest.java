@@ -27,7 +27,10 @@ import org.springframework.context.annotation.Bean;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
-/** A job's params are parsed once, at submission, and every attempt gets that parsed value. */
+/**
+ * A job's params are parsed once, at submission, and every attempt gets that parsed
+ * value.
+ */
 @SpringBootTest(properties = "failfast.store.type=memory")
 class ParamsParsingTest {
 
@@ -48,9 +51,9 @@ class ParamsParsingTest {
     void jobsSharingParamsAreParsedOnceAndRetriesDoNotParseAgain() {
         ObjectNode shared = params("shared");
         List<JobSpec> jobs = IntStream.range(0, 20)
-                .mapToObj(i -> new JobSpec("j" + i, CountingHandler.TYPE, shared, null,
-                        new RetryPolicy(3, Duration.ZERO, 1.0, Duration.ZERO)))
-                .toList();
+            .mapToObj(i -> new JobSpec("j" + i, CountingHandler.TYPE, shared, null,
+                    new RetryPolicy(3, Duration.ZERO, 1.0, Duration.ZERO)))
+            .toList();
 
         awaitFinished(engine.submit(spec(jobs)).id());
 
@@ -62,8 +65,8 @@ class ParamsParsingTest {
     @Test
     void jobsWithTheirOwnParamsAreParsedOnceEach() {
         List<JobSpec> jobs = IntStream.range(0, 20)
-                .mapToObj(i -> new JobSpec("j" + i, CountingHandler.TYPE, params("p" + i), null, RetryPolicy.NONE))
-                .toList();
+            .mapToObj(i -> new JobSpec("j" + i, CountingHandler.TYPE, params("p" + i), null, RetryPolicy.NONE))
+            .toList();
 
         awaitFinished(engine.submit(spec(jobs)).id());
 
@@ -83,7 +86,8 @@ class ParamsParsingTest {
         return JsonNodeFactory.instance.objectNode().put("name", name);
     }
 
-    record CountingParams(String name) {}
+    record CountingParams(String name) {
+    }
 
     /** Counts parses; each job's attempts fail until its third, to exercise retries. */
     static class CountingHandler implements JobHandler<CountingParams> {
@@ -91,9 +95,12 @@ class ParamsParsingTest {
         static final String TYPE = "counting";
 
         final AtomicInteger parses = new AtomicInteger();
+
         final AtomicInteger attempts = new AtomicInteger();
+
         /** By identity: the same parsed object handed to every attempt counts once. */
-        final Set<CountingParams> paramsSeen = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
+        final Set<CountingParams> paramsSeen = Collections
+            .synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
 
         @Override
         public String type() {
@@ -115,13 +122,17 @@ class ParamsParsingTest {
             }
             return null;
         }
+
     }
 
     @TestConfiguration
     static class Handlers {
+
         @Bean
         CountingHandler countingHandler() {
             return new CountingHandler();
         }
+
     }
+
 }

@@ -20,10 +20,11 @@ import org.springframework.context.annotation.Primary;
 import org.springframework.scheduling.TaskScheduler;
 
 /**
- * The retention purge runs on a thread of its own: a purge that hangs in the database holds up
- * no job timer (timeouts, deadlines, backoffs, grace periods), even with a single timer thread.
+ * The retention purge runs on a thread of its own: a purge that hangs in the database
+ * holds up no job timer (timeouts, deadlines, backoffs, grace periods), even with a
+ * single timer thread.
  */
-@SpringBootTest(properties = {"failfast.engine.scheduler-pool-size=1", "failfast.retention.purge-interval=100ms"})
+@SpringBootTest(properties = { "failfast.engine.scheduler-pool-size=1", "failfast.retention.purge-interval=100ms" })
 class RetentionThreadTest {
 
     static final CountDownLatch PURGING = new CountDownLatch(1);
@@ -54,13 +55,15 @@ class RetentionThreadTest {
     @TestConfiguration
     static class HangingPurge {
 
-        /** An in-memory store whose purge hangs, as a DELETE waiting for a row lock would. */
+        /**
+         * An in-memory store whose purge hangs, as a DELETE waiting for a row lock would.
+         */
         @Bean
         @Primary
         BatchStore hangingPurgeStore() {
             BatchStore store = new InMemoryBatchStore();
             return (BatchStore) Proxy.newProxyInstance(BatchStore.class.getClassLoader(),
-                    new Class<?>[] {BatchStore.class}, (proxy, method, args) -> {
+                    new Class<?>[] { BatchStore.class }, (proxy, method, args) -> {
                         if (method.getName().equals("deleteFinishedBefore")) {
                             purgeThread = Thread.currentThread().getName();
                             PURGING.countDown();
@@ -68,10 +71,13 @@ class RetentionThreadTest {
                         }
                         try {
                             return method.invoke(store, args);
-                        } catch (InvocationTargetException e) {
+                        }
+                        catch (InvocationTargetException e) {
                             throw e.getCause();
                         }
                     });
         }
+
     }
+
 }

@@ -25,7 +25,10 @@ import org.springframework.test.annotation.DirtiesContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
-/** Stopping the engine cancels what runs with cause SHUTDOWN and refuses new batches with 503. */
+/**
+ * Stopping the engine cancels what runs with cause SHUTDOWN and refuses new batches with
+ * 503.
+ */
 @FailfastServerTest
 @DirtiesContext
 class ShutdownTest {
@@ -56,8 +59,8 @@ class ShutdownTest {
 
     @Test
     void stoppingCancelsActiveBatchesAndRefusesNewOnesUntilStartedAgain() {
-        String id = client.submit(Map.of("maxParallelism", 1, "jobs", List.of(
-                sleep("running", "PT60S"), sleep("waiting", "PT60S"))));
+        String id = client
+            .submit(Map.of("maxParallelism", 1, "jobs", List.of(sleep("running", "PT60S"), sleep("waiting", "PT60S"))));
         client.awaitState(id, "RUNNING");
 
         engine.stop();
@@ -97,7 +100,8 @@ class ShutdownTest {
 
     @Test
     void anEmbeddedH2DatabaseNeedsNoInstanceLease() {
-        // H2 lets one process open the file; a restart after a crash must not wait for a lease.
+        // H2 lets one process open the file; a restart after a crash must not wait for a
+        // lease.
         assertThat(lease).isInstanceOf(NoInstanceLease.class);
     }
 
@@ -111,6 +115,7 @@ class ShutdownTest {
         static final String TYPE = "gated";
 
         final CountDownLatch parsing = new CountDownLatch(1);
+
         final CountDownLatch proceed = new CountDownLatch(1);
 
         @Override
@@ -123,7 +128,8 @@ class ShutdownTest {
             parsing.countDown();
             try {
                 proceed.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
+            }
+            catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
             return params;
@@ -133,13 +139,17 @@ class ShutdownTest {
         public Object execute(JobContext<ObjectNode> context) {
             return null;
         }
+
     }
 
     @TestConfiguration
     static class Handlers {
+
         @Bean
         GatedHandler gatedHandler() {
             return new GatedHandler();
         }
+
     }
+
 }

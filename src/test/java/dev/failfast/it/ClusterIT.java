@@ -24,16 +24,18 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Three replicas in cluster mode, each a separate process, on one PostgreSQL schema: batches
- * spread over all of them, a cause recorded on one stops the jobs on the others, and the survivors
- * settle the jobs of a replica killed with SIGKILL.
+ * Three replicas in cluster mode, each a separate process, on one PostgreSQL schema:
+ * batches spread over all of them, a cause recorded on one stops the jobs on the others,
+ * and the survivors settle the jobs of a replica killed with SIGKILL.
  *
- * <p>The cancel grace period is a minute, longer than any wait here: a job reported CANCELLED was
- * interrupted by its replica, not abandoned at the end of the grace period.
+ * <p>
+ * The cancel grace period is a minute, longer than any wait here: a job reported
+ * CANCELLED was interrupted by its replica, not abandoned at the end of the grace period.
  */
 class ClusterIT {
 
     private static final Duration WAIT = Duration.ofSeconds(45);
+
     private static final List<String> NAMES = List.of("replica-a", "replica-b", "replica-c");
 
     @TempDir
@@ -43,10 +45,9 @@ class ClusterIT {
 
     @BeforeAll
     static void startReplicas() throws Exception {
-        replicas = Replicas.on(logDir, "failfast_cluster_it",
-                "--failfast.executor.pool-size=5", "--failfast.cluster.claim-size=2",
-                "--failfast.engine.cancel-grace=60s", "--failfast.store.lease-ttl=3s",
-                "--failfast.cluster.poll-interval=500ms");
+        replicas = Replicas.on(logDir, "failfast_cluster_it", "--failfast.executor.pool-size=5",
+                "--failfast.cluster.claim-size=2", "--failfast.engine.cancel-grace=60s",
+                "--failfast.store.lease-ttl=3s", "--failfast.cluster.poll-interval=500ms");
         for (String name : NAMES) {
             replicas.start(name);
         }
@@ -61,9 +62,9 @@ class ClusterIT {
 
     @Test
     void aFailureOnOneReplicaStopsTheBatchsJobsOnTheOthers() {
-        // Job "bad" is claimed first and fails once the twelve others run on all three replicas.
-        String id = submit(replicas.get("replica-a"), sleepJobs(12, "PT60S", 1),
-                """
+        // Job "bad" is claimed first and fails once the twelve others run on all three
+        // replicas.
+        String id = submit(replicas.get("replica-a"), sleepJobs(12, "PT60S", 1), """
                 {"id": "bad", "type": "sleep", "params": {"duration": "PT60S", "failAfter": "PT4S"}}""", 13);
 
         JsonNode batch = awaitTerminal(replicas.get("replica-b"), id);
@@ -78,13 +79,15 @@ class ClusterIT {
         List<JsonNode> jobs = jobs(replicas.get("replica-c"), id);
         Instant causeAt = Instant.parse(batch.path("cancellation").path("requestedAt").asString());
         assertThat(jobs).allSatisfy(job -> {
-            assertThat(Instant.parse(job.path("startedAt").asString())).as("started before the cause").isBefore(causeAt);
+            assertThat(Instant.parse(job.path("startedAt").asString())).as("started before the cause")
+                .isBefore(causeAt);
             assertThat(job.path("abandoned").asBoolean()).isFalse();
             assertThat(job.path("attempts").asInt()).isEqualTo(1);
         });
         assertThat(jobs.stream().filter(job -> !owners.get(job.path("id").asString()).equals(failedOn)))
-                .as("jobs on the other replicas").isNotEmpty()
-                .allSatisfy(job -> assertThat(job.path("state").asString()).isEqualTo("CANCELLED"));
+            .as("jobs on the other replicas")
+            .isNotEmpty()
+            .allSatisfy(job -> assertThat(job.path("state").asString()).isEqualTo("CANCELLED"));
     }
 
     @Test
@@ -92,8 +95,7 @@ class ClusterIT {
         String id = submit(replicas.get("replica-a"), sleepJobs(12, "PT60S", 1), null, 12);
         await().atMost(WAIT).until(() -> counts(replicas.get("replica-c").get("/api/v1/batches/" + id)).get(2) == 12);
 
-        JsonNode cancelled = replicas.get("replica-b").post("/api/v1/batches/" + id + "/cancel",
-                """
+        JsonNode cancelled = replicas.get("replica-b").post("/api/v1/batches/" + id + "/cancel", """
                 {"reason": "operator stop"}""");
         assertThat(cancelled.path("cancellation").path("cause").asString()).isEqualTo("USER_REQUESTED");
 
@@ -102,8 +104,9 @@ class ClusterIT {
         assertThat(batch.path("cancellation").path("reason").asString()).isEqualTo("operator stop");
         assertThat(counts(batch)).containsExactly(12, 0, 0, 0, 0, 12, 0);
         assertThat(Set.copyOf(replicas.ownerOfEachJob(id).values())).containsExactlyInAnyOrderElementsOf(NAMES);
-        assertThat(jobs(replicas.get("replica-a"), id)).allSatisfy(job ->
-                assertThat(job.path("abandoned").asBoolean()).as("stopped by its replica, not abandoned").isFalse());
+        assertThat(jobs(replicas.get("replica-a"), id))
+            .allSatisfy(job -> assertThat(job.path("abandoned").asBoolean()).as("stopped by its replica, not abandoned")
+                .isFalse());
     }
 
     @Test
@@ -128,7 +131,8 @@ class ClusterIT {
                     assertThat(job.path("error").path("type").asString()).isEqualTo("INTERRUPTED");
                 }
             }
-        } finally {
+        }
+        finally {
             replicas.start("replica-c");
         }
     }
@@ -150,10 +154,13 @@ class ClusterIT {
             Map<String, String> owners = replicas.ownerOfEachJob(id);
             assertThat(owners).as("replica-c ran jobs until it stopped").containsValue("replica-c");
             List<JsonNode> startedAfterStop = jobs(replicas.get("replica-b"), id).stream()
-                    .filter(job -> Instant.parse(job.path("startedAt").asString()).isAfter(stopped)).toList();
-            assertThat(startedAfterStop).as("the others ran the rest").isNotEmpty().allSatisfy(job ->
-                    assertThat(owners.get(job.path("id").asString())).isNotEqualTo("replica-c"));
-        } finally {
+                .filter(job -> Instant.parse(job.path("startedAt").asString()).isAfter(stopped))
+                .toList();
+            assertThat(startedAfterStop).as("the others ran the rest")
+                .isNotEmpty()
+                .allSatisfy(job -> assertThat(owners.get(job.path("id").asString())).isNotEqualTo("replica-c"));
+        }
+        finally {
             replicas.start("replica-c");
         }
     }
@@ -169,7 +176,8 @@ class ClusterIT {
             ServiceProcess replica = replicas.get(NAMES.get(i % NAMES.size()));
             submissions.add(() -> replica.post("/api/v1/batches", """
                     {"labels": {"run": "%s"}, "jobs": [%s]}""".formatted(label, sleepJobs(5, "PT0.05S", 1)), key)
-                    .path("id").asString());
+                .path("id")
+                .asString());
         }
         Map<String, Set<String>> idsByKey = new HashMap<>();
         try (var pool = Executors.newFixedThreadPool(8)) {
@@ -181,15 +189,19 @@ class ClusterIT {
         assertThat(idsByKey).hasSize(batches).allSatisfy((key, ids) -> assertThat(ids).hasSize(1));
 
         Set<String> ids = idsByKey.values().stream().flatMap(Set::stream).collect(Collectors.toSet());
-        await().atMost(WAIT).until(() -> replicas.get("replica-b")
-                .get("/api/v1/batches?label=run:" + label + "&state=SUCCEEDED&size=100").path("page").path("totalElements").asInt(),
-                succeeded -> succeeded == batches);
+        await().atMost(WAIT)
+            .until(() -> replicas.get("replica-b")
+                .get("/api/v1/batches?label=run:" + label + "&state=SUCCEEDED&size=100")
+                .path("page")
+                .path("totalElements")
+                .asInt(), succeeded -> succeeded == batches);
         JsonNode listed = replicas.get("replica-c").get("/api/v1/batches?label=run:" + label + "&size=100");
         assertThat(listed.path("page").path("totalElements").asInt()).isEqualTo(batches);
         assertThat(listed.path("content")).extracting(batch -> batch.path("id").asString())
-                .containsExactlyInAnyOrderElementsOf(ids);
+            .containsExactlyInAnyOrderElementsOf(ids);
         assertThat(replicas.sql.sql("SELECT COUNT(*) FROM job WHERE attempts <> 1").query(Long.class).single())
-                .as("every job ran exactly once").isZero();
+            .as("every job ran exactly once")
+            .isZero();
     }
 
     @Test
@@ -199,7 +211,10 @@ class ClusterIT {
 
         List<String> events;
         try (var lines = replicas.get("replica-a").lines("/api/v1/batches/" + id + "/events")) {
-            events = lines.filter(line -> line.startsWith("data:")).toList(); // ends with the terminal status
+            events = lines.filter(line -> line.startsWith("data:")).toList(); // ends with
+                                                                              // the
+                                                                              // terminal
+                                                                              // status
         }
 
         Map<String, String> owners = replicas.ownerOfEachJob(id);
@@ -207,34 +222,44 @@ class ClusterIT {
         assertThat(events.getLast()).contains("\"state\":\"SUCCEEDED\"");
         for (String job : owners.keySet()) {
             assertThat(events).as("job %s, run on %s", job, owners.get(job))
-                    .anySatisfy(event -> assertThat(event).contains("\"id\":\"" + job + "\"", "\"state\":\"SUCCEEDED\""));
+                .anySatisfy(event -> assertThat(event).contains("\"id\":\"" + job + "\"", "\"state\":\"SUCCEEDED\""));
         }
     }
 
     @Test
     void eachChangeIsCountedOnceByTheReplicaThatMadeIt() {
-        Map<String, Double> before = NAMES.stream().collect(Collectors.toMap(name -> name, ClusterIT::sleepJobsSucceeded));
+        Map<String, Double> before = NAMES.stream()
+            .collect(Collectors.toMap(name -> name, ClusterIT::sleepJobsSucceeded));
         String id = submit(replicas.get("replica-c"), sleepJobs(15, "PT0.5S", 1), null, 15);
         awaitTerminal(replicas.get("replica-a"), id);
 
-        Map<String, Long> ranBy = replicas.ownerOfEachJob(id).values().stream()
-                .collect(Collectors.groupingBy(name -> name, Collectors.counting()));
+        Map<String, Long> ranBy = replicas.ownerOfEachJob(id)
+            .values()
+            .stream()
+            .collect(Collectors.groupingBy(name -> name, Collectors.counting()));
         assertThat(ranBy.keySet()).containsExactlyInAnyOrderElementsOf(NAMES);
         for (String name : NAMES) {
             assertThat(sleepJobsSucceeded(name) - before.get(name)).as("jobs counted by %s", name)
-                    .isEqualTo(ranBy.get(name).doubleValue());
+                .isEqualTo(ranBy.get(name).doubleValue());
         }
     }
 
-    /** {@code failfast_jobs_finished_total} of succeeded sleep jobs, as one replica exposes it. */
+    /**
+     * {@code failfast_jobs_finished_total} of succeeded sleep jobs, as one replica
+     * exposes it.
+     */
     private static double sleepJobsSucceeded(String replica) {
-        return replicas.get(replica).text("/actuator/prometheus").lines()
-                .filter(line -> line.startsWith("failfast_jobs_finished_total{") && line.contains("outcome=\"SUCCEEDED\"")
-                        && line.contains("type=\"sleep\""))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+        return replicas.get(replica)
+            .text("/actuator/prometheus")
+            .lines()
+            .filter(line -> line.startsWith("failfast_jobs_finished_total{") && line.contains("outcome=\"SUCCEEDED\"")
+                    && line.contains("type=\"sleep\""))
+            .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+            .sum();
     }
 
-    // ---- helpers --------------------------------------------------------------------------------
+    // ---- helpers
+    // --------------------------------------------------------------------------------
 
     /** {@code count} sleep jobs job-0…, as the elements of a JSON array. */
     static String sleepJobs(int count, String duration, int maxAttempts) {
@@ -247,7 +272,9 @@ class ClusterIT {
         return String.join(",", jobs);
     }
 
-    /** Submits the jobs, {@code first} ahead of them if given, and returns the batch's id. */
+    /**
+     * Submits the jobs, {@code first} ahead of them if given, and returns the batch's id.
+     */
     static String submit(ServiceProcess replica, String jobs, String first, int maxParallelism) {
         String all = first == null ? jobs : first + "," + jobs;
         JsonNode batch = replica.post("/api/v1/batches", """
@@ -257,8 +284,9 @@ class ClusterIT {
     }
 
     static JsonNode awaitTerminal(ServiceProcess replica, String id) {
-        return await().atMost(WAIT).until(() -> replica.get("/api/v1/batches/" + id),
-                batch -> List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(batch.path("state").asString()));
+        return await().atMost(WAIT)
+            .until(() -> replica.get("/api/v1/batches/" + id),
+                    batch -> List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(batch.path("state").asString()));
     }
 
     static List<JsonNode> jobs(ServiceProcess replica, String id) {
@@ -270,7 +298,10 @@ class ClusterIT {
     /** total, pending, running, succeeded, failed, cancelled, skipped */
     static List<Integer> counts(JsonNode batch) {
         JsonNode counts = batch.path("counts");
-        return List.of("total", "pending", "running", "succeeded", "failed", "cancelled", "skipped").stream()
-                .map(name -> counts.path(name).asInt()).toList();
+        return List.of("total", "pending", "running", "succeeded", "failed", "cancelled", "skipped")
+            .stream()
+            .map(name -> counts.path(name).asInt())
+            .toList();
     }
+
 }

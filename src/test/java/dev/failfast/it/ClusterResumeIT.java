@@ -16,8 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
- * With {@code failfast.recovery.mode=RESUME}, the jobs a killed replica was running go back to
- * PENDING and the survivors run them again (at-least-once): the batch still succeeds.
+ * With {@code failfast.recovery.mode=RESUME}, the jobs a killed replica was running go
+ * back to PENDING and the survivors run them again (at-least-once): the batch still
+ * succeeds.
  */
 class ClusterResumeIT {
 
@@ -26,15 +27,15 @@ class ClusterResumeIT {
 
     @Test
     void theSurvivorsRunAKilledReplicasJobsAgain() throws Exception {
-        try (var replicas = Replicas.on(logDir, "failfast_cluster_resume_it",
-                "--failfast.executor.pool-size=3", "--failfast.cluster.claim-size=1", "--failfast.store.lease-ttl=3s",
+        try (var replicas = Replicas.on(logDir, "failfast_cluster_resume_it", "--failfast.executor.pool-size=3",
+                "--failfast.cluster.claim-size=1", "--failfast.store.lease-ttl=3s",
                 "--failfast.cluster.poll-interval=500ms", "--failfast.recovery.mode=RESUME")) {
             replicas.start("replica-a");
             replicas.start("replica-b");
             // Six jobs, three per replica at most: both replicas run three.
             String id = submit(replicas.get("replica-a"), sleepJobs(6, "PT4S", 2), null, 6);
             await().atMost(Duration.ofSeconds(30))
-                    .until(() -> counts(replicas.get("replica-a").get("/api/v1/batches/" + id)).get(2) == 6);
+                .until(() -> counts(replicas.get("replica-a").get("/api/v1/batches/" + id)).get(2) == 6);
             Map<String, String> before = replicas.ownerOfEachJob(id);
             assertThat(before).containsValues("replica-a", "replica-b");
 
@@ -53,4 +54,5 @@ class ClusterResumeIT {
             }
         }
     }
+
 }

@@ -12,8 +12,9 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Nothing is lost when the service dies: the built jar runs as a separate process, is killed
- * (SIGKILL) or stopped (SIGTERM) while a batch runs, and is started again on the same data.
+ * Nothing is lost when the service dies: the built jar runs as a separate process, is
+ * killed (SIGKILL) or stopped (SIGTERM) while a batch runs, and is started again on the
+ * same data.
  */
 class CrashRecoveryIT {
 
@@ -36,8 +37,8 @@ class CrashRecoveryIT {
             assertThat(batch.path("cancellation").path("completedAt").isNull()).isFalse();
             assertThat(counts(batch)).containsExactly(6, 0, 0, 0, 2, 0, 4);
             JsonNode failed = service.get("/api/v1/batches/" + id + "/jobs?state=FAILED");
-            assertThat(failed.path("content")).hasSize(2).allSatisfy(job ->
-                    assertThat(job.path("error").path("type").asString()).isEqualTo("INTERRUPTED"));
+            assertThat(failed.path("content")).hasSize(2)
+                .allSatisfy(job -> assertThat(job.path("error").path("type").asString()).isEqualTo("INTERRUPTED"));
         }
     }
 
@@ -49,8 +50,9 @@ class CrashRecoveryIT {
             service.killHard();
         }
         try (var service = ServiceProcess.start(dataDir, "--failfast.recovery.mode=RESUME")) {
-            await().atMost(LONG).until(() -> service.get("/api/v1/batches/" + id).path("state").asString(),
-                    state -> state.equals("SUCCEEDED"));
+            await().atMost(LONG)
+                .until(() -> service.get("/api/v1/batches/" + id).path("state").asString(),
+                        state -> state.equals("SUCCEEDED"));
             assertThat(counts(service.get("/api/v1/batches/" + id))).containsExactly(6, 0, 0, 6, 0, 0, 0);
             JsonNode first = service.get("/api/v1/batches/" + id + "/jobs/job-0");
             assertThat(first.path("attempts").asInt()).as("interrupted attempt, then the retry").isEqualTo(2);
@@ -59,9 +61,9 @@ class CrashRecoveryIT {
     }
 
     /**
-     * The flush interval is an hour, so nothing but the cancel itself writes the cause: the 202
-     * comes only once the cause and the skipped jobs are stored, and a crash right after keeps
-     * them (under RESUME the skipped jobs would otherwise run again).
+     * The flush interval is an hour, so nothing but the cancel itself writes the cause:
+     * the 202 comes only once the cause and the skipped jobs are stored, and a crash
+     * right after keeps them (under RESUME the skipped jobs would otherwise run again).
      */
     @Test
     void anAcknowledgedCancelSurvivesKillNineAndItsSkippedJobsNeverRun() throws Exception {
@@ -75,12 +77,12 @@ class CrashRecoveryIT {
         try (var service = ServiceProcess.start(dataDir, "--failfast.recovery.mode=RESUME")) {
             JsonNode batch = service.get("/api/v1/batches/" + id);
             assertThat(batch.path("state").asString()).isEqualTo("CANCELLED");
-            assertThat(batch.path("cancellation").path("cause").asString()).as("the first cause").isEqualTo(
-                    "USER_REQUESTED");
+            assertThat(batch.path("cancellation").path("cause").asString()).as("the first cause")
+                .isEqualTo("USER_REQUESTED");
             assertThat(batch.path("cancellation").path("reason").asString()).isEqualTo("wrong input");
             assertThat(counts(batch)).containsExactly(6, 0, 0, 0, 0, 2, 4);
             assertThat(service.get("/api/v1/batches/" + id + "/jobs?state=SKIPPED").path("content")).hasSize(4)
-                    .allSatisfy(job -> assertThat(job.path("attempts").asInt()).isZero());
+                .allSatisfy(job -> assertThat(job.path("attempts").asInt()).isZero());
         }
     }
 
@@ -99,7 +101,10 @@ class CrashRecoveryIT {
         }
     }
 
-    /** Six sleep jobs, two at a time; returns the batch id once two run and that is written. */
+    /**
+     * Six sleep jobs, two at a time; returns the batch id once two run and that is
+     * written.
+     */
     private static String submitAndAwaitRunning(ServiceProcess service, String duration, int maxAttempts) {
         StringBuilder jobs = new StringBuilder();
         for (int i = 0; i < 6; i++) {
@@ -110,9 +115,11 @@ class CrashRecoveryIT {
         JsonNode batch = service.post("/api/v1/batches",
                 "{\"name\": \"crash-test\", \"maxParallelism\": 2, \"jobs\": [" + jobs + "]}");
         String id = batch.path("id").asString();
-        await().atMost(LONG).until(() -> service.get("/api/v1/batches/" + id).path("counts").path("running").asInt(),
-                running -> running == 2);
-        service.get("/api/v1/batches?size=1"); // a list read flushes the store's write-behind buffer
+        await().atMost(LONG)
+            .until(() -> service.get("/api/v1/batches/" + id).path("counts").path("running").asInt(),
+                    running -> running == 2);
+        service.get("/api/v1/batches?size=1"); // a list read flushes the store's
+                                               // write-behind buffer
         return id;
     }
 
@@ -124,4 +131,5 @@ class CrashRecoveryIT {
         }
         return counts;
     }
+
 }

@@ -16,19 +16,24 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 /**
- * Failfast replicas in cluster mode: built jars, each a separate process, on one schema of the
- * PostgreSQL test database, with that database at hand to check what they wrote. Skips the test
- * when PostgreSQL is not reachable, unless {@code CI=true}: then it fails.
+ * Failfast replicas in cluster mode: built jars, each a separate process, on one schema
+ * of the PostgreSQL test database, with that database at hand to check what they wrote.
+ * Skips the test when PostgreSQL is not reachable, unless {@code CI=true}: then it fails.
  */
 final class Replicas implements AutoCloseable {
 
     private static final String URL = "jdbc:postgresql://127.0.0.1:5432/test";
 
     private final Path logDir;
+
     private final String schema;
+
     private final List<String> commonArgs;
+
     private final Map<String, ServiceProcess> replicas = new LinkedHashMap<>();
+
     private final SingleConnectionDataSource database;
+
     final JdbcClient sql;
 
     private Replicas(Path logDir, String schema, List<String> commonArgs, SingleConnectionDataSource database) {
@@ -45,7 +50,8 @@ final class Replicas implements AutoCloseable {
                 var statement = connection.createStatement()) {
             statement.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
             statement.execute("CREATE SCHEMA " + schema);
-        } catch (SQLException e) {
+        }
+        catch (SQLException e) {
             if (!"true".equals(System.getenv("CI"))) {
                 assumeTrue(false, "PostgreSQL is not reachable at " + URL + " (" + e.getMessage()
                         + "); start it with: pg_ctlcluster --skip-systemctl-redirect 15 main start");
@@ -56,7 +62,10 @@ final class Replicas implements AutoCloseable {
         return new Replicas(logDir, schema, List.of(commonArgs), database);
     }
 
-    /** Starts a replica named {@code name} (its node ids start with it) and waits until it is ready. */
+    /**
+     * Starts a replica named {@code name} (its node ids start with it) and waits until it
+     * is ready.
+     */
     ServiceProcess start(String name, String... args) throws IOException {
         List<String> all = new ArrayList<>(commonArgs);
         all.add("--failfast.cluster.node-name=" + name);
@@ -74,8 +83,10 @@ final class Replicas implements AutoCloseable {
     /** The replica name that owns each job of a batch (jobs that never ran have none). */
     Map<String, String> ownerOfEachJob(String batchId) {
         Map<String, String> owners = new LinkedHashMap<>();
-        sql.sql("SELECT id, owner_node FROM job WHERE batch_id = ? ORDER BY seq").param(UUID.fromString(batchId))
-                .query((rs, row) -> owners.put(rs.getString("id"), replicaName(rs.getString("owner_node")))).list();
+        sql.sql("SELECT id, owner_node FROM job WHERE batch_id = ? ORDER BY seq")
+            .param(UUID.fromString(batchId))
+            .query((rs, row) -> owners.put(rs.getString("id"), replicaName(rs.getString("owner_node"))))
+            .list();
         return owners;
     }
 
@@ -89,4 +100,5 @@ final class Replicas implements AutoCloseable {
         replicas.values().forEach(ServiceProcess::close);
         database.destroy();
     }
+
 }

@@ -17,13 +17,18 @@ import java.util.stream.Stream;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The built service jar, run as a separate process on a given data directory, and HTTP to it. */
+/**
+ * The built service jar, run as a separate process on a given data directory, and HTTP to
+ * it.
+ */
 final class ServiceProcess implements AutoCloseable {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final Process process;
+
     private final String base;
 
     private ServiceProcess(Process process, int port) {
@@ -31,17 +36,20 @@ final class ServiceProcess implements AutoCloseable {
         this.base = "http://127.0.0.1:" + port;
     }
 
-    /** Starts the jar with its data (H2 file) in {@code dataDir} and waits until it is ready. */
+    /**
+     * Starts the jar with its data (H2 file) in {@code dataDir} and waits until it is
+     * ready.
+     */
     static ServiceProcess start(Path dataDir, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                "--spring.datasource.url=jdbc:h2:file:" + dataDir.resolve("failfast") + ";WRITE_DELAY=0"));
+        List<String> command = new ArrayList<>(
+                List.of("--spring.datasource.url=jdbc:h2:file:" + dataDir.resolve("failfast") + ";WRITE_DELAY=0"));
         command.addAll(List.of(args));
         return launch(dataDir.resolve("service.log"), command);
     }
 
     /**
-     * Starts the jar as a cluster replica on PostgreSQL schema {@code schema} of the test database,
-     * logging to {@code log}, and waits until it is ready.
+     * Starts the jar as a cluster replica on PostgreSQL schema {@code schema} of the test
+     * database, logging to {@code log}, and waits until it is ready.
      */
     static ServiceProcess startReplica(Path log, String schema, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of("--spring.profiles.active=postgres",
@@ -56,17 +64,16 @@ final class ServiceProcess implements AutoCloseable {
         try (var socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"), "-jar", jar().toString(),
-                "--server.port=" + port));
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
+                jar().toString(), "--server.port=" + port));
         command.addAll(args);
-        Process process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .start();
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
         var service = new ServiceProcess(process, port);
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250))
-                .until(() -> !process.isAlive() || service.status("/actuator/health/readiness") == 200);
+        await().atMost(Duration.ofMinutes(3))
+            .pollInterval(Duration.ofMillis(250))
+            .until(() -> !process.isAlive() || service.status("/actuator/health/readiness") == 200);
         if (!process.isAlive()) {
             throw new IllegalStateException("The service exited at startup; see " + log);
         }
@@ -75,26 +82,31 @@ final class ServiceProcess implements AutoCloseable {
 
     private static Path jar() throws IOException {
         try (Stream<Path> files = Files.list(Path.of("target"))) {
-            return files.filter(p -> p.getFileName().toString().matches("failfast-.*\\.jar")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("No jar in target/: run the package phase first"));
+            return files.filter(p -> p.getFileName().toString().matches("failfast-.*\\.jar"))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("No jar in target/: run the package phase first"));
         }
     }
 
     JsonNode post(String path, String body) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)));
+        return send(HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
     /** POST with an {@code Idempotency-Key} header. */
     JsonNode post(String path, String body, String idempotencyKey) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
-                .header("Idempotency-Key", idempotencyKey).POST(HttpRequest.BodyPublishers.ofString(body)));
+        return send(HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", "application/json")
+            .header("Idempotency-Key", idempotencyKey)
+            .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
     /** The lines of a response read as they arrive, such as an event stream's. */
     Stream<String> lines(String path) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(),
-                HttpResponse.BodyHandlers.ofLines()).body();
+        return HTTP
+            .send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(), HttpResponse.BodyHandlers.ofLines())
+            .body();
     }
 
     /** A GET's body as text, such as the Prometheus scrape. */
@@ -108,11 +120,15 @@ final class ServiceProcess implements AutoCloseable {
 
     int status(String path) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
+            return HTTP
+                .send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .statusCode();
+        }
+        catch (IOException e) {
             return -1;
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return -1;
         }
@@ -125,9 +141,11 @@ final class ServiceProcess implements AutoCloseable {
     private static String body(HttpRequest.Builder request) {
         try {
             return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString()).body();
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
@@ -138,7 +156,8 @@ final class ServiceProcess implements AutoCloseable {
         process.destroyForcibly();
         try {
             process.waitFor();
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
@@ -159,4 +178,5 @@ final class ServiceProcess implements AutoCloseable {
             killHard();
         }
     }
+
 }

@@ -32,6 +32,7 @@ class HttpJobTest {
     int port;
 
     ApiClient client;
+
     HttpServer server;
 
     @BeforeEach
@@ -83,7 +84,7 @@ class HttpJobTest {
 
         assertThat(client.awaitTerminal(id).get("state").asString()).isEqualTo("SUCCEEDED");
         assertThat(ApiClient.parse(client.job(id, "post").get("result").get("body").asString()).get("n").asInt())
-                .isEqualTo(1);
+            .isEqualTo(1);
     }
 
     @Test
@@ -102,8 +103,8 @@ class HttpJobTest {
         try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = socket.getLocalPort();
         }
-        String id = client.submit(Map.of("jobs", List.of(http("refused",
-                Map.of("url", "http://127.0.0.1:" + closedPort + "/")))));
+        String id = client
+            .submit(Map.of("jobs", List.of(http("refused", Map.of("url", "http://127.0.0.1:" + closedPort + "/")))));
 
         client.awaitTerminal(id);
 
@@ -112,8 +113,8 @@ class HttpJobTest {
 
     @Test
     void aDeniedAddressIsRefusedAtSubmission() {
-        ApiClient.Response response = client.post("/api/v1/batches", Map.of("jobs", List.of(http("metadata",
-                Map.of("url", "http://169.254.169.254/latest/meta-data/")))));
+        ApiClient.Response response = client.post("/api/v1/batches",
+                Map.of("jobs", List.of(http("metadata", Map.of("url", "http://169.254.169.254/latest/meta-data/")))));
 
         assertThat(response.status()).isEqualTo(400);
         assertThat(response.json().get("errors").get(0).get("message").asString()).contains("denied network");
@@ -129,11 +130,13 @@ class HttpJobTest {
                     byte[] buffer = new byte[8192];
                     int n = in.read(buffer);
                     requestReceived.countDown();
-                    while (n >= 0) { // never answer; wait for the client to close the connection
+                    while (n >= 0) { // never answer; wait for the client to close the
+                                     // connection
                         n = in.read(buffer);
                     }
                     return n;
-                } catch (IOException e) {
+                }
+                catch (IOException e) {
                     return -2; // reset by the client: also a closed connection
                 }
             });
@@ -153,13 +156,15 @@ class HttpJobTest {
     }
 
     @Test
-    @SuppressWarnings("FutureReturnValueIgnored") // the silent server only has to hold the connection
+    @SuppressWarnings("FutureReturnValueIgnored") // the silent server only has to hold
+                                                  // the connection
     void aRequestTimeoutFailsTheJobWithTimeout() throws Exception {
         try (var hanging = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
             CompletableFuture.runAsync(() -> {
                 try (Socket socket = hanging.accept()) {
                     socket.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
-                } catch (IOException ignored) {
+                }
+                catch (IOException ignored) {
                     // the client gave up: expected
                 }
             });
@@ -168,8 +173,8 @@ class HttpJobTest {
 
             client.awaitTerminal(id);
 
-            await().untilAsserted(() ->
-                    assertThat(client.job(id, "slow").get("error").get("type").asString()).isEqualTo("TIMEOUT"));
+            await().untilAsserted(
+                    () -> assertThat(client.job(id, "slow").get("error").get("type").asString()).isEqualTo("TIMEOUT"));
         }
     }
 
@@ -180,4 +185,5 @@ class HttpJobTest {
     private static Map<String, Object> http(String id, Map<String, Object> params) {
         return Map.of("id", id, "type", "http", "params", params);
     }
+
 }

@@ -23,17 +23,16 @@ class HttpTargetGuardTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "http://169.254.169.254/latest/meta-data/", "http://metadata.google.internal/computeMetadata/v1/",
-        "http://METADATA.google.internal/", "http://127.0.0.1:8080/", "http://[::1]/", "http://localhost/",
-        "http://[fd00:ec2::254]/", "http://100.100.100.200/", "http://0.0.0.0/", "http://[fe80::1]/",
-    })
+    @ValueSource(strings = { "http://169.254.169.254/latest/meta-data/",
+            "http://metadata.google.internal/computeMetadata/v1/", "http://METADATA.google.internal/",
+            "http://127.0.0.1:8080/", "http://[::1]/", "http://localhost/", "http://[fd00:ec2::254]/",
+            "http://100.100.100.200/", "http://0.0.0.0/", "http://[fe80::1]/", })
     void defaultsDenyMetadataLoopbackAndLinkLocal(String url) {
         assertThat(guard(Map.of()).checkHost(URI.create(url))).isPresent();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"https://93.184.215.14/", "http://10.1.2.3:8080/x", "https://[2001:db8::1]/"})
+    @ValueSource(strings = { "https://93.184.215.14/", "http://10.1.2.3:8080/x", "https://[2001:db8::1]/" })
     void defaultsAllowOrdinaryAddresses(String url) {
         assertThat(guard(Map.of()).checkHost(URI.create(url))).isEmpty();
     }
@@ -44,18 +43,19 @@ class HttpTargetGuardTest {
 
         assertThat(guard.checkHost(URI.create("https://a.example.com/"))).isEmpty();
         assertThat(guard.checkHost(URI.create("https://api.test/"))).isEmpty();
-        assertThat(guard.checkHost(URI.create("https://example.org/"))).hasValueSatisfying(
-                why -> assertThat(why).contains("not in the allowed hosts"));
+        assertThat(guard.checkHost(URI.create("https://example.org/")))
+            .hasValueSatisfying(why -> assertThat(why).contains("not in the allowed hosts"));
     }
 
     @Test
     void resolvedAddressesAreCheckedToo() {
-        // "localhost" resolves to loopback, which stays denied even when the name itself is allowed.
+        // "localhost" resolves to loopback, which stays denied even when the name itself
+        // is allowed.
         var guard = guard(Map.of("failfast.jobs.http.denied-hosts", "metadata"));
 
         assertThat(guard.checkHost(URI.create("http://localhost/"))).isEmpty();
-        assertThat(guard.checkResolved(URI.create("http://localhost/"))).hasValueSatisfying(
-                why -> assertThat(why).contains("denied network"));
+        assertThat(guard.checkResolved(URI.create("http://localhost/")))
+            .hasValueSatisfying(why -> assertThat(why).contains("denied network"));
     }
 
     @ParameterizedTest
@@ -78,4 +78,5 @@ class HttpTargetGuardTest {
         assertThatThrownBy(() -> Cidr.parse("example.com/8")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Cidr.parse("10.0.0.0/33")).isInstanceOf(IllegalArgumentException.class);
     }
+
 }

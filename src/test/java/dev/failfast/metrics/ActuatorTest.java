@@ -51,7 +51,8 @@ class ActuatorTest {
 
         assertThat(info.get("build").get("artifact").asString()).isEqualTo("failfast");
         assertThat(info.get("build").get("version").asString()).isNotBlank();
-        // git.properties is written when the build runs in a git checkout (always so in CI).
+        // git.properties is written when the build runs in a git checkout (always so in
+        // CI).
         if (getClass().getResource("/git.properties") != null) {
             assertThat(info.get("git").get("commit").get("id").asString()).isNotBlank();
         }
@@ -67,9 +68,10 @@ class ActuatorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"env", "configprops", "beans", "heapdump", "threaddump", "loggers", "mappings",
-            "shutdown", "scheduledtasks", "conditions", "caches", "startup", "sbom"})
+    @ValueSource(strings = { "env", "configprops", "beans", "heapdump", "threaddump", "loggers", "mappings", "shutdown",
+            "scheduledtasks", "conditions", "caches", "startup", "sbom" })
     void sensitiveEndpointsAreNotExposed(String endpoint) {
         assertThat(client.get("/actuator/" + endpoint).status()).isEqualTo(404);
     }
+
 }

@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The shipped dashboard and alert rules, read as files: their shape, {@code promtool check rules},
- * and promtool unit tests of every alert. {@link PrometheusQueriesTest} runs every query against a
- * real Prometheus.
+ * The shipped dashboard and alert rules, read as files: their shape,
+ * {@code promtool check rules}, and promtool unit tests of every alert.
+ * {@link PrometheusQueriesTest} runs every query against a real Prometheus.
  */
 class DashboardAndAlertsTest {
 
@@ -32,8 +32,8 @@ class DashboardAndAlertsTest {
 
         assertThat(dashboard.get("uid").asString()).isEqualTo("failfast");
         JsonNode variables = dashboard.get("templating").get("list");
-        assertThat(variables.valueStream().map(v -> v.get("name").asString())).containsExactly("datasource", "namespace",
-                "instance");
+        assertThat(variables.valueStream().map(v -> v.get("name").asString())).containsExactly("datasource",
+                "namespace", "instance");
         assertThat(variables.get(0).get("type").asString()).isEqualTo("datasource");
         assertThat(variables.get(0).get("query").asString()).isEqualTo("prometheus");
         for (JsonNode variable : List.of(variables.get(1), variables.get(2))) {
@@ -54,25 +54,25 @@ class DashboardAndAlertsTest {
             for (JsonNode target : panel.get("targets")) {
                 assertThat(target.get("datasource").get("uid").asString()).as(title).isEqualTo(DATASOURCE);
                 assertThat(target.get("expr").asString()).as(title)
-                        .contains("namespace=~\"$namespace\"", "instance=~\"$instance\"");
+                    .contains("namespace=~\"$namespace\"", "instance=~\"$instance\"");
             }
         }
     }
 
     @Test
     void dashboardShowsWhatOperatorsNeed() {
-        String queries = ShippedFiles.panelQueries(ShippedFiles.dashboard()).stream()
-                .map(ShippedFiles.PanelQuery::expr)
-                .collect(Collectors.joining("\n"));
+        String queries = ShippedFiles.panelQueries(ShippedFiles.dashboard())
+            .stream()
+            .map(ShippedFiles.PanelQuery::expr)
+            .collect(Collectors.joining("\n"));
 
-        assertThat(queries).contains(
-                "failfast_batches_finished_total", "failfast_jobs_finished_total", "failfast_jobs_running",
-                "failfast_jobs_pending", "executor_active_threads", "histogram_quantile(0.99, sum by (type, le) "
-                        + "(rate(failfast_job_duration_seconds_bucket", "failfast_cancellations_total",
-                "failfast_cancellation_propagation_seconds_bucket", "failfast_jobs_abandoned_total",
-                "failfast_admission_rejections_total", "http_server_requests_seconds_count",
-                "http_server_requests_seconds_bucket", "jvm_memory_used_bytes", "jvm_gc_pause_seconds",
-                "jvm_threads_live_threads");
+        assertThat(queries).contains("failfast_batches_finished_total", "failfast_jobs_finished_total",
+                "failfast_jobs_running", "failfast_jobs_pending", "executor_active_threads",
+                "histogram_quantile(0.99, sum by (type, le) " + "(rate(failfast_job_duration_seconds_bucket",
+                "failfast_cancellations_total", "failfast_cancellation_propagation_seconds_bucket",
+                "failfast_jobs_abandoned_total", "failfast_admission_rejections_total",
+                "http_server_requests_seconds_count", "http_server_requests_seconds_bucket", "jvm_memory_used_bytes",
+                "jvm_gc_pause_seconds", "jvm_threads_live_threads");
     }
 
     @Test
@@ -88,7 +88,7 @@ class DashboardAndAlertsTest {
             String anchor = rule.name().toLowerCase(Locale.ROOT);
             assertThat((String) rule.annotations().get("runbook_url")).as(rule.name()).endsWith("#" + anchor);
             assertThat(operations).as("docs/operations.md has a section for " + rule.name())
-                    .containsIgnoringCase("### " + rule.name());
+                .containsIgnoringCase("### " + rule.name());
         }
     }
 
@@ -99,7 +99,10 @@ class DashboardAndAlertsTest {
         assertThat(output).contains("SUCCESS: " + ShippedFiles.alertRules().size() + " rules found");
     }
 
-    /** Each alert fires on synthetic series that cross its threshold, and not on healthy ones. */
+    /**
+     * Each alert fires on synthetic series that cross its threshold, and not on healthy
+     * ones.
+     */
     @Test
     void promtoolUnitTestsOfTheAlertRulesPass() throws IOException, InterruptedException {
         String output = promtool("test", "rules", "src/test/resources/prometheus/failfast-alerts-test.yaml");
@@ -112,8 +115,8 @@ class DashboardAndAlertsTest {
         Optional<Path> promtool = PrometheusServer.findOnPath("promtool");
         if (promtool.isEmpty()) {
             assertThat("true".equals(System.getenv("CI")))
-                    .as("CI=true but promtool is not on the PATH (.ci/run installs Debian's prometheus)")
-                    .isFalse();
+                .as("CI=true but promtool is not on the PATH (.ci/run installs Debian's prometheus)")
+                .isFalse();
             Assumptions.abort("promtool is not installed (apt-get install prometheus); set CI=true to require it");
         }
         List<String> command = new ArrayList<>(List.of(promtool.get().toString()));
@@ -124,4 +127,5 @@ class DashboardAndAlertsTest {
         assertThat(process.exitValue()).as(output).isZero();
         return output;
     }
+
 }

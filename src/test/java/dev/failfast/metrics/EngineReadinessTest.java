@@ -19,15 +19,12 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
 
 /**
- * The engine's readiness under load and on shutdown, on a service with one worker thread and
- * room for two pending jobs, so that saturation takes three sleeping jobs.
+ * The engine's readiness under load and on shutdown, on a service with one worker thread
+ * and room for two pending jobs, so that saturation takes three sleeping jobs.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
-        "failfast.executor.pool-size=1",
-        "failfast.limits.max-jobs-per-batch=2",
-        "failfast.limits.max-pending-jobs=2",
-        "failfast.engine.cancel-grace=1s",
-})
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+        properties = { "failfast.executor.pool-size=1", "failfast.limits.max-jobs-per-batch=2",
+                "failfast.limits.max-pending-jobs=2", "failfast.engine.cancel-grace=1s", })
 @DirtiesContext
 class EngineReadinessTest {
 
@@ -38,6 +35,7 @@ class EngineReadinessTest {
     EngineFrontDoor engine;
 
     ApiClient client;
+
     List<String> submitted = new ArrayList<>();
 
     @BeforeEach
@@ -81,14 +79,18 @@ class EngineReadinessTest {
 
         ApiClient.Response readiness = client.get("/actuator/health/readiness");
         assertThat(readiness.status()).as(readiness.body()).isEqualTo(503);
-        assertThat(readiness.json().get("components").get("engine").get("status").asString()).isEqualTo("OUT_OF_SERVICE");
+        assertThat(readiness.json().get("components").get("engine").get("status").asString())
+            .isEqualTo("OUT_OF_SERVICE");
         assertThat(client.get("/actuator/health/liveness").status()).isEqualTo(200);
 
         restart();
         assertThat(client.get("/actuator/health/readiness").status()).isEqualTo(200);
     }
 
-    /** Starts the engine again (a no-op while it runs); it tells Boot to accept traffic again. */
+    /**
+     * Starts the engine again (a no-op while it runs); it tells Boot to accept traffic
+     * again.
+     */
     private void restart() {
         engine.start();
     }
@@ -106,4 +108,5 @@ class EngineReadinessTest {
         }
         submitted.clear();
     }
+
 }

@@ -10,7 +10,10 @@ import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
 
-/** The actuator on its own port ({@code management.server.port}), as docs/operations.md describes. */
+/**
+ * The actuator on its own port ({@code management.server.port}), as docs/operations.md
+ * describes.
+ */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "management.server.port=0")
 @DirtiesContext
 class ManagementPortTest {
@@ -33,4 +36,5 @@ class ManagementPortTest {
         assertThat(api.get("/api/v1/batches").status()).isEqualTo(200);
         assertThat(management.get("/api/v1/batches").status()).isEqualTo(404);
     }
+
 }

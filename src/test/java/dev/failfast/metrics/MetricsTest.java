@@ -20,7 +20,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-/** The meters as Prometheus reads them from {@code /actuator/prometheus}, after real batches. */
+/**
+ * The meters as Prometheus reads them from {@code /actuator/prometheus}, after real
+ * batches.
+ */
 @FailfastServerTest
 class MetricsTest {
 
@@ -47,16 +50,20 @@ class MetricsTest {
         assertThat(after.delta(before, "failfast_batches_submitted_total")).isEqualTo(1);
         assertThat(after.delta(before, "failfast_batches_finished_total", "outcome", "FAILED")).isEqualTo(1);
         assertThat(after.delta(before, "failfast_batch_duration_seconds_count", "outcome", "FAILED")).isEqualTo(1);
-        assertThat(after.delta(before, "failfast_jobs_finished_total", "type", "sleep", "outcome", "FAILED")).isEqualTo(1);
-        assertThat(after.delta(before, "failfast_jobs_finished_total", "type", "sleep", "outcome", "CANCELLED")).isEqualTo(7);
-        assertThat(after.delta(before, "failfast_jobs_finished_total", "type", "sleep", "outcome", "SKIPPED")).isEqualTo(92);
+        assertThat(after.delta(before, "failfast_jobs_finished_total", "type", "sleep", "outcome", "FAILED"))
+            .isEqualTo(1);
+        assertThat(after.delta(before, "failfast_jobs_finished_total", "type", "sleep", "outcome", "CANCELLED"))
+            .isEqualTo(7);
+        assertThat(after.delta(before, "failfast_jobs_finished_total", "type", "sleep", "outcome", "SKIPPED"))
+            .isEqualTo(92);
         // Skipped jobs never ran, so they have no duration.
         assertThat(after.delta(before, "failfast_job_duration_seconds_count", "type", "sleep")).isEqualTo(8);
         assertThat(after.delta(before, "failfast_cancellations_total", "cause", "JOB_FAILED")).isEqualTo(1);
         assertThat(after.delta(before, "failfast_cancellation_propagation_seconds_count", "cause", "JOB_FAILED"))
-                .isEqualTo(1);
-        assertThat(after.delta(before, "failfast_store_write_seconds_count", "operation", "create", "exception", "none"))
-                .isEqualTo(1);
+            .isEqualTo(1);
+        assertThat(
+                after.delta(before, "failfast_store_write_seconds_count", "operation", "create", "exception", "none"))
+            .isEqualTo(1);
         assertThat(after.delta(before, "failfast_store_write_seconds_count", "operation", "update")).isPositive();
     }
 
@@ -69,11 +76,11 @@ class MetricsTest {
                 "failfast_cancellation_propagation_seconds", "failfast_store_write_seconds",
                 "http_server_requests_seconds")) {
             assertThat(scrape.matching(timer + "_bucket")).as(timer)
-                    .hasSizeGreaterThan(10)
-                    .anySatisfy(bucket -> assertThat(bucket.labels()).containsEntry("le", "+Inf"));
+                .hasSizeGreaterThan(10)
+                .anySatisfy(bucket -> assertThat(bucket.labels()).containsEntry("le", "+Inf"));
         }
         assertThat(scrape.matching("http_server_requests_seconds_bucket", "uri", "/api/v1/batches", "method", "POST"))
-                .isNotEmpty();
+            .isNotEmpty();
     }
 
     @Test
@@ -89,7 +96,7 @@ class MetricsTest {
         Scrape after = Scrape.of(client);
         assertThat(after.delta(before, "failfast_cancellations_total", "cause", "USER_REQUESTED")).isEqualTo(1);
         assertThat(after.delta(before, "failfast_cancellation_propagation_seconds_count", "cause", "USER_REQUESTED"))
-                .isEqualTo(1);
+            .isEqualTo(1);
         assertThat(after.delta(before, "failfast_batches_finished_total", "outcome", "CANCELLED")).isEqualTo(1);
         assertThat(after.delta(before, "failfast_jobs_finished_total", "outcome", "CANCELLED")).isEqualTo(2);
         assertThat(after.delta(before, "failfast_jobs_finished_total", "outcome", "SKIPPED")).isEqualTo(8);
@@ -121,15 +128,15 @@ class MetricsTest {
     void failedAttemptsThatAreRetriedAreCountedOncePerRetry() {
         Scrape before = Scrape.of(client);
 
-        String id = client.submit(Map.of("jobs", List.of(Map.of("id", "flaky", "type", "sleep",
-                "params", Map.of("duration", "PT0S", "failAttempts", 2),
-                "retry", Map.of("maxAttempts", 3, "backoff", "PT0.01S")))));
+        String id = client.submit(Map.of("jobs",
+                List.of(Map.of("id", "flaky", "type", "sleep", "params", Map.of("duration", "PT0S", "failAttempts", 2),
+                        "retry", Map.of("maxAttempts", 3, "backoff", "PT0.01S")))));
         client.awaitTerminal(id);
 
         Scrape after = Scrape.of(client);
         assertThat(after.delta(before, "failfast_job_retries_total", "type", "sleep")).isEqualTo(2);
         assertThat(after.delta(before, "failfast_jobs_finished_total", "type", "sleep", "outcome", "SUCCEEDED"))
-                .isEqualTo(1);
+            .isEqualTo(1);
         assertThat(after.delta(before, "failfast_batches_finished_total", "outcome", "SUCCEEDED")).isEqualTo(1);
         assertThat(after.delta(before, "failfast_jobs_running")).isZero();
     }
@@ -138,9 +145,9 @@ class MetricsTest {
     void aJobIgnoringCancellationIsCountedAbandoned() {
         Scrape before = Scrape.of(client);
 
-        String id = client.submit(Map.of("jobs", List.of(
-                sleep("stuck", "PT3S", Map.of("ignoreCancel", true, "steps", 1)),
-                sleep("fails", "PT0.1S", Map.of("failAfter", "PT0.05S")))));
+        String id = client
+            .submit(Map.of("jobs", List.of(sleep("stuck", "PT3S", Map.of("ignoreCancel", true, "steps", 1)),
+                    sleep("fails", "PT0.1S", Map.of("failAfter", "PT0.05S")))));
         client.awaitTerminal(id, Duration.ofSeconds(10));
 
         Scrape after = Scrape.of(client);
@@ -152,8 +159,8 @@ class MetricsTest {
     void jobExecutorAndHttpServerMetricsArePublished() {
         Scrape scrape = Scrape.of(client);
 
-        for (String meter : List.of("executor_active_threads", "executor_pool_size_threads", "executor_pool_max_threads",
-                "executor_queued_tasks", "executor_completed_tasks_total")) {
+        for (String meter : List.of("executor_active_threads", "executor_pool_size_threads",
+                "executor_pool_max_threads", "executor_queued_tasks", "executor_completed_tasks_total")) {
             assertThat(scrape.matching(meter, "name", "failfastJobExecutor")).as(meter).hasSize(1);
         }
         assertThat(scrape.value("failfast_attempts_capacity")).isEqualTo(16);
@@ -172,7 +179,8 @@ class MetricsTest {
 
         assertThat(scrape.samples()).allSatisfy(sample -> {
             assertThat(sample.labels().keySet()).doesNotContain("batchId", "batch_id", "jobId", "job_id");
-            assertThat(sample.labels().values()).noneMatch(value -> UUID.matcher(value).find() || value.contains("job-0"));
+            assertThat(sample.labels().values())
+                .noneMatch(value -> UUID.matcher(value).find() || value.contains("job-0"));
         });
     }
 
@@ -180,12 +188,14 @@ class MetricsTest {
     void everyFailfastMeterIsDocumented() throws IOException {
         String docs = Files.readString(Path.of("docs/metrics.md"));
 
-        List<String> names = Scrape.of(client).samples().stream()
-                .map(Scrape.Sample::name)
-                .filter(name -> name.startsWith("failfast_"))
-                .map(name -> name.replaceAll("_(bucket|count|sum|max|total)$", ""))
-                .distinct()
-                .toList();
+        List<String> names = Scrape.of(client)
+            .samples()
+            .stream()
+            .map(Scrape.Sample::name)
+            .filter(name -> name.startsWith("failfast_"))
+            .map(name -> name.replaceAll("_(bucket|count|sum|max|total)$", ""))
+            .distinct()
+            .toList();
 
         assertThat(names).hasSizeGreaterThan(10).allSatisfy(name -> assertThat(docs).contains("`" + name));
     }
@@ -195,4 +205,5 @@ class MetricsTest {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
+
 }

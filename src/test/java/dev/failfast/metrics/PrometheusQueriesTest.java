@@ -37,22 +37,29 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The shipped dashboard and alert rules against real data: a real Prometheus scrapes this running
- * Failfast while it runs fail-fast, cancelled, continue-policy and abandoning batches; then every
- * panel query (variables substituted as Grafana would) must show what those batches did, and every
- * alert expression must fire, or not, as they call for. Prometheus also loads the rule file and
- * must evaluate every rule without error, firing the alert without a {@code for} at once.
+ * The shipped dashboard and alert rules against real data: a real Prometheus scrapes this
+ * running Failfast while it runs fail-fast, cancelled, continue-policy and abandoning
+ * batches; then every panel query (variables substituted as Grafana would) must show what
+ * those batches did, and every alert expression must fire, or not, as they call for.
+ * Prometheus also loads the rule file and must evaluate every rule without error, firing
+ * the alert without a {@code for} at once.
  *
- * <p>The workloads run twice, with a scrape in between: the first run creates every series (a
- * series created between two scrapes has no rate yet), the second gives each a rate to show.
+ * <p>
+ * The workloads run twice, with a scrape in between: the first run creates every series
+ * (a series created between two scrapes has no rate yet), the second gives each a rate to
+ * show.
  */
 @FailfastServerTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PrometheusQueriesTest {
 
-    /** Grafana's built-in interval variables, at values that fit a one-second scrape interval. */
-    private static final Map<String, String> BUILT_INS = Map.of(
-            "__rate_interval", "1m", "__interval", "15s", "__range", "5m");
+    /**
+     * Grafana's built-in interval variables, at values that fit a one-second scrape
+     * interval.
+     */
+    private static final Map<String, String> BUILT_INS = Map.of("__rate_interval", "1m", "__interval", "15s", "__range",
+            "5m");
+
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{?(\\w+)}?");
 
     @LocalServerPort
@@ -65,6 +72,7 @@ class PrometheusQueriesTest {
     FailfastProperties properties;
 
     ApiClient client;
+
     PrometheusServer prometheus;
 
     @BeforeAll
@@ -95,23 +103,24 @@ class PrometheusQueriesTest {
         await().until(() -> client.batch(cancelled).get("counts").get("running").asInt() == 2);
         client.post("/api/v1/batches/" + cancelled + "/cancel", Map.of("reason", "dashboard test"));
         // Continue: every job runs, one fails, one succeeds on its third attempt.
-        batches.add(client.submit(Map.of("failurePolicy", "CONTINUE", "jobs", List.of(
-                sleep("ok", "PT0.05S"),
-                sleep("bad", "PT0.05S", Map.of("failAfter", "PT0S")),
-                Map.of("id", "flaky", "type", "sleep", "params", Map.of("duration", "PT0S", "failAttempts", 2),
-                        "retry", Map.of("maxAttempts", 3, "backoff", "PT0.01S")),
-                sleep("quick", "PT0S")))));
+        batches.add(client.submit(Map.of("failurePolicy", "CONTINUE", "jobs",
+                List.of(sleep("ok", "PT0.05S"), sleep("bad", "PT0.05S", Map.of("failAfter", "PT0S")),
+                        Map.of("id", "flaky", "type", "sleep", "params", Map.of("duration", "PT0S", "failAttempts", 2),
+                                "retry", Map.of("maxAttempts", 3, "backoff", "PT0.01S")),
+                        sleep("quick", "PT0S")))));
         // A job that ignores cancellation is abandoned after the grace period.
-        batches.add(client.submit(Map.of("jobs", List.of(
-                sleep("stuck", "PT2S", Map.of("ignoreCancel", true, "steps", 1)),
-                sleep("fails", "PT0.1S", Map.of("failAfter", "PT0.05S"))))));
+        batches
+            .add(client.submit(Map.of("jobs", List.of(sleep("stuck", "PT2S", Map.of("ignoreCancel", true, "steps", 1)),
+                    sleep("fails", "PT0.1S", Map.of("failAfter", "PT0.05S"))))));
         for (String id : batches) {
             client.awaitTerminal(id);
         }
-        // Client errors for the HTTP error panel: an unknown batch, and cancelling a finished one.
+        // Client errors for the HTTP error panel: an unknown batch, and cancelling a
+        // finished one.
         assertThat(client.get("/api/v1/batches/01890a5d-ac96-774b-bcce-b302099a8057").status()).isEqualTo(404);
         assertThat(client.post("/api/v1/batches/" + batches.getFirst() + "/cancel", Map.of()).status()).isEqualTo(409);
-        // A JVM that never collected has no GC pause series yet; a running service always has.
+        // A JVM that never collected has no GC pause series yet; a running service always
+        // has.
         System.gc();
     }
 
@@ -123,20 +132,21 @@ class PrometheusQueriesTest {
                 continue;
             }
             Matcher labelValues = Pattern.compile("label_values\\((.*),\\s*(\\w+)\\)")
-                    .matcher(variable.get("definition").asString());
+                .matcher(variable.get("definition").asString());
             assertThat(labelValues.matches()).as(variable.get("definition").asString()).isTrue();
             String selector = substitute(labelValues.group(1));
             JsonNode values = prometheus.api("/api/v1/label/" + labelValues.group(2) + "/values?match[]="
                     + URLEncoder.encode(selector, StandardCharsets.UTF_8));
             assertThat(values.valueStream().map(JsonNode::asString)).as(variable.get("name").asString())
-                    .containsAnyOf(PrometheusServer.NAMESPACE, PrometheusServer.instance(port));
+                .containsAnyOf(PrometheusServer.NAMESPACE, PrometheusServer.instance(port));
         }
     }
 
     /**
-     * What each panel query must show after the workloads, by panel title and query refId. Rates
-     * cover the second run only: per run, 4 batches (3 FAILED, 1 CANCELLED by the client), jobs
-     * of every outcome, 2 retries, 1 abandoned job, one 404 and one 409, and no 429 or 5xx.
+     * What each panel query must show after the workloads, by panel title and query
+     * refId. Rates cover the second run only: per run, 4 batches (3 FAILED, 1 CANCELLED
+     * by the client), jobs of every outcome, 2 retries, 1 abandoned job, one 404 and one
+     * 409, and no 429 or 5xx.
      */
     private Map<String, Consumer<JsonNode>> panelExpectations() {
         Map<String, Consumer<JsonNode>> expected = new LinkedHashMap<>();
@@ -148,14 +158,15 @@ class PrometheusQueriesTest {
         expected.put("Abandoned jobs/A", result -> assertThat(single(result)).isGreaterThanOrEqualTo(1));
         expected.put("Rejected batches (429)/A", result -> assertThat(single(result)).isZero());
         expected.put("Batches by outcome/A", result -> assertThat(single(result)).isPositive());
-        expected.put("Batches by outcome/B", result -> assertThat(by("outcome", result))
-                .containsOnlyKeys("SUCCEEDED", "FAILED", "CANCELLED")
-                .hasEntrySatisfying("FAILED", rate -> assertThat(rate).isPositive())
-                .hasEntrySatisfying("CANCELLED", rate -> assertThat(rate).isPositive())
-                .containsEntry("SUCCEEDED", 0.0));
-        expected.put("Jobs by outcome/A", result -> assertThat(by("outcome", result))
-                .containsOnlyKeys("SUCCEEDED", "FAILED", "CANCELLED", "SKIPPED")
-                .allSatisfy((outcome, rate) -> assertThat(rate).as(outcome).isPositive()));
+        expected.put("Batches by outcome/B",
+                result -> assertThat(by("outcome", result)).containsOnlyKeys("SUCCEEDED", "FAILED", "CANCELLED")
+                    .hasEntrySatisfying("FAILED", rate -> assertThat(rate).isPositive())
+                    .hasEntrySatisfying("CANCELLED", rate -> assertThat(rate).isPositive())
+                    .containsEntry("SUCCEEDED", 0.0));
+        expected.put("Jobs by outcome/A",
+                result -> assertThat(by("outcome", result))
+                    .containsOnlyKeys("SUCCEEDED", "FAILED", "CANCELLED", "SKIPPED")
+                    .allSatisfy((outcome, rate) -> assertThat(rate).as(outcome).isPositive()));
         expected.put("Jobs running and pending/A",
                 result -> assertThat(single(result)).isEqualTo(gauge("failfast.jobs.running")));
         expected.put("Jobs running and pending/B",
@@ -163,74 +174,88 @@ class PrometheusQueriesTest {
         expected.put("Jobs running and pending/C",
                 result -> assertThat(single(result)).isEqualTo((double) properties.limits().maxPendingJobs()));
         expected.put("Executor saturation/A", result -> assertThat(single(result)).isBetween(0.0, 1.0));
-        // The executor's threads: the pool, and the spare ones for threads stuck in abandoned attempts.
+        // The executor's threads: the pool, and the spare ones for threads stuck in
+        // abandoned attempts.
         double poolSize = properties.executor().poolSize() + properties.executor().maxAbandoned();
         expected.put("Executor threads and queue/A", result -> assertThat(single(result)).isBetween(1.0, poolSize));
         expected.put("Executor threads and queue/B", result -> assertThat(single(result)).isBetween(0.0, poolSize));
         expected.put("Executor threads and queue/C", result -> assertThat(single(result)).isZero());
-        expected.put("Retries by job type/A", result -> assertThat(by("type", result))
-                .containsOnlyKeys("sleep", "http").containsEntry("http", 0.0)
-                .hasEntrySatisfying("sleep", rate -> assertThat(rate).isPositive()));
+        expected.put("Retries by job type/A",
+                result -> assertThat(by("type", result)).containsOnlyKeys("sleep", "http")
+                    .containsEntry("http", 0.0)
+                    .hasEntrySatisfying("sleep", rate -> assertThat(rate).isPositive()));
         for (String refId : List.of("A", "B", "C")) {
-            expected.put("Job duration by type/" + refId, result -> assertThat(by("type", result))
-                    .hasEntrySatisfying("sleep", this::aDuration));
+            expected.put("Job duration by type/" + refId,
+                    result -> assertThat(by("type", result)).hasEntrySatisfying("sleep", this::aDuration));
         }
         for (String refId : List.of("A", "B")) {
-            expected.put("Batch duration by outcome/" + refId, result -> assertThat(by("outcome", result))
-                    .hasEntrySatisfying("FAILED", this::aDuration).hasEntrySatisfying("CANCELLED", this::aDuration));
+            expected.put("Batch duration by outcome/" + refId,
+                    result -> assertThat(by("outcome", result)).hasEntrySatisfying("FAILED", this::aDuration)
+                        .hasEntrySatisfying("CANCELLED", this::aDuration));
         }
-        expected.put("Cancellations by cause/A", result -> assertThat(by("cause", result))
-                .hasEntrySatisfying("JOB_FAILED", rate -> assertThat(rate).isPositive())
-                .hasEntrySatisfying("USER_REQUESTED", rate -> assertThat(rate).isPositive())
-                .containsEntry("DEADLINE_EXCEEDED", 0.0).containsEntry("MAX_FAILURES_EXCEEDED", 0.0)
-                .containsEntry("SHUTDOWN", 0.0));
-        // The abandoning batch stops one grace period (1 s in tests) after its cause; a client's cancel of
+        expected.put("Cancellations by cause/A",
+                result -> assertThat(by("cause", result))
+                    .hasEntrySatisfying("JOB_FAILED", rate -> assertThat(rate).isPositive())
+                    .hasEntrySatisfying("USER_REQUESTED", rate -> assertThat(rate).isPositive())
+                    .containsEntry("DEADLINE_EXCEEDED", 0.0)
+                    .containsEntry("MAX_FAILURES_EXCEEDED", 0.0)
+                    .containsEntry("SHUTDOWN", 0.0));
+        // The abandoning batch stops one grace period (1 s in tests) after its cause; a
+        // client's cancel of
         // sleeping jobs stops in milliseconds.
-        expected.put("Cancellation propagation p99/A", result -> assertThat(by("cause", result))
-                .hasEntrySatisfying("JOB_FAILED", p99 -> assertThat(p99).isBetween(0.5, 10.0))
-                .hasEntrySatisfying("USER_REQUESTED", p99 -> assertThat(p99).isBetween(0.0, 0.5)));
-        expected.put("Cancellation propagation p99/B", result -> assertThat(by("cause", result))
-                .hasEntrySatisfying("JOB_FAILED", this::aDuration)
-                .hasEntrySatisfying("USER_REQUESTED", this::aDuration));
-        expected.put("Abandoned jobs and rejected batches/A", result -> assertThat(by("type", result))
-                .containsOnlyKeys("sleep", "http").containsEntry("http", 0.0)
-                .hasEntrySatisfying("sleep", rate -> assertThat(rate).isPositive()));
+        expected.put("Cancellation propagation p99/A",
+                result -> assertThat(by("cause", result))
+                    .hasEntrySatisfying("JOB_FAILED", p99 -> assertThat(p99).isBetween(0.5, 10.0))
+                    .hasEntrySatisfying("USER_REQUESTED", p99 -> assertThat(p99).isBetween(0.0, 0.5)));
+        expected.put("Cancellation propagation p99/B",
+                result -> assertThat(by("cause", result)).hasEntrySatisfying("JOB_FAILED", this::aDuration)
+                    .hasEntrySatisfying("USER_REQUESTED", this::aDuration));
+        expected.put("Abandoned jobs and rejected batches/A",
+                result -> assertThat(by("type", result)).containsOnlyKeys("sleep", "http")
+                    .containsEntry("http", 0.0)
+                    .hasEntrySatisfying("sleep", rate -> assertThat(rate).isPositive()));
         expected.put("Abandoned jobs and rejected batches/B", result -> assertThat(single(result)).isZero());
-        expected.put("HTTP requests by endpoint/A", result -> assertThat(by(List.of("method", "uri"), result))
-                .hasEntrySatisfying("POST /api/v1/batches", rate -> assertThat(rate).isPositive())
-                .hasEntrySatisfying("GET /api/v1/batches/{id}", rate -> assertThat(rate).isPositive())
-                .hasEntrySatisfying("POST /api/v1/batches/{id}/cancel", rate -> assertThat(rate).isPositive())
-                .allSatisfy((endpoint, rate) -> assertThat(endpoint).doesNotContain("/actuator")));
-        expected.put("HTTP latency p99 by endpoint/A", result -> assertThat(by("uri", result))
-                .hasEntrySatisfying("/api/v1/batches", this::aDuration)
-                .hasEntrySatisfying("/api/v1/batches/{id}", this::aDuration));
-        // Statuses answered by tests that ran before in this application context show with rate 0.
-        expected.put("HTTP errors by status/A", result -> assertThat(by("status", result))
-                .hasEntrySatisfying("404", rate -> assertThat(rate).isPositive())
-                .hasEntrySatisfying("409", rate -> assertThat(rate).isPositive())
-                .allSatisfy((status, rate) -> {
-                    if (!List.of("404", "409").contains(status)) {
-                        assertThat(rate).as("status %s", status).isZero();
-                    }
-                }));
+        expected.put("HTTP requests by endpoint/A",
+                result -> assertThat(by(List.of("method", "uri"), result))
+                    .hasEntrySatisfying("POST /api/v1/batches", rate -> assertThat(rate).isPositive())
+                    .hasEntrySatisfying("GET /api/v1/batches/{id}", rate -> assertThat(rate).isPositive())
+                    .hasEntrySatisfying("POST /api/v1/batches/{id}/cancel", rate -> assertThat(rate).isPositive())
+                    .allSatisfy((endpoint, rate) -> assertThat(endpoint).doesNotContain("/actuator")));
+        expected.put("HTTP latency p99 by endpoint/A",
+                result -> assertThat(by("uri", result)).hasEntrySatisfying("/api/v1/batches", this::aDuration)
+                    .hasEntrySatisfying("/api/v1/batches/{id}", this::aDuration));
+        // Statuses answered by tests that ran before in this application context show
+        // with rate 0.
+        expected.put("HTTP errors by status/A",
+                result -> assertThat(by("status", result))
+                    .hasEntrySatisfying("404", rate -> assertThat(rate).isPositive())
+                    .hasEntrySatisfying("409", rate -> assertThat(rate).isPositive())
+                    .allSatisfy((status, rate) -> {
+                        if (!List.of("404", "409").contains(status)) {
+                            assertThat(rate).as("status %s", status).isZero();
+                        }
+                    }));
         for (String refId : List.of("A", "B")) {
-            expected.put("Store write latency/" + refId, result -> assertThat(by("operation", result))
-                    .hasEntrySatisfying("create", this::aDuration).hasEntrySatisfying("update", this::aDuration));
+            expected.put("Store write latency/" + refId,
+                    result -> assertThat(by("operation", result)).hasEntrySatisfying("create", this::aDuration)
+                        .hasEntrySatisfying("update", this::aDuration));
         }
-        expected.put("Store writes/A", result -> assertThat(by(List.of("operation", "exception"), result))
-                .hasEntrySatisfying("create none", rate -> assertThat(rate).isPositive())
-                .hasEntrySatisfying("update none", rate -> assertThat(rate).isPositive()));
+        expected.put("Store writes/A",
+                result -> assertThat(by(List.of("operation", "exception"), result))
+                    .hasEntrySatisfying("create none", rate -> assertThat(rate).isPositive())
+                    .hasEntrySatisfying("update none", rate -> assertThat(rate).isPositive()));
         for (String refId : List.of("A", "B")) {
-            expected.put("JVM memory/" + refId, result -> assertThat(by("area", result))
-                    .containsOnlyKeys("heap", "nonheap").allSatisfy((area, bytes) -> assertThat(bytes).isPositive()));
+            expected.put("JVM memory/" + refId,
+                    result -> assertThat(by("area", result)).containsOnlyKeys("heap", "nonheap")
+                        .allSatisfy((area, bytes) -> assertThat(bytes).isPositive()));
         }
         expected.put("GC pauses/A", result -> assertThat(by("gc", result)).isNotEmpty()
-                .allSatisfy((gc, seconds) -> assertThat(seconds).isNotNegative()));
+            .allSatisfy((gc, seconds) -> assertThat(seconds).isNotNegative()));
         expected.put("GC pauses/B", result -> assertThat(by("gc", result)).isNotEmpty()
-                .allSatisfy((gc, seconds) -> assertThat(seconds).isNotNegative()));
+            .allSatisfy((gc, seconds) -> assertThat(seconds).isNotNegative()));
         expected.put("JVM threads/A", result -> assertThat(single(result)).isPositive());
-        expected.put("JVM threads/B", result -> assertThat(by("state", result))
-                .hasEntrySatisfying("runnable", threads -> assertThat(threads).isPositive()));
+        expected.put("JVM threads/B", result -> assertThat(by("state", result)).hasEntrySatisfying("runnable",
+                threads -> assertThat(threads).isPositive()));
         expected.put("CPU/A", result -> assertThat(single(result)).isBetween(0.0, 1.0));
         return expected;
     }
@@ -240,26 +265,28 @@ class PrometheusQueriesTest {
         Map<String, Consumer<JsonNode>> expected = panelExpectations();
         List<ShippedFiles.PanelQuery> queries = ShippedFiles.panelQueries(ShippedFiles.dashboard());
         assertThat(queries.stream().map(q -> q.panel() + "/" + q.refId()))
-                .as("a panel query without an expectation here, or an expectation without its query")
-                .containsExactlyInAnyOrderElementsOf(expected.keySet());
-        // Gauges are compared with the service's own meters: give the next scrape time to catch up.
+            .as("a panel query without an expectation here, or an expectation without its query")
+            .containsExactlyInAnyOrderElementsOf(expected.keySet());
+        // Gauges are compared with the service's own meters: give the next scrape time to
+        // catch up.
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             var softly = new SoftAssertions();
             for (ShippedFiles.PanelQuery query : queries) {
                 String promql = substitute(query.expr());
-                softly.assertThatCode(() -> expected.get(query.panel() + "/" + query.refId())
-                                .accept(prometheus.query(promql).get("result")))
-                        .as("panel '%s' query %s: %s", query.panel(), query.refId(), promql)
-                        .doesNotThrowAnyException();
+                softly
+                    .assertThatCode(() -> expected.get(query.panel() + "/" + query.refId())
+                        .accept(prometheus.query(promql).get("result")))
+                    .as("panel '%s' query %s: %s", query.panel(), query.refId(), promql)
+                    .doesNotThrowAnyException();
             }
             softly.assertAll();
         });
     }
 
     /**
-     * Which alerts the workloads call for, by the {@code bool} form of each expression (one 0/1
-     * series per instance, or per job type): half the jobs that ran to an end failed, and one job
-     * was abandoned; nothing else is wrong.
+     * Which alerts the workloads call for, by the {@code bool} form of each expression
+     * (one 0/1 series per instance, or per job type): half the jobs that ran to an end
+     * failed, and one job was abandoned; nothing else is wrong.
      */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
@@ -280,12 +307,16 @@ class PrometheusQueriesTest {
         assertThat(result).as("%s: %s", alert, rule.asBool()).isNotEmpty();
         if (alert.equals("FailfastJobsAbandoned")) {
             assertThat(by("type", result)).containsEntry("sleep", 1.0).containsEntry("http", 0.0);
-        } else {
+        }
+        else {
             assertThat(single(result)).as("%s: %s", alert, rule.asBool()).isEqualTo(firing);
         }
     }
 
-    /** Its threshold (1 s) lies close to what the abandoning batch takes, so only its query is pinned down. */
+    /**
+     * Its threshold (1 s) lies close to what the abandoning batch takes, so only its
+     * query is pinned down.
+     */
     @Test
     void theCancellationPropagationAlertSeesTheAbandoningBatch() {
         ShippedFiles.AlertRule rule = rule("FailfastCancellationPropagationSlow");
@@ -296,25 +327,30 @@ class PrometheusQueriesTest {
 
     @Test
     void everyAlertIsCheckedAgainstTheWorkloads() {
-        assertThat(ShippedFiles.alertRules()).extracting(ShippedFiles.AlertRule::name).containsExactlyInAnyOrder(
-                "FailfastJobFailureRatioHigh", "FailfastExecutorSaturated", "FailfastPendingJobsNearLimit",
-                "FailfastAdmissionRejections", "FailfastJobsAbandoned", "FailfastAbandonedThreadsAtLimit",
-                "FailfastClusterListenerReconnecting", "FailfastCancellationPropagationSlow",
-                "FailfastHttpServerErrors");
+        assertThat(ShippedFiles.alertRules()).extracting(ShippedFiles.AlertRule::name)
+            .containsExactlyInAnyOrder("FailfastJobFailureRatioHigh", "FailfastExecutorSaturated",
+                    "FailfastPendingJobsNearLimit", "FailfastAdmissionRejections", "FailfastJobsAbandoned",
+                    "FailfastAbandonedThreadsAtLimit", "FailfastClusterListenerReconnecting",
+                    "FailfastCancellationPropagationSlow", "FailfastHttpServerErrors");
     }
 
-    /** An alert without {@code for} fires at its first evaluation; one with {@code for} waits, pending. */
+    /**
+     * An alert without {@code for} fires at its first evaluation; one with {@code for}
+     * waits, pending.
+     */
     @Test
     void prometheusFiresTheAbandonedJobsAlertAndHoldsTheFailureRatioPending() {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             Map<String, String> states = new HashMap<>();
-            prometheus.api("/api/v1/alerts").get("alerts").forEach(alert -> states.put(
-                    alert.get("labels").get("alertname").asString(), alert.get("state").asString()));
+            prometheus.api("/api/v1/alerts")
+                .get("alerts")
+                .forEach(alert -> states.put(alert.get("labels").get("alertname").asString(),
+                        alert.get("state").asString()));
             assertThat(states).containsEntry("FailfastJobsAbandoned", "firing")
-                    .containsEntry("FailfastJobFailureRatioHigh", "pending")
-                    .doesNotContainKeys("FailfastExecutorSaturated", "FailfastAdmissionRejections",
-                            "FailfastHttpServerErrors", "FailfastPendingJobsNearLimit",
-                            "FailfastAbandonedThreadsAtLimit", "FailfastClusterListenerReconnecting");
+                .containsEntry("FailfastJobFailureRatioHigh", "pending")
+                .doesNotContainKeys("FailfastExecutorSaturated", "FailfastAdmissionRejections",
+                        "FailfastHttpServerErrors", "FailfastPendingJobsNearLimit", "FailfastAbandonedThreadsAtLimit",
+                        "FailfastClusterListenerReconnecting");
         });
     }
 
@@ -322,9 +358,11 @@ class PrometheusQueriesTest {
     void prometheusEvaluatesEveryRuleWithoutError() {
         int expected = ShippedFiles.alertRules().size();
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            List<JsonNode> rules = prometheus.api("/api/v1/rules").get("groups").valueStream()
-                    .flatMap(group -> group.get("rules").valueStream())
-                    .toList();
+            List<JsonNode> rules = prometheus.api("/api/v1/rules")
+                .get("groups")
+                .valueStream()
+                .flatMap(group -> group.get("rules").valueStream())
+                .toList();
             assertThat(rules).hasSize(expected).allSatisfy(rule -> {
                 assertThat(rule.get("health").asString()).as(rule.toString()).isEqualTo("ok");
                 assertThat(rule.get("lastEvaluation").asString()).as(rule.toString()).doesNotStartWith("0001");
@@ -362,7 +400,10 @@ class PrometheusQueriesTest {
         return Double.parseDouble(series.get("value").get(1).asString());
     }
 
-    /** A quantile of something that happened: a finite, positive number of seconds, below an hour. */
+    /**
+     * A quantile of something that happened: a finite, positive number of seconds, below
+     * an hour.
+     */
     private void aDuration(double seconds) {
         assertThat(seconds).isFinite().isPositive().isLessThan(3600);
     }
@@ -387,4 +428,5 @@ class PrometheusQueriesTest {
         }
         return m.appendTail(out).toString();
     }
+
 }

@@ -25,17 +25,20 @@ import org.junit.jupiter.api.Assumptions;
 import tools.jackson.databind.JsonNode;
 
 /**
- * A real Prometheus (Debian package {@code prometheus}) started as a child process on a free port,
- * with its data in a temporary directory, scraping one Failfast instance every two seconds and
- * evaluating the given rule file.
+ * A real Prometheus (Debian package {@code prometheus}) started as a child process on a
+ * free port, with its data in a temporary directory, scraping one Failfast instance every
+ * two seconds and evaluating the given rule file.
  */
 final class PrometheusServer implements AutoCloseable {
 
     static final String NAMESPACE = "failfast-test";
 
     private final Process process;
+
     private final Path log;
+
     private final URI base;
+
     private final HttpClient http = HttpClient.newHttpClient();
 
     private PrometheusServer(Process process, Path log, int port) {
@@ -45,15 +48,15 @@ final class PrometheusServer implements AutoCloseable {
     }
 
     /**
-     * Starts Prometheus, or skips the calling test when it is not installed, unless {@code CI=true}:
-     * CI installs it, so there a missing binary is a failure.
+     * Starts Prometheus, or skips the calling test when it is not installed, unless
+     * {@code CI=true}: CI installs it, so there a missing binary is a failure.
      */
     static PrometheusServer start(Path workDir, int failfastPort, Path ruleFile) throws IOException {
         Optional<Path> binary = findOnPath("prometheus");
         if (binary.isEmpty()) {
             assertThat("true".equals(System.getenv("CI")))
-                    .as("CI=true but the prometheus binary is not on the PATH (.ci/run installs Debian's prometheus)")
-                    .isFalse();
+                .as("CI=true but the prometheus binary is not on the PATH (.ci/run installs Debian's prometheus)")
+                .isFalse();
             Assumptions.abort("prometheus is not installed (apt-get install prometheus); set CI=true to require it");
         }
         int port;
@@ -77,21 +80,20 @@ final class PrometheusServer implements AutoCloseable {
                           namespace: %s
                 """.formatted(ruleFile.toAbsolutePath(), failfastPort, NAMESPACE));
         Path log = workDir.resolve("prometheus.log");
-        Process process = new ProcessBuilder(binary.get().toString(),
-                "--config.file=" + config,
-                "--storage.tsdb.path=" + workDir.resolve("data"),
-                "--web.listen-address=127.0.0.1:" + port,
+        Process process = new ProcessBuilder(binary.get().toString(), "--config.file=" + config,
+                "--storage.tsdb.path=" + workDir.resolve("data"), "--web.listen-address=127.0.0.1:" + port,
                 "--log.level=warn")
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
         var server = new PrometheusServer(process, log, port);
         try {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
                 assertThat(process.isAlive()).as("prometheus exited: %s", server.log()).isTrue();
                 assertThat(server.get("/-/ready").statusCode()).isEqualTo(200);
             });
-        } catch (RuntimeException | AssertionError e) {
+        }
+        catch (RuntimeException | AssertionError e) {
             server.close();
             throw e;
         }
@@ -104,24 +106,31 @@ final class PrometheusServer implements AutoCloseable {
     }
 
     /**
-     * Waits until two scrapes that started after this call succeeded, so that every series, even
-     * one created just before, has two samples for {@code rate}.
+     * Waits until two scrapes that started after this call succeeded, so that every
+     * series, even one created just before, has two samples for {@code rate}.
      */
     void awaitTwoScrapes() {
         Instant first = awaitScrapeAfter(Instant.now());
         awaitScrapeAfter(first);
     }
 
-    /** Waits until a scrape that started after {@code after} succeeded; returns when it started. */
+    /**
+     * Waits until a scrape that started after {@code after} succeeded; returns when it
+     * started.
+     */
     Instant awaitScrapeAfter(Instant after) {
-        JsonNode target = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                .until(() -> api("/api/v1/targets").get("activeTargets").get(0),
-                        t -> t.get("health").asString().equals("up")
-                                && Instant.parse(t.get("lastScrape").asString()).isAfter(after));
+        JsonNode target = await().atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(100))
+            .until(() -> api("/api/v1/targets").get("activeTargets").get(0),
+                    t -> t.get("health").asString().equals("up")
+                            && Instant.parse(t.get("lastScrape").asString()).isAfter(after));
         return Instant.parse(target.get("lastScrape").asString());
     }
 
-    /** Runs an instant query; returns the {@code data} object, or throws with Prometheus' error. */
+    /**
+     * Runs an instant query; returns the {@code data} object, or throws with Prometheus'
+     * error.
+     */
     JsonNode query(String promql) {
         return api("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
     }
@@ -139,7 +148,8 @@ final class PrometheusServer implements AutoCloseable {
     String log() {
         try {
             return Files.readString(log);
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
@@ -148,9 +158,11 @@ final class PrometheusServer implements AutoCloseable {
         try {
             return http.send(HttpRequest.newBuilder(base.resolve(pathAndQuery)).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
@@ -163,7 +175,8 @@ final class PrometheusServer implements AutoCloseable {
             if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
@@ -172,9 +185,10 @@ final class PrometheusServer implements AutoCloseable {
     static Optional<Path> findOnPath(String name) {
         String path = System.getenv().getOrDefault("PATH", "");
         return Stream.concat(Stream.of(path.split(File.pathSeparator)), List.of("/usr/bin", "/usr/local/bin").stream())
-                .filter(dir -> !dir.isEmpty())
-                .map(dir -> Path.of(dir, name))
-                .filter(Files::isExecutable)
-                .findFirst();
+            .filter(dir -> !dir.isEmpty())
+            .map(dir -> Path.of(dir, name))
+            .filter(Files::isExecutable)
+            .findFirst();
     }
+
 }

@@ -17,11 +17,14 @@ import java.util.regex.Pattern;
  */
 record Scrape(List<Sample> samples) {
 
-    private static final Pattern LINE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})?\\s+(\\S+)(?:\\s+\\S+)?$");
+    private static final Pattern LINE = Pattern
+        .compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})?\\s+(\\S+)(?:\\s+\\S+)?$");
+
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\",?");
 
     /** One series' value. */
-    record Sample(String name, Map<String, String> labels, double value) {}
+    record Sample(String name, Map<String, String> labels, double value) {
+    }
 
     static Scrape of(ApiClient client) {
         ApiClient.Response response = client.get("/actuator/prometheus");
@@ -51,20 +54,25 @@ record Scrape(List<Sample> samples) {
         return new Scrape(List.copyOf(samples));
     }
 
-    /** The sum over every series of {@code name} whose labels include {@code labels} (name, value, …); 0 if none. */
+    /**
+     * The sum over every series of {@code name} whose labels include {@code labels}
+     * (name, value, …); 0 if none.
+     */
     double value(String name, String... labels) {
         return matching(name, labels).stream().mapToDouble(Sample::value).sum();
     }
 
-    /** The series of {@code name} whose labels include {@code labels} (name, value, …). */
+    /**
+     * The series of {@code name} whose labels include {@code labels} (name, value, …).
+     */
     List<Sample> matching(String name, String... labels) {
         Map<String, String> wanted = new LinkedHashMap<>();
         for (int i = 0; i < labels.length; i += 2) {
             wanted.put(labels[i], labels[i + 1]);
         }
         return samples.stream()
-                .filter(s -> s.name().equals(name) && s.labels().entrySet().containsAll(wanted.entrySet()))
-                .toList();
+            .filter(s -> s.name().equals(name) && s.labels().entrySet().containsAll(wanted.entrySet()))
+            .toList();
     }
 
     /** How much {@code name} (with {@code labels}) grew since {@code before}. */

@@ -13,38 +13,48 @@ import java.util.regex.Pattern;
 import org.yaml.snakeyaml.Yaml;
 import tools.jackson.databind.JsonNode;
 
-/** The Grafana dashboard and the Prometheus alert rules the Helm chart ships, as the tests read them. */
+/**
+ * The Grafana dashboard and the Prometheus alert rules the Helm chart ships, as the tests
+ * read them.
+ */
 final class ShippedFiles {
 
     static final Path DASHBOARD = Path.of("helm/failfast/dashboards/failfast.json");
     static final Path ALERT_RULES = Path.of("helm/failfast/rules/failfast-alerts.yaml");
 
     /** {@code <query> <comparison> <threshold>}, the form every alert expression has. */
-    private static final Pattern ALERT_FORM = Pattern.compile("(?s)^(.*\\S)\\s*(>=|<=|==|!=|>|<)\\s*([0-9.eE+-]+)\\s*$");
+    private static final Pattern ALERT_FORM = Pattern
+        .compile("(?s)^(.*\\S)\\s*(>=|<=|==|!=|>|<)\\s*([0-9.eE+-]+)\\s*$");
 
     /** One query of one panel. */
-    record PanelQuery(String panel, String refId, String expr) {}
+    record PanelQuery(String panel, String refId, String expr) {
+    }
 
     /**
      * One alert rule.
      *
      * @param query the expression without its threshold comparison
      */
-    record AlertRule(String name, String query, String comparison, double threshold,
-            Map<String, Object> labels, Map<String, Object> annotations) {
+    record AlertRule(String name, String query, String comparison, double threshold, Map<String, Object> labels,
+            Map<String, Object> annotations) {
 
-        /** The expression with {@code bool}: one 0/1 series per series of the query, firing or not. */
+        /**
+         * The expression with {@code bool}: one 0/1 series per series of the query,
+         * firing or not.
+         */
         String asBool() {
             return "(" + query + ") " + comparison + " bool " + threshold;
         }
     }
 
-    private ShippedFiles() {}
+    private ShippedFiles() {
+    }
 
     static JsonNode dashboard() {
         try {
             return ApiClient.parse(Files.readString(DASHBOARD));
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
@@ -79,7 +89,8 @@ final class ShippedFiles {
         Map<String, Object> file;
         try {
             file = new Yaml().load(Files.readString(ALERT_RULES));
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         List<AlertRule> rules = new ArrayList<>();
@@ -89,7 +100,8 @@ final class ShippedFiles {
                 String expr = ((String) rule.get("expr")).strip();
                 Matcher form = ALERT_FORM.matcher(expr);
                 if (!form.matches()) {
-                    throw new IllegalArgumentException(name + ": expr is not '<query> <comparison> <threshold>': " + expr);
+                    throw new IllegalArgumentException(
+                            name + ": expr is not '<query> <comparison> <threshold>': " + expr);
                 }
                 rules.add(new AlertRule(name, form.group(1), form.group(2), Double.parseDouble(form.group(3)),
                         (Map<String, Object>) rule.getOrDefault("labels", Map.of()),
@@ -98,4 +110,5 @@ final class ShippedFiles {
         }
         return rules;
     }
+
 }

@@ -25,10 +25,14 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.support.StaticListableBeanFactory;
 import org.springframework.context.SmartLifecycle;
 
-/** The timing proxy around the store bean: what it times, and what it keeps of the store's type. */
+/**
+ * The timing proxy around the store bean: what it times, and what it keeps of the store's
+ * type.
+ */
 class StoreMetricsTest {
 
     private final MeterRegistry registry = new SimpleMeterRegistry();
+
     private final StoreMetrics postProcessor = new StoreMetrics(
             new StaticListableBeanFactory(Map.of("registry", registry)).getBeanProvider(MeterRegistry.class));
 
@@ -48,7 +52,7 @@ class StoreMetricsTest {
         assertThat(timerCount("delete", "IllegalStateException")).isEqualTo(1);
         assertThat(registry.find("failfast.store.write").tag("operation", "findBatch").timer()).isNull();
         assertThat(registry.get("failfast.store.write").tag("operation", "delete").timer().getId().getTag("store"))
-                .isEqualTo("FlushingStore");
+            .isEqualTo("FlushingStore");
     }
 
     @Test
@@ -74,16 +78,23 @@ class StoreMetricsTest {
     }
 
     private double timerCount(String operation, String exception) {
-        return registry.get("failfast.store.write").tag("operation", operation).tag("exception", exception).timer()
-                .count();
+        return registry.get("failfast.store.write")
+            .tag("operation", operation)
+            .tag("exception", exception)
+            .timer()
+            .count();
     }
 
-    /** A store that also has a life cycle, as a write-behind store would; deleting {@link #BROKEN} fails. */
+    /**
+     * A store that also has a life cycle, as a write-behind store would; deleting
+     * {@link #BROKEN} fails.
+     */
     static class FlushingStore implements BatchStore, SmartLifecycle {
 
         static final UUID BROKEN = UUID.randomUUID();
 
         private final BatchStore delegate = new InMemoryBatchStore();
+
         private boolean running;
 
         @Override
@@ -158,5 +169,7 @@ class StoreMetricsTest {
         public boolean isRunning() {
             return running;
         }
+
     }
+
 }

@@ -21,11 +21,14 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The documented switch to JSON logs, {@code --logging.structured.format.console=ecs}, and the batch
- * lifecycle lines: one per event, in order, each naming the batch and, once there is one, the cause.
+ * The documented switch to JSON logs, {@code --logging.structured.format.console=ecs},
+ * and the batch lifecycle lines: one per event, in order, each naming the batch and, once
+ * there is one, the cause.
  *
- * <p>The service runs as its own process, as in production: Logback is configured once per JVM, so
- * a second application context in the test JVM would keep the format of the first.
+ * <p>
+ * The service runs as its own process, as in production: Logback is configured once per
+ * JVM, so a second application context in the test JVM would keep the format of the
+ * first.
  */
 class StructuredLoggingTest {
 
@@ -33,7 +36,9 @@ class StructuredLoggingTest {
     Path dir;
 
     Process service;
+
     Path output;
+
     ApiClient client;
 
     @BeforeEach
@@ -45,19 +50,19 @@ class StructuredLoggingTest {
         output = dir.resolve("service.log");
         String java = ProcessHandle.current().info().command().orElseThrow();
         service = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                FailfastApplication.class.getName(),
-                "--server.port=" + port,
-                "--logging.structured.format.console=ecs",
+                FailfastApplication.class.getName(), "--server.port=" + port, "--logging.structured.format.console=ecs",
                 "--failfast.engine.cancel-grace=1s")
-                .redirectErrorStream(true)
-                .redirectOutput(output.toFile())
-                .start();
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile())
+            .start();
         client = new ApiClient(port);
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(250))
-                .ignoreExceptionsInstanceOf(UncheckedIOException.class).untilAsserted(() -> {
-            assertThat(service.isAlive()).as("the service exited: %s", Files.readString(output)).isTrue();
-            assertThat(client.get("/actuator/health/readiness").status()).isEqualTo(200);
-        });
+        await().atMost(Duration.ofMinutes(2))
+            .pollInterval(Duration.ofMillis(250))
+            .ignoreExceptionsInstanceOf(UncheckedIOException.class)
+            .untilAsserted(() -> {
+                assertThat(service.isAlive()).as("the service exited: %s", Files.readString(output)).isTrue();
+                assertThat(client.get("/actuator/health/readiness").status()).isEqualTo(200);
+            });
     }
 
     @AfterEach
@@ -71,23 +76,24 @@ class StructuredLoggingTest {
     @Test
     void everyLineIsOneJsonObjectAndEachLifecycleEventIsOneLine() throws IOException {
         String failFast = client.submit(MetricsTest.workload("seed-ff.json"));
-        // A single job that fails: the cause ends the batch at once, with no job left to stop.
-        String single = client.submit(Map.of("jobs", List.of(
-                ApiClient.sleep("only", "PT0S", Map.of("failAfter", "PT0S")))));
+        // A single job that fails: the cause ends the batch at once, with no job left to
+        // stop.
+        String single = client
+            .submit(Map.of("jobs", List.of(ApiClient.sleep("only", "PT0S", Map.of("failAfter", "PT0S")))));
         client.awaitTerminal(failFast);
         client.awaitTerminal(single);
 
         List<JsonNode> lines = await()
-                .until(() -> Files.readString(output), log -> log.contains("Batch " + failFast + " FAILED")
-                        && log.contains("Batch " + single + " FAILED"))
-                .lines()
-                .filter(line -> line.startsWith("{"))
-                .map(ApiClient::parse)
-                .toList();
+            .until(() -> Files.readString(output),
+                    log -> log.contains("Batch " + failFast + " FAILED") && log.contains("Batch " + single + " FAILED"))
+            .lines()
+            .filter(line -> line.startsWith("{"))
+            .map(ApiClient::parse)
+            .toList();
 
         assertThat(messages(lines, failFast)).satisfiesExactly(
-                submitted -> assertThat(submitted).isEqualTo(
-                        "Batch " + failFast + " submitted: 100 jobs, policy FAIL_FAST, parallelism 8"),
+                submitted -> assertThat(submitted)
+                    .isEqualTo("Batch " + failFast + " submitted: 100 jobs, policy FAIL_FAST, parallelism 8"),
                 running -> assertThat(running).isEqualTo("Batch " + failFast + " RUNNING: first job started"),
                 cancelling -> assertThat(cancelling).startsWith(
                         "Batch " + failFast + " CANCELLING: cause JOB_FAILED (job job-003, Something bad happened!)"),
@@ -106,8 +112,9 @@ class StructuredLoggingTest {
 
     private static List<String> messages(List<JsonNode> lines, String batchId) {
         return lines.stream()
-                .map(line -> line.get("message").asString())
-                .filter(message -> message.startsWith("Batch " + batchId))
-                .toList();
+            .map(line -> line.get("message").asString())
+            .filter(message -> message.startsWith("Batch " + batchId))
+            .toList();
     }
+
 }

@@ -30,15 +30,18 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The Helm chart in {@code helm/failfast}, linted and rendered by the real Helm 3 engine that
- * helm-java bundles, the output parsed strictly into Kubernetes model classes.
+ * The Helm chart in {@code helm/failfast}, linted and rendered by the real Helm 3 engine
+ * that helm-java bundles, the output parsed strictly into Kubernetes model classes.
  */
 class HelmChartTest {
 
     static final Path CHART = Path.of("helm/failfast");
     static final Path ALL_FEATURES = Path.of("src/test/resources/helm/all-features.yaml");
     static final String RELEASE = "ff";
-    /** Helm renders for Kubernetes 1.20 unless told; the chart needs 1.30 (preStop sleep). */
+
+    /**
+     * Helm renders for Kubernetes 1.20 unless told; the chart needs 1.30 (preStop sleep).
+     */
     static final String KUBE_VERSION = "1.33.0";
 
     @Test
@@ -53,23 +56,24 @@ class HelmChartTest {
     void defaultsRenderOneReplicaOnEmbeddedH2WithNoOptionalFeature() {
         Manifests manifests = render(t -> t);
 
-        assertThat(manifests.kinds())
-                .containsExactly("ConfigMap", "Deployment", "PersistentVolumeClaim", "Service", "ServiceAccount");
+        assertThat(manifests.kinds()).containsExactly("ConfigMap", "Deployment", "PersistentVolumeClaim", "Service",
+                "ServiceAccount");
         Deployment deployment = manifests.one(Deployment.class);
         assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
-        assertThat(deployment.getSpec().getStrategy().getType())
-                .as("one instance per database, so never two at once").isEqualTo("Recreate");
+        assertThat(deployment.getSpec().getStrategy().getType()).as("one instance per database, so never two at once")
+            .isEqualTo("Recreate");
         assertThat(deployment.getSpec().getStrategy().getRollingUpdate()).isNull();
         Container container = container(deployment);
         assertThat(container.getEnv()).extracting(EnvVar::getName)
-                .as("cluster mode is off by default")
-                .doesNotContain("FAILFAST_CLUSTER_ENABLED", "FAILFAST_CLUSTER_POLL_INTERVAL");
+            .as("cluster mode is off by default")
+            .doesNotContain("FAILFAST_CLUSTER_ENABLED", "FAILFAST_CLUSTER_POLL_INTERVAL");
         assertThat(container.getImage()).isEqualTo("ghcr.io/failfast-dev/failfast:0.1.0");
-        assertThat(env(container, "SPRING_DATASOURCE_URL").getValue()).isEqualTo("jdbc:h2:file:/data/failfast;WRITE_DELAY=0");
+        assertThat(env(container, "SPRING_DATASOURCE_URL").getValue())
+            .isEqualTo("jdbc:h2:file:/data/failfast;WRITE_DELAY=0");
         assertThat(mountPath(container, "data")).isEqualTo("/data");
         PersistentVolumeClaim claim = manifests.one(PersistentVolumeClaim.class);
         assertThat(volume(deployment, "data").getPersistentVolumeClaim().getClaimName())
-                .isEqualTo(claim.getMetadata().getName());
+            .isEqualTo(claim.getMetadata().getName());
         assertThat(claim.getMetadata().getAnnotations()).containsEntry("helm.sh/resource-policy", "keep");
     }
 
@@ -81,7 +85,8 @@ class HelmChartTest {
         assertHttpProbe(container.getLivenessProbe(), "/actuator/health/liveness", "http");
         assertHttpProbe(container.getReadinessProbe(), "/actuator/health/readiness", "http");
         assertThat(container.getStartupProbe().getPeriodSeconds() * container.getStartupProbe().getFailureThreshold())
-                .as("seconds a start may take").isGreaterThanOrEqualTo(60);
+            .as("seconds a start may take")
+            .isGreaterThanOrEqualTo(60);
     }
 
     @Test
@@ -119,7 +124,7 @@ class HelmChartTest {
         assertThat(drain).isEqualTo(Duration.ofSeconds(30));
         assertThat(grace).isGreaterThan(preStop + drain.toSeconds());
         assertThat(Duration.parse("PT" + config.at("/spring/lifecycle/timeout-per-shutdown-phase").asText()))
-                .isGreaterThan(drain);
+            .isGreaterThan(drain);
     }
 
     @Test
@@ -128,32 +133,41 @@ class HelmChartTest {
         Manifests changed = render(t -> t.set("config.failfast.executor.pool-size", 32));
 
         assertThat(applicationYaml(changed.one(ConfigMap.class)).at("/failfast/executor/pool-size").asInt())
-                .isEqualTo(32);
+            .isEqualTo(32);
         assertThat(podAnnotation(changed, "checksum/config")).isNotBlank()
-                .isNotEqualTo(podAnnotation(defaults, "checksum/config"));
+            .isNotEqualTo(podAnnotation(defaults, "checksum/config"));
     }
 
     @Test
     void everyOptionalFeatureRendersValidManifests() {
         Manifests manifests = render(t -> t.withValuesFile(ALL_FEATURES));
 
-        assertThat(manifests.kinds()).containsExactly(
-                "ConfigMap", "ConfigMap", "Deployment", "Ingress", "NetworkPolicy",
-                "PodDisruptionBudget", "PrometheusRule", "Service", "ServiceAccount", "ServiceMonitor");
+        assertThat(manifests.kinds()).containsExactly("ConfigMap", "ConfigMap", "Deployment", "Ingress",
+                "NetworkPolicy", "PodDisruptionBudget", "PrometheusRule", "Service", "ServiceAccount",
+                "ServiceMonitor");
         Deployment deployment = manifests.one(Deployment.class);
         assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
-        assertThat(deployment.getSpec().getStrategy().getType())
-                .as("on PostgreSQL too: one instance per database").isEqualTo("Recreate");
+        assertThat(deployment.getSpec().getStrategy().getType()).as("on PostgreSQL too: one instance per database")
+            .isEqualTo("Recreate");
         assertThat(manifests.one(PodDisruptionBudget.class).getSpec().getMinAvailable().getIntVal()).isEqualTo(1);
-        assertThat(manifests.one(Ingress.class).getSpec().getRules().getFirst().getHttp().getPaths().getFirst()
-                .getBackend().getService().getName()).isEqualTo(manifests.one(Service.class).getMetadata().getName());
+        assertThat(manifests.one(Ingress.class)
+            .getSpec()
+            .getRules()
+            .getFirst()
+            .getHttp()
+            .getPaths()
+            .getFirst()
+            .getBackend()
+            .getService()
+            .getName()).isEqualTo(manifests.one(Service.class).getMetadata().getName());
         assertThat(manifests.one(NetworkPolicy.class).getSpec().getIngress()).hasSize(2);
     }
 
     @Test
     void clusterModeOnPostgresqlRunsSeveralReplicasThatRollOneByOne() {
-        Deployment deployment = render(t -> t.withValuesFile(ALL_FEATURES)
-                .set("cluster.enabled", "true").set("replicaCount", "3")).one(Deployment.class);
+        Deployment deployment = render(
+                t -> t.withValuesFile(ALL_FEATURES).set("cluster.enabled", "true").set("replicaCount", "3"))
+            .one(Deployment.class);
 
         assertThat(deployment.getSpec().getReplicas()).isEqualTo(3);
         var strategy = deployment.getSpec().getStrategy();
@@ -163,14 +177,17 @@ class HelmChartTest {
         Container container = container(deployment);
         assertThat(env(container, "FAILFAST_CLUSTER_ENABLED").getValue()).isEqualTo("true");
         assertThat(container.getEnv()).extracting(EnvVar::getName)
-                .as("the service's default poll interval").doesNotContain("FAILFAST_CLUSTER_POLL_INTERVAL")
-                .as("the node name defaults to the host name, i.e. the pod name").doesNotContain("FAILFAST_CLUSTER_NODE_NAME");
+            .as("the service's default poll interval")
+            .doesNotContain("FAILFAST_CLUSTER_POLL_INTERVAL")
+            .as("the node name defaults to the host name, i.e. the pod name")
+            .doesNotContain("FAILFAST_CLUSTER_NODE_NAME");
     }
 
     @Test
     void clusterModePassesAPollIntervalOnlyWhenSet() {
-        Container container = container(render(t -> t.withValuesFile(ALL_FEATURES)
-                .set("cluster.enabled", "true").set("cluster.pollInterval", "500ms")).one(Deployment.class));
+        Container container = container(render(
+                t -> t.withValuesFile(ALL_FEATURES).set("cluster.enabled", "true").set("cluster.pollInterval", "500ms"))
+            .one(Deployment.class));
 
         assertThat(env(container, "FAILFAST_CLUSTER_POLL_INTERVAL").getValue()).isEqualTo("500ms");
     }
@@ -178,18 +195,18 @@ class HelmChartTest {
     @Test
     void clusterModeOnEmbeddedH2IsRefused() {
         assertThatThrownBy(() -> render(t -> t.set("cluster.enabled", "true")))
-                .hasMessageContaining("cluster.enabled=true needs database.type=postgresql")
-                .hasMessageContaining("embedded H2 runs a single instance");
+            .hasMessageContaining("cluster.enabled=true needs database.type=postgresql")
+            .hasMessageContaining("embedded H2 runs a single instance");
         assertThatThrownBy(() -> render(t -> t.set("cluster.enabled", "true").set("replicaCount", "3")))
-                .as("the database, not the replica count, is what to change")
-                .hasMessageContaining("cluster.enabled=true needs database.type=postgresql");
+            .as("the database, not the replica count, is what to change")
+            .hasMessageContaining("cluster.enabled=true needs database.type=postgresql");
     }
 
     @Test
     void severalReplicasOnPostgresqlNeedClusterMode() {
         assertThatThrownBy(() -> render(t -> t.withValuesFile(ALL_FEATURES).set("replicaCount", "2")))
-                .hasMessageContaining("replicaCount must be 0 or 1 unless cluster mode is on")
-                .hasMessageContaining("set cluster.enabled=true with database.type=postgresql");
+            .hasMessageContaining("replicaCount must be 0 or 1 unless cluster mode is on")
+            .hasMessageContaining("set cluster.enabled=true with database.type=postgresql");
     }
 
     @Test
@@ -200,7 +217,7 @@ class HelmChartTest {
         assertThat(url.getName()).isEqualTo("failfast-db");
         assertThat(url.getKey()).isEqualTo("jdbc-url");
         assertThat(env(container, "SPRING_DATASOURCE_PASSWORD").getValueFrom().getSecretKeyRef().getKey())
-                .isEqualTo("password");
+            .isEqualTo("password");
         assertThat(container.getVolumeMounts()).noneMatch(m -> m.getName().equals("data"));
         assertThat(container.getImage()).endsWith(":0.1.0-test@sha256:" + "0123456789abcdef".repeat(4));
     }
@@ -210,7 +227,8 @@ class HelmChartTest {
         Manifests manifests = render(t -> t.withValuesFile(ALL_FEATURES));
         Container container = container(manifests.one(Deployment.class));
 
-        assertThat(container.getPorts()).anyMatch(p -> p.getName().equals("management") && p.getContainerPort() == 8081);
+        assertThat(container.getPorts())
+            .anyMatch(p -> p.getName().equals("management") && p.getContainerPort() == 8081);
         assertHttpProbe(container.getReadinessProbe(), "/actuator/health/readiness", "management");
         var endpoint = manifests.one(ServiceMonitor.class).getSpec().getEndpoints().getFirst();
         assertThat(endpoint.getPort()).isEqualTo("management");
@@ -227,7 +245,7 @@ class HelmChartTest {
         assertThat(dashboard.getMetadata().getNamespace()).isEqualTo("monitoring");
         String dashboardFile = Files.readString(CHART.resolve("dashboards/failfast.json"));
         assertThat(Manifests.JSON.readTree(dashboard.getData().get("failfast.json")))
-                .isEqualTo(Manifests.JSON.readTree(dashboardFile));
+            .isEqualTo(Manifests.JSON.readTree(dashboardFile));
 
         PrometheusRule rule = manifests.one(PrometheusRule.class);
         JsonNode rulesFile = Manifests.YAML.readTree(CHART.resolve("rules/failfast-alerts.yaml").toFile());
@@ -236,17 +254,17 @@ class HelmChartTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', textBlock = """
-            replicaCount=2                                          | replicaCount must be 0 or 1 unless cluster mode is on: without it Failfast runs one instance per database
-            cluster.enabled=true                                    | cluster.enabled=true needs database.type=postgresql
-            database.type=postgresql                                | needs database.postgresql.existingSecret
-            shutdown.terminationGracePeriodSeconds=30               | must be at least preStopSleepSeconds + drainTimeoutSeconds + 10 = 45
-            """)
+    @CsvSource(delimiter = '|',
+            textBlock = """
+                    replicaCount=2                                          | replicaCount must be 0 or 1 unless cluster mode is on: without it Failfast runs one instance per database
+                    cluster.enabled=true                                    | cluster.enabled=true needs database.type=postgresql
+                    database.type=postgresql                                | needs database.postgresql.existingSecret
+                    shutdown.terminationGracePeriodSeconds=30               | must be at least preStopSleepSeconds + drainTimeoutSeconds + 10 = 45
+                    """)
     void refusesUnsafeCombinationsWithAClearMessage(String setting, String message) {
         String[] keyValue = setting.split("=", 2);
 
-        assertThatThrownBy(() -> render(t -> t.set(keyValue[0], keyValue[1])))
-                .hasMessageContaining(message);
+        assertThatThrownBy(() -> render(t -> t.set(keyValue[0], keyValue[1]))).hasMessageContaining(message);
     }
 
     @ParameterizedTest
@@ -262,9 +280,8 @@ class HelmChartTest {
     void schemaRejectsUnknownOrInvalidValues(String setting, String field) {
         String[] keyValue = setting.split("=", 2);
 
-        assertThatThrownBy(() -> render(t -> t.set(keyValue[0], keyValue[1])))
-                .hasMessageContaining("schema")
-                .hasMessageContaining(field);
+        assertThatThrownBy(() -> render(t -> t.set(keyValue[0], keyValue[1]))).hasMessageContaining("schema")
+            .hasMessageContaining(field);
     }
 
     @Test
@@ -284,12 +301,13 @@ class HelmChartTest {
                 """;
 
         assertThatThrownBy(() -> Manifests.parse(misspelt))
-                .hasMessageContaining("spec.template.spec.containers[0] [readinesProbe]");
+            .hasMessageContaining("spec.template.spec.containers[0] [readinesProbe]");
     }
 
     static Manifests render(UnaryOperator<TemplateCommand> values) {
-        return Manifests.parse(values.apply(new Helm(CHART).template()
-                .withName(RELEASE).withNamespace("batch").withKubeVersion(KUBE_VERSION)).call());
+        return Manifests.parse(values
+            .apply(new Helm(CHART).template().withName(RELEASE).withNamespace("batch").withKubeVersion(KUBE_VERSION))
+            .call());
     }
 
     static Container container(Deployment deployment) {
@@ -299,19 +317,31 @@ class HelmChartTest {
     }
 
     static EnvVar env(Container container, String name) {
-        return container.getEnv().stream().filter(e -> e.getName().equals(name)).findFirst()
-                .orElseThrow(() -> new AssertionError("no env " + name));
+        return container.getEnv()
+            .stream()
+            .filter(e -> e.getName().equals(name))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no env " + name));
     }
 
     static Volume volume(Deployment deployment, String name) {
-        return deployment.getSpec().getTemplate().getSpec().getVolumes().stream()
-                .filter(v -> v.getName().equals(name)).findFirst()
-                .orElseThrow(() -> new AssertionError("no volume " + name));
+        return deployment.getSpec()
+            .getTemplate()
+            .getSpec()
+            .getVolumes()
+            .stream()
+            .filter(v -> v.getName().equals(name))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no volume " + name));
     }
 
     static String mountPath(Container container, String volume) {
-        return container.getVolumeMounts().stream().filter(m -> m.getName().equals(volume)).findFirst()
-                .orElseThrow(() -> new AssertionError("no mount of " + volume)).getMountPath();
+        return container.getVolumeMounts()
+            .stream()
+            .filter(m -> m.getName().equals(volume))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no mount of " + volume))
+            .getMountPath();
     }
 
     static String podAnnotation(Manifests manifests, String key) {
@@ -327,4 +357,5 @@ class HelmChartTest {
         assertThat(probe.getHttpGet().getPath()).isEqualTo(path);
         assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo(port);
     }
+
 }

@@ -27,13 +27,16 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The manifests {@code helm template} rendered, each parsed into its Kubernetes model class.
+ * The manifests {@code helm template} rendered, each parsed into its Kubernetes model
+ * class.
  *
- * <p>Parsing is strict: a kind this chart is not expected to render fails, and so does any field
- * the model does not know at any depth (fabric8 models keep unknown fields in
- * {@code additionalProperties} instead of rejecting them, so this walks the parsed tree and
- * rejects every non-empty one). A misspelt {@code readinessProbe} or {@code runAsNonroot} in a
- * template therefore fails here, as the API server would refuse it.
+ * <p>
+ * Parsing is strict: a kind this chart is not expected to render fails, and so does any
+ * field the model does not know at any depth (fabric8 models keep unknown fields in
+ * {@code additionalProperties} instead of rejecting them, so this walks the parsed tree
+ * and rejects every non-empty one). A misspelt {@code readinessProbe} or
+ * {@code runAsNonroot} in a template therefore fails here, as the API server would refuse
+ * it.
  */
 record Manifests(List<HasMetadata> resources) {
 
@@ -41,12 +44,9 @@ record Manifests(List<HasMetadata> resources) {
     static final ObjectMapper JSON = JsonMapper.builder().build();
 
     private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.ofEntries(
-            Map.entry("v1/ServiceAccount", ServiceAccount.class),
-            Map.entry("v1/ConfigMap", ConfigMap.class),
-            Map.entry("v1/Service", Service.class),
-            Map.entry("v1/PersistentVolumeClaim", PersistentVolumeClaim.class),
-            Map.entry("apps/v1/Deployment", Deployment.class),
-            Map.entry("networking.k8s.io/v1/Ingress", Ingress.class),
+            Map.entry("v1/ServiceAccount", ServiceAccount.class), Map.entry("v1/ConfigMap", ConfigMap.class),
+            Map.entry("v1/Service", Service.class), Map.entry("v1/PersistentVolumeClaim", PersistentVolumeClaim.class),
+            Map.entry("apps/v1/Deployment", Deployment.class), Map.entry("networking.k8s.io/v1/Ingress", Ingress.class),
             Map.entry("networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class),
             Map.entry("policy/v1/PodDisruptionBudget", PodDisruptionBudget.class),
             Map.entry("monitoring.coreos.com/v1/ServiceMonitor", ServiceMonitor.class),
@@ -67,7 +67,8 @@ record Manifests(List<HasMetadata> resources) {
                 }
                 resources.add(parseStrictly(document));
             }
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return new Manifests(resources);
@@ -82,7 +83,8 @@ record Manifests(List<HasMetadata> resources) {
         HasMetadata resource;
         try {
             resource = YAML.treeToValue(document, modelClass);
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new AssertionError(type + " does not parse: " + e.getMessage(), e);
         }
         var unknown = new ArrayList<String>();
@@ -116,15 +118,16 @@ record Manifests(List<HasMetadata> resources) {
 
     private static void collectUnknownFields(Object value, String path, List<String> unknown) {
         switch (value) {
-            case null -> {}
+            case null -> {
+            }
             case Collection<?> items -> {
                 int i = 0;
                 for (Object item : items) {
                     collectUnknownFields(item, path + "[" + i++ + "]", unknown);
                 }
             }
-            case Map<?, ?> entries -> entries.forEach(
-                    (key, item) -> collectUnknownFields(item, path + "." + key, unknown));
+            case Map<?, ?> entries ->
+                entries.forEach((key, item) -> collectUnknownFields(item, path + "." + key, unknown));
             default -> {
                 if (value.getClass().getPackageName().startsWith("io.fabric8.")) {
                     collectUnknownModelFields(value, path, unknown);
@@ -133,7 +136,9 @@ record Manifests(List<HasMetadata> resources) {
         }
     }
 
-    @SuppressWarnings("RethrowReflectiveOperationExceptionAsLinkageError") // a test fails with an AssertionError
+    @SuppressWarnings("RethrowReflectiveOperationExceptionAsLinkageError") // a test fails
+                                                                           // with an
+                                                                           // AssertionError
     private static void collectUnknownModelFields(Object model, String path, List<String> unknown) {
         for (Method getter : model.getClass().getMethods()) {
             if (getter.getParameterCount() != 0 || Modifier.isStatic(getter.getModifiers())
@@ -143,16 +148,19 @@ record Manifests(List<HasMetadata> resources) {
             Object field;
             try {
                 field = getter.invoke(model);
-            } catch (IllegalAccessException | InvocationTargetException e) {
+            }
+            catch (IllegalAccessException | InvocationTargetException e) {
                 throw new AssertionError(path + ": cannot read " + getter.getName(), e);
             }
             if (getter.getName().equals("getAdditionalProperties")) {
                 if (field instanceof Map<?, ?> extra && !extra.isEmpty()) {
                     unknown.add(path + " " + extra.keySet());
                 }
-            } else {
+            }
+            else {
                 String name = getter.getName().substring(3);
-                collectUnknownFields(field, path + "." + Character.toLowerCase(name.charAt(0)) + name.substring(1), unknown);
+                collectUnknownFields(field, path + "." + Character.toLowerCase(name.charAt(0)) + name.substring(1),
+                        unknown);
             }
         }
     }

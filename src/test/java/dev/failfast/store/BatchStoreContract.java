@@ -41,12 +41,16 @@ abstract class BatchStoreContract {
     /** The store under test, empty at the start of each test. */
     abstract BatchStore store();
 
-    /** The same data seen through a new store instance (for a durable store: after a restart). */
+    /**
+     * The same data seen through a new store instance (for a durable store: after a
+     * restart).
+     */
     abstract BatchStore reopened();
 
     /**
-     * What is written: the data seen through another store instance while this one stays open,
-     * its buffer unwritten (for a durable store: what a restart after kill -9 would find).
+     * What is written: the data seen through another store instance while this one stays
+     * open, its buffer unwritten (for a durable store: what a restart after kill -9 would
+     * find).
      */
     abstract BatchStore written();
 
@@ -73,24 +77,38 @@ abstract class BatchStoreContract {
         store().create(batch, jobs);
 
         Job running = aJob(jobs.get(0).spec()).running().startedAt(T0.plusSeconds(1)).build();
-        Batch started = aBatchLike(batch).running().startedAt(T0.plusSeconds(1))
-                .counts(batch.counts().moved(JobState.PENDING, JobState.RUNNING)).build();
+        Batch started = aBatchLike(batch).running()
+            .startedAt(T0.plusSeconds(1))
+            .counts(batch.counts().moved(JobState.PENDING, JobState.RUNNING))
+            .build();
         store().update(started, List.of(running));
         var result = JSON.createObjectNode().put("rows", 42);
-        Job succeeded = aJob(running.spec()).succeeded().startedAt(running.startedAt()).finishedAt(T0.plusSeconds(2))
-                .result(result).build();
-        Job failed = aJob(jobs.get(1).spec()).failed().attempts(2).abandoned()
-                .startedAt(T0.plusSeconds(1)).finishedAt(T0.plusSeconds(3))
-                .error(new JobError("HTTP_STATUS", "500 from upstream", "java.io.IOException")).build();
+        Job succeeded = aJob(running.spec()).succeeded()
+            .startedAt(running.startedAt())
+            .finishedAt(T0.plusSeconds(2))
+            .result(result)
+            .build();
+        Job failed = aJob(jobs.get(1).spec()).failed()
+            .attempts(2)
+            .abandoned()
+            .startedAt(T0.plusSeconds(1))
+            .finishedAt(T0.plusSeconds(3))
+            .error(new JobError("HTTP_STATUS", "500 from upstream", "java.io.IOException"))
+            .build();
         var cause = new CancellationCause(CauseType.JOB_FAILED, "job-1", "HTTP_STATUS", "500 from upstream", null,
                 T0.plusSeconds(3), T0.plusSeconds(4));
-        JobCounts counts = started.counts().moved(JobState.RUNNING, JobState.SUCCEEDED)
-                .moved(JobState.PENDING, JobState.FAILED);
-        Batch ended = aBatchLike(started).failed().finishedAt(T0.plusSeconds(4)).counts(counts).cancellation(cause)
-                .build();
+        JobCounts counts = started.counts()
+            .moved(JobState.RUNNING, JobState.SUCCEEDED)
+            .moved(JobState.PENDING, JobState.FAILED);
+        Batch ended = aBatchLike(started).failed()
+            .finishedAt(T0.plusSeconds(4))
+            .counts(counts)
+            .cancellation(cause)
+            .build();
         store().update(ended, List.of(succeeded, failed));
 
-        // The store itself first (changes may still be buffered), then a new one on the same data.
+        // The store itself first (changes may still be buffered), then a new one on the
+        // same data.
         for (Supplier<BatchStore> views : List.<Supplier<BatchStore>>of(this::store, this::reopened)) {
             BatchStore view = views.get();
             assertSameBatch(view.findBatch(batch.id()).orElseThrow(), ended);
@@ -117,9 +135,10 @@ abstract class BatchStoreContract {
         store().update(otherStarted, List.of());
         var cause = new CancellationCause(CauseType.USER_REQUESTED, null, null, "Cancelled by a client", "wrong input",
                 T0.plusSeconds(2), null);
-        List<Job> skipped = jobs.subList(1, 3).stream()
-                .map(job -> new Job(job.spec(), JobState.SKIPPED, 0, null, T0.plusSeconds(2), null, null, false))
-                .toList();
+        List<Job> skipped = jobs.subList(1, 3)
+            .stream()
+            .map(job -> new Job(job.spec(), JobState.SKIPPED, 0, null, T0.plusSeconds(2), null, null, false))
+            .toList();
         Batch cancelling = with(started, BatchState.CANCELLING,
                 started.counts().moved(JobState.PENDING, JobState.SKIPPED).moved(JobState.PENDING, JobState.SKIPPED),
                 cause, started.startedAt(), null);
@@ -131,7 +150,7 @@ abstract class BatchStoreContract {
             assertSameBatch(view.findBatch(batch.id()).orElseThrow(), cancelling);
             assertThat(view.findJob(batch.id(), "job-0")).as("buffered before, written with it").contains(running);
             assertThat(view.findJobs(batch.id(), JobState.SKIPPED, new PageRequest(0, 10)).content())
-                    .containsExactlyElementsOf(skipped);
+                .containsExactlyElementsOf(skipped);
         }
         assertSameBatch(store().findBatch(otherBatch.id()).orElseThrow(), otherStarted);
     }
@@ -144,22 +163,28 @@ abstract class BatchStoreContract {
         for (Batch batch : List.of(a, b, c)) {
             store().create(batch, jobs(1));
         }
-        store().update(aBatchLike(c).cancelled().startedAt(null).finishedAt(T0.plusSeconds(3))
-                .counts(c.counts().moved(JobState.PENDING, JobState.SKIPPED))
-                .cancellation(new CancellationCause(CauseType.USER_REQUESTED, null, null, "Cancelled", "why", T0, T0))
-                .build(), List.of());
+        store().update(aBatchLike(c).cancelled()
+            .startedAt(null)
+            .finishedAt(T0.plusSeconds(3))
+            .counts(c.counts().moved(JobState.PENDING, JobState.SKIPPED))
+            .cancellation(new CancellationCause(CauseType.USER_REQUESTED, null, null, "Cancelled", "why", T0, T0))
+            .build(), List.of());
 
         Page<Batch> all = store().findBatches(BatchQuery.ALL, new PageRequest(0, 2));
         assertThat(all.content()).extracting(Batch::id).containsExactly(c.id(), b.id());
         assertThat(all.totalElements()).isEqualTo(3);
         assertThat(store().findBatches(BatchQuery.ALL, new PageRequest(1, 2)).content()).extracting(Batch::id)
-                .containsExactly(a.id());
+            .containsExactly(a.id());
         assertThat(store().findBatches(new BatchQuery(null, Map.of("team", "data")), new PageRequest(0, 10)).content())
-                .extracting(Batch::id).containsExactly(b.id(), a.id());
-        assertThat(store().findBatches(new BatchQuery(null, Map.of("team", "data", "env", "prod")),
-                new PageRequest(0, 10)).content()).extracting(Batch::id).containsExactly(a.id());
-        Page<Batch> cancelled =
-                store().findBatches(new BatchQuery(BatchState.CANCELLED, Map.of()), new PageRequest(0, 10));
+            .extracting(Batch::id)
+            .containsExactly(b.id(), a.id());
+        assertThat(
+                store().findBatches(new BatchQuery(null, Map.of("team", "data", "env", "prod")), new PageRequest(0, 10))
+                    .content())
+            .extracting(Batch::id)
+            .containsExactly(a.id());
+        Page<Batch> cancelled = store().findBatches(new BatchQuery(BatchState.CANCELLED, Map.of()),
+                new PageRequest(0, 10));
         assertThat(cancelled.content()).extracting(Batch::id).containsExactly(c.id());
         assertThat(cancelled.content().getFirst().cancellation()).isNotNull();
     }
@@ -187,7 +212,7 @@ abstract class BatchStoreContract {
         assertThat(store().findByIdempotencyKey("key-2")).isEmpty();
         Batch second = batch(1, Map.of(), T0.plusSeconds(1));
         assertThatThrownBy(() -> store().create(second, jobs(1), new IdempotencyKey("key-1", "hash-b")))
-                .isInstanceOf(DuplicateIdempotencyKeyException.class);
+            .isInstanceOf(DuplicateIdempotencyKeyException.class);
         assertThat(store().findBatch(second.id())).isEmpty();
 
         store().delete(first.id());
@@ -219,8 +244,7 @@ abstract class BatchStoreContract {
             store().create(batch, jobs(batch.counts().total()));
         }
         store().update(aBatchLike(old).succeeded().startedAt(T0).finishedAt(T0.plusSeconds(10)).build(), List.of());
-        store().update(aBatchLike(recent).failed().startedAt(T0).finishedAt(T0.plusSeconds(100)).build(),
-                List.of());
+        store().update(aBatchLike(recent).failed().startedAt(T0).finishedAt(T0.plusSeconds(100)).build(), List.of());
         store().update(aBatchLike(active).running().startedAt(T0).build(), List.of());
 
         assertThat(store().deleteFinishedBefore(T0.plusSeconds(50))).isEqualTo(1);
@@ -239,8 +263,10 @@ abstract class BatchStoreContract {
         Batch current = batch;
         for (Job job : jobs) {
             Job done = aJob(job.spec()).succeeded().startedAt(T0).finishedAt(T0.plusMillis(1)).build();
-            current = aBatchLike(current).running().startedAt(T0)
-                    .counts(current.counts().moved(JobState.PENDING, JobState.SUCCEEDED)).build();
+            current = aBatchLike(current).running()
+                .startedAt(T0)
+                .counts(current.counts().moved(JobState.PENDING, JobState.SUCCEEDED))
+                .build();
             store().update(current, List.of(done));
         }
         BatchStore view = reopened();
@@ -251,35 +277,52 @@ abstract class BatchStoreContract {
         assertThat(view.findJobs(batch.id(), JobState.PENDING, new PageRequest(0, 10)).content()).isEmpty();
     }
 
-    // ---- fixtures -------------------------------------------------------------------------------
+    // ---- fixtures
+    // -------------------------------------------------------------------------------
 
     /** Ids ordered like the engine's time-ordered ones: later batches get greater ids. */
     Batch batch(int jobs, Map<String, String> labels, Instant createdAt) {
         UUID id = new UUID(0x01a2_0000_0000_7000L + (nextId << 16), 0x8000_0000_0000_0000L | nextId);
         nextId++;
-        return aBatch().withId(id).named("batch-" + id).labels(labels).maxFailures(1).maxParallelism(4)
-                .deadline(Duration.ofMinutes(10)).withBuiltJobs(jobs(jobs)).createdAt(createdAt).build();
+        return aBatch().withId(id)
+            .named("batch-" + id)
+            .labels(labels)
+            .maxFailures(1)
+            .maxParallelism(4)
+            .deadline(Duration.ofMinutes(10))
+            .withBuiltJobs(jobs(jobs))
+            .createdAt(createdAt)
+            .build();
     }
 
-    /** The batch in another state; for the store tests that change a batch step by step. */
-    static Batch with(Batch batch, BatchState state, JobCounts counts, CancellationCause cause,
-            Instant startedAt, Instant finishedAt) {
+    /**
+     * The batch in another state; for the store tests that change a batch step by step.
+     */
+    static Batch with(Batch batch, BatchState state, JobCounts counts, CancellationCause cause, Instant startedAt,
+            Instant finishedAt) {
         return new Batch(batch.id(), batch.spec(), state, batch.createdAt(), startedAt, finishedAt, counts, cause);
     }
 
-    /** Sleep jobs {@code job-0}, {@code job-1}, …; the even ones with a timeout and retries. */
+    /**
+     * Sleep jobs {@code job-0}, {@code job-1}, …; the even ones with a timeout and
+     * retries.
+     */
     static List<Job> jobs(int n) {
         ObjectNode params = JSON.createObjectNode().put("duration", "PT1S");
         var retry = new RetryPolicy(3, Duration.ofMillis(500), 2.0, Duration.ofSeconds(30));
         return IntStream.range(0, n)
-                .mapToObj(i -> aJob(sleepJob("job-" + i, Duration.ofSeconds(1)).params(params)
-                        .timeout(i % 2 == 0 ? Duration.ofSeconds(5) : null)
-                        .retry(i % 2 == 0 ? retry : RetryPolicy.NONE)).build())
-                .toList();
+            .mapToObj(i -> aJob(sleepJob("job-" + i, Duration.ofSeconds(1)).params(params)
+                .timeout(i % 2 == 0 ? Duration.ofSeconds(5) : null)
+                .retry(i % 2 == 0 ? retry : RetryPolicy.NONE)).build())
+            .toList();
     }
 
-    /** A store may return the spec without its job list (jobs are read apart); everything else must match. */
+    /**
+     * A store may return the spec without its job list (jobs are read apart); everything
+     * else must match.
+     */
     static void assertSameBatch(Batch actual, Batch expected) {
         assertThat(actual).usingRecursiveComparison().ignoringFields("spec.jobs").isEqualTo(expected);
     }
+
 }

@@ -9,4 +9,5 @@ class H2BatchStoreTest extends JdbcBatchStoreContract {
     HikariDataSource freshDatabase() {
         return TestDatabases.h2();
     }
+
 }

@@ -9,4 +9,5 @@ class H2InstanceLeaseTest extends InstanceLeaseContract {
     HikariDataSource freshDatabase() {
         return TestDatabases.h2();
     }
+
 }

@@ -19,4 +19,5 @@ class InMemoryBatchStoreTest extends BatchStoreContract {
     BatchStore written() {
         return store; // written at once
     }
+
 }

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.failfast.testing.ManualScheduler;
-import dev.failfast.testing.SettableClock;
 import dev.failfast.batch.Batch;
 import dev.failfast.batch.BatchSpec;
 import dev.failfast.batch.BatchState;
@@ -15,6 +13,8 @@ import dev.failfast.batch.Job;
 import dev.failfast.batch.JobCounts;
 import dev.failfast.batch.JobError;
 import dev.failfast.batch.JobState;
+import dev.failfast.testing.ManualScheduler;
+import dev.failfast.testing.SettableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -34,9 +34,10 @@ import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * {@link JdbcInstanceLease}: instances are leases on one freshly migrated database, sharing a
- * clock the tests advance. Waiting for a holder's lease advances that clock instead of sleeping,
- * and the scheduled renewals and checks run only when a test advances the {@link ManualScheduler}.
+ * {@link JdbcInstanceLease}: instances are leases on one freshly migrated database,
+ * sharing a clock the tests advance. Waiting for a holder's lease advances that clock
+ * instead of sleeping, and the scheduled renewals and checks run only when a test
+ * advances the {@link ManualScheduler}.
  */
 abstract class InstanceLeaseContract {
 
@@ -45,12 +46,18 @@ abstract class InstanceLeaseContract {
     static final Duration MARGIN = Duration.ofSeconds(1);
 
     final SettableClock clock = new SettableClock(T0);
+
     private final List<Duration> waits = new ArrayList<>();
+
     private final List<JdbcInstanceLease> leases = new ArrayList<>();
+
     private final List<JdbcBatchStore> stores = new ArrayList<>();
+
     /** Owners whose instance was told it lost the lease (the service would halt). */
     final List<String> lost = new CopyOnWriteArrayList<>();
+
     HikariDataSource dataSource;
+
     final ManualScheduler scheduler = new ManualScheduler(clock);
 
     abstract HikariDataSource freshDatabase();
@@ -82,15 +89,15 @@ abstract class InstanceLeaseContract {
     void secondInstanceIsRefusedWhileTheFirstRenews() {
         JdbcInstanceLease first = instance(TTL, this::mustNotWait);
         first.acquire();
-        // The second waits until the first's lease would expire; the first, alive, renews meanwhile.
+        // The second waits until the first's lease would expire; the first, alive, renews
+        // meanwhile.
         JdbcInstanceLease second = instance(TTL, renewedWhileWaiting(first::renew));
 
-        assertThatThrownBy(second::acquire)
-                .isInstanceOf(InstanceLeaseHeldException.class)
-                .hasMessage("Another Failfast instance (%s) is using this database, lease until %s. Failfast runs "
-                        + "one instance per database, or replicas that all have failfast.cluster.enabled=true: stop "
-                        + "the other instance, wait for its lease to expire, or run every instance in cluster mode",
-                        first.owner(), T0.plus(TTL).minusSeconds(5).plus(TTL));
+        assertThatThrownBy(second::acquire).isInstanceOf(InstanceLeaseHeldException.class)
+            .hasMessage("Another Failfast instance (%s) is using this database, lease until %s. Failfast runs "
+                    + "one instance per database, or replicas that all have failfast.cluster.enabled=true: stop "
+                    + "the other instance, wait for its lease to expire, or run every instance in cluster mode",
+                    first.owner(), T0.plus(TTL).minusSeconds(5).plus(TTL));
         assertThat(waits).containsExactly(TTL.plus(MARGIN));
         assertThat(row().owner()).isEqualTo(first.owner());
         assertThat(first.renew()).isTrue();
@@ -238,7 +245,7 @@ abstract class InstanceLeaseContract {
         holder.checkHeld();
         assertThat(lost).containsExactly(holder.owner());
         assertThat(row().expiresAt()).as("stopped before another instance may take the lease over")
-                .isAfter(clock.instant());
+            .isAfter(clock.instant());
     }
 
     @Test
@@ -279,7 +286,8 @@ abstract class InstanceLeaseContract {
                     try {
                         lease.acquire();
                         return true;
-                    } catch (WaitRefused e) {
+                    }
+                    catch (WaitRefused e) {
                         return false;
                     }
                 }));
@@ -301,7 +309,8 @@ abstract class InstanceLeaseContract {
         firstStore.create(batch, jobs);
         Job running = new Job(jobs.getFirst().spec(), JobState.RUNNING, 1, T0, null, null, null, false);
         firstStore.update(withState(batch, BatchState.RUNNING, JobState.RUNNING), List.of(running));
-        // The first instance stalls past its ttl; the second takes over and settles the batch.
+        // The first instance stalls past its ttl; the second takes over and settles the
+        // batch.
         clock.advance(TTL.plusSeconds(1));
         JdbcInstanceLease second = instance(TTL, this::mustNotWait);
         second.acquire();
@@ -318,17 +327,17 @@ abstract class InstanceLeaseContract {
         assertThat(database.sql("SELECT state FROM job").query(String.class).single()).isEqualTo("FAILED");
         assertThat(lost).as("the first instance halts").containsExactly(first.owner());
         assertThat(firstStore.findBatch(batch.id()).orElseThrow().state()).as("kept in its buffer")
-                .isEqualTo(BatchState.RUNNING);
+            .isEqualTo(BatchState.RUNNING);
         List<Job> otherJobs = BatchStoreContract.jobs(1);
         Batch other = batch(otherJobs);
         assertThatThrownBy(() -> firstStore.create(other, otherJobs)).isInstanceOf(WriteFencedException.class)
-                .hasMessageContaining("held by " + second.owner());
+            .hasMessageContaining("held by " + second.owner());
         firstStore.update(withState(batch, BatchState.CANCELLED, JobState.CANCELLED), List.of());
         assertThatThrownBy(() -> firstStore.flush(batch.id())).isInstanceOf(WriteFencedException.class);
         assertThat(database.sql("SELECT state FROM batch").query(String.class).single()).isEqualTo("FAILED");
         assertThatThrownBy(() -> firstStore.delete(batch.id())).isInstanceOf(WriteFencedException.class);
         assertThatThrownBy(() -> firstStore.deleteFinishedBefore(T0.plus(TTL.multipliedBy(10))))
-                .isInstanceOf(WriteFencedException.class);
+            .isInstanceOf(WriteFencedException.class);
         assertThat(database.sql("SELECT id FROM batch").query(UUID.class).list()).containsExactly(batch.id());
     }
 
@@ -342,7 +351,7 @@ abstract class InstanceLeaseContract {
         holder.release();
 
         assertThatThrownBy(() -> store.create(batch(jobs), jobs)).isInstanceOf(WriteFencedException.class)
-                .hasMessageContaining("the lease is free");
+            .hasMessageContaining("the lease is free");
         assertThat(lost).as("a released lease is not lost").isEmpty();
     }
 
@@ -353,9 +362,9 @@ abstract class InstanceLeaseContract {
         var replica = new NodeLease(dataSource, scheduler, clock, TTL, "replica-a-1", () -> lost.add("replica-a-1"));
 
         assertThatThrownBy(replica::acquire).isInstanceOf(InstanceLeaseHeldException.class)
-                .hasMessageContaining(single.owner());
+            .hasMessageContaining(single.owner());
         assertThat(JdbcClient.create(dataSource).sql("SELECT COUNT(*) FROM cluster_node").query(Long.class).single())
-                .isZero();
+            .isZero();
     }
 
     @Test
@@ -365,7 +374,7 @@ abstract class InstanceLeaseContract {
         JdbcInstanceLease single = instance(TTL, renewedWhileWaiting(replica::renew));
 
         assertThatThrownBy(single::acquire).isInstanceOf(InstanceLeaseHeldException.class)
-                .hasMessageContaining("replica-a-1");
+            .hasMessageContaining("replica-a-1");
         assertThat(waits).containsExactly(TTL.plus(MARGIN));
         replica.release();
     }
@@ -394,7 +403,10 @@ abstract class InstanceLeaseContract {
         return lease;
     }
 
-    /** A store fenced by {@code lease}, with a flush interval long enough that only the test flushes. */
+    /**
+     * A store fenced by {@code lease}, with a flush interval long enough that only the
+     * test flushes.
+     */
     JdbcBatchStore store(JdbcInstanceLease lease) {
         var store = new JdbcBatchStore(dataSource, BatchStoreContract.JSON, Duration.ofMinutes(10), 1000,
                 lease.fence());
@@ -405,18 +417,20 @@ abstract class InstanceLeaseContract {
     static Batch batch(List<Job> jobs) {
         var spec = new BatchSpec("fenced", Map.of(), FailurePolicy.FAIL_FAST, 0, 1, null,
                 jobs.stream().map(Job::spec).toList());
-        return new Batch(UUID.randomUUID(), spec, BatchState.QUEUED, T0, null, null,
-                JobCounts.allPending(jobs.size()), null);
+        return new Batch(UUID.randomUUID(), spec, BatchState.QUEUED, T0, null, null, JobCounts.allPending(jobs.size()),
+                null);
     }
 
     /** The batch in {@code state}, its one job moved from PENDING to {@code jobState}. */
     static Batch withState(Batch batch, BatchState state, JobState jobState) {
         return new Batch(batch.id(), batch.spec(), state, batch.createdAt(), T0,
-                state.isTerminal() ? T0.plusSeconds(61) : null, batch.counts().moved(JobState.PENDING, jobState),
-                null);
+                state.isTerminal() ? T0.plusSeconds(61) : null, batch.counts().moved(JobState.PENDING, jobState), null);
     }
 
-    /** Waits by advancing the clock, with the holder renewing its lease 5 s before it would expire. */
+    /**
+     * Waits by advancing the clock, with the holder renewing its lease 5 s before it
+     * would expire.
+     */
     private JdbcInstanceLease.Waiter renewedWhileWaiting(Runnable renewal) {
         return wait -> {
             waits.add(wait);
@@ -435,14 +449,19 @@ abstract class InstanceLeaseContract {
     }
 
     Row row() {
-        return JdbcClient.create(dataSource).sql("SELECT owner, acquired_at, expires_at FROM instance_lease WHERE id = 1")
-                .query((rs, n) -> new Row(rs.getString("owner"),
-                        rs.getObject("acquired_at", OffsetDateTime.class).toInstant(),
-                        rs.getObject("expires_at", OffsetDateTime.class).toInstant()))
-                .single();
+        return JdbcClient.create(dataSource)
+            .sql("SELECT owner, acquired_at, expires_at FROM instance_lease WHERE id = 1")
+            .query((rs, n) -> new Row(rs.getString("owner"),
+                    rs.getObject("acquired_at", OffsetDateTime.class).toInstant(),
+                    rs.getObject("expires_at", OffsetDateTime.class).toInstant()))
+            .single();
     }
 
-    record Row(String owner, Instant acquiredAt, Instant expiresAt) {}
+    record Row(String owner, Instant acquiredAt, Instant expiresAt) {
+    }
 
-    static final class WaitRefused extends RuntimeException {}
+    static final class WaitRefused extends RuntimeException {
+
+    }
+
 }

@@ -8,13 +8,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.failfast.batch.Batch;
-import dev.failfast.batch.BatchSpec;
 import dev.failfast.batch.BatchState;
 import dev.failfast.batch.CancellationCause;
 import dev.failfast.batch.CauseType;
 import dev.failfast.batch.Job;
-import dev.failfast.batch.JobState;
 import dev.failfast.batch.JobError;
+import dev.failfast.batch.JobState;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -29,12 +28,17 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
 
-/** The store contract on {@link JdbcBatchStore}, on a freshly migrated database per test. */
+/**
+ * The store contract on {@link JdbcBatchStore}, on a freshly migrated database per test.
+ */
 abstract class JdbcBatchStoreContract extends BatchStoreContract {
 
     HikariDataSource dataSource;
+
     private JdbcBatchStore store;
+
     private JdbcBatchStore reopened;
+
     private JdbcBatchStore written;
 
     abstract HikariDataSource freshDatabase();
@@ -43,7 +47,8 @@ abstract class JdbcBatchStoreContract extends BatchStoreContract {
     void migrate() {
         dataSource = freshDatabase();
         TestDatabases.flyway(dataSource).migrate();
-        // A long interval: reads must be right while changes wait in the buffer, not because they were written.
+        // A long interval: reads must be right while changes wait in the buffer, not
+        // because they were written.
         store = new JdbcBatchStore(dataSource, JSON, Duration.ofSeconds(30), 1000);
     }
 
@@ -64,7 +69,10 @@ abstract class JdbcBatchStoreContract extends BatchStoreContract {
         return store;
     }
 
-    /** Closes the store (which writes what it buffers) and opens a new one on the same database. */
+    /**
+     * Closes the store (which writes what it buffers) and opens a new one on the same
+     * database.
+     */
     @Override
     BatchStore reopened() {
         store.close();
@@ -74,7 +82,10 @@ abstract class JdbcBatchStoreContract extends BatchStoreContract {
         return reopened;
     }
 
-    /** A second store on the same database, while this one stays open: it reads what is written. */
+    /**
+     * A second store on the same database, while this one stays open: it reads what is
+     * written.
+     */
     @Override
     BatchStore written() {
         if (written == null) {
@@ -99,13 +110,15 @@ abstract class JdbcBatchStoreContract extends BatchStoreContract {
             awaitQuietly(goOn);
         });
         Job skipped = new Job(jobs.get(1).spec(), JobState.SKIPPED, 0, null, T0.plusSeconds(1), null, null, false);
-        Batch cancelling = with(started, BatchState.CANCELLING, started.counts().moved(JobState.PENDING,
-                JobState.SKIPPED), new CancellationCause(CauseType.USER_REQUESTED, null, null, "Cancelled", null,
-                T0.plusSeconds(1), null), T0, null);
+        Batch cancelling = with(started, BatchState.CANCELLING,
+                started.counts().moved(JobState.PENDING, JobState.SKIPPED),
+                new CancellationCause(CauseType.USER_REQUESTED, null, null, "Cancelled", null, T0.plusSeconds(1), null),
+                T0, null);
         try (ExecutorService threads = Executors.newFixedThreadPool(2)) {
             Future<?> flush = threads.submit(() -> store.flush());
             assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
-            store.beforeFlushWrite(() -> {});
+            store.beforeFlushWrite(() -> {
+            });
 
             store.update(cancelling, List.of(skipped));
             Future<?> durable = threads.submit(() -> store.flush(cancelling.id()));
@@ -126,8 +139,11 @@ abstract class JdbcBatchStoreContract extends BatchStoreContract {
         Batch batch = aBatchLike(created).named("x\u0000y").maxFailures(0).maxParallelism(1).deadline(null).build();
         List<Job> jobs = jobs(1);
         store().create(batch, jobs);
-        Job failed = aJob(jobs.getFirst().spec()).failed().startedAt(T0).finishedAt(T0.plusSeconds(1))
-                .error(new JobError(JobError.JOB_ERROR, "bad\u0000byte", null)).build();
+        Job failed = aJob(jobs.getFirst().spec()).failed()
+            .startedAt(T0)
+            .finishedAt(T0.plusSeconds(1))
+            .error(new JobError(JobError.JOB_ERROR, "bad\u0000byte", null))
+            .build();
         store().update(batch, List.of(failed));
 
         BatchStore view = reopened();
@@ -135,7 +151,8 @@ abstract class JdbcBatchStoreContract extends BatchStoreContract {
         assertThat(view.findBatch(batch.id()).orElseThrow().spec().name()).isEqualTo("x\uFFFDy");
         assertThat(view.findBatch(batch.id()).orElseThrow().spec().labels()).containsExactly(entry("team", "a\uFFFDb"));
         assertThat(view.findBatches(new BatchQuery(null, Map.of("team", "a\uFFFDb")), new PageRequest(0, 10)).content())
-                .extracting(Batch::id).containsExactly(batch.id());
+            .extracting(Batch::id)
+            .containsExactly(batch.id());
         assertThat(view.findJob(batch.id(), "job-0").orElseThrow().error().message()).isEqualTo("bad\uFFFDbyte");
     }
 
@@ -157,7 +174,8 @@ abstract class JdbcBatchStoreContract extends BatchStoreContract {
         assertThat(database.queryForList(messages, String.class, written.id())).containsExactly("fine");
         assertThat(database.queryForList(messages, String.class, refused.id())).containsOnlyNulls();
         assertThat(store().findJob(refused.id(), "job-0").orElseThrow().error().message())
-                .as("still buffered, and read from the buffer").isEqualTo("poison");
+            .as("still buffered, and read from the buffer")
+            .isEqualTo("poison");
 
         database.execute("ALTER TABLE job DROP CONSTRAINT test_refuses_poison");
         store().flush();
@@ -208,7 +226,8 @@ abstract class JdbcBatchStoreContract extends BatchStoreContract {
             timed.beforeFlushWrite(() -> {
                 starts.add(System.nanoTime());
                 if (starts.size() == 1) {
-                    // The first flush is slow (a large batch, a busy database), and a change comes meanwhile.
+                    // The first flush is slow (a large batch, a busy database), and a
+                    // change comes meanwhile.
                     await().pollDelay(slowWrite).atMost(slowWrite.multipliedBy(10)).until(() -> true);
                     timed.update(batch, List.of());
                 }
@@ -217,10 +236,12 @@ abstract class JdbcBatchStoreContract extends BatchStoreContract {
 
             await().atMost(Duration.ofSeconds(20)).until(() -> starts.size() >= 2);
 
-            // Due one interval after the slow flush started, not one interval after it ended.
+            // Due one interval after the slow flush started, not one interval after it
+            // ended.
             Duration betweenStarts = Duration.ofNanos(starts.get(1) - starts.getFirst());
             assertThat(betweenStarts).isBetween(interval.minusMillis(20), interval.plus(slowWrite.dividedBy(2)));
-        } finally {
+        }
+        finally {
             timed.close();
         }
     }
@@ -228,13 +249,18 @@ abstract class JdbcBatchStoreContract extends BatchStoreContract {
     private static void awaitQuietly(CountDownLatch latch) {
         try {
             latch.await(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
     private static Job failedJob(String message) {
-        return aJob(jobs(1).getFirst().spec()).failed().startedAt(T0).finishedAt(T0.plusSeconds(1))
-                .error(new JobError(JobError.JOB_ERROR, message, null)).build();
+        return aJob(jobs(1).getFirst().spec()).failed()
+            .startedAt(T0)
+            .finishedAt(T0.plusSeconds(1))
+            .error(new JobError(JobError.JOB_ERROR, message, null))
+            .build();
     }
+
 }

@@ -9,7 +9,9 @@ import org.flywaydb.core.api.MigrationState;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
-/** The Flyway scripts migrate an empty H2 and an empty PostgreSQL database alike, once. */
+/**
+ * The Flyway scripts migrate an empty H2 and an empty PostgreSQL database alike, once.
+ */
 class MigrationTest {
 
     @Test
@@ -37,6 +39,8 @@ class MigrationTest {
             assertThat(jdbc.sql("SELECT COUNT(*) FROM " + table).query(Long.class).single()).isZero();
         }
         assertThat(jdbc.sql("SELECT owner FROM instance_lease").query(String.class).list())
-                .as("the lease row always exists, free at first").containsExactly("");
+            .as("the lease row always exists, free at first")
+            .containsExactly("");
     }
+
 }

@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
-/** The store contract on PostgreSQL (skipped when no server is reachable, unless CI=true). */
+/**
+ * The store contract on PostgreSQL (skipped when no server is reachable, unless CI=true).
+ */
 class PostgresBatchStoreTest extends JdbcBatchStoreContract {
 
     @Override
@@ -37,7 +39,8 @@ class PostgresBatchStoreTest extends JdbcBatchStoreContract {
         store().create(active, jobs(1));
         store().update(with(old, BatchState.SUCCEEDED, old.counts(), null, T0, T0.plusSeconds(1)), List.of());
         store().flush();
-        // Closed in reverse order: the holder's connection first, which ends its lock, then the threads.
+        // Closed in reverse order: the holder's connection first, which ends its lock,
+        // then the threads.
         try (ExecutorService threads = Executors.newFixedThreadPool(2);
                 Connection holder = DriverManager.getConnection(dataSource.getJdbcUrl(), "postgres", "")) {
             holder.setAutoCommit(false);
@@ -57,8 +60,11 @@ class PostgresBatchStoreTest extends JdbcBatchStoreContract {
 
             await().atMost(Duration.ofSeconds(10)).until(flush::isDone);
             assertThat(purge).isNotDone();
-            assertThat(JdbcClient.create(dataSource).sql("SELECT state FROM batch WHERE id = ?").param(active.id())
-                    .query(String.class).single()).isEqualTo("RUNNING");
+            assertThat(JdbcClient.create(dataSource)
+                .sql("SELECT state FROM batch WHERE id = ?")
+                .param(active.id())
+                .query(String.class)
+                .single()).isEqualTo("RUNNING");
             rollback(holder);
             assertThat(purge.get(20, TimeUnit.SECONDS)).isEqualTo(1);
         }
@@ -67,10 +73,14 @@ class PostgresBatchStoreTest extends JdbcBatchStoreContract {
     /** Whether a session waits for a lock the session {@code pid} holds. */
     private boolean blockedBy(int pid) {
         return JdbcClient.create(dataSource)
-                .sql("SELECT COUNT(*) FROM pg_stat_activity WHERE ? = ANY(pg_blocking_pids(pid))").param(pid).query(Long.class).single() > 0;
+            .sql("SELECT COUNT(*) FROM pg_stat_activity WHERE ? = ANY(pg_blocking_pids(pid))")
+            .param(pid)
+            .query(Long.class)
+            .single() > 0;
     }
 
     private static void rollback(Connection connection) throws SQLException {
         connection.rollback();
     }
+
 }

@@ -15,10 +15,10 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * On PostgreSQL the engine holds the instance lease while it runs. Skips locally when PostgreSQL
- * is not reachable; never when {@code CI=true}.
+ * On PostgreSQL the engine holds the instance lease while it runs. Skips locally when
+ * PostgreSQL is not reachable; never when {@code CI=true}.
  */
-@SpringBootTest(properties = {"spring.datasource.username=postgres", "spring.datasource.password="})
+@SpringBootTest(properties = { "spring.datasource.username=postgres", "spring.datasource.password=" })
 @DirtiesContext
 class PostgresEngineLeaseTest {
 
@@ -62,6 +62,10 @@ class PostgresEngineLeaseTest {
     }
 
     private long holders() {
-        return JdbcClient.create(database).sql("SELECT COUNT(*) FROM instance_lease WHERE owner <> ''").query(Long.class).single();
+        return JdbcClient.create(database)
+            .sql("SELECT COUNT(*) FROM instance_lease WHERE owner <> ''")
+            .query(Long.class)
+            .single();
     }
+
 }

@@ -3,7 +3,6 @@ package dev.failfast.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -23,11 +22,13 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.TransactionException;
 
-/** The instance lease on PostgreSQL (skipped when no server is reachable, unless CI=true). */
+/**
+ * The instance lease on PostgreSQL (skipped when no server is reachable, unless CI=true).
+ */
 class PostgresInstanceLeaseTest extends InstanceLeaseContract {
 
     @Override
@@ -39,7 +40,8 @@ class PostgresInstanceLeaseTest extends InstanceLeaseContract {
     void aRenewalWhoseCommitFailsDoesNotExtendTheLease() {
         JdbcInstanceLease holder = instance(TTL, this::mustNotWait);
         holder.acquire();
-        // A deferred constraint trigger lets the renewal's UPDATE run and fails its commit.
+        // A deferred constraint trigger lets the renewal's UPDATE run and fails its
+        // commit.
         var database = new JdbcTemplate(dataSource);
         database.execute("""
                 CREATE FUNCTION refuse_commit() RETURNS trigger LANGUAGE plpgsql
@@ -51,10 +53,11 @@ class PostgresInstanceLeaseTest extends InstanceLeaseContract {
 
         assertThatThrownBy(holder::renew).isInstanceOf(TransactionException.class);
         assertThatCode(holder::renewQuietly).as("a failed commit is retried like any failed renewal")
-                .doesNotThrowAnyException();
+            .doesNotThrowAnyException();
         assertThat(row().expiresAt()).isEqualTo(T0.plus(TTL));
 
-        // The lease in the database ends at T0 + ttl: the holder must stop a renewal interval before.
+        // The lease in the database ends at T0 + ttl: the holder must stop a renewal
+        // interval before.
         clock.advance(TTL.dividedBy(6));
         holder.checkHeld();
         assertThat(lost).containsExactly(holder.owner());
@@ -76,7 +79,7 @@ class PostgresInstanceLeaseTest extends InstanceLeaseContract {
                     return started(replica::acquire);
                 });
                 assertThat(List.of(singleStarted.get(), replicaStarted.get())).as("round %d", round)
-                        .containsOnlyOnce(true);
+                    .containsOnlyOnce(true);
             }
             single.release();
             replica.release();
@@ -84,11 +87,12 @@ class PostgresInstanceLeaseTest extends InstanceLeaseContract {
     }
 
     /**
-     * One start pauses between its checks and its write until the other one has either started or
-     * is waiting for a lock: with nothing to lock on a free lease, both would start.
+     * One start pauses between its checks and its write until the other one has either
+     * started or is waiting for a lock: with nothing to lock on a free lease, both would
+     * start.
      */
     @ParameterizedTest(name = "the single instance pauses: {0}")
-    @ValueSource(booleans = {true, false})
+    @ValueSource(booleans = { true, false })
     void ofASingleInstanceAndAReplicaOnePausedBetweenCheckAndWriteExactlyOneStarts(boolean singlePauses)
             throws Exception {
         String application = "failfast-lease-race-" + singlePauses;
@@ -106,7 +110,7 @@ class PostgresInstanceLeaseTest extends InstanceLeaseContract {
             paused.beforeAcquireWrite = () -> {
                 pausedAtWrite.countDown();
                 await().atMost(Duration.ofSeconds(20))
-                        .until(() -> otherDone.getCount() == 0 || waitsForALock(application));
+                    .until(() -> otherDone.getCount() == 0 || waitsForALock(application));
             };
             try (ExecutorService threads = Executors.newFixedThreadPool(2)) {
                 Future<Boolean> pausedStarted = threads.submit((Callable<Boolean>) () -> started(paused::acquire));
@@ -114,12 +118,14 @@ class PostgresInstanceLeaseTest extends InstanceLeaseContract {
                 Future<Boolean> otherStarted = threads.submit((Callable<Boolean>) () -> {
                     try {
                         return started(other::acquire);
-                    } finally {
+                    }
+                    finally {
                         otherDone.countDown();
                     }
                 });
                 assertThat(List.of(pausedStarted.get(), otherStarted.get())).containsOnlyOnce(true);
-            } finally {
+            }
+            finally {
                 single.release();
                 replica.release();
             }
@@ -127,8 +133,9 @@ class PostgresInstanceLeaseTest extends InstanceLeaseContract {
     }
 
     /**
-     * A write in progress holds a shared lock on the lease row that a renewal does not wait for,
-     * but a takeover does: the successor takes the lease only once the write committed, and reads it.
+     * A write in progress holds a shared lock on the lease row that a renewal does not
+     * wait for, but a takeover does: the successor takes the lease only once the write
+     * committed, and reads it.
      */
     @Test
     void aTakeoverWaitsForTheOldHoldersWriteInProgressAndARenewalDoesNot() throws Exception {
@@ -138,15 +145,16 @@ class PostgresInstanceLeaseTest extends InstanceLeaseContract {
         List<Job> jobs = BatchStoreContract.jobs(1);
         Batch batch = batch(jobs);
         firstStore.create(batch, jobs);
-        firstStore.update(withState(batch, BatchState.SUCCEEDED, JobState.SUCCEEDED), List.of(
-                new Job(jobs.getFirst().spec(), JobState.SUCCEEDED, 1, T0, T0.plusSeconds(61), null, null, false)));
+        firstStore.update(withState(batch, BatchState.SUCCEEDED, JobState.SUCCEEDED), List
+            .of(new Job(jobs.getFirst().spec(), JobState.SUCCEEDED, 1, T0, T0.plusSeconds(61), null, null, false)));
         var writing = new CountDownLatch(1);
         var goOn = new CountDownLatch(1);
         firstStore.beforeFlushWrite(() -> {
             writing.countDown();
             try {
                 goOn.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
+            }
+            catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         });
@@ -173,7 +181,8 @@ class PostgresInstanceLeaseTest extends InstanceLeaseContract {
             second.release();
         }
         assertThat(JdbcClient.create(dataSource).sql("SELECT state FROM batch").query(String.class).single())
-                .as("written before the takeover, so the successor's recovery reads it").isEqualTo("SUCCEEDED");
+            .as("written before the takeover, so the successor's recovery reads it")
+            .isEqualTo("SUCCEEDED");
     }
 
     private NodeLease replica(HikariDataSource pool, String node) {
@@ -184,14 +193,18 @@ class PostgresInstanceLeaseTest extends InstanceLeaseContract {
         try {
             acquire.run();
             return true;
-        } catch (WaitRefused | InstanceLeaseHeldException e) {
+        }
+        catch (WaitRefused | InstanceLeaseHeldException e) {
             return false;
         }
     }
 
     private boolean waitsForALock(String application) {
-        return JdbcClient.create(dataSource).sql(
-                "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = ? AND wait_event_type = 'Lock'")
-                .param(application).query(Long.class).single() > 0;
+        return JdbcClient.create(dataSource)
+            .sql("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = ? AND wait_event_type = 'Lock'")
+            .param(application)
+            .query(Long.class)
+            .single() > 0;
     }
+
 }

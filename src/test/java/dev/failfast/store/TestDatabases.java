@@ -8,12 +8,16 @@ import java.sql.SQLException;
 import java.util.UUID;
 import org.flywaydb.core.Flyway;
 
-/** Real databases for store tests: in-memory H2, and the PostgreSQL server at 127.0.0.1:5432. */
+/**
+ * Real databases for store tests: in-memory H2, and the PostgreSQL server at
+ * 127.0.0.1:5432.
+ */
 public final class TestDatabases {
 
     public static final String POSTGRES_URL = "jdbc:postgresql://127.0.0.1:5432/test?reWriteBatchedInserts=true";
 
-    private TestDatabases() {}
+    private TestDatabases() {
+    }
 
     /** A fresh, empty in-memory H2 database (not migrated). */
     public static HikariDataSource h2() {
@@ -21,15 +25,17 @@ public final class TestDatabases {
     }
 
     /**
-     * The PostgreSQL test database, with {@code schema} dropped and created empty (not migrated).
-     * Skips the test when no server is reachable, unless {@code CI=true}: then it fails.
+     * The PostgreSQL test database, with {@code schema} dropped and created empty (not
+     * migrated). Skips the test when no server is reachable, unless {@code CI=true}: then
+     * it fails.
      */
     public static HikariDataSource postgres(String schema) {
         HikariDataSource dataSource = dataSource(POSTGRES_URL + "&currentSchema=" + schema, "postgres");
         try (Connection connection = dataSource.getConnection(); var statement = connection.createStatement()) {
             statement.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
             statement.execute("CREATE SCHEMA " + schema);
-        } catch (SQLException | RuntimeException e) {
+        }
+        catch (SQLException | RuntimeException e) {
             dataSource.close();
             if (!"true".equals(System.getenv("CI"))) {
                 assumeTrue(false, "PostgreSQL is not reachable at " + POSTGRES_URL + " (" + e.getMessage()
@@ -40,11 +46,16 @@ public final class TestDatabases {
         return dataSource;
     }
 
-    /** The application's migrations: the portable scripts and those of the database's vendor. */
+    /**
+     * The application's migrations: the portable scripts and those of the database's
+     * vendor.
+     */
     public static Flyway flyway(HikariDataSource dataSource) {
         String vendor = dataSource.getJdbcUrl().startsWith("jdbc:postgresql:") ? "postgresql" : "h2";
-        return Flyway.configure().dataSource(dataSource)
-                .locations("classpath:db/migration", "classpath:db/vendor/" + vendor).load();
+        return Flyway.configure()
+            .dataSource(dataSource)
+            .locations("classpath:db/migration", "classpath:db/vendor/" + vendor)
+            .load();
     }
 
     private static HikariDataSource dataSource(String url, String user) {
@@ -56,4 +67,5 @@ public final class TestDatabases {
         dataSource.setInitializationFailTimeout(-1);
         return dataSource;
     }
+
 }

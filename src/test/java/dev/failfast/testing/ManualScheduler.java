@@ -20,24 +20,35 @@ import org.springframework.scheduling.Trigger;
 import org.springframework.scheduling.support.SimpleTriggerContext;
 
 /**
- * A {@link TaskScheduler} that runs nothing by itself: tasks wait until the test moves time with
- * {@link #advance(Duration)} or calls {@link #runDue()}, and then run on the test's own thread, in
- * due-time order (ties in the order they were scheduled). Engine rules that hang on timers
- * (timeouts, deadlines, backoffs, grace periods) can so be unit-tested without Spring, threads or
- * waiting. db-scheduler's {@code ManualScheduler} is the model.
+ * A {@link TaskScheduler} that runs nothing by itself: tasks wait until the test moves
+ * time with {@link #advance(Duration)} or calls {@link #runDue()}, and then run on the
+ * test's own thread, in due-time order (ties in the order they were scheduled). Engine
+ * rules that hang on timers (timeouts, deadlines, backoffs, grace periods) can so be
+ * unit-tested without Spring, threads or waiting. db-scheduler's {@code ManualScheduler}
+ * is the model.
  *
- * <p>Code under test may schedule and cancel from any thread. A task's exception does not stop the
- * others: it completes that task's future exceptionally (and ends a repeating task, as a {@code
- * ScheduledExecutorService} does) and is kept in {@link #failures()} for the test to look at.
+ * <p>
+ * Code under test may schedule and cancel from any thread. A task's exception does not
+ * stop the others: it completes that task's future exceptionally (and ends a repeating
+ * task, as a {@code
+ * ScheduledExecutorService} does) and is kept in {@link #failures()} for the test to look
+ * at.
  */
 public final class ManualScheduler implements TaskScheduler {
 
     private final SettableClock clock;
+
     private final PriorityQueue<Task> queue = new PriorityQueue<>(
             Comparator.comparing((Task t) -> t.due).thenComparingLong(t -> t.order));
+
     private final List<Throwable> failures = new ArrayList<>();
+
     private final AtomicLong sequence = new AtomicLong();
-    /** The thread running tasks, if any: advancing from inside a task would run tasks within a task. */
+
+    /**
+     * The thread running tasks, if any: advancing from inside a task would run tasks
+     * within a task.
+     */
     private @Nullable Thread running;
 
     public ManualScheduler(SettableClock clock) {
@@ -58,7 +69,10 @@ public final class ManualScheduler implements TaskScheduler {
         return enqueue(new Task(task, startTime, Repeat.NONE));
     }
 
-    /** Runs at the times the trigger gives, asked again after each run; stops when it gives null. */
+    /**
+     * Runs at the times the trigger gives, asked again after each run; stops when it
+     * gives null.
+     */
     @Override
     public @Nullable ScheduledFuture<?> schedule(Runnable task, Trigger trigger) {
         SimpleTriggerContext context = new SimpleTriggerContext(clock);
@@ -90,11 +104,11 @@ public final class ManualScheduler implements TaskScheduler {
     }
 
     /**
-     * Moves time forward by {@code duration} and runs every task due by then, including tasks that
-     * running ones schedule within that time. The clock steps to each task's due time before the
-     * task runs (so a task sees the time it was due at, and a repeating task runs once per period),
-     * and ends at the old time plus {@code duration}.
-     *
+     * Moves time forward by {@code duration} and runs every task due by then, including
+     * tasks that running ones schedule within that time. The clock steps to each task's
+     * due time before the task runs (so a task sees the time it was due at, and a
+     * repeating task runs once per period), and ends at the old time plus
+     * {@code duration}.
      * @return how many tasks ran
      */
     public int advance(Duration duration) {
@@ -103,18 +117,25 @@ public final class ManualScheduler implements TaskScheduler {
         }
         Instant target = clock.instant().plus(duration);
         int ran = runUntil(target);
-        if (clock.instant().isBefore(target)) { // a task may have moved the clock further itself
+        if (clock.instant().isBefore(target)) { // a task may have moved the clock further
+                                                // itself
             clock.set(target);
         }
         return ran;
     }
 
-    /** Runs every task due at the clock's current time, including those that running tasks schedule as due. */
+    /**
+     * Runs every task due at the clock's current time, including those that running tasks
+     * schedule as due.
+     */
     public int runDue() {
         return runUntil(clock.instant());
     }
 
-    /** Tasks waiting to run: scheduled, neither cancelled nor finished (a repeating task counts once). */
+    /**
+     * Tasks waiting to run: scheduled, neither cancelled nor finished (a repeating task
+     * counts once).
+     */
     public synchronized int pending() {
         return (int) queue.stream().filter(t -> !t.isDone()).count();
     }
@@ -132,8 +153,8 @@ public final class ManualScheduler implements TaskScheduler {
     private int runUntil(Instant target) {
         synchronized (this) {
             if (running != null) {
-                throw new IllegalStateException("advance() or runDue() called from a task that "
-                        + running.getName() + " is running; schedule the follow-up instead");
+                throw new IllegalStateException("advance() or runDue() called from a task that " + running.getName()
+                        + " is running; schedule the follow-up instead");
             }
             running = Thread.currentThread();
         }
@@ -147,22 +168,28 @@ public final class ManualScheduler implements TaskScheduler {
                 ran++;
             }
             return ran;
-        } finally {
+        }
+        finally {
             synchronized (this) {
                 running = null;
             }
         }
     }
 
-    /** Removes and returns the earliest task due at or before {@code target}; skips cancelled ones. */
+    /**
+     * Removes and returns the earliest task due at or before {@code target}; skips
+     * cancelled ones.
+     */
     private synchronized @Nullable Task takeDue(Instant target) {
         while (!queue.isEmpty()) {
             Task head = queue.peek();
             if (head.isDone()) {
                 queue.poll();
-            } else if (!head.due.isAfter(target)) {
+            }
+            else if (!head.due.isAfter(target)) {
                 return queue.poll();
-            } else {
+            }
+            else {
                 return null;
             }
         }
@@ -198,24 +225,38 @@ public final class ManualScheduler implements TaskScheduler {
 
         Repeat NONE = new None();
 
-        record None() implements Repeat {}
+        record None() implements Repeat {
+        }
 
-        record FixedRate(Duration period) implements Repeat {}
+        record FixedRate(Duration period) implements Repeat {
+        }
 
-        record FixedDelay(Duration delay) implements Repeat {}
+        record FixedDelay(Duration delay) implements Repeat {
+        }
 
-        record ByTrigger(Trigger trigger, SimpleTriggerContext context) implements Repeat {}
+        record ByTrigger(Trigger trigger, SimpleTriggerContext context) implements Repeat {
+        }
+
     }
 
-    /** One scheduled task and its future. A repeating task is one future re-queued after each run. */
+    /**
+     * One scheduled task and its future. A repeating task is one future re-queued after
+     * each run.
+     */
     private final class Task implements ScheduledFuture<Object> {
 
         private final Runnable runnable;
+
         private final Repeat repeat;
+
         private final long order = sequence.getAndIncrement();
+
         private volatile Instant due;
+
         private volatile boolean cancelled;
+
         private volatile boolean finished;
+
         private volatile @Nullable Throwable failure;
 
         Task(Runnable runnable, Instant due, Repeat repeat) {
@@ -228,7 +269,8 @@ public final class ManualScheduler implements TaskScheduler {
             Instant start = clock.instant();
             try {
                 runnable.run();
-            } catch (RuntimeException | Error e) {
+            }
+            catch (RuntimeException | Error e) {
                 failure = e;
                 finished = true;
                 failed(e);
@@ -245,7 +287,8 @@ public final class ManualScheduler implements TaskScheduler {
             };
             if (next == null) {
                 finished = true;
-            } else if (!cancelled) {
+            }
+            else if (!cancelled) {
                 due = next;
                 add(this);
             }
@@ -310,5 +353,7 @@ public final class ManualScheduler implements TaskScheduler {
         public String toString() {
             return "Task[due " + due + (cancelled ? ", cancelled" : finished ? ", done" : "") + "]";
         }
+
     }
+
 }

@@ -25,9 +25,12 @@ class ManualSchedulerTest {
     static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
 
     final SettableClock clock = new SettableClock(T0);
+
     final ManualScheduler scheduler = new ManualScheduler(clock);
+
     /** What ran, as "name@seconds after T0", on which thread. */
     final List<String> ran = new CopyOnWriteArrayList<>();
+
     final List<Thread> threads = new CopyOnWriteArrayList<>();
 
     @Test
@@ -112,8 +115,9 @@ class ManualSchedulerTest {
 
         assertThat(future.getDelay(TimeUnit.SECONDS)).isEqualTo(30);
         assertThat(future.isDone()).isFalse();
-        assertThatThrownBy(future::get).as("get never blocks the test").isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("advance");
+        assertThatThrownBy(future::get).as("get never blocks the test")
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("advance");
         assertThatThrownBy(() -> future.get(1, TimeUnit.SECONDS)).isInstanceOf(TimeoutException.class);
 
         scheduler.advance(Duration.ofSeconds(30));
@@ -141,8 +145,8 @@ class ManualSchedulerTest {
 
     @Test
     void fixedRateRunsOncePerPeriodUntilCancelled() {
-        ScheduledFuture<?> ticks =
-                scheduler.scheduleAtFixedRate(task("tick"), T0.plusSeconds(1), Duration.ofSeconds(2));
+        ScheduledFuture<?> ticks = scheduler.scheduleAtFixedRate(task("tick"), T0.plusSeconds(1),
+                Duration.ofSeconds(2));
 
         scheduler.advance(Duration.ofSeconds(6));
 
@@ -209,18 +213,18 @@ class ManualSchedulerTest {
     @Test
     void refusesPeriodsThatAreNotPositiveAndTimeGoingBack() {
         assertThatThrownBy(() -> scheduler.scheduleAtFixedRate(task("x"), Duration.ZERO))
-                .isInstanceOf(IllegalArgumentException.class);
+            .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> scheduler.scheduleWithFixedDelay(task("x"), Duration.ofSeconds(-1)))
-                .isInstanceOf(IllegalArgumentException.class);
+            .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> scheduler.advance(Duration.ofSeconds(-1)))
-                .isInstanceOf(IllegalArgumentException.class);
+            .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void tasksMayBeScheduledFromOtherThreads() {
         try (ExecutorService workers = Executors.newFixedThreadPool(4)) {
-            IntStream.range(0, 1_000).forEach(i ->
-                    workers.submit(() -> scheduler.schedule(task("t"), T0.plusMillis(i))));
+            IntStream.range(0, 1_000)
+                .forEach(i -> workers.submit(() -> scheduler.schedule(task("t"), T0.plusMillis(i))));
         }
 
         assertThat(scheduler.pending()).isEqualTo(1_000);
@@ -238,4 +242,5 @@ class ManualSchedulerTest {
     private long secondsNow() {
         return Duration.between(T0, clock.instant()).toSeconds();
     }
+
 }

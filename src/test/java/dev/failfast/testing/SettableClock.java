@@ -8,13 +8,16 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A UTC clock that stands still until a test moves it. Thread-safe: the code under test may read
- * it on its own threads while the test sets or advances it (db-scheduler's {@code SettableClock}
- * is the model).
+ * A UTC clock that stands still until a test moves it. Thread-safe: the code under test
+ * may read it on its own threads while the test sets or advances it (db-scheduler's
+ * {@code SettableClock} is the model).
  */
 public final class SettableClock extends Clock {
 
-    /** An arbitrary but fixed start, so tests that print times print the same ones every run. */
+    /**
+     * An arbitrary but fixed start, so tests that print times print the same ones every
+     * run.
+     */
     public static final Instant DEFAULT_START = Instant.parse("2026-01-01T00:00:00Z");
 
     private final AtomicReference<Instant> now;
@@ -27,7 +30,10 @@ public final class SettableClock extends Clock {
         this.now = new AtomicReference<>(start);
     }
 
-    /** Moves the clock to {@code instant}, backwards too: a test may simulate a clock step. */
+    /**
+     * Moves the clock to {@code instant}, backwards too: a test may simulate a clock
+     * step.
+     */
     public void set(Instant instant) {
         now.set(instant);
     }
@@ -50,7 +56,10 @@ public final class SettableClock extends Clock {
         return ZoneOffset.UTC;
     }
 
-    /** A view in another zone that still follows this clock, as {@code Clock.withZone} promises. */
+    /**
+     * A view in another zone that still follows this clock, as {@code Clock.withZone}
+     * promises.
+     */
     @Override
     public Clock withZone(ZoneId zone) {
         if (ZoneOffset.UTC.equals(zone)) {
@@ -79,4 +88,5 @@ public final class SettableClock extends Clock {
     public String toString() {
         return "SettableClock[" + now.get() + "]";
     }
+
 }

@@ -34,7 +34,7 @@ class SettableClockTest {
 
         assertThat(clock.instant()).as("set may step back, as a real clock can").isEqualTo(T0.minusSeconds(1));
         assertThatThrownBy(() -> clock.advance(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("negative");
+            .hasMessageContaining("negative");
     }
 
     @Test
@@ -58,4 +58,5 @@ class SettableClockTest {
 
         assertThat(clock.instant()).isEqualTo(T0.plusSeconds(4));
     }
+
 }

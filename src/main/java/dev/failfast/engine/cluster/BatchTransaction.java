@@ -17,24 +17,35 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What one replica does to a batch in one transaction, with the batch's row locked: the same rules
- * as a single instance's {@code BatchRun}, on the rows. A failure under FAIL_FAST records the
- * cause, which skips every pending job in the same transaction; the batch ends when no job runs
- * any more. Jobs change through {@link Job}'s transitions, except where one SQL statement moves
- * many rows at once (claiming PENDING → RUNNING, skipping PENDING → SKIPPED | CANCELLED, putting
- * back RUNNING → PENDING), each a move {@link JobState}'s table admits.
+ * What one replica does to a batch in one transaction, with the batch's row locked: the
+ * same rules as a single instance's {@code BatchRun}, on the rows. A failure under
+ * FAIL_FAST records the cause, which skips every pending job in the same transaction; the
+ * batch ends when no job runs any more. Jobs change through {@link Job}'s transitions,
+ * except where one SQL statement moves many rows at once (claiming PENDING → RUNNING,
+ * skipping PENDING → SKIPPED | CANCELLED, putting back RUNNING → PENDING), each a move
+ * {@link JobState}'s table admits.
  */
 final class BatchTransaction {
 
-    /** What a committed transaction did, for the replica's listeners and its held attempts. */
-    record Result(Batch batch, List<Job> changedJobs, @Nullable BatchState previousState, boolean causeRecorded) {}
+    /**
+     * What a committed transaction did, for the replica's listeners and its held
+     * attempts.
+     */
+    record Result(Batch batch, List<Job> changedJobs, @Nullable BatchState previousState, boolean causeRecorded) {
+    }
 
     private final LockedBatch locked;
+
     private final Instant now;
+
     private final BatchState before;
+
     private final List<Job> changedJobs = new ArrayList<>();
+
     private Batch batch;
+
     private boolean changed;
+
     private boolean causeRecorded;
 
     BatchTransaction(LockedBatch locked, Instant now) {
@@ -49,8 +60,8 @@ final class BatchTransaction {
     }
 
     /**
-     * Counts jobs that were RUNNING and have been written in their new state: a FAILED one may
-     * record the cause, a PENDING one (handed back) is claimed again.
+     * Counts jobs that were RUNNING and have been written in their new state: a FAILED
+     * one may record the cause, a PENDING one (handed back) is claimed again.
      */
     void ranJobsWritten(List<Job> written) {
         List<String> handedBack = new ArrayList<>();
@@ -62,7 +73,8 @@ final class BatchTransaction {
             }
             if (job.state() == JobState.PENDING) {
                 handedBack.add(job.id());
-            } else if (job.state() == JobState.FAILED) {
+            }
+            else if (job.state() == JobState.FAILED) {
                 failed(job);
             }
         }
@@ -81,8 +93,9 @@ final class BatchTransaction {
     }
 
     /**
-     * Records the cause unless the batch has one or ended: every PENDING job is SKIPPED, the
-     * batch CANCELLING, and every replica told. Returns false if nothing was recorded.
+     * Records the cause unless the batch has one or ended: every PENDING job is SKIPPED,
+     * the batch CANCELLING, and every replica told. Returns false if nothing was
+     * recorded.
      */
     boolean recordCause(CancellationCause cause) {
         if (batch.cancellation() != null || batch.state().isTerminal()) {
@@ -99,9 +112,10 @@ final class BatchTransaction {
     }
 
     /**
-     * Settles the RUNNING jobs of a replica whose lease expired, as a restart settles those of a
-     * dead single instance: {@code FAIL} fails them and the batch (cause OWNER_LOST); {@code RESUME}
-     * puts the jobs with attempts left back to PENDING, for any replica to run again.
+     * Settles the RUNNING jobs of a replica whose lease expired, as a restart settles
+     * those of a dead single instance: {@code FAIL} fails them and the batch (cause
+     * OWNER_LOST); {@code RESUME} puts the jobs with attempts left back to PENDING, for
+     * any replica to run again.
      */
     void ownerLost(String node, RecoveryMode mode) {
         List<Job> lost = locked.runningJobsOf(node);
@@ -117,8 +131,10 @@ final class BatchTransaction {
                     && job.attempts() < job.spec().retry().maxAttempts();
             if (retry) {
                 requeued.add(job.requeued(JobError.OWNER_STOPPED));
-            } else {
-                settled.add(hadCause ? job.cancelledKeepingLastError(now) : job.failed(JobError.OWNER_STOPPED, false, now));
+            }
+            else {
+                settled.add(
+                        hadCause ? job.cancelledKeepingLastError(now) : job.failed(JobError.OWNER_STOPPED, false, now));
             }
         }
         if (!requeued.isEmpty()) {
@@ -131,18 +147,19 @@ final class BatchTransaction {
         if (mode == RecoveryMode.FAIL && !hadCause) {
             changedJobs.addAll(settled);
             settled.forEach(job -> countMove(JobState.RUNNING, job.state(), 1));
-            String owner = node.equals(ClusterStore.NO_OWNER) ? "The single instance that ran the batch before cluster mode"
-                    : "The replica " + node;
+            String owner = node.equals(ClusterStore.NO_OWNER)
+                    ? "The single instance that ran the batch before cluster mode" : "The replica " + node;
             recordCause(CancellationCause.of(CauseType.OWNER_LOST,
                     owner + " running jobs of the batch stopped before they finished", null, now));
-        } else {
+        }
+        else {
             ranJobsWritten(settled);
         }
     }
 
     /**
-     * Puts back jobs this replica claimed but never started: it did not learn that their claim
-     * committed. They are claimed again like any pending job, so they run once.
+     * Puts back jobs this replica claimed but never started: it did not learn that their
+     * claim committed. They are claimed again like any pending job, so they run once.
      */
     void claimsLost(Collection<String> jobIds, String node) {
         List<Job> putBack = locked.unclaim(jobIds, node);
@@ -152,8 +169,10 @@ final class BatchTransaction {
             countMove(JobState.RUNNING, JobState.PENDING, putBack.size());
             if (batch.cancellation() == null) {
                 locked.announceWork();
-            } else {
-                // The batch was cancelled meanwhile: the jobs end as the other pending ones did.
+            }
+            else {
+                // The batch was cancelled meanwhile: the jobs end as the other pending
+                // ones did.
                 List<Job> ended = locked.skipPending(now);
                 changedJobs.addAll(ended);
                 ended.forEach(job -> countMove(JobState.PENDING, job.state(), 1));
@@ -171,7 +190,10 @@ final class BatchTransaction {
         return new Result(batch, List.copyOf(changedJobs), stateChanged ? before : null, causeRecorded);
     }
 
-    /** Whether the batch could not start a job before this change and may now (a slot came free). */
+    /**
+     * Whether the batch could not start a job before this change and may now (a slot came
+     * free).
+     */
     boolean freedSlotForPending() {
         Batch old = locked.batch();
         return old.counts().running() >= old.spec().maxParallelism() && batch.cancellation() == null
@@ -181,4 +203,5 @@ final class BatchTransaction {
     private void countMove(JobState from, JobState to, int n) {
         batch = batch.withJobsMoved(from, to, n);
     }
+
 }

@@ -7,7 +7,9 @@ import java.time.Instant;
 final class CatchUpCauses implements PollTask {
 
     private final ClusterStore cluster;
+
     private final HeldBatches held;
+
     private final HeldAttempts attempts;
 
     CatchUpCauses(ClusterStore cluster, HeldBatches held, HeldAttempts attempts) {
@@ -20,4 +22,5 @@ final class CatchUpCauses implements PollTask {
     public void run(Instant now) {
         cluster.withCause(held.ids()).forEach(attempts::causeRecorded);
     }
+
 }

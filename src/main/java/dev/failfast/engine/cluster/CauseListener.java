@@ -16,29 +16,42 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Listens, on a connection of its own, for the notices other replicas send when they record a
- * batch's cause or have jobs to claim ({@code LISTEN}), and hands them on at once. A lost
- * connection is opened again after the poll interval; meanwhile the engine's poll catches what
- * the notices would have said.
+ * Listens, on a connection of its own, for the notices other replicas send when they
+ * record a batch's cause or have jobs to claim ({@code LISTEN}), and hands them on at
+ * once. A lost connection is opened again after the poll interval; meanwhile the engine's
+ * poll catches what the notices would have said.
  *
- * <p>A connection can die without an error: a half-open socket (a peer or a middlebox that
- * vanished) just stops delivering notices. So every check interval the listener makes a round
- * trip on its connection ({@link Connection#isValid}, bounded by a timeout), and opens a new one
- * when it gets no answer. {@link #reconnects()} counts the connections given up.
+ * <p>
+ * A connection can die without an error: a half-open socket (a peer or a middlebox that
+ * vanished) just stops delivering notices. So every check interval the listener makes a
+ * round trip on its connection ({@link Connection#isValid}, bounded by a timeout), and
+ * opens a new one when it gets no answer. {@link #reconnects()} counts the connections
+ * given up.
  */
 final class CauseListener {
 
     private static final Logger log = LoggerFactory.getLogger(CauseListener.class);
+
     private static final int WAIT_MILLIS = 250;
-    /** How long a round trip on the listening connection may take before it is declared dead. */
+
+    /**
+     * How long a round trip on the listening connection may take before it is declared
+     * dead.
+     */
     private static final int VALID_TIMEOUT_SECONDS = 2;
 
     private final DataSource dataSource;
+
     private final Duration retryInterval;
+
     private final Consumer<UUID> causeRecorded;
+
     private final Runnable workAvailable;
+
     private final AtomicLong reconnects = new AtomicLong();
+
     private volatile boolean stopped;
+
     private @Nullable Thread thread;
 
     CauseListener(DataSource dataSource, Duration retryInterval, Consumer<UUID> causeRecorded, Runnable workAvailable) {
@@ -59,7 +72,8 @@ final class CauseListener {
         if (running != null) {
             try {
                 running.join(Duration.ofMillis(WAIT_MILLIS * 4L));
-            } catch (InterruptedException e) {
+            }
+            catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
@@ -74,15 +88,18 @@ final class CauseListener {
         while (!stopped) {
             try (Connection connection = dataSource.getConnection()) {
                 listen(connection);
-            } catch (SQLException | RuntimeException e) {
+            }
+            catch (SQLException | RuntimeException e) {
                 if (stopped) {
                     return;
                 }
                 reconnects.incrementAndGet();
-                log.warn("Listening for cluster notices failed; polling meanwhile, listening again in {}", retryInterval, e);
+                log.warn("Listening for cluster notices failed; polling meanwhile, listening again in {}",
+                        retryInterval, e);
                 try {
                     Thread.sleep(retryInterval);
-                } catch (InterruptedException interrupted) {
+                }
+                catch (InterruptedException interrupted) {
                     return;
                 }
             }
@@ -98,16 +115,21 @@ final class CauseListener {
         try {
             receive(connection);
             stoppedListening = true;
-        } finally {
+        }
+        finally {
             if (stoppedListening) {
-                // The connection goes back to the pool: it must not keep collecting notices there.
+                // The connection goes back to the pool: it must not keep collecting
+                // notices there.
                 try (Statement statement = connection.createStatement()) {
                     statement.execute("UNLISTEN *");
-                } catch (SQLException e) {
+                }
+                catch (SQLException e) {
                     log.debug("UNLISTEN failed; the pool checks the connection before lending it again", e);
                 }
-            } else {
-                // Failed or dead: a statement on it could hang, and the pool must not lend it again.
+            }
+            else {
+                // Failed or dead: a statement on it could hang, and the pool must not
+                // lend it again.
                 abort(connection);
             }
         }
@@ -116,7 +138,8 @@ final class CauseListener {
     private static void abort(Connection connection) {
         try {
             connection.abort(Runnable::run);
-        } catch (SQLException | RuntimeException e) {
+        }
+        catch (SQLException | RuntimeException e) {
             log.debug("Aborting the listening connection failed", e);
         }
     }
@@ -140,7 +163,8 @@ final class CauseListener {
             for (PGNotification notice : notices) {
                 if (ClusterStore.CANCEL_CHANNEL.equals(notice.getName())) {
                     causeRecorded.accept(UUID.fromString(notice.getParameter()));
-                } else {
+                }
+                else {
                     work = true;
                 }
             }
@@ -149,4 +173,5 @@ final class CauseListener {
             }
         }
     }
+
 }

@@ -7,14 +7,16 @@ import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
- * Records a batch's cause in a transaction holding its row lock, so the first cause wins over the
- * cluster; the same transaction skips the pending jobs and tells every replica. This replica's
- * attempts of the batch stop at once.
+ * Records a batch's cause in a transaction holding its row lock, so the first cause wins
+ * over the cluster; the same transaction skips the pending jobs and tells every replica.
+ * This replica's attempts of the batch stop at once.
  */
 final class CauseRecorder {
 
     private final ClusterStore cluster;
+
     private final HeldAttempts attempts;
+
     private final Consumer<BatchTransaction.Result> committed;
 
     CauseRecorder(ClusterStore cluster, HeldAttempts attempts, Consumer<BatchTransaction.Result> committed) {
@@ -38,4 +40,5 @@ final class CauseRecorder {
         });
         return result;
     }
+
 }

@@ -11,26 +11,37 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Claims jobs from the database as this replica's worker threads come free, on a thread of its
- * own ({@link ClusterStore#claim}: a batch whose turn it is, within its maxParallelism over the
- * cluster), holds them, and starts their attempts.
+ * Claims jobs from the database as this replica's worker threads come free, on a thread
+ * of its own ({@link ClusterStore#claim}: a batch whose turn it is, within its
+ * maxParallelism over the cluster), holds them, and starts their attempts.
  */
 final class ClaimLoop {
 
     private static final Logger log = LoggerFactory.getLogger(ClaimLoop.class);
 
     private final String node;
+
     private final ClusterStore cluster;
+
     private final Clock clock;
+
     private final int claimSize;
+
     private final Duration pollInterval;
+
     private final WorkerThreads threads;
+
     private final HeldBatches held;
+
     private final HeldAttempts attempts;
+
     private final Consumer<BatchTransaction.Result> committed;
+
     /** Held by a claim from its start until its jobs are held and started. */
     private final ReentrantLock claimLock = new ReentrantLock();
+
     private volatile boolean claiming;
+
     private volatile boolean stopped;
 
     ClaimLoop(String node, ClusterStore cluster, Clock clock, int claimSize, Duration pollInterval,
@@ -54,15 +65,16 @@ final class ClaimLoop {
     }
 
     /**
-     * Claims no more jobs; those claimed go on. Returns once a claim in progress is over and its
-     * jobs are held, so that waiting for the held jobs to end waits for them too.
+     * Claims no more jobs; those claimed go on. Returns once a claim in progress is over
+     * and its jobs are held, so that waiting for the held jobs to end waits for them too.
      */
     void stopClaiming() {
         claiming = false;
         claimLock.lock();
         try {
             log.debug("Claiming stopped; no claim is in flight");
-        } finally {
+        }
+        finally {
             claimLock.unlock();
         }
     }
@@ -74,18 +86,24 @@ final class ClaimLoop {
         threads.wake();
     }
 
-    /** The claimer thread's loop: claims whenever woken, and every poll interval; never ends on a failure. */
+    /**
+     * The claimer thread's loop: claims whenever woken, and every poll interval; never
+     * ends on a failure.
+     */
     void run() {
         while (!stopped) {
             try {
                 threads.awaitWake(pollInterval);
-            } catch (InterruptedException e) {
+            }
+            catch (InterruptedException e) {
                 return;
             }
             try {
                 claimWhileFree();
-            } catch (RuntimeException e) {
-                // A database that went away fails in many ways (not only DataAccessException): never end the loop.
+            }
+            catch (RuntimeException e) {
+                // A database that went away fails in many ways (not only
+                // DataAccessException): never end the loop.
                 log.warn("Claiming jobs failed; trying again in {}", pollInterval, e);
                 pause();
             }
@@ -117,14 +135,16 @@ final class ClaimLoop {
             HeldBatch batch = held.hold(claim.batch().id(), claim.jobs());
             committed.accept(new BatchTransaction.Result(claim.batch(), claim.jobs(), claim.previousState(), false));
             if (held.hadCauseRecently(batch.id)) {
-                attempts.cancel(batch); // its notice arrived between the claim's commit and now
+                attempts.cancel(batch); // its notice arrived between the claim's commit
+                                        // and now
             }
             for (int i = 0; i < claim.jobs().size(); i++) {
                 Job job = claim.jobs().get(i);
                 attempts.start(batch, new JobRun(job, null), job.attempts(), slots.get(i));
             }
             return true;
-        } finally {
+        }
+        finally {
             claimLock.unlock();
         }
     }
@@ -132,8 +152,10 @@ final class ClaimLoop {
     private void pause() {
         try {
             Thread.sleep(pollInterval);
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
+
 }

@@ -1,12 +1,11 @@
 package dev.failfast.engine.cluster;
 
 import dev.failfast.batch.BatchState;
-import dev.failfast.batch.Job;
-import dev.failfast.settings.FailfastProperties;
 import dev.failfast.engine.BatchEventFeed;
 import dev.failfast.engine.BatchEventListener;
 import dev.failfast.engine.BatchEvents;
 import dev.failfast.engine.PollingThread;
+import dev.failfast.settings.FailfastProperties;
 import dev.failfast.store.ClusterStore;
 import java.time.Duration;
 import java.util.List;
@@ -20,10 +19,11 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Cluster mode: reads the changes of followed batches back from the database, whichever replica
- * made them, every {@code failfast.cluster.event-poll-interval}, and hands them to the listeners
- * that follow the whole cluster (the event streams). One query per followed batch and poll,
- * however many streams follow it; a poll that finds the batch's version unchanged reads no job.
+ * Cluster mode: reads the changes of followed batches back from the database, whichever
+ * replica made them, every {@code failfast.cluster.event-poll-interval}, and hands them
+ * to the listeners that follow the whole cluster (the event streams). One query per
+ * followed batch and poll, however many streams follow it; a poll that finds the batch's
+ * version unchanged reads no job.
  */
 public final class ClusterEventRelay implements BatchEventFeed, SmartLifecycle {
 
@@ -31,21 +31,34 @@ public final class ClusterEventRelay implements BatchEventFeed, SmartLifecycle {
 
     /** What the streams of one batch have been sent up to. */
     private static final class Followed {
+
         int streams;
+
         long version;
+
         @Nullable BatchState state;
+
     }
 
     private final ClusterStore cluster;
+
     private final ObjectProvider<BatchEventListener> allListeners;
-    /** Resolved at start: the event streams, which follow batches through this relay, are listeners too. */
+
+    /**
+     * Resolved at start: the event streams, which follow batches through this relay, are
+     * listeners too.
+     */
     private volatile BatchEvents events = new BatchEvents(List.of());
+
     private final Duration interval;
+
     private final Map<UUID, Followed> followed = new ConcurrentHashMap<>();
+
     /** Runs {@link #poll()}. */
     private volatile @Nullable Thread poller;
 
-    public ClusterEventRelay(ClusterStore cluster, ObjectProvider<BatchEventListener> listeners, FailfastProperties properties) {
+    public ClusterEventRelay(ClusterStore cluster, ObjectProvider<BatchEventListener> listeners,
+            FailfastProperties properties) {
         this.cluster = cluster;
         this.allListeners = listeners;
         this.interval = properties.cluster().eventPollInterval();
@@ -78,7 +91,8 @@ public final class ClusterEventRelay implements BatchEventFeed, SmartLifecycle {
             }
             try {
                 relay(id, batch);
-            } catch (RuntimeException e) {
+            }
+            catch (RuntimeException e) {
                 log.warn("Reading the changes of batch {} for its event streams failed; trying again", id, e);
             }
         }
@@ -115,4 +129,5 @@ public final class ClusterEventRelay implements BatchEventFeed, SmartLifecycle {
     public boolean isRunning() {
         return poller != null;
     }
+
 }

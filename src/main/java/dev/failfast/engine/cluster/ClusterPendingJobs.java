@@ -4,12 +4,14 @@ import dev.failfast.engine.PendingJobs;
 import dev.failfast.store.ClusterStore;
 
 /**
- * Pending jobs over the whole cluster, read from the database at each submission. Nothing is
- * reserved: the jobs of a batch count once it is stored, so two submissions at once may both pass.
+ * Pending jobs over the whole cluster, read from the database at each submission. Nothing
+ * is reserved: the jobs of a batch count once it is stored, so two submissions at once
+ * may both pass.
  */
 final class ClusterPendingJobs implements PendingJobs {
 
     private final ClusterStore cluster;
+
     private final RefreshTotals lastPoll;
 
     ClusterPendingJobs(ClusterStore cluster, RefreshTotals lastPoll) {
@@ -29,5 +31,7 @@ final class ClusterPendingJobs implements PendingJobs {
     }
 
     @Override
-    public void remove(int jobs) {}
+    public void remove(int jobs) {
+    }
+
 }

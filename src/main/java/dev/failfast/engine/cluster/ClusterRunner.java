@@ -4,13 +4,13 @@ import dev.failfast.batch.Batch;
 import dev.failfast.batch.CancellationCause;
 import dev.failfast.batch.CauseType;
 import dev.failfast.batch.Job;
-import dev.failfast.settings.FailfastProperties;
 import dev.failfast.engine.AttemptRunner;
 import dev.failfast.engine.AttemptTimers;
 import dev.failfast.engine.BatchEvents;
 import dev.failfast.engine.BatchRunner;
 import dev.failfast.engine.PendingJobs;
 import dev.failfast.engine.PollingThread;
+import dev.failfast.settings.FailfastProperties;
 import dev.failfast.store.ClusterStore;
 import dev.failfast.store.NodeLease;
 import java.time.Clock;
@@ -27,60 +27,77 @@ import org.springframework.core.task.TaskExecutor;
 import org.springframework.scheduling.TaskScheduler;
 
 /**
- * The runner of a replica in cluster mode ({@code failfast.cluster.enabled}, PostgreSQL only):
- * every replica on the database runs every batch, whichever replica accepted it, and the database
- * is the source of truth.
+ * The runner of a replica in cluster mode ({@code failfast.cluster.enabled}, PostgreSQL
+ * only): every replica on the database runs every batch, whichever replica accepted it,
+ * and the database is the source of truth.
  *
  * <ul>
- *   <li>Jobs are claimed in small groups ({@link ClaimLoop}), within each batch's
- *       {@code maxParallelism} over all replicas and taking turns across batches; their attempts
- *       run here ({@link HeldAttempts}) and their outcomes are written in groups ({@link OutcomeWriter}).
- *   <li>A cause is recorded once, under the batch row's lock, which also skips its pending jobs
- *       ({@link CauseRecorder}); {@code NOTIFY} tells every replica at once ({@link CauseListener}).
- *   <li>Every {@code failfast.cluster.poll-interval} the {@link ClusterPoll} catches missed notices,
- *       settles the jobs of replicas whose lease expired, puts back lost claims, fires deadlines
- *       and refreshes the cluster-wide gauges.
+ * <li>Jobs are claimed in small groups ({@link ClaimLoop}), within each batch's
+ * {@code maxParallelism} over all replicas and taking turns across batches; their
+ * attempts run here ({@link HeldAttempts}) and their outcomes are written in groups
+ * ({@link OutcomeWriter}).
+ * <li>A cause is recorded once, under the batch row's lock, which also skips its pending
+ * jobs ({@link CauseRecorder}); {@code NOTIFY} tells every replica at once
+ * ({@link CauseListener}).
+ * <li>Every {@code failfast.cluster.poll-interval} the {@link ClusterPoll} catches missed
+ * notices, settles the jobs of replicas whose lease expired, puts back lost claims, fires
+ * deadlines and refreshes the cluster-wide gauges.
  * </ul>
  *
- * <p>On stop the replica claims no more jobs, lets its running jobs finish for the drain timeout,
- * then records cause {@code SHUTDOWN} on the batches it still runs jobs of (as a single instance
- * does), waits for them, and leaves the cluster. Other batches go on running on the other replicas.
+ * <p>
+ * On stop the replica claims no more jobs, lets its running jobs finish for the drain
+ * timeout, then records cause {@code SHUTDOWN} on the batches it still runs jobs of (as a
+ * single instance does), waits for them, and leaves the cluster. Other batches go on
+ * running on the other replicas.
  */
 public final class ClusterRunner implements BatchRunner {
 
     private static final Logger log = LoggerFactory.getLogger(ClusterRunner.class);
 
     private final ClusterStore cluster;
+
     private final NodeLease lease;
+
     private final FailfastProperties properties;
+
     private final Clock clock;
-    /** This replica's changes, to the listeners that count this replica's work (metrics, logs). */
+
+    /**
+     * This replica's changes, to the listeners that count this replica's work (metrics,
+     * logs).
+     */
     private final BatchEvents events;
+
     private final Object eventOrder = new Object();
+
     private final WorkerThreads threads;
+
     private final HeldBatches held = new HeldBatches();
+
     private final HeldAttempts attempts;
+
     private final OutcomeWriter writer;
+
     private final ClaimLoop claims;
+
     private final CauseRecorder causes;
+
     private final CauseListener listener;
+
     private final RefreshTotals totals;
+
     private final ClusterPoll poll;
+
     private final PendingJobs pending;
+
     private @Nullable Thread claimer;
+
     private @Nullable Thread outcomeWriter;
+
     private @Nullable Thread poller;
 
-    public ClusterRunner(
-            FailfastProperties properties,
-            ClusterStore cluster,
-            NodeLease lease,
-            BatchEvents events,
-            AttemptRunner runner,
-            DataSource dataSource,
-            TaskExecutor executor,
-            TaskScheduler scheduler,
-            Clock clock) {
+    public ClusterRunner(FailfastProperties properties, ClusterStore cluster, NodeLease lease, BatchEvents events,
+            AttemptRunner runner, DataSource dataSource, TaskExecutor executor, TaskScheduler scheduler, Clock clock) {
         this.cluster = cluster;
         this.lease = lease;
         this.properties = properties;
@@ -99,18 +116,18 @@ public final class ClusterRunner implements BatchRunner {
         this.causes = new CauseRecorder(cluster, attempts, this::committed);
         this.listener = new CauseListener(dataSource, settings.pollInterval(), attempts::causeRecorded, threads::wake);
         this.totals = new RefreshTotals(cluster, threads);
-        this.poll = new ClusterPoll(clock, List.of(
-                new CatchUpCauses(cluster, held, attempts),
-                new SettleLostReplicas(cluster, properties.recovery().mode(), this::committed),
-                new PutBackLostClaims(lease.node(), cluster, held, this::committed),
-                new FireDeadlines(cluster, causes),
-                totals));
+        this.poll = new ClusterPoll(clock,
+                List.of(new CatchUpCauses(cluster, held, attempts),
+                        new SettleLostReplicas(cluster, properties.recovery().mode(), this::committed),
+                        new PutBackLostClaims(lease.node(), cluster, held, this::committed),
+                        new FireDeadlines(cluster, causes), totals));
         this.pending = new ClusterPendingJobs(cluster, totals);
     }
 
     /** Nothing to hold: the stored batch is all the replicas need. */
     @Override
-    public void register(Batch batch, List<Job> jobs, List<Object> parsedParams) {}
+    public void register(Batch batch, List<Job> jobs, List<Object> parsedParams) {
+    }
 
     /** Any replica may claim its jobs; their params are parsed again at each attempt. */
     @Override
@@ -120,14 +137,17 @@ public final class ClusterRunner implements BatchRunner {
     }
 
     @Override
-    public void discard(UUID batchId) {}
+    public void discard(UUID batchId) {
+    }
 
     @Override
     public Optional<CauseRecorded> recordCause(UUID batchId, CancellationCause cause) {
         return causes.record(batchId, cause).map(result -> new CauseRecorded(result.batch(), result.causeRecorded()));
     }
 
-    /** The database is the truth: a terminal batch's jobs are settled wherever they ran. */
+    /**
+     * The database is the truth: a terminal batch's jobs are settled wherever they ran.
+     */
     @Override
     public boolean isRunning(UUID batchId) {
         return false;
@@ -145,7 +165,10 @@ public final class ClusterRunner implements BatchRunner {
         return totals.totals().batches();
     }
 
-    /** Jobs this replica claimed and has not settled yet, including those waiting out a retry backoff. */
+    /**
+     * Jobs this replica claimed and has not settled yet, including those waiting out a
+     * retry backoff.
+     */
     @Override
     public int attemptsInFlight() {
         return held.jobs();
@@ -161,7 +184,10 @@ public final class ClusterRunner implements BatchRunner {
         return listener.reconnects();
     }
 
-    /** Serialised: the claimer, the writer and request threads all report changes, of the same batches too. */
+    /**
+     * Serialised: the claimer, the writer and request threads all report changes, of the
+     * same batches too.
+     */
     private void committed(BatchTransaction.Result result) {
         synchronized (eventOrder) {
             events.changed(result.batch(), result.changedJobs(), result.previousState());
@@ -169,9 +195,10 @@ public final class ClusterRunner implements BatchRunner {
     }
 
     /**
-     * Joins the cluster: registers this replica's lease, listens for causes, starts claiming.
-     *
-     * @throws dev.failfast.store.InstanceLeaseHeldException when a single instance uses the database
+     * Joins the cluster: registers this replica's lease, listens for causes, starts
+     * claiming.
+     * @throws dev.failfast.store.InstanceLeaseHeldException when a single instance uses
+     * the database
      */
     @Override
     public void start() {
@@ -196,9 +223,10 @@ public final class ClusterRunner implements BatchRunner {
             if (!held.awaitNone(drainTimeout)) {
                 log.info("Drain timeout: {} jobs still running here; their batches are cancelled", held.jobs());
                 for (UUID batchId : held.ids()) {
-                    causes.record(batchId, CancellationCause.of(CauseType.SHUTDOWN,
-                            "The replica " + lease.node() + " running jobs of the batch is shutting down", null,
-                            clock.instant()));
+                    causes.record(batchId,
+                            CancellationCause.of(CauseType.SHUTDOWN,
+                                    "The replica " + lease.node() + " running jobs of the batch is shutting down", null,
+                                    clock.instant()));
                 }
                 if (!held.awaitNone(properties.engine().cancelGrace().plusSeconds(2))) {
                     log.warn("{} jobs still held at shutdown; the other replicas settle them when this lease expires",
@@ -207,14 +235,16 @@ public final class ClusterRunner implements BatchRunner {
             }
             claims.stop();
             writer.stop();
-            for (Thread thread : new Thread[] {claimer, outcomeWriter}) {
+            for (Thread thread : new Thread[] { claimer, outcomeWriter }) {
                 if (thread != null) {
                     thread.join(Duration.ofSeconds(10));
                 }
             }
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } finally {
+        }
+        finally {
             if (poller != null) {
                 poller.interrupt();
             }
@@ -224,4 +254,5 @@ public final class ClusterRunner implements BatchRunner {
             }
         }
     }
+
 }

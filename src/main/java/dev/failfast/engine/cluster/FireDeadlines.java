@@ -9,12 +9,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 
-/** Records cause DEADLINE_EXCEEDED on the batches whose deadline passed, whichever replica accepted them. */
+/**
+ * Records cause DEADLINE_EXCEEDED on the batches whose deadline passed, whichever replica
+ * accepted them.
+ */
 final class FireDeadlines implements PollTask {
 
     private static final Logger log = LoggerFactory.getLogger(FireDeadlines.class);
 
     private final ClusterStore cluster;
+
     private final CauseRecorder causes;
 
     FireDeadlines(ClusterStore cluster, CauseRecorder causes) {
@@ -29,10 +33,12 @@ final class FireDeadlines implements PollTask {
             if (deadline != null && !batch.createdAt().plus(deadline).isAfter(now)) {
                 try {
                     causes.record(batch.id(), CancellationCause.deadlineExceeded(deadline, now));
-                } catch (DataAccessException e) {
+                }
+                catch (DataAccessException e) {
                     log.warn("Recording the deadline of batch {} failed; the next poll tries again", batch.id(), e);
                 }
             }
         }
     }
+
 }

@@ -6,6 +6,7 @@ import dev.failfast.engine.AttemptTimers;
 import dev.failfast.engine.JobRun;
 import dev.failfast.engine.Outcome;
 import dev.failfast.engine.StopReason;
+import dev.failfast.store.ClusterStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,34 +15,42 @@ import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
-import dev.failfast.store.ClusterStore;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-import org.springframework.dao.DataAccessException;
 import org.springframework.core.task.TaskExecutor;
 import org.springframework.core.task.TaskRejectedException;
+import org.springframework.dao.DataAccessException;
 
 /**
  * The attempts of the jobs this replica holds: it starts them on the executor, arms their
- * timeouts, stops them when their batch gets a cause anywhere in the cluster, abandons those that
- * ignore it past the grace period, and waits out retry backoffs. Whatever happens to a job is
- * queued as a {@link Settlement} for the {@link OutcomeWriter}.
+ * timeouts, stops them when their batch gets a cause anywhere in the cluster, abandons
+ * those that ignore it past the grace period, and waits out retry backoffs. Whatever
+ * happens to a job is queued as a {@link Settlement} for the {@link OutcomeWriter}.
  */
 final class HeldAttempts {
 
     private static final Logger log = LoggerFactory.getLogger(HeldAttempts.class);
 
     private final ClusterStore cluster;
+
     private final AttemptRunner runner;
+
     private final TaskExecutor executor;
+
     private final AttemptTimers timers;
+
     private final Clock clock;
+
     private final WorkerThreads threads;
+
     private final HeldBatches held;
+
     private final BlockingQueue<Settlement> settlements;
+
     private final Duration resubmitDelay;
+
     private volatile boolean leaving;
 
     HeldAttempts(ClusterStore cluster, AttemptRunner runner, TaskExecutor executor, AttemptTimers timers, Clock clock,
@@ -57,27 +66,36 @@ final class HeldAttempts {
         this.resubmitDelay = resubmitDelay;
     }
 
-    /** Hands attempt {@code number} of a held job to the executor; {@code slot} is its thread. */
-    @SuppressWarnings("FutureReturnValueIgnored") // a delayed resubmission is never cancelled: it checks the cause
+    /**
+     * Hands attempt {@code number} of a held job to the executor; {@code slot} is its
+     * thread.
+     */
+    @SuppressWarnings("FutureReturnValueIgnored") // a delayed resubmission is never
+                                                  // cancelled: it checks the cause
     void start(HeldBatch batch, JobRun run, int number, WorkerThreads.Slot slot) {
         String batchId = batch.id.toString();
         try {
             executor.execute(() -> {
-                try (var _ = MDC.putCloseable("batchId", batchId);
-                        var _ = MDC.putCloseable("jobId", run.id())) {
+                try (var _ = MDC.putCloseable("batchId", batchId); var _ = MDC.putCloseable("jobId", run.id())) {
                     runAttempt(batch, run, number, slot);
-                } finally {
+                }
+                finally {
                     slot.returned();
                 }
             });
-        } catch (TaskRejectedException e) {
+        }
+        catch (TaskRejectedException e) {
             slot.returned();
             if (leaving) {
-                // The replica shuts down: another one runs the job, its attempt not counted.
+                // The replica shuts down: another one runs the job, its attempt not
+                // counted.
                 settlements.add(new Settlement.HandedBack(batch, run, false));
-            } else {
-                // Retries that came due on top of a full pool overflowed the executor's queue: this
-                // attempt waits a little (a cancellation meanwhile stops it before its handler runs).
+            }
+            else {
+                // Retries that came due on top of a full pool overflowed the executor's
+                // queue: this
+                // attempt waits a little (a cancellation meanwhile stops it before its
+                // handler runs).
                 timers.after(resubmitDelay, () -> start(batch, run, number, threads.take()));
             }
         }
@@ -86,7 +104,8 @@ final class HeldAttempts {
     private void runAttempt(HeldBatch batch, JobRun run, int number, WorkerThreads.Slot slot) {
         Attempt attempt = causeRecorded(batch) ? null : startUnlessCancelled(batch, run, number, slot);
         if (attempt == null) {
-            // The cause was recorded after the claim and before a thread got to the job: it does not start.
+            // The cause was recorded after the claim and before a thread got to the job:
+            // it does not start.
             settlements.add(new Settlement.NotStarted(batch, run));
             return;
         }
@@ -94,9 +113,9 @@ final class HeldAttempts {
     }
 
     /**
-     * Starts the attempt, under the batch's lock, unless the batch's token was cancelled by now:
-     * {@link #cancel} cancels the token before it takes the lock, so an attempt started here is one
-     * that the cancellation's stragglers timer sees.
+     * Starts the attempt, under the batch's lock, unless the batch's token was cancelled
+     * by now: {@link #cancel} cancels the token before it takes the lock, so an attempt
+     * started here is one that the cancellation's stragglers timer sees.
      */
     private @Nullable Attempt startUnlessCancelled(HeldBatch batch, JobRun run, int number, WorkerThreads.Slot slot) {
         batch.lock.lock();
@@ -110,14 +129,15 @@ final class HeldAttempts {
             batch.attempts.put(attempt, slot);
             timers.armTimeout(attempt, batch.lock, timedOut -> abandon(batch, timedOut, StopReason.TIMEOUT));
             return attempt;
-        } finally {
+        }
+        finally {
             batch.lock.unlock();
         }
     }
 
     /**
-     * Whether the batch has a cause, heard of or in the database: a cause committed on another
-     * replica after this job's claim may not have been announced here yet.
+     * Whether the batch has a cause, heard of or in the database: a cause committed on
+     * another replica after this job's claim may not have been announced here yet.
      */
     private boolean causeRecorded(HeldBatch batch) {
         if (batch.token.isCancelled()) {
@@ -127,7 +147,8 @@ final class HeldAttempts {
             if (!cluster.hasCause(batch.id)) {
                 return false;
             }
-        } catch (DataAccessException e) {
+        }
+        catch (DataAccessException e) {
             log.warn("Cannot read whether batch {} has a cause; its claimed job starts", batch.id, e);
             return false;
         }
@@ -140,16 +161,21 @@ final class HeldAttempts {
         try {
             batch.attempts.remove(attempt);
             if (!attempt.end()) {
-                return; // abandoned: settled then, and what it did afterwards does not count
+                return; // abandoned: settled then, and what it did afterwards does not
+                        // count
             }
             attempt.job().attempt(null);
-        } finally {
+        }
+        finally {
             batch.lock.unlock();
         }
         settlements.add(new Settlement.Ended(batch, attempt.job(), outcome));
     }
 
-    /** The attempt ignored its token for the whole grace period: reported ended, its thread left to finish. */
+    /**
+     * The attempt ignored its token for the whole grace period: reported ended, its
+     * thread left to finish.
+     */
     private void abandon(HeldBatch batch, Attempt attempt, StopReason reason) {
         WorkerThreads.Slot slot;
         batch.lock.lock();
@@ -159,14 +185,18 @@ final class HeldAttempts {
                 return;
             }
             attempt.job().attempt(null);
-        } finally {
+        }
+        finally {
             batch.lock.unlock();
         }
         slot.abandoned();
         settlements.add(new Settlement.Ended(batch, attempt.job(), new Outcome.Abandoned(reason)));
     }
 
-    /** A batch's cause was recorded (here or on another replica): stops its jobs on this replica. */
+    /**
+     * A batch's cause was recorded (here or on another replica): stops its jobs on this
+     * replica.
+     */
     void causeRecorded(UUID batchId) {
         HeldBatch batch = held.causeRecorded(batchId);
         if (batch != null) {
@@ -174,8 +204,12 @@ final class HeldAttempts {
         }
     }
 
-    /** Interrupts the batch's attempts, cancels its retries, and abandons stragglers after the grace period. */
-    @SuppressWarnings("FutureReturnValueIgnored") // the grace timer is never cancelled: it finds no straggler
+    /**
+     * Interrupts the batch's attempts, cancels its retries, and abandons stragglers after
+     * the grace period.
+     */
+    @SuppressWarnings("FutureReturnValueIgnored") // the grace timer is never cancelled:
+                                                  // it finds no straggler
     void cancel(HeldBatch batch) {
         if (!batch.token.cancel(StopReason.BATCH_CANCELLED)) {
             return;
@@ -188,7 +222,8 @@ final class HeldAttempts {
             }
             batch.waitingRetry.clear();
             timers.afterGrace(() -> abandonStragglers(batch));
-        } finally {
+        }
+        finally {
             batch.lock.unlock();
         }
     }
@@ -198,13 +233,17 @@ final class HeldAttempts {
         batch.lock.lock();
         try {
             stragglers = new ArrayList<>(batch.attempts.keySet());
-        } finally {
+        }
+        finally {
             batch.lock.unlock();
         }
         stragglers.forEach(attempt -> abandon(batch, attempt, StopReason.BATCH_CANCELLED));
     }
 
-    /** An attempt failed and the job has attempts left: it runs again here after its backoff. */
+    /**
+     * An attempt failed and the job has attempts left: it runs again here after its
+     * backoff.
+     */
     void scheduleRetry(HeldBatch batch, JobRun run, Instant now) {
         Duration backoff = run.job().spec().retry().backoffBefore(run.job().attempts() + 1);
         batch.lock.lock();
@@ -219,7 +258,8 @@ final class HeldAttempts {
             }
             batch.waitingRetry.add(run);
             run.retryTimer(timers.at(now.plus(backoff), () -> retryDue(batch, run)));
-        } finally {
+        }
+        finally {
             batch.lock.unlock();
         }
     }
@@ -233,17 +273,20 @@ final class HeldAttempts {
             }
             run.retryTimer(null);
             number = run.job().attempts() + 1;
-        } finally {
+        }
+        finally {
             batch.lock.unlock();
         }
-        // Started by the outcome writer once written, if the batch still has no cause and the job is still ours.
+        // Started by the outcome writer once written, if the batch still has no cause and
+        // the job is still ours.
         settlements.add(new Settlement.RetryStarted(batch, run, number));
     }
 
     /**
-     * The replica leaves (it shuts down): the retries waiting here, and any scheduled from now on,
-     * are handed back for other replicas to run, rather than waited for; so are attempts the
-     * executor refuses. What runs on a thread here goes on, for the drain.
+     * The replica leaves (it shuts down): the retries waiting here, and any scheduled
+     * from now on, are handed back for other replicas to run, rather than waited for; so
+     * are attempts the executor refuses. What runs on a thread here goes on, for the
+     * drain.
      */
     void leave(Collection<HeldBatch> batches) {
         leaving = true;
@@ -255,7 +298,8 @@ final class HeldAttempts {
                     settlements.add(new Settlement.HandedBack(batch, run, true));
                 }
                 batch.waitingRetry.clear();
-            } finally {
+            }
+            finally {
                 batch.lock.unlock();
             }
         }
@@ -265,4 +309,5 @@ final class HeldAttempts {
     void starting() {
         leaving = false;
     }
+
 }

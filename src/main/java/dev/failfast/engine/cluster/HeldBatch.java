@@ -12,21 +12,30 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A batch this replica holds jobs of: its token here, which a cause recorded anywhere in the
- * cluster cancels, the attempts running here and the retries waiting here.
+ * A batch this replica holds jobs of: its token here, which a cause recorded anywhere in
+ * the cluster cancels, the attempts running here and the retries waiting here.
  */
 final class HeldBatch {
 
     final UUID id;
+
     final CancellationSource token = new CancellationSource();
+
     final ReentrantLock lock = new ReentrantLock();
-    /** Ids of the jobs held here; changed only inside {@link HeldBatches}' compute functions. */
+
+    /**
+     * Ids of the jobs held here; changed only inside {@link HeldBatches}' compute
+     * functions.
+     */
     final Set<String> jobIds = ConcurrentHashMap.newKeySet();
+
     // Guarded by lock.
     final Map<Attempt, WorkerThreads.Slot> attempts = new HashMap<>();
+
     final Set<JobRun> waitingRetry = new HashSet<>();
 
     HeldBatch(UUID id) {
         this.id = id;
     }
+
 }

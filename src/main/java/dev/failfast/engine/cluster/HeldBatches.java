@@ -16,21 +16,24 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The batches this replica holds jobs of, from the claim until each job's outcome is written, and
- * the causes announced recently (for claims committed just before their notice arrived).
+ * The batches this replica holds jobs of, from the claim until each job's outcome is
+ * written, and the causes announced recently (for claims committed just before their
+ * notice arrived).
  */
 final class HeldBatches {
 
     private static final int RECENT_CAUSES = 4096;
 
     private final Map<UUID, HeldBatch> batches = new ConcurrentHashMap<>();
-    private final Set<UUID> recentCauses = Collections.synchronizedSet(Collections.newSetFromMap(
-            new LinkedHashMap<>(16, 0.75f, false) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<UUID, Boolean> eldest) {
-                    return size() > RECENT_CAUSES;
-                }
-            }));
+
+    private final Set<UUID> recentCauses = Collections
+        .synchronizedSet(Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<UUID, Boolean> eldest) {
+                return size() > RECENT_CAUSES;
+            }
+        }));
+
     private final Object idle = new Object();
 
     /** Holds the claimed jobs; returns their batch. */
@@ -92,7 +95,9 @@ final class HeldBatches {
         return Set.copyOf(batches.keySet());
     }
 
-    /** Jobs held: running, waiting to retry, or waiting for their outcome to be written. */
+    /**
+     * Jobs held: running, waiting to retry, or waiting for their outcome to be written.
+     */
     int jobs() {
         return batches.values().stream().mapToInt(batch -> batch.jobIds.size()).sum();
     }
@@ -102,4 +107,5 @@ final class HeldBatches {
         batches.forEach((id, batch) -> batch.jobIds.forEach(jobId -> keys.add(new JobKey(id, jobId))));
         return keys;
     }
+
 }

@@ -5,11 +5,12 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * Finds jobs the database says this replica runs but the replica does not hold: a claim whose
- * commit succeeded while its reply was lost (the connection broke). Such a job would stay RUNNING
- * for as long as the replica lives. A job counts as lost once two polls in a row found it so,
- * which leaves out the instants between a claim's commit and the replica taking the jobs, and
- * between an outcome's commit and the replica letting the job go.
+ * Finds jobs the database says this replica runs but the replica does not hold: a claim
+ * whose commit succeeded while its reply was lost (the connection broke). Such a job
+ * would stay RUNNING for as long as the replica lives. A job counts as lost once two
+ * polls in a row found it so, which leaves out the instants between a claim's commit and
+ * the replica taking the jobs, and between an outcome's commit and the replica letting
+ * the job go.
  */
 final class LostClaims {
 
@@ -28,4 +29,5 @@ final class LostClaims {
         missingBefore = missing;
         return lost;
     }
+
 }

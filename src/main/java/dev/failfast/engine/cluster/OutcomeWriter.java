@@ -24,27 +24,36 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes what happened to the jobs this replica holds, on a thread of its own: all the
  * settlements waiting, one transaction per batch (so a burst of short jobs costs a few
- * transactions, not one per job), each fenced by the job still being RUNNING and owned here.
- * After the commit it lets go of ended jobs and starts retries that were written.
+ * transactions, not one per job), each fenced by the job still being RUNNING and owned
+ * here. After the commit it lets go of ended jobs and starts retries that were written.
  */
 final class OutcomeWriter {
 
     private static final Logger log = LoggerFactory.getLogger(OutcomeWriter.class);
 
     private final String node;
+
     private final ClusterStore cluster;
+
     private final Clock clock;
+
     private final LinkedBlockingDeque<Settlement> settlements;
+
     private final HeldAttempts attempts;
+
     private final HeldBatches held;
+
     private final WorkerThreads threads;
+
     private final Consumer<BatchTransaction.Result> committed;
+
     private final Duration pollInterval;
+
     private volatile boolean stopped;
 
     OutcomeWriter(String node, ClusterStore cluster, Clock clock, LinkedBlockingDeque<Settlement> settlements,
-            HeldAttempts attempts, HeldBatches held, WorkerThreads threads,
-            Consumer<BatchTransaction.Result> committed, Duration pollInterval) {
+            HeldAttempts attempts, HeldBatches held, WorkerThreads threads, Consumer<BatchTransaction.Result> committed,
+            Duration pollInterval) {
         this.node = node;
         this.cluster = cluster;
         this.clock = clock;
@@ -76,7 +85,8 @@ final class OutcomeWriter {
                     continue;
                 }
                 group.add(first);
-            } catch (InterruptedException e) {
+            }
+            catch (InterruptedException e) {
                 return;
             }
             settlements.drainTo(group);
@@ -86,9 +96,11 @@ final class OutcomeWriter {
             byBatch.forEach((batch, items) -> {
                 try {
                     write(batch, items);
-                } catch (RuntimeException e) {
+                }
+                catch (RuntimeException e) {
                     log.warn("Writing {} job outcomes of batch {} failed; retrying", items.size(), batch.id, e);
-                    // Ahead of what came in meanwhile, in their order: a job's outcomes are written in order.
+                    // Ahead of what came in meanwhile, in their order: a job's outcomes
+                    // are written in order.
                     items.reversed().forEach(settlements::offerFirst);
                     pause();
                 }
@@ -99,7 +111,8 @@ final class OutcomeWriter {
     private void pause() {
         try {
             Thread.sleep(pollInterval);
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
@@ -110,7 +123,8 @@ final class OutcomeWriter {
         List<Job> intended = new ArrayList<>(items.size());
         var written = cluster.change(batch.id, locked -> {
             var transaction = new BatchTransaction(locked, now);
-            // As a single instance does, one outcome after the other: a failure that records the
+            // As a single instance does, one outcome after the other: a failure that
+            // records the
             // cause means the failures after it are not retried.
             Batch before = transaction.batch();
             boolean causeAhead = before.cancellation() != null;
@@ -133,16 +147,19 @@ final class OutcomeWriter {
         for (int i = 0; i < items.size(); i++) {
             Settlement item = items.get(i);
             if (written.isEmpty() || !written.get().ids().contains(intended.get(i).id())) {
-                done.add(item.run().id()); // the batch was deleted, or a replica that took the job over settled it
+                done.add(item.run().id()); // the batch was deleted, or a replica that
+                                           // took the job over settled it
                 continue;
             }
             Job job = intended.get(i);
             item.run().job(job);
             if (job.state().isTerminal() || job.state() == JobState.PENDING) {
                 done.add(job.id()); // ended, or handed back to be claimed again
-            } else if (item instanceof Settlement.RetryStarted(var b, var run, int attempt)) {
+            }
+            else if (item instanceof Settlement.RetryStarted(var b, var run, int attempt)) {
                 attempts.start(batch, run, attempt, threads.take());
-            } else {
+            }
+            else {
                 attempts.scheduleRetry(batch, item.run(), now);
             }
         }
@@ -155,21 +172,26 @@ final class OutcomeWriter {
         held.release(batch, done);
     }
 
-    private record Written(BatchTransaction.Result result, Set<String> ids) {}
+    private record Written(BatchTransaction.Result result, Set<String> ids) {
+    }
 
-    /** The job as {@code item} leaves it; {@code causeAhead}: the batch has a cause, or this write records one. */
+    /**
+     * The job as {@code item} leaves it; {@code causeAhead}: the batch has a cause, or
+     * this write records one.
+     */
     private static Job jobAfter(Settlement item, boolean causeAhead, Instant now) {
         Job job = item.run().job();
         return switch (item) {
             case Settlement.Ended(var b, var r, var outcome) -> AttemptOutcomes.jobAfter(job, outcome, causeAhead, now);
             case Settlement.NotStarted ignored -> job.claimWithdrawn(now);
             case Settlement.HandedBack(var b, var r, boolean ran) when causeAhead ->
-                    ran ? job.cancelledKeepingLastError(now) : job.claimWithdrawn(now);
+                ran ? job.cancelledKeepingLastError(now) : job.claimWithdrawn(now);
             case Settlement.HandedBack(var b, var r, boolean ran) ->
-                    ran ? job.requeued(Objects.requireNonNullElse(job.error(), JobError.OWNER_STOPPED)) : job.unclaimed();
+                ran ? job.requeued(Objects.requireNonNullElse(job.error(), JobError.OWNER_STOPPED)) : job.unclaimed();
             case Settlement.RetryCancelled ignored -> job.cancelledKeepingLastError(now);
             case Settlement.RetryStarted(var b, var r, int attempt) ->
-                    causeAhead ? job.cancelledKeepingLastError(now) : job.started(attempt, now);
+                causeAhead ? job.cancelledKeepingLastError(now) : job.started(attempt, now);
         };
     }
+
 }

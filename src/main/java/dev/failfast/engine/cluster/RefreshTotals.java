@@ -3,11 +3,16 @@ package dev.failfast.engine.cluster;
 import dev.failfast.store.ClusterStore;
 import java.time.Instant;
 
-/** Reads the cluster-wide gauges (active batches, pending jobs), then has the claimer look for jobs. */
+/**
+ * Reads the cluster-wide gauges (active batches, pending jobs), then has the claimer look
+ * for jobs.
+ */
 final class RefreshTotals implements PollTask {
 
     private final ClusterStore cluster;
+
     private final WorkerThreads threads;
+
     private volatile ClusterStore.Totals totals = new ClusterStore.Totals(0, 0);
 
     RefreshTotals(ClusterStore cluster, WorkerThreads threads) {
@@ -25,4 +30,5 @@ final class RefreshTotals implements PollTask {
         totals = cluster.totals();
         threads.wake();
     }
+
 }

@@ -9,15 +9,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Settles the RUNNING jobs of replicas whose lease expired, by {@code failfast.recovery.mode}
- * (see {@link BatchTransaction#ownerLost}), then forgets those replicas.
+ * Settles the RUNNING jobs of replicas whose lease expired, by
+ * {@code failfast.recovery.mode} (see {@link BatchTransaction#ownerLost}), then forgets
+ * those replicas.
  */
 final class SettleLostReplicas implements PollTask {
 
     private static final Logger log = LoggerFactory.getLogger(SettleLostReplicas.class);
 
     private final ClusterStore cluster;
+
     private final RecoveryMode mode;
+
     private final Consumer<BatchTransaction.Result> committed;
 
     SettleLostReplicas(ClusterStore cluster, RecoveryMode mode, Consumer<BatchTransaction.Result> committed) {
@@ -43,4 +46,5 @@ final class SettleLostReplicas implements PollTask {
         }
         cluster.deleteExpiredNodes(now);
     }
+
 }

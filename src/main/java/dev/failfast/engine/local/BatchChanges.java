@@ -8,15 +8,19 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A batch as its changes leave it, and what they changed since they were last published: the jobs,
- * the state the batch left, and the hand-overs of attempts they abandoned (which the dispatcher
- * frees once the batch's lock is released). Guarded by the batch's lock.
+ * A batch as its changes leave it, and what they changed since they were last published:
+ * the jobs, the state the batch left, and the hand-overs of attempts they abandoned
+ * (which the dispatcher frees once the batch's lock is released). Guarded by the batch's
+ * lock.
  */
 final class BatchChanges {
 
     private Batch batch;
+
     private final List<Job> changedJobs = new ArrayList<>();
+
     private @Nullable BatchState stateBefore;
+
     private final List<Dispatcher.Handover> abandoned = new ArrayList<>();
 
     BatchChanges(Batch batch) {
@@ -55,7 +59,9 @@ final class BatchChanges {
         return taken;
     }
 
-    /** Publishes what changed since the last call: to the store, then to the listeners. */
+    /**
+     * Publishes what changed since the last call: to the store, then to the listeners.
+     */
     void publish(BatchPublisher publisher) {
         if (changedJobs.isEmpty() && stateBefore == null) {
             return;
@@ -64,4 +70,5 @@ final class BatchChanges {
         changedJobs.clear();
         stateBefore = null;
     }
+
 }

@@ -11,12 +11,16 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Writes a batch's changes to the store, then tells every listener; and makes its cause durable. */
+/**
+ * Writes a batch's changes to the store, then tells every listener; and makes its cause
+ * durable.
+ */
 final class BatchPublisher {
 
     private static final Logger log = LoggerFactory.getLogger(BatchPublisher.class);
 
     private final BatchStore store;
+
     private final BatchEvents events;
 
     BatchPublisher(BatchStore store, BatchEvents events) {
@@ -25,17 +29,19 @@ final class BatchPublisher {
     }
 
     /**
-     * Makes a batch's recorded cause, and the jobs it skipped, durable ({@link BatchStore#flush(UUID)})
-     * at once, on a thread of its own: the thread that recorded it may be a timer (a deadline, a
-     * grace period) or hold the dispatcher's lock, and must not wait for the database. A client's
-     * cancel writes the cause itself and answers only once it is stored. A failure leaves the
-     * changes buffered for the next flush.
+     * Makes a batch's recorded cause, and the jobs it skipped, durable
+     * ({@link BatchStore#flush(UUID)}) at once, on a thread of its own: the thread that
+     * recorded it may be a timer (a deadline, a grace period) or hold the dispatcher's
+     * lock, and must not wait for the database. A client's cancel writes the cause itself
+     * and answers only once it is stored. A failure leaves the changes buffered for the
+     * next flush.
      */
     void writeCause(UUID batchId) {
         Thread.ofVirtual().name("failfast-cause-writer").start(() -> {
             try {
                 store.flush(batchId);
-            } catch (RuntimeException e) {
+            }
+            catch (RuntimeException e) {
                 log.warn("Writing the cancellation cause of batch {} failed; it stays buffered for the next flush",
                         batchId, e);
             }
@@ -47,4 +53,5 @@ final class BatchPublisher {
         store.update(batch, jobs);
         events.changed(batch, jobs, previousState);
     }
+
 }

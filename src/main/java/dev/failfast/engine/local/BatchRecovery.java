@@ -21,21 +21,26 @@ import org.slf4j.LoggerFactory;
 /**
  * On startup, settles the batches a previous process left QUEUED, RUNNING or CANCELLING.
  *
- * <p>{@link RecoveryMode#FAIL}: jobs that were running become FAILED with error type {@value
- * JobError#INTERRUPTED}, jobs that never started SKIPPED, and the batch FAILED with cause {@link
- * CauseType#OWNER_LOST}. {@link RecoveryMode#RESUME}: the batch runs on; jobs that were running
- * are retried if they have attempts left (see {@code BatchRun#resumeInterrupted}). A batch that was
- * CANCELLING keeps its first cause in both modes and only finishes: its running jobs become
- * CANCELLED, as they would have.
+ * <p>
+ * {@link RecoveryMode#FAIL}: jobs that were running become FAILED with error type
+ * {@value JobError#INTERRUPTED}, jobs that never started SKIPPED, and the batch FAILED
+ * with cause {@link CauseType#OWNER_LOST}. {@link RecoveryMode#RESUME}: the batch runs
+ * on; jobs that were running are retried if they have attempts left (see
+ * {@code BatchRun#resumeInterrupted}). A batch that was CANCELLING keeps its first cause
+ * in both modes and only finishes: its running jobs become CANCELLED, as they would have.
  */
 final class BatchRecovery {
 
     private static final Logger log = LoggerFactory.getLogger(BatchRecovery.class);
+
     private static final int PAGE_SIZE = 10_000;
 
     private final BatchStore store;
+
     private final BatchPublisher publisher;
+
     private final Clock clock;
+
     private final RecoveryMode mode;
 
     BatchRecovery(BatchStore store, BatchPublisher publisher, Clock clock, RecoveryMode mode) {
@@ -45,7 +50,9 @@ final class BatchRecovery {
         this.mode = mode;
     }
 
-    /** Settles every unfinished batch, or hands it with all its jobs to {@code resume}. */
+    /**
+     * Settles every unfinished batch, or hands it with all its jobs to {@code resume}.
+     */
     void recover(BiConsumer<Batch, List<Job>> resume) {
         for (Batch batch : store.findUnfinished()) {
             List<Job> jobs = allJobs(batch);
@@ -53,7 +60,8 @@ final class BatchRecovery {
                 log.warn("Batch {} was left {} by a previous process: resuming {} pending and {} interrupted jobs",
                         batch.id(), batch.state(), batch.counts().pending(), batch.counts().running());
                 resume.accept(batch, jobs);
-            } else {
+            }
+            else {
                 settle(batch, jobs);
             }
         }
@@ -63,16 +71,18 @@ final class BatchRecovery {
         Instant now = clock.instant();
         CancellationCause first = batch.cancellation();
         CancellationCause cause = first != null ? first.completed(now)
-                : CancellationCause.of(CauseType.OWNER_LOST, "The process running the batch stopped before it finished",
-                        null, now).completed(now);
+                : CancellationCause
+                    .of(CauseType.OWNER_LOST, "The process running the batch stopped before it finished", null, now)
+                    .completed(now);
         Batch settled = batch;
         List<Job> changed = new ArrayList<>();
         for (Job job : jobs) {
             Job after = switch (job.state()) {
                 case PENDING -> job.stoppedWhilePending(now);
-                case RUNNING -> first == null ? job.failed(JobError.OWNER_STOPPED, false, now)
-                        : job.cancelledKeepingLastError(now);
-                case SUCCEEDED, FAILED, CANCELLED, SKIPPED -> null; // ended before the process stopped
+                case RUNNING ->
+                    first == null ? job.failed(JobError.OWNER_STOPPED, false, now) : job.cancelledKeepingLastError(now);
+                case SUCCEEDED, FAILED, CANCELLED, SKIPPED -> null; // ended before the
+                                                                    // process stopped
             };
             if (after != null) {
                 changed.add(after);
@@ -88,7 +98,7 @@ final class BatchRecovery {
 
     private List<Job> allJobs(Batch batch) {
         List<Job> jobs = new ArrayList<>(batch.counts().total());
-        for (int page = 0; ; page++) {
+        for (int page = 0;; page++) {
             Page<Job> next = store.findJobs(batch.id(), null, new PageRequest(page, PAGE_SIZE));
             jobs.addAll(next.content());
             if (next.content().size() < PAGE_SIZE) {
@@ -96,4 +106,5 @@ final class BatchRecovery {
             }
         }
     }
+
 }

@@ -23,29 +23,39 @@ import org.jspecify.annotations.Nullable;
 /**
  * One batch this process runs: its jobs, its cancellation token and its state.
  *
- * <p>Every change happens under {@link #lock}. Starting a job and recording the cancellation cause
- * both take it, so once a cause is recorded no pending job can start: it is SKIPPED instead. The
- * token is cancelled right after the lock is released, which runs cancel callbacks and interrupts
- * the running attempts without holding up other threads. Jobs change only through {@link Job}'s
- * transitions, and an attempt's outcome becomes a job state by {@link AttemptOutcomes}.
+ * <p>
+ * Every change happens under {@link #lock}. Starting a job and recording the cancellation
+ * cause both take it, so once a cause is recorded no pending job can start: it is SKIPPED
+ * instead. The token is cancelled right after the lock is released, which runs cancel
+ * callbacks and interrupts the running attempts without holding up other threads. Jobs
+ * change only through {@link Job}'s transitions, and an attempt's outcome becomes a job
+ * state by {@link AttemptOutcomes}.
  */
 final class BatchRun {
 
     private final ReentrantLock lock = new ReentrantLock();
+
     private final UUID id;
+
     private final RunContext context;
+
     private final LocalJob[] jobs;
+
     private final CancellationSource token = new CancellationSource();
 
     // Guarded by lock.
     private final BatchChanges changes;
+
     private final DispatchQueue queue;
+
     private @Nullable ScheduledFuture<?> deadlineTimer;
+
     private @Nullable ScheduledFuture<?> graceTimer;
 
     /**
-     * @param parsedParams each job's parsed params, in job order, or null when the jobs come back
-     *     from the store after a restart (their params are then parsed at each attempt)
+     * @param parsedParams each job's parsed params, in job order, or null when the jobs
+     * come back from the store after a restart (their params are then parsed at each
+     * attempt)
      */
     BatchRun(RunContext context, Batch batch, List<Job> jobs, @Nullable List<Object> parsedParams) {
         this.context = context;
@@ -66,7 +76,8 @@ final class BatchRun {
         lock.lock();
         try {
             return batch();
-        } finally {
+        }
+        finally {
             lock.unlock();
         }
     }
@@ -77,21 +88,25 @@ final class BatchRun {
             if (isStopping()) {
                 return; // cancelled before it ran, or ended as it was resumed
             }
-            deadlineTimer = context.timers().at(batch().createdAt().plus(deadline), 
-                    () -> recordCause(CancellationCause.deadlineExceeded(deadline, context.clock().instant())));
-        } finally {
+            deadlineTimer = context.timers()
+                .at(batch().createdAt().plus(deadline),
+                        () -> recordCause(CancellationCause.deadlineExceeded(deadline, context.clock().instant())));
+        }
+        finally {
             lock.unlock();
         }
     }
 
-    // ---- dispatch -------------------------------------------------------------------------------
+    // ---- dispatch
+    // -------------------------------------------------------------------------------
 
     /** Claims the next job to hand to a worker, or null if none may start now. */
     @Nullable LocalJob reserveNext() {
         lock.lock();
         try {
             return isStopping() ? null : queue.reserveNext();
-        } finally {
+        }
+        finally {
             lock.unlock();
         }
     }
@@ -100,7 +115,8 @@ final class BatchRun {
         lock.lock();
         try {
             return !isStopping() && queue.hasReady();
-        } finally {
+        }
+        finally {
             lock.unlock();
         }
     }
@@ -110,8 +126,8 @@ final class BatchRun {
     }
 
     /**
-     * Called on the worker thread before the handler runs. Returns null when the batch was
-     * cancelled after the job was handed over: the job then never starts.
+     * Called on the worker thread before the handler runs. Returns null when the batch
+     * was cancelled after the job was handed over: the job then never starts.
      */
     @Nullable Attempt startAttempt(LocalJob job, Thread worker) {
         lock.lock();
@@ -134,7 +150,8 @@ final class BatchRun {
             context.timers().armTimeout(attempt, lock, this::abandonTimedOut);
             changes.publish(context.publisher());
             return attempt;
-        } finally {
+        }
+        finally {
             lock.unlock();
         }
     }
@@ -143,7 +160,8 @@ final class BatchRun {
     void finishAttempt(LocalJob job, Attempt attempt, Outcome outcome) {
         change(now -> {
             if (!attempt.end()) {
-                return false; // abandoned: settled then, and what it did afterwards does not count
+                return false; // abandoned: settled then, and what it did afterwards does
+                              // not count
             }
             job.attempt(null);
             job.handover = null;
@@ -152,9 +170,9 @@ final class BatchRun {
     }
 
     /**
-     * For a batch resumed after a restart: every job the previous process left RUNNING counts
-     * that attempt as failed, so it is retried if it has attempts left, else it fails (which may
-     * stop a FAIL_FAST batch).
+     * For a batch resumed after a restart: every job the previous process left RUNNING
+     * counts that attempt as failed, so it is retried if it has attempts left, else it
+     * fails (which may stop a FAIL_FAST batch).
      */
     void resumeInterrupted() {
         change(now -> {
@@ -169,8 +187,9 @@ final class BatchRun {
     }
 
     /**
-     * Moves a job whose attempt ended as {@code outcome} on: its slot is freed, a retry scheduled
-     * or a failure counted (which may record the cause). Returns true if it recorded a cause.
+     * Moves a job whose attempt ended as {@code outcome} on: its slot is freed, a retry
+     * scheduled or a failure counted (which may record the cause). Returns true if it
+     * recorded a cause.
      */
     private boolean settleAttempt(LocalJob job, Outcome outcome, Instant now) {
         Job after = AttemptOutcomes.jobAfter(job.job(), outcome, batch().cancellation() != null, now);
@@ -196,17 +215,20 @@ final class BatchRun {
                 return;
             }
             queue.retryDue(job);
-        } finally {
+        }
+        finally {
             lock.unlock();
         }
         context.dispatcher().offer(this);
     }
 
-    // ---- cancellation ---------------------------------------------------------------------------
+    // ---- cancellation
+    // ---------------------------------------------------------------------------
 
     /**
-     * Records the cause (if none is recorded yet and the batch is not terminal), skips every
-     * pending job, then cancels the token. Returns false if the batch already had a cause or ended.
+     * Records the cause (if none is recorded yet and the batch is not terminal), skips
+     * every pending job, then cancels the token. Returns false if the batch already had a
+     * cause or ended.
      */
     boolean recordCause(CancellationCause cause) {
         return change(now -> recordCause(cause, now));
@@ -221,7 +243,8 @@ final class BatchRun {
             if (job.job().state() == JobState.PENDING) {
                 changes.job(job, job.job().stoppedWhilePending(now));
                 skipped++;
-            } else if (job.isBetweenAttempts()) {
+            }
+            else if (job.isBetweenAttempts()) {
                 job.cancelRetry();
                 queue.release(job);
                 changes.job(job, job.job().cancelledKeepingLastError(now));
@@ -236,7 +259,10 @@ final class BatchRun {
         return true;
     }
 
-    /** After the cancel grace period: report still-running jobs abandoned and end the batch. */
+    /**
+     * After the cancel grace period: report still-running jobs abandoned and end the
+     * batch.
+     */
     private void abandonStragglers() {
         change(now -> {
             for (LocalJob job : jobs) {
@@ -246,7 +272,10 @@ final class BatchRun {
         });
     }
 
-    /** A timed-out attempt ignored its interrupt for the whole grace period: fail it without waiting. */
+    /**
+     * A timed-out attempt ignored its interrupt for the whole grace period: fail it
+     * without waiting.
+     */
     private void abandonTimedOut(Attempt attempt) {
         change(now -> abandon(attempt, StopReason.TIMEOUT, now));
     }
@@ -264,12 +293,13 @@ final class BatchRun {
         return settleAttempt(job, new Outcome.Abandoned(reason), now);
     }
 
-    // ---- changes --------------------------------------------------------------------------------
+    // ---- changes
+    // --------------------------------------------------------------------------------
 
     /**
-     * Applies a change under the lock, ends the batch if nothing is left to do, publishes what
-     * changed, and, if the change recorded a cause, cancels the token once the lock is released.
-     *
+     * Applies a change under the lock, ends the batch if nothing is left to do, publishes
+     * what changed, and, if the change recorded a cause, cancels the token once the lock
+     * is released.
      * @param change returns true if it recorded a cancellation cause
      * @return whether a cause was recorded
      */
@@ -286,16 +316,19 @@ final class BatchRun {
                 context.terminated().accept(this);
             }
             freed = changes.takeAbandoned();
-        } finally {
+        }
+        finally {
             lock.unlock();
         }
         if (causeRecorded) {
             token.cancel(StopReason.BATCH_CANCELLED);
-            // Once the running jobs are told, and outside the lock, so that neither waits for the write.
+            // Once the running jobs are told, and outside the lock, so that neither waits
+            // for the write.
             context.publisher().writeCause(id);
         }
         if (!freed.isEmpty()) {
-            // Threads stuck in abandoned attempts no longer count as the batch's or the pool's work.
+            // Threads stuck in abandoned attempts no longer count as the batch's or the
+            // pool's work.
             freed.forEach(context.dispatcher()::abandoned);
             context.dispatcher().offer(this);
         }
@@ -320,4 +353,5 @@ final class BatchRun {
     private Batch batch() {
         return changes.batch();
     }
+
 }

@@ -4,8 +4,9 @@ import dev.failfast.engine.PendingJobs;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * This process's pending jobs, counted as they are admitted, started and skipped. Admission
- * reserves its jobs atomically, so concurrent submissions cannot both pass the limit.
+ * This process's pending jobs, counted as they are admitted, started and skipped.
+ * Admission reserves its jobs atomically, so concurrent submissions cannot both pass the
+ * limit.
  */
 final class CountedPendingJobs implements PendingJobs {
 
@@ -28,7 +29,8 @@ final class CountedPendingJobs implements PendingJobs {
             if (current + jobs > max) {
                 return false;
             }
-        } while (!count.compareAndSet(current, current + jobs));
+        }
+        while (!count.compareAndSet(current, current + jobs));
         return true;
     }
 
@@ -36,4 +38,5 @@ final class CountedPendingJobs implements PendingJobs {
     public void remove(int jobs) {
         count.addAndGet(-jobs);
     }
+
 }

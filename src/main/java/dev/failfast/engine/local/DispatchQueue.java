@@ -5,15 +5,19 @@ import java.util.ArrayDeque;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Which of a batch's jobs starts next, within its maxParallelism: a job whose retry came due
- * first, then PENDING jobs in order. Guarded by the batch's lock.
+ * Which of a batch's jobs starts next, within its maxParallelism: a job whose retry came
+ * due first, then PENDING jobs in order. Guarded by the batch's lock.
  */
 final class DispatchQueue {
 
     private final LocalJob[] jobs;
+
     private final int maxParallelism;
+
     private final ArrayDeque<LocalJob> retriesDue = new ArrayDeque<>();
+
     private int nextPending;
+
     private int slotsInUse;
 
     DispatchQueue(LocalJob[] jobs, int maxParallelism) {
@@ -45,7 +49,10 @@ final class DispatchQueue {
         return slotsInUse < maxParallelism && (!retriesDue.isEmpty() || nextPending < jobs.length);
     }
 
-    /** The job's retry is due: it gives its slot back and is first in line to take one again. */
+    /**
+     * The job's retry is due: it gives its slot back and is first in line to take one
+     * again.
+     */
     void retryDue(LocalJob job) {
         release(job);
         retriesDue.add(job);
@@ -65,12 +72,14 @@ final class DispatchQueue {
     }
 
     /**
-     * Moves past jobs that are no longer PENDING. Jobs are handed out in order but may start out of
-     * order, so a batch resumed after a restart can have started jobs between pending ones.
+     * Moves past jobs that are no longer PENDING. Jobs are handed out in order but may
+     * start out of order, so a batch resumed after a restart can have started jobs
+     * between pending ones.
      */
     private void skipStarted() {
         while (nextPending < jobs.length && jobs[nextPending].job().state() != JobState.PENDING) {
             nextPending++;
         }
     }
+
 }

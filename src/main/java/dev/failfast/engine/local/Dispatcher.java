@@ -14,44 +14,62 @@ import org.springframework.core.task.TaskExecutor;
 import org.springframework.core.task.TaskRejectedException;
 
 /**
- * Hands jobs to the executor, one at a time per batch in round-robin order, and never more at once
- * than the executor has room for. Every job that is not yet handed over stays with its batch,
- * where cancellation skips it; a large batch therefore cannot fill the executor's queue ahead of a
- * small one submitted after it.
+ * Hands jobs to the executor, one at a time per batch in round-robin order, and never
+ * more at once than the executor has room for. Every job that is not yet handed over
+ * stays with its batch, where cancellation skips it; a large batch therefore cannot fill
+ * the executor's queue ahead of a small one submitted after it.
  *
- * <p>An attempt that is abandoned (it ignored its cancellation) keeps its thread but stops counting
- * as work in flight: the executor has {@code maxAbandoned} threads beyond the pool for such threads,
- * so stuck jobs do not stop the other batches. Past that bound, each further stuck thread takes
- * one place from the work in flight, so the executor's queue never overflows.
+ * <p>
+ * An attempt that is abandoned (it ignored its cancellation) keeps its thread but stops
+ * counting as work in flight: the executor has {@code maxAbandoned} threads beyond the
+ * pool for such threads, so stuck jobs do not stop the other batches. Past that bound,
+ * each further stuck thread takes one place from the work in flight, so the executor's
+ * queue never overflows.
  *
- * <p>Lock order: the dispatcher's lock may be held while a batch's lock is taken, never the reverse.
+ * <p>
+ * Lock order: the dispatcher's lock may be held while a batch's lock is taken, never the
+ * reverse.
  */
 final class Dispatcher {
 
     /** One attempt handed to the executor, until its thread returns. */
     static final class Handover {
+
         // Guarded by the dispatcher's lock.
         private boolean abandoned;
+
         private boolean returned;
+
     }
 
     private final TaskExecutor executor;
+
     private final int capacity;
+
     private final int maxAbandoned;
+
     private final AttemptRunner runner;
+
     private final Clock clock;
+
     private final ReentrantLock lock = new ReentrantLock();
+
     private final Condition idle = lock.newCondition();
 
     // Guarded by lock.
     private final LinkedHashSet<BatchRun> ready = new LinkedHashSet<>();
+
     private int inFlight;
+
     private int abandonedThreads;
+
     private boolean paused;
 
     /**
-     * @param capacity attempts the executor takes at once (its threads for live work and its queue)
-     * @param maxAbandoned threads the executor has beyond {@code capacity} for abandoned attempts
+     * @param capacity attempts the executor takes at once (its threads for live work and
+     * its queue)
+     * @param maxAbandoned threads the executor has beyond {@code capacity} for abandoned
+     * attempts
      */
     Dispatcher(TaskExecutor executor, int capacity, int maxAbandoned, AttemptRunner runner, Clock clock) {
         this.executor = executor;
@@ -67,7 +85,8 @@ final class Dispatcher {
         try {
             ready.add(run);
             pump();
-        } finally {
+        }
+        finally {
             lock.unlock();
         }
     }
@@ -77,7 +96,8 @@ final class Dispatcher {
         lock.lock();
         try {
             return inFlight;
-        } finally {
+        }
+        finally {
             lock.unlock();
         }
     }
@@ -87,7 +107,8 @@ final class Dispatcher {
         lock.lock();
         try {
             return abandonedThreads;
-        } finally {
+        }
+        finally {
             lock.unlock();
         }
     }
@@ -97,21 +118,24 @@ final class Dispatcher {
         lock.lock();
         try {
             if (handover.abandoned || handover.returned) {
-                return; // its thread returned while the batch told of the abandonment: nothing is stuck
+                return; // its thread returned while the batch told of the abandonment:
+                        // nothing is stuck
             }
             handover.abandoned = true;
             inFlight--;
             abandonedThreads++;
             signalIfIdle();
             pump();
-        } finally {
+        }
+        finally {
             lock.unlock();
         }
     }
 
     /**
-     * Hands over no further attempts (for a shutdown drain) and waits until every attempt handed
-     * over has ended or the timeout passed. Returns true if none is left in flight.
+     * Hands over no further attempts (for a shutdown drain) and waits until every attempt
+     * handed over has ended or the timeout passed. Returns true if none is left in
+     * flight.
      */
     boolean pauseAndAwaitIdle(Duration timeout) throws InterruptedException {
         lock.lock();
@@ -125,18 +149,23 @@ final class Dispatcher {
                 nanos = idle.awaitNanos(nanos);
             }
             return true;
-        } finally {
+        }
+        finally {
             lock.unlock();
         }
     }
 
-    /** Hands over attempts again after {@link #pauseAndAwaitIdle}, when a stopped engine starts again. */
+    /**
+     * Hands over attempts again after {@link #pauseAndAwaitIdle}, when a stopped engine
+     * starts again.
+     */
     void resume() {
         lock.lock();
         try {
             paused = false;
             pump();
-        } finally {
+        }
+        finally {
             lock.unlock();
         }
     }
@@ -147,7 +176,8 @@ final class Dispatcher {
             BatchRun run = ready.removeFirst();
             LocalJob job = run.reserveNext();
             if (job == null) {
-                continue; // the batch is offered again when one of its jobs ends or a retry is due
+                continue; // the batch is offered again when one of its jobs ends or a
+                          // retry is due
             }
             inFlight++;
             if (run.hasDispatchable()) {
@@ -163,21 +193,24 @@ final class Dispatcher {
         job.handover = handover;
         try {
             executor.execute(() -> {
-                try (var _ = MDC.putCloseable("batchId", batchId);
-                        var _ = MDC.putCloseable("jobId", job.id())) {
+                try (var _ = MDC.putCloseable("batchId", batchId); var _ = MDC.putCloseable("jobId", job.id())) {
                     Attempt attempt = run.startAttempt(job, Thread.currentThread());
                     if (attempt != null) {
                         runner.run(run.id(), attempt, outcome -> run.finishAttempt(job, attempt, outcome));
                     }
-                } finally {
+                }
+                finally {
                     threadReturned(run, handover);
                 }
             });
-        } catch (TaskRejectedException e) {
-            // Only a shut-down executor rejects: the queue is sized to hold every attempt in flight.
+        }
+        catch (TaskRejectedException e) {
+            // Only a shut-down executor rejects: the queue is sized to hold every attempt
+            // in flight.
             inFlight--;
             signalIfIdle();
-            run.recordCause(CancellationCause.of(CauseType.SHUTDOWN, "Job executor is shut down", null, clock.instant()));
+            run.recordCause(
+                    CancellationCause.of(CauseType.SHUTDOWN, "Job executor is shut down", null, clock.instant()));
         }
     }
 
@@ -187,13 +220,15 @@ final class Dispatcher {
             handover.returned = true;
             if (handover.abandoned) {
                 abandonedThreads--;
-            } else {
+            }
+            else {
                 inFlight--;
                 signalIfIdle();
             }
             ready.add(run);
             pump();
-        } finally {
+        }
+        finally {
             lock.unlock();
         }
     }
@@ -203,4 +238,5 @@ final class Dispatcher {
             idle.signalAll();
         }
     }
+
 }

@@ -4,12 +4,12 @@ import dev.failfast.batch.Batch;
 import dev.failfast.batch.CancellationCause;
 import dev.failfast.batch.CauseType;
 import dev.failfast.batch.Job;
-import dev.failfast.settings.FailfastProperties;
 import dev.failfast.engine.AttemptRunner;
 import dev.failfast.engine.AttemptTimers;
 import dev.failfast.engine.BatchEvents;
 import dev.failfast.engine.BatchRunner;
 import dev.failfast.engine.PendingJobs;
+import dev.failfast.settings.FailfastProperties;
 import dev.failfast.store.BatchStore;
 import dev.failfast.store.InstanceLease;
 import java.time.Clock;
@@ -30,46 +30,58 @@ import org.springframework.core.task.TaskExecutor;
 import org.springframework.scheduling.TaskScheduler;
 
 /**
- * The runner of a single instance: runs each batch in this process, its live state in memory
- * ({@link BatchRun}) and its changes written behind to the {@link BatchStore}, from which the API
- * reads statuses and jobs. Used unless {@code failfast.cluster.enabled}.
+ * The runner of a single instance: runs each batch in this process, its live state in
+ * memory ({@link BatchRun}) and its changes written behind to the {@link BatchStore},
+ * from which the API reads statuses and jobs. Used unless
+ * {@code failfast.cluster.enabled}.
  *
- * <p>On start it takes the database's {@link InstanceLease}, so no other instance runs on the same
- * store, then settles or resumes the batches a previous process left unfinished (see
- * {@link BatchRecovery}). On stop it lets running jobs finish for the drain timeout (starting no
- * new ones), then cancels every active batch with cause {@link CauseType#SHUTDOWN}, waits (at most
- * the cancel grace period and a little more) until all of them are terminal, writes everything to
- * the store, and only then releases the lease.
+ * <p>
+ * On start it takes the database's {@link InstanceLease}, so no other instance runs on
+ * the same store, then settles or resumes the batches a previous process left unfinished
+ * (see {@link BatchRecovery}). On stop it lets running jobs finish for the drain timeout
+ * (starting no new ones), then cancels every active batch with cause
+ * {@link CauseType#SHUTDOWN}, waits (at most the cancel grace period and a little more)
+ * until all of them are terminal, writes everything to the store, and only then releases
+ * the lease.
  */
 public final class LocalRunner implements BatchRunner {
 
     private static final Logger log = LoggerFactory.getLogger(LocalRunner.class);
-    /** How long shutdown tries to write the last changes if the database fails, and how often. */
+
+    /**
+     * How long shutdown tries to write the last changes if the database fails, and how
+     * often.
+     */
     private static final Duration FINAL_WRITE_RETRIES = Duration.ofSeconds(5);
+
     private static final Duration FINAL_WRITE_PAUSE = Duration.ofMillis(250);
 
     private final BatchStore store;
+
     private final InstanceLease lease;
+
     private final BatchRecovery recovery;
+
     private final Dispatcher dispatcher;
+
     private final RunContext context;
+
     private final Clock clock;
+
     private final Map<UUID, BatchRun> active = new ConcurrentHashMap<>();
+
     private final AtomicLong pendingJobs = new AtomicLong();
+
     private final PendingJobs pending = new CountedPendingJobs(pendingJobs);
+
     private final ReentrantLock lifecycle = new ReentrantLock();
+
     private final Condition allTerminal = lifecycle.newCondition();
+
     private boolean recovered;
 
-    public LocalRunner(
-            FailfastProperties properties,
-            BatchStore store,
-            InstanceLease lease,
-            BatchEvents events,
-            AttemptRunner runner,
-            TaskExecutor executor,
-            TaskScheduler scheduler,
-            Clock clock) {
+    public LocalRunner(FailfastProperties properties, BatchStore store, InstanceLease lease, BatchEvents events,
+            AttemptRunner runner, TaskExecutor executor, TaskScheduler scheduler, Clock clock) {
         this.store = store;
         this.lease = lease;
         this.clock = clock;
@@ -112,11 +124,13 @@ public final class LocalRunner implements BatchRunner {
         BatchRun run = active.get(batchId);
         if (run != null) {
             boolean recorded = run.recordCause(cause);
-            // The cause is durable before the client hears of it, whichever request recorded it.
+            // The cause is durable before the client hears of it, whichever request
+            // recorded it.
             store.flush(batchId);
             return Optional.of(new CauseRecorded(run.snapshot(), recorded));
         }
-        // Not active here: ended, or never was. Its last changes may still be on their way to the store.
+        // Not active here: ended, or never was. Its last changes may still be on their
+        // way to the store.
         return store.findBatch(batchId).map(batch -> new CauseRecorded(batch, false));
     }
 
@@ -145,7 +159,10 @@ public final class LocalRunner implements BatchRunner {
         return dispatcher.abandonedThreads();
     }
 
-    /** Runs on a batch a previous process left unfinished, with its jobs as they were stored. */
+    /**
+     * Runs on a batch a previous process left unfinished, with its jobs as they were
+     * stored.
+     */
     private void resume(Batch batch, List<Job> jobs) {
         BatchRun run = new BatchRun(context, batch, jobs, null);
         pendingJobs.addAndGet(batch.counts().pending());
@@ -160,32 +177,36 @@ public final class LocalRunner implements BatchRunner {
         var cause = batch.cancellation();
         if (cause == null) {
             log.info("Batch {} {}: {}", batch.id(), batch.state(), batch.counts());
-        } else {
+        }
+        else {
             log.info("Batch {} {}: cause {} (job {}, {}), propagation {} ms, {}", batch.id(), batch.state(),
                     cause.cause(), cause.jobId(), cause.message(), cause.propagationMillis(), batch.counts());
         }
         lifecycle.lock();
         try {
             allTerminal.signalAll();
-        } finally {
+        }
+        finally {
             lifecycle.unlock();
         }
     }
 
     /**
-     * Takes the instance lease (waiting for a crashed predecessor's to expire) and, on the first
-     * start only, recovers what a previous process left unfinished.
-     *
-     * @throws dev.failfast.store.InstanceLeaseHeldException when another live instance uses the database
+     * Takes the instance lease (waiting for a crashed predecessor's to expire) and, on
+     * the first start only, recovers what a previous process left unfinished.
+     * @throws dev.failfast.store.InstanceLeaseHeldException when another live instance
+     * uses the database
      */
     @Override
     public void start() {
-        // Every start: stop() released the lease, and a runner started again must hold it too.
+        // Every start: stop() released the lease, and a runner started again must hold it
+        // too.
         lease.acquire();
         if (!recovered) {
             try {
                 recovery.recover(this::resume);
-            } catch (RuntimeException e) {
+            }
+            catch (RuntimeException e) {
                 lease.release();
                 throw e;
             }
@@ -201,25 +222,32 @@ public final class LocalRunner implements BatchRunner {
             drain(drainTimeout);
             cancelAllAndWait();
             written = writeEverything();
-        } finally {
+        }
+        finally {
             if (written) {
                 lease.release();
-            } else {
-                // A successor that took the lease now would recover batches whose end is not stored.
+            }
+            else {
+                // A successor that took the lease now would recover batches whose end is
+                // not stored.
                 log.error("Changes could not be written to the database at shutdown; the instance lease is kept until "
                         + "it expires, and they are lost unless the database comes back first");
             }
         }
     }
 
-    /** Flushes the store, again for a few seconds if the database fails; true once nothing is left unwritten. */
+    /**
+     * Flushes the store, again for a few seconds if the database fails; true once nothing
+     * is left unwritten.
+     */
     private boolean writeEverything() {
         Instant giveUp = clock.instant().plus(FINAL_WRITE_RETRIES);
         store.flush();
         while (store.holdsUnwritten() && clock.instant().isBefore(giveUp)) {
             try {
                 Thread.sleep(FINAL_WRITE_PAUSE);
-            } catch (InterruptedException e) {
+            }
+            catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return false;
             }
@@ -228,7 +256,9 @@ public final class LocalRunner implements BatchRunner {
         return !store.holdsUnwritten();
     }
 
-    /** Lets the jobs that run finish, for at most the drain timeout; starts no new ones. */
+    /**
+     * Lets the jobs that run finish, for at most the drain timeout; starts no new ones.
+     */
     private void drain(Duration drainTimeout) {
         if (active.isEmpty()) {
             return;
@@ -239,17 +269,19 @@ public final class LocalRunner implements BatchRunner {
             if (!dispatcher.pauseAndAwaitIdle(drainTimeout)) {
                 log.info("Drain timeout: {} attempts still running are cancelled", dispatcher.inFlight());
             }
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
     private void cancelAllAndWait() {
         for (BatchRun run : List.copyOf(active.values())) {
-            run.recordCause(CancellationCause.of(CauseType.SHUTDOWN, "The service is shutting down", null,
-                    clock.instant()));
+            run.recordCause(
+                    CancellationCause.of(CauseType.SHUTDOWN, "The service is shutting down", null, clock.instant()));
         }
-        // Stragglers are abandoned after the grace period; the margin covers the timer's own delay.
+        // Stragglers are abandoned after the grace period; the margin covers the timer's
+        // own delay.
         Instant giveUp = clock.instant().plus(context.timers().cancelGrace()).plusSeconds(2);
         lifecycle.lock();
         try {
@@ -261,10 +293,13 @@ public final class LocalRunner implements BatchRunner {
                 }
                 allTerminal.await(waitNanos, TimeUnit.NANOSECONDS);
             }
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } finally {
+        }
+        finally {
             lifecycle.unlock();
         }
     }
+
 }

@@ -12,13 +12,11 @@ import java.util.function.Consumer;
  * @param timers timeouts, deadlines, retry backoffs and cancel grace periods
  * @param publisher writes changes to the store and tells the listeners
  * @param pendingJobs jobs waiting to start over all batches, for admission control
- * @param dispatcher hands the batches' jobs to the executor; called outside the batch lock
- * @param terminated called (under the batch lock, once its terminal state is published) when a batch ended
+ * @param dispatcher hands the batches' jobs to the executor; called outside the batch
+ * lock
+ * @param terminated called (under the batch lock, once its terminal state is published)
+ * when a batch ended
  */
-record RunContext(
-        Clock clock,
-        AttemptTimers timers,
-        BatchPublisher publisher,
-        AtomicLong pendingJobs,
-        Dispatcher dispatcher,
-        Consumer<BatchRun> terminated) {}
+record RunContext(Clock clock, AttemptTimers timers, BatchPublisher publisher, AtomicLong pendingJobs,
+        Dispatcher dispatcher, Consumer<BatchRun> terminated) {
+}

@@ -16,26 +16,34 @@ import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * The notice listener on a real PostgreSQL server behind a proxy: a connection that silently stops
- * delivering (a half-open socket) is found dead, counted, and replaced, and notices flow again.
+ * The notice listener on a real PostgreSQL server behind a proxy: a connection that
+ * silently stops delivering (a half-open socket) is found dead, counted, and replaced,
+ * and notices flow again.
  */
 class CauseListenerTest {
 
     private HikariDataSource direct;
+
     private HikariDataSource viaProxy;
+
     private FreezingProxy proxy;
+
     private CauseListener listener;
+
     private final Set<UUID> heard = ConcurrentHashMap.newKeySet();
 
     @BeforeEach
     void setUp() throws Exception {
-        direct = TestDatabases.postgres("failfast_listener_test"); // skips (or fails under CI) without a server
+        direct = TestDatabases.postgres("failfast_listener_test"); // skips (or fails
+                                                                   // under CI) without a
+                                                                   // server
         proxy = new FreezingProxy(5432);
         viaProxy = new HikariDataSource();
         viaProxy.setJdbcUrl("jdbc:postgresql://127.0.0.1:" + proxy.port() + "/test");
         viaProxy.setUsername("postgres");
         viaProxy.setMaximumPoolSize(2);
-        listener = new CauseListener(viaProxy, Duration.ofMillis(200), heard::add, () -> {});
+        listener = new CauseListener(viaProxy, Duration.ofMillis(200), heard::add, () -> {
+        });
         listener.start();
     }
 
@@ -67,7 +75,11 @@ class CauseListenerTest {
     }
 
     private void notifyCause(UUID batchId) {
-        JdbcClient.create(direct).sql("SELECT pg_notify(?, ?)").params(ClusterStore.CANCEL_CHANNEL, batchId.toString())
-                .query((rs, row) -> null).list();
+        JdbcClient.create(direct)
+            .sql("SELECT pg_notify(?, ?)")
+            .params(ClusterStore.CANCEL_CHANNEL, batchId.toString())
+            .query((rs, row) -> null)
+            .list();
     }
+
 }

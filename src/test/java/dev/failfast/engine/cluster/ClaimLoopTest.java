@@ -36,20 +36,26 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A replica that stops claiming while a claim is in flight waits for that claim: its jobs are
- * held before {@link ClaimLoop#stopClaiming} returns, so the shutdown drain waits for them too
- * instead of leaving jobs that run with no one to write their outcome.
+ * A replica that stops claiming while a claim is in flight waits for that claim: its jobs
+ * are held before {@link ClaimLoop#stopClaiming} returns, so the shutdown drain waits for
+ * them too instead of leaving jobs that run with no one to write their outcome.
  */
 class ClaimLoopTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+
     private final HeldBatches held = new HeldBatches();
+
     private final WorkerThreads threads = new WorkerThreads(4, 1);
+
     private HikariDataSource database;
+
     private JdbcBatchStore store;
+
     private ClaimLoop claims;
+
     private Thread claimer;
 
     @BeforeEach
@@ -59,18 +65,20 @@ class ClaimLoopTest {
         store = new JdbcBatchStore(database, JSON, Duration.ofMillis(100), 100);
         var cluster = new ClusterStore(database, JSON);
         Instant now = Instant.now();
-        JdbcClient.create(database).sql("INSERT INTO cluster_node (id, started_at, expires_at) VALUES (?, ?, ?)")
-                .params("node-a", now.atOffset(ZoneOffset.UTC), now.plusSeconds(3600).atOffset(ZoneOffset.UTC))
-                .update();
+        JdbcClient.create(database)
+            .sql("INSERT INTO cluster_node (id, started_at, expires_at) VALUES (?, ?, ?)")
+            .params("node-a", now.atOffset(ZoneOffset.UTC), now.plusSeconds(3600).atOffset(ZoneOffset.UTC))
+            .update();
         scheduler.initialize();
         Clock clock = Clock.systemUTC();
         // Claimed jobs are handed to an executor that never runs them: they stay held.
-        Executor never = task -> {};
+        Executor never = task -> {
+        };
         var attempts = new HeldAttempts(cluster, new AttemptRunner(new JobHandlers(List.of()), JSON, 1024),
                 never::execute, new AttemptTimers(scheduler, clock, Duration.ofSeconds(1)), clock, threads, held,
                 new LinkedBlockingDeque<>(), Duration.ofMillis(100));
-        claims = new ClaimLoop("node-a", cluster, clock, 4, Duration.ofSeconds(30), threads, held, attempts,
-                result -> {});
+        claims = new ClaimLoop("node-a", cluster, clock, 4, Duration.ofSeconds(30), threads, held, attempts, result -> {
+        });
     }
 
     @AfterEach
@@ -103,8 +111,7 @@ class ClaimLoopTest {
                 claims.stopClaiming();
                 return held.jobs();
             });
-            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
-                    .until(() -> !heldWhenStopped.isDone());
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !heldWhenStopped.isDone());
             other.commit();
 
             assertThat(heldWhenStopped.get()).as("the claim's jobs are held when stopClaiming returns").isEqualTo(3);
@@ -112,19 +119,22 @@ class ClaimLoopTest {
     }
 
     private boolean aClaimWaitsForTheRowLock() {
-        return JdbcClient.create(database).sql("""
-                SELECT COUNT(*) FROM pg_stat_activity
-                WHERE wait_event_type = 'Lock' AND query LIKE '%FROM batch%FOR UPDATE%' AND query NOT LIKE '%pg_stat%'""")
-                .query(Long.class).single() > 0;
+        return JdbcClient.create(database)
+            .sql("""
+                    SELECT COUNT(*) FROM pg_stat_activity
+                    WHERE wait_event_type = 'Lock' AND query LIKE '%FROM batch%FOR UPDATE%' AND query NOT LIKE '%pg_stat%'""")
+            .query(Long.class)
+            .single() > 0;
     }
 
     private Batch create(int jobs) {
         List<JobSpec> specs = IntStream.range(0, jobs)
-                .mapToObj(i -> new JobSpec("job-" + i, "sleep", JSON.createObjectNode(), null, RetryPolicy.NONE))
-                .toList();
+            .mapToObj(i -> new JobSpec("job-" + i, "sleep", JSON.createObjectNode(), null, RetryPolicy.NONE))
+            .toList();
         var spec = new BatchSpec("claims", Map.of(), FailurePolicy.FAIL_FAST, 0, jobs, null, specs);
         var batch = Batch.queued(Generators.timeBasedEpochGenerator().generate(), spec, Instant.now());
         store.create(batch, specs.stream().map(Job::pending).toList());
         return batch;
     }
+
 }

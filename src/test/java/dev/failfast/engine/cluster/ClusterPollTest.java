@@ -9,7 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The cluster poll runs every task in order, each on its own: one that fails does not stop the next. */
+/**
+ * The cluster poll runs every task in order, each on its own: one that fails does not
+ * stop the next.
+ */
 class ClusterPollTest {
 
     static final Instant NOW = Instant.parse("2026-12-01T10:00:00Z");
@@ -28,4 +31,5 @@ class ClusterPollTest {
 
         assertThat(ran).containsExactly("first at " + NOW, "broken", "last");
     }
+
 }

@@ -33,18 +33,21 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The cluster's transactions on a real PostgreSQL database, replica by replica: claims within
- * {@code maxParallelism} over all replicas and in turns across batches, the first cause winning
- * and skipping every pending job, writes fenced by job ownership, and the settling of a lost
- * replica's jobs in both recovery modes.
+ * The cluster's transactions on a real PostgreSQL database, replica by replica: claims
+ * within {@code maxParallelism} over all replicas and in turns across batches, the first
+ * cause winning and skipping every pending job, writes fenced by job ownership, and the
+ * settling of a lost replica's jobs in both recovery modes.
  */
 class ClusterTransactionsTest {
 
     private static final Instant NOW = Instant.parse("2026-11-28T12:00:00Z");
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private HikariDataSource database;
+
     private JdbcBatchStore store;
+
     private ClusterStore cluster;
 
     @BeforeEach
@@ -53,7 +56,8 @@ class ClusterTransactionsTest {
         TestDatabases.flyway(database).migrate();
         store = new JdbcBatchStore(database, JSON, Duration.ofMillis(100), 100);
         cluster = new ClusterStore(database, JSON);
-        // Claims are fenced by the claimer's lease: the replicas of these tests are alive.
+        // Claims are fenced by the claimer's lease: the replicas of these tests are
+        // alive.
         for (String node : List.of("node-a", "node-b", "node-c")) {
             lease(node, NOW.plusSeconds(3600));
         }
@@ -82,15 +86,15 @@ class ClusterTransactionsTest {
             assertThat(job.startedAt()).isEqualTo(NOW);
         });
         assertThat(cluster.claim("node-c", 3, NOW)).as("the batch is at its parallelism").isEmpty();
-        assertThat(owners(batch)).containsExactly(
-                Map.entry("job-0", "node-a"), Map.entry("job-1", "node-a"), Map.entry("job-2", "node-a"),
-                Map.entry("job-3", "node-b"));
+        assertThat(owners(batch)).containsExactly(Map.entry("job-0", "node-a"), Map.entry("job-1", "node-a"),
+                Map.entry("job-2", "node-a"), Map.entry("job-3", "node-b"));
     }
 
     @Test
     void aReplicaWhoseLeaseExpiredClaimsNothing() {
         create(4, 4, 1);
-        lease("node-a", NOW.minusSeconds(1)); // paused past its lease: the others may be settling its jobs
+        lease("node-a", NOW.minusSeconds(1)); // paused past its lease: the others may be
+                                              // settling its jobs
 
         assertThat(cluster.claim("node-a", 2, NOW)).isEmpty();
         assertThat(cluster.claim("node-x", 2, NOW)).as("a node with no lease row").isEmpty();
@@ -103,7 +107,8 @@ class ClusterTransactionsTest {
         Batch newer = create(10, 10, 1);
 
         List<UUID> claimed = IntStream.range(0, 4)
-                .mapToObj(i -> cluster.claim("node-a", 1, NOW.plusSeconds(i)).orElseThrow().batch().id()).toList();
+            .mapToObj(i -> cluster.claim("node-a", 1, NOW.plusSeconds(i)).orElseThrow().batch().id())
+            .toList();
 
         assertThat(claimed).containsExactly(older.id(), newer.id(), older.id(), newer.id());
     }
@@ -123,8 +128,9 @@ class ClusterTransactionsTest {
         }).orElseThrow();
         var later = cluster.change(batch.id(), locked -> {
             var change = new BatchTransaction(locked, NOW.plusSeconds(2));
-            assertThat(change.recordCause(CancellationCause.of(CauseType.USER_REQUESTED, "late", null,
-                    NOW.plusSeconds(2)))).isFalse();
+            assertThat(change
+                .recordCause(CancellationCause.of(CauseType.USER_REQUESTED, "late", null, NOW.plusSeconds(2))))
+                .isFalse();
             return change.commit();
         }).orElseThrow();
 
@@ -180,8 +186,9 @@ class ClusterTransactionsTest {
 
         assertThat(result.batch().cancellation()).isNull();
         assertThat(result.batch().counts()).isEqualTo(new JobCounts(6, 4, 2, 0, 0, 0, 0));
-        assertThat(again.jobs()).extracting(Job::id).as("the requeued jobs first, in order")
-                .containsExactly("job-0", "job-1", "job-4", "job-5");
+        assertThat(again.jobs()).extracting(Job::id)
+            .as("the requeued jobs first, in order")
+            .containsExactly("job-0", "job-1", "job-4", "job-5");
         assertThat(again.jobs()).extracting(Job::attempts).containsExactly(2, 2, 1, 1);
         assertThat(again.jobs().getFirst().startedAt()).as("first attempt's start kept").isEqualTo(NOW);
     }
@@ -200,21 +207,25 @@ class ClusterTransactionsTest {
 
         assertThat(result.batch().state()).isEqualTo(BatchState.CANCELLED);
         assertThat(result.batch().counts()).isEqualTo(new JobCounts(4, 0, 0, 0, 0, 2, 2));
-        assertThat(result.changedJobs()).extracting(Job::id, Job::state).containsExactly(
-                org.assertj.core.groups.Tuple.tuple("job-0", JobState.CANCELLED),
-                org.assertj.core.groups.Tuple.tuple("job-1", JobState.CANCELLED),
-                org.assertj.core.groups.Tuple.tuple("job-2", JobState.SKIPPED),
-                org.assertj.core.groups.Tuple.tuple("job-3", JobState.SKIPPED));
+        assertThat(result.changedJobs()).extracting(Job::id, Job::state)
+            .containsExactly(org.assertj.core.groups.Tuple.tuple("job-0", JobState.CANCELLED),
+                    org.assertj.core.groups.Tuple.tuple("job-1", JobState.CANCELLED),
+                    org.assertj.core.groups.Tuple.tuple("job-2", JobState.SKIPPED),
+                    org.assertj.core.groups.Tuple.tuple("job-3", JobState.SKIPPED));
     }
 
     @Test
     void jobsASingleInstanceLeftRunningAreSettledAsLost() {
         Batch batch = create(3, 3, 1);
         var sql = JdbcClient.create(database);
-        // What a single instance killed mid-batch leaves: a RUNNING job that no replica owns.
-        sql.sql("UPDATE job SET state = 'RUNNING', attempts = 1 WHERE batch_id = ? AND seq = 0").param(batch.id()).update();
-        sql.sql("UPDATE batch SET state = 'RUNNING', jobs_pending = 2, jobs_running = 1 WHERE id = ?").param(batch.id())
-                .update();
+        // What a single instance killed mid-batch leaves: a RUNNING job that no replica
+        // owns.
+        sql.sql("UPDATE job SET state = 'RUNNING', attempts = 1 WHERE batch_id = ? AND seq = 0")
+            .param(batch.id())
+            .update();
+        sql.sql("UPDATE batch SET state = 'RUNNING', jobs_pending = 2, jobs_running = 1 WHERE id = ?")
+            .param(batch.id())
+            .update();
 
         assertThat(cluster.lostOwners(NOW)).containsExactly(ClusterStore.NO_OWNER);
         var result = settleLost(ClusterStore.NO_OWNER, RecoveryMode.FAIL);
@@ -298,27 +309,34 @@ class ClusterTransactionsTest {
     private Batch create(int jobs, int maxParallelism, int maxAttempts) {
         var retry = new RetryPolicy(maxAttempts, Duration.ofMillis(100), 1.0, Duration.ofSeconds(1));
         List<JobSpec> specs = IntStream.range(0, jobs)
-                .mapToObj(i -> new JobSpec("job-" + i, "sleep", JSON.createObjectNode(), null, retry)).toList();
+            .mapToObj(i -> new JobSpec("job-" + i, "sleep", JSON.createObjectNode(), null, retry))
+            .toList();
         var spec = new BatchSpec("cluster", Map.of(), FailurePolicy.FAIL_FAST, 0, maxParallelism, null, specs);
-        // Time-ordered ids, as the engines give: of batches never claimed, the oldest goes first.
-        var batch = new Batch(Generators.timeBasedEpochGenerator().generate(), spec, BatchState.QUEUED, NOW, null, null, JobCounts.allPending(jobs),
-                null);
+        // Time-ordered ids, as the engines give: of batches never claimed, the oldest
+        // goes first.
+        var batch = new Batch(Generators.timeBasedEpochGenerator().generate(), spec, BatchState.QUEUED, NOW, null, null,
+                JobCounts.allPending(jobs), null);
         store.create(batch, specs.stream().map(Job::pending).toList());
         return batch;
     }
 
     private void lease(String node, Instant expiresAt) {
-        JdbcClient.create(database).sql("""
-                INSERT INTO cluster_node (id, started_at, expires_at) VALUES (?, ?, ?)
-                ON CONFLICT (id) DO UPDATE SET expires_at = EXCLUDED.expires_at""")
-                .params(node, NOW.atOffset(java.time.ZoneOffset.UTC), expiresAt.atOffset(java.time.ZoneOffset.UTC))
-                .update();
+        JdbcClient.create(database)
+            .sql("""
+                    INSERT INTO cluster_node (id, started_at, expires_at) VALUES (?, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET expires_at = EXCLUDED.expires_at""")
+            .params(node, NOW.atOffset(java.time.ZoneOffset.UTC), expiresAt.atOffset(java.time.ZoneOffset.UTC))
+            .update();
     }
 
     private Map<String, String> owners(Batch batch) {
         var owners = new java.util.LinkedHashMap<String, String>();
-        JdbcClient.create(database).sql("SELECT id, owner_node FROM job WHERE batch_id = ? AND owner_node IS NOT NULL ORDER BY seq")
-                .param(batch.id()).query((rs, row) -> owners.put(rs.getString(1), rs.getString(2))).list();
+        JdbcClient.create(database)
+            .sql("SELECT id, owner_node FROM job WHERE batch_id = ? AND owner_node IS NOT NULL ORDER BY seq")
+            .param(batch.id())
+            .query((rs, row) -> owners.put(rs.getString(1), rs.getString(2)))
+            .list();
         return owners;
     }
+
 }

@@ -11,25 +11,33 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * A TCP proxy on loopback whose connections can be frozen: bytes stop flowing both ways while the
- * sockets stay open, as across a half-open connection. Connections opened after a freeze flow.
+ * A TCP proxy on loopback whose connections can be frozen: bytes stop flowing both ways
+ * while the sockets stay open, as across a half-open connection. Connections opened after
+ * a freeze flow.
  */
 final class FreezingProxy implements AutoCloseable {
 
     private final ServerSocket server;
+
     private final int targetPort;
+
     private final List<Link> links = new CopyOnWriteArrayList<>();
 
     private static final class Link {
+
         final CountDownLatch frozen = new CountDownLatch(1);
+
         volatile boolean isFrozen;
+
         final Socket client;
+
         final Socket target;
 
         Link(Socket client, Socket target) {
             this.client = client;
             this.target = target;
         }
+
     }
 
     FreezingProxy(int targetPort) throws IOException {
@@ -58,7 +66,8 @@ final class FreezingProxy implements AutoCloseable {
                 links.add(link);
                 Thread.ofPlatform().daemon().start(() -> pump(link, client, target));
                 Thread.ofPlatform().daemon().start(() -> pump(link, target, client));
-            } catch (IOException e) {
+            }
+            catch (IOException e) {
                 return;
             }
         }
@@ -74,7 +83,8 @@ final class FreezingProxy implements AutoCloseable {
                 out.write(buffer, 0, n);
                 out.flush();
             }
-        } catch (IOException | InterruptedException e) {
+        }
+        catch (IOException | InterruptedException e) {
             // the proxy closed, or a peer did
         }
     }
@@ -88,4 +98,5 @@ final class FreezingProxy implements AutoCloseable {
             link.target.close();
         }
     }
+
 }

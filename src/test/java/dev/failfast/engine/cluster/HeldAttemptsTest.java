@@ -45,18 +45,21 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * A replica's attempts on a real PostgreSQL database: a job whose handler starts counts from that
- * start, and a claimed job whose batch got its cause on another replica before the handler started
- * never starts, even when the notice has not arrived, and is SKIPPED.
+ * A replica's attempts on a real PostgreSQL database: a job whose handler starts counts
+ * from that start, and a claimed job whose batch got its cause on another replica before
+ * the handler started never starts, even when the notice has not arrived, and is SKIPPED.
  */
 class HeldAttemptsTest {
 
     private static final Instant CLAIMED = Instant.parse("2026-12-01T12:00:00Z");
+
     private static final Instant STARTED = CLAIMED.plusMillis(250);
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** Counts its runs; returns at once. */
     static final class Counted implements JobHandler<ObjectNode> {
+
         final AtomicInteger runs = new AtomicInteger();
 
         @Override
@@ -77,17 +80,27 @@ class HeldAttemptsTest {
             }
             return null;
         }
+
     }
 
     private final Counted handler = new Counted();
+
     private final ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+
     private final LinkedBlockingDeque<Settlement> settlements = new LinkedBlockingDeque<>();
+
     private final HeldBatches held = new HeldBatches();
+
     private final WorkerThreads threads = new WorkerThreads(4, 1);
+
     private HikariDataSource database;
+
     private JdbcBatchStore store;
+
     private ClusterStore cluster;
+
     private HeldAttempts attempts;
+
     private OutcomeWriter writer;
 
     @BeforeEach
@@ -96,17 +109,18 @@ class HeldAttemptsTest {
         TestDatabases.flyway(database).migrate();
         store = new JdbcBatchStore(database, JSON, Duration.ofMillis(100), 100);
         cluster = new ClusterStore(database, JSON);
-        JdbcClient.create(database).sql("INSERT INTO cluster_node (id, started_at, expires_at) VALUES (?, ?, ?)")
-                .params("node-a", CLAIMED.atOffset(ZoneOffset.UTC), CLAIMED.plusSeconds(3600).atOffset(ZoneOffset.UTC))
-                .update();
+        JdbcClient.create(database)
+            .sql("INSERT INTO cluster_node (id, started_at, expires_at) VALUES (?, ?, ?)")
+            .params("node-a", CLAIMED.atOffset(ZoneOffset.UTC), CLAIMED.plusSeconds(3600).atOffset(ZoneOffset.UTC))
+            .update();
         scheduler.initialize();
         Clock clock = Clock.fixed(STARTED, ZoneOffset.UTC);
         var runner = new AttemptRunner(new JobHandlers(List.of(handler)), JSON, 1024);
         attempts = new HeldAttempts(cluster, runner, new SyncTaskExecutor(),
                 new AttemptTimers(scheduler, clock, Duration.ofSeconds(1)), clock, threads, held, settlements,
                 Duration.ofMillis(100));
-        writer = new OutcomeWriter("node-a", cluster, clock, settlements, attempts, held, threads, result -> {},
-                Duration.ofMillis(100));
+        writer = new OutcomeWriter("node-a", cluster, clock, settlements, attempts, held, threads, result -> {
+        }, Duration.ofMillis(100));
     }
 
     @AfterEach
@@ -137,7 +151,8 @@ class HeldAttemptsTest {
         // Another replica records the cause; its notice has not reached this one.
         cluster.change(batch.id(), locked -> {
             var transaction = new BatchTransaction(locked, CLAIMED.plusMillis(10));
-            transaction.recordCause(CancellationCause.of(CauseType.USER_REQUESTED, "stop", null, CLAIMED.plusMillis(10)));
+            transaction
+                .recordCause(CancellationCause.of(CauseType.USER_REQUESTED, "stop", null, CLAIMED.plusMillis(10)));
             return transaction.commit();
         });
 
@@ -145,12 +160,13 @@ class HeldAttemptsTest {
 
         assertThat(handler.runs).as("no handler started after the cause").hasValue(0);
         assertThat(store.findBatch(batch.id()).orElseThrow().state()).isEqualTo(BatchState.CANCELLED);
-        assertThat(List.of(store.findJob(batch.id(), "job-0").orElseThrow(), store.findJob(batch.id(), "job-1")
-                .orElseThrow())).allSatisfy(job -> {
-                    assertThat(job.state()).isEqualTo(JobState.SKIPPED);
-                    assertThat(job.attempts()).isZero();
-                    assertThat(job.startedAt()).isNull();
-                });
+        assertThat(List.of(store.findJob(batch.id(), "job-0").orElseThrow(),
+                store.findJob(batch.id(), "job-1").orElseThrow()))
+            .allSatisfy(job -> {
+                assertThat(job.state()).isEqualTo(JobState.SKIPPED);
+                assertThat(job.attempts()).isZero();
+                assertThat(job.startedAt()).isNull();
+            });
         assertThat(held.jobs()).isZero();
     }
 
@@ -158,7 +174,8 @@ class HeldAttemptsTest {
     void aReplicaThatLeavesHandsItsWaitingRetriesBackForAnotherToRun() {
         Batch batch = create(1, true);
         var claim = cluster.claim("node-a", 1, CLAIMED).orElseThrow();
-        runClaimed(claim); // the first attempt fails; its retry waits out an hour's backoff here
+        runClaimed(claim); // the first attempt fails; its retry waits out an hour's
+                           // backoff here
         assertThat(store.findJob(batch.id(), "job-0").orElseThrow().state()).isEqualTo(JobState.RUNNING);
         assertThat(held.jobs()).isOne();
 
@@ -171,14 +188,17 @@ class HeldAttemptsTest {
         assertThat(handedBack.error().type()).isEqualTo("FLAKY");
         assertThat(held.jobs()).as("nothing left to wait for on shutdown").isZero();
         assertThat(store.findBatch(batch.id()).orElseThrow().counts().pending()).isOne();
-        JdbcClient.create(database).sql("INSERT INTO cluster_node (id, started_at, expires_at) VALUES (?, ?, ?)")
-                .params("node-b", CLAIMED.atOffset(ZoneOffset.UTC), CLAIMED.plusSeconds(3600).atOffset(ZoneOffset.UTC))
-                .update();
+        JdbcClient.create(database)
+            .sql("INSERT INTO cluster_node (id, started_at, expires_at) VALUES (?, ?, ?)")
+            .params("node-b", CLAIMED.atOffset(ZoneOffset.UTC), CLAIMED.plusSeconds(3600).atOffset(ZoneOffset.UTC))
+            .update();
         var again = cluster.claim("node-b", 1, CLAIMED.plusSeconds(1)).orElseThrow();
         assertThat(again.jobs()).extracting(Job::attempts).as("another replica runs the retry").containsExactly(2);
     }
 
-    /** Hands the claimed jobs to the (synchronous) executor, then writes what they left. */
+    /**
+     * Hands the claimed jobs to the (synchronous) executor, then writes what they left.
+     */
     private void runClaimed(ClusterStore.Claim claim) {
         HeldBatch heldBatch = held.hold(claim.batch().id(), claim.jobs());
         for (Job job : claim.jobs()) {
@@ -197,15 +217,21 @@ class HeldAttemptsTest {
         return create(jobs, false);
     }
 
-    /** {@code failFirst}: each job's first attempt fails, and it has a second after an hour. */
+    /**
+     * {@code failFirst}: each job's first attempt fails, and it has a second after an
+     * hour.
+     */
     private Batch create(int jobs, boolean failFirst) {
         RetryPolicy retry = failFirst ? new RetryPolicy(2, Duration.ofHours(1), 1.0, Duration.ofHours(1))
                 : RetryPolicy.NONE;
-        List<JobSpec> specs = IntStream.range(0, jobs).mapToObj(i -> new JobSpec("job-" + i, "counted",
-                JSON.createObjectNode().put("failFirst", failFirst), null, retry)).toList();
+        List<JobSpec> specs = IntStream.range(0, jobs)
+            .mapToObj(i -> new JobSpec("job-" + i, "counted", JSON.createObjectNode().put("failFirst", failFirst), null,
+                    retry))
+            .toList();
         var spec = new BatchSpec("held", Map.of(), FailurePolicy.FAIL_FAST, 0, jobs, null, specs);
         var batch = Batch.queued(Generators.timeBasedEpochGenerator().generate(), spec, CLAIMED);
         store.create(batch, specs.stream().map(Job::pending).toList());
         return batch;
     }
+
 }

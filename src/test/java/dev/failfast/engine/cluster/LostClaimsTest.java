@@ -7,11 +7,16 @@ import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** A job counts as a lost claim only when two polls in a row find it owned here but not held. */
+/**
+ * A job counts as a lost claim only when two polls in a row find it owned here but not
+ * held.
+ */
 class LostClaimsTest {
 
     private static final UUID BATCH = UUID.randomUUID();
+
     private static final JobKey A = new JobKey(BATCH, "a");
+
     private static final JobKey B = new JobKey(BATCH, "b");
 
     private final LostClaims claims = new LostClaims();
@@ -32,9 +37,11 @@ class LostClaimsTest {
 
     @Test
     void aJobSettledBetweenTheTwoReadsIsNotLost() {
-        // Owned when the database was read, let go by the time the replica's jobs were read; gone after.
+        // Owned when the database was read, let go by the time the replica's jobs were
+        // read; gone after.
         claims.lost(Set.of(A), Set.of());
 
         assertThat(claims.lost(Set.of(), Set.of())).isEmpty();
     }
+
 }

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** A replica's thread accounting: abandoned attempts give their place back once, and only beyond the spare threads cost one. */
+/**
+ * A replica's thread accounting: abandoned attempts give their place back once, and only
+ * beyond the spare threads cost one.
+ */
 class WorkerThreadsTest {
 
     final WorkerThreads threads = new WorkerThreads(2, 1);
@@ -41,4 +44,5 @@ class WorkerThreadsTest {
         second.returned();
         assertThat(threads.free()).isEqualTo(2);
     }
+
 }

@@ -7,15 +7,15 @@ import dev.failfast.batch.BatchSpec;
 import dev.failfast.batch.BatchState;
 import dev.failfast.batch.CancellationCause;
 import dev.failfast.batch.CauseType;
-import dev.failfast.engine.AttemptRunner;
-import dev.failfast.engine.AttemptTimers;
-import dev.failfast.engine.BatchEvents;
-import dev.failfast.job.JobHandlers;
 import dev.failfast.batch.FailurePolicy;
 import dev.failfast.batch.Job;
 import dev.failfast.batch.JobCounts;
 import dev.failfast.batch.JobSpec;
 import dev.failfast.batch.RetryPolicy;
+import dev.failfast.engine.AttemptRunner;
+import dev.failfast.engine.AttemptTimers;
+import dev.failfast.engine.BatchEvents;
+import dev.failfast.job.JobHandlers;
 import dev.failfast.store.InMemoryBatchStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,9 +33,10 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
- * A batch leaves the engine's active set only once its terminal change is in the store: shutdown
- * waits for the active set to empty, flushes the store, then releases the instance lease, and a
- * terminal write that came later would be left to after the release.
+ * A batch leaves the engine's active set only once its terminal change is in the store:
+ * shutdown waits for the active set to empty, flushes the store, then releases the
+ * instance lease, and a terminal write that came later would be left to after the
+ * release.
  */
 class BatchEndStoredFirstTest {
 
@@ -51,16 +52,17 @@ class BatchEndStoredFirstTest {
         var store = new InMemoryBatchStore();
         List<BatchState> storedWhenTerminated = new CopyOnWriteArrayList<>();
         scheduler.initialize();
-        List<Job> jobs = List.of(Job.pending(new JobSpec("job-0", "sleep", JsonNodeFactory.instance.objectNode(),
-                null, RetryPolicy.NONE)));
+        List<Job> jobs = List.of(Job
+            .pending(new JobSpec("job-0", "sleep", JsonNodeFactory.instance.objectNode(), null, RetryPolicy.NONE)));
         BatchSpec spec = new BatchSpec("ends", Map.of(), FailurePolicy.FAIL_FAST, 0, 1, null,
                 jobs.stream().map(Job::spec).toList());
         Batch batch = new Batch(UUID.randomUUID(), spec, BatchState.QUEUED, Instant.now(), null, null,
                 JobCounts.allPending(1), null);
         store.create(batch, jobs);
         var runner = new AttemptRunner(new JobHandlers(List.of()), JsonMapper.shared(), 1024);
-        var context = new RunContext(Clock.systemUTC(), new AttemptTimers(scheduler, Clock.systemUTC(),
-                Duration.ofSeconds(1)), new BatchPublisher(store, new BatchEvents(List.of())), new AtomicLong(1),
+        var context = new RunContext(Clock.systemUTC(),
+                new AttemptTimers(scheduler, Clock.systemUTC(), Duration.ofSeconds(1)),
+                new BatchPublisher(store, new BatchEvents(List.of())), new AtomicLong(1),
                 new Dispatcher(new SyncTaskExecutor(), 1, 1, runner, Clock.systemUTC()),
                 run -> storedWhenTerminated.add(store.findBatch(run.id()).orElseThrow().state()));
         BatchRun run = new BatchRun(context, batch, jobs, null);
@@ -69,4 +71,5 @@ class BatchEndStoredFirstTest {
 
         assertThat(storedWhenTerminated).containsExactly(BatchState.CANCELLED);
     }
+
 }

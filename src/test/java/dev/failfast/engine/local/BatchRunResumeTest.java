@@ -46,20 +46,21 @@ class BatchRunResumeTest {
 
     @Test
     void jobsThatStartedOutOfOrderBeforeTheRestartAreNotHandedOutAgain() {
-        // Jobs are handed out in order but may start out of order: job-1 had failed while job-0 still waited.
-        List<Job> jobs = List.of(
-                Job.pending(spec("job-0")),
-                new Job(spec("job-1"), JobState.FAILED, 1, T0, T0, new JobError(JobError.JOB_ERROR, "boom", null), null, false),
-                Job.pending(spec("job-2")));
+        // Jobs are handed out in order but may start out of order: job-1 had failed while
+        // job-0 still waited.
+        List<Job> jobs = List.of(Job.pending(spec("job-0")), new Job(spec("job-1"), JobState.FAILED, 1, T0, T0,
+                new JobError(JobError.JOB_ERROR, "boom", null), null, false), Job.pending(spec("job-2")));
         BatchSpec spec = new BatchSpec("resumed", Map.of(), FailurePolicy.CONTINUE, 0, 3, null,
                 jobs.stream().map(Job::spec).toList());
         JobCounts counts = JobCounts.allPending(3).moved(JobState.PENDING, JobState.FAILED);
         Batch batch = new Batch(UUID.randomUUID(), spec, BatchState.RUNNING, T0, T0, null, counts, null);
         scheduler.initialize();
         var runner = new AttemptRunner(new JobHandlers(List.of()), JsonMapper.shared(), 1024);
-        var context = new RunContext(Clock.systemUTC(), new AttemptTimers(scheduler, Clock.systemUTC(), Duration.ofSeconds(1)),
+        var context = new RunContext(Clock.systemUTC(),
+                new AttemptTimers(scheduler, Clock.systemUTC(), Duration.ofSeconds(1)),
                 new BatchPublisher(new InMemoryBatchStore(), new BatchEvents(List.of())), new AtomicLong(2),
-                new Dispatcher(new SyncTaskExecutor(), 1, 1, runner, Clock.systemUTC()), run -> {});
+                new Dispatcher(new SyncTaskExecutor(), 1, 1, runner, Clock.systemUTC()), run -> {
+                });
 
         BatchRun run = new BatchRun(context, batch, jobs, null);
 
@@ -72,4 +73,5 @@ class BatchRunResumeTest {
     private static JobSpec spec(String id) {
         return new JobSpec(id, "sleep", JsonNodeFactory.instance.objectNode(), null, RetryPolicy.NONE);
     }
+
 }

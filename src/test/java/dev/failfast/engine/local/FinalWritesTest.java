@@ -35,17 +35,20 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A single instance gives its lease back on shutdown only once everything is written: a successor
- * taking it earlier would recover batches whose end is not stored, as if their process had died.
+ * A single instance gives its lease back on shutdown only once everything is written: a
+ * successor taking it earlier would recover batches whose end is not stored, as if their
+ * process had died.
  */
 class FinalWritesTest {
 
     /** A lease that only records what is done with it. */
     static final class RecordedLease implements InstanceLease {
+
         final AtomicBoolean released = new AtomicBoolean();
 
         @Override
-        public void acquire() {}
+        public void acquire() {
+        }
 
         @Override
         public boolean renew() {
@@ -56,12 +59,19 @@ class FinalWritesTest {
         public void release() {
             released.set(true);
         }
+
     }
 
-    /** An in-memory store whose flushes fail {@code failures} times: its changes stay unwritten meanwhile. */
+    /**
+     * An in-memory store whose flushes fail {@code failures} times: its changes stay
+     * unwritten meanwhile.
+     */
     static final class FailingFlushes implements BatchStore {
+
         final InMemoryBatchStore memory = new InMemoryBatchStore();
+
         final AtomicInteger failuresLeft;
+
         final AtomicInteger flushes = new AtomicInteger();
 
         FailingFlushes(int failures) {
@@ -82,8 +92,7 @@ class FinalWritesTest {
         // ---- the rest as the in-memory store does it
 
         @Override
-        public void create(Batch batch, List<Job> jobs,
-                @Nullable IdempotencyKey key) {
+        public void create(Batch batch, List<Job> jobs, @Nullable IdempotencyKey key) {
             memory.create(batch, jobs, key);
         }
 
@@ -93,7 +102,8 @@ class FinalWritesTest {
         }
 
         @Override
-        public void flush(UUID batchId) {}
+        public void flush(UUID batchId) {
+        }
 
         @Override
         public Optional<Batch> findBatch(UUID id) {
@@ -101,15 +111,12 @@ class FinalWritesTest {
         }
 
         @Override
-        public Page<Batch> findBatches(BatchQuery query,
-                PageRequest page) {
+        public Page<Batch> findBatches(BatchQuery query, PageRequest page) {
             return memory.findBatches(query, page);
         }
 
         @Override
-        public Page<Job> findJobs(UUID batchId,
-                @Nullable JobState state,
-                PageRequest page) {
+        public Page<Job> findJobs(UUID batchId, @Nullable JobState state, PageRequest page) {
             return memory.findJobs(batchId, state, page);
         }
 
@@ -137,6 +144,7 @@ class FinalWritesTest {
         public int deleteFinishedBefore(Instant cutoff) {
             return memory.deleteFinishedBefore(cutoff);
         }
+
     }
 
     @Test
@@ -162,8 +170,8 @@ class FinalWritesTest {
     }
 
     private static LocalRunner runner(BatchStore store, InstanceLease lease) {
-        var properties = new Binder(new MapConfigurationPropertySource(Map.of()))
-                .bindOrCreate("failfast", FailfastProperties.class);
+        var properties = new Binder(new MapConfigurationPropertySource(Map.of())).bindOrCreate("failfast",
+                FailfastProperties.class);
         var scheduler = new ThreadPoolTaskScheduler();
         scheduler.initialize();
         var attempts = new AttemptRunner(new JobHandlers(List.of()), JsonMapper.shared(), 1024);
@@ -172,4 +180,5 @@ class FinalWritesTest {
         runner.start();
         return runner;
     }
+
 }

@@ -5,12 +5,12 @@ import dev.failfast.batch.BatchSpec;
 import dev.failfast.batch.FailurePolicy;
 import dev.failfast.batch.JobSpec;
 import dev.failfast.batch.RetryPolicy;
-import dev.failfast.settings.FailfastProperties;
 import dev.failfast.engine.AttemptRunner;
 import dev.failfast.engine.BatchEvents;
 import dev.failfast.engine.EngineFrontDoor;
 import dev.failfast.job.JobHandler;
 import dev.failfast.job.JobHandlers;
+import dev.failfast.settings.FailfastProperties;
 import dev.failfast.store.InMemoryBatchStore;
 import dev.failfast.store.NoInstanceLease;
 import dev.failfast.testing.ManualScheduler;
@@ -32,33 +32,41 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
- * A single-instance engine without Spring: the front door and the local runner, with an in-memory
- * store, on a real executor and timer scheduler ({@link #LocalEngine(Map, List)}), or on the
- * caller's thread with a {@link ManualScheduler} whose clock the test moves ({@link #manual}).
+ * A single-instance engine without Spring: the front door and the local runner, with an
+ * in-memory store, on a real executor and timer scheduler
+ * ({@link #LocalEngine(Map, List)}), or on the caller's thread with a
+ * {@link ManualScheduler} whose clock the test moves ({@link #manual}).
  */
 final class LocalEngine implements AutoCloseable {
 
     final FailfastProperties properties;
+
     final InMemoryBatchStore store = new InMemoryBatchStore();
+
     final EngineFrontDoor engine;
+
     final LocalRunner runner;
+
     private final Runnable shutdown;
 
-    /** @param settings {@code failfast.*} properties, without the prefix */
+    /**
+     * @param settings {@code failfast.*} properties, without the prefix
+     */
     LocalEngine(Map<String, String> settings, List<JobHandler<?>> handlers) {
         this(properties(settings), handlers, null, null);
     }
 
     /**
-     * Jobs run on the thread that submits them or that advances the scheduler, timers when the test
-     * advances {@code scheduler}: every step of a rule is the test's, and nothing needs waiting for.
+     * Jobs run on the thread that submits them or that advances the scheduler, timers
+     * when the test advances {@code scheduler}: every step of a rule is the test's, and
+     * nothing needs waiting for.
      */
     static LocalEngine manual(Map<String, String> settings, List<JobHandler<?>> handlers, ManualScheduler scheduler) {
         return new LocalEngine(properties(settings), handlers, new SyncTaskExecutor(), scheduler);
     }
 
-    private LocalEngine(FailfastProperties properties, List<JobHandler<?>> handlers, @Nullable TaskExecutor manualExecutor,
-            @Nullable ManualScheduler manualScheduler) {
+    private LocalEngine(FailfastProperties properties, List<JobHandler<?>> handlers,
+            @Nullable TaskExecutor manualExecutor, @Nullable ManualScheduler manualScheduler) {
         this.properties = properties;
         TaskExecutor executor;
         TaskScheduler scheduler;
@@ -67,8 +75,10 @@ final class LocalEngine implements AutoCloseable {
             executor = manualExecutor;
             scheduler = manualScheduler;
             clock = manualScheduler.getClock();
-            this.shutdown = () -> {};
-        } else {
+            this.shutdown = () -> {
+            };
+        }
+        else {
             var pool = new ThreadPoolTaskExecutor();
             var executorSettings = properties.executor();
             pool.setCorePoolSize(executorSettings.poolSize() + executorSettings.maxAbandoned());
@@ -93,7 +103,8 @@ final class LocalEngine implements AutoCloseable {
         var events = new BatchEvents(List.of());
         this.runner = new LocalRunner(properties, store, new NoInstanceLease(), events, attempts, executor, scheduler,
                 clock);
-        this.engine = new EngineFrontDoor(properties, store, runner, events, jobHandlers, clock, event -> {});
+        this.engine = new EngineFrontDoor(properties, store, runner, events, jobHandlers, clock, event -> {
+        });
         engine.start();
     }
 
@@ -122,4 +133,5 @@ final class LocalEngine implements AutoCloseable {
         engine.stop();
         shutdown.run();
     }
+
 }

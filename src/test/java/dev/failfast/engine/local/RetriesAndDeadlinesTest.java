@@ -29,8 +29,9 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Retry backoffs and deadlines on a manual scheduler: the engine's timers fire exactly when the
- * test moves the clock, and jobs run on the test's thread, so every step is checked as it happens.
+ * Retry backoffs and deadlines on a manual scheduler: the engine's timers fire exactly
+ * when the test moves the clock, and jobs run on the test's thread, so every step is
+ * checked as it happens.
  */
 class RetriesAndDeadlinesTest {
 
@@ -38,6 +39,7 @@ class RetriesAndDeadlinesTest {
 
     /** Fails its attempts before {@code succeedsAt} (a param), then succeeds. */
     static final class Flaky implements JobHandler<Integer> {
+
         @Override
         public String type() {
             return "flaky";
@@ -55,10 +57,13 @@ class RetriesAndDeadlinesTest {
             }
             return null;
         }
+
     }
 
     final SettableClock clock = new SettableClock(T0);
+
     final ManualScheduler scheduler = new ManualScheduler(clock);
+
     final LocalEngine local = LocalEngine.manual(Map.of(), List.of(new Flaky()), scheduler);
 
     @AfterEach
@@ -95,7 +100,8 @@ class RetriesAndDeadlinesTest {
 
     @Test
     void theDeadlineCancelsARetryWaitingOutItsBackoffAndSkipsWhatWaits() {
-        // maxParallelism 1: "a" keeps the batch's slot through its one-hour backoff, so "b" waits.
+        // maxParallelism 1: "a" keeps the batch's slot through its one-hour backoff, so
+        // "b" waits.
         BatchSpec spec = new BatchSpec("deadline", Map.of(), FailurePolicy.FAIL_FAST, 0, 1, Duration.ofMinutes(10),
                 List.of(flaky("a", 5, 5, Duration.ofHours(1)), flaky("b", 1, 1, Duration.ofSeconds(1))));
         Batch batch = local.engine.submit(spec);
@@ -126,4 +132,5 @@ class RetriesAndDeadlinesTest {
         UUID id = batch.id();
         return local.store.findJob(id, jobId).orElseThrow();
     }
+
 }

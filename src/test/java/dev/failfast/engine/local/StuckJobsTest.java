@@ -28,16 +28,21 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Jobs that ignore their cancellation and timeout: they are abandoned after the grace period, and
- * then count neither against their batch nor against the pool, up to failfast.executor.max-abandoned.
+ * Jobs that ignore their cancellation and timeout: they are abandoned after the grace
+ * period, and then count neither against their batch nor against the pool, up to
+ * failfast.executor.max-abandoned.
  */
 class StuckJobsTest {
 
     /** Ignores every interrupt until released; counts the attempts running at once. */
     static final class Stuck implements JobHandler<ObjectNode> {
+
         final CountDownLatch release = new CountDownLatch(1);
+
         final AtomicInteger running = new AtomicInteger();
+
         final AtomicInteger mostAtOnce = new AtomicInteger();
+
         final AtomicInteger attempts = new AtomicInteger();
 
         @Override
@@ -60,22 +65,27 @@ class StuckJobsTest {
                     try {
                         release.await();
                         break;
-                    } catch (InterruptedException e) {
-                        interrupted = true; // ignored on purpose: this job does not honour cancellation
+                    }
+                    catch (InterruptedException e) {
+                        interrupted = true; // ignored on purpose: this job does not
+                                            // honour cancellation
                     }
                 }
                 if (interrupted) {
                     Thread.currentThread().interrupt();
                 }
                 return null;
-            } finally {
+            }
+            finally {
                 running.decrementAndGet();
             }
         }
+
     }
 
     /** Returns at once. */
     static final class Quick implements JobHandler<ObjectNode> {
+
         @Override
         public String type() {
             return "quick";
@@ -90,11 +100,13 @@ class StuckJobsTest {
         public @Nullable Object execute(JobContext<ObjectNode> context) {
             return null;
         }
+
     }
 
     final Stuck stuck = new Stuck();
-    final LocalEngine local = new LocalEngine(Map.of(
-            "executor.pool-size", "2", "executor.max-abandoned", "3", "engine.cancel-grace", "100ms"),
+
+    final LocalEngine local = new LocalEngine(
+            Map.of("executor.pool-size", "2", "executor.max-abandoned", "3", "engine.cancel-grace", "100ms"),
             List.of(stuck, new Quick()));
 
     @AfterEach
@@ -106,13 +118,13 @@ class StuckJobsTest {
     @Test
     void abandonedAttemptsFreeThePoolForOtherBatchesUpToMaxAbandoned() {
         Duration timeout = Duration.ofMillis(100);
-        Batch stuckBatch = local.engine.submit(batch(FailurePolicy.CONTINUE, 2,
-                job("s0", "stuck", timeout, 1), job("s1", "stuck", timeout, 1)));
+        Batch stuckBatch = local.engine
+            .submit(batch(FailurePolicy.CONTINUE, 2, job("s0", "stuck", timeout, 1), job("s1", "stuck", timeout, 1)));
         await().atMost(Duration.ofSeconds(10)).until(() -> local.find(stuckBatch.id()).state().isTerminal());
 
         // Both pool threads are still stuck; the pool has room for them beside live work.
-        Batch quick = local.engine.submit(batch(FailurePolicy.FAIL_FAST, 2,
-                job("q0", "quick", null, 1), job("q1", "quick", null, 1), job("q2", "quick", null, 1)));
+        Batch quick = local.engine.submit(batch(FailurePolicy.FAIL_FAST, 2, job("q0", "quick", null, 1),
+                job("q1", "quick", null, 1), job("q2", "quick", null, 1)));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> local.find(quick.id()).state() == BatchState.SUCCEEDED);
         assertThat(local.find(stuckBatch.id()).state()).isEqualTo(BatchState.FAILED);
@@ -131,8 +143,8 @@ class StuckJobsTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> local.engine.abandonedThreads() == 3);
         assertThat(local.engine.isSaturatedByAbandonedThreads()).isTrue();
         assertThatThrownBy(() -> local.engine.submit(batch(FailurePolicy.FAIL_FAST, 1, job("x", "quick", null, 1))))
-                .isInstanceOf(AdmissionRejectedException.class)
-                .hasMessageContaining("max-abandoned");
+            .isInstanceOf(AdmissionRejectedException.class)
+            .hasMessageContaining("max-abandoned");
 
         stuck.release.countDown();
         await().atMost(Duration.ofSeconds(10)).until(() -> local.engine.abandonedThreads() == 0);
@@ -143,7 +155,8 @@ class StuckJobsTest {
 
     @Test
     void aBatchGoesOnAfterItsTimedOutStuckJobIsAbandoned() {
-        // maxParallelism 1: the stuck job holds the batch's only slot until it is abandoned.
+        // maxParallelism 1: the stuck job holds the batch's only slot until it is
+        // abandoned.
         Batch batch = local.engine.submit(batch(FailurePolicy.CONTINUE, 1,
                 job("stuck", "stuck", Duration.ofMillis(100), 1), job("next", "quick", null, 1)));
 
@@ -156,7 +169,8 @@ class StuckJobsTest {
 
     @Test
     void anAbandonedAttemptIsNeverRetriedWhileItsThreadRuns() {
-        Batch batch = local.engine.submit(batch(FailurePolicy.FAIL_FAST, 1, job("stuck", "stuck", Duration.ofMillis(100), 3)));
+        Batch batch = local.engine
+            .submit(batch(FailurePolicy.FAIL_FAST, 1, job("stuck", "stuck", Duration.ofMillis(100), 3)));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> local.find(batch.id()).state().isTerminal());
 
@@ -171,4 +185,5 @@ class StuckJobsTest {
     private List<Job> jobs(UUID batchId) {
         return local.store.findJobs(batchId, null, new PageRequest(0, 100)).content();
     }
+
 }
