@@ -29,11 +29,10 @@ final class BatchPublisher {
     }
 
     /**
-     * Makes a batch's recorded cause, and the jobs it skipped, durable
-     * ({@link BatchStore#flush(UUID)}) at once, on a thread of its own: the thread that
-     * recorded it may be a timer (a deadline, a grace period) or hold the dispatcher's
-     * lock, and must not wait for the database. A client's cancel writes the cause itself
-     * and answers only once it is stored. A failure leaves the changes buffered for the
+     * Writes a batch that ended by its cause (its cause, the jobs it skipped, its end) at
+     * once ({@link BatchStore#flush(UUID)}), on a thread of its own: the thread that
+     * ended it may be a timer (a deadline, a grace period) or hold the dispatcher's lock,
+     * and must not wait for the database. A failure leaves the changes buffered for the
      * next flush.
      */
     void writeCause(UUID batchId) {

@@ -305,12 +305,14 @@ final class BatchRun {
      */
     private boolean change(Predicate<Instant> change) {
         boolean causeRecorded;
+        boolean endedByCause;
         List<Dispatcher.Handover> freed;
         lock.lock();
         try {
             Instant now = context.clock().instant();
             causeRecorded = change.test(now);
             boolean ended = finishIfDone(now);
+            endedByCause = ended && batch().cancellation() != null;
             changes.publish(context.publisher());
             if (ended) {
                 context.terminated().accept(this);
@@ -322,8 +324,13 @@ final class BatchRun {
         }
         if (causeRecorded) {
             token.cancel(StopReason.BATCH_CANCELLED);
-            // Once the running jobs are told, and outside the lock, so that neither waits
-            // for the write.
+        }
+        if (endedByCause) {
+            // The cause, the jobs it skipped and the batch's end, in one write, once the
+            // running
+            // jobs have stopped: written while they stop, it would slow their stopping (a
+            // client's
+            // cancel has written the cause already, before its 202).
             context.publisher().writeCause(id);
         }
         if (!freed.isEmpty()) {
