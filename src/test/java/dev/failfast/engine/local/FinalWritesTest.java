@@ -2,31 +2,19 @@ package dev.failfast.engine.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.failfast.batch.Batch;
-import dev.failfast.batch.Job;
-import dev.failfast.batch.JobState;
 import dev.failfast.engine.AttemptRunner;
 import dev.failfast.engine.BatchEvents;
 import dev.failfast.job.JobHandlers;
 import dev.failfast.settings.FailfastProperties;
-import dev.failfast.store.BatchQuery;
 import dev.failfast.store.BatchStore;
-import dev.failfast.store.IdempotencyKey;
-import dev.failfast.store.InMemoryBatchStore;
 import dev.failfast.store.InstanceLease;
-import dev.failfast.store.KeyedBatch;
-import dev.failfast.store.Page;
-import dev.failfast.store.PageRequest;
+import dev.failfast.testing.DelegatingBatchStore;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
@@ -63,12 +51,10 @@ class FinalWritesTest {
     }
 
     /**
-     * An in-memory store whose flushes fail {@code failures} times: its changes stay
-     * unwritten meanwhile.
+     * A store whose flushes fail {@code failures} times: its changes stay unwritten
+     * meanwhile.
      */
-    static final class FailingFlushes implements BatchStore {
-
-        final InMemoryBatchStore memory = new InMemoryBatchStore();
+    static final class FailingFlushes extends DelegatingBatchStore {
 
         final AtomicInteger failuresLeft;
 
@@ -87,62 +73,6 @@ class FinalWritesTest {
         @Override
         public boolean holdsUnwritten() {
             return failuresLeft.get() >= 0;
-        }
-
-        // ---- the rest as the in-memory store does it
-
-        @Override
-        public void create(Batch batch, List<Job> jobs, @Nullable IdempotencyKey key) {
-            memory.create(batch, jobs, key);
-        }
-
-        @Override
-        public void update(Batch batch, List<Job> changedJobs) {
-            memory.update(batch, changedJobs);
-        }
-
-        @Override
-        public void flush(UUID batchId) {
-        }
-
-        @Override
-        public Optional<Batch> findBatch(UUID id) {
-            return memory.findBatch(id);
-        }
-
-        @Override
-        public Page<Batch> findBatches(BatchQuery query, PageRequest page) {
-            return memory.findBatches(query, page);
-        }
-
-        @Override
-        public Page<Job> findJobs(UUID batchId, @Nullable JobState state, PageRequest page) {
-            return memory.findJobs(batchId, state, page);
-        }
-
-        @Override
-        public Optional<Job> findJob(UUID batchId, String jobId) {
-            return memory.findJob(batchId, jobId);
-        }
-
-        @Override
-        public Optional<KeyedBatch> findByIdempotencyKey(String key) {
-            return memory.findByIdempotencyKey(key);
-        }
-
-        @Override
-        public boolean delete(UUID id) {
-            return memory.delete(id);
-        }
-
-        @Override
-        public List<Batch> findUnfinished() {
-            return memory.findUnfinished();
-        }
-
-        @Override
-        public int deleteFinishedBefore(Instant cutoff) {
-            return memory.deleteFinishedBefore(cutoff);
         }
 
     }
