@@ -71,8 +71,8 @@ public final class AttemptRunner {
         }
     }
 
-    @SuppressWarnings("unchecked") // parsedParams came from this handler's parseParams at
-                                   // submission
+    // The parsed params came from this handler's parseParams at submission.
+    @SuppressWarnings("unchecked")
     private static <P> @Nullable Object invoke(JobHandler<P> handler, UUID batchId, JobSpec spec,
             @Nullable Object parsedParams, Attempt attempt) throws Exception {
         P params = parsedParams != null ? (P) parsedParams : handler.parseParams(spec.params());

@@ -64,8 +64,8 @@ class BatchRetention implements SmartLifecycle {
     }
 
     @Override
-    @SuppressWarnings("FutureReturnValueIgnored") // purgeQuietly catches every failure;
-                                                  // shutdown() ends the schedule
+    // purgeQuietly catches every failure; shutdown() ends the schedule.
+    @SuppressWarnings("FutureReturnValueIgnored")
     public void start() {
         var purger = Executors
             .newSingleThreadScheduledExecutor(Thread.ofPlatform().name("failfast-retention").daemon().factory());

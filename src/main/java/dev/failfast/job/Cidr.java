@@ -8,8 +8,8 @@ import java.util.Arrays;
  * An IPv4 or IPv6 network in CIDR notation, e.g. {@code 169.254.0.0/16} or
  * {@code fe80::/10}.
  */
-@SuppressWarnings("ArrayRecordComponent") // equals and hashCode below compare the array's
-                                          // contents
+// Its equals and hashCode below compare the array's contents.
+@SuppressWarnings("ArrayRecordComponent")
 record Cidr(byte[] network, int prefixLength) {
 
     static Cidr parse(String cidr) {

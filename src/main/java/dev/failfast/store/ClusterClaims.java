@@ -86,9 +86,8 @@ final class ClusterClaims {
                 return null;
             }
             // A batch no other replica is changing right now, else wait for the one whose
-            // turn it is
-            // (its lock is held for one short transaction): a busy batch is not an empty
-            // one.
+            // turn it is (its lock is held for one short transaction): a busy batch is
+            // not an empty one.
             var locked = client.sql(CLAIMABLE_BATCH + " SKIP LOCKED")
                 .query(lockedRow)
                 .optional()

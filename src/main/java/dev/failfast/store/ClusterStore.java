@@ -90,8 +90,7 @@ public final class ClusterStore {
         this.claims = new ClusterClaims(client, tx, rows);
     }
 
-    // ---- claims and changes
-    // ---------------------------------------------------------------------
+    // ---- claims and changes -----------------------------------------------------------
 
     /**
      * Claims up to {@code max} PENDING jobs, in submission order, of the batch claimed
@@ -150,8 +149,8 @@ public final class ClusterStore {
     }
 
     /** Of these batches, those that have a cancellation cause. */
-    @SuppressWarnings("NullAway") // the column is never NULL; Spring types one-column
-                                  // rows as nullable
+    // The column is never NULL; Spring types one-column rows as nullable.
+    @SuppressWarnings("NullAway")
     public List<UUID> withCause(Collection<UUID> batchIds) {
         if (batchIds.isEmpty()) {
             return List.of();
@@ -213,15 +212,14 @@ public final class ClusterStore {
         }));
     }
 
-    // ---- nodes
-    // ----------------------------------------------------------------------------------
+    // ---- nodes ------------------------------------------------------------------------
 
     /**
      * Owners of RUNNING jobs that hold no live lease at {@code now}: replicas that
      * stopped renewing (killed, cut off), whose jobs the survivors settle.
      */
-    @SuppressWarnings("NullAway") // the column is never NULL; Spring types one-column
-                                  // rows as nullable
+    // The column is never NULL; Spring types one-column rows as nullable.
+    @SuppressWarnings("NullAway")
     public List<String> lostOwners(Instant now) {
         return client.sql("""
                 SELECT DISTINCT COALESCE(owner_node, '') FROM job
@@ -237,8 +235,8 @@ public final class ClusterStore {
      * a single instance left RUNNING when it was killed, before the database was switched
      * to cluster mode.
      */
-    @SuppressWarnings("NullAway") // the column is never NULL; Spring types one-column
-                                  // rows as nullable
+    // The column is never NULL; Spring types one-column rows as nullable.
+    @SuppressWarnings("NullAway")
     public List<UUID> batchesRunningOn(String node) {
         return client.sql("SELECT DISTINCT batch_id FROM job WHERE COALESCE(owner_node, '') = ? AND state = 'RUNNING'")
             .param(node)

@@ -88,8 +88,7 @@ final class JdbcRows {
         this.json = json;
     }
 
-    // ---- writing
-    // --------------------------------------------------------------------------------
+    // ---- writing ----------------------------------------------------------------------
 
     void setBatchInsert(PreparedStatement ps, Batch batch, @Nullable IdempotencyKey key) throws SQLException {
         BatchSpec spec = batch.spec();
@@ -252,8 +251,7 @@ final class JdbcRows {
         }
     }
 
-    // ---- reading
-    // --------------------------------------------------------------------------------
+    // ---- reading ----------------------------------------------------------------------
 
     Batch batch(ResultSet rs, int row) throws SQLException {
         Map<String, String> labels = new LinkedHashMap<>();

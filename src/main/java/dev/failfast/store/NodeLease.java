@@ -56,8 +56,8 @@ public final class NodeLease extends RenewedLease {
         Instant expiry = tx.execute(status -> {
             Instant now = clock.instant();
             // Locking the single instance's row (it always exists) orders this against a
-            // single
-            // instance starting now: whichever locks second sees the other's lease.
+            // single instance starting now: whichever locks second sees the other's
+            // lease.
             Holder single = client.sql("SELECT owner, expires_at FROM instance_lease WHERE id = 1 FOR UPDATE")
                 .query(Holder::of)
                 .single();

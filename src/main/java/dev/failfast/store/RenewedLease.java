@@ -148,9 +148,8 @@ abstract sealed class RenewedLease implements InstanceLease permits JdbcInstance
             return false;
         }
         // Only once committed: a renewal whose commit failed left the old expiry in the
-        // database, and
-        // the watch must go by that one, or this holder would write on after another took
-        // the lease.
+        // database, and the watch must go by that one, or this holder would write on
+        // after another took the lease.
         extendHeld(expiry[0]);
         return true;
     }

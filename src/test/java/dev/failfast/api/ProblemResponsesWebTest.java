@@ -148,8 +148,7 @@ class ProblemResponsesWebTest {
     @Test
     void aBodyOverTheLimitIs413() {
         // failfast.limits.max-request-size is 1 KB in the slice. Tomcat's handling of
-        // large and chunked
-        // bodies (refused before they are sent) is tested end to end in
+        // large and chunked bodies (refused before they are sent) is tested end to end in
         // ProblemResponsesTest.
         String padding = " ".repeat(1024);
 

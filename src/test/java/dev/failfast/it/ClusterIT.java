@@ -258,8 +258,7 @@ class ClusterIT {
             .sum();
     }
 
-    // ---- helpers
-    // --------------------------------------------------------------------------------
+    // ---- helpers ----------------------------------------------------------------------
 
     /** {@code count} sleep jobs job-0…, as the elements of a JSON array. */
     static String sleepJobs(int count, String duration, int maxAttempts) {

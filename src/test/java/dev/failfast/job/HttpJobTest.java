@@ -156,8 +156,8 @@ class HttpJobTest {
     }
 
     @Test
-    @SuppressWarnings("FutureReturnValueIgnored") // the silent server only has to hold
-                                                  // the connection
+    // The silent server only has to hold the connection.
+    @SuppressWarnings("FutureReturnValueIgnored")
     void aRequestTimeoutFailsTheJobWithTimeout() throws Exception {
         try (var hanging = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
             CompletableFuture.runAsync(() -> {

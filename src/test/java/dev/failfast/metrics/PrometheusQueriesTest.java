@@ -201,8 +201,7 @@ class PrometheusQueriesTest {
                     .containsEntry("MAX_FAILURES_EXCEEDED", 0.0)
                     .containsEntry("SHUTDOWN", 0.0));
         // The abandoning batch stops one grace period (1 s in tests) after its cause; a
-        // client's cancel of
-        // sleeping jobs stops in milliseconds.
+        // client's cancel of sleeping jobs stops in milliseconds.
         expected.put("Cancellation propagation p99/A",
                 result -> assertThat(by("cause", result))
                     .hasEntrySatisfying("JOB_FAILED", p99 -> assertThat(p99).isBetween(0.5, 10.0))

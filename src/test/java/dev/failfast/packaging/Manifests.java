@@ -136,9 +136,8 @@ record Manifests(List<HasMetadata> resources) {
         }
     }
 
-    @SuppressWarnings("RethrowReflectiveOperationExceptionAsLinkageError") // a test fails
-                                                                           // with an
-                                                                           // AssertionError
+    // A test fails with an Asse rtionError.
+    @SuppressWarnings("RethrowReflectiveOperationExceptionAsLinkageError")
     private static void collectUnknownModelFields(Object model, String path, List<String> unknown) {
         for (Method getter : model.getClass().getMethods()) {
             if (getter.getParameterCount() != 0 || Modifier.isStatic(getter.getModifiers())

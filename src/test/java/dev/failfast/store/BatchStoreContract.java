@@ -277,8 +277,7 @@ abstract class BatchStoreContract {
         assertThat(view.findJobs(batch.id(), JobState.PENDING, new PageRequest(0, 10)).content()).isEmpty();
     }
 
-    // ---- fixtures
-    // -------------------------------------------------------------------------------
+    // ---- fixtures ---------------------------------------------------------------------
 
     /** Ids ordered like the engine's time-ordered ones: later batches get greater ids. */
     Batch batch(int jobs, Map<String, String> labels, Instant createdAt) {

@@ -70,8 +70,8 @@ final class HeldAttempts {
      * Hands attempt {@code number} of a held job to the executor; {@code slot} is its
      * thread.
      */
-    @SuppressWarnings("FutureReturnValueIgnored") // a delayed resubmission is never
-                                                  // cancelled: it checks the cause
+    // A delayed resubmission is never cancelled: it checks the cause.
+    @SuppressWarnings("FutureReturnValueIgnored")
     void start(HeldBatch batch, JobRun run, int number, WorkerThreads.Slot slot) {
         String batchId = batch.id.toString();
         try {
@@ -93,9 +93,8 @@ final class HeldAttempts {
             }
             else {
                 // Retries that came due on top of a full pool overflowed the executor's
-                // queue: this
-                // attempt waits a little (a cancellation meanwhile stops it before its
-                // handler runs).
+                // queue: this attempt waits a little (a cancellation meanwhile stops it
+                // before its handler runs).
                 timers.after(resubmitDelay, () -> start(batch, run, number, threads.take()));
             }
         }
@@ -208,8 +207,8 @@ final class HeldAttempts {
      * Interrupts the batch's attempts, cancels its retries, and abandons stragglers after
      * the grace period.
      */
-    @SuppressWarnings("FutureReturnValueIgnored") // the grace timer is never cancelled:
-                                                  // it finds no straggler
+    // The grace timer is never cancelled: it finds no straggler.
+    @SuppressWarnings("FutureReturnValueIgnored")
     void cancel(HeldBatch batch) {
         if (!batch.token.cancel(StopReason.BATCH_CANCELLED)) {
             return;

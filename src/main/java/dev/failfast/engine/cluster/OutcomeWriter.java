@@ -124,8 +124,7 @@ final class OutcomeWriter {
         var written = cluster.change(batch.id, locked -> {
             var transaction = new BatchTransaction(locked, now);
             // As a single instance does, one outcome after the other: a failure that
-            // records the
-            // cause means the failures after it are not retried.
+            // records the cause means the failures after it are not retried.
             Batch before = transaction.batch();
             boolean causeAhead = before.cancellation() != null;
             int failed = before.counts().failed();

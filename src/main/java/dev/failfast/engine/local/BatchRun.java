@@ -97,8 +97,7 @@ final class BatchRun {
         }
     }
 
-    // ---- dispatch
-    // -------------------------------------------------------------------------------
+    // ---- dispatch ---------------------------------------------------------------------
 
     /** Claims the next job to hand to a worker, or null if none may start now. */
     @Nullable LocalJob reserveNext() {
@@ -222,8 +221,7 @@ final class BatchRun {
         context.dispatcher().offer(this);
     }
 
-    // ---- cancellation
-    // ---------------------------------------------------------------------------
+    // ---- cancellation -----------------------------------------------------------------
 
     /**
      * Records the cause (if none is recorded yet and the batch is not terminal), skips
@@ -293,8 +291,7 @@ final class BatchRun {
         return settleAttempt(job, new Outcome.Abandoned(reason), now);
     }
 
-    // ---- changes
-    // --------------------------------------------------------------------------------
+    // ---- changes ----------------------------------------------------------------------
 
     /**
      * Applies a change under the lock, ends the batch if nothing is left to do, publishes
@@ -327,10 +324,8 @@ final class BatchRun {
         }
         if (endedByCause) {
             // The cause, the jobs it skipped and the batch's end, in one write, once the
-            // running
-            // jobs have stopped: written while they stop, it would slow their stopping (a
-            // client's
-            // cancel has written the cause already, before its 202).
+            // running jobs have stopped: written while they stop, it would slow their
+            // stopping (a client's cancel has written the cause already, before its 202).
             context.publisher().writeCause(id);
         }
         if (!freed.isEmpty()) {
