@@ -29,8 +29,6 @@ public final class Attempt {
     // Guarded by the lock of the job's batch.
     private boolean ended;
 
-    private boolean abandoned;
-
     private @Nullable ScheduledFuture<?> timeoutTimer;
 
     private @Nullable ScheduledFuture<?> abandonTimer;
@@ -61,10 +59,6 @@ public final class Attempt {
         return !ended;
     }
 
-    public boolean isAbandoned() {
-        return abandoned;
-    }
-
     /**
      * Ends the attempt, its handler having returned, and cancels its timers. Returns
      * false if it had ended already (it was abandoned, and what it did afterwards does
@@ -84,11 +78,7 @@ public final class Attempt {
      * already.
      */
     public boolean abandon() {
-        if (!end()) {
-            return false;
-        }
-        abandoned = true;
-        return true;
+        return end();
     }
 
     void timeoutTimer(ScheduledFuture<?> timer) {
