@@ -13,8 +13,8 @@ import dev.failfast.batch.JobSpec;
 import dev.failfast.batch.JobState;
 import dev.failfast.batch.RetryPolicy;
 import dev.failfast.job.JobContext;
-import dev.failfast.job.JobHandler;
 import dev.failfast.store.BatchStore;
+import dev.failfast.testing.RawParamsHandler;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -62,19 +62,13 @@ class HandlerErrorsTest {
         assertThat(store.findJob(id, "after").orElseThrow().state()).isEqualTo(JobState.SKIPPED);
     }
 
-    static class ThrowingHandler implements JobHandler<ObjectNode> {
+    static class ThrowingHandler extends RawParamsHandler {
+
+        ThrowingHandler() {
+            super(TYPE);
+        }
 
         static final String TYPE = "throws-error";
-
-        @Override
-        public String type() {
-            return TYPE;
-        }
-
-        @Override
-        public ObjectNode parseParams(ObjectNode params) {
-            return params;
-        }
 
         @Override
         public Object execute(JobContext<ObjectNode> context) {

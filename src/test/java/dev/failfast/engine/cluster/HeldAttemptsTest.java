@@ -19,11 +19,11 @@ import dev.failfast.engine.AttemptTimers;
 import dev.failfast.engine.JobRun;
 import dev.failfast.job.JobContext;
 import dev.failfast.job.JobFailedException;
-import dev.failfast.job.JobHandler;
 import dev.failfast.job.JobHandlers;
 import dev.failfast.store.ClusterStore;
 import dev.failfast.store.JdbcBatchStore;
 import dev.failfast.store.TestDatabases;
+import dev.failfast.testing.RawParamsHandler;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,19 +58,13 @@ class HeldAttemptsTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** Counts its runs; returns at once. */
-    static final class Counted implements JobHandler<ObjectNode> {
+    static final class Counted extends RawParamsHandler {
+
+        Counted() {
+            super("counted");
+        }
 
         final AtomicInteger runs = new AtomicInteger();
-
-        @Override
-        public String type() {
-            return "counted";
-        }
-
-        @Override
-        public ObjectNode parseParams(ObjectNode params) {
-            return params;
-        }
 
         @Override
         public @Nullable Object execute(JobContext<ObjectNode> context) throws JobFailedException {

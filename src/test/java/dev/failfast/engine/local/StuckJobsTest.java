@@ -14,8 +14,8 @@ import dev.failfast.batch.JobError;
 import dev.failfast.batch.JobState;
 import dev.failfast.engine.AdmissionRejectedException;
 import dev.failfast.job.JobContext;
-import dev.failfast.job.JobHandler;
 import dev.failfast.store.PageRequest;
+import dev.failfast.testing.RawParamsHandler;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +35,11 @@ import tools.jackson.databind.node.ObjectNode;
 class StuckJobsTest {
 
     /** Ignores every interrupt until released; counts the attempts running at once. */
-    static final class Stuck implements JobHandler<ObjectNode> {
+    static final class Stuck extends RawParamsHandler {
+
+        Stuck() {
+            super("stuck");
+        }
 
         final CountDownLatch release = new CountDownLatch(1);
 
@@ -44,16 +48,6 @@ class StuckJobsTest {
         final AtomicInteger mostAtOnce = new AtomicInteger();
 
         final AtomicInteger attempts = new AtomicInteger();
-
-        @Override
-        public String type() {
-            return "stuck";
-        }
-
-        @Override
-        public ObjectNode parseParams(ObjectNode params) {
-            return params;
-        }
 
         @Override
         public @Nullable Object execute(JobContext<ObjectNode> context) {
@@ -84,16 +78,10 @@ class StuckJobsTest {
     }
 
     /** Returns at once. */
-    static final class Quick implements JobHandler<ObjectNode> {
+    static final class Quick extends RawParamsHandler {
 
-        @Override
-        public String type() {
-            return "quick";
-        }
-
-        @Override
-        public ObjectNode parseParams(ObjectNode params) {
-            return params;
+        Quick() {
+            super("quick");
         }
 
         @Override
