@@ -1,6 +1,7 @@
 package dev.failfast.api;
 
 import dev.failfast.batch.BatchState;
+import dev.failfast.batch.Caller;
 import dev.failfast.batch.JobNotFoundException;
 import dev.failfast.batch.JobState;
 import dev.failfast.engine.BatchEngine;
@@ -28,6 +29,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -94,19 +97,20 @@ class BatchController {
     @ApiResponse(responseCode = "429", description = "Too many jobs waiting; retry after the Retry-After header",
             content = @Content)
     @ApiResponse(responseCode = "503", description = "The service is shutting down", content = @Content)
-    ResponseEntity<BatchResponse> submit(@Valid @RequestBody BatchRequest request,
+    ResponseEntity<BatchResponse> submit(@AuthenticationPrincipal Caller caller,
+            @Valid @RequestBody BatchRequest request,
             @Parameter(description = "Makes retries safe: the same key with the same body returns the batch it "
                     + "created; with another body it is refused (422)") @RequestHeader(name = "Idempotency-Key",
                             required = false) @Nullable @Size(min = 1, max = 255) String idempotencyKey) {
         var spec = mapper.toSpec(request);
         if (idempotencyKey != null) {
-            var submission = engine.submit(spec, new IdempotencyKey(idempotencyKey, fingerprint.of(request)));
+            var submission = engine.submit(caller, spec, new IdempotencyKey(idempotencyKey, fingerprint.of(request)));
             var status = submission.created() ? HttpStatus.ACCEPTED : HttpStatus.OK;
             return ResponseEntity.status(status)
                 .location(location(submission.batch().id()))
                 .body(BatchResponse.of(submission.batch()));
         }
-        var batch = engine.submit(spec);
+        var batch = engine.submit(caller, spec);
         return ResponseEntity.accepted().location(location(batch.id())).body(BatchResponse.of(batch));
     }
 
@@ -122,15 +126,17 @@ class BatchController {
             content = @Content(schema = @Schema(implementation = BatchResponse.class),
                     examples = @ExampleObject(value = ApiExamples.FAILED_BATCH)))
     @ApiResponse(responseCode = "404", description = "No such batch", content = @Content)
-    BatchResponse get(@PathVariable UUID id) {
-        return BatchResponse.of(engine.find(id));
+    BatchResponse get(@AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
+        return BatchResponse.of(engine.find(caller, id));
     }
 
     @GetMapping
     @Operation(summary = "List batches, newest first")
     @ApiResponse(responseCode = "200", description = "One page of batches")
     @ApiResponse(responseCode = "400", description = "Invalid query parameter", content = @Content)
-    PageResponse<BatchResponse> list(
+    PageResponse<BatchResponse> list(@AuthenticationPrincipal Caller caller,
+            @Parameter(description = "Only batches of this tenant; another tenant than the caller's needs the "
+                    + "admin scope") @RequestParam(required = false) @Nullable String tenant,
             @Parameter(description = "Only batches in this state") @RequestParam(
                     required = false) @Nullable BatchState state,
             @Parameter(
@@ -148,7 +154,8 @@ class BatchController {
                 labelFilter.put(label.substring(0, colon), label.substring(colon + 1));
             }
         }
-        var result = store.findBatches(new BatchQuery(state, labelFilter), pageRequest(page, size));
+        var result = store.findBatches(new BatchQuery(tenantFilter(caller, tenant), state, labelFilter),
+                pageRequest(page, size));
         return PageResponse.of(result, BatchResponse::of);
     }
 
@@ -156,13 +163,13 @@ class BatchController {
     @Operation(summary = "List a batch's jobs, in submission order")
     @ApiResponse(responseCode = "200", description = "One page of jobs")
     @ApiResponse(responseCode = "404", description = "No such batch", content = @Content)
-    PageResponse<JobResponse> jobs(@PathVariable UUID id,
+    PageResponse<JobResponse> jobs(@AuthenticationPrincipal Caller caller, @PathVariable UUID id,
             @Parameter(description = "Only jobs in this state") @RequestParam(
                     required = false) @Nullable JobState state,
             @Parameter(description = "Zero-based page number") @RequestParam(defaultValue = "0") @Min(0) int page,
             @Parameter(description = "Page size, at most failfast.limits.max-page-size") @RequestParam(
                     defaultValue = "100") @Min(1) int size) {
-        engine.find(id);
+        engine.find(caller, id);
         return PageResponse.of(store.findJobs(id, state, pageRequest(page, size)), JobResponse::of);
     }
 
@@ -170,11 +177,9 @@ class BatchController {
     @Operation(summary = "Get one job")
     @ApiResponse(responseCode = "200", description = "The job's status")
     @ApiResponse(responseCode = "404", description = "No such batch or job", content = @Content)
-    JobResponse job(@PathVariable UUID id, @PathVariable String jobId) {
-        return store.findJob(id, jobId).map(JobResponse::of).orElseThrow(() -> {
-            engine.find(id);
-            return new JobNotFoundException(id, jobId);
-        });
+    JobResponse job(@AuthenticationPrincipal Caller caller, @PathVariable UUID id, @PathVariable String jobId) {
+        engine.find(caller, id);
+        return store.findJob(id, jobId).map(JobResponse::of).orElseThrow(() -> new JobNotFoundException(id, jobId));
     }
 
     @PostMapping("/{id}/cancel")
@@ -187,8 +192,9 @@ class BatchController {
     @ApiResponse(responseCode = "409", description = "The batch is already terminal", content = @Content)
     @ApiResponse(responseCode = "503", description = "The database could not store the cancellation; send it again",
             content = @Content)
-    BatchResponse cancel(@PathVariable UUID id, @Valid @RequestBody(required = false) @Nullable CancelRequest request) {
-        return BatchResponse.of(engine.cancel(id, request == null ? null : request.reason()));
+    BatchResponse cancel(@AuthenticationPrincipal Caller caller, @PathVariable UUID id,
+            @Valid @RequestBody(required = false) @Nullable CancelRequest request) {
+        return BatchResponse.of(engine.cancel(caller, id, request == null ? null : request.reason()));
     }
 
     @DeleteMapping("/{id}")
@@ -197,8 +203,8 @@ class BatchController {
     @ApiResponse(responseCode = "204", description = "Deleted")
     @ApiResponse(responseCode = "404", description = "No such batch", content = @Content)
     @ApiResponse(responseCode = "409", description = "The batch is still active", content = @Content)
-    void delete(@PathVariable UUID id) {
-        engine.delete(id);
+    void delete(@AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
+        engine.delete(caller, id);
     }
 
     @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
@@ -211,8 +217,22 @@ class BatchController {
             content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE,
                     examples = @ExampleObject(value = ApiExamples.EVENTS)))
     @ApiResponse(responseCode = "404", description = "No such batch", content = @Content)
-    SseEmitter events(@PathVariable UUID id) {
-        return streams.subscribe(id);
+    SseEmitter events(@AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
+        return streams.subscribe(caller, id);
+    }
+
+    /**
+     * The tenant whose batches a list shows: the one asked for, or the caller's own; an
+     * administrator may ask for any, or for none (every tenant's).
+     */
+    private static @Nullable String tenantFilter(Caller caller, @Nullable String tenant) {
+        if (caller.seesAllTenants()) {
+            return tenant;
+        }
+        if (tenant != null && !tenant.equals(caller.tenant())) {
+            throw new AccessDeniedException("Listing another tenant's batches needs the admin scope");
+        }
+        return caller.tenant();
     }
 
     private PageRequest pageRequest(int page, int size) {

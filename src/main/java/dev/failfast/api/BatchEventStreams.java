@@ -3,6 +3,7 @@ package dev.failfast.api;
 import dev.failfast.batch.Batch;
 import dev.failfast.batch.BatchEvent;
 import dev.failfast.batch.BatchNotFoundException;
+import dev.failfast.batch.Caller;
 import dev.failfast.engine.BatchEventFeed;
 import dev.failfast.engine.BatchEventListener;
 import dev.failfast.store.BatchStore;
@@ -60,15 +61,15 @@ class BatchEventStreams implements BatchEventListener {
      * out first; events queued while it was read follow it, and may repeat changes it
      * already shows. (They cannot be dropped: one of them may be newer than the status,
      * such as the terminal one.)
-     * @throws BatchNotFoundException when there is no such batch
+     * @throws BatchNotFoundException when there is no such batch the caller sees
      */
-    SseEmitter subscribe(UUID batchId) {
+    SseEmitter subscribe(Caller caller, UUID batchId) {
         var emitter = new SseEmitter(0L); // no timeout: the stream lasts as long as the
                                           // batch
         var subscriber = new Subscriber(batchId, emitter);
         subscribers.computeIfAbsent(batchId, id -> ConcurrentHashMap.newKeySet()).add(subscriber);
         feed.follow(batchId);
-        Batch current = store.findBatch(batchId).orElse(null);
+        Batch current = store.findBatch(batchId).filter(caller::sees).orElse(null);
         if (current == null) {
             remove(subscriber);
             throw new BatchNotFoundException(batchId);

@@ -15,8 +15,11 @@ import org.jspecify.annotations.Nullable;
 
 /** A batch's status. Reading it costs the same for 5 jobs as for 100 000. */
 @Schema(description = "A batch's status")
-record BatchResponse(@Schema(description = "Time-ordered UUID (version 7)") UUID id, String name,
-        Map<String, String> labels, FailurePolicy failurePolicy, int maxFailures, int maxParallelism,
+record BatchResponse(@Schema(description = "Time-ordered UUID (version 7)") UUID id,
+        @Schema(description = "The tenant the batch belongs to", example = "team-a") String tenant,
+        @Schema(description = "Who submitted it: key:<api key id> or jwt:<token subject>",
+                example = "key:0193c3b0-5d7e-7c4a-9f1e-3b2a1c0d9e8f") String submittedBy,
+        String name, Map<String, String> labels, FailurePolicy failurePolicy, int maxFailures, int maxParallelism,
         @Schema(type = "string", format = "duration", example = "PT10M") @Nullable Duration deadline, BatchState state,
         Instant createdAt, @Nullable Instant startedAt, @Nullable Instant finishedAt, JobCounts counts,
         @Schema(description = "Why the batch was cancelled; null until it was") @Nullable Cancellation cancellation) {
@@ -24,9 +27,10 @@ record BatchResponse(@Schema(description = "Time-ordered UUID (version 7)") UUID
     static BatchResponse of(Batch batch) {
         var spec = batch.spec();
         var cause = batch.cancellation();
-        return new BatchResponse(batch.id(), spec.name(), spec.labels(), spec.failurePolicy(), spec.maxFailures(),
-                spec.maxParallelism(), spec.deadline(), batch.state(), batch.createdAt(), batch.startedAt(),
-                batch.finishedAt(), batch.counts(), cause == null ? null : Cancellation.of(cause));
+        return new BatchResponse(batch.id(), batch.owner().tenant(), batch.owner().submittedBy(), spec.name(),
+                spec.labels(), spec.failurePolicy(), spec.maxFailures(), spec.maxParallelism(), spec.deadline(),
+                batch.state(), batch.createdAt(), batch.startedAt(), batch.finishedAt(), batch.counts(),
+                cause == null ? null : Cancellation.of(cause));
     }
 
     /** The cancellation cause: recorded once, never overwritten. */
@@ -35,6 +39,7 @@ record BatchResponse(@Schema(description = "Time-ordered UUID (version 7)") UUID
             @Schema(description = "That job's error type", example = "JOB_ERROR") @Nullable String errorType,
             @Nullable String message,
             @Schema(description = "The reason a client gave when cancelling") @Nullable String reason,
+            @Schema(description = "Who cancelled, for USER_REQUESTED: key:<api key id> or jwt:<token subject>") @Nullable String requestedBy,
             @Schema(description = "When the cause was recorded") Instant requestedAt,
             @Schema(description = "When the last running job became terminal") @Nullable Instant completedAt,
             @Schema(description = "completedAt - requestedAt in milliseconds",
@@ -42,7 +47,7 @@ record BatchResponse(@Schema(description = "Time-ordered UUID (version 7)") UUID
 
         static Cancellation of(CancellationCause cause) {
             return new Cancellation(cause.cause(), cause.jobId(), cause.errorType(), cause.message(), cause.reason(),
-                    cause.requestedAt(), cause.completedAt(), cause.propagationMillis());
+                    cause.requestedBy(), cause.requestedAt(), cause.completedAt(), cause.propagationMillis());
         }
     }
 }

@@ -9,6 +9,7 @@ import org.jspecify.annotations.Nullable;
  * A batch as it stands at one moment: what was asked, where it is, and why it stopped.
  *
  * @param id time-ordered (version 7) UUID
+ * @param owner the tenant it belongs to and who submitted it
  * @param spec what the client asked for (its job list is not kept here; jobs are stored
  * apart)
  * @param state where the batch is in its life cycle
@@ -18,11 +19,13 @@ import org.jspecify.annotations.Nullable;
  * @param counts how many jobs are in each state
  * @param cancellation why it was cancelled, once it was
  */
-public record Batch(UUID id, BatchSpec spec, BatchState state, Instant createdAt, @Nullable Instant startedAt,
-        @Nullable Instant finishedAt, JobCounts counts, @Nullable CancellationCause cancellation) {
+public record Batch(UUID id, Owner owner, BatchSpec spec, BatchState state, Instant createdAt,
+        @Nullable Instant startedAt, @Nullable Instant finishedAt, JobCounts counts,
+        @Nullable CancellationCause cancellation) {
 
     public Batch {
         Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(owner, "owner");
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(createdAt, "createdAt");
@@ -30,8 +33,9 @@ public record Batch(UUID id, BatchSpec spec, BatchState state, Instant createdAt
     }
 
     /** A batch just accepted: QUEUED, every job PENDING. */
-    public static Batch queued(UUID id, BatchSpec spec, Instant at) {
-        return new Batch(id, spec, BatchState.QUEUED, at, null, null, JobCounts.allPending(spec.jobs().size()), null);
+    public static Batch queued(UUID id, Owner owner, BatchSpec spec, Instant at) {
+        return new Batch(id, owner, spec, BatchState.QUEUED, at, null, null, JobCounts.allPending(spec.jobs().size()),
+                null);
     }
 
     /**
@@ -41,7 +45,8 @@ public record Batch(UUID id, BatchSpec spec, BatchState state, Instant createdAt
         if (n == 0) {
             return this;
         }
-        return new Batch(id, spec, state, createdAt, startedAt, finishedAt, counts.moved(from, to, n), cancellation);
+        return new Batch(id, owner, spec, state, createdAt, startedAt, finishedAt, counts.moved(from, to, n),
+                cancellation);
     }
 
     /** This batch after one job moved from {@code before}'s state to {@code after}'s. */
@@ -60,12 +65,12 @@ public record Batch(UUID id, BatchSpec spec, BatchState state, Instant createdAt
         if (state == BatchState.RUNNING) {
             return this;
         }
-        return new Batch(id, spec, to(BatchState.RUNNING), createdAt, at, finishedAt, counts, cancellation);
+        return new Batch(id, owner, spec, to(BatchState.RUNNING), createdAt, at, finishedAt, counts, cancellation);
     }
 
     /** Its cancellation cause was recorded: CANCELLING until its running jobs stop. */
     public Batch cancelling(CancellationCause cause) {
-        return new Batch(id, spec, to(BatchState.CANCELLING), createdAt, startedAt, finishedAt, counts, cause);
+        return new Batch(id, owner, spec, to(BatchState.CANCELLING), createdAt, startedAt, finishedAt, counts, cause);
     }
 
     /**
@@ -73,7 +78,7 @@ public record Batch(UUID id, BatchSpec spec, BatchState state, Instant createdAt
      * it has one.
      */
     public Batch ended(BatchState terminal, @Nullable CancellationCause cause, Instant at) {
-        return new Batch(id, spec, to(terminal), createdAt, startedAt, at, counts, cause);
+        return new Batch(id, owner, spec, to(terminal), createdAt, startedAt, at, counts, cause);
     }
 
     /**

@@ -16,12 +16,14 @@ import org.jspecify.annotations.Nullable;
  * @param errorType that job's error type
  * @param message that job's error message, or a description of the cause
  * @param reason the reason a client gave when cancelling
+ * @param requestedBy the principal that cancelled, for USER_REQUESTED
  * @param requestedAt when the cause was recorded
  * @param completedAt when the last running job became terminal; null while propagation
  * runs
  */
 public record CancellationCause(CauseType cause, @Nullable String jobId, @Nullable String errorType,
-        @Nullable String message, @Nullable String reason, Instant requestedAt, @Nullable Instant completedAt) {
+        @Nullable String message, @Nullable String reason, @Nullable String requestedBy, Instant requestedAt,
+        @Nullable Instant completedAt) {
 
     public CancellationCause {
         Objects.requireNonNull(cause, "cause");
@@ -29,7 +31,7 @@ public record CancellationCause(CauseType cause, @Nullable String jobId, @Nullab
     }
 
     public static CancellationCause jobFailed(CauseType cause, String jobId, JobError error, Instant at) {
-        return new CancellationCause(cause, jobId, error.type(), error.message(), null, at, null);
+        return new CancellationCause(cause, jobId, error.type(), error.message(), null, null, at, null);
     }
 
     /** The batch's {@code deadline} (from its creation) passed at {@code at}. */
@@ -38,11 +40,17 @@ public record CancellationCause(CauseType cause, @Nullable String jobId, @Nullab
     }
 
     public static CancellationCause of(CauseType cause, @Nullable String message, @Nullable String reason, Instant at) {
-        return new CancellationCause(cause, null, null, message, reason, at, null);
+        return new CancellationCause(cause, null, null, message, reason, null, at, null);
+    }
+
+    /** A client, {@code requestedBy}, cancelled the batch at {@code at}. */
+    public static CancellationCause userRequested(@Nullable String reason, String requestedBy, Instant at) {
+        return new CancellationCause(CauseType.USER_REQUESTED, null, null, "Cancelled by a client", reason, requestedBy,
+                at, null);
     }
 
     public CancellationCause completed(Instant at) {
-        return new CancellationCause(cause, jobId, errorType, message, reason, requestedAt, at);
+        return new CancellationCause(cause, jobId, errorType, message, reason, requestedBy, requestedAt, at);
     }
 
     /**

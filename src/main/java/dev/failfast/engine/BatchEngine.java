@@ -4,6 +4,7 @@ import dev.failfast.batch.Batch;
 import dev.failfast.batch.BatchNotFoundException;
 import dev.failfast.batch.BatchSpec;
 import dev.failfast.batch.BatchStateConflictException;
+import dev.failfast.batch.Caller;
 import dev.failfast.store.IdempotencyKey;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -13,11 +14,15 @@ import org.jspecify.annotations.Nullable;
  * of the engine, whichever mode it runs in: {@link EngineFrontDoor} implements it for
  * both, each mode's {@link BatchRunner} runs the batches (one instance per database, or
  * every replica of a PostgreSQL database with {@code failfast.cluster.enabled}).
+ *
+ * <p>
+ * Every call names its {@link Caller}: a batch belongs to the tenant that submitted it,
+ * and a batch the caller may not see is, to it, a batch that does not exist.
  */
 public interface BatchEngine {
 
     /**
-     * Validates and admits a batch, then starts running its jobs.
+     * Validates and admits a batch for the caller's tenant, then starts running its jobs.
      * @throws InvalidBatchException when a job's type or params are invalid or job ids
      * repeat
      * @throws AdmissionRejectedException when the batch would exceed the pending-jobs
@@ -25,39 +30,40 @@ public interface BatchEngine {
      * {@code failfast.executor.max-abandoned}
      * @throws EngineUnavailableException while the service shuts down
      */
-    Batch submit(BatchSpec spec);
+    Batch submit(Caller caller, BatchSpec spec);
 
     /**
-     * Submits a batch unless this idempotency key created one already: then returns that
-     * batch's current status (if the request is the same) instead of running it twice.
+     * Submits a batch unless this idempotency key created one already (in the caller's
+     * tenant: keys are each tenant's own): then returns that batch's current status (if
+     * the request is the same) instead of running it twice.
      * @throws IdempotencyKeyReusedException when the key belongs to a batch submitted
      * with a different request
-     * @see #submit(BatchSpec)
+     * @see #submit(Caller, BatchSpec)
      */
-    Submission submit(BatchSpec spec, IdempotencyKey key);
+    Submission submit(Caller caller, BatchSpec spec, IdempotencyKey key);
 
     /**
-     * Cancels an active batch on a user's request. Cancelling a batch that is already
-     * being cancelled changes nothing and returns its status.
-     * @throws BatchNotFoundException when there is no such batch
+     * Cancels an active batch on the caller's request, recording who asked. Cancelling a
+     * batch that is already being cancelled changes nothing and returns its status.
+     * @throws BatchNotFoundException when there is no such batch the caller sees
      * @throws BatchStateConflictException when the batch is already terminal
      * @throws EngineUnavailableException when the cancellation could not be stored (on a
      * single instance it is recorded, and the batch stops; a repeated cancel answers once
      * it is stored)
      */
-    Batch cancel(UUID id, @Nullable String reason);
+    Batch cancel(Caller caller, UUID id, @Nullable String reason);
 
     /**
-     * @throws BatchNotFoundException when there is no such batch
+     * @throws BatchNotFoundException when there is no such batch the caller sees
      */
-    Batch find(UUID id);
+    Batch find(Caller caller, UUID id);
 
     /**
      * Deletes a terminal batch and its jobs.
-     * @throws BatchNotFoundException when there is no such batch
+     * @throws BatchNotFoundException when there is no such batch the caller sees
      * @throws BatchStateConflictException when the batch is still active
      */
-    void delete(UUID id);
+    void delete(Caller caller, UUID id);
 
     /** Batches not yet terminal. */
     int activeBatches();

@@ -6,8 +6,8 @@ import dev.failfast.batch.Batch;
 import dev.failfast.batch.BatchNotFoundException;
 import dev.failfast.batch.BatchSpec;
 import dev.failfast.batch.BatchStateConflictException;
+import dev.failfast.batch.Caller;
 import dev.failfast.batch.CancellationCause;
-import dev.failfast.batch.CauseType;
 import dev.failfast.batch.Job;
 import dev.failfast.job.JobHandlers;
 import dev.failfast.settings.FailfastProperties;
@@ -90,16 +90,16 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
     }
 
     @Override
-    public Batch submit(BatchSpec spec) {
-        return start(spec, null);
+    public Batch submit(Caller caller, BatchSpec spec) {
+        return start(caller, spec, null);
     }
 
     @Override
-    public Submission submit(BatchSpec spec, IdempotencyKey key) {
-        return IdempotentSubmission.submit(store, key, () -> start(spec, key));
+    public Submission submit(Caller caller, BatchSpec spec, IdempotencyKey key) {
+        return IdempotentSubmission.submit(store, caller.tenant(), key, () -> start(caller, spec, key));
     }
 
-    private Batch start(BatchSpec spec, @Nullable IdempotencyKey key) {
+    private Batch start(Caller caller, BatchSpec spec, @Nullable IdempotencyKey key) {
         if (!accepting) {
             throw shuttingDown();
         }
@@ -111,7 +111,7 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
             }
             int size = spec.jobs().size();
             admit(size);
-            Batch batch = Batch.queued(ids.generate(), spec, clock.instant());
+            Batch batch = Batch.queued(ids.generate(), caller.owner(), spec, clock.instant());
             List<Job> jobs = spec.jobs().stream().map(Job::pending).toList();
             runner.register(batch, jobs, parsedParams);
             try {
@@ -123,8 +123,8 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
                 throw e;
             }
             events.submitted(batch);
-            log.info("Batch {} submitted: {} jobs, policy {}, parallelism {}", batch.id(), size, spec.failurePolicy(),
-                    spec.maxParallelism());
+            log.info("Batch {} submitted: {} jobs, policy {}, parallelism {}, tenant {}, by {}", batch.id(), size,
+                    spec.failurePolicy(), spec.maxParallelism(), caller.tenant(), caller.principal());
             runner.run(batch.id());
             return batch;
         }
@@ -155,8 +155,9 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
     }
 
     @Override
-    public Batch cancel(UUID id, @Nullable String reason) {
-        var cause = CancellationCause.of(CauseType.USER_REQUESTED, "Cancelled by a client", reason, clock.instant());
+    public Batch cancel(Caller caller, UUID id, @Nullable String reason) {
+        find(caller, id);
+        var cause = CancellationCause.userRequested(reason, caller.principal(), clock.instant());
         BatchRunner.CauseRecorded result;
         try {
             result = runner.recordCause(id, cause).orElseThrow(() -> new BatchNotFoundException(id));
@@ -174,19 +175,20 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
     }
 
     @Override
-    public Batch find(UUID id) {
-        return store.findBatch(id).orElseThrow(() -> new BatchNotFoundException(id));
+    public Batch find(Caller caller, UUID id) {
+        return store.findBatch(id).filter(caller::sees).orElseThrow(() -> new BatchNotFoundException(id));
     }
 
     @Override
-    public void delete(UUID id) {
-        Batch batch = find(id);
+    public void delete(Caller caller, UUID id) {
+        Batch batch = find(caller, id);
         if (!batch.state().isTerminal() || runner.isRunning(id)) {
             throw new BatchStateConflictException(id, batch.state(), "cancel it and wait until it is terminal first");
         }
         if (!store.delete(id)) {
             throw new BatchNotFoundException(id);
         }
+        log.info("Batch {} of tenant {} deleted by {}", id, batch.owner().tenant(), caller.principal());
     }
 
     @Override

@@ -14,13 +14,13 @@ final class IdempotentSubmission {
     }
 
     /**
-     * Returns the batch this key created, if any (after checking that the request is the
-     * same), else the one {@code start} creates with it.
+     * Returns the batch this key created in {@code tenant}, if any (after checking that
+     * the request is the same), else the one {@code start} creates with it.
      * @throws IdempotencyKeyReusedException when the key belongs to a batch submitted
      * with a different request
      */
-    static Submission submit(BatchStore store, IdempotencyKey key, Supplier<Batch> start) {
-        Optional<Submission> earlier = submitted(store, key);
+    static Submission submit(BatchStore store, String tenant, IdempotencyKey key, Supplier<Batch> start) {
+        Optional<Submission> earlier = submitted(store, tenant, key);
         if (earlier.isPresent()) {
             return earlier.get();
         }
@@ -29,12 +29,12 @@ final class IdempotentSubmission {
         }
         catch (DuplicateIdempotencyKeyException e) {
             // A concurrent request with the same key won the race.
-            return submitted(store, key).orElseThrow(() -> e);
+            return submitted(store, tenant, key).orElseThrow(() -> e);
         }
     }
 
-    private static Optional<Submission> submitted(BatchStore store, IdempotencyKey key) {
-        return store.findByIdempotencyKey(key.key()).flatMap(keyed -> {
+    private static Optional<Submission> submitted(BatchStore store, String tenant, IdempotencyKey key) {
+        return store.findByIdempotencyKey(tenant, key.key()).flatMap(keyed -> {
             if (!keyed.requestFingerprint().equals(key.requestFingerprint())) {
                 throw new IdempotencyKeyReusedException(key.key(), keyed.batchId());
             }

@@ -5,8 +5,10 @@ import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -25,13 +27,15 @@ import org.springframework.validation.annotation.Validated;
  * @param shutdown how the service stops
  * @param retention how long finished batches are kept
  * @param cluster several replicas on one PostgreSQL database
+ * @param security who may call the API (docs/security.md)
  */
 @Validated
 @ConfigurationProperties("failfast")
 public record FailfastProperties(@DefaultValue @Valid Executor executor, @DefaultValue @Valid Engine engine,
         @DefaultValue @Valid Limits limits, @DefaultValue @Valid Jobs jobs, @DefaultValue @Valid Store store,
         @DefaultValue @Valid Recovery recovery, @DefaultValue @Valid Shutdown shutdown,
-        @DefaultValue @Valid Retention retention, @DefaultValue @Valid Cluster cluster) {
+        @DefaultValue @Valid Retention retention, @DefaultValue @Valid Cluster cluster,
+        @DefaultValue @Valid Security security) {
 
     /**
      * The {@code ThreadPoolTaskExecutor} jobs run on.
@@ -230,5 +234,51 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
     public record Cluster(@DefaultValue("false") boolean enabled, @DefaultValue("") String nodeName,
             @DefaultValue("1s") @NotNull Duration pollInterval, @DefaultValue("16") @Min(1) int claimSize,
             @DefaultValue("100ms") @NotNull Duration eventPollInterval) {
+    }
+
+    /**
+     * Authentication and tenants (docs/security.md). Clients send an API key or an OAuth2
+     * bearer token (configured with Spring Boot's
+     * {@code spring.security.oauth2.resourceserver.jwt.*}) as
+     * {@code Authorization: Bearer}.
+     *
+     * @param enabled false turns authentication off, for a local sandbox only: every
+     * caller is then an administrator of tenant {@code defaultTenant}, and the service
+     * warns at startup
+     * @param bootstrapKey an admin key (at least 32 characters) the service creates, or
+     * keeps, at startup: how a deployment gets its first key from a secret
+     * @param generatedKeyFile when no bootstrap key is set and no key exists, the service
+     * generates an admin key at first start and writes it here, readable by the service
+     * user only
+     * @param defaultTenant the tenant of the bootstrap and generated keys, of every call
+     * when authentication is off, and of batches stored before tenants existed
+     * @param jwt how bearer tokens map to tenants and scopes
+     */
+    public record Security(@DefaultValue("true") boolean enabled, @Nullable String bootstrapKey,
+            @DefaultValue("./data/admin-key") @NotNull Path generatedKeyFile,
+            @DefaultValue("default") @NotBlank String defaultTenant, @DefaultValue @Valid Jwt jwt) {
+
+        @AssertTrue(message = "failfast.security.bootstrap-key must be at least 32 characters")
+        boolean isBootstrapKeyLongEnough() {
+            return bootstrapKey == null || bootstrapKey.isEmpty() || bootstrapKey.length() >= 32;
+        }
+
+        /** The bootstrap key, if one is set. */
+        public @Nullable String bootstrapKeyIfSet() {
+            return bootstrapKey == null || bootstrapKey.isEmpty() ? null : bootstrapKey;
+        }
+    }
+
+    /**
+     * @param tenantClaim the claim that holds the caller's tenant; a token without it is
+     * refused
+     * @param scopesClaim the claim that holds the caller's scopes (a list, or a string of
+     * space-separated scopes), such as {@code roles}; empty for the standard
+     * {@code scope} and {@code scp} claims
+     * @param principalClaim the claim that names the caller, recorded as
+     * {@code jwt:<value>}
+     */
+    public record Jwt(@DefaultValue("tenant") @NotBlank String tenantClaim, @DefaultValue("") String scopesClaim,
+            @DefaultValue("sub") @NotBlank String principalClaim) {
     }
 }

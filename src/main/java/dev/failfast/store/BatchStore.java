@@ -40,8 +40,12 @@ public interface BatchStore {
      */
     void create(Batch batch, List<Job> jobs, @Nullable IdempotencyKey key);
 
-    /** The batch that was created with this idempotency key, while that batch exists. */
-    Optional<KeyedBatch> findByIdempotencyKey(String key);
+    /**
+     * The batch that {@code tenant} created with this idempotency key, while that batch
+     * exists. Keys are the tenant's own: another tenant's batch with the same key is not
+     * found.
+     */
+    Optional<KeyedBatch> findByIdempotencyKey(String tenant, String key);
 
     /**
      * Replaces the batch and the given jobs (matched by job id) with these newer

@@ -26,7 +26,7 @@ public final class InMemoryBatchStore implements BatchStore {
 
     private final ConcurrentNavigableMap<UUID, Entry> batches = new ConcurrentSkipListMap<>(Comparator.reverseOrder());
 
-    private final Map<String, KeyedBatch> keys = new ConcurrentHashMap<>();
+    private final Map<TenantKey, KeyedBatch> keys = new ConcurrentHashMap<>();
 
     @Override
     public void create(Batch batch, List<Job> jobs, @Nullable IdempotencyKey key) {
@@ -34,22 +34,24 @@ public final class InMemoryBatchStore implements BatchStore {
         for (int i = 0; i < jobs.size(); i++) {
             index.put(jobs.get(i).id(), i);
         }
+        TenantKey tenantKey = key == null ? null : new TenantKey(batch.owner().tenant(), key.key());
         Entry entry = new Entry(batch, new AtomicReferenceArray<>(jobs.toArray(Job[]::new)), Map.copyOf(index),
-                key == null ? null : key.key());
+                tenantKey);
         if (batches.putIfAbsent(batch.id(), entry) != null) {
             throw new IllegalStateException("Batch " + batch.id() + " already exists");
         }
         // The batch goes in before its key, so whoever finds the key also finds the
         // batch.
-        if (key != null && keys.putIfAbsent(key.key(), new KeyedBatch(batch.id(), key.requestFingerprint())) != null) {
+        if (key != null && tenantKey != null
+                && keys.putIfAbsent(tenantKey, new KeyedBatch(batch.id(), key.requestFingerprint())) != null) {
             batches.remove(batch.id());
             throw new DuplicateIdempotencyKeyException(key.key());
         }
     }
 
     @Override
-    public Optional<KeyedBatch> findByIdempotencyKey(String key) {
-        return Optional.ofNullable(keys.get(key));
+    public Optional<KeyedBatch> findByIdempotencyKey(String tenant, String key) {
+        return Optional.ofNullable(keys.get(new TenantKey(tenant, key)));
     }
 
     @Override
@@ -157,18 +159,22 @@ public final class InMemoryBatchStore implements BatchStore {
         return deleted;
     }
 
+    /** An idempotency key is the tenant's own. */
+    private record TenantKey(String tenant, String key) {
+    }
+
     private static final class Entry {
 
         final AtomicReferenceArray<Job> jobs;
 
         final Map<String, Integer> index;
 
-        final @Nullable String idempotencyKey;
+        final @Nullable TenantKey idempotencyKey;
 
         volatile Batch batch;
 
         Entry(Batch batch, AtomicReferenceArray<Job> jobs, Map<String, Integer> index,
-                @Nullable String idempotencyKey) {
+                @Nullable TenantKey idempotencyKey) {
             this.batch = batch;
             this.jobs = jobs;
             this.index = index;

@@ -37,6 +37,10 @@ final class JdbcBatchReads {
     Page<Batch> batches(BatchQuery query, PageRequest page) {
         StringBuilder where = new StringBuilder(" WHERE 1 = 1");
         List<Object> params = new ArrayList<>();
+        if (query.tenant() != null) {
+            where.append(" AND b.tenant = ?");
+            params.add(query.tenant());
+        }
         if (query.state() != null) {
             where.append(" AND b.state = ?");
             params.add(query.state().name());
@@ -79,9 +83,9 @@ final class JdbcBatchReads {
             .optional();
     }
 
-    Optional<KeyedBatch> byIdempotencyKey(String key) {
-        return client.sql("SELECT id, request_fingerprint FROM batch WHERE idempotency_key = ?")
-            .param(key)
+    Optional<KeyedBatch> byIdempotencyKey(String tenant, String key) {
+        return client.sql("SELECT id, request_fingerprint FROM batch WHERE tenant = ? AND idempotency_key = ?")
+            .params(tenant, key)
             .query(rows::keyedBatch)
             .optional();
     }

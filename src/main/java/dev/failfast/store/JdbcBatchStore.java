@@ -97,7 +97,7 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
             writes.insert(batch, jobs, key);
         }
         catch (DuplicateKeyException e) {
-            if (key != null && findByIdempotencyKey(key.key()).isPresent()) {
+            if (key != null && findByIdempotencyKey(batch.owner().tenant(), key.key()).isPresent()) {
                 throw new DuplicateIdempotencyKeyException(key.key());
             }
             throw e;
@@ -151,8 +151,8 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
     }
 
     @Override
-    public Optional<KeyedBatch> findByIdempotencyKey(String key) {
-        return reads.byIdempotencyKey(key);
+    public Optional<KeyedBatch> findByIdempotencyKey(String tenant, String key) {
+        return reads.byIdempotencyKey(tenant, key);
     }
 
     @Override

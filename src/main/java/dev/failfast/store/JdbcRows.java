@@ -11,6 +11,7 @@ import dev.failfast.batch.JobCounts;
 import dev.failfast.batch.JobError;
 import dev.failfast.batch.JobSpec;
 import dev.failfast.batch.JobState;
+import dev.failfast.batch.Owner;
 import dev.failfast.batch.RetryPolicy;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -39,14 +40,15 @@ final class JdbcRows {
             INSERT INTO batch (id, name, labels, failure_policy, max_failures, max_parallelism, deadline, state,
                 created_at, started_at, finished_at, jobs_total, jobs_pending, jobs_running, jobs_succeeded,
                 jobs_failed, jobs_cancelled, jobs_skipped, cause, cause_job_id, cause_error_type, cause_message,
-                cause_reason, cause_requested_at, cause_completed_at, idempotency_key, request_fingerprint)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+                cause_reason, cause_requested_by, cause_requested_at, cause_completed_at, idempotency_key,
+                request_fingerprint, tenant, submitted_by)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     static final String UPDATE_BATCH = """
             UPDATE batch SET state = ?, started_at = ?, finished_at = ?, jobs_total = ?, jobs_pending = ?,
                 jobs_running = ?, jobs_succeeded = ?, jobs_failed = ?, jobs_cancelled = ?, jobs_skipped = ?,
                 cause = ?, cause_job_id = ?, cause_error_type = ?, cause_message = ?, cause_reason = ?,
-                cause_requested_at = ?, cause_completed_at = ?
+                cause_requested_by = ?, cause_requested_at = ?, cause_completed_at = ?
             WHERE id = ?""";
 
     static final String INSERT_LABEL = "INSERT INTO batch_label (batch_id, label_key, label_value) VALUES (?, ?, ?)";
@@ -108,6 +110,8 @@ final class JdbcRows {
         i = setCause(ps, i, batch.cancellation());
         setString(ps, ++i, key == null ? null : key.key());
         setString(ps, ++i, key == null ? null : key.requestFingerprint());
+        ps.setString(++i, batch.owner().tenant());
+        setString(ps, ++i, batch.owner().submittedBy());
     }
 
     void setBatchUpdate(PreparedStatement ps, Batch batch) throws SQLException {
@@ -200,6 +204,7 @@ final class JdbcRows {
         setString(ps, ++i, cause == null ? null : cause.errorType());
         setString(ps, ++i, cause == null ? null : cause.message());
         setString(ps, ++i, cause == null ? null : cause.reason());
+        setString(ps, ++i, cause == null ? null : cause.requestedBy());
         setInstant(ps, ++i, cause == null ? null : cause.requestedAt());
         setInstant(ps, ++i, cause == null ? null : cause.completedAt());
         return i;
@@ -267,8 +272,10 @@ final class JdbcRows {
         CancellationCause cancellation = cause == null ? null
                 : new CancellationCause(CauseType.valueOf(cause), rs.getString("cause_job_id"),
                         rs.getString("cause_error_type"), rs.getString("cause_message"), rs.getString("cause_reason"),
-                        requireInstant(rs, "cause_requested_at"), instant(rs, "cause_completed_at"));
-        return new Batch(rs.getObject("id", UUID.class), spec, BatchState.valueOf(rs.getString("state")),
+                        rs.getString("cause_requested_by"), requireInstant(rs, "cause_requested_at"),
+                        instant(rs, "cause_completed_at"));
+        var owner = new Owner(rs.getString("tenant"), rs.getString("submitted_by"));
+        return new Batch(rs.getObject("id", UUID.class), owner, spec, BatchState.valueOf(rs.getString("state")),
                 requireInstant(rs, "created_at"), instant(rs, "started_at"), instant(rs, "finished_at"), counts,
                 cancellation);
     }

@@ -1,6 +1,7 @@
 package dev.failfast.api;
 
 import dev.failfast.engine.BatchEventFeed;
+import dev.failfast.security.SecurityConfiguration;
 import dev.failfast.settings.FailfastProperties;
 import dev.failfast.store.BatchStore;
 import dev.failfast.store.InMemoryBatchStore;
@@ -26,7 +27,8 @@ import org.springframework.context.annotation.Import;
 @Retention(RetentionPolicy.RUNTIME)
 @WebMvcTest(controllers = BatchController.class,
         properties = { "failfast.limits.max-request-size=1KB", "failfast.limits.max-page-size=50", })
-@Import({ BatchSpecMapper.class, RequestFingerprint.class, BatchEventStreams.class, ApiSliceTest.Fakes.class })
+@Import({ BatchSpecMapper.class, RequestFingerprint.class, BatchEventStreams.class, SecurityConfiguration.class,
+        ApiSliceTest.Fakes.class })
 @interface ApiSliceTest {
 
     /**

@@ -7,8 +7,8 @@ import dev.failfast.batch.Batch;
 import dev.failfast.batch.BatchNotFoundException;
 import dev.failfast.batch.BatchSpec;
 import dev.failfast.batch.BatchStateConflictException;
+import dev.failfast.batch.Caller;
 import dev.failfast.batch.CancellationCause;
-import dev.failfast.batch.CauseType;
 import dev.failfast.engine.BatchEngine;
 import dev.failfast.engine.IdempotencyKeyReusedException;
 import dev.failfast.engine.Submission;
@@ -60,28 +60,28 @@ final class FakeBatchEngine implements BatchEngine {
     }
 
     @Override
-    public Batch submit(BatchSpec spec) {
-        return start(spec, null);
+    public Batch submit(Caller caller, BatchSpec spec) {
+        return start(caller, spec, null);
     }
 
     @Override
-    public Submission submit(BatchSpec spec, IdempotencyKey key) {
-        Optional<KeyedBatch> earlier = store.findByIdempotencyKey(key.key());
+    public Submission submit(Caller caller, BatchSpec spec, IdempotencyKey key) {
+        Optional<KeyedBatch> earlier = store.findByIdempotencyKey(caller.tenant(), key.key());
         if (earlier.isPresent()) {
             if (!earlier.get().requestFingerprint().equals(key.requestFingerprint())) {
                 throw new IdempotencyKeyReusedException(key.key(), earlier.get().batchId());
             }
-            return new Submission(find(earlier.get().batchId()), false);
+            return new Submission(find(caller, earlier.get().batchId()), false);
         }
-        return new Submission(start(spec, key), true);
+        return new Submission(start(caller, spec, key), true);
     }
 
-    private Batch start(BatchSpec spec, @Nullable IdempotencyKey key) {
+    private Batch start(Caller caller, BatchSpec spec, @Nullable IdempotencyKey key) {
         RuntimeException e = refusal;
         if (e != null) {
             throw e;
         }
-        var builder = aBatch(spec).createdAt(Instant.now());
+        var builder = aBatch(spec).owner(caller.owner()).createdAt(Instant.now());
         Batch batch = builder.build();
         store.create(batch, builder.jobs(), key);
         submitted.add(spec);
@@ -89,28 +89,28 @@ final class FakeBatchEngine implements BatchEngine {
     }
 
     @Override
-    public Batch cancel(UUID id, @Nullable String reason) {
-        Batch batch = find(id);
+    public Batch cancel(Caller caller, UUID id, @Nullable String reason) {
+        Batch batch = find(caller, id);
         if (batch.state().isTerminal()) {
             throw new BatchStateConflictException(id, batch.state(), "it has finished and cannot be cancelled");
         }
         if (batch.cancellation() != null) {
             return batch;
         }
-        var cause = CancellationCause.of(CauseType.USER_REQUESTED, "Cancelled by the client", reason, Instant.now());
+        var cause = CancellationCause.userRequested(reason, caller.principal(), Instant.now());
         Batch cancelling = aBatchLike(batch).cancelling(cause).build();
         store.update(cancelling, List.of());
         return cancelling;
     }
 
     @Override
-    public Batch find(UUID id) {
-        return store.findBatch(id).orElseThrow(() -> new BatchNotFoundException(id));
+    public Batch find(Caller caller, UUID id) {
+        return store.findBatch(id).filter(caller::sees).orElseThrow(() -> new BatchNotFoundException(id));
     }
 
     @Override
-    public void delete(UUID id) {
-        Batch batch = find(id);
+    public void delete(Caller caller, UUID id) {
+        Batch batch = find(caller, id);
         if (!batch.state().isTerminal()) {
             throw new BatchStateConflictException(id, batch.state(), "cancel it first and wait until it has finished");
         }

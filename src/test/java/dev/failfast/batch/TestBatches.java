@@ -21,6 +21,14 @@ import org.jspecify.annotations.Nullable;
  */
 public final class TestBatches {
 
+    /**
+     * The caller tests act as: an ordinary (not admin) caller of tenant {@code default}.
+     */
+    public static final Caller CALLER = new Caller("default", "key:test", false);
+
+    /** The owner of the batches tests build: {@link #CALLER}. */
+    public static final Owner OWNER = CALLER.owner();
+
     /** When built batches are created unless a test says otherwise. */
     public static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
 
@@ -63,6 +71,7 @@ public final class TestBatches {
                     .deadline(spec.deadline())
                     .jobs(spec.jobs()));
         return builder.inState(batch.state())
+            .owner(batch.owner())
             .createdAt(batch.createdAt())
             .startedAt(batch.startedAt())
             .finishedAt(batch.finishedAt())
@@ -156,6 +165,8 @@ public final class TestBatches {
         private final List<Job> jobs = new ArrayList<>();
 
         private BatchState state = BatchState.QUEUED;
+
+        private Owner owner = OWNER;
 
         private Instant createdAt = T0;
 
@@ -267,6 +278,11 @@ public final class TestBatches {
             return this;
         }
 
+        public BatchBuilder owner(Owner owner) {
+            this.owner = owner;
+            return this;
+        }
+
         public BatchBuilder createdAt(Instant createdAt) {
             this.createdAt = createdAt;
             return this;
@@ -301,7 +317,7 @@ public final class TestBatches {
         }
 
         public Batch build() {
-            return new Batch(id, spec.build(), state, createdAt, startedAt, finishedAt,
+            return new Batch(id, owner, spec.build(), state, createdAt, startedAt, finishedAt,
                     counts != null ? counts : countsOfJobs(), cancellation);
         }
 

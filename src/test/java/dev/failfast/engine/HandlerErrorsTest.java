@@ -1,5 +1,6 @@
 package dev.failfast.engine;
 
+import static dev.failfast.batch.TestBatches.CALLER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -42,16 +43,17 @@ class HandlerErrorsTest {
 
     @Test
     void anErrorFromAHandlerFailsTheJobAndTheBatch() {
-        UUID id = engine.submit(new BatchSpec("errors", Map.of(), FailurePolicy.FAIL_FAST, 0, 1, null,
-                List.of(new JobSpec("broken", ThrowingHandler.TYPE, JsonNodeFactory.instance.objectNode(), null,
-                        RetryPolicy.NONE),
-                        new JobSpec("after", ThrowingHandler.TYPE, JsonNodeFactory.instance.objectNode(), null,
-                                RetryPolicy.NONE))))
+        UUID id = engine.submit(CALLER,
+                new BatchSpec("errors", Map.of(), FailurePolicy.FAIL_FAST, 0, 1, null,
+                        List.of(new JobSpec("broken", ThrowingHandler.TYPE, JsonNodeFactory.instance.objectNode(), null,
+                                RetryPolicy.NONE),
+                                new JobSpec("after", ThrowingHandler.TYPE, JsonNodeFactory.instance.objectNode(), null,
+                                        RetryPolicy.NONE))))
             .id();
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> engine.find(id).state().isTerminal());
+        await().atMost(Duration.ofSeconds(30)).until(() -> engine.find(CALLER, id).state().isTerminal());
 
-        Batch batch = engine.find(id);
+        Batch batch = engine.find(CALLER, id);
         assertThat(batch.state()).isEqualTo(BatchState.FAILED);
         assertThat(batch.cancellation().cause()).isEqualTo(CauseType.JOB_FAILED);
         Job broken = store.findJob(id, "broken").orElseThrow();

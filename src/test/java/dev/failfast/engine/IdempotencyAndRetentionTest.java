@@ -1,5 +1,6 @@
 package dev.failfast.engine;
 
+import static dev.failfast.batch.TestBatches.CALLER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -85,7 +86,7 @@ class IdempotencyAndRetentionTest {
         assertThat(get("/api/v1/batches/" + id + "/jobs/a").statusCode()).isEqualTo(404);
         HttpResponse<String> reused = post(SLOW, key);
         assertThat(reused.statusCode()).as("the key expired with its batch").isEqualTo(202);
-        engine.cancel(UUID.fromString(json(reused).path("id").asString()), "test over");
+        engine.cancel(CALLER, UUID.fromString(json(reused).path("id").asString()), "test over");
     }
 
     @Test
@@ -99,9 +100,9 @@ class IdempotencyAndRetentionTest {
 
         assertThat(get("/api/v1/batches/" + done).statusCode()).isEqualTo(404);
         assertThat(store.findJob(UUID.fromString(done), "a")).isEmpty();
-        assertThat(store.findByIdempotencyKey(key)).isEmpty();
+        assertThat(store.findByIdempotencyKey("default", key)).isEmpty();
         assertThat(get("/api/v1/batches/" + active).statusCode()).isEqualTo(200);
-        engine.cancel(UUID.fromString(active), "test over");
+        engine.cancel(CALLER, UUID.fromString(active), "test over");
     }
 
     private void awaitTerminal(String id) {

@@ -1,5 +1,6 @@
 package dev.failfast.engine;
 
+import static dev.failfast.batch.TestBatches.CALLER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -55,7 +56,7 @@ class ParamsParsingTest {
                     new RetryPolicy(3, Duration.ZERO, 1.0, Duration.ZERO)))
             .toList();
 
-        awaitFinished(engine.submit(spec(jobs)).id());
+        awaitFinished(engine.submit(CALLER, spec(jobs)).id());
 
         assertThat(handler.parses).hasValue(1);
         assertThat(handler.attempts).hasValue(60); // every job fails twice, then succeeds
@@ -68,14 +69,14 @@ class ParamsParsingTest {
             .mapToObj(i -> new JobSpec("j" + i, CountingHandler.TYPE, params("p" + i), null, RetryPolicy.NONE))
             .toList();
 
-        awaitFinished(engine.submit(spec(jobs)).id());
+        awaitFinished(engine.submit(CALLER, spec(jobs)).id());
 
         assertThat(handler.parses).hasValue(20);
         assertThat(handler.paramsSeen).hasSize(20);
     }
 
     private void awaitFinished(UUID id) {
-        await().atMost(Duration.ofSeconds(30)).until(() -> engine.find(id).state().isTerminal());
+        await().atMost(Duration.ofSeconds(30)).until(() -> engine.find(CALLER, id).state().isTerminal());
     }
 
     private static BatchSpec spec(List<JobSpec> jobs) {

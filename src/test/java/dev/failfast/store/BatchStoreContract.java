@@ -1,5 +1,6 @@
 package dev.failfast.store;
 
+import static dev.failfast.batch.TestBatches.OWNER;
 import static dev.failfast.batch.TestBatches.aBatch;
 import static dev.failfast.batch.TestBatches.aBatchLike;
 import static dev.failfast.batch.TestJobs.aJob;
@@ -15,6 +16,7 @@ import dev.failfast.batch.Job;
 import dev.failfast.batch.JobCounts;
 import dev.failfast.batch.JobError;
 import dev.failfast.batch.JobState;
+import dev.failfast.batch.Owner;
 import dev.failfast.batch.RetryPolicy;
 import java.time.Duration;
 import java.time.Instant;
@@ -95,7 +97,7 @@ abstract class BatchStoreContract {
             .finishedAt(T0.plusSeconds(3))
             .error(new JobError("HTTP_STATUS", "500 from upstream", "java.io.IOException"))
             .build();
-        var cause = new CancellationCause(CauseType.JOB_FAILED, "job-1", "HTTP_STATUS", "500 from upstream", null,
+        var cause = new CancellationCause(CauseType.JOB_FAILED, "job-1", "HTTP_STATUS", "500 from upstream", null, null,
                 T0.plusSeconds(3), T0.plusSeconds(4));
         JobCounts counts = started.counts()
             .moved(JobState.RUNNING, JobState.SUCCEEDED)
@@ -134,7 +136,7 @@ abstract class BatchStoreContract {
         Batch otherStarted = with(otherBatch, BatchState.RUNNING, otherBatch.counts(), null, T0.plusSeconds(1), null);
         store().update(otherStarted, List.of());
         var cause = new CancellationCause(CauseType.USER_REQUESTED, null, null, "Cancelled by a client", "wrong input",
-                T0.plusSeconds(2), null);
+                "key:alice", T0.plusSeconds(2), null);
         List<Job> skipped = jobs.subList(1, 3)
             .stream()
             .map(job -> new Job(job.spec(), JobState.SKIPPED, 0, null, T0.plusSeconds(2), null, null, false))
@@ -167,7 +169,8 @@ abstract class BatchStoreContract {
             .startedAt(null)
             .finishedAt(T0.plusSeconds(3))
             .counts(c.counts().moved(JobState.PENDING, JobState.SKIPPED))
-            .cancellation(new CancellationCause(CauseType.USER_REQUESTED, null, null, "Cancelled", "why", T0, T0))
+            .cancellation(
+                    new CancellationCause(CauseType.USER_REQUESTED, null, null, "Cancelled", "why", "jwt:bob", T0, T0))
             .build(), List.of());
 
         Page<Batch> all = store().findBatches(BatchQuery.ALL, new PageRequest(0, 2));
@@ -175,15 +178,12 @@ abstract class BatchStoreContract {
         assertThat(all.totalElements()).isEqualTo(3);
         assertThat(store().findBatches(BatchQuery.ALL, new PageRequest(1, 2)).content()).extracting(Batch::id)
             .containsExactly(a.id());
-        assertThat(store().findBatches(new BatchQuery(null, Map.of("team", "data")), new PageRequest(0, 10)).content())
-            .extracting(Batch::id)
-            .containsExactly(b.id(), a.id());
-        assertThat(
-                store().findBatches(new BatchQuery(null, Map.of("team", "data", "env", "prod")), new PageRequest(0, 10))
-                    .content())
-            .extracting(Batch::id)
-            .containsExactly(a.id());
-        Page<Batch> cancelled = store().findBatches(new BatchQuery(BatchState.CANCELLED, Map.of()),
+        assertThat(store().findBatches(new BatchQuery(null, null, Map.of("team", "data")), new PageRequest(0, 10))
+            .content()).extracting(Batch::id).containsExactly(b.id(), a.id());
+        assertThat(store()
+            .findBatches(new BatchQuery(null, null, Map.of("team", "data", "env", "prod")), new PageRequest(0, 10))
+            .content()).extracting(Batch::id).containsExactly(a.id());
+        Page<Batch> cancelled = store().findBatches(new BatchQuery(null, BatchState.CANCELLED, Map.of()),
                 new PageRequest(0, 10));
         assertThat(cancelled.content()).extracting(Batch::id).containsExactly(c.id());
         assertThat(cancelled.content().getFirst().cancellation()).isNotNull();
@@ -204,21 +204,54 @@ abstract class BatchStoreContract {
     }
 
     @Test
+    void aBatchKeepsItsOwnerAndListsFilterByTenant() {
+        Batch ours = batch(1, Map.of(), T0);
+        Batch theirs = aBatchLike(batch(1, Map.of(), T0.plusSeconds(1))).owner(new Owner("team-b", "jwt:carol"))
+            .build();
+        store().create(ours, jobs(1));
+        store().create(theirs, jobs(1));
+
+        assertThat(reopened().findBatch(theirs.id())).map(Batch::owner).contains(new Owner("team-b", "jwt:carol"));
+        assertThat(store().findBatches(new BatchQuery("team-b", null, Map.of()), new PageRequest(0, 10)).content())
+            .extracting(Batch::id)
+            .containsExactly(theirs.id());
+        assertThat(store().findBatches(new BatchQuery(OWNER.tenant(), null, Map.of()), new PageRequest(0, 10)))
+            .satisfies(page -> assertThat(page.totalElements()).isOne())
+            .extracting(Page::content)
+            .satisfies(content -> assertThat(content).extracting(Batch::id).containsExactly(ours.id()));
+        assertThat(store().findBatches(BatchQuery.ALL, new PageRequest(0, 10)).totalElements()).isEqualTo(2);
+    }
+
+    @Test
+    void twoTenantsMayUseTheSameIdempotencyKey() {
+        Batch ours = batch(1, Map.of(), T0);
+        Batch theirs = aBatchLike(batch(1, Map.of(), T0.plusSeconds(1))).owner(new Owner("team-b", "jwt:carol"))
+            .build();
+        store().create(ours, jobs(1), new IdempotencyKey("same", "hash-a"));
+        store().create(theirs, jobs(1), new IdempotencyKey("same", "hash-b"));
+
+        assertThat(reopened().findByIdempotencyKey(OWNER.tenant(), "same"))
+            .contains(new KeyedBatch(ours.id(), "hash-a"));
+        assertThat(reopened().findByIdempotencyKey("team-b", "same")).contains(new KeyedBatch(theirs.id(), "hash-b"));
+    }
+
+    @Test
     void anIdempotencyKeyBelongsToOneBatchAndExpiresWithIt() {
         Batch first = batch(1, Map.of(), T0);
         store().create(first, jobs(1), new IdempotencyKey("key-1", "hash-a"));
 
-        assertThat(store().findByIdempotencyKey("key-1")).contains(new KeyedBatch(first.id(), "hash-a"));
-        assertThat(store().findByIdempotencyKey("key-2")).isEmpty();
+        assertThat(store().findByIdempotencyKey("default", "key-1")).contains(new KeyedBatch(first.id(), "hash-a"));
+        assertThat(store().findByIdempotencyKey("default", "key-2")).isEmpty();
+        assertThat(store().findByIdempotencyKey("other", "key-1")).as("keys are each tenant's own").isEmpty();
         Batch second = batch(1, Map.of(), T0.plusSeconds(1));
         assertThatThrownBy(() -> store().create(second, jobs(1), new IdempotencyKey("key-1", "hash-b")))
             .isInstanceOf(DuplicateIdempotencyKeyException.class);
         assertThat(store().findBatch(second.id())).isEmpty();
 
         store().delete(first.id());
-        assertThat(store().findByIdempotencyKey("key-1")).isEmpty();
+        assertThat(store().findByIdempotencyKey("default", "key-1")).isEmpty();
         store().create(second, jobs(1), new IdempotencyKey("key-1", "hash-b"));
-        assertThat(reopened().findByIdempotencyKey("key-1")).contains(new KeyedBatch(second.id(), "hash-b"));
+        assertThat(reopened().findByIdempotencyKey("default", "key-1")).contains(new KeyedBatch(second.id(), "hash-b"));
     }
 
     @Test
@@ -299,7 +332,8 @@ abstract class BatchStoreContract {
      */
     static Batch with(Batch batch, BatchState state, JobCounts counts, CancellationCause cause, Instant startedAt,
             Instant finishedAt) {
-        return new Batch(batch.id(), batch.spec(), state, batch.createdAt(), startedAt, finishedAt, counts, cause);
+        return new Batch(batch.id(), OWNER, batch.spec(), state, batch.createdAt(), startedAt, finishedAt, counts,
+                cause);
     }
 
     /**

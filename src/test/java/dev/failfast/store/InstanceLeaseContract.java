@@ -1,5 +1,6 @@
 package dev.failfast.store;
 
+import static dev.failfast.batch.TestBatches.OWNER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -417,13 +418,13 @@ abstract class InstanceLeaseContract {
     static Batch batch(List<Job> jobs) {
         var spec = new BatchSpec("fenced", Map.of(), FailurePolicy.FAIL_FAST, 0, 1, null,
                 jobs.stream().map(Job::spec).toList());
-        return new Batch(UUID.randomUUID(), spec, BatchState.QUEUED, T0, null, null, JobCounts.allPending(jobs.size()),
-                null);
+        return new Batch(UUID.randomUUID(), OWNER, spec, BatchState.QUEUED, T0, null, null,
+                JobCounts.allPending(jobs.size()), null);
     }
 
     /** The batch in {@code state}, its one job moved from PENDING to {@code jobState}. */
     static Batch withState(Batch batch, BatchState state, JobState jobState) {
-        return new Batch(batch.id(), batch.spec(), state, batch.createdAt(), T0,
+        return new Batch(batch.id(), OWNER, batch.spec(), state, batch.createdAt(), T0,
                 state.isTerminal() ? T0.plusSeconds(61) : null, batch.counts().moved(JobState.PENDING, jobState), null);
     }
 

@@ -112,7 +112,8 @@ abstract class JdbcBatchStoreContract extends BatchStoreContract {
         Job skipped = new Job(jobs.get(1).spec(), JobState.SKIPPED, 0, null, T0.plusSeconds(1), null, null, false);
         Batch cancelling = with(started, BatchState.CANCELLING,
                 started.counts().moved(JobState.PENDING, JobState.SKIPPED),
-                new CancellationCause(CauseType.USER_REQUESTED, null, null, "Cancelled", null, T0.plusSeconds(1), null),
+                new CancellationCause(CauseType.USER_REQUESTED, null, null, "Cancelled", null, null, T0.plusSeconds(1),
+                        null),
                 T0, null);
         try (ExecutorService threads = Executors.newFixedThreadPool(2)) {
             Future<?> flush = threads.submit(() -> store.flush());
@@ -150,9 +151,8 @@ abstract class JdbcBatchStoreContract extends BatchStoreContract {
 
         assertThat(view.findBatch(batch.id()).orElseThrow().spec().name()).isEqualTo("x\uFFFDy");
         assertThat(view.findBatch(batch.id()).orElseThrow().spec().labels()).containsExactly(entry("team", "a\uFFFDb"));
-        assertThat(view.findBatches(new BatchQuery(null, Map.of("team", "a\uFFFDb")), new PageRequest(0, 10)).content())
-            .extracting(Batch::id)
-            .containsExactly(batch.id());
+        assertThat(view.findBatches(new BatchQuery(null, null, Map.of("team", "a\uFFFDb")), new PageRequest(0, 10))
+            .content()).extracting(Batch::id).containsExactly(batch.id());
         assertThat(view.findJob(batch.id(), "job-0").orElseThrow().error().message()).isEqualTo("bad\uFFFDbyte");
     }
 
@@ -198,7 +198,7 @@ abstract class JdbcBatchStoreContract extends BatchStoreContract {
             writing.countDown();
             awaitQuietly(goOn);
         });
-        BatchQuery succeededOnly = new BatchQuery(BatchState.SUCCEEDED, Map.of());
+        BatchQuery succeededOnly = new BatchQuery(null, BatchState.SUCCEEDED, Map.of());
         try (ExecutorService threads = Executors.newFixedThreadPool(2)) {
             Future<?> flush = threads.submit(() -> store.flush());
             assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();

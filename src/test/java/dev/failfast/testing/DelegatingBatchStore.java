@@ -30,8 +30,8 @@ public class DelegatingBatchStore implements BatchStore {
     }
 
     @Override
-    public Optional<KeyedBatch> findByIdempotencyKey(String key) {
-        return delegate.findByIdempotencyKey(key);
+    public Optional<KeyedBatch> findByIdempotencyKey(String tenant, String key) {
+        return delegate.findByIdempotencyKey(tenant, key);
     }
 
     @Override

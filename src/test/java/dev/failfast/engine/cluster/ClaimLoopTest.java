@@ -1,5 +1,6 @@
 package dev.failfast.engine.cluster;
 
+import static dev.failfast.batch.TestBatches.OWNER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -132,7 +133,7 @@ class ClaimLoopTest {
             .mapToObj(i -> new JobSpec("job-" + i, "sleep", JSON.createObjectNode(), null, RetryPolicy.NONE))
             .toList();
         var spec = new BatchSpec("claims", Map.of(), FailurePolicy.FAIL_FAST, 0, jobs, null, specs);
-        var batch = Batch.queued(Generators.timeBasedEpochGenerator().generate(), spec, Instant.now());
+        var batch = Batch.queued(Generators.timeBasedEpochGenerator().generate(), OWNER, spec, Instant.now());
         store.create(batch, specs.stream().map(Job::pending).toList());
         return batch;
     }

@@ -1,5 +1,6 @@
 package dev.failfast.engine.cluster;
 
+import static dev.failfast.batch.TestBatches.OWNER;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.uuid.Generators;
@@ -314,8 +315,8 @@ class ClusterTransactionsTest {
         var spec = new BatchSpec("cluster", Map.of(), FailurePolicy.FAIL_FAST, 0, maxParallelism, null, specs);
         // Time-ordered ids, as the engines give: of batches never claimed, the oldest
         // goes first.
-        var batch = new Batch(Generators.timeBasedEpochGenerator().generate(), spec, BatchState.QUEUED, NOW, null, null,
-                JobCounts.allPending(jobs), null);
+        var batch = new Batch(Generators.timeBasedEpochGenerator().generate(), OWNER, spec, BatchState.QUEUED, NOW,
+                null, null, JobCounts.allPending(jobs), null);
         store.create(batch, specs.stream().map(Job::pending).toList());
         return batch;
     }

@@ -1,5 +1,6 @@
 package dev.failfast.engine.cluster;
 
+import static dev.failfast.batch.TestBatches.OWNER;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.uuid.Generators;
@@ -223,7 +224,7 @@ class HeldAttemptsTest {
                     retry))
             .toList();
         var spec = new BatchSpec("held", Map.of(), FailurePolicy.FAIL_FAST, 0, jobs, null, specs);
-        var batch = Batch.queued(Generators.timeBasedEpochGenerator().generate(), spec, CLAIMED);
+        var batch = Batch.queued(Generators.timeBasedEpochGenerator().generate(), OWNER, spec, CLAIMED);
         store.create(batch, specs.stream().map(Job::pending).toList());
         return batch;
     }

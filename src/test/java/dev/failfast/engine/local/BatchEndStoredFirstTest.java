@@ -1,5 +1,6 @@
 package dev.failfast.engine.local;
 
+import static dev.failfast.batch.TestBatches.OWNER;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.failfast.batch.Batch;
@@ -56,7 +57,7 @@ class BatchEndStoredFirstTest {
             .pending(new JobSpec("job-0", "sleep", JsonNodeFactory.instance.objectNode(), null, RetryPolicy.NONE)));
         BatchSpec spec = new BatchSpec("ends", Map.of(), FailurePolicy.FAIL_FAST, 0, 1, null,
                 jobs.stream().map(Job::spec).toList());
-        Batch batch = new Batch(UUID.randomUUID(), spec, BatchState.QUEUED, Instant.now(), null, null,
+        Batch batch = new Batch(UUID.randomUUID(), OWNER, spec, BatchState.QUEUED, Instant.now(), null, null,
                 JobCounts.allPending(1), null);
         store.create(batch, jobs);
         var runner = new AttemptRunner(new JobHandlers(List.of()), JsonMapper.shared(), 1024);

@@ -1,5 +1,6 @@
 package dev.failfast.engine.local;
 
+import static dev.failfast.batch.TestBatches.OWNER;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.failfast.batch.Batch;
@@ -53,7 +54,7 @@ class BatchRunResumeTest {
         BatchSpec spec = new BatchSpec("resumed", Map.of(), FailurePolicy.CONTINUE, 0, 3, null,
                 jobs.stream().map(Job::spec).toList());
         JobCounts counts = JobCounts.allPending(3).moved(JobState.PENDING, JobState.FAILED);
-        Batch batch = new Batch(UUID.randomUUID(), spec, BatchState.RUNNING, T0, T0, null, counts, null);
+        Batch batch = new Batch(UUID.randomUUID(), OWNER, spec, BatchState.RUNNING, T0, T0, null, counts, null);
         scheduler.initialize();
         var runner = new AttemptRunner(new JobHandlers(List.of()), JsonMapper.shared(), 1024);
         var context = new RunContext(Clock.systemUTC(),

@@ -1,5 +1,7 @@
 package dev.failfast.engine.local;
 
+import static dev.failfast.batch.TestBatches.CALLER;
+
 import dev.failfast.batch.Batch;
 import dev.failfast.batch.BatchSpec;
 import dev.failfast.batch.FailurePolicy;
@@ -115,7 +117,7 @@ final class LocalEngine implements AutoCloseable {
     }
 
     Batch find(UUID id) {
-        return engine.find(id);
+        return engine.find(CALLER, id);
     }
 
     static BatchSpec batch(FailurePolicy policy, int maxParallelism, JobSpec... jobs) {

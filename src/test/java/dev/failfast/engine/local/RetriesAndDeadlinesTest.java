@@ -1,5 +1,6 @@
 package dev.failfast.engine.local;
 
+import static dev.failfast.batch.TestBatches.CALLER;
 import static dev.failfast.engine.local.LocalEngine.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -74,7 +75,8 @@ class RetriesAndDeadlinesTest {
     @Test
     void aFailedAttemptRunsAgainExactlyWhenItsBackoffEnds() {
         // backoff 1 s, then 2 s (multiplier 2); the third attempt succeeds
-        Batch batch = local.engine.submit(batch(FailurePolicy.FAIL_FAST, 1, flaky("a", 3, 3, Duration.ofSeconds(1))));
+        Batch batch = local.engine.submit(CALLER,
+                batch(FailurePolicy.FAIL_FAST, 1, flaky("a", 3, 3, Duration.ofSeconds(1))));
         assertThat(job(batch, "a")).satisfies(job -> {
             assertThat(job.state()).isEqualTo(JobState.RUNNING);
             assertThat(job.attempts()).isOne();
@@ -104,7 +106,7 @@ class RetriesAndDeadlinesTest {
         // "b" waits.
         BatchSpec spec = new BatchSpec("deadline", Map.of(), FailurePolicy.FAIL_FAST, 0, 1, Duration.ofMinutes(10),
                 List.of(flaky("a", 5, 5, Duration.ofHours(1)), flaky("b", 1, 1, Duration.ofSeconds(1))));
-        Batch batch = local.engine.submit(spec);
+        Batch batch = local.engine.submit(CALLER, spec);
 
         scheduler.advance(Duration.ofMinutes(10).minusMillis(1));
         assertThat(local.find(batch.id()).state()).isEqualTo(BatchState.RUNNING);

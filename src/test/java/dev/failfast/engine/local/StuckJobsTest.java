@@ -1,5 +1,6 @@
 package dev.failfast.engine.local;
 
+import static dev.failfast.batch.TestBatches.CALLER;
 import static dev.failfast.engine.local.LocalEngine.batch;
 import static dev.failfast.engine.local.LocalEngine.job;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -106,12 +107,12 @@ class StuckJobsTest {
     @Test
     void abandonedAttemptsFreeThePoolForOtherBatchesUpToMaxAbandoned() {
         Duration timeout = Duration.ofMillis(100);
-        Batch stuckBatch = local.engine
-            .submit(batch(FailurePolicy.CONTINUE, 2, job("s0", "stuck", timeout, 1), job("s1", "stuck", timeout, 1)));
+        Batch stuckBatch = local.engine.submit(CALLER,
+                batch(FailurePolicy.CONTINUE, 2, job("s0", "stuck", timeout, 1), job("s1", "stuck", timeout, 1)));
         await().atMost(Duration.ofSeconds(10)).until(() -> local.find(stuckBatch.id()).state().isTerminal());
 
         // Both pool threads are still stuck; the pool has room for them beside live work.
-        Batch quick = local.engine.submit(batch(FailurePolicy.FAIL_FAST, 2, job("q0", "quick", null, 1),
+        Batch quick = local.engine.submit(CALLER, batch(FailurePolicy.FAIL_FAST, 2, job("q0", "quick", null, 1),
                 job("q1", "quick", null, 1), job("q2", "quick", null, 1)));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> local.find(quick.id()).state() == BatchState.SUCCEEDED);
@@ -126,18 +127,19 @@ class StuckJobsTest {
         assertThat(local.engine.attemptsInFlight()).isZero();
         assertThat(local.engine.isSaturatedByAbandonedThreads()).isFalse();
 
-        Batch third = local.engine.submit(batch(FailurePolicy.FAIL_FAST, 1, job("s2", "stuck", timeout, 1)));
+        Batch third = local.engine.submit(CALLER, batch(FailurePolicy.FAIL_FAST, 1, job("s2", "stuck", timeout, 1)));
         await().atMost(Duration.ofSeconds(10)).until(() -> local.find(third.id()).state().isTerminal());
         await().atMost(Duration.ofSeconds(10)).until(() -> local.engine.abandonedThreads() == 3);
         assertThat(local.engine.isSaturatedByAbandonedThreads()).isTrue();
-        assertThatThrownBy(() -> local.engine.submit(batch(FailurePolicy.FAIL_FAST, 1, job("x", "quick", null, 1))))
+        assertThatThrownBy(
+                () -> local.engine.submit(CALLER, batch(FailurePolicy.FAIL_FAST, 1, job("x", "quick", null, 1))))
             .isInstanceOf(AdmissionRejectedException.class)
             .hasMessageContaining("max-abandoned");
 
         stuck.release.countDown();
         await().atMost(Duration.ofSeconds(10)).until(() -> local.engine.abandonedThreads() == 0);
         assertThat(local.engine.isSaturatedByAbandonedThreads()).isFalse();
-        Batch after = local.engine.submit(batch(FailurePolicy.FAIL_FAST, 1, job("y", "quick", null, 1)));
+        Batch after = local.engine.submit(CALLER, batch(FailurePolicy.FAIL_FAST, 1, job("y", "quick", null, 1)));
         await().atMost(Duration.ofSeconds(10)).until(() -> local.find(after.id()).state() == BatchState.SUCCEEDED);
     }
 
@@ -145,7 +147,7 @@ class StuckJobsTest {
     void aBatchGoesOnAfterItsTimedOutStuckJobIsAbandoned() {
         // maxParallelism 1: the stuck job holds the batch's only slot until it is
         // abandoned.
-        Batch batch = local.engine.submit(batch(FailurePolicy.CONTINUE, 1,
+        Batch batch = local.engine.submit(CALLER, batch(FailurePolicy.CONTINUE, 1,
                 job("stuck", "stuck", Duration.ofMillis(100), 1), job("next", "quick", null, 1)));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> local.find(batch.id()).state().isTerminal());
@@ -157,8 +159,8 @@ class StuckJobsTest {
 
     @Test
     void anAbandonedAttemptIsNeverRetriedWhileItsThreadRuns() {
-        Batch batch = local.engine
-            .submit(batch(FailurePolicy.FAIL_FAST, 1, job("stuck", "stuck", Duration.ofMillis(100), 3)));
+        Batch batch = local.engine.submit(CALLER,
+                batch(FailurePolicy.FAIL_FAST, 1, job("stuck", "stuck", Duration.ofMillis(100), 3)));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> local.find(batch.id()).state().isTerminal());
 
