@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.InstallCommand;
 import com.marcnuri.helm.TemplateCommand;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -27,6 +28,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -227,6 +229,68 @@ class HelmChartTest {
     }
 
     @Test
+    void theAdminKeyAndOidcSettingsComeFromTheSecretEachKeyOptional() {
+        Container container = container(
+                render(t -> t.set("security.existingSecret", "failfast-auth")).one(Deployment.class));
+
+        assertThat(securityEnv(container))
+            .extracting(EnvVar::getName, EnvVar::getValue, e -> e.getValueFrom().getSecretKeyRef().getName(),
+                    e -> e.getValueFrom().getSecretKeyRef().getKey(),
+                    e -> e.getValueFrom().getSecretKeyRef().getOptional())
+            .as("a Secret with only the admin key, or only OIDC, works")
+            .containsExactly(tuple("FAILFAST_SECURITY_BOOTSTRAP_KEY", null, "failfast-auth", "bootstrap-key", true),
+                    tuple("SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_ISSUER_URI", null, "failfast-auth", "issuer-uri",
+                            true),
+                    tuple("SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_JWK_SET_URI", null, "failfast-auth", "jwk-set-uri",
+                            true));
+
+        Container renamed = container(render(t -> t.set("security.existingSecret", "auth")
+            .set("security.bootstrapKeyKey", "admin")
+            .set("security.issuerUriKey", "iss")
+            .set("security.jwkSetUriKey", "jwks")).one(Deployment.class));
+        assertThat(securityEnv(renamed)).extracting(e -> e.getValueFrom().getSecretKeyRef().getKey())
+            .containsExactly("admin", "iss", "jwks");
+    }
+
+    @Test
+    void withoutASecretTheServiceGetsNoSecuritySettings() throws IOException {
+        Manifests manifests = render(t -> t);
+
+        assertThat(securityEnv(container(manifests.one(Deployment.class)))).isEmpty();
+        assertThat(applicationYaml(manifests.one(ConfigMap.class)).at("/failfast/security").isMissingNode()).isTrue();
+    }
+
+    @Test
+    void jwtClaimsGoIntoTheConfigMapOnlyWhenSet() throws IOException {
+        JsonNode tenantOnly = applicationYaml(
+                render(t -> t.set("security.jwt.tenantClaim", "org")).one(ConfigMap.class));
+        assertThat(tenantOnly.at("/failfast/security/jwt"))
+            .as("an empty scopesClaim keeps the service default, the standard scope/scp claims")
+            .isEqualTo(Manifests.YAML.readTree("tenant-claim: org"));
+        assertThat(tenantOnly.at("/failfast/shutdown/drain-timeout").asText()).isEqualTo("30s");
+
+        Manifests both = render(t -> t.withValuesFile(ALL_FEATURES));
+        JsonNode config = applicationYaml(both.find(ConfigMap.class, RELEASE + "-failfast").orElseThrow());
+        assertThat(config.at("/failfast/security/jwt"))
+            .isEqualTo(Manifests.YAML.readTree("{tenant-claim: org, scopes-claim: permissions}"));
+        assertThat(config.at("/failfast/executor/pool-size").asInt()).as("values.config still merged").isEqualTo(32);
+        assertThat(securityEnv(container(both.one(Deployment.class))))
+            .as("claims are plain settings, not taken from the Secret")
+            .extracting(EnvVar::getName)
+            .noneMatch(name -> name.contains("CLAIM"));
+    }
+
+    @Test
+    void theNotesSayWhereTheAdminKeyIs() {
+        assertThat(notes(t -> t)).contains("/data/admin-key")
+            .contains("kubectl --namespace batch exec deployment/ff-failfast -- cat /data/admin-key")
+            .contains("-H \"Authorization: Bearer $FAILFAST_KEY\"");
+        assertThat(notes(t -> t.set("security.existingSecret", "failfast-auth")))
+            .contains("kubectl --namespace batch get secret failfast-auth -o jsonpath='{.data.bootstrap-key}'")
+            .doesNotContain("/data/admin-key");
+    }
+
+    @Test
     void theActuatorIsOnASeparateManagementPortByDefault() throws IOException {
         Manifests manifests = render(t -> t.set("metrics.serviceMonitor.enabled", "true"));
         Container container = container(manifests.one(Deployment.class));
@@ -349,6 +413,8 @@ class HelmChartTest {
                     database.type=postgresql                                | needs database.postgresql.existingSecret
                     shutdown.terminationGracePeriodSeconds=30               | must be at least preStopSleepSeconds + drainTimeoutSeconds + 10 = 45
                     metrics.serviceMonitor.enabled=true management.port=0   | metrics.serviceMonitor.enabled with management.port=0 needs metrics.serviceMonitor.authorization.secretName
+                    database.type=postgresql database.postgresql.existingSecret=db | database.type=postgresql needs security.existingSecret: the name of a Secret with the admin API key
+                    database.type=postgresql database.postgresql.existingSecret=db cluster.enabled=true replicaCount=3 | generates its admin key into /data/admin-key of the first pod to start
                     """)
     void refusesUnsafeCombinationsWithAClearMessage(String settings, String message) {
         assertThatThrownBy(() -> render(t -> {
@@ -370,6 +436,10 @@ class HelmChartTest {
             cluster.pollInterval=soon     | pollInterval
             cluster.replicas=3            | replicas
             metrics.serviceMonitor.authorization.name=x | name
+            security.bootstrapKey=x       | bootstrapKey
+            security.existingsecret=x     | existingsecret
+            security.jwt.tenant=org       | tenant
+            security.bootstrapKeyKey=a/b  | bootstrapKeyKey
             """)
     void schemaRejectsUnknownOrInvalidValues(String setting, String field) {
         String[] keyValue = setting.split("=", 2);
@@ -402,6 +472,27 @@ class HelmChartTest {
         return Manifests.parse(values
             .apply(new Helm(CHART).template().withName(RELEASE).withNamespace("batch").withKubeVersion(KUBE_VERSION))
             .call());
+    }
+
+    /**
+     * The output of a client-only {@code helm install --dry-run}, with the rendered
+     * NOTES.txt.
+     */
+    static String notes(UnaryOperator<InstallCommand> values) {
+        return values
+            .apply(new Helm(CHART).install()
+                .withName(RELEASE)
+                .withNamespace("batch")
+                .withKubeVersion(KUBE_VERSION)
+                .clientOnly()
+                .dryRun())
+            .call()
+            .getOutput();
+    }
+
+    /** The container's environment variables that configure authentication. */
+    static List<EnvVar> securityEnv(Container container) {
+        return container.getEnv().stream().filter(e -> e.getName().contains("SECURITY")).toList();
     }
 
     /** The Service of the HTTP API. */
