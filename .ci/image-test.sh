@@ -10,9 +10,10 @@
 #  3. checks the image config: user, port, volume, stop signal, entrypoint, layers;
 #  4. adds a class to the sources, builds again and checks only the application layers changed;
 #  5. starts the service from the image the way its ENTRYPOINT says, as the image's user, inside
-#     the image's root filesystem (`buildah run --isolation chroot`), waits for
-#     /actuator/health/readiness, then stops it with the image's STOPSIGNAL and checks it shut
-#     down gracefully.
+#     the image's root filesystem (`buildah run --isolation chroot`) with a bootstrap API key,
+#     waits for /actuator/health/readiness (anonymous), runs a batch with the key, checks a call
+#     without it is refused, then stops it with the image's STOPSIGNAL and checks it shut down
+#     gracefully.
 # With --bench it also measures start-to-ready with and without the AOT cache (docs/benchmarks.md).
 #
 # Needs root, buildah and debootstrap. Skips (exit 0) without them unless CI=true, where it fails.
@@ -26,6 +27,10 @@ readonly JDK=${FAILFAST_JDK:-/usr/lib/jvm/temurin-25-jdk-amd64}
 readonly CACHE=${FAILFAST_CACHE:-$HOME/.cache/failfast}
 readonly IMAGE=localhost/failfast:image-test
 readonly EXPECTED_UID=10001
+# The admin API key the service is started with (failfast.security.bootstrap-key, >= 32 chars);
+# every /api/v1 call sends it, the health probes do not.
+readonly API_KEY=image-test-bootstrap-key-not-a-secret-0123456789
+readonly AUTH=(-H "Authorization: Bearer $API_KEY")
 # The modules of a JRE: java.se plus the runtime (not tool) jdk.* modules, like Temurin's JRE.
 readonly JRE_MODULES=java.se,jdk.charsets,jdk.crypto.cryptoki,jdk.crypto.ec,jdk.httpserver,\
 jdk.jdwp.agent,jdk.jfr,jdk.localedata,jdk.management,jdk.management.agent,jdk.management.jfr,\
@@ -235,7 +240,8 @@ start_service() {
   ctr=$(buildah from --pull-never "$IMAGE")
   containers+=("$ctr")
   service_port=$(free_port)
-  buildah run --isolation chroot --env SERVER_PORT="$service_port" ${JAVA_OPTS_OVERRIDE:+--env JDK_JAVA_OPTIONS="$JAVA_OPTS_OVERRIDE"} \
+  buildah run --isolation chroot --env SERVER_PORT="$service_port" --env FAILFAST_SECURITY_BOOTSTRAP_KEY="$API_KEY" \
+    ${JAVA_OPTS_OVERRIDE:+--env JDK_JAVA_OPTIONS="$JAVA_OPTS_OVERRIDE"} \
     "$ctr" -- "${command[@]}" >"$log_file" 2>&1 &
   buildah_pid=$!
   java_pid=
@@ -283,7 +289,7 @@ if start_service "$work/service.log" && ready_ms=$(await_ready "$t0" 180); then
   check "runs as UID $EXPECTED_UID" test "$(stat -c %u "/proc/$java_pid")" == "$EXPECTED_UID"
   check "uses the image's AOT cache (-XX:AOTMode=on)" grep -q 'AOTCache=/app/failfast.aot' "/proc/$java_pid/cmdline"
   # The first batch from the chart's NOTES.txt: b fails, so a is cancelled and c skipped.
-  batch=$(curl -fsS -X POST "http://127.0.0.1:$service_port/api/v1/batches" -H 'Content-Type: application/json' -d '{
+  batch=$(curl -fsS -X POST "http://127.0.0.1:$service_port/api/v1/batches" "${AUTH[@]}" -H 'Content-Type: application/json' -d '{
     "name": "first-batch", "maxParallelism": 2, "jobs": [
       {"id": "a", "type": "sleep", "params": {"duration": "PT2S"}},
       {"id": "b", "type": "sleep", "params": {"duration": "PT2S", "failAfter": "PT0.2S"}},
@@ -291,11 +297,13 @@ if start_service "$work/service.log" && ready_ms=$(await_ready "$t0" 180); then
   id=$(sed -nE 's/.*"id" *: *"([^"]+)".*/\1/p' <<<"$batch" | head -1)
   state=
   for _ in $(seq 100); do
-    state=$(curl -fsS "http://127.0.0.1:$service_port/api/v1/batches/$id" | grep -oE '"state" *: *"(FAILED|SUCCEEDED|CANCELLED)"' | head -1 || true)
+    state=$(curl -fsS "${AUTH[@]}" "http://127.0.0.1:$service_port/api/v1/batches/$id" | grep -oE '"state" *: *"(FAILED|SUCCEEDED|CANCELLED)"' | head -1 || true)
     [[ -n $state ]] && break
     sleep 0.1
   done
   check "the NOTES.txt batch runs and fails fast (batch $id: ${state:-not terminal})" grep -q FAILED <<<"$state"
+  anonymous=$(curl -sS -m 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$service_port/api/v1/batches" || true)
+  check "an /api/v1 call without the API key is refused (HTTP $anonymous, expected 401)" test "$anonymous" == 401
   check "SIGTERM shuts down gracefully within 60 s" stop_service 60
   check "graceful shutdown logged" grep -q 'Graceful shutdown complete' "$work/service.log"
 else

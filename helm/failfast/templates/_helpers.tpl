@@ -55,6 +55,11 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- if .Values.management.port }}management{{ else }}http{{ end }}
 {{- end }}
 
+{{/* Name of the cluster-internal Service of the management port (a Service name has at most 63 characters). */}}
+{{- define "failfast.managementServiceName" -}}
+{{- printf "%s-management" (include "failfast.fullname" . | trunc 52 | trimSuffix "-") }}
+{{- end }}
+
 {{/* Name of the H2 data PVC. */}}
 {{- define "failfast.h2ClaimName" -}}
 {{- default (printf "%s-data" (include "failfast.fullname" .)) .Values.database.h2.persistence.existingClaim }}
@@ -72,6 +77,12 @@ Refuses value combinations the schema cannot express, with a message that says w
 {{- end }}
 {{- if and (eq .Values.database.type "postgresql") (not .Values.database.postgresql.existingSecret) }}
 {{- fail "database.type=postgresql needs database.postgresql.existingSecret: the name of a Secret with the JDBC url, username and password" }}
+{{- end }}
+{{- if and (eq .Values.database.type "postgresql") (not .Values.security.existingSecret) }}
+{{- fail "database.type=postgresql needs security.existingSecret: the name of a Secret with the admin API key (key bootstrap-key) and/or the OIDC issuer-uri or jwk-set-uri; without one the service generates its admin key into /data/admin-key of the first pod to start, which on PostgreSQL has no volume to keep it (create the Secret as the chart's README, Security, shows)" }}
+{{- end }}
+{{- if and .Values.metrics.serviceMonitor.enabled (not .Values.management.port) (not .Values.metrics.serviceMonitor.authorization.secretName) }}
+{{- fail "metrics.serviceMonitor.enabled with management.port=0 needs metrics.serviceMonitor.authorization.secretName: on the HTTP port /actuator/prometheus answers only a bearer token with the metrics:read scope; name a Secret holding such an API key, or keep a separate management port (the default, 8081), which needs none" }}
 {{- end }}
 {{- $minGrace := add .Values.shutdown.preStopSleepSeconds .Values.shutdown.drainTimeoutSeconds 10 }}
 {{- if lt (int .Values.shutdown.terminationGracePeriodSeconds) (int $minGrace) }}

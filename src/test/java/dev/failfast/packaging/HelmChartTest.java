@@ -2,17 +2,21 @@ package dev.failfast.packaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.InstallCommand;
 import com.marcnuri.helm.TemplateCommand;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
@@ -24,6 +28,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -56,8 +61,9 @@ class HelmChartTest {
     void defaultsRenderOneReplicaOnEmbeddedH2WithNoOptionalFeature() {
         Manifests manifests = render(t -> t);
 
-        assertThat(manifests.kinds()).containsExactly("ConfigMap", "Deployment", "PersistentVolumeClaim", "Service",
-                "ServiceAccount");
+        assertThat(manifests.kinds()).as("the API's Service and the management port's")
+            .containsExactly("ConfigMap", "Deployment", "PersistentVolumeClaim", "Service", "Service",
+                    "ServiceAccount");
         Deployment deployment = manifests.one(Deployment.class);
         assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
         assertThat(deployment.getSpec().getStrategy().getType()).as("one instance per database, so never two at once")
@@ -81,9 +87,9 @@ class HelmChartTest {
     void probesUseTheActuatorHealthGroups() {
         Container container = container(render(t -> t).one(Deployment.class));
 
-        assertHttpProbe(container.getStartupProbe(), "/actuator/health/liveness", "http");
-        assertHttpProbe(container.getLivenessProbe(), "/actuator/health/liveness", "http");
-        assertHttpProbe(container.getReadinessProbe(), "/actuator/health/readiness", "http");
+        assertHttpProbe(container.getStartupProbe(), "/actuator/health/liveness", "management");
+        assertHttpProbe(container.getLivenessProbe(), "/actuator/health/liveness", "management");
+        assertHttpProbe(container.getReadinessProbe(), "/actuator/health/readiness", "management");
         assertThat(container.getStartupProbe().getPeriodSeconds() * container.getStartupProbe().getFailureThreshold())
             .as("seconds a start may take")
             .isGreaterThanOrEqualTo(60);
@@ -143,7 +149,7 @@ class HelmChartTest {
         Manifests manifests = render(t -> t.withValuesFile(ALL_FEATURES));
 
         assertThat(manifests.kinds()).containsExactly("ConfigMap", "ConfigMap", "Deployment", "Ingress",
-                "NetworkPolicy", "PodDisruptionBudget", "PrometheusRule", "Service", "ServiceAccount",
+                "NetworkPolicy", "PodDisruptionBudget", "PrometheusRule", "Service", "Service", "ServiceAccount",
                 "ServiceMonitor");
         Deployment deployment = manifests.one(Deployment.class);
         assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
@@ -159,7 +165,7 @@ class HelmChartTest {
             .getFirst()
             .getBackend()
             .getService()
-            .getName()).isEqualTo(manifests.one(Service.class).getMetadata().getName());
+            .getName()).isEqualTo(apiService(manifests).getMetadata().getName());
         assertThat(manifests.one(NetworkPolicy.class).getSpec().getIngress()).hasSize(2);
     }
 
@@ -223,17 +229,163 @@ class HelmChartTest {
     }
 
     @Test
-    void aManagementPortCarriesProbesAndScraping() {
-        Manifests manifests = render(t -> t.withValuesFile(ALL_FEATURES));
+    void theAdminKeyAndOidcSettingsComeFromTheSecretEachKeyOptional() {
+        Container container = container(
+                render(t -> t.set("security.existingSecret", "failfast-auth")).one(Deployment.class));
+
+        assertThat(securityEnv(container))
+            .extracting(EnvVar::getName, EnvVar::getValue, e -> e.getValueFrom().getSecretKeyRef().getName(),
+                    e -> e.getValueFrom().getSecretKeyRef().getKey(),
+                    e -> e.getValueFrom().getSecretKeyRef().getOptional())
+            .as("a Secret with only the admin key, or only OIDC, works")
+            .containsExactly(tuple("FAILFAST_SECURITY_BOOTSTRAP_KEY", null, "failfast-auth", "bootstrap-key", true),
+                    tuple("SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_ISSUER_URI", null, "failfast-auth", "issuer-uri",
+                            true),
+                    tuple("SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_JWK_SET_URI", null, "failfast-auth", "jwk-set-uri",
+                            true));
+
+        Container renamed = container(render(t -> t.set("security.existingSecret", "auth")
+            .set("security.bootstrapKeyKey", "admin")
+            .set("security.issuerUriKey", "iss")
+            .set("security.jwkSetUriKey", "jwks")).one(Deployment.class));
+        assertThat(securityEnv(renamed)).extracting(e -> e.getValueFrom().getSecretKeyRef().getKey())
+            .containsExactly("admin", "iss", "jwks");
+    }
+
+    @Test
+    void withoutASecretTheServiceGetsNoSecuritySettings() throws IOException {
+        Manifests manifests = render(t -> t);
+
+        assertThat(securityEnv(container(manifests.one(Deployment.class)))).isEmpty();
+        assertThat(applicationYaml(manifests.one(ConfigMap.class)).at("/failfast/security").isMissingNode()).isTrue();
+    }
+
+    @Test
+    void jwtClaimsGoIntoTheConfigMapOnlyWhenSet() throws IOException {
+        JsonNode tenantOnly = applicationYaml(
+                render(t -> t.set("security.jwt.tenantClaim", "org")).one(ConfigMap.class));
+        assertThat(tenantOnly.at("/failfast/security/jwt"))
+            .as("an empty scopesClaim keeps the service default, the standard scope/scp claims")
+            .isEqualTo(Manifests.YAML.readTree("tenant-claim: org"));
+        assertThat(tenantOnly.at("/failfast/shutdown/drain-timeout").asText()).isEqualTo("30s");
+
+        Manifests both = render(t -> t.withValuesFile(ALL_FEATURES));
+        JsonNode config = applicationYaml(both.find(ConfigMap.class, RELEASE + "-failfast").orElseThrow());
+        assertThat(config.at("/failfast/security/jwt"))
+            .isEqualTo(Manifests.YAML.readTree("{tenant-claim: org, scopes-claim: permissions}"));
+        assertThat(config.at("/failfast/executor/pool-size").asInt()).as("values.config still merged").isEqualTo(32);
+        assertThat(securityEnv(container(both.one(Deployment.class))))
+            .as("claims are plain settings, not taken from the Secret")
+            .extracting(EnvVar::getName)
+            .noneMatch(name -> name.contains("CLAIM"));
+    }
+
+    @Test
+    void theNotesSayWhereTheAdminKeyIs() {
+        assertThat(notes(t -> t)).contains("/data/admin-key")
+            .contains("kubectl --namespace batch exec deployment/ff-failfast -- cat /data/admin-key")
+            .contains("-H \"Authorization: Bearer $FAILFAST_KEY\"");
+        assertThat(notes(t -> t.set("security.existingSecret", "failfast-auth")))
+            .contains("kubectl --namespace batch get secret failfast-auth -o jsonpath='{.data.bootstrap-key}'")
+            .doesNotContain("/data/admin-key");
+    }
+
+    @Test
+    void theActuatorIsOnASeparateManagementPortByDefault() throws IOException {
+        Manifests manifests = render(t -> t.set("metrics.serviceMonitor.enabled", "true"));
         Container container = container(manifests.one(Deployment.class));
 
-        assertThat(container.getPorts())
-            .anyMatch(p -> p.getName().equals("management") && p.getContainerPort() == 8081);
+        assertThat(container.getPorts()).extracting(ContainerPort::getName, ContainerPort::getContainerPort)
+            .containsExactly(tuple("http", 8080), tuple("management", 8081));
+        assertThat(applicationYaml(manifests.one(ConfigMap.class)).at("/management/server/port").asInt())
+            .isEqualTo(8081);
+        assertHttpProbe(container.getStartupProbe(), "/actuator/health/liveness", "management");
         assertHttpProbe(container.getReadinessProbe(), "/actuator/health/readiness", "management");
-        var endpoint = manifests.one(ServiceMonitor.class).getSpec().getEndpoints().getFirst();
+        assertThat(apiService(manifests).getSpec().getPorts()).extracting(ServicePort::getName)
+            .as("the API's Service carries no actuator")
+            .containsExactly("http");
+        Service management = managementService(manifests);
+        assertThat(management.getSpec().getPorts()).singleElement()
+            .satisfies(p -> assertThat(p.getName()).isEqualTo("management"))
+            .satisfies(p -> assertThat(p.getPort()).isEqualTo(8081))
+            .satisfies(p -> assertThat(p.getTargetPort().getStrVal()).isEqualTo("management"));
+        var monitor = manifests.one(ServiceMonitor.class);
+        var endpoint = monitor.getSpec().getEndpoints().getFirst();
         assertThat(endpoint.getPort()).isEqualTo("management");
         assertThat(endpoint.getPath()).isEqualTo("/actuator/prometheus");
-        assertThat(manifests.one(Service.class).getSpec().getPorts()).anyMatch(p -> p.getName().equals("management"));
+        assertThat(endpoint.getAuthorization()).as("the management port needs no token").isNull();
+        assertThat(management.getMetadata().getLabels()).as("the ServiceMonitor selects the management Service")
+            .containsAllEntriesOf(monitor.getSpec().getSelector().getMatchLabels());
+        assertThat(apiService(manifests).getMetadata().getLabels()).as("and only that one")
+            .doesNotContainEntry("app.kubernetes.io/component", "management");
+    }
+
+    @Test
+    void theManagementPortStaysInsideTheClusterWhateverTheServiceType() {
+        Manifests manifests = render(t -> t.set("service.type", "LoadBalancer"));
+
+        assertThat(apiService(manifests).getSpec().getType()).isEqualTo("LoadBalancer");
+        assertThat(managementService(manifests).getSpec().getType()).isEqualTo("ClusterIP");
+        assertThat(manifests.all(Service.class)).filteredOn(s -> s.getSpec().getType().equals("LoadBalancer"))
+            .flatExtracting(s -> s.getSpec().getPorts())
+            .extracting(ServicePort::getName)
+            .containsExactly("http");
+    }
+
+    @Test
+    void managementPortZeroServesTheActuatorOnTheHttpPort() throws IOException {
+        Manifests manifests = render(t -> t.set("management.port", "0"));
+        Container container = container(manifests.one(Deployment.class));
+
+        assertThat(container.getPorts()).extracting(ContainerPort::getName).containsExactly("http");
+        assertThat(applicationYaml(manifests.one(ConfigMap.class)).has("management")).isFalse();
+        assertHttpProbe(container.getLivenessProbe(), "/actuator/health/liveness", "http");
+        assertHttpProbe(container.getReadinessProbe(), "/actuator/health/readiness", "http");
+        assertThat(manifests.all(Service.class)).singleElement()
+            .satisfies(
+                    s -> assertThat(s.getSpec().getPorts()).extracting(ServicePort::getName).containsExactly("http"));
+    }
+
+    @Test
+    void onTheHttpPortPrometheusScrapesWithAnApiKeyFromASecret() {
+        Manifests manifests = render(t -> t.set("management.port", "0")
+            .set("metrics.serviceMonitor.enabled", "true")
+            .set("metrics.serviceMonitor.authorization.secretName", "failfast-metrics"));
+
+        var endpoint = manifests.one(ServiceMonitor.class).getSpec().getEndpoints().getFirst();
+        assertThat(endpoint.getPort()).isEqualTo("http");
+        assertThat(endpoint.getAuthorization().getType()).isEqualTo("Bearer");
+        assertThat(endpoint.getAuthorization().getCredentials().getName()).isEqualTo("failfast-metrics");
+        assertThat(endpoint.getAuthorization().getCredentials().getKey()).isEqualTo("api-key");
+        assertThat(manifests.one(Service.class).getMetadata().getLabels())
+            .containsAllEntriesOf(manifests.one(ServiceMonitor.class).getSpec().getSelector().getMatchLabels());
+    }
+
+    @Test
+    void theNetworkPolicyAdmitsScrapersToTheManagementPortOnly() {
+        var rules = render(t -> t.withValuesFile(ALL_FEATURES)).one(NetworkPolicy.class).getSpec().getIngress();
+
+        assertThat(rules).hasSize(2);
+        assertThat(rules.get(0).getPorts()).singleElement()
+            .satisfies(p -> assertThat(p.getPort().getStrVal()).isEqualTo("http"));
+        assertThat(rules.get(0).getFrom()).singleElement()
+            .satisfies(peer -> assertThat(peer.getNamespaceSelector().getMatchLabels())
+                .containsEntry("kubernetes.io/metadata.name", "ingress-nginx"));
+        assertThat(rules.get(1).getPorts()).singleElement()
+            .satisfies(p -> assertThat(p.getPort().getStrVal()).isEqualTo("management"));
+        assertThat(rules.get(1).getFrom()).singleElement()
+            .satisfies(peer -> assertThat(peer.getNamespaceSelector().getMatchLabels())
+                .containsEntry("kubernetes.io/metadata.name", "monitoring"));
+
+        var onePort = render(t -> t.withValuesFile(ALL_FEATURES)
+            .set("management.port", "0")
+            .set("metrics.serviceMonitor.authorization.secretName", "failfast-metrics")).one(NetworkPolicy.class)
+            .getSpec()
+            .getIngress();
+        assertThat(onePort).as("with the actuator on the HTTP port, scrapers come in through ingressFrom")
+            .singleElement()
+            .satisfies(rule -> assertThat(rule.getPorts()).singleElement()
+                .satisfies(p -> assertThat(p.getPort().getStrVal()).isEqualTo("http")));
     }
 
     @Test
@@ -260,11 +412,18 @@ class HelmChartTest {
                     cluster.enabled=true                                    | cluster.enabled=true needs database.type=postgresql
                     database.type=postgresql                                | needs database.postgresql.existingSecret
                     shutdown.terminationGracePeriodSeconds=30               | must be at least preStopSleepSeconds + drainTimeoutSeconds + 10 = 45
+                    metrics.serviceMonitor.enabled=true management.port=0   | metrics.serviceMonitor.enabled with management.port=0 needs metrics.serviceMonitor.authorization.secretName
+                    database.type=postgresql database.postgresql.existingSecret=db | database.type=postgresql needs security.existingSecret: the name of a Secret with the admin API key
+                    database.type=postgresql database.postgresql.existingSecret=db cluster.enabled=true replicaCount=3 | generates its admin key into /data/admin-key of the first pod to start
                     """)
-    void refusesUnsafeCombinationsWithAClearMessage(String setting, String message) {
-        String[] keyValue = setting.split("=", 2);
-
-        assertThatThrownBy(() -> render(t -> t.set(keyValue[0], keyValue[1]))).hasMessageContaining(message);
+    void refusesUnsafeCombinationsWithAClearMessage(String settings, String message) {
+        assertThatThrownBy(() -> render(t -> {
+            for (String setting : settings.split(" ", -1)) {
+                String[] keyValue = setting.split("=", 2);
+                t.set(keyValue[0], keyValue[1]);
+            }
+            return t;
+        })).hasMessageContaining(message);
     }
 
     @ParameterizedTest
@@ -276,6 +435,11 @@ class HelmChartTest {
             metrics.serviceMonitor.interval=soon | interval
             cluster.pollInterval=soon     | pollInterval
             cluster.replicas=3            | replicas
+            metrics.serviceMonitor.authorization.name=x | name
+            security.bootstrapKey=x       | bootstrapKey
+            security.existingsecret=x     | existingsecret
+            security.jwt.tenant=org       | tenant
+            security.bootstrapKeyKey=a/b  | bootstrapKeyKey
             """)
     void schemaRejectsUnknownOrInvalidValues(String setting, String field) {
         String[] keyValue = setting.split("=", 2);
@@ -308,6 +472,37 @@ class HelmChartTest {
         return Manifests.parse(values
             .apply(new Helm(CHART).template().withName(RELEASE).withNamespace("batch").withKubeVersion(KUBE_VERSION))
             .call());
+    }
+
+    /**
+     * The output of a client-only {@code helm install --dry-run}, with the rendered
+     * NOTES.txt.
+     */
+    static String notes(UnaryOperator<InstallCommand> values) {
+        return values
+            .apply(new Helm(CHART).install()
+                .withName(RELEASE)
+                .withNamespace("batch")
+                .withKubeVersion(KUBE_VERSION)
+                .clientOnly()
+                .dryRun())
+            .call()
+            .getOutput();
+    }
+
+    /** The container's environment variables that configure authentication. */
+    static List<EnvVar> securityEnv(Container container) {
+        return container.getEnv().stream().filter(e -> e.getName().contains("SECURITY")).toList();
+    }
+
+    /** The Service of the HTTP API. */
+    static Service apiService(Manifests manifests) {
+        return manifests.find(Service.class, RELEASE + "-failfast").orElseThrow();
+    }
+
+    /** The cluster-internal Service of the management port. */
+    static Service managementService(Manifests manifests) {
+        return manifests.find(Service.class, RELEASE + "-failfast-management").orElseThrow();
     }
 
     static Container container(Deployment deployment) {
