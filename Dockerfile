@@ -40,13 +40,18 @@ COPY --from=build /extracted/application/ ./
 # is refreshed records the loaded and linked classes; the runtime maps them instead of loading
 # them again. It needs the plain `-jar application.jar` class path of the extracted layout: the
 # Spring Boot launcher's own class loader (`extract --launcher`) is not supported by the cache.
-# The training run uses an in-memory database so no data is baked into the image.
+# The training run uses an in-memory database so no data is baked into the image, and a throwaway
+# bootstrap key (kept in that database only) so it writes no generated key file.
 # Absolute paths: the cache is only used with the class path it was trained with.
 RUN ["java", "-XX:AOTCacheOutput=/app/failfast.aot", "-Dspring.context.exit=onRefresh", \
-     "-Dspring.datasource.url=jdbc:h2:mem:aot-training", "-jar", "/app/application.jar"]
+     "-Dspring.datasource.url=jdbc:h2:mem:aot-training", \
+     "-Dfailfast.security.bootstrap-key=aot-training-run-only-never-valid-anywhere-else", \
+     "-jar", "/app/application.jar"]
 
 # The embedded H2 database lives on a volume; PostgreSQL deployments override the URL.
 ENV SPRING_DATASOURCE_URL="jdbc:h2:file:/data/failfast;WRITE_DELAY=0"
+# Without FAILFAST_SECURITY_BOOTSTRAP_KEY, the first start writes a generated admin key here.
+ENV FAILFAST_SECURITY_GENERATED_KEY_FILE=/data/admin-key
 # The heap follows the container's memory limit. Replacing JDK_JAVA_OPTIONS replaces this too.
 ENV JDK_JAVA_OPTIONS=-XX:MaxRAMPercentage=75.0
 VOLUME ["/data"]

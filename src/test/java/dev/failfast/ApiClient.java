@@ -3,6 +3,7 @@ package dev.failfast;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.failfast.testing.TestKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -28,8 +30,22 @@ public final class ApiClient {
 
     private final URI base;
 
+    private final @Nullable String key;
+
+    /** A client that sends the tests' admin key, {@link TestKeys#ADMIN}. */
     public ApiClient(int port) {
+        this(port, TestKeys.ADMIN);
+    }
+
+    /** A client that sends {@code key} as its bearer token, or nothing for null. */
+    public ApiClient(int port, @Nullable String key) {
         this.base = URI.create("http://localhost:" + port);
+        this.key = key;
+    }
+
+    /** The same service, called with another key (null: with none). */
+    public ApiClient as(@Nullable String otherKey) {
+        return new ApiClient(base.getPort(), otherKey);
     }
 
     public URI uri(String path) {
@@ -52,6 +68,9 @@ public final class ApiClient {
     }
 
     public Response send(HttpRequest.Builder request) {
+        if (key != null) {
+            request.setHeader("Authorization", "Bearer " + key);
+        }
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Response(response.statusCode(), response.headers(), response.body());

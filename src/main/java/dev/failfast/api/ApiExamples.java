@@ -33,6 +33,8 @@ final class ApiExamples {
     static final String FAILED_BATCH = """
             {
               "id": "019abf5e-7b6c-7cc1-9a0e-3c1f1e0b2a44",
+              "tenant": "team-a",
+              "submittedBy": "key:019abf50-1c2d-7e3f-8a4b-5c6d7e8f9a0b",
               "name": "seed-ff",
               "labels": {},
               "failurePolicy": "FAIL_FAST",
@@ -50,10 +52,31 @@ final class ApiExamples {
                 "errorType": "JOB_ERROR",
                 "message": "simulated failure",
                 "reason": null,
+                "requestedBy": null,
                 "requestedAt": "2026-11-25T10:00:00.251901Z",
                 "completedAt": "2026-11-25T10:00:00.252301Z",
                 "propagationMillis": 0.4
               }
+            }""";
+
+    static final String CREATE_KEY = """
+            {
+              "name": "ci-deploy",
+              "tenant": "team-a",
+              "scopes": ["batches:read", "batches:write"],
+              "expiresAt": "2027-06-30T00:00:00Z"
+            }""";
+
+    static final String CREATED_KEY = """
+            {
+              "id": "019abf50-1c2d-7e3f-8a4b-5c6d7e8f9a0b",
+              "name": "ci-deploy",
+              "tenant": "team-a",
+              "scopes": ["batches:read", "batches:write"],
+              "createdAt": "2026-11-25T09:00:00Z",
+              "createdBy": "key:019abf4f-0000-7000-8000-000000000001",
+              "expiresAt": "2027-06-30T00:00:00Z",
+              "key": "ffk_Xy3qT0pS3cr3tK3yOnlyAnExampleAAAAAAAAAAAA"
             }""";
 
     static final String EVENTS = """

@@ -8,6 +8,7 @@ import dev.failfast.engine.EngineUnavailableException;
 import dev.failfast.engine.IdempotencyKeyReusedException;
 import dev.failfast.engine.InvalidBatchException;
 import dev.failfast.job.JsonErrors;
+import dev.failfast.security.MissingScopeException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.util.ArrayList;
@@ -24,6 +25,9 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.validation.FieldError;
 import org.springframework.validation.method.ParameterErrors;
 import org.springframework.web.bind.MethodArgumentNotValidException;
@@ -66,7 +70,13 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         return invalid(e.violations().stream().map(v -> new FieldProblem(v.field(), v.message())).toList(), request);
     }
 
-    @ExceptionHandler({ BatchNotFoundException.class, JobNotFoundException.class })
+    @ExceptionHandler(InvalidFieldsException.class)
+    ProblemDetail invalidFields(InvalidFieldsException e, HttpServletRequest request) {
+        return invalid(e.errors(), request);
+    }
+
+    @ExceptionHandler({ BatchNotFoundException.class, JobNotFoundException.class,
+            ApiKeyController.ApiKeyNotFoundException.class })
     ProblemDetail notFound(RuntimeException e, HttpServletRequest request) {
         return problem(HttpStatus.NOT_FOUND, "Not found", e.getMessage(), request);
     }
@@ -101,6 +111,32 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     ResponseEntity<ProblemDetail> unavailable(EngineUnavailableException e, HttpServletRequest request) {
         ProblemDetail problem = problem(HttpStatus.SERVICE_UNAVAILABLE, "Service unavailable", e.getMessage(), request);
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5").body(problem);
+    }
+
+    /**
+     * No credentials, or credentials the service does not accept (the entry point has set
+     * {@code WWW-Authenticate}). The detail says why, never what the client sent.
+     */
+    @ExceptionHandler(AuthenticationException.class)
+    ResponseEntity<ProblemDetail> unauthorized(AuthenticationException e, HttpServletRequest request) {
+        String detail = e instanceof OAuth2AuthenticationException oauth && oauth.getError().getDescription() != null
+                ? oauth.getError().getDescription()
+                : "Send an API key or an OAuth2 bearer token as 'Authorization: Bearer <token>'";
+        ProblemDetail problem = problem(HttpStatus.UNAUTHORIZED, "Unauthorized", detail, request);
+        problem.setType(URI.create(TYPE_BASE + "unauthorized"));
+        return ResponseEntity.status(HttpStatus.UNAUTHORIZED).body(problem);
+    }
+
+    /** Authenticated, but not allowed: the problem names the scope that was missing. */
+    @ExceptionHandler(AccessDeniedException.class)
+    ResponseEntity<ProblemDetail> forbidden(AccessDeniedException e, HttpServletRequest request) {
+        ProblemDetail problem = problem(HttpStatus.FORBIDDEN, "Forbidden", e.getMessage(), request);
+        problem.setType(URI.create(TYPE_BASE + "forbidden"));
+        if (e instanceof MissingScopeException missing) {
+            problem.setType(URI.create(TYPE_BASE + "missing-scope"));
+            problem.setProperty("requiredScope", missing.required().value());
+        }
+        return ResponseEntity.status(HttpStatus.FORBIDDEN).body(problem);
     }
 
     /** The last resort: logged with its stack trace, answered without it. */

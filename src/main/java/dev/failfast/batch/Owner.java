@@ -12,6 +12,13 @@ import java.util.Objects;
  */
 public record Owner(String tenant, String submittedBy) {
 
+    /**
+     * What a tenant's name looks like: letters, digits, {@code . _ -}, up to 64
+     * characters. Names come from API keys and token claims; this keeps them safe to
+     * store, log and put in a URL.
+     */
+    public static final String TENANT_PATTERN = "[A-Za-z0-9][A-Za-z0-9._-]{0,63}";
+
     public Owner {
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(submittedBy, "submittedBy");

@@ -5,28 +5,34 @@ import dev.failfast.security.SecurityConfiguration;
 import dev.failfast.settings.FailfastProperties;
 import dev.failfast.store.BatchStore;
 import dev.failfast.store.InMemoryBatchStore;
+import dev.failfast.testing.TestKeys;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import java.time.Clock;
 import java.util.UUID;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.webmvc.test.autoconfigure.MockMvcBuilderCustomizer;
 import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
 
 /**
  * The web layer alone: {@link BatchController}, {@link ProblemHandler} and
- * {@link RequestSizeLimitFilter} on MockMvc, with a {@link FakeBatchEngine} over an
- * in-memory store instead of the engine, and small limits (1 KB bodies, 50 per page) so
- * tests need no large data. Tests of the whole service are annotated
- * {@code @FailfastServerTest} instead.
+ * {@link RequestSizeLimitFilter} on MockMvc behind the real security filter chain (every
+ * request sends the tests' admin key, unless a test replaces it), with a
+ * {@link FakeBatchEngine} over an in-memory store instead of the engine, and small limits
+ * (1 KB bodies, 50 per page) so tests need no large data. Tests of the whole service are
+ * annotated {@code @FailfastServerTest} instead.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @WebMvcTest(controllers = BatchController.class,
-        properties = { "failfast.limits.max-request-size=1KB", "failfast.limits.max-page-size=50", })
+        properties = { "failfast.limits.max-request-size=1KB", "failfast.limits.max-page-size=50",
+                "failfast.store.type=memory" })
 @Import({ BatchSpecMapper.class, RequestFingerprint.class, BatchEventStreams.class, SecurityConfiguration.class,
         ApiSliceTest.Fakes.class })
 @interface ApiSliceTest {
@@ -38,6 +44,18 @@ import org.springframework.context.annotation.Import;
     @TestConfiguration(proxyBeanMethods = false)
     @EnableConfigurationProperties(FailfastProperties.class)
     class Fakes {
+
+        @Bean
+        Clock clock() {
+            return Clock.systemUTC();
+        }
+
+        /** Requests carry the admin key, as clients send theirs. */
+        @Bean
+        MockMvcBuilderCustomizer authenticatedRequests() {
+            return builder -> builder
+                .defaultRequest(MockMvcRequestBuilders.get("/").header("Authorization", "Bearer " + TestKeys.ADMIN));
+        }
 
         @Bean
         InMemoryBatchStore batchStore() {

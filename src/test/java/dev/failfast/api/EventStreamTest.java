@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.failfast.ApiClient;
 import dev.failfast.FailfastServerTest;
+import dev.failfast.testing.TestKeys;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -98,6 +99,7 @@ class EventStreamTest {
     private CompletableFuture<List<Event>> readStream(String batchId) {
         HttpRequest request = HttpRequest.newBuilder(client.uri("/api/v1/batches/" + batchId + "/events"))
             .header("Accept", "text/event-stream")
+            .header("Authorization", "Bearer " + TestKeys.ADMIN)
             .timeout(Duration.ofSeconds(60))
             .build();
         return HttpClient.newHttpClient()

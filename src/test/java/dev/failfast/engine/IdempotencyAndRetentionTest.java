@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.failfast.ApiClient;
 import dev.failfast.store.BatchStore;
+import dev.failfast.testing.TestKeys;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -126,7 +127,8 @@ class IdempotencyAndRetentionTest {
     }
 
     private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(request.header("Authorization", "Bearer " + TestKeys.ADMIN).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private URI uri(String path) {

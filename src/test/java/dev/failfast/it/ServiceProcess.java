@@ -2,6 +2,7 @@ package dev.failfast.it;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.failfast.testing.TestKeys;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -59,13 +60,18 @@ final class ServiceProcess implements AutoCloseable {
         return launch(log, command);
     }
 
+    /** A request to {@code path} with the tests' admin key, as a client sends it. */
+    private HttpRequest.Builder authorized(String path) {
+        return HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + TestKeys.ADMIN);
+    }
+
     private static ServiceProcess launch(Path log, List<String> args) throws IOException {
         int port;
         try (var socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
-                jar().toString(), "--server.port=" + port));
+                jar().toString(), "--server.port=" + port, "--" + TestKeys.BOOTSTRAP_PROPERTY));
         command.addAll(args);
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
@@ -89,41 +95,34 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     JsonNode post(String path, String body) {
-        return send(HttpRequest.newBuilder(URI.create(base + path))
-            .header("Content-Type", "application/json")
+        return send(authorized(path).header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
     /** POST with an {@code Idempotency-Key} header. */
     JsonNode post(String path, String body, String idempotencyKey) {
-        return send(HttpRequest.newBuilder(URI.create(base + path))
-            .header("Content-Type", "application/json")
+        return send(authorized(path).header("Content-Type", "application/json")
             .header("Idempotency-Key", idempotencyKey)
             .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
     /** The lines of a response read as they arrive, such as an event stream's. */
     Stream<String> lines(String path) throws IOException, InterruptedException {
-        return HTTP
-            .send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(), HttpResponse.BodyHandlers.ofLines())
-            .body();
+        return HTTP.send(authorized(path).GET().build(), HttpResponse.BodyHandlers.ofLines()).body();
     }
 
     /** A GET's body as text, such as the Prometheus scrape. */
     String text(String path) {
-        return body(HttpRequest.newBuilder(URI.create(base + path)).GET());
+        return body(authorized(path).GET());
     }
 
     JsonNode get(String path) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+        return send(authorized(path).GET());
     }
 
     int status(String path) {
         try {
-            return HTTP
-                .send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(),
-                        HttpResponse.BodyHandlers.discarding())
-                .statusCode();
+            return HTTP.send(authorized(path).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
         }
         catch (IOException e) {
             return -1;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.failfast.ApiClient;
+import dev.failfast.testing.TestKeys;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -74,11 +75,13 @@ final class PrometheusServer implements AutoCloseable {
                 scrape_configs:
                   - job_name: failfast
                     metrics_path: /actuator/prometheus
+                    authorization:
+                      credentials: %s
                     static_configs:
                       - targets: ["127.0.0.1:%d"]
                         labels:
                           namespace: %s
-                """.formatted(ruleFile.toAbsolutePath(), failfastPort, NAMESPACE));
+                """.formatted(ruleFile.toAbsolutePath(), TestKeys.ADMIN, failfastPort, NAMESPACE));
         Path log = workDir.resolve("prometheus.log");
         Process process = new ProcessBuilder(binary.get().toString(), "--config.file=" + config,
                 "--storage.tsdb.path=" + workDir.resolve("data"), "--web.listen-address=127.0.0.1:" + port,

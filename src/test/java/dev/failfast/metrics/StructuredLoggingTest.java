@@ -92,8 +92,8 @@ class StructuredLoggingTest {
             .toList();
 
         assertThat(messages(lines, failFast)).satisfiesExactly(
-                submitted -> assertThat(submitted).isEqualTo("Batch " + failFast
-                        + " submitted: 100 jobs, policy FAIL_FAST, parallelism 8, tenant default, by anonymous"),
+                submitted -> assertThat(submitted).startsWith("Batch " + failFast
+                        + " submitted: 100 jobs, policy FAIL_FAST, parallelism 8, tenant default, by key:"),
                 running -> assertThat(running).isEqualTo("Batch " + failFast + " RUNNING: first job started"),
                 cancelling -> assertThat(cancelling).startsWith(
                         "Batch " + failFast + " CANCELLING: cause JOB_FAILED (job job-003, Something bad happened!)"),

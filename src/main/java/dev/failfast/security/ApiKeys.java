@@ -1,0 +1,143 @@
+package dev.failfast.security;
+
+import com.fasterxml.uuid.Generators;
+import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
+import dev.failfast.batch.Caller;
+import dev.failfast.store.Page;
+import dev.failfast.store.PageRequest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates, lists and revokes API keys, and finds the key a request sent. Every change
+ * writes an audit line naming who made it.
+ */
+public final class ApiKeys {
+
+    /** A key's last use is written at most this often, not on every request. */
+    static final Duration LAST_USED_RESOLUTION = Duration.ofMinutes(1);
+
+    private static final Logger audit = LoggerFactory.getLogger("dev.failfast.audit");
+
+    private final ApiKeyStore store;
+
+    private final Clock clock;
+
+    private final TimeBasedEpochGenerator ids = Generators.timeBasedEpochGenerator();
+
+    ApiKeys(ApiKeyStore store, Clock clock) {
+        this.store = store;
+        this.clock = clock;
+    }
+
+    /**
+     * Creates a key for {@code tenant}; the result holds the key itself, which is shown
+     * this once.
+     * @throws IllegalArgumentException when {@code expiresAt} is not in the future
+     */
+    public NewApiKey create(Caller creator, String name, String tenant, Set<Scope> scopes,
+            @Nullable Instant expiresAt) {
+        Instant now = clock.instant();
+        if (expiresAt != null && !expiresAt.isAfter(now)) {
+            throw new IllegalArgumentException("expiresAt must be in the future");
+        }
+        String secret = KeySecrets.generate();
+        ApiKey key = new ApiKey(ids.generate(), name, tenant, EnumSet.copyOf(scopes), KeySecrets.shown(secret), now,
+                creator.principal(), null, expiresAt, null, null);
+        store.insert(key, KeySecrets.hash(secret));
+        audit.info("API key {} created for tenant {} with scopes {} by {}", key.id(), tenant, key.scopes(),
+                creator.principal());
+        return new NewApiKey(key, secret);
+    }
+
+    /**
+     * Stores {@code secret}, given by the operator, as an admin key of {@code tenant},
+     * unless a key with this secret exists: then it is kept as it is (a revoked one stays
+     * revoked).
+     * @return the key with this secret
+     */
+    ApiKey ensure(String secret, String name, String tenant, String createdBy) {
+        String hash = KeySecrets.hash(secret);
+        Optional<ApiKey> existing = store.findByHash(hash);
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        ApiKey key = new ApiKey(ids.generate(), name, tenant, EnumSet.of(Scope.ADMIN), KeySecrets.shown(secret),
+                clock.instant(), createdBy, null, null, null, null);
+        try {
+            store.insert(key, hash);
+        }
+        catch (org.springframework.dao.DuplicateKeyException e) {
+            // Another replica, starting with the same bootstrap key, stored it first.
+            return store.findByHash(hash).orElseThrow(() -> e);
+        }
+        audit.info("API key {} ({}) created for tenant {} with scopes {} by {}", key.id(), name, tenant, key.scopes(),
+                createdBy);
+        return key;
+    }
+
+    /** Generates an admin key of {@code tenant} and returns it, with its secret. */
+    NewApiKey generate(String name, String tenant, String createdBy) {
+        String secret = KeySecrets.generate();
+        return new NewApiKey(ensure(secret, name, tenant, createdBy), secret);
+    }
+
+    /** Whether no key exists at all, revoked or not. */
+    boolean noneExist() {
+        return store.isEmpty();
+    }
+
+    /**
+     * Keys newest first, of one tenant or (null) of every tenant; never their secrets.
+     */
+    public Page<ApiKey> list(@Nullable String tenant, PageRequest page) {
+        return store.list(tenant, page);
+    }
+
+    public Optional<ApiKey> find(UUID id) {
+        return store.find(id);
+    }
+
+    /**
+     * Revokes a key: from this moment no replica accepts it. Revoking a revoked key
+     * changes nothing.
+     * @return the key as it is now, or empty if there is no such key
+     */
+    public Optional<ApiKey> revoke(Caller revoker, UUID id) {
+        Optional<ApiKey> before = store.find(id);
+        if (before.isEmpty()) {
+            return before;
+        }
+        if (before.get().revokedAt() == null) {
+            store.revoke(id, clock.instant(), revoker.principal());
+            audit.info("API key {} of tenant {} revoked by {}", id, before.get().tenant(), revoker.principal());
+        }
+        return store.find(id);
+    }
+
+    /**
+     * The active key whose secret a request sent, if there is one. The store is asked on
+     * every request, so a key revoked on one replica is refused by every replica at once.
+     */
+    Optional<ApiKey> authenticate(String secret) {
+        Instant now = clock.instant();
+        Optional<ApiKey> key = store.findByHash(KeySecrets.hash(secret)).filter(k -> k.isActiveAt(now));
+        key.ifPresent(k -> {
+            Instant lastUsed = k.lastUsedAt();
+            Instant stale = now.minus(LAST_USED_RESOLUTION);
+            if (lastUsed == null || !lastUsed.isAfter(stale)) {
+                store.touch(k.id(), now, stale);
+            }
+        });
+        return key;
+    }
+
+}
