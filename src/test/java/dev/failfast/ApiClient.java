@@ -126,6 +126,22 @@ public final class ApiClient {
             .until(() -> batch(id), batch -> batch.get("state").asString().equals(state));
     }
 
+    /**
+     * Creates an API key of {@code tenant} with {@code scopes} (this client needs the
+     * admin scope) and returns a client that sends it.
+     */
+    public ApiClient withNewKey(String tenant, String... scopes) {
+        Response response = post("/api/v1/api-keys",
+                Map.of("name", "test " + tenant, "tenant", tenant, "scopes", List.of(scopes)));
+        assertThat(response.status()).as(response.body()).isEqualTo(201);
+        return as(response.json().get("key").asString());
+    }
+
+    /** The key this client sends, or null. */
+    public @Nullable String key() {
+        return key;
+    }
+
     public static String json(Object value) {
         return JSON.writeValueAsString(value);
     }

@@ -1,9 +1,11 @@
 package dev.failfast.security;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.server.PathContainer;
 import org.springframework.security.authorization.AuthorizationDecision;
 import org.springframework.security.authorization.AuthorizationManager;
 import org.springframework.security.authorization.AuthorizationResult;
@@ -12,12 +14,13 @@ import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.web.util.pattern.PathPatternParser;
 
 /**
  * The scope each API operation needs, in one table: the filter chain enforces it, and a
  * refusal names the scope that was missing. {@link Scope#ADMIN} passes every rule.
  */
-final class ScopeRules {
+public final class ScopeRules {
 
     private record Rule(@Nullable HttpMethod method, String pattern, Scope scope) {
     }
@@ -38,6 +41,19 @@ final class ScopeRules {
         for (Rule rule : RULES) {
             requests.requestMatchers(paths.matcher(rule.method(), rule.pattern())).access(requires(rule.scope()));
         }
+    }
+
+    /**
+     * The scope an operation needs, for the API's documentation: {@code path} as the
+     * OpenAPI document writes it ({@code /api/v1/batches/{id}}).
+     */
+    public static Optional<Scope> requiredFor(String method, String path) {
+        PathContainer container = PathContainer.parsePath(path);
+        return RULES.stream()
+            .filter(rule -> rule.method() == null || rule.method().name().equalsIgnoreCase(method))
+            .filter(rule -> PathPatternParser.defaultInstance.parse(rule.pattern()).matches(container))
+            .map(Rule::scope)
+            .findFirst();
     }
 
     /** Grants a request whose caller has {@code scope} or admin. */

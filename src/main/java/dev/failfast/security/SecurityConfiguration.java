@@ -95,6 +95,10 @@ public class SecurityConfiguration {
                 requests.dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll();
                 requests.requestMatchers(EndpointRequest.to(HealthEndpoint.class)).permitAll();
                 requests.requestMatchers(managementPort).permitAll();
+                if (settings.publicApiDocs()) {
+                    requests.requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**")
+                        .permitAll();
+                }
                 requests.requestMatchers(EndpointRequest.toAnyEndpoint())
                     .access(ScopeRules.requires(Scope.METRICS_READ));
                 ScopeRules.apply(requests);

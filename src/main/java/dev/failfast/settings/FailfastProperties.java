@@ -253,10 +253,14 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
      * @param defaultTenant the tenant of the bootstrap and generated keys, of every call
      * when authentication is off, and of batches stored before tenants existed
      * @param jwt how bearer tokens map to tenants and scopes
+     * @param publicApiDocs serve the OpenAPI document and Swagger UI to anonymous callers
+     * too, so Swagger UI can load in a browser and authorize with its Authorize button.
+     * Off by default: then only the health probes answer anonymous callers
      */
     public record Security(@DefaultValue("true") boolean enabled, @Nullable String bootstrapKey,
             @DefaultValue("./data/admin-key") @NotNull Path generatedKeyFile,
-            @DefaultValue("default") @NotBlank String defaultTenant, @DefaultValue @Valid Jwt jwt) {
+            @DefaultValue("default") @NotBlank String defaultTenant, @DefaultValue @Valid Jwt jwt,
+            @DefaultValue("false") boolean publicApiDocs) {
 
         @AssertTrue(message = "failfast.security.bootstrap-key must be at least 32 characters")
         boolean isBootstrapKeyLongEnough() {

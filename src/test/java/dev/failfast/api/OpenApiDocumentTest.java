@@ -95,22 +95,31 @@ class OpenApiDocumentTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @CsvSource(delimiter = '|', textBlock = """
-            post   | /api/v1/batches                    | 202, 200, 400, 413, 415, 422, 429, 503
-            get    | /api/v1/batches                    | 200, 400
-            get    | /api/v1/batches/{id}               | 200, 404
-            delete | /api/v1/batches/{id}               | 204, 404, 409
-            post   | /api/v1/batches/{id}/cancel        | 202, 404, 409, 503
-            get    | /api/v1/batches/{id}/events        | 200, 404
-            get    | /api/v1/batches/{id}/jobs          | 200, 404
-            get    | /api/v1/batches/{id}/jobs/{jobId}  | 200, 404
-            """)
-    void everyOperationHasASummaryAndItsResponsesWithProblemDetailsForErrors(String method, String path,
-            String statuses) {
+    @CsvSource(delimiter = '|',
+            textBlock = """
+                    post   | /api/v1/batches                    | batches:write  | 202, 200, 400, 401, 403, 413, 415, 422, 429, 503
+                    get    | /api/v1/batches                    | batches:read   | 200, 400, 401, 403
+                    get    | /api/v1/batches/{id}               | batches:read   | 200, 401, 403, 404
+                    delete | /api/v1/batches/{id}               | batches:delete | 204, 401, 403, 404, 409
+                    post   | /api/v1/batches/{id}/cancel        | batches:cancel | 202, 401, 403, 404, 409, 503
+                    get    | /api/v1/batches/{id}/events        | batches:read   | 200, 401, 403, 404
+                    get    | /api/v1/batches/{id}/jobs          | batches:read   | 200, 401, 403, 404
+                    get    | /api/v1/batches/{id}/jobs/{jobId}  | batches:read   | 200, 401, 403, 404
+                    post   | /api/v1/api-keys                   | admin          | 201, 400, 401, 403
+                    get    | /api/v1/api-keys                   | admin          | 200, 401, 403
+                    get    | /api/v1/api-keys/{id}              | admin          | 200, 401, 403, 404
+                    delete | /api/v1/api-keys/{id}              | admin          | 204, 401, 403, 404
+                    """)
+    void everyOperationHasASummaryItsScopeAndItsResponsesWithProblemDetailsForErrors(String method, String path,
+            String scope, String statuses) {
         JsonNode operation = served().get("paths").get(path).get(method);
 
         assertThat(operation.get("summary").asString()).as("summary").isNotBlank();
-        assertThat(operation.get("tags").valueStream().map(JsonNode::asString)).containsExactly("Batches");
+        assertThat(operation.get("tags").valueStream().map(JsonNode::asString))
+            .containsExactly(path.startsWith("/api/v1/batches") ? "Batches" : "API keys");
+        assertThat(operation.get("security").valueStream().map(JsonNode::toString))
+            .as("either an API key or a JWT, with the operation's scope")
+            .containsExactly("{\"apiKey\":[\"" + scope + "\"]}", "{\"bearerJwt\":[\"" + scope + "\"]}");
         assertThat(operation.get("responses").propertyNames())
             .containsExactlyInAnyOrderElementsOf(List.of(statuses.split(",\\s*")));
         operation.get("responses").properties().forEach(response -> {
@@ -123,6 +132,17 @@ class OpenApiDocumentTest {
                     .isEqualTo("#/components/schemas/ProblemDetail");
             }
         });
+    }
+
+    @Test
+    void declaresApiKeysAndJwtsAsBearerSchemesSoSwaggerUiCanAuthorize() {
+        JsonNode schemes = served().get("components").get("securitySchemes");
+
+        assertThat(schemes.propertyNames()).containsExactlyInAnyOrder("apiKey", "bearerJwt");
+        assertThat(schemes.get("apiKey").get("type").asString()).isEqualTo("http");
+        assertThat(schemes.get("apiKey").get("scheme").asString()).isEqualTo("bearer");
+        assertThat(schemes.get("bearerJwt").get("scheme").asString()).isEqualTo("bearer");
+        assertThat(schemes.get("bearerJwt").get("bearerFormat").asString()).isEqualTo("JWT");
     }
 
     @Test
