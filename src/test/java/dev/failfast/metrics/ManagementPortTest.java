@@ -12,7 +12,7 @@ import org.springframework.test.annotation.DirtiesContext;
 
 /**
  * The actuator on its own port ({@code management.server.port}), as docs/operations.md
- * describes.
+ * describes: meant to be reachable inside the deployment only, it answers without a key.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "management.server.port=0")
 @DirtiesContext
@@ -25,9 +25,9 @@ class ManagementPortTest {
     int managementPort;
 
     @Test
-    void actuatorAnswersOnTheManagementPortOnlyAndTheApiOnTheServerPortOnly() {
+    void actuatorAnswersOnTheManagementPortOnlyWithoutAKeyAndTheApiOnTheServerPortOnly() {
         var api = new ApiClient(port);
-        var management = new ApiClient(managementPort);
+        var management = new ApiClient(managementPort, null);
 
         assertThat(managementPort).isNotEqualTo(port);
         assertThat(management.get("/actuator/health/readiness").status()).isEqualTo(200);
@@ -35,6 +35,7 @@ class ManagementPortTest {
         assertThat(api.get("/actuator/health").status()).isEqualTo(404);
         assertThat(api.get("/api/v1/batches").status()).isEqualTo(200);
         assertThat(management.get("/api/v1/batches").status()).isEqualTo(404);
+        assertThat(api.as(null).get("/api/v1/batches").status()).as("the API port still needs a key").isEqualTo(401);
     }
 
 }
