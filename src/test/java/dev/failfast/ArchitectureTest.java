@@ -110,6 +110,19 @@ class ArchitectureTest {
     }
 
     @Test
+    void securityIsTheOutsidesBusiness() {
+        noClasses().that()
+            .resideInAnyPackage("dev.failfast.batch..", "dev.failfast.job..", "dev.failfast.store..",
+                    "dev.failfast.engine..", "dev.failfast.metrics..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("dev.failfast.security..", "org.springframework.security..")
+            .because("who is calling is settled at the edge: the engine sees a Caller (a domain value), never "
+                    + "a key, a token or Spring Security")
+            .check(MAIN);
+    }
+
+    @Test
     void nothingButTheApiUsesTheApi() {
         noClasses().that()
             .resideOutsideOfPackage("dev.failfast.api..")
