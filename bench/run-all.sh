@@ -8,6 +8,8 @@
 # Needs: JDK 25+ (found like the build's toolchain), python3 (standard library only), wrk
 # (apt-get install -y wrk). Workloads are read from ../shared/workloads beside the repository,
 # or from $FAILFAST_WORKLOADS. Results (JSON, service logs, tables) go to bench/target/results/<time>.
+# Each service the harness starts gets an admin key as its bootstrap key, sent on every API call:
+# a fixed key, or $FAILFAST_BENCH_KEY (32+ characters) if set (docs/benchmarks.md, Running).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -29,6 +29,11 @@ at the end, also on Ctrl-C or an error. Python 3 standard library only; PostgreS
 127.0.0.1:5432 (user postgres, trust, database test) and psql on the PATH; the jar is
 target/failfast-*.jar (build it with ./mvnw -B -q -ntp package -DskipTests).
 
+The service is secure by default: every replica gets the harness's admin key as its bootstrap key
+(failfast.security.bootstrap-key, as the environment variable FAILFAST_SECURITY_BOOTSTRAP_KEY) and
+every /api/v1 call sends it as 'Authorization: Bearer'; the readiness probes are anonymous. The key
+is $FAILFAST_BENCH_KEY (32+ characters) if set, else the fixed key of bench/harness/common.py.
+
 Usage: scripts/bench-cluster.py [--jobs N] [--runs N] [--cancel-runs N] [--cancel-warmup N]
                                 [--parts A,B,C] [--sleep-jobs N] [--schema NAME] [--timeout SECONDS]
 """
@@ -50,7 +55,7 @@ import zipfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "bench", "harness"))
-import common  # noqa: E402  (bench/harness/common.py: find_java, free_port, percentile)
+import common  # noqa: E402  (bench/harness/common.py: find_java, free_port, percentile, the bench key)
 
 TERMINAL = common.TERMINAL_BATCH_STATES
 POLL_S = 0.02
@@ -68,7 +73,8 @@ def problem(text):
 # HTTP, psql, time stamps
 
 def http_json(method, url, body=None, timeout=300):
-    request = urllib.request.Request(url, data=body, method=method, headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(url, data=body, method=method,
+                                     headers={"Content-Type": "application/json", **common.auth_headers()})
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return response.status, json.load(response)
 
@@ -123,10 +129,12 @@ class Replica:
 
     def start(self):
         self.log = open(self.log_path, "w")
-        self.log.write("$ " + shlex.join(self.cmd) + "\n")
+        # The key is in the environment, not on the command line; the log names the variable, not the key.
+        self.log.write(f"$ {common.BOOTSTRAP_KEY_ENV}=<bench key> " + shlex.join(self.cmd) + "\n")
         self.log.flush()
         self.t0 = time.monotonic()
-        self.process = subprocess.Popen(self.cmd, stdout=self.log, stderr=subprocess.STDOUT, cwd=os.path.dirname(self.log_path))
+        self.process = subprocess.Popen(self.cmd, stdout=self.log, stderr=subprocess.STDOUT, cwd=os.path.dirname(self.log_path),
+                                        env=common.service_env())
 
     def check_alive(self):
         if self.process.poll() is not None:
@@ -423,6 +431,8 @@ def main():
     print(f"load avg: {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f} (start)")
     print(f"jar:      {os.path.relpath(jar, ROOT)} built from {jar_commit(jar)}  java: {ctx.java}")
     print(f"schema:   {args.schema} on 127.0.0.1:5432/test, reset before each configuration")
+    print(f"api key:  {'$' + common.BENCH_KEY_ENV if os.environ.get(common.BENCH_KEY_ENV) else 'the fixed bench key'}"
+          f" as each replica's bootstrap admin key, sent on every /api/v1 call")
     print(f"logs:     {ctx.log_dir}", flush=True)
 
     try:

@@ -7,6 +7,12 @@
 #
 # Needs what bench/run-all.sh needs (JDK 25+, python3, the workloads in ../shared/workloads or
 # $FAILFAST_WORKLOADS). Results go to bench/target/compare/<time>/: each run's tables and a summary.
+#
+# Both jars run under the work tree's harness, which starts each service with its admin key as the
+# bootstrap key (FAILFAST_SECURITY_BOOTSTRAP_KEY; $FAILFAST_BENCH_KEY, 32+ characters, or a fixed
+# key) and sends it as 'Authorization: Bearer' on every API call. A BASE from before authentication
+# ignores both: Spring Boot binds no unknown failfast.* property (and reads no unknown variable), and
+# without a bearer-token filter the header is just an unread header.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 base=${1:?usage: scripts/bench-compare.sh BASE [ROUNDS]}

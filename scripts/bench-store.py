@@ -9,19 +9,33 @@ submission ends with everything written. Each process first runs the workload --
 while; the first (cold) submission is printed too. Prints one line per store and run, and the
 medians with their ratio to the memory store.
 
+The service is secure by default: each process gets the harness's admin key as its bootstrap key
+(failfast.security.bootstrap-key, as FAILFAST_SECURITY_BOOTSTRAP_KEY) and every /api/v1 call sends
+it as 'Authorization: Bearer'; the readiness probe is anonymous. The key is $FAILFAST_BENCH_KEY
+(32+ characters) if set, else the fixed key of bench/harness/common.py. PostgreSQL: 127.0.0.1:5432,
+user postgres, database test, schema failfast_bench_store (dropped and created before each run).
+
 Usage: scripts/bench-store.py [--runs N] [--warmup N] [--stores memory,h2,postgres] [--workload FILE]
+                              [--port N]
 """
 import argparse, glob, json, os, shutil, signal, subprocess, sys, tempfile, time, urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bench", "harness"))
+import common  # noqa: E402  (bench/harness/common.py: the bench key)
+
+PG_SCHEMA = "failfast_bench_store"
 STORES = {
     "memory": ["--failfast.store.type=memory"],
     "h2": ["--failfast.store.type=jdbc"],  # default: jdbc:h2:file:./data/failfast in the run's directory
-    "postgres": ["--failfast.store.type=jdbc", "--spring.profiles.active=postgres"],
+    "postgres": ["--failfast.store.type=jdbc", "--spring.profiles.active=postgres",
+                 f"--spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/test?currentSchema={PG_SCHEMA}"
+                 "&reWriteBatchedInserts=true"],
 }
 
 
-def http(method, url, body=None):
-    req = urllib.request.Request(url, data=body, method=method, headers={"Content-Type": "application/json"})
+def http(method, url, body=None, auth=True):
+    headers = {"Content-Type": "application/json", **(common.auth_headers() if auth else {})}
+    req = urllib.request.Request(url, data=body, method=method, headers=headers)
     with urllib.request.urlopen(req, timeout=60) as r:
         return r.status, json.loads(r.read() or b"null")
 
@@ -42,16 +56,18 @@ def submit(base, workload):
 def run(java, jar, store, workload, port, warmup):
     work = tempfile.mkdtemp(prefix="ff-bench-")
     if store == "postgres":
-        subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-c",
-                        "DROP TABLE IF EXISTS job, batch_label, batch, flyway_schema_history CASCADE"], check=True)
+        # Its own schema, so that every table of the schema (api_key and the lease tables too) starts empty.
+        subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-v", "ON_ERROR_STOP=1", "-c",
+                        f"SET client_min_messages TO WARNING; DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE; "
+                        f"CREATE SCHEMA {PG_SCHEMA}"], check=True)
     log = open(os.path.join(work, "app.log"), "w")
     proc = subprocess.Popen([java, "-jar", jar, f"--server.port={port}", *STORES[store]], cwd=work, stdout=log,
-                            stderr=subprocess.STDOUT)
+                            stderr=subprocess.STDOUT, env=common.service_env())
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(600):
             try:
-                if http("GET", base + "/actuator/health/readiness")[0] == 200:
+                if http("GET", base + "/actuator/health/readiness", auth=False)[0] == 200:
                     break
             except Exception:
                 time.sleep(0.2)
@@ -69,7 +85,7 @@ def run(java, jar, store, workload, port, warmup):
 
 
 def main():
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--stores", default="memory,h2,postgres")

@@ -8,6 +8,10 @@ Every approach yields a trace (see seeds.py); the same function turns each trace
   submit->terminal  submission began -> every job terminal (Failfast: batch createdAt -> finishedAt)
   caller back       failure -> the submitting code got control back with the error (Failfast: the
                     terminal batch event reached the client over SSE)
+
+The service is started with the harness's admin key as its bootstrap key (common.BENCH_KEY:
+$FAILFAST_BENCH_KEY if set, else a fixed key; builds from before authentication ignore it), and
+every API call of the Failfast approach (POST, the SSE stream, the job list) sends it.
 """
 import argparse
 import json

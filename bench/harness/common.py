@@ -1,5 +1,12 @@
 """Shared pieces of the benchmark harness: statistics, the service process, HTTP helpers.
 
+The service is secure by default: every /api/v1 call needs `Authorization: Bearer <key>`. A service
+the harness starts gets BENCH_KEY as its bootstrap admin key (failfast.security.bootstrap-key, passed
+as the environment variable FAILFAST_SECURITY_BOOTSTRAP_KEY), and every API call sends it. BENCH_KEY
+is the fixed key below unless the environment variable FAILFAST_BENCH_KEY is set (32+ characters).
+Builds from before authentication existed ignore both the setting and the header. Health probes
+(/actuator/health/**) are called anonymously, as orchestrators call them.
+
 Python 3 standard library only.
 """
 import datetime
@@ -12,9 +19,34 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 
 TERMINAL_BATCH_STATES = {"SUCCEEDED", "FAILED", "CANCELLED"}
+
+BENCH_KEY_ENV = "FAILFAST_BENCH_KEY"
+DEFAULT_BENCH_KEY = "bench-bootstrap-admin-key-0123456789abcdef"
+BOOTSTRAP_KEY_ENV = "FAILFAST_SECURITY_BOOTSTRAP_KEY"  # failfast.security.bootstrap-key
+
+
+def bench_key():
+    """The admin key: $FAILFAST_BENCH_KEY if set, else DEFAULT_BENCH_KEY."""
+    key = os.environ.get(BENCH_KEY_ENV) or DEFAULT_BENCH_KEY
+    if len(key) < 32:
+        raise SystemExit(f"{BENCH_KEY_ENV} must be at least 32 characters (failfast.security.bootstrap-key)")
+    return key
+
+
+BENCH_KEY = bench_key()
+
+
+def auth_headers(key=BENCH_KEY):
+    return {"Authorization": f"Bearer {key}"}
+
+
+def service_env(key=BENCH_KEY):
+    """The environment for a service process: this one's, with `key` as the bootstrap admin key."""
+    return {**os.environ, BOOTSTRAP_KEY_ENV: key}
 
 
 def percentile(values, p):
@@ -76,9 +108,12 @@ def rss_kib(pid):
 
 
 class Service:
-    """The built service jar, started on a free port; stopped with SIGTERM."""
+    """The built service jar, started on a free port with `key` (BENCH_KEY) as its bootstrap admin
+    key; every API call sends it. Stopped with SIGTERM."""
 
-    def __init__(self, jar, java, jvm_args=(), app_args=(), log_path=None):
+    def __init__(self, jar, java, jvm_args=(), app_args=(), log_path=None, key=BENCH_KEY):
+        self.key = key
+        self.headers = auth_headers(key)
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path or os.devnull
@@ -91,7 +126,8 @@ class Service:
     def __enter__(self):
         self.log = open(self.log_path, "w")
         t0 = time.monotonic()
-        self.process = subprocess.Popen(self.cmd, stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(self.cmd, stdout=self.log, stderr=subprocess.STDOUT,
+                                        env=service_env(self.key))
         deadline = t0 + 120
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -119,20 +155,23 @@ class Service:
         return self.process.pid
 
     def get(self, path):
-        return get_json(self.base + path)
+        return get_json(self.base + path, self.headers)
 
     def post(self, path, body):
         request = urllib.request.Request(self.base + path, data=body, method="POST",
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=120) as response:
-            return json.load(response)
+                                         headers={"Content-Type": "application/json", **self.headers})
+        return open_json(request)
 
     def wait_terminal_sse(self, batch_id):
         """Reads the batch's event stream until its terminal status; returns that status."""
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=300)
         try:
-            conn.request("GET", f"/api/v1/batches/{batch_id}/events", headers={"Accept": "text/event-stream"})
+            conn.request("GET", f"/api/v1/batches/{batch_id}/events",
+                         headers={"Accept": "text/event-stream", **self.headers})
             response = conn.getresponse()
+            if response.status != 200:
+                raise RuntimeError(f"GET /api/v1/batches/{batch_id}/events answered {response.status}: "
+                                   f"{response.read(2000).decode('utf-8', 'replace')}")
             for event, data in sse_events(response):
                 if event == "batch":
                     batch = json.loads(data)
@@ -169,6 +208,7 @@ def sse_events(response):
 
 
 def get_status(url):
+    """The status of an anonymous GET: for the health probes."""
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
             return response.status
@@ -176,9 +216,23 @@ def get_status(url):
         return e.code
 
 
-def get_json(url):
-    with urllib.request.urlopen(url, timeout=120) as response:
-        return json.load(response)
+def get_json(url, headers=None):
+    return open_json(urllib.request.Request(url, headers=headers or {}))
+
+
+def open_json(request, timeout=120):
+    """The JSON body of a 2xx answer; an error answer raises with its status and body, and for a
+    401 or 403 with a hint about the key."""
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.load(response)
+    except urllib.error.HTTPError as e:
+        body = e.read(2000).decode("utf-8", "replace")
+        hint = ""
+        if e.code in (401, 403):
+            hint = (f" (sent 'Authorization: Bearer' with ${BENCH_KEY_ENV}, or the harness's default key when it "
+                    f"is unset; a service the harness starts gets that key as failfast.security.bootstrap-key)")
+        raise RuntimeError(f"{request.get_method()} {request.full_url} answered {e.code}: {body}{hint}") from None
 
 
 def markdown_table(header, rows):

@@ -6,6 +6,11 @@
        5 000 jobs of 200 ms, parallelism 8 (about 80 job events/s per stream); once every stream is
        open, a 10 s window, then the batch is cancelled; lag of job events inside the window
 RSS of the service is sampled during the POST load.
+
+The service is started with the harness's admin key (common.BENCH_KEY: $FAILFAST_BENCH_KEY, or a
+fixed default) as its bootstrap key; the API targets send it (`wrk -H 'Authorization: Bearer ...'`,
+and SseLoad reads it from FAILFAST_BENCH_KEY), so their figures include authenticating each request.
+The liveness baseline is called anonymously, as probes call it.
 """
 import argparse
 import json
@@ -22,8 +27,10 @@ SMALL_BATCH = json.dumps({"name": "small", "maxParallelism": 5, "jobs": [
     {"id": f"s{i}", "type": "sleep", "params": {"duration": "PT0S", "steps": 1}} for i in range(5)]})
 
 
-def wrk(url, seconds, connections, threads=2, script=None):
+def wrk(url, seconds, connections, threads=2, script=None, headers=None):
     cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    for name, value in (headers or {}).items():
+        cmd += ["-H", f"{name}: {value}"]
     if script:
         cmd += ["-s", script]
     out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
@@ -37,11 +44,11 @@ def wrk(url, seconds, connections, threads=2, script=None):
 
 
 def alternate(pairs, rounds, seconds, connections):
-    """Runs each (name, url, script) `rounds` times, alternating, and keeps the mean of each."""
-    results = {name: [] for name, _, _ in pairs}
+    """Runs each (name, url, script, headers) `rounds` times, alternating, and keeps the mean of each."""
+    results = {name: [] for name, _, _, _ in pairs}
     for _ in range(rounds):
-        for name, url, script in pairs:
-            results[name].append(wrk(url, seconds, connections, script=script))
+        for name, url, script, headers in pairs:
+            results[name].append(wrk(url, seconds, connections, script=script, headers=headers))
     return {name: {"rps": common.mean([r["rps"] for r in runs]), "p99_ms": common.mean([r["p99_ms"] for r in runs]),
                    "non2xx": sum(r["non2xx"] for r in runs), "socket_errors": [r["socket_errors"] for r in runs]}
             for name, runs in results.items()}
@@ -82,14 +89,16 @@ def main():
         service.wait_terminal_poll(big["id"], interval=0.1)
         trivial = service.base + "/actuator/health/liveness"
         get_batch = f"{service.base}/api/v1/batches/{big['id']}"
+        auth = service.headers  # on the API targets only: the liveness baseline stays anonymous
         wrk(trivial, 3, args.connections)  # warm-up
-        wrk(get_batch, 3, args.connections)
-        gets = alternate([("liveness", trivial, None), ("batch", get_batch, None)],
+        wrk(get_batch, 3, args.connections, headers=auth)
+        gets = alternate([("liveness", trivial, None, None), ("batch", get_batch, None, auth)],
                          args.rounds, args.seconds, args.connections)
         sampler = RssSampler(service.pid)
         sampler.start()
-        wrk(service.base + "/api/v1/batches", 3, args.connections, script=post_script)  # warm-up
-        posts = alternate([("liveness", trivial, None), ("post", service.base + "/api/v1/batches", post_script)],
+        wrk(service.base + "/api/v1/batches", 3, args.connections, script=post_script, headers=auth)  # warm-up
+        posts = alternate([("liveness", trivial, None, None),
+                           ("post", service.base + "/api/v1/batches", post_script, auth)],
                           args.rounds, args.seconds, args.connections)
         sampler.running = False
         sse = {}
@@ -97,7 +106,8 @@ def main():
             client_before = resource.getrusage(resource.RUSAGE_CHILDREN)
             service_before = common.cpu_seconds(service.pid)
             out = subprocess.run([java, "-cp", args.classpath, "dev.failfast.bench.SseLoad", service.base, str(n),
-                                  "5000", "PT0.2S", "8", "10"], capture_output=True, text=True, check=True).stdout
+                                  "5000", "PT0.2S", "8", "10"], capture_output=True, text=True, check=True,
+                                 env={**os.environ, common.BENCH_KEY_ENV: service.key}).stdout
             client_after = resource.getrusage(resource.RUSAGE_CHILDREN)
             sse[n] = json.loads(out.strip().splitlines()[-1])
             sse[n]["service_cpu_s"] = common.cpu_seconds(service.pid) - service_before

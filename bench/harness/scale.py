@@ -9,6 +9,10 @@
   heap per pending   a fresh instance; live heap (jcmd GC.class_histogram, which collects first)
                      before and after admitting 100 000 one-hour jobs with parallelism 1, so
                      99 999 stay PENDING; (after - before) / 99 999, with the classes that grew most
+
+Each service is started with the harness's admin key as its bootstrap key (common.BENCH_KEY:
+$FAILFAST_BENCH_KEY if set, else a fixed key; builds from before authentication ignore it), and
+every API call sends it; the readiness probe that times startup is anonymous.
 """
 import argparse
 import json

@@ -28,9 +28,16 @@ import java.util.stream.IntStream;
  * the delivery lag: receive time minus that timestamp (same machine, same clock).
  *
  * <p>Usage: {@code SseLoad <base-url> <subscribers> <jobs> <job-duration> <parallelism>
- * <window-seconds>}; prints one JSON line.
+ * <window-seconds>}; prints one JSON line. Every request sends {@code Authorization: Bearer} with
+ * the API key in the environment variable {@value #KEY_ENV} (a key with the scopes
+ * batches:write, batches:read and batches:cancel, or admin; bench/harness/http_load.py passes the
+ * bootstrap key of the service it started); with the variable unset, no such header is sent,
+ * for a build from before authentication or one with failfast.security.enabled=false.
  */
 public final class SseLoad {
+
+    /** The environment variable that holds the API key. */
+    static final String KEY_ENV = "FAILFAST_BENCH_KEY";
 
     private static final Pattern TIMESTAMP = Pattern.compile("\"(?:startedAt|finishedAt)\":\"([^\"]+)\"");
 
@@ -41,8 +48,10 @@ public final class SseLoad {
         String duration = args[3];
         int parallelism = Integer.parseInt(args[4]);
         Duration window = Duration.ofSeconds(Long.parseLong(args[5]));
+        String key = System.getenv(KEY_ENV);
+        String authorization = key == null || key.isBlank() ? null : "Bearer " + key.strip();
         try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()) {
-            String batchId = submit(http, base, jobs, duration, parallelism);
+            String batchId = submit(http, base, authorization, jobs, duration, parallelism);
             var open = new CountDownLatch(subscribers);
             var allOpen = new Instant[2]; // [window start, window end]
             List<Double> lags = Collections.synchronizedList(new ArrayList<>());
@@ -54,7 +63,7 @@ public final class SseLoad {
             try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
                 for (int i = 0; i < subscribers; i++) {
                     threads.submit(() -> {
-                        subscribe(http, base, batchId, open, allOpen, lags, events, lagged, completed);
+                        subscribe(http, base, authorization, batchId, open, allOpen, lags, events, lagged, completed);
                         return null;
                     });
                 }
@@ -67,8 +76,14 @@ public final class SseLoad {
                 synchronized (allOpen) {
                     allOpen[1] = Instant.now();
                 }
-                http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/batches/" + batchId + "/cancel"))
-                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+                var cancelled = http.send(
+                        request(base + "/api/v1/batches/" + batchId + "/cancel", authorization)
+                                .POST(HttpRequest.BodyPublishers.noBody()).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (cancelled.statusCode() != 202) {
+                    // The streams then end only with the batch: the figures still come, later.
+                    System.err.println("cancel answered " + cancelled.statusCode() + ": " + cancelled.body());
+                }
             }
             List<Double> sorted = lags.stream().sorted().toList();
             System.out.printf(Locale.ROOT,
@@ -79,14 +94,20 @@ public final class SseLoad {
         }
     }
 
-    private static String submit(HttpClient http, String base, int jobs, String duration, int parallelism)
-            throws IOException, InterruptedException {
+    /** A request to {@code url}, with the Authorization header if there is a key. */
+    private static HttpRequest.Builder request(String url, String authorization) {
+        var builder = HttpRequest.newBuilder(URI.create(url));
+        return authorization == null ? builder : builder.header("Authorization", authorization);
+    }
+
+    private static String submit(HttpClient http, String base, String authorization, int jobs, String duration,
+            int parallelism) throws IOException, InterruptedException {
         String jobList = IntStream.range(0, jobs)
                 .mapToObj(i -> "{\"id\":\"s" + i + "\",\"type\":\"sleep\",\"params\":{\"duration\":\"" + duration
                         + "\",\"steps\":1}}")
                 .collect(Collectors.joining(","));
         String body = "{\"name\":\"sse-load\",\"maxParallelism\":" + parallelism + ",\"jobs\":[" + jobList + "]}";
-        var response = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/batches"))
+        var response = http.send(request(base + "/api/v1/batches", authorization)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         Matcher id = Pattern.compile("\"id\":\"([0-9a-f-]{36})\"").matcher(response.body());
@@ -96,13 +117,18 @@ public final class SseLoad {
         return id.group(1);
     }
 
-    private static void subscribe(HttpClient http, String base, String batchId, CountDownLatch open, Instant[] allOpen,
-            List<Double> lags, AtomicInteger events, AtomicInteger lagged, AtomicInteger completed)
-            throws IOException, InterruptedException {
-        var request = HttpRequest.newBuilder(URI.create(base + "/api/v1/batches/" + batchId + "/events"))
+    private static void subscribe(HttpClient http, String base, String authorization, String batchId,
+            CountDownLatch open, Instant[] allOpen, List<Double> lags, AtomicInteger events, AtomicInteger lagged,
+            AtomicInteger completed) throws IOException, InterruptedException {
+        var request = request(base + "/api/v1/batches/" + batchId + "/events", authorization)
                 .header("Accept", "text/event-stream").build();
         var response = http.send(request, HttpResponse.BodyHandlers.ofLines());
         open.countDown();
+        if (response.statusCode() != 200) {
+            String body = response.body().collect(Collectors.joining("\n"));
+            System.err.println("event stream answered " + response.statusCode() + ": " + body);
+            return;
+        }
         String event = null;
         for (var lines = response.body().iterator(); lines.hasNext(); ) {
             String line = lines.next();
