@@ -1,12 +1,15 @@
 package dev.failfast.security;
 
+import static dev.failfast.store.SqlTimestamps.instant;
+import static dev.failfast.store.SqlTimestamps.requireInstant;
+import static dev.failfast.store.SqlTimestamps.utc;
+import static dev.failfast.store.SqlTimestamps.utcOrNull;
+
 import dev.failfast.store.Page;
 import dev.failfast.store.PageRequest;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -32,7 +35,7 @@ final class JdbcApiKeyStore implements ApiKeyStore {
                 INSERT INTO api_key (id, name, tenant, scopes, key_hash, key_prefix, created_at, created_by, expires_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""")
             .params(Arrays.asList(key.id(), key.name(), key.tenant(), scopes(key.scopes()), hash, key.prefix(),
-                    utc(key.createdAt()), key.createdBy(), key.expiresAt() == null ? null : utc(key.expiresAt())))
+                    utc(key.createdAt()), key.createdBy(), utcOrNull(key.expiresAt())))
             .update();
     }
 
@@ -99,23 +102,6 @@ final class JdbcApiKeyStore implements ApiKeyStore {
      */
     private static String scopes(Set<Scope> scopes) {
         return scopes.stream().map(Scope::value).sorted().collect(Collectors.joining(" "));
-    }
-
-    private static OffsetDateTime utc(Instant instant) {
-        return instant.atOffset(ZoneOffset.UTC);
-    }
-
-    private static @Nullable Instant instant(ResultSet rs, String column) throws SQLException {
-        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
-        return value == null ? null : value.toInstant();
-    }
-
-    private static Instant requireInstant(ResultSet rs, String column) throws SQLException {
-        Instant value = instant(rs, column);
-        if (value == null) {
-            throw new SQLException("Column " + column + " is null");
-        }
-        return value;
     }
 
 }

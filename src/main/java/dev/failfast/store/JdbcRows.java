@@ -1,5 +1,8 @@
 package dev.failfast.store;
 
+import static dev.failfast.store.SqlTimestamps.instant;
+import static dev.failfast.store.SqlTimestamps.requireInstant;
+
 import dev.failfast.batch.Batch;
 import dev.failfast.batch.BatchSpec;
 import dev.failfast.batch.BatchState;
@@ -244,7 +247,7 @@ final class JdbcRows {
 
     /** An instant as a query parameter: {@code TIMESTAMP WITH TIME ZONE}, in UTC. */
     static OffsetDateTime utc(Instant instant) {
-        return instant.atOffset(ZoneOffset.UTC);
+        return SqlTimestamps.utc(instant);
     }
 
     private static void setInstant(PreparedStatement ps, int i, @Nullable Instant value) throws SQLException {
@@ -303,17 +306,8 @@ final class JdbcRows {
         return value == null ? null : Duration.parse(value);
     }
 
-    private static @Nullable Instant instant(ResultSet rs, String column) throws SQLException {
-        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
-        return value == null ? null : value.toInstant();
-    }
+    return value;
 
-    private static Instant requireInstant(ResultSet rs, String column) throws SQLException {
-        Instant value = instant(rs, column);
-        if (value == null) {
-            throw new SQLException("Column " + column + " is null");
-        }
-        return value;
-    }
+}
 
 }
