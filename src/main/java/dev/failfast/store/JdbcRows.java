@@ -306,8 +306,4 @@ final class JdbcRows {
         return value == null ? null : Duration.parse(value);
     }
 
-    return value;
-
-}
-
 }

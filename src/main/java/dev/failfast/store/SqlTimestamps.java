@@ -32,7 +32,8 @@ public final class SqlTimestamps {
     }
 
     /**
-     * @throws SQLException when the column is null */
+     * @throws SQLException when the column is null
+     */
     public static Instant requireInstant(ResultSet rs, String column) throws SQLException {
         Instant value = instant(rs, column);
         if (value == null) {
