@@ -2,6 +2,7 @@ package dev.failfast.security;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.HttpHeaders;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.authorization.AuthorizationDeniedException;
 import org.springframework.security.core.AuthenticationException;
@@ -44,6 +45,14 @@ final class ProblemResponses implements AuthenticationEntryPoint, AccessDeniedHa
             named = new MissingScopeException(decision.required());
         }
         bearerAccessDenied.handle(request, response, named);
+        if (named instanceof MissingScopeException missing) {
+            // Spring's handler names the error only for its own token authentications;
+            // every caller here is a CallerAuthentication, which got a bare "Bearer".
+            response.setHeader(HttpHeaders.WWW_AUTHENTICATE,
+                    "Bearer error=\"insufficient_scope\", error_description=\"" + missing.getMessage()
+                            + "\", error_uri=\"https://tools.ietf.org/html/rfc6750#section-3.1\", scope=\""
+                            + missing.required().value() + "\"");
+        }
         resolver.resolveException(request, response, null, named);
     }
 

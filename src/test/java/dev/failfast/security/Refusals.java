@@ -28,11 +28,16 @@ final class Refusals {
         return assertProblem(response, "unauthorized");
     }
 
-    /** 403 for a caller without {@code scope}: a missing-scope problem that names it. */
+    /**
+     * 403 for a caller without {@code scope}: {@code WWW-Authenticate: Bearer} with
+     * {@code error="insufficient_scope"} and the scope (RFC 6750, section 3.1), and a
+     * missing-scope problem that names it.
+     */
     static void assertMissingScope(ApiClient.Response response, String scope) {
         assertThat(response.status()).as(response.body()).isEqualTo(403);
         assertThat(response.headers().firstValue("WWW-Authenticate")).as(response.body())
-            .hasValueSatisfying(header -> assertThat(header).startsWith("Bearer"));
+            .hasValueSatisfying(header -> assertThat(header).startsWith("Bearer ")
+                .contains("error=\"insufficient_scope\"", "scope=\"" + scope + "\""));
         assertThat(assertProblem(response, "missing-scope").get("requiredScope").asString()).isEqualTo(scope);
     }
 
