@@ -91,6 +91,17 @@ public final class ApiClient {
         return response.json().get("id").asString();
     }
 
+    /**
+     * Creates an API key of {@code tenant} with {@code scopes} (this client's key must be
+     * an admin's), expects 201; the result holds its {@code id} and the {@code key}.
+     */
+    public JsonNode createKey(String tenant, String... scopes) {
+        Response response = post("/api/v1/api-keys",
+                Map.of("name", "test-" + tenant, "tenant", tenant, "scopes", List.of(scopes)));
+        assertThat(response.status()).as(response.body()).isEqualTo(201);
+        return response.json();
+    }
+
     public JsonNode batch(String id) {
         Response response = get("/api/v1/batches/" + id);
         assertThat(response.status()).as(response.body()).isEqualTo(200);
@@ -131,10 +142,7 @@ public final class ApiClient {
      * admin scope) and returns a client that sends it.
      */
     public ApiClient withNewKey(String tenant, String... scopes) {
-        Response response = post("/api/v1/api-keys",
-                Map.of("name", "test " + tenant, "tenant", tenant, "scopes", List.of(scopes)));
-        assertThat(response.status()).as(response.body()).isEqualTo(201);
-        return as(response.json().get("key").asString());
+        return as(createKey(tenant, scopes).get("key").asString());
     }
 
     /** The key this client sends, or null. */

@@ -3,6 +3,8 @@ package dev.failfast.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.failfast.ApiClient;
+import dev.failfast.testing.TestKeys;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +28,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * Three replicas in cluster mode, each a separate process, on one PostgreSQL schema:
  * batches spread over all of them, a cause recorded on one stops the jobs on the others,
- * and the survivors settle the jobs of a replica killed with SIGKILL.
+ * the survivors settle the jobs of a replica killed with SIGKILL, and an API key revoked
+ * through one replica is refused by the others at once.
  *
  * <p>
  * The cancel grace period is a minute, longer than any wait here: a job reported
@@ -224,6 +227,25 @@ class ClusterIT {
             assertThat(events).as("job %s, run on %s", job, owners.get(job))
                 .anySatisfy(event -> assertThat(event).contains("\"id\":\"" + job + "\"", "\"state\":\"SUCCEEDED\""));
         }
+    }
+
+    @Test
+    void aKeyRevokedThroughOneReplicaIsRefusedByTheOthersAtOnce() {
+        JsonNode created = replicas.get("replica-a").as(TestKeys.ADMIN).createKey("team-r", "batches:read");
+        String keyId = created.get("id").asString();
+        ApiClient onB = replicas.get("replica-b").as(created.get("key").asString());
+        ApiClient.Response before = onB.get("/api/v1/batches");
+        assertThat(before.status()).as(before.body()).isEqualTo(200);
+
+        ApiClient.Response revoked = replicas.get("replica-c").as(TestKeys.ADMIN).delete("/api/v1/api-keys/" + keyId);
+        assertThat(revoked.status()).as(revoked.body()).isEqualTo(204);
+
+        ApiClient.Response after = onB.get("/api/v1/batches");
+        assertThat(after.status()).as(after.body()).isEqualTo(401);
+        assertThat(after.headers().firstValue("WWW-Authenticate"))
+            .hasValueSatisfying(header -> assertThat(header).startsWith("Bearer").contains("error=\"invalid_token\""));
+        assertThat(replicas.get("replica-a").as(null).get("/api/v1/batches").status()).as("no key at all")
+            .isEqualTo(401);
     }
 
     @Test

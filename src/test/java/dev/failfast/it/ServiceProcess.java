@@ -2,6 +2,7 @@ package dev.failfast.it;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.failfast.ApiClient;
 import dev.failfast.testing.TestKeys;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -30,10 +32,13 @@ final class ServiceProcess implements AutoCloseable {
 
     private final Process process;
 
+    private final int port;
+
     private final String base;
 
     private ServiceProcess(Process process, int port) {
         this.process = process;
+        this.port = port;
         this.base = "http://127.0.0.1:" + port;
     }
 
@@ -58,6 +63,14 @@ final class ServiceProcess implements AutoCloseable {
                 "--failfast.cluster.enabled=true"));
         command.addAll(List.of(args));
         return launch(log, command);
+    }
+
+    /**
+     * A client of this process that sends {@code key} as its bearer token, or none for
+     * null; the other methods send the tests' admin key.
+     */
+    ApiClient as(@Nullable String key) {
+        return new ApiClient(port, key);
     }
 
     /** A request to {@code path} with the tests' admin key, as a client sends it. */
