@@ -1,7 +1,9 @@
 package dev.failfast.api;
 
 import dev.failfast.batch.Caller;
+import dev.failfast.batch.Owner;
 import dev.failfast.security.ApiKeys;
+import dev.failfast.security.NewApiKey;
 import dev.failfast.security.Scope;
 import dev.failfast.settings.FailfastProperties;
 import dev.failfast.store.PageRequest;
@@ -14,6 +16,7 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -66,18 +69,20 @@ class ApiKeyController {
             content = @Content(schema = @Schema(implementation = NewApiKeyResponse.class),
                     examples = @ExampleObject(value = ApiExamples.CREATED_KEY)))
     @ApiResponse(responseCode = "400",
-            description = "Invalid request: an unknown scope, a bad tenant name, " + "an expiry not in the future",
+            description = "Invalid request: an unknown scope, a bad tenant name, an expiry not in the future",
             content = @Content)
     ResponseEntity<NewApiKeyResponse> create(@AuthenticationPrincipal Caller caller,
             @Valid @RequestBody ApiKeyRequest request) {
         Set<Scope> scopes = scopes(Objects.requireNonNull(request.scopes()));
-        Instant expiresAt = request.expiresAt();
-        if (expiresAt != null && !expiresAt.isAfter(clock.instant())) {
-            throw new InvalidFieldsException(
-                    List.of(new ProblemHandler.FieldProblem("expiresAt", "must be in the future")));
+        NewApiKey created;
+        try {
+            created = keys.create(caller, Objects.requireNonNull(request.name()).strip(),
+                    Objects.requireNonNull(request.tenant()), scopes, request.expiresAt());
         }
-        var created = keys.create(caller, Objects.requireNonNull(request.name()).strip(),
-                Objects.requireNonNull(request.tenant()), scopes, expiresAt);
+        catch (IllegalArgumentException e) {
+            throw new InvalidFieldsException(
+                    List.of(new ProblemHandler.FieldProblem("expiresAt", String.valueOf(e.getMessage()))));
+        }
         var location = ServletUriComponentsBuilder.fromCurrentRequest()
             .path("/{id}")
             .buildAndExpand(created.apiKey().id())
@@ -102,11 +107,11 @@ class ApiKeyController {
 
     @GetMapping
     @Operation(summary = "List API keys, newest first",
-            description = "Revoked and expired keys included; never " + "the keys themselves.")
+            description = "Revoked and expired keys included; never the keys themselves.")
     @ApiResponse(responseCode = "200", description = "One page of keys")
     PageResponse<ApiKeyResponse> list(
-            @Parameter(description = "Only keys of this tenant") @RequestParam(
-                    required = false) @Nullable String tenant,
+            @Parameter(description = "Only keys of this tenant") @RequestParam(required = false) @Nullable @Pattern(
+                    regexp = Owner.TENANT_PATTERN, message = "is not a tenant name") String tenant,
             @Parameter(description = "Zero-based page number") @RequestParam(defaultValue = "0") @Min(0) int page,
             @Parameter(description = "Page size, at most failfast.limits.max-page-size") @RequestParam(
                     defaultValue = "100") @Min(1) int size) {
@@ -120,7 +125,9 @@ class ApiKeyController {
     @ApiResponse(responseCode = "200", description = "The key (never the key itself)")
     @ApiResponse(responseCode = "404", description = "No such key", content = @Content)
     ApiKeyResponse get(@PathVariable UUID id) {
-        return keys.find(id).map(key -> ApiKeyResponse.of(key, clock.instant())).orElseThrow(() -> notFound(id));
+        return keys.find(id)
+            .map(key -> ApiKeyResponse.of(key, clock.instant()))
+            .orElseThrow(() -> new ApiKeyNotFoundException(id));
     }
 
     @DeleteMapping("/{id}")
@@ -131,12 +138,8 @@ class ApiKeyController {
     @ApiResponse(responseCode = "404", description = "No such key", content = @Content)
     void revoke(@AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
         if (keys.revoke(caller, id).isEmpty()) {
-            throw notFound(id);
+            throw new ApiKeyNotFoundException(id);
         }
-    }
-
-    private static ApiKeyNotFoundException notFound(UUID id) {
-        return new ApiKeyNotFoundException(id);
     }
 
     /** No key has this id. */

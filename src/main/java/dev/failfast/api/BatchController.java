@@ -4,7 +4,10 @@ import dev.failfast.batch.BatchState;
 import dev.failfast.batch.Caller;
 import dev.failfast.batch.JobNotFoundException;
 import dev.failfast.batch.JobState;
+import dev.failfast.batch.Owner;
 import dev.failfast.engine.BatchEngine;
+import dev.failfast.security.MissingScopeException;
+import dev.failfast.security.Scope;
 import dev.failfast.settings.FailfastProperties;
 import dev.failfast.store.BatchQuery;
 import dev.failfast.store.BatchStore;
@@ -29,7 +32,6 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -136,7 +138,8 @@ class BatchController {
     @ApiResponse(responseCode = "400", description = "Invalid query parameter", content = @Content)
     PageResponse<BatchResponse> list(@AuthenticationPrincipal Caller caller,
             @Parameter(description = "Only batches of this tenant; another tenant than the caller's needs the "
-                    + "admin scope") @RequestParam(required = false) @Nullable String tenant,
+                    + "admin scope") @RequestParam(required = false) @Nullable @Pattern(regexp = Owner.TENANT_PATTERN,
+                            message = "is not a tenant name") String tenant,
             @Parameter(description = "Only batches in this state") @RequestParam(
                     required = false) @Nullable BatchState state,
             @Parameter(
@@ -230,7 +233,7 @@ class BatchController {
             return tenant;
         }
         if (tenant != null && !tenant.equals(caller.tenant())) {
-            throw new AccessDeniedException("Listing another tenant's batches needs the admin scope");
+            throw MissingScopeException.of(Scope.ADMIN, "Listing another tenant's batches needs the admin scope");
         }
         return caller.tenant();
     }

@@ -8,6 +8,7 @@ import dev.failfast.engine.EngineUnavailableException;
 import dev.failfast.engine.IdempotencyKeyReusedException;
 import dev.failfast.engine.InvalidBatchException;
 import dev.failfast.job.JsonErrors;
+import dev.failfast.security.CredentialsUncheckableException;
 import dev.failfast.security.MissingScopeException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
@@ -127,6 +128,15 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         return ResponseEntity.status(HttpStatus.UNAUTHORIZED).body(problem);
     }
 
+    /** The credentials could not be checked (database or token issuer down): retry. */
+    @ExceptionHandler(CredentialsUncheckableException.class)
+    ResponseEntity<ProblemDetail> credentialsUncheckable(CredentialsUncheckableException e,
+            HttpServletRequest request) {
+        log.warn("{} on {} {}", e.getMessage(), request.getMethod(), request.getRequestURI(), e.getCause());
+        ProblemDetail problem = problem(HttpStatus.SERVICE_UNAVAILABLE, "Service unavailable", e.getMessage(), request);
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5").body(problem);
+    }
+
     /** Authenticated, but not allowed: the problem names the scope that was missing. */
     @ExceptionHandler(AccessDeniedException.class)
     ResponseEntity<ProblemDetail> forbidden(AccessDeniedException e, HttpServletRequest request) {
@@ -207,7 +217,10 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         String name = e instanceof MethodArgumentTypeMismatchException m ? m.getName()
                 : String.valueOf(e.getPropertyName());
         Class<?> type = e.getRequiredType();
-        String message = "'" + e.getValue() + "' is not a valid " + (type == null ? "value" : type.getSimpleName());
+        // Without the value: a client that pastes a key where an id belongs must not get
+        // it
+        // back in the answer.
+        String message = "is not a valid " + (type == null ? "value" : type.getSimpleName());
         return ResponseEntity.badRequest()
             .body(invalid(List.of(new FieldProblem(name, message)), servletRequest(request)));
     }

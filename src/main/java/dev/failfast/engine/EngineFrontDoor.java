@@ -45,6 +45,9 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(EngineFrontDoor.class);
 
+    /** Who cancelled or deleted which batch: the same audit log as API key changes. */
+    private static final Logger audit = LoggerFactory.getLogger("dev.failfast.audit");
+
     private final BatchStore store;
 
     private final BatchRunner runner;
@@ -168,6 +171,9 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
                     + "Send the cancel again: its 202 comes once the cancellation is stored");
         }
         Batch batch = result.batch();
+        if (result.recorded()) {
+            audit.info("Batch {} of tenant {} cancelled by {}", id, batch.owner().tenant(), caller.principal());
+        }
         if (!result.recorded() && batch.state().isTerminal()) {
             throw new BatchStateConflictException(id, batch.state(), "a finished batch cannot be cancelled");
         }
@@ -188,7 +194,7 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
         if (!store.delete(id)) {
             throw new BatchNotFoundException(id);
         }
-        log.info("Batch {} of tenant {} deleted by {}", id, batch.owner().tenant(), caller.principal());
+        audit.info("Batch {} of tenant {} deleted by {}", id, batch.owner().tenant(), caller.principal());
     }
 
     @Override

@@ -28,7 +28,11 @@ interface ApiKeyStore {
     /** Keys newest first; of one tenant, or of all for null. */
     Page<ApiKey> list(@Nullable String tenant, PageRequest page);
 
-    /** Marks the key revoked unless it is already; false if there is no such key. */
+    /**
+     * Marks the key revoked unless it is already.
+     * @return whether this call revoked it: false if it was revoked already, or there is
+     * no such key
+     */
     boolean revoke(UUID id, Instant at, String by);
 
     /**

@@ -15,6 +15,8 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.dao.DuplicateKeyException;
 
 /**
  * Creates, lists and revokes API keys, and finds the key a request sent. Every change
@@ -22,10 +24,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiKeys {
 
+    /**
+     * Keys may expire until then, no later: every supported database stores that date.
+     */
+    static final Instant LATEST_EXPIRY = Instant.parse("9999-01-01T00:00:00Z");
+
     /** A key's last use is written at most this often, not on every request. */
     static final Duration LAST_USED_RESOLUTION = Duration.ofMinutes(1);
 
     private static final Logger audit = LoggerFactory.getLogger("dev.failfast.audit");
+
+    private static final Logger log = LoggerFactory.getLogger(ApiKeys.class);
 
     private final ApiKeyStore store;
 
@@ -41,13 +50,17 @@ public final class ApiKeys {
     /**
      * Creates a key for {@code tenant}; the result holds the key itself, which is shown
      * this once.
-     * @throws IllegalArgumentException when {@code expiresAt} is not in the future
+     * @throws IllegalArgumentException when {@code expiresAt} is not in the future, or
+     * after {@link #LATEST_EXPIRY}
      */
     public NewApiKey create(Caller creator, String name, String tenant, Set<Scope> scopes,
             @Nullable Instant expiresAt) {
         Instant now = clock.instant();
         if (expiresAt != null && !expiresAt.isAfter(now)) {
-            throw new IllegalArgumentException("expiresAt must be in the future");
+            throw new IllegalArgumentException("must be in the future");
+        }
+        if (expiresAt != null && expiresAt.isAfter(LATEST_EXPIRY)) {
+            throw new IllegalArgumentException("must be before " + LATEST_EXPIRY);
         }
         String secret = KeySecrets.generate();
         ApiKey key = new ApiKey(ids.generate(), name, tenant, EnumSet.copyOf(scopes), KeySecrets.shown(secret), now,
@@ -75,19 +88,13 @@ public final class ApiKeys {
         try {
             store.insert(key, hash);
         }
-        catch (org.springframework.dao.DuplicateKeyException e) {
+        catch (DuplicateKeyException e) {
             // Another replica, starting with the same bootstrap key, stored it first.
             return store.findByHash(hash).orElseThrow(() -> e);
         }
         audit.info("API key {} ({}) created for tenant {} with scopes {} by {}", key.id(), name, tenant, key.scopes(),
                 createdBy);
         return key;
-    }
-
-    /** Generates an admin key of {@code tenant} and returns it, with its secret. */
-    NewApiKey generate(String name, String tenant, String createdBy) {
-        String secret = KeySecrets.generate();
-        return new NewApiKey(ensure(secret, name, tenant, createdBy), secret);
     }
 
     /** Whether no key exists at all, revoked or not. */
@@ -112,13 +119,11 @@ public final class ApiKeys {
      * @return the key as it is now, or empty if there is no such key
      */
     public Optional<ApiKey> revoke(Caller revoker, UUID id) {
-        Optional<ApiKey> before = store.find(id);
-        if (before.isEmpty()) {
-            return before;
-        }
-        if (before.get().revokedAt() == null) {
-            store.revoke(id, clock.instant(), revoker.principal());
-            audit.info("API key {} of tenant {} revoked by {}", id, before.get().tenant(), revoker.principal());
+        if (store.revoke(id, clock.instant(), revoker.principal())) {
+            Optional<ApiKey> revoked = store.find(id);
+            audit.info("API key {} of tenant {} revoked by {}", id, revoked.map(ApiKey::tenant).orElse("?"),
+                    revoker.principal());
+            return revoked;
         }
         return store.find(id);
     }
@@ -130,14 +135,23 @@ public final class ApiKeys {
     Optional<ApiKey> authenticate(String secret) {
         Instant now = clock.instant();
         Optional<ApiKey> key = store.findByHash(KeySecrets.hash(secret)).filter(k -> k.isActiveAt(now));
-        key.ifPresent(k -> {
-            Instant lastUsed = k.lastUsedAt();
-            Instant stale = now.minus(LAST_USED_RESOLUTION);
-            if (lastUsed == null || !lastUsed.isAfter(stale)) {
-                store.touch(k.id(), now, stale);
-            }
-        });
+        key.ifPresent(k -> touch(k, now));
         return key;
+    }
+
+    /** Records a key's use; a failure to is logged, and never fails the request. */
+    private void touch(ApiKey key, Instant now) {
+        Instant lastUsed = key.lastUsedAt();
+        Instant stale = now.minus(LAST_USED_RESOLUTION);
+        if (lastUsed != null && lastUsed.isAfter(stale)) {
+            return;
+        }
+        try {
+            store.touch(key.id(), now, stale);
+        }
+        catch (DataAccessException e) {
+            log.warn("Could not record the use of API key {}", key.id(), e);
+        }
     }
 
 }

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -49,21 +48,43 @@ final class BootstrapKey implements SmartInitializingSingleton {
             }
             return;
         }
-        if (keys.noneExist()) {
-            NewApiKey generated = keys.generate("generated", settings.defaultTenant(), NAME);
-            Path file = write(settings.generatedKeyFile(), generated.secret());
+        // With authentication off nobody needs a key; one generated now would lie in a
+        // file
+        // for nothing.
+        if (settings.enabled() && keys.noneExist()) {
+            // The file first: a key stored that no file holds would lock the admin out,
+            // as no key would be generated again.
+            String secret = KeySecrets.generate();
+            Path file = write(settings.generatedKeyFile(), secret);
+            ApiKey generated;
+            try {
+                generated = keys.ensure(secret, "generated", settings.defaultTenant(), NAME);
+            }
+            catch (RuntimeException e) {
+                deleteQuietly(file);
+                throw e;
+            }
             log.warn(
                     "No API key existed and failfast.security.bootstrap-key is not set: generated admin key {} of "
                             + "tenant {} and wrote it to {} (readable by this user only). Send it as "
                             + "'Authorization: Bearer <key>', create keys for your teams with it, then revoke it",
-                    generated.apiKey().id(), generated.apiKey().tenant(), file.toAbsolutePath());
+                    generated.id(), generated.tenant(), file.toAbsolutePath());
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        }
+        catch (IOException e) {
+            log.warn("Could not delete {}, which holds a key that was never stored", file, e);
         }
     }
 
     /** Writes the key to a new file only its owner can read. */
     private static Path write(Path file, String secret) {
         try {
-            @Nullable Path parent = file.toAbsolutePath().getParent();
+            Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
                 Files.createDirectories(parent);
             }

@@ -19,12 +19,9 @@ final class CallerAuthentication extends AbstractAuthenticationToken {
 
     private final Caller caller;
 
-    private final Set<Scope> scopes;
-
     CallerAuthentication(Caller caller, Set<Scope> scopes) {
         super(authorities(scopes));
         this.caller = caller;
-        this.scopes = Set.copyOf(scopes);
         setAuthenticated(true);
     }
 
@@ -35,10 +32,6 @@ final class CallerAuthentication extends AbstractAuthenticationToken {
 
     private static Collection<GrantedAuthority> authorities(Set<Scope> scopes) {
         return scopes.stream().<GrantedAuthority>map(scope -> new SimpleGrantedAuthority(scope.authority())).toList();
-    }
-
-    Set<Scope> scopes() {
-        return scopes;
     }
 
     @Override

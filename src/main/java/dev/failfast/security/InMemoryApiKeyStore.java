@@ -54,7 +54,15 @@ final class InMemoryApiKeyStore implements ApiKeyStore {
 
     @Override
     public boolean revoke(UUID id, Instant at, String by) {
-        return keys.computeIfPresent(id, (k, key) -> key.revokedAt() != null ? key : key.revoked(at, by)) != null;
+        boolean[] revoked = new boolean[1];
+        keys.computeIfPresent(id, (k, key) -> {
+            if (key.revokedAt() != null) {
+                return key;
+            }
+            revoked[0] = true;
+            return key.revoked(at, by);
+        });
+        return revoked[0];
     }
 
     @Override

@@ -68,10 +68,9 @@ final class JdbcApiKeyStore implements ApiKeyStore {
 
     @Override
     public boolean revoke(UUID id, Instant at, String by) {
-        client.sql("UPDATE api_key SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at IS NULL")
+        return client.sql("UPDATE api_key SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at IS NULL")
             .params(utc(at), by, id)
-            .update();
-        return find(id).isPresent();
+            .update() == 1;
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.springframework.core.convert.converter.Converter;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -24,6 +25,12 @@ final class JwtCallerConverter implements Converter<Jwt, AbstractAuthenticationT
 
     private static final Pattern TENANT = Pattern.compile(Owner.TENANT_PATTERN);
 
+    /**
+     * A principal the service records and logs: printable ASCII without spaces, short
+     * enough for its columns. A subject is an opaque id, so this refuses no real one.
+     */
+    private static final Pattern PRINCIPAL = Pattern.compile("[\\x21-\\x7E]{1,190}");
+
     private final FailfastProperties.Jwt settings;
 
     JwtCallerConverter(FailfastProperties.Jwt settings) {
@@ -38,8 +45,9 @@ final class JwtCallerConverter implements Converter<Jwt, AbstractAuthenticationT
                     "The token has no valid '" + settings.tenantClaim() + "' claim naming the caller's tenant");
         }
         String subject = jwt.getClaimAsString(settings.principalClaim());
-        if (subject == null || subject.isBlank()) {
-            throw new InvalidBearerTokenException("The token has no '" + settings.principalClaim() + "' claim");
+        if (subject == null || !PRINCIPAL.matcher(subject).matches()) {
+            throw new InvalidBearerTokenException("The token has no valid '" + settings.principalClaim()
+                    + "' claim (1 to 190 printable characters, no spaces) naming the caller");
         }
         return CallerAuthentication.of(tenant, "jwt:" + subject, scopes(jwt));
     }
@@ -55,7 +63,7 @@ final class JwtCallerConverter implements Converter<Jwt, AbstractAuthenticationT
     }
 
     /** A claim's scopes: a list, or one string of space-separated scopes. */
-    private static List<String> values(@org.jspecify.annotations.Nullable Object claim) {
+    private static List<String> values(@Nullable Object claim) {
         if (claim instanceof String text) {
             return List.of(text.trim().split("\\s+"));
         }

@@ -41,9 +41,16 @@ final class KeySecrets {
         }
     }
 
-    /** What of {@code secret} may be shown: its first characters. */
+    /**
+     * What of {@code secret} may be shown: the first characters of a key the service made
+     * (its random part is long enough to spare them), but of a secret an operator chose,
+     * which may be shorter or less random, only a fingerprint of its hash.
+     */
     static String shown(String secret) {
-        return secret.substring(0, Math.min(SHOWN_CHARACTERS, secret.length()));
+        if (secret.startsWith(PREFIX) && secret.length() > SHOWN_CHARACTERS * 4) {
+            return secret.substring(0, SHOWN_CHARACTERS);
+        }
+        return "sha256:" + hash(secret).substring(0, 8);
     }
 
 }

@@ -10,8 +10,17 @@ public class MissingScopeException extends AccessDeniedException {
     private final Scope required;
 
     MissingScopeException(Scope required) {
-        super("This operation needs the scope " + required.value() + " (or admin)");
+        this(required, "This operation needs the scope " + required.value() + " (or admin)");
+    }
+
+    private MissingScopeException(Scope required, String message) {
+        super(message);
         this.required = required;
+    }
+
+    /** A refusal the web layer decides itself, such as a filter on another tenant. */
+    public static MissingScopeException of(Scope required, String message) {
+        return new MissingScopeException(required, message);
     }
 
     /** The scope the operation needs. */

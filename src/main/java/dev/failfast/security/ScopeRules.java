@@ -2,35 +2,49 @@ package dev.failfast.security;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.server.PathContainer;
 import org.springframework.security.authorization.AuthorizationDecision;
 import org.springframework.security.authorization.AuthorizationManager;
-import org.springframework.security.authorization.AuthorizationResult;
 import org.springframework.security.config.annotation.web.configurers.AuthorizeHttpRequestsConfigurer;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.web.util.pattern.PathPattern;
 import org.springframework.web.util.pattern.PathPatternParser;
 
 /**
- * The scope each API operation needs, in one table: the filter chain enforces it, and a
- * refusal names the scope that was missing. {@link Scope#ADMIN} passes every rule.
+ * The scope each API operation needs, in one table: the filter chain enforces it, the
+ * OpenAPI document is written from it, and a refusal names the scope that was missing.
+ * {@link Scope#ADMIN} passes every rule.
+ *
+ * <p>
+ * The first matching rule applies. Reads match any method other than the writes above
+ * them, so a {@code HEAD} (which Spring MVC answers with the {@code GET} handler), or a
+ * method no handler takes, needs the read scope too: no request under {@code /api/}
+ * passes with no scope.
  */
 public final class ScopeRules {
 
-    private record Rule(@Nullable HttpMethod method, String pattern, Scope scope) {
+    private record Rule(@Nullable HttpMethod method, String pattern, Scope scope, PathPattern parsed) {
+
+        Rule(@Nullable HttpMethod method, String pattern, Scope scope) {
+            this(method, pattern, scope, PathPatternParser.defaultInstance.parse(pattern));
+        }
+
+        boolean matches(String requestMethod, PathContainer path) {
+            return (method == null || method.name().equalsIgnoreCase(requestMethod)) && parsed.matches(path);
+        }
+
     }
 
     private static final List<Rule> RULES = List.of(new Rule(HttpMethod.POST, "/api/v1/batches", Scope.BATCHES_WRITE),
             new Rule(HttpMethod.POST, "/api/v1/batches/*/cancel", Scope.BATCHES_CANCEL),
             new Rule(HttpMethod.DELETE, "/api/v1/batches/*", Scope.BATCHES_DELETE),
-            new Rule(HttpMethod.GET, "/api/v1/batches", Scope.BATCHES_READ),
-            new Rule(HttpMethod.GET, "/api/v1/batches/**", Scope.BATCHES_READ),
-            new Rule(null, "/api/v1/api-keys", Scope.ADMIN), new Rule(null, "/api/v1/api-keys/**", Scope.ADMIN));
+            new Rule(null, "/api/v1/batches", Scope.BATCHES_READ),
+            new Rule(null, "/api/v1/batches/**", Scope.BATCHES_READ), new Rule(null, "/api/**", Scope.ADMIN));
 
     private ScopeRules() {
     }
@@ -49,26 +63,16 @@ public final class ScopeRules {
      */
     public static Optional<Scope> requiredFor(String method, String path) {
         PathContainer container = PathContainer.parsePath(path);
-        return RULES.stream()
-            .filter(rule -> rule.method() == null || rule.method().name().equalsIgnoreCase(method))
-            .filter(rule -> PathPatternParser.defaultInstance.parse(rule.pattern()).matches(container))
-            .map(Rule::scope)
-            .findFirst();
+        return RULES.stream().filter(rule -> rule.matches(method, container)).map(Rule::scope).findFirst();
     }
 
     /** Grants a request whose caller has {@code scope} or admin. */
     static AuthorizationManager<RequestAuthorizationContext> requires(Scope scope) {
-        return new AuthorizationManager<>() {
-            @Override
-            public AuthorizationResult authorize(Supplier<? extends @Nullable Authentication> authentication,
-                    RequestAuthorizationContext context) {
-                return new ScopeDecision(has(authentication.get(), scope), scope);
-            }
-        };
+        return (authentication, context) -> new ScopeDecision(has(authentication.get(), scope), scope);
     }
 
     static boolean has(@Nullable Authentication authentication, Scope scope) {
-        if (authentication == null || !(authentication instanceof CallerAuthentication)) {
+        if (!(authentication instanceof CallerAuthentication)) {
             return false;
         }
         for (GrantedAuthority authority : authentication.getAuthorities()) {

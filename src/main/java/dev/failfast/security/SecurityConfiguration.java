@@ -4,9 +4,7 @@ import dev.failfast.batch.Caller;
 import dev.failfast.settings.FailfastProperties;
 import jakarta.servlet.DispatcherType;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,8 +15,7 @@ import org.springframework.boot.security.autoconfigure.actuate.web.servlet.Endpo
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.security.authentication.AuthenticationProvider;
-import org.springframework.security.authentication.ProviderManager;
+import org.springframework.core.env.Environment;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
@@ -26,6 +23,7 @@ import org.springframework.security.core.authority.AuthorityUtils;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationProvider;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.util.matcher.AndRequestMatcher;
 import org.springframework.web.servlet.HandlerExceptionResolver;
 
 /**
@@ -63,7 +61,7 @@ public class SecurityConfiguration {
 
     @Bean
     SecurityFilterChain apiSecurity(HttpSecurity http, FailfastProperties properties, ApiKeys keys,
-            ObjectProvider<JwtDecoder> jwtDecoder, ManagementPort managementPort,
+            ObjectProvider<JwtDecoder> jwtDecoder, ManagementPort managementPort, Environment environment,
             @Qualifier("handlerExceptionResolver") HandlerExceptionResolver resolver) {
         http.csrf(csrf -> csrf.disable())
             .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
@@ -80,7 +78,14 @@ public class SecurityConfiguration {
                 .build();
         }
         var problems = new ProblemResponses(resolver);
-        ProviderManager authentication = authentication(keys, jwtDecoder.getIfAvailable(), settings.jwt());
+        JwtDecoder jwt = jwtDecoder.getIfAvailable();
+        if (jwt != null && !environment.containsProperty("spring.security.oauth2.resourceserver.jwt.audiences")) {
+            log.warn("Bearer tokens are accepted but spring.security.oauth2.resourceserver.jwt.audiences is not set: "
+                    + "a token your identity provider issued for another application, with a tenant claim and a "
+                    + "scope such as admin, is accepted here too. Set the audiences Failfast's tokens carry");
+        }
+        var authentication = new BearerAuthentication(new ApiKeyAuthenticationProvider(keys),
+                jwt == null ? null : jwtProvider(jwt, settings.jwt()));
         return http
             .oauth2ResourceServer(
                     resourceServer -> resourceServer.authenticationManagerResolver(request -> authentication)
@@ -94,7 +99,12 @@ public class SecurityConfiguration {
                 // both belong to a request already authorized.
                 requests.dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll();
                 requests.requestMatchers(EndpointRequest.to(HealthEndpoint.class)).permitAll();
-                requests.requestMatchers(managementPort).permitAll();
+                // On a management port kept inside the deployment: the exposed read-only
+                // endpoints, no more, should more ever be exposed.
+                requests
+                    .requestMatchers(new AndRequestMatcher(managementPort,
+                            EndpointRequest.to("health", "info", "prometheus", "metrics")))
+                    .permitAll();
                 if (settings.publicApiDocs()) {
                     requests.requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**")
                         .permitAll();
@@ -107,19 +117,10 @@ public class SecurityConfiguration {
             .build();
     }
 
-    /** API keys, then (when an issuer or JWK set is configured) JWTs. */
-    private static ProviderManager authentication(ApiKeys keys, @org.jspecify.annotations.Nullable JwtDecoder jwt,
-            FailfastProperties.Jwt jwtSettings) {
-        List<AuthenticationProvider> providers = new ArrayList<>();
-        providers.add(new ApiKeyAuthenticationProvider(keys, jwt != null));
-        if (jwt != null) {
-            var jwtProvider = new JwtAuthenticationProvider(jwt);
-            jwtProvider.setJwtAuthenticationConverter(new JwtCallerConverter(jwtSettings));
-            providers.add(jwtProvider);
-        }
-        var manager = new ProviderManager(providers);
-        manager.setEraseCredentialsAfterAuthentication(true);
-        return manager;
+    private static JwtAuthenticationProvider jwtProvider(JwtDecoder jwt, FailfastProperties.Jwt settings) {
+        var provider = new JwtAuthenticationProvider(jwt);
+        provider.setJwtAuthenticationConverter(new JwtCallerConverter(settings));
+        return provider;
     }
 
     private static void warnAuthenticationIsOff(String tenant) {
@@ -128,7 +129,8 @@ public class SecurityConfiguration {
                 ************************************************************************************
                 * AUTHENTICATION IS OFF (failfast.security.enabled=false): anyone who can reach     *
                 * this port can submit, read, cancel and delete every batch, as an administrator    *
-                * of tenant '{}'. Use this for a local sandbox only.                                *
+                * of tenant '{}'. Any web page the browser opens can do so too (no CSRF  *
+                * check without authentication). Use this for a local sandbox only.                 *
                 ************************************************************************************""", tenant);
     }
 

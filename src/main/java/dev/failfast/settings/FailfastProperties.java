@@ -250,8 +250,9 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
      * @param generatedKeyFile when no bootstrap key is set and no key exists, the service
      * generates an admin key at first start and writes it here, readable by the service
      * user only
-     * @param defaultTenant the tenant of the bootstrap and generated keys, of every call
-     * when authentication is off, and of batches stored before tenants existed
+     * @param defaultTenant the tenant of the bootstrap and generated keys, and of every
+     * call when authentication is off (batches stored before tenants existed belong to
+     * tenant {@code default}, whatever this says)
      * @param jwt how bearer tokens map to tenants and scopes
      * @param publicApiDocs serve the OpenAPI document and Swagger UI to anonymous callers
      * too, so Swagger UI can load in a browser and authorize with its Authorize button.
@@ -262,9 +263,26 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
             @DefaultValue("default") @NotBlank String defaultTenant, @DefaultValue @Valid Jwt jwt,
             @DefaultValue("false") boolean publicApiDocs) {
 
-        @AssertTrue(message = "failfast.security.bootstrap-key must be at least 32 characters")
-        boolean isBootstrapKeyLongEnough() {
-            return bootstrapKey == null || bootstrapKey.isEmpty() || bootstrapKey.length() >= 32;
+        @AssertTrue(message = "failfast.security.bootstrap-key must be at least 32 characters that a client can "
+                + "send as a bearer token (letters, digits and - . _ ~ + /, no spaces), with no two dots")
+        boolean isBootstrapKeySendable() {
+            return bootstrapKey == null || bootstrapKey.isEmpty()
+                    || (bootstrapKey.length() >= 32 && bootstrapKey.matches("[A-Za-z0-9._~+/-]+=*")
+                            && bootstrapKey.chars().filter(c -> c == '.').count() != 2);
+        }
+
+        @AssertTrue(message = "failfast.security.default-tenant must be 1 to 64 letters, digits, '.', '_' or '-', "
+                + "starting with a letter or digit")
+        boolean isDefaultTenantValid() {
+            return defaultTenant.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+        }
+
+        /** Without the bootstrap key, which may end up in a log. */
+        @Override
+        public String toString() {
+            return "Security[enabled=" + enabled + ", bootstrapKey=" + (bootstrapKey == null ? "unset" : "(hidden)")
+                    + ", generatedKeyFile=" + generatedKeyFile + ", defaultTenant=" + defaultTenant + ", jwt=" + jwt
+                    + ", publicApiDocs=" + publicApiDocs + "]";
         }
 
         /** The bootstrap key, if one is set. */

@@ -223,8 +223,7 @@ class ProblemResponsesWebTest {
         JsonNode problem = assertProblem(mvc.get().uri(BATCHES + "/not-a-uuid").exchange(), 400, "invalid-request");
 
         assertThat(problem.get("errors").get(0).get("field").asString()).isEqualTo("id");
-        assertThat(problem.get("errors").get(0).get("message").asString())
-            .isEqualTo("'not-a-uuid' is not a valid UUID");
+        assertThat(problem.get("errors").get(0).get("message").asString()).isEqualTo("is not a valid UUID");
     }
 
     // Moved here from ProblemResponsesTest, with the parameter at fault checked and more

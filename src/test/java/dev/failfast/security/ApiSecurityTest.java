@@ -100,6 +100,9 @@ class ApiSecurityTest {
     @CsvSource(delimiter = '|', textBlock = """
             POST   | /api/v1/batches                         | batches:write
             GET    | /api/v1/batches                         | batches:read
+            HEAD   | /api/v1/batches                         | batches:read
+            HEAD   | NO_SUCH_BATCH/events                    | batches:read
+            PUT    | NO_SUCH_BATCH                           | batches:read
             GET    | NO_SUCH_BATCH                           | batches:read
             GET    | NO_SUCH_BATCH/jobs                      | batches:read
             GET    | NO_SUCH_BATCH/jobs/a                    | batches:read
@@ -125,9 +128,11 @@ class ApiSecurityTest {
         assertThat(refused.headers().firstValue("WWW-Authenticate").orElseThrow())
             .contains("error=\"insufficient_scope\"")
             .contains("scope=\"" + scope + "\"");
-        assertThat(refused.json().get("type").asString()).isEqualTo("https://failfast.dev/problems/missing-scope");
-        assertThat(refused.json().get("requiredScope").asString()).isEqualTo(scope);
-        assertThat(refused.json().get("detail").asString()).contains(scope);
+        if (!method.equals("HEAD")) {
+            assertThat(refused.json().get("type").asString()).isEqualTo("https://failfast.dev/problems/missing-scope");
+            assertThat(refused.json().get("requiredScope").asString()).isEqualTo(scope);
+            assertThat(refused.json().get("detail").asString()).contains(scope);
+        }
 
         if (!scope.equals("admin")) {
             ApiClient.Response allowed = send(admin.withNewKey("team-scopes", scope), method, resolved);
@@ -209,6 +214,7 @@ class ApiSecurityTest {
                     no name             | {"tenant": "a", "scopes": ["admin"]}                                           | name
                     control characters  | {"name": "x\\u0000y", "tenant": "a", "scopes": ["admin"]}                       | name
                     expiry in the past  | {"name": "x", "tenant": "a", "scopes": ["admin"], "expiresAt": "2020-01-01T00:00:00Z"} | expiresAt
+                    expiry too far      | {"name": "x", "tenant": "a", "scopes": ["admin"], "expiresAt": "+300000-01-01T00:00:00Z"} | expiresAt
                     """)
     void anInvalidKeyRequestIs400NamingTheField(String why, String body, String field) {
         ApiClient.Response response = admin.post("/api/v1/api-keys", body);
@@ -218,12 +224,32 @@ class ApiSecurityTest {
             .contains(field);
     }
 
+    @ParameterizedTest
+    @CsvSource({ "/api/v1/batches?tenant=%00", "/api/v1/batches?tenant=../etc", "/api/v1/api-keys?tenant=a%20b" })
+    void aBadTenantFilterIs400(String path) {
+        ApiClient.Response response = admin.get(path);
+
+        assertThat(response.status()).as(response.body()).isEqualTo(400);
+        assertThat(response.json().get("errors").get(0).get("field").asString()).isEqualTo("tenant");
+    }
+
+    @Test
+    void aKeyPastedWhereAnIdBelongsIsNotEchoed() {
+        String pasted = "ffk_" + "s".repeat(43);
+        ApiClient.Response response = admin.delete("/api/v1/api-keys/" + pasted);
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.json().get("errors").toString()).doesNotContain(pasted);
+    }
+
     @Test
     void theBootstrapKeyIsAnAdminOfTheDefaultTenant() {
         JsonNode keys = admin.get("/api/v1/api-keys?tenant=default").json();
 
         assertThat(keys.get("content").valueStream())
-            .anySatisfy(key -> assertThat(key.get("prefix").asString()).isEqualTo(TestKeys.ADMIN.substring(0, 8)))
+            .as("a secret the operator chose is shown by a fingerprint of its hash, not by its first characters")
+            .anySatisfy(key -> assertThat(key.get("prefix").asString())
+                .isEqualTo("sha256:" + KeySecrets.hash(TestKeys.ADMIN).substring(0, 8)))
             .allSatisfy(key -> assertThat(key.get("tenant").asString()).isEqualTo("default"));
     }
 
@@ -233,6 +259,9 @@ class ApiSecurityTest {
             case "POST" -> request.header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(ApiClient.json(Map.of("jobs", List.of(sleep("a", "PT0S"))))));
             case "DELETE" -> request.DELETE();
+            case "HEAD" -> request.HEAD();
+            case "PUT" ->
+                request.header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{}"));
             default -> request.GET();
         });
     }

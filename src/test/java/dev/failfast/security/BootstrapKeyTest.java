@@ -99,8 +99,12 @@ class BootstrapKeyTest {
 
     @Test
     void withAuthenticationOffAnyoneMaySubmitAndRead(CapturedOutput output) {
-        // The test resources' in-memory H2 database.
-        try (ConfigurableApplicationContext service = start("--failfast.security.enabled=false")) {
+        // The test resources' in-memory H2 database, no bootstrap key: with nobody
+        // needing a
+        // key, none is generated either.
+        Path keyFile = dir.resolve("admin-key");
+        try (ConfigurableApplicationContext service = start("--failfast.security.enabled=false",
+                "--failfast.security.bootstrap-key=", "--failfast.security.generated-key-file=" + keyFile)) {
             ApiClient anonymous = client(service, null);
 
             String id = anonymous.submit(Map.of("jobs", List.of(ApiClient.sleep("only", "PT0S"))));
@@ -110,6 +114,7 @@ class BootstrapKeyTest {
             assertThat(batch.get("submittedBy").asString()).isEqualTo("anonymous");
         }
         assertThat(output).contains("AUTHENTICATION IS OFF");
+        assertThat(keyFile).doesNotExist();
     }
 
     /**

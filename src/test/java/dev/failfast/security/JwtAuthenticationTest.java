@@ -105,7 +105,11 @@ class JwtAuthenticationTest {
                 refused("without a tenant", issuer.token("alice", Map.of("scope", "batches:write batches:read")),
                         "no valid 'tenant' claim"),
                 refused("with an invalid tenant name", issuer.token("alice", with(valid, Map.of("tenant", "../x"))),
-                        "no valid 'tenant' claim"));
+                        "no valid 'tenant' claim"),
+                refused("with a subject that is no principal", issuer.token("a\r\nforged log line", valid),
+                        "no valid 'sub' claim"),
+                refused("a mistyped API key, which no JWT validator sees", "ffk_" + "t".repeat(43),
+                        "The API key is unknown, expired or revoked"));
     }
 
     private static Arguments refused(String what, String token, String why) {
