@@ -179,6 +179,29 @@ public final class ClusterStore {
     }
 
     /**
+     * The jobs not yet started of all active batches and of one tenant's, over the whole
+     * cluster: what admission checks a tenant's new batch against.
+     */
+    public PendingJobs pendingJobs(String tenant) {
+        return client
+            .sql("SELECT COALESCE(SUM(jobs_pending), 0) AS pending,"
+                    + " COALESCE(SUM(CASE WHEN tenant = ? THEN jobs_pending ELSE 0 END), 0) AS tenant_pending"
+                    + " FROM batch WHERE state IN " + ACTIVE_STATES)
+            .param(tenant)
+            .query((rs, row) -> new PendingJobs(rs.getLong("pending"), rs.getLong("tenant_pending")))
+            .single();
+    }
+
+    /**
+     * Jobs not yet started, over the cluster.
+     *
+     * @param all of every active batch
+     * @param tenant of the tenant's active batches
+     */
+    public record PendingJobs(long all, long tenant) {
+    }
+
+    /**
      * Totals over the cluster.
      *
      * @param batches batches not yet terminal

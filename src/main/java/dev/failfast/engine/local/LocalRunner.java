@@ -21,7 +21,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -70,9 +69,7 @@ public final class LocalRunner implements BatchRunner {
 
     private final Map<UUID, BatchRun> active = new ConcurrentHashMap<>();
 
-    private final AtomicLong pendingJobs = new AtomicLong();
-
-    private final PendingJobs pending = new CountedPendingJobs(pendingJobs);
+    private final CountedPendingJobs pending = new CountedPendingJobs();
 
     private final ReentrantLock lifecycle = new ReentrantLock();
 
@@ -90,7 +87,7 @@ public final class LocalRunner implements BatchRunner {
         var settings = properties.executor();
         this.dispatcher = new Dispatcher(executor, settings.dispatchCapacity(), settings.maxAbandoned(), runner, clock);
         var timers = new AttemptTimers(scheduler, clock, properties.engine().cancelGrace());
-        this.context = new RunContext(clock, timers, publisher, pendingJobs, dispatcher, this::terminated);
+        this.context = new RunContext(clock, timers, publisher, pending, dispatcher, this::terminated);
     }
 
     @Override
@@ -165,7 +162,7 @@ public final class LocalRunner implements BatchRunner {
      */
     private void resume(Batch batch, List<Job> jobs) {
         BatchRun run = new BatchRun(context, batch, jobs, null);
-        pendingJobs.addAndGet(batch.counts().pending());
+        pending.resumed(batch.owner().tenant(), batch.counts().pending());
         active.put(batch.id(), run);
         run.resumeInterrupted();
         start(run);
