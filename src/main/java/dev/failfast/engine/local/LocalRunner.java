@@ -85,9 +85,18 @@ public final class LocalRunner implements BatchRunner {
         var publisher = new BatchPublisher(store, events);
         this.recovery = new BatchRecovery(store, publisher, clock, properties.recovery().mode());
         var settings = properties.executor();
-        this.dispatcher = new Dispatcher(executor, settings.dispatchCapacity(), settings.maxAbandoned(), runner, clock);
+        this.dispatcher = new Dispatcher(executor, settings.dispatchCapacity(), settings.maxAbandoned(), runner, clock,
+                tenant -> maxRunningJobs(properties, tenant));
         var timers = new AttemptTimers(scheduler, clock, properties.engine().cancelGrace());
         this.context = new RunContext(clock, timers, publisher, pending, dispatcher, this::terminated);
+    }
+
+    /**
+     * The tenant's {@code max-running-jobs}, {@link Integer#MAX_VALUE} if it has none.
+     */
+    private static int maxRunningJobs(FailfastProperties properties, String tenant) {
+        Integer max = properties.tenants().of(tenant, properties.limits().maxPendingJobs()).maxRunningJobs();
+        return max == null ? Integer.MAX_VALUE : max;
     }
 
     @Override

@@ -63,7 +63,7 @@ class BatchEndStoredFirstTest {
         var context = new RunContext(Clock.systemUTC(),
                 new AttemptTimers(scheduler, Clock.systemUTC(), Duration.ofSeconds(1)),
                 new BatchPublisher(store, new BatchEvents(List.of())), pending(1),
-                new Dispatcher(new SyncTaskExecutor(), 1, 1, runner, Clock.systemUTC()),
+                new Dispatcher(new SyncTaskExecutor(), 1, 1, runner, Clock.systemUTC(), tenant -> Integer.MAX_VALUE),
                 run -> storedWhenTerminated.add(store.findBatch(run.id()).orElseThrow().state()));
         BatchRun run = new BatchRun(context, batch, jobs, null);
 

@@ -59,7 +59,8 @@ class BatchRunResumeTest {
         var context = new RunContext(Clock.systemUTC(),
                 new AttemptTimers(scheduler, Clock.systemUTC(), Duration.ofSeconds(1)),
                 new BatchPublisher(new InMemoryBatchStore(), new BatchEvents(List.of())), pending(2),
-                new Dispatcher(new SyncTaskExecutor(), 1, 1, runner, Clock.systemUTC()), run -> {
+                new Dispatcher(new SyncTaskExecutor(), 1, 1, runner, Clock.systemUTC(), tenant -> Integer.MAX_VALUE),
+                run -> {
                 });
 
         BatchRun run = new BatchRun(context, batch, jobs, null);
