@@ -32,23 +32,34 @@ final class ClusterClaims {
      * fewest running (a tenant that just submitted gets the claims until it has as many
      * as the others), then the one whose batches were claimed least recently (turns
      * between equals). Then, of that tenant's batches, the one claimed least recently.
-     * The running counts are read as the statement starts; a tenant's cap is checked
-     * again under its lock ({@link #TENANT_RUNNING}).
+     *
+     * <p>
+     * One pass over the active batches ranks them (window sums by tenant: no join for the
+     * planner to misjudge); the first 64 are then locked in turn, the claimable
+     * conditions checked again on each row as locked. (So a claim waits only when all 64
+     * are locked by other replicas.) The tenants' running counts are those the statement
+     * started with; a capped tenant's is counted again under its lock
+     * ({@link #TENANT_RUNNING}).
      */
     private static final String CLAIMABLE_BATCH = """
-            WITH tenant_load AS (
-                SELECT tenant, SUM(jobs_running) AS running, MAX(last_claimed_at) AS last_claimed
-                FROM batch WHERE state IN ('QUEUED', 'RUNNING', 'CANCELLING')
-                GROUP BY tenant),
-            cap AS (SELECT * FROM unnest(?::varchar[], ?::int[]) AS c(tenant, max_running))
-            SELECT b.* FROM batch b
-                JOIN tenant_load t ON t.tenant = b.tenant
-                LEFT JOIN cap c ON c.tenant = b.tenant
+            WITH active AS (
+                SELECT id, tenant, last_claimed_at,
+                    state IN ('QUEUED', 'RUNNING') AND cause IS NULL AND jobs_pending > 0
+                        AND jobs_running < max_parallelism AS claimable,
+                    SUM(jobs_running) OVER (PARTITION BY tenant) AS tenant_running,
+                    MAX(last_claimed_at) OVER (PARTITION BY tenant) AS tenant_claimed
+                FROM batch WHERE state IN ('QUEUED', 'RUNNING', 'CANCELLING')),
+            turn AS (
+                SELECT id, tenant_running, tenant_claimed, tenant, last_claimed_at FROM active
+                WHERE claimable AND tenant_running < COALESCE((?::int[])[array_position(?::varchar[], tenant)], ?)
+                    AND tenant <> ALL (?::varchar[])
+                ORDER BY tenant_running, tenant_claimed NULLS FIRST, tenant, last_claimed_at NULLS FIRST, id
+                LIMIT 64)
+            SELECT b.* FROM turn JOIN batch b ON b.id = turn.id
             WHERE b.state IN ('QUEUED', 'RUNNING') AND b.cause IS NULL AND b.jobs_pending > 0
                 AND b.jobs_running < b.max_parallelism
-                AND t.running < COALESCE(c.max_running, ?)
-                AND b.tenant <> ALL (?::varchar[])
-            ORDER BY t.running, t.last_claimed NULLS FIRST, b.tenant, b.last_claimed_at NULLS FIRST, b.id
+            ORDER BY turn.tenant_running, turn.tenant_claimed NULLS FIRST, turn.tenant, turn.last_claimed_at NULLS FIRST,
+                turn.id
             LIMIT 1
             FOR UPDATE OF b""";
 
@@ -144,7 +155,7 @@ final class ClusterClaims {
     private @Nullable LockedRow claimable(RunningCaps caps, List<String> full, String skipLocked) {
         String[] tenants = caps.tenants();
         return client.sql(CLAIMABLE_BATCH + skipLocked)
-            .params(tenants, caps.caps(tenants), caps.others(), full.toArray(String[]::new))
+            .params(caps.caps(tenants), tenants, caps.others(), full.toArray(String[]::new))
             .query(lockedRow)
             .optional()
             .orElse(null);
