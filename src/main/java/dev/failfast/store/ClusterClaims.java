@@ -72,6 +72,8 @@ final class ClusterClaims {
      */
     private static final String LOCK_TENANT = "SELECT pg_advisory_xact_lock(1717986918, hashtext(?))";
 
+    private static final String TRY_LOCK_TENANT = "SELECT pg_try_advisory_xact_lock(1717986918, hashtext(?))";
+
     private static final String TENANT_RUNNING = """
             SELECT COALESCE(SUM(jobs_running), 0) FROM batch
             WHERE tenant = ? AND state IN ('QUEUED', 'RUNNING', 'CANCELLING')""";
@@ -130,23 +132,28 @@ final class ClusterClaims {
             }
             List<String> full = new ArrayList<>();
             while (true) {
+                // Only the first turn waits for a lock: later ones hold a batch's row
+                // (and
+                // maybe a tenant's lock) already, and waiting then could deadlock with
+                // another replica doing the same.
+                boolean mayWait = full.isEmpty();
                 // A batch no other replica is changing right now, else wait for the one
                 // whose turn it is (its lock is held for one short transaction): a busy
                 // batch is not an empty one.
                 LockedRow locked = claimable(caps, full, " SKIP LOCKED");
-                if (locked == null) {
+                if (locked == null && mayWait) {
                     locked = claimable(caps, full, "");
                 }
                 if (locked == null) {
                     return null;
                 }
                 String tenant = locked.batch().owner().tenant();
-                int tenantRoom = tenantRoom(tenant, caps.of(tenant));
+                int tenantRoom = tenantRoom(tenant, caps.of(tenant), mayWait);
                 if (tenantRoom > 0) {
                     return claimFrom(locked, node, Math.min(max, tenantRoom), now);
                 }
                 // Another replica took the tenant's last places since the statement
-                // began: its turn passes to the next tenant.
+                // began (or is claiming for it now): its turn passes to the next tenant.
                 full.add(tenant);
             }
         });
@@ -164,15 +171,20 @@ final class ClusterClaims {
     /**
      * How many more jobs the tenant may run, counted under its lock, which is held until
      * the claim commits; {@link RunningCaps#NONE} when it has no cap (and no lock is
-     * taken).
+     * taken). With {@code mayWait} false, 0 when another claim holds the lock.
      */
     // The sum is never NULL; Spring types one-column rows as nullable.
     @SuppressWarnings("NullAway")
-    private int tenantRoom(String tenant, int cap) {
+    private int tenantRoom(String tenant, int cap, boolean mayWait) {
         if (cap == RunningCaps.NONE) {
             return RunningCaps.NONE;
         }
-        client.sql(LOCK_TENANT).param(tenant).query((rs, row) -> null).list();
+        if (mayWait) {
+            client.sql(LOCK_TENANT).param(tenant).query((rs, row) -> null).list();
+        }
+        else if (!client.sql(TRY_LOCK_TENANT).param(tenant).query(Boolean.class).single()) {
+            return 0;
+        }
         long running = client.sql(TENANT_RUNNING).param(tenant).query(Long.class).single();
         return (int) Math.max(0, cap - running);
     }
