@@ -93,6 +93,10 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(AdmissionRejectedException.class)
     ResponseEntity<ProblemDetail> tooManyPendingJobs(AdmissionRejectedException e, HttpServletRequest request) {
         ProblemDetail problem = problem(HttpStatus.TOO_MANY_REQUESTS, "Too many pending jobs", e.getMessage(), request);
+        problem.setProperty("limit", e.limit().wireName());
+        if (e.tenant() != null) {
+            problem.setProperty("tenant", e.tenant());
+        }
         long seconds = Math.max(1, e.retryAfter().toSeconds());
         return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
             .header(HttpHeaders.RETRY_AFTER, Long.toString(seconds))

@@ -26,7 +26,8 @@ public interface BatchEngine {
      * @throws InvalidBatchException when a job's type or params are invalid or job ids
      * repeat
      * @throws AdmissionRejectedException when the batch would exceed the pending-jobs
-     * limit, or as many executor threads are stuck in abandoned attempts as
+     * limit (the tenant's or the service's) or its tenant's batches per minute, or as
+     * many executor threads are stuck in abandoned attempts as
      * {@code failfast.executor.max-abandoned}
      * @throws EngineUnavailableException while the service shuts down
      */
@@ -78,10 +79,9 @@ public interface BatchEngine {
     int attemptsInFlight();
 
     /**
-     * Batches this process refused so far because they would have exceeded the
-     * pending-jobs limit.
+     * Batches this process refused so far because they would have exceeded {@code limit}.
      */
-    long admissionRejections();
+    long admissionRejections(AdmissionLimit limit);
 
     /** Whether batches are accepted: false while the service starts or shuts down. */
     boolean isAccepting();

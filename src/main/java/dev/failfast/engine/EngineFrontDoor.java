@@ -16,7 +16,10 @@ import dev.failfast.store.IdempotencyKey;
 import dev.failfast.store.WriteFencedException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -68,7 +71,9 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
 
     private final TimeBasedEpochGenerator ids = Generators.timeBasedEpochGenerator();
 
-    private final AtomicLong admissionRejections = new AtomicLong();
+    private final TenantQuotas quotas;
+
+    private final Map<AdmissionLimit, AtomicLong> admissionRejections = new EnumMap<>(AdmissionLimit.class);
 
     /**
      * Submissions hold it shared while they run; closing the door takes it exclusively.
@@ -90,6 +95,10 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
         this.maxAbandoned = properties.executor().maxAbandoned();
         this.applicationEvents = applicationEvents;
         this.validator = new BatchValidator(handlers, limits.maxJobsPerBatch());
+        this.quotas = new TenantQuotas(properties, clock);
+        for (AdmissionLimit limit : AdmissionLimit.values()) {
+            admissionRejections.put(limit, new AtomicLong());
+        }
     }
 
     @Override
@@ -113,7 +122,8 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
                 throw shuttingDown(); // the door closed while the batch was validated
             }
             int size = spec.jobs().size();
-            admit(size);
+            String tenant = caller.tenant();
+            admit(tenant, size);
             Batch batch = Batch.queued(ids.generate(), caller.owner(), spec, clock.instant());
             List<Job> jobs = spec.jobs().stream().map(Job::pending).toList();
             runner.register(batch, jobs, parsedParams);
@@ -122,7 +132,8 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
             }
             catch (RuntimeException e) {
                 runner.discard(batch.id());
-                runner.pendingJobs().remove(size);
+                runner.pendingJobs().remove(tenant, size);
+                quotas.giveBackBatchToken(tenant);
                 throw e;
             }
             events.submitted(batch);
@@ -140,21 +151,48 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
         return new EngineUnavailableException("The service is shutting down and accepts no new batches");
     }
 
-    private void admit(int jobs) {
+    /**
+     * Admits a batch of {@code jobs} jobs of {@code tenant}, counting it against every
+     * limit, or refuses it whole, counting it against none: threads stuck in abandoned
+     * attempts, the tenant's batches per minute, then pending jobs (the tenant's, then
+     * all).
+     */
+    private void admit(String tenant, int jobs) {
         if (isSaturatedByAbandonedThreads()) {
-            admissionRejections.incrementAndGet();
-            throw new AdmissionRejectedException(("%d job threads are stuck in attempts abandoned because they ignored "
-                    + "their cancellation, the most failfast.executor.max-abandoned allows: no batch is accepted until "
-                    + "they return")
-                .formatted(runner.abandonedThreads()), limits.retryAfter());
+            throw rejected(new AdmissionRejectedException(("%d job threads are stuck in attempts abandoned because "
+                    + "they ignored their cancellation, the most failfast.executor.max-abandoned allows: no batch is "
+                    + "accepted until they return")
+                .formatted(runner.abandonedThreads()), limits.retryAfter(), AdmissionLimit.ABANDONED_THREADS, null));
         }
-        PendingJobs pending = runner.pendingJobs();
-        long max = limits.maxPendingJobs();
-        if (!pending.tryAdd(jobs, max)) {
-            admissionRejections.incrementAndGet();
-            throw new AdmissionRejectedException("%d jobs are waiting to run; %d more would exceed the limit of %d"
-                .formatted(pending.count(), jobs, max), limits.retryAfter());
+        try {
+            quotas.takeBatchToken(tenant);
         }
+        catch (AdmissionRejectedException e) {
+            throw rejected(e);
+        }
+        long tenantMax = quotas.limits(tenant).maxPendingJobs();
+        PendingJobs.Excess excess = runner.pendingJobs().tryAdd(tenant, jobs, limits.maxPendingJobs(), tenantMax);
+        if (excess != null) {
+            quotas.giveBackBatchToken(tenant);
+            boolean tenantLimit = excess.limit() == AdmissionLimit.TENANT_PENDING_JOBS;
+            String message = tenantLimit
+                    ? "Tenant %s has %d jobs waiting to run; %d more would exceed its limit of %d".formatted(tenant,
+                            excess.pending(), jobs, excess.max())
+                    : "%d jobs are waiting to run; %d more would exceed the limit of %d".formatted(excess.pending(),
+                            jobs, excess.max());
+            throw rejected(new AdmissionRejectedException(message, limits.retryAfter(), excess.limit(),
+                    tenantLimit ? tenant : null));
+        }
+    }
+
+    /** Filled with every limit in the constructor, never changed after. */
+    private AtomicLong rejections(AdmissionLimit limit) {
+        return Objects.requireNonNull(admissionRejections.get(limit));
+    }
+
+    private AdmissionRejectedException rejected(AdmissionRejectedException e) {
+        rejections(e.limit()).incrementAndGet();
+        return e;
     }
 
     @Override
@@ -213,8 +251,8 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
     }
 
     @Override
-    public long admissionRejections() {
-        return admissionRejections.get();
+    public long admissionRejections(AdmissionLimit limit) {
+        return rejections(limit).get();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.failfast.metrics;
 
+import dev.failfast.engine.AdmissionLimit;
 import dev.failfast.engine.BatchEngine;
 import dev.failfast.settings.FailfastProperties;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -48,9 +49,14 @@ class EngineMetrics implements MeterBinder {
         FunctionCounter.builder(prefix + "cluster.listener.reconnects", engine, BatchEngine::listenerReconnects)
             .description("Times the cluster notice listener found its connection dead and opened a new one")
             .register(registry);
-        FunctionCounter.builder(prefix + "admission.rejections", engine, BatchEngine::admissionRejections)
-            .description("Batches refused with 429 because they would exceed the pending-jobs limit")
-            .register(registry);
+        for (AdmissionLimit limit : AdmissionLimit.values()) {
+            // One series per limit, a fixed set: no tenant tag, whose values clients
+            // choose.
+            FunctionCounter.builder(prefix + "admission.rejections", engine, e -> e.admissionRejections(limit))
+                .description("Batches refused with 429, by the limit they would have exceeded")
+                .tag("limit", limit.wireName())
+                .register(registry);
+        }
     }
 
 }

@@ -8,6 +8,7 @@ import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -28,6 +29,7 @@ import org.springframework.validation.annotation.Validated;
  * @param retention how long finished batches are kept
  * @param cluster several replicas on one PostgreSQL database
  * @param security who may call the API (docs/security.md)
+ * @param tenants each tenant's quotas and share of the pool (docs/quotas.md)
  */
 @Validated
 @ConfigurationProperties("failfast")
@@ -35,7 +37,14 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
         @DefaultValue @Valid Limits limits, @DefaultValue @Valid Jobs jobs, @DefaultValue @Valid Store store,
         @DefaultValue @Valid Recovery recovery, @DefaultValue @Valid Shutdown shutdown,
         @DefaultValue @Valid Retention retention, @DefaultValue @Valid Cluster cluster,
-        @DefaultValue @Valid Security security) {
+        @DefaultValue @Valid Security security, @DefaultValue @Valid Tenants tenants) {
+
+    @AssertTrue(message = "failfast.tenants: every tenant's max-pending-jobs must be at least "
+            + "failfast.limits.max-jobs-per-batch, or a full batch of that tenant could never be admitted")
+    boolean isTenantPendingLimitReachable() {
+        // Unset limits are the global one, which Limits checks.
+        return tenants.smallestPendingLimit(Long.MAX_VALUE) >= limits.maxJobsPerBatch();
+    }
 
     /**
      * The {@code ThreadPoolTaskExecutor} jobs run on.
@@ -303,4 +312,110 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
     public record Jwt(@DefaultValue("tenant") @NotBlank String tenantClaim, @DefaultValue("") String scopesClaim,
             @DefaultValue("sub") @NotBlank String principalClaim) {
     }
+
+    /**
+     * Quotas and fairness between tenants (docs/quotas.md): what one tenant may take of a
+     * shared service, so that no tenant can keep another from submitting or running.
+     *
+     * @param defaults the limits of every tenant that has no override
+     * @param overrides limits of named tenants
+     * ({@code failfast.tenants.overrides.<tenant>.*}); a key an override leaves unset is
+     * taken from {@code defaults}. Tenant names with characters other than lower-case
+     * letters, digits and {@code -} need brackets in a properties key
+     * ({@code failfast.tenants.overrides[Acme.Corp].max-running-jobs})
+     */
+    public record Tenants(@DefaultValue @Valid TenantDefaults defaults,
+            @DefaultValue Map<String, @Valid TenantOverride> overrides) {
+
+        public Tenants {
+            overrides = Map.copyOf(overrides);
+        }
+
+        /**
+         * The limits of {@code tenant}: its override where set, else the defaults.
+         * @param globalMaxPendingJobs {@code failfast.limits.max-pending-jobs}, the
+         * pending-jobs limit of a tenant that sets none
+         */
+        public TenantLimits of(String tenant, long globalMaxPendingJobs) {
+            return resolve(overrides.get(tenant), globalMaxPendingJobs);
+        }
+
+        private TenantLimits resolve(@Nullable TenantOverride override, long globalMaxPendingJobs) {
+            Long pending = defaults.maxPendingJobs();
+            Integer running = defaults.maxRunningJobs();
+            int rate = defaults.batchesPerMinute();
+            if (override != null) {
+                pending = override.maxPendingJobs() != null ? override.maxPendingJobs() : pending;
+                running = override.maxRunningJobs() != null ? override.maxRunningJobs() : running;
+                rate = override.batchesPerMinute() != null ? override.batchesPerMinute() : rate;
+            }
+            return new TenantLimits(pending != null ? pending : globalMaxPendingJobs, running, rate);
+        }
+
+        /**
+         * The smallest pending-jobs limit of any tenant, named or not; those that set
+         * none count as {@code globalMaxPendingJobs}.
+         */
+        long smallestPendingLimit(long globalMaxPendingJobs) {
+            long smallest = resolve(null, globalMaxPendingJobs).maxPendingJobs();
+            for (TenantOverride override : overrides.values()) {
+                smallest = Math.min(smallest, resolve(override, globalMaxPendingJobs).maxPendingJobs());
+            }
+            return smallest;
+        }
+
+    }
+
+    /**
+     * The limits of every tenant, unless overridden. The defaults suit a service shared
+     * by a handful of tenants, where one tenant must not keep the others from running but
+     * a lone tenant (a service without authentication has just {@code default}) may use
+     * all of it.
+     *
+     * @param maxPendingJobs most jobs one tenant may have waiting to run; a batch that
+     * would go over gets 429 with {@code Retry-After}. Unset, it is
+     * {@code failfast.limits.max-pending-jobs}: that limit protects the service's memory
+     * and database, and dispatch is fair whatever a tenant has queued, so one tenant's
+     * backlog delays nobody else's jobs. Set it lower, say to the global limit divided by
+     * the tenants expected, so that one tenant's backlog cannot take all of the global
+     * limit and leave the others with 429s
+     * @param maxRunningJobs most jobs of one tenant running at once (over the whole
+     * cluster in cluster mode). Unset, a tenant may use the whole pool when no one else
+     * has work: fairness still shares the pool between the tenants that have jobs ready,
+     * by giving each free thread to the tenant with the fewest running. Set it to keep a
+     * share of the pool free for other tenants even before they submit, at the cost of
+     * threads left idle while only one tenant has work
+     * @param batchesPerMinute most batches one tenant may submit per minute, as a token
+     * bucket: up to this many at once, then one every {@code 60s / batchesPerMinute}
+     * (600: a burst of 600, then 10 per second). High enough for any client that batches
+     * its work, low enough that a client submitting in a loop cannot flood the database
+     * with batch rows. Over it the submission gets 429 with the time until the next token
+     * as {@code Retry-After}. Each replica keeps its own buckets in cluster mode
+     */
+    public record TenantDefaults(@Nullable @Min(1) Long maxPendingJobs, @Nullable @Min(1) Integer maxRunningJobs,
+            @DefaultValue("600") @Min(1) int batchesPerMinute) {
+    }
+
+    /**
+     * One tenant's limits where they differ from {@link TenantDefaults}; each key left
+     * unset is the default's.
+     *
+     * @param maxPendingJobs as {@link TenantDefaults#maxPendingJobs()}
+     * @param maxRunningJobs as {@link TenantDefaults#maxRunningJobs()}
+     * @param batchesPerMinute as {@link TenantDefaults#batchesPerMinute()}
+     */
+    public record TenantOverride(@Nullable @Min(1) Long maxPendingJobs, @Nullable @Min(1) Integer maxRunningJobs,
+            @Nullable @Min(1) Integer batchesPerMinute) {
+    }
+
+    /**
+     * One tenant's limits, its override and the defaults taken together.
+     *
+     * @param maxPendingJobs most jobs waiting to run
+     * @param maxRunningJobs most jobs running at once; null for no limit but the pool's
+     * @param batchesPerMinute most batches submitted per minute
+     */
+    public record TenantLimits(long maxPendingJobs, @Nullable Integer maxRunningJobs, int batchesPerMinute) {
+    }
+
 }

@@ -93,15 +93,24 @@ public final class ClusterStore {
     // ---- claims and changes -----------------------------------------------------------
 
     /**
-     * Claims up to {@code max} PENDING jobs, in submission order, of the batch claimed
-     * least recently that may start one: no cause, below its {@code maxParallelism} over
-     * all replicas. The jobs become RUNNING, owned by {@code node}, with one more
-     * attempt. A batch another replica is changing right now is passed over for one that
-     * is free, and waited for only when no other batch has a job to start.
+     * Claims up to {@code max} PENDING jobs, in submission order, of the batch whose turn
+     * it is: of the tenants below their cap of running jobs over all replicas, the one
+     * with the fewest running, then the one claimed least recently; of its batches that
+     * may start a job (no cause, below its {@code maxParallelism} over all replicas), the
+     * one claimed least recently. The jobs become RUNNING, owned by {@code node}, with
+     * one more attempt; a capped tenant gets no more than takes it to its cap. A batch
+     * another replica is changing right now is passed over for one that is free, and
+     * waited for only when no other batch has a job to start.
+     * @param caps each tenant's most running jobs over the cluster
      * @return the claim, or empty when no batch has a job to start
      */
+    public Optional<Claim> claim(String node, int max, RunningCaps caps, Instant now) {
+        return Optional.ofNullable(claims.claim(node, max, caps, now));
+    }
+
+    /** {@link #claim(String, int, RunningCaps, Instant)} with no tenant capped. */
     public Optional<Claim> claim(String node, int max, Instant now) {
-        return Optional.ofNullable(claims.claim(node, max, now));
+        return claim(node, max, RunningCaps.UNLIMITED, now);
     }
 
     /**
@@ -176,6 +185,29 @@ public final class ClusterStore {
                     + ACTIVE_STATES)
             .query((rs, row) -> new Totals(rs.getInt("batches"), rs.getLong("pending")))
             .single();
+    }
+
+    /**
+     * The jobs not yet started of all active batches and of one tenant's, over the whole
+     * cluster: what admission checks a tenant's new batch against.
+     */
+    public PendingJobs pendingJobs(String tenant) {
+        return client
+            .sql("SELECT COALESCE(SUM(jobs_pending), 0) AS pending,"
+                    + " COALESCE(SUM(CASE WHEN tenant = ? THEN jobs_pending ELSE 0 END), 0) AS tenant_pending"
+                    + " FROM batch WHERE state IN " + ACTIVE_STATES)
+            .param(tenant)
+            .query((rs, row) -> new PendingJobs(rs.getLong("pending"), rs.getLong("tenant_pending")))
+            .single();
+    }
+
+    /**
+     * Jobs not yet started, over the cluster.
+     *
+     * @param all of every active batch
+     * @param tenant of the tenant's active batches
+     */
+    public record PendingJobs(long all, long tenant) {
     }
 
     /**

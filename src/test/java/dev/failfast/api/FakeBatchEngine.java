@@ -9,6 +9,7 @@ import dev.failfast.batch.BatchSpec;
 import dev.failfast.batch.BatchStateConflictException;
 import dev.failfast.batch.Caller;
 import dev.failfast.batch.CancellationCause;
+import dev.failfast.engine.AdmissionLimit;
 import dev.failfast.engine.BatchEngine;
 import dev.failfast.engine.IdempotencyKeyReusedException;
 import dev.failfast.engine.Submission;
@@ -133,7 +134,7 @@ final class FakeBatchEngine implements BatchEngine {
     }
 
     @Override
-    public long admissionRejections() {
+    public long admissionRejections(AdmissionLimit limit) {
         return 0;
     }
 

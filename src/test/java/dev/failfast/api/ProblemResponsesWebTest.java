@@ -3,6 +3,7 @@ package dev.failfast.api;
 import static dev.failfast.api.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.failfast.engine.AdmissionLimit;
 import dev.failfast.engine.AdmissionRejectedException;
 import dev.failfast.engine.EngineUnavailableException;
 import java.time.Duration;
@@ -180,11 +181,12 @@ class ProblemResponsesWebTest {
 
     @Test
     void tooManyPendingJobsIs429WithRetryAfterInWholeSecondsAtLeastOne() {
-        engine.refuseSubmissionsWith(
-                new AdmissionRejectedException("Too many pending jobs: 10 waiting, limit 5", Duration.ofMillis(2_900)));
+        engine.refuseSubmissionsWith(new AdmissionRejectedException("Too many pending jobs: 10 waiting, limit 5",
+                Duration.ofMillis(2_900), AdmissionLimit.PENDING_JOBS, null));
 
         MvcTestResult slow = post(ONE_JOB);
-        engine.refuseSubmissionsWith(new AdmissionRejectedException("busy", Duration.ofMillis(300)));
+        engine.refuseSubmissionsWith(
+                new AdmissionRejectedException("busy", Duration.ofMillis(300), AdmissionLimit.ABANDONED_THREADS, null));
         MvcTestResult soon = post(ONE_JOB);
 
         JsonNode problem = assertProblem(slow, 429, "too-many-pending-jobs");
@@ -192,6 +194,23 @@ class ProblemResponsesWebTest {
         assertThat(slow).hasHeader("Retry-After", "2");
         assertProblem(soon, 429, "too-many-pending-jobs");
         assertThat(soon).hasHeader("Retry-After", "1");
+        assertThat(problem.get("limit").asString()).isEqualTo("pending-jobs");
+        assertThat(problem.has("tenant")).as("a limit of the whole service").isFalse();
+    }
+
+    @Test
+    void aTenantOverItsQuotaIs429NamingTheLimitAndTheTenant() {
+        engine.refuseSubmissionsWith(
+                new AdmissionRejectedException("Tenant acme is over its limit of 2 batches per minute",
+                        Duration.ofSeconds(30), AdmissionLimit.TENANT_BATCHES_PER_MINUTE, "acme"));
+
+        MvcTestResult result = post(ONE_JOB);
+
+        JsonNode problem = assertProblem(result, 429, "too-many-pending-jobs");
+        assertThat(result).hasHeader("Retry-After", "30");
+        assertThat(problem.get("limit").asString()).isEqualTo("tenant-batches-per-minute");
+        assertThat(problem.get("tenant").asString()).isEqualTo("acme");
+        assertThat(problem.get("detail").asString()).contains("acme");
     }
 
     @Test

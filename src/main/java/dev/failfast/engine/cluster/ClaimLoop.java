@@ -3,6 +3,7 @@ package dev.failfast.engine.cluster;
 import dev.failfast.batch.Job;
 import dev.failfast.engine.JobRun;
 import dev.failfast.store.ClusterStore;
+import dev.failfast.store.RunningCaps;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
@@ -12,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Claims jobs from the database as this replica's worker threads come free, on a thread
- * of its own ({@link ClusterStore#claim}: a batch whose turn it is, within its
+ * of its own ({@link ClusterStore#claim}: the tenant whose turn it is, within its
+ * max-running-jobs over the cluster, then the batch whose turn it is, within its
  * maxParallelism over the cluster), holds them, and starts their attempts.
  */
 final class ClaimLoop {
@@ -26,6 +28,8 @@ final class ClaimLoop {
     private final Clock clock;
 
     private final int claimSize;
+
+    private final RunningCaps caps;
 
     private final Duration pollInterval;
 
@@ -44,13 +48,14 @@ final class ClaimLoop {
 
     private volatile boolean stopped;
 
-    ClaimLoop(String node, ClusterStore cluster, Clock clock, int claimSize, Duration pollInterval,
+    ClaimLoop(String node, ClusterStore cluster, Clock clock, int claimSize, RunningCaps caps, Duration pollInterval,
             WorkerThreads threads, HeldBatches held, HeldAttempts attempts,
             Consumer<BatchTransaction.Result> committed) {
         this.node = node;
         this.cluster = cluster;
         this.clock = clock;
         this.claimSize = claimSize;
+        this.caps = caps;
         this.pollInterval = pollInterval;
         this.threads = threads;
         this.held = held;
@@ -127,7 +132,7 @@ final class ClaimLoop {
             if (free <= 0) {
                 return false;
             }
-            var claim = cluster.claim(node, Math.min(free, claimSize), clock.instant()).orElse(null);
+            var claim = cluster.claim(node, Math.min(free, claimSize), caps, clock.instant()).orElse(null);
             if (claim == null) {
                 return false;
             }

@@ -1,12 +1,14 @@
 package dev.failfast.engine.cluster;
 
+import dev.failfast.engine.AdmissionLimit;
 import dev.failfast.engine.PendingJobs;
 import dev.failfast.store.ClusterStore;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Pending jobs over the whole cluster, read from the database at each submission. Nothing
- * is reserved: the jobs of a batch count once it is stored, so two submissions at once
- * may both pass.
+ * Pending jobs over the whole cluster, in all and of the submitting tenant, read from the
+ * database at each submission. Nothing is reserved: the jobs of a batch count once it is
+ * stored, so two submissions at once may both pass.
  */
 final class ClusterPendingJobs implements PendingJobs {
 
@@ -26,12 +28,19 @@ final class ClusterPendingJobs implements PendingJobs {
     }
 
     @Override
-    public boolean tryAdd(int jobs, long max) {
-        return cluster.totals().pendingJobs() + jobs <= max;
+    public @Nullable Excess tryAdd(String tenant, int jobs, long max, long tenantMax) {
+        ClusterStore.PendingJobs pending = cluster.pendingJobs(tenant);
+        if (pending.tenant() + jobs > tenantMax) {
+            return new Excess(AdmissionLimit.TENANT_PENDING_JOBS, pending.tenant(), tenantMax);
+        }
+        if (pending.all() + jobs > max) {
+            return new Excess(AdmissionLimit.PENDING_JOBS, pending.all(), max);
+        }
+        return null;
     }
 
     @Override
-    public void remove(int jobs) {
+    public void remove(String tenant, int jobs) {
     }
 
 }

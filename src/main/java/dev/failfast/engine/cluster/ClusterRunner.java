@@ -13,9 +13,12 @@ import dev.failfast.engine.PollingThread;
 import dev.failfast.settings.FailfastProperties;
 import dev.failfast.store.ClusterStore;
 import dev.failfast.store.NodeLease;
+import dev.failfast.store.RunningCaps;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.LinkedBlockingDeque;
@@ -111,8 +114,8 @@ public final class ClusterRunner implements BatchRunner {
                 settings.pollInterval());
         this.writer = new OutcomeWriter(lease.node(), cluster, clock, settlements, attempts, held, threads,
                 this::committed, settings.pollInterval());
-        this.claims = new ClaimLoop(lease.node(), cluster, clock, settings.claimSize(), settings.pollInterval(),
-                threads, held, attempts, this::committed);
+        this.claims = new ClaimLoop(lease.node(), cluster, clock, settings.claimSize(), runningCaps(properties),
+                settings.pollInterval(), threads, held, attempts, this::committed);
         this.causes = new CauseRecorder(cluster, attempts, this::committed);
         this.listener = new CauseListener(dataSource, settings.pollInterval(), attempts::causeRecorded, threads::wake);
         this.totals = new RefreshTotals(cluster, threads);
@@ -122,6 +125,24 @@ public final class ClusterRunner implements BatchRunner {
                         new PutBackLostClaims(lease.node(), cluster, held, this::committed),
                         new FireDeadlines(cluster, causes), totals));
         this.pending = new ClusterPendingJobs(cluster, totals);
+    }
+
+    /**
+     * Each tenant's {@code max-running-jobs}, over the cluster: the named tenants' (their
+     * override, else the default), and the default for every other tenant.
+     */
+    static RunningCaps runningCaps(FailfastProperties properties) {
+        var tenants = properties.tenants();
+        long global = properties.limits().maxPendingJobs();
+        Map<String, Integer> byTenant = new HashMap<>();
+        for (String tenant : tenants.overrides().keySet()) {
+            byTenant.put(tenant, capOf(tenants.of(tenant, global).maxRunningJobs()));
+        }
+        return new RunningCaps(byTenant, capOf(tenants.defaults().maxRunningJobs()));
+    }
+
+    private static int capOf(@Nullable Integer maxRunningJobs) {
+        return maxRunningJobs == null ? RunningCaps.NONE : maxRunningJobs;
     }
 
     /** Nothing to hold: the stored batch is all the replicas need. */

@@ -37,6 +37,8 @@ final class BatchRun {
 
     private final UUID id;
 
+    private final String tenant;
+
     private final RunContext context;
 
     private final LocalJob[] jobs;
@@ -60,6 +62,7 @@ final class BatchRun {
     BatchRun(RunContext context, Batch batch, List<Job> jobs, @Nullable List<Object> parsedParams) {
         this.context = context;
         this.id = batch.id();
+        this.tenant = batch.owner().tenant();
         this.changes = new BatchChanges(batch);
         this.jobs = new LocalJob[jobs.size()];
         for (int i = 0; i < this.jobs.length; i++) {
@@ -70,6 +73,11 @@ final class BatchRun {
 
     UUID id() {
         return id;
+    }
+
+    /** The tenant the batch belongs to, whose share of the pool its jobs take. */
+    String tenant() {
+        return tenant;
     }
 
     Batch snapshot() {
@@ -140,7 +148,7 @@ final class BatchRun {
             Attempt attempt = new Attempt(job, job.job().attempts() + 1, worker, token);
             job.attempt(attempt);
             if (job.job().state() == JobState.PENDING) {
-                context.pendingJobs().decrementAndGet();
+                context.pendingJobs().remove(tenant, 1);
             }
             changes.job(job, job.job().started(attempt.number(), now));
             if (batch().state() == BatchState.QUEUED) {
@@ -248,7 +256,7 @@ final class BatchRun {
                 changes.job(job, job.job().cancelledKeepingLastError(now));
             }
         }
-        context.pendingJobs().addAndGet(-skipped);
+        context.pendingJobs().remove(tenant, skipped);
         queue.close();
         changes.batch(batch().cancelling(cause));
         if (batch().counts().running() > 0) {

@@ -21,7 +21,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -70,9 +69,7 @@ public final class LocalRunner implements BatchRunner {
 
     private final Map<UUID, BatchRun> active = new ConcurrentHashMap<>();
 
-    private final AtomicLong pendingJobs = new AtomicLong();
-
-    private final PendingJobs pending = new CountedPendingJobs(pendingJobs);
+    private final CountedPendingJobs pending = new CountedPendingJobs();
 
     private final ReentrantLock lifecycle = new ReentrantLock();
 
@@ -88,9 +85,18 @@ public final class LocalRunner implements BatchRunner {
         var publisher = new BatchPublisher(store, events);
         this.recovery = new BatchRecovery(store, publisher, clock, properties.recovery().mode());
         var settings = properties.executor();
-        this.dispatcher = new Dispatcher(executor, settings.dispatchCapacity(), settings.maxAbandoned(), runner, clock);
+        this.dispatcher = new Dispatcher(executor, settings.dispatchCapacity(), settings.maxAbandoned(), runner, clock,
+                tenant -> maxRunningJobs(properties, tenant));
         var timers = new AttemptTimers(scheduler, clock, properties.engine().cancelGrace());
-        this.context = new RunContext(clock, timers, publisher, pendingJobs, dispatcher, this::terminated);
+        this.context = new RunContext(clock, timers, publisher, pending, dispatcher, this::terminated);
+    }
+
+    /**
+     * The tenant's {@code max-running-jobs}, {@link Integer#MAX_VALUE} if it has none.
+     */
+    private static int maxRunningJobs(FailfastProperties properties, String tenant) {
+        Integer max = properties.tenants().of(tenant, properties.limits().maxPendingJobs()).maxRunningJobs();
+        return max == null ? Integer.MAX_VALUE : max;
     }
 
     @Override
@@ -165,7 +171,7 @@ public final class LocalRunner implements BatchRunner {
      */
     private void resume(Batch batch, List<Job> jobs) {
         BatchRun run = new BatchRun(context, batch, jobs, null);
-        pendingJobs.addAndGet(batch.counts().pending());
+        pending.resumed(batch.owner().tenant(), batch.counts().pending());
         active.put(batch.id(), run);
         run.resumeInterrupted();
         start(run);

@@ -2,7 +2,6 @@ package dev.failfast.engine.local;
 
 import dev.failfast.engine.AttemptTimers;
 import java.time.Clock;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -11,12 +10,12 @@ import java.util.function.Consumer;
  * @param clock the source of every timestamp
  * @param timers timeouts, deadlines, retry backoffs and cancel grace periods
  * @param publisher writes changes to the store and tells the listeners
- * @param pendingJobs jobs waiting to start over all batches, for admission control
+ * @param pendingJobs jobs waiting to start, in all and by tenant, for admission control
  * @param dispatcher hands the batches' jobs to the executor; called outside the batch
  * lock
  * @param terminated called (under the batch lock, once its terminal state is published)
  * when a batch ended
  */
-record RunContext(Clock clock, AttemptTimers timers, BatchPublisher publisher, AtomicLong pendingJobs,
+record RunContext(Clock clock, AttemptTimers timers, BatchPublisher publisher, CountedPendingJobs pendingJobs,
         Dispatcher dispatcher, Consumer<BatchRun> terminated) {
 }

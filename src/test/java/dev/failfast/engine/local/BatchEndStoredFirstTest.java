@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.core.task.SyncTaskExecutor;
@@ -63,14 +62,21 @@ class BatchEndStoredFirstTest {
         var runner = new AttemptRunner(new JobHandlers(List.of()), JsonMapper.shared(), 1024);
         var context = new RunContext(Clock.systemUTC(),
                 new AttemptTimers(scheduler, Clock.systemUTC(), Duration.ofSeconds(1)),
-                new BatchPublisher(store, new BatchEvents(List.of())), new AtomicLong(1),
-                new Dispatcher(new SyncTaskExecutor(), 1, 1, runner, Clock.systemUTC()),
+                new BatchPublisher(store, new BatchEvents(List.of())), pending(1),
+                new Dispatcher(new SyncTaskExecutor(), 1, 1, runner, Clock.systemUTC(), tenant -> Integer.MAX_VALUE),
                 run -> storedWhenTerminated.add(store.findBatch(run.id()).orElseThrow().state()));
         BatchRun run = new BatchRun(context, batch, jobs, null);
 
         run.recordCause(CancellationCause.of(CauseType.USER_REQUESTED, "Cancelled by a client", null, Instant.now()));
 
         assertThat(storedWhenTerminated).containsExactly(BatchState.CANCELLED);
+    }
+
+    /** The pending-jobs count as admission left it for the batch's jobs. */
+    private static CountedPendingJobs pending(int jobs) {
+        var pending = new CountedPendingJobs();
+        pending.resumed(OWNER.tenant(), jobs);
+        return pending;
     }
 
 }

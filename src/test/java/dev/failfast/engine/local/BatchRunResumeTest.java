@@ -25,7 +25,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.core.task.SyncTaskExecutor;
@@ -59,8 +58,9 @@ class BatchRunResumeTest {
         var runner = new AttemptRunner(new JobHandlers(List.of()), JsonMapper.shared(), 1024);
         var context = new RunContext(Clock.systemUTC(),
                 new AttemptTimers(scheduler, Clock.systemUTC(), Duration.ofSeconds(1)),
-                new BatchPublisher(new InMemoryBatchStore(), new BatchEvents(List.of())), new AtomicLong(2),
-                new Dispatcher(new SyncTaskExecutor(), 1, 1, runner, Clock.systemUTC()), run -> {
+                new BatchPublisher(new InMemoryBatchStore(), new BatchEvents(List.of())), pending(2),
+                new Dispatcher(new SyncTaskExecutor(), 1, 1, runner, Clock.systemUTC(), tenant -> Integer.MAX_VALUE),
+                run -> {
                 });
 
         BatchRun run = new BatchRun(context, batch, jobs, null);
@@ -73,6 +73,13 @@ class BatchRunResumeTest {
 
     private static JobSpec spec(String id) {
         return new JobSpec(id, "sleep", JsonNodeFactory.instance.objectNode(), null, RetryPolicy.NONE);
+    }
+
+    /** The pending-jobs count as admission left it for the batch's jobs. */
+    private static CountedPendingJobs pending(int jobs) {
+        var pending = new CountedPendingJobs();
+        pending.resumed(OWNER.tenant(), jobs);
+        return pending;
     }
 
 }

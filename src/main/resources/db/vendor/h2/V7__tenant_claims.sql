@@ -1,0 +1,2 @@
+-- Nothing on H2: the cluster mode's index of active batches by tenant (db/vendor/postgresql) exists on
+-- PostgreSQL only, and embedded H2 runs a single instance.
