@@ -108,8 +108,11 @@ class HeldAttemptsTest {
             .sql("INSERT INTO cluster_node (id, started_at, expires_at) VALUES (?, ?, ?)")
             .params("node-a", CLAIMED.atOffset(ZoneOffset.UTC), CLAIMED.plusSeconds(3600).atOffset(ZoneOffset.UTC))
             .update();
-        scheduler.initialize();
         Clock clock = Clock.fixed(STARTED, ZoneOffset.UTC);
+        // Timers are due at instants of this clock: the scheduler must measure delays on
+        // it too, or a retry due at a fixed instant now past would fire at once.
+        scheduler.setClock(clock);
+        scheduler.initialize();
         var runner = new AttemptRunner(new JobHandlers(List.of(handler)), JSON, 1024);
         attempts = new HeldAttempts(cluster, runner, new SyncTaskExecutor(),
                 new AttemptTimers(scheduler, clock, Duration.ofSeconds(1)), clock, threads, held, settlements,
