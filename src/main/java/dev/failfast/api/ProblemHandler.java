@@ -114,8 +114,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(EngineUnavailableException.class)
     ResponseEntity<ProblemDetail> unavailable(EngineUnavailableException e, HttpServletRequest request) {
-        ProblemDetail problem = problem(HttpStatus.SERVICE_UNAVAILABLE, "Service unavailable", e.getMessage(), request);
-        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5").body(problem);
+        return serviceUnavailable(e.getMessage(), request);
     }
 
     /**
@@ -137,7 +136,13 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     ResponseEntity<ProblemDetail> credentialsUncheckable(CredentialsUncheckableException e,
             HttpServletRequest request) {
         log.warn("{} on {} {}", e.getMessage(), request.getMethod(), request.getRequestURI(), e.getCause());
-        ProblemDetail problem = problem(HttpStatus.SERVICE_UNAVAILABLE, "Service unavailable", e.getMessage(), request);
+        return serviceUnavailable(e.getMessage(), request);
+    }
+
+    /** A 503 the client should send again, after a few seconds. */
+    private static ResponseEntity<ProblemDetail> serviceUnavailable(@Nullable String detail,
+            HttpServletRequest request) {
+        ProblemDetail problem = problem(HttpStatus.SERVICE_UNAVAILABLE, "Service unavailable", detail, request);
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5").body(problem);
     }
 

@@ -119,13 +119,13 @@ public final class ApiKeys {
      * @return the key as it is now, or empty if there is no such key
      */
     public Optional<ApiKey> revoke(Caller revoker, UUID id) {
-        if (store.revoke(id, clock.instant(), revoker.principal())) {
-            Optional<ApiKey> revoked = store.find(id);
-            audit.info("API key {} of tenant {} revoked by {}", id, revoked.map(ApiKey::tenant).orElse("?"),
+        boolean revokedNow = store.revoke(id, clock.instant(), revoker.principal());
+        Optional<ApiKey> key = store.find(id);
+        if (revokedNow) {
+            audit.info("API key {} of tenant {} revoked by {}", id, key.map(ApiKey::tenant).orElse("?"),
                     revoker.principal());
-            return revoked;
         }
-        return store.find(id);
+        return key;
     }
 
     /**

@@ -33,27 +33,33 @@ final class BearerAuthentication implements AuthenticationManager {
     @Override
     public Authentication authenticate(Authentication authentication) {
         String token = ((BearerTokenAuthenticationToken) authentication).getToken();
-        AuthenticationProvider provider = jwts != null && looksLikeJwt(token) ? jwts : apiKeys;
+        AuthenticationProvider jwtProvider = jwts;
+        boolean isJwt = jwtProvider != null && looksLikeJwt(token);
+        AuthenticationProvider provider = jwtProvider != null && isJwt ? jwtProvider : apiKeys;
+        Authentication result;
         try {
-            Authentication result = provider.authenticate(authentication);
-            if (result == null) {
-                throw new IllegalStateException(provider + " answered nothing for a bearer token");
-            }
-            return result;
+            result = provider.authenticate(authentication);
         }
         catch (AuthenticationException e) {
             throw e;
         }
-        catch (DataAccessException | IllegalStateException e) {
+        catch (DataAccessException e) {
             throw new CredentialsUncheckableException(
-                    "The credentials could not be checked now: the database is " + "unavailable", e);
+                    "The credentials could not be checked now: the database is unavailable", e);
         }
         catch (RuntimeException e) {
+            if (!isJwt) {
+                throw e; // a bug of the key check, not an outage: let it be a 500, logged
+            }
             // Such as Spring's JwtDecoderInitializationException, when the issuer's
             // discovery document or key set cannot be fetched.
             throw new CredentialsUncheckableException("The token could not be checked now: its issuer is unreachable",
                     e);
         }
+        if (result == null) {
+            throw new IllegalStateException(provider + " answered nothing for a bearer token");
+        }
+        return result;
     }
 
     static boolean looksLikeJwt(String token) {
