@@ -1,0 +1,35 @@
+package dev.failfast.job;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Thrown by a job whose target asked to be called again later (HTTP 429 or 503 with
+ * {@code Retry-After}): backpressure, not a failure. The engine runs the attempt again
+ * once {@link #delay()} has passed (capped by configuration) without counting a failed
+ * attempt; a job that is deferred too often fails with the given error type and message.
+ */
+public class RetryLaterException extends JobFailedException {
+
+    private final Duration delay;
+
+    /**
+     * @param delay how long the target asked to wait; not negative
+     * @param errorType the error type if the engine gives up deferring
+     * @param message what happened, without credentials
+     */
+    public RetryLaterException(Duration delay, String errorType, String message) {
+        super(errorType, message);
+        Objects.requireNonNull(delay, "delay");
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("delay must not be negative, was " + delay);
+        }
+        this.delay = delay;
+    }
+
+    /** How long the target asked to wait before the next call. */
+    public Duration delay() {
+        return delay;
+    }
+
+}
