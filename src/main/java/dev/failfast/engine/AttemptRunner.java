@@ -35,10 +35,10 @@ public final class AttemptRunner {
      * Runs a started attempt on this thread and hands its outcome to {@code finish}, even
      * when the JVM fails (the error is then rethrown).
      */
-    public void run(UUID batchId, Attempt attempt, Consumer<Outcome> finish) {
+    public void run(UUID batchId, String tenant, Attempt attempt, Consumer<Outcome> finish) {
         Outcome outcome;
         try {
-            outcome = execute(batchId, attempt);
+            outcome = execute(batchId, tenant, attempt);
         }
         catch (VirtualMachineError e) {
             attempt.detachWorker();
@@ -49,10 +49,10 @@ public final class AttemptRunner {
         finish.accept(outcome);
     }
 
-    private Outcome execute(UUID batchId, Attempt attempt) {
+    private Outcome execute(UUID batchId, String tenant, Attempt attempt) {
         JobSpec spec = attempt.job().job().spec();
         try {
-            Object result = invoke(handlers.find(spec.type()).orElseThrow(), batchId, spec,
+            Object result = invoke(handlers.find(spec.type()).orElseThrow(), batchId, tenant, spec,
                     attempt.job().parsedParams(), attempt);
             return succeeded(result);
         }
@@ -73,10 +73,10 @@ public final class AttemptRunner {
 
     // The parsed params came from this handler's parseParams at submission.
     @SuppressWarnings("unchecked")
-    private static <P> @Nullable Object invoke(JobHandler<P> handler, UUID batchId, JobSpec spec,
+    private static <P> @Nullable Object invoke(JobHandler<P> handler, UUID batchId, String tenant, JobSpec spec,
             @Nullable Object parsedParams, Attempt attempt) throws Exception {
-        P params = parsedParams != null ? (P) parsedParams : handler.parseParams(spec.params());
-        return handler.execute(new JobContext<>(batchId, spec.id(), params, attempt.number(), attempt.token()));
+        P params = parsedParams != null ? (P) parsedParams : handler.parseParams(spec.params(), tenant);
+        return handler.execute(new JobContext<>(batchId, tenant, spec.id(), params, attempt.number(), attempt.token()));
     }
 
     private Outcome succeeded(@Nullable Object result) {

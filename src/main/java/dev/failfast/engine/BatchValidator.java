@@ -44,7 +44,7 @@ final class BatchValidator {
      * Returns every job's params as its handler parsed them, in job order.
      * @throws InvalidBatchException naming each problem found
      */
-    List<Object> validate(BatchSpec spec) {
+    List<Object> validate(BatchSpec spec, String tenant) {
         if (spec.jobs().isEmpty()) {
             throw new InvalidBatchException(List.of(new Violation("jobs", "a batch needs at least one job")));
         }
@@ -77,7 +77,7 @@ final class BatchValidator {
             }
             Parsed parsed = parsedByParams.get(job.params());
             if (parsed == null || !parsed.type().equals(job.type())) {
-                parsed = parse(handler.get(), job.params());
+                parsed = parse(handler.get(), job.params(), tenant);
                 parsedByParams.put(job.params(), parsed);
             }
             if (parsed.error() != null) {
@@ -103,9 +103,9 @@ final class BatchValidator {
         }
     }
 
-    private static Parsed parse(JobHandler<?> handler, ObjectNode params) {
+    private static Parsed parse(JobHandler<?> handler, ObjectNode params, String tenant) {
         try {
-            return new Parsed(handler.type(), handler.parseParams(params), null);
+            return new Parsed(handler.type(), handler.parseParams(params, tenant), null);
         }
         catch (InvalidJobParamsException e) {
             return new Parsed(handler.type(), null, e);

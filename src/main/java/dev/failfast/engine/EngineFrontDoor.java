@@ -115,7 +115,7 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
         if (!accepting) {
             throw shuttingDown();
         }
-        List<Object> parsedParams = validator.validate(spec);
+        List<Object> parsedParams = validator.validate(spec, caller.tenant());
         door.readLock().lock();
         try {
             if (!accepting) {

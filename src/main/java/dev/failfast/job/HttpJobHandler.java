@@ -89,7 +89,7 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
     }
 
     @Override
-    public Params parseParams(ObjectNode json) {
+    public Params parseParams(ObjectNode json, String tenant) {
         Params params = binder.bind(json, Params.class);
         if (!METHODS.contains(params.methodOrDefault())) {
             throw new InvalidJobParamsException("method", "must be one of " + METHODS);

@@ -27,9 +27,12 @@ public interface JobHandler<P> {
      * it to every attempt of the job (and of other jobs of the batch with the same
      * params), so it must never be modified. A job resumed after a restart has its stored
      * params parsed again.
+     * @param params the job's params as the client sent them
+     * @param tenant the tenant submitting the batch, for job types whose settings differ
+     * between tenants
      * @throws InvalidJobParamsException naming each bad field
      */
-    P parseParams(ObjectNode params);
+    P parseParams(ObjectNode params, String tenant);
 
     /**
      * Runs one attempt. Return a small result (anything Jackson can write; null for

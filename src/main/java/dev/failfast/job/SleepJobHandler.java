@@ -68,7 +68,7 @@ class SleepJobHandler implements JobHandler<SleepJobHandler.Params> {
     }
 
     @Override
-    public Params parseParams(ObjectNode params) {
+    public Params parseParams(ObjectNode params, String tenant) {
         return binder.bind(params, Params.class);
     }
 

@@ -109,7 +109,7 @@ class ParamsParsingTest {
         }
 
         @Override
-        public CountingParams parseParams(ObjectNode params) {
+        public CountingParams parseParams(ObjectNode params, String tenant) {
             parses.incrementAndGet();
             return new CountingParams(params.get("name").asString());
         }

@@ -124,7 +124,7 @@ class ShutdownTest {
         }
 
         @Override
-        public ObjectNode parseParams(ObjectNode params) {
+        public ObjectNode parseParams(ObjectNode params, String tenant) {
             parsing.countDown();
             try {
                 proceed.await(30, TimeUnit.SECONDS);

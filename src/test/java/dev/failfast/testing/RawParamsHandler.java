@@ -21,7 +21,7 @@ public abstract class RawParamsHandler implements JobHandler<ObjectNode> {
     }
 
     @Override
-    public final ObjectNode parseParams(ObjectNode params) {
+    public final ObjectNode parseParams(ObjectNode params, String tenant) {
         return params;
     }
 

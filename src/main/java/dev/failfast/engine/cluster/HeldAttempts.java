@@ -108,7 +108,7 @@ final class HeldAttempts {
             settlements.add(new Settlement.NotStarted(batch, run));
             return;
         }
-        runner.run(batch.id, attempt, outcome -> ended(batch, attempt, outcome));
+        runner.run(batch.id, batch.tenant, attempt, outcome -> ended(batch, attempt, outcome));
     }
 
     /**

@@ -19,6 +19,9 @@ final class HeldBatch {
 
     final UUID id;
 
+    /** The tenant the batch belongs to, whose settings its jobs run with. */
+    final String tenant;
+
     final CancellationSource token = new CancellationSource();
 
     final ReentrantLock lock = new ReentrantLock();
@@ -34,8 +37,9 @@ final class HeldBatch {
 
     final Set<JobRun> waitingRetry = new HashSet<>();
 
-    HeldBatch(UUID id) {
+    HeldBatch(UUID id, String tenant) {
         this.id = id;
+        this.tenant = tenant;
     }
 
 }

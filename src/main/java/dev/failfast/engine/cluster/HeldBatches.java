@@ -37,9 +37,9 @@ final class HeldBatches {
     private final Object idle = new Object();
 
     /** Holds the claimed jobs; returns their batch. */
-    HeldBatch hold(UUID batchId, Collection<Job> jobs) {
+    HeldBatch hold(UUID batchId, String tenant, Collection<Job> jobs) {
         return batches.compute(batchId, (id, existing) -> {
-            HeldBatch batch = existing != null ? existing : new HeldBatch(id);
+            HeldBatch batch = existing != null ? existing : new HeldBatch(id, tenant);
             jobs.forEach(job -> batch.jobIds.add(job.id()));
             return batch;
         });

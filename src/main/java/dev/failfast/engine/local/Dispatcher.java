@@ -300,7 +300,8 @@ final class Dispatcher {
                 try (var _ = MDC.putCloseable("batchId", batchId); var _ = MDC.putCloseable("jobId", job.id())) {
                     Attempt attempt = run.startAttempt(job, Thread.currentThread());
                     if (attempt != null) {
-                        runner.run(run.id(), attempt, outcome -> run.finishAttempt(job, attempt, outcome));
+                        runner.run(run.id(), run.tenant(), attempt,
+                                outcome -> run.finishAttempt(job, attempt, outcome));
                     }
                 }
                 finally {

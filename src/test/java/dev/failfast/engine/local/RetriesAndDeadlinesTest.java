@@ -47,7 +47,7 @@ class RetriesAndDeadlinesTest {
         }
 
         @Override
-        public Integer parseParams(ObjectNode params) {
+        public Integer parseParams(ObjectNode params, String tenant) {
             return params.path("succeedsAt").asInt(Integer.MAX_VALUE);
         }
 
