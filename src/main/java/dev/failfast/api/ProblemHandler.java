@@ -158,6 +158,15 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         return ResponseEntity.status(HttpStatus.FORBIDDEN).body(problem);
     }
 
+    /** A request from one of Failfast's own http jobs ({@link LoopedRequestFilter}). */
+    @ExceptionHandler(LoopedRequestFilter.LoopDetectedException.class)
+    ResponseEntity<ProblemDetail> loopDetected(LoopedRequestFilter.LoopDetectedException e,
+            HttpServletRequest request) {
+        ProblemDetail problem = problem(HttpStatus.LOOP_DETECTED, "Loop detected", e.getMessage(), request);
+        problem.setType(URI.create(TYPE_BASE + "loop-detected"));
+        return ResponseEntity.status(HttpStatus.LOOP_DETECTED).body(problem);
+    }
+
     /** The last resort: logged with its stack trace, answered without it. */
     @ExceptionHandler(Exception.class)
     ProblemDetail unexpected(Exception e, HttpServletRequest request) {

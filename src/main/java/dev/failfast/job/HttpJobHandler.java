@@ -9,30 +9,44 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.util.Timeout;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * {@code http}: one HTTP request with the JDK {@link HttpClient}. Cancellation aborts the
- * request in flight (the connection is closed); redirects are not followed, so a redirect
- * cannot lead past the {@link HttpTargetGuard}.
+ * {@code http}: one HTTP/1.1 request with Apache HttpClient, to an address the
+ * {@link HttpTargetGuard} checked (it resolves the name once; the client connects to what
+ * it returned). The job's timeout covers the whole exchange: waiting for a connection
+ * slot to the host, connecting, sending, and reading the whole body. Cancellation aborts
+ * the request in flight (the connection is closed); redirects are not followed, so a
+ * redirect cannot lead past the guard. A 429 or 503 with {@code Retry-After} asks the
+ * engine to try again later ({@link RetryLaterException}), and the tenant's other jobs to
+ * that host wait as long.
  */
 @Component
 class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
@@ -41,23 +55,43 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
 
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
 
+    /**
+     * Headers the client sets itself (framing, the connection, the target) or that mark
+     * Failfast's own requests; a job may not set them.
+     */
+    private static final Set<String> RESERVED_HEADERS = Set.of("host", "content-length", "transfer-encoding",
+            "connection", "keep-alive", "proxy-connection", "upgrade", "te", "trailer", "expect",
+            HttpLoopMarker.HEADER.toLowerCase(Locale.ROOT));
+
+    private static final java.util.regex.Pattern HEADER_NAME = java.util.regex.Pattern
+        .compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
+    /** Visible ASCII, Latin-1, spaces and tabs: no CR, LF or other control characters. */
+    private static final java.util.regex.Pattern HEADER_VALUE = java.util.regex.Pattern
+        .compile("[\\t\\x20-\\x7E\\x80-\\xFF]*");
+
     private final JobParamsBinder binder;
 
     private final HttpTargetGuard guard;
 
+    private final HttpJobClient client;
+
     private final FailfastProperties.Http settings;
 
-    private final HttpClient client;
+    private final Clock clock;
 
-    HttpJobHandler(JobParamsBinder binder, HttpTargetGuard guard, FailfastProperties properties) {
+    private final HostPermits permits;
+
+    private final HostBackoff backoff = new HostBackoff();
+
+    HttpJobHandler(JobParamsBinder binder, HttpTargetGuard guard, HttpJobClient client, FailfastProperties properties,
+            Clock clock) {
         this.binder = binder;
         this.guard = guard;
+        this.client = client;
         this.settings = properties.jobs().http();
-        this.client = HttpClient.newBuilder()
-            .connectTimeout(settings.connectTimeout())
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .version(HttpClient.Version.HTTP_1_1)
-            .build();
+        this.clock = clock;
+        this.permits = new HostPermits(settings.maxConnectionsPerHost());
     }
 
     /**
@@ -66,7 +100,7 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
      * @param headers request headers
      * @param body the request body: a string is sent as it is, anything else as JSON
      * @param expectStatus the statuses that count as success (default any 2xx)
-     * @param timeout the request timeout (default
+     * @param timeout the whole exchange's timeout (default
      * {@code failfast.jobs.http.default-timeout})
      */
     record Params(@Nullable String method,
@@ -75,7 +109,7 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
             @Nullable List<@NotNull @Min(100) @Max(599) Integer> expectStatus, @Nullable Duration timeout) {
 
         String methodOrDefault() {
-            return method == null ? "GET" : method.toUpperCase(java.util.Locale.ROOT);
+            return method == null ? "GET" : method.toUpperCase(Locale.ROOT);
         }
 
         boolean accepts(int status) {
@@ -101,16 +135,10 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
             throw new InvalidJobParamsException("timeout", "must be at most " + JobSpec.MAX_DURATION_DAYS + " days");
         }
         URI url = parseUrl(params.url());
-        guard.checkHost(url).ifPresent(reason -> {
+        guard.checkUrl(url, tenant).ifPresent(reason -> {
             throw new InvalidJobParamsException("url", reason);
         });
-        try {
-            buildRequest(params, url);
-        }
-        catch (IllegalArgumentException e) {
-            // HttpRequest refuses restricted headers such as Host or Content-Length.
-            throw new InvalidJobParamsException("headers", describe(e));
-        }
+        checkHeaders(params.headers());
         return params;
     }
 
@@ -118,110 +146,222 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
     public Object execute(JobContext<Params> context) throws JobFailedException, InterruptedException {
         Params params = context.params();
         URI url = parseUrl(params.url());
-        var denied = guard.checkResolved(url);
-        if (denied.isPresent()) {
-            throw new JobFailedException(JobError.TARGET_DENIED, denied.get());
+        String where = SafeUrl.of(url);
+        Duration timeout = params.timeout() == null ? settings.defaultTimeout() : params.timeout();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String host = TargetHost.of(url).name();
+        Optional<Duration> asked = backoff.remaining(context.tenant(), host, clock.instant());
+        if (asked.isPresent()) {
+            throw new RetryLaterException(asked.get(), JobError.HTTP_STATUS,
+                    "Host " + host + " asked to wait; not calling " + where + " for another " + asked.get());
         }
-        HttpRequest request = buildRequest(params, url);
-        CompletableFuture<HttpResponse<InputStream>> exchange = client.sendAsync(request,
-                HttpResponse.BodyHandlers.ofInputStream());
-        // Cancelling the exchange future aborts the request and closes its connection.
-        try (var _ = context.cancellation().onCancel(() -> exchange.cancel(true))) {
-            HttpResponse<InputStream> response = awaitResponse(exchange);
-            try (InputStream body = response.body();
-                    var _ = context.cancellation().onCancel(() -> closeQuietly(body))) {
-                byte[] kept = body.readNBytes((int) settings.maxResponseBody().toBytes());
-                boolean truncated = body.read() != -1;
-                context.cancellation().throwIfCancelled();
-                if (!params.accepts(response.statusCode())) {
-                    throw new JobFailedException(JobError.HTTP_STATUS,
-                            "Unexpected HTTP status " + response.statusCode() + " from " + url);
+        List<InetAddress> addresses = guard.resolve(url, context.tenant());
+        Exchange exchange = new Exchange();
+        try (var _ = context.cancellation().onCancel(exchange::cancel);
+                var _ = client.after(deadline - System.nanoTime(), exchange::timeOut);
+                var _ = permit(host, deadline, where, timeout)) {
+            try (ClassicHttpResponse response = send(params, url, host, addresses, exchange, deadline,
+                    HttpLoopMarker.value(context.batchId(), context.jobId()))) {
+                return result(params, context, response, host, where);
+            }
+        }
+        catch (IOException e) {
+            context.cancellation().throwIfCancelled();
+            if (exchange.timedOut() || e instanceof InterruptedIOException) {
+                // Socket and connect timeouts are bounded by the deadline too.
+                throw new JobFailedException(JobError.TIMEOUT,
+                        "HTTP request to " + where + " did not complete within " + timeout, e);
+            }
+            throw new JobFailedException(JobError.IO,
+                    "HTTP request to " + where + " failed: " + SafeUrl.scrub(describe(e), url), e);
+        }
+    }
+
+    private HostPermits.Permit permit(String host, long deadline, String where, Duration timeout)
+            throws InterruptedException, JobFailedException {
+        HostPermits.Permit permit = permits.acquire(host, deadline - System.nanoTime());
+        if (permit == null) {
+            throw new JobFailedException(JobError.TIMEOUT, "HTTP request to " + where + " did not complete within "
+                    + timeout + ": every connection to " + host + " stayed busy");
+        }
+        return permit;
+    }
+
+    /**
+     * Sends the request to the first of the checked addresses that accepts a connection.
+     */
+    private ClassicHttpResponse send(Params params, URI url, String host, List<InetAddress> addresses,
+            Exchange exchange, long deadline, String origin) throws IOException {
+        IOException failure = null;
+        for (InetAddress address : addresses) {
+            HttpUriRequestBase request = buildRequest(params, url, origin);
+            Timeout remaining = Timeout.ofNanoseconds(Math.max(1, deadline - System.nanoTime()));
+            request.setConfig(RequestConfig.custom()
+                .setConnectionRequestTimeout(remaining)
+                .setResponseTimeout(remaining)
+                .build());
+            exchange.start(request);
+            try {
+                return client.open(new HttpHost(url.getScheme(), address, host, HttpTargetGuard.portOf(url)), request);
+            }
+            catch (ConnectException | ConnectTimeoutException e) {
+                // Not connected, so nothing was sent: the next address may answer.
+                failure = e;
+                if (exchange.stopped()) {
+                    throw e;
                 }
-                Map<String, Object> result = new LinkedHashMap<>();
-                result.put("status", response.statusCode());
-                response.headers().firstValue("content-type").ifPresent(type -> result.put("contentType", type));
-                result.put("body", new String(kept, StandardCharsets.UTF_8));
-                result.put("truncated", truncated);
-                return result;
-            }
-            catch (IOException e) {
-                context.cancellation().throwIfCancelled();
-                throw new JobFailedException(JobError.IO, "Reading the response failed: " + e.getMessage(), e);
             }
         }
+        throw java.util.Objects.requireNonNull(failure);
     }
 
-    private static HttpResponse<InputStream> awaitResponse(CompletableFuture<HttpResponse<InputStream>> exchange)
-            throws JobFailedException, InterruptedException {
-        try {
-            return exchange.get();
-        }
-        catch (InterruptedException e) {
-            exchange.cancel(true);
-            throw e;
-        }
-        catch (CancellationException e) {
-            throw new JobCancelledException();
-        }
-        catch (ExecutionException e) {
-            Throwable cause = Objects.requireNonNullElse(e.getCause(), e);
-            if (cause instanceof HttpTimeoutException) {
-                throw new JobFailedException(JobError.TIMEOUT, "HTTP request timed out: " + cause.getMessage(), cause);
+    private Map<String, Object> result(Params params, JobContext<Params> context, ClassicHttpResponse response,
+            String host, String where) throws IOException, JobFailedException {
+        int status = response.getCode();
+        if (!params.accepts(status)) {
+            Header retryAfter = response.getFirstHeader("Retry-After");
+            if ((status == 429 || status == 503) && retryAfter != null) {
+                Instant now = clock.instant();
+                Optional<Duration> wait = RetryAfter.parse(retryAfter.getValue(), now);
+                if (wait.isPresent()) {
+                    Duration capped = wait.get().compareTo(settings.maxRetryAfter()) > 0 ? settings.maxRetryAfter()
+                            : wait.get();
+                    backoff.waitUntil(context.tenant(), host, now.plus(capped), now);
+                    throw new RetryLaterException(capped, JobError.HTTP_STATUS,
+                            "HTTP status " + status + " from " + where + ", which asked to retry after " + capped);
+                }
             }
-            if (cause instanceof IOException) {
-                throw new JobFailedException(JobError.IO, "HTTP request failed: " + describe(cause), cause);
-            }
-            throw new JobFailedException(JobError.JOB_ERROR, "HTTP request failed: " + describe(cause), cause);
+            throw new JobFailedException(JobError.HTTP_STATUS, "Unexpected HTTP status " + status + " from " + where);
         }
+        byte[] kept = new byte[0];
+        boolean truncated = false;
+        HttpEntity entity = response.getEntity();
+        if (entity != null) {
+            try (InputStream body = entity.getContent()) {
+                kept = body.readNBytes((int) settings.maxResponseBody().toBytes());
+                truncated = body.read() != -1;
+            }
+        }
+        context.cancellation().throwIfCancelled();
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("status", status);
+        Header contentType = response.getFirstHeader("Content-Type");
+        if (contentType != null) {
+            result.put("contentType", contentType.getValue());
+        }
+        result.put("body", new String(kept, StandardCharsets.UTF_8));
+        result.put("truncated", truncated);
+        return result;
     }
 
-    private HttpRequest buildRequest(Params params, URI url) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(url)
-            .timeout(params.timeout() == null ? settings.defaultTimeout() : params.timeout());
+    /**
+     * The request a job sends: its method, URL, headers and body, and the loop marker.
+     */
+    private static HttpUriRequestBase buildRequest(Params params, URI url, String origin) {
+        HttpUriRequestBase request = new HttpUriRequestBase(params.methodOrDefault(), url);
         if (params.headers() != null) {
-            params.headers().forEach(builder::header);
+            params.headers().forEach(request::addHeader);
         }
+        request.setHeader(HttpLoopMarker.HEADER, origin);
         JsonNode body = params.body();
-        if (body == null || body.isNull()) {
-            builder.method(params.methodOrDefault(), HttpRequest.BodyPublishers.noBody());
-        }
-        else if (body.isString()) {
-            builder.method(params.methodOrDefault(), HttpRequest.BodyPublishers.ofString(body.stringValue()));
-        }
-        else {
-            if (params.headers() == null
-                    || params.headers().keySet().stream().noneMatch("content-type"::equalsIgnoreCase)) {
-                builder.header("Content-Type", "application/json");
+        if (body != null && !body.isNull()) {
+            if (body.isString()) {
+                request.setEntity(new ByteArrayEntity(body.stringValue().getBytes(StandardCharsets.UTF_8), null));
             }
-            builder.method(params.methodOrDefault(), HttpRequest.BodyPublishers.ofString(body.toString()));
+            else {
+                boolean typed = params.headers() != null
+                        && params.headers().keySet().stream().anyMatch("content-type"::equalsIgnoreCase);
+                request.setEntity(new ByteArrayEntity(body.toString().getBytes(StandardCharsets.UTF_8),
+                        typed ? null : ContentType.APPLICATION_JSON));
+            }
         }
-        return builder.build();
+        return request;
+    }
+
+    private static void checkHeaders(@Nullable Map<String, String> headers) {
+        if (headers == null) {
+            return;
+        }
+        headers.forEach((name, value) -> {
+            if (!HEADER_NAME.matcher(name).matches()) {
+                throw new InvalidJobParamsException("headers", "has a header name that is not a valid token");
+            }
+            if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+                throw new InvalidJobParamsException("headers", "may not set " + name);
+            }
+            if (value == null || !HEADER_VALUE.matcher(value).matches()) {
+                throw new InvalidJobParamsException("headers." + name,
+                        "must be a header value without line breaks or control characters");
+            }
+        });
     }
 
     private static URI parseUrl(String url) {
+        URI uri;
         try {
-            URI uri = URI.create(url);
-            if (uri.getHost() == null) {
-                throw new InvalidJobParamsException("url", "must name a host");
-            }
-            return uri;
+            uri = URI.create(url);
         }
         catch (IllegalArgumentException e) {
             throw new InvalidJobParamsException("url", "is not a valid URL");
         }
+        if (uri.getHost() == null) {
+            throw new InvalidJobParamsException("url", "must name a host");
+        }
+        if (uri.getRawUserInfo() != null) {
+            throw new InvalidJobParamsException("url", "must not hold user info; send credentials in a header");
+        }
+        return uri;
     }
 
     private static String describe(Throwable cause) {
         return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     }
 
-    private static void closeQuietly(InputStream body) {
-        try {
-            body.close();
+    /**
+     * The request in flight, which cancellation and the deadline abort; an abort that
+     * comes before a request starts aborts it as it starts.
+     */
+    private static final class Exchange {
+
+        private @Nullable HttpUriRequestBase request;
+
+        private boolean stopped;
+
+        private boolean timedOut;
+
+        synchronized void start(HttpUriRequestBase next) {
+            request = next;
+            if (stopped) {
+                next.cancel();
+            }
         }
-        catch (IOException ignored) {
-            // Closing only unblocks a reader that is being cancelled; nothing to report.
+
+        void cancel() {
+            stop(false);
         }
+
+        void timeOut() {
+            stop(true);
+        }
+
+        synchronized boolean stopped() {
+            return stopped;
+        }
+
+        synchronized boolean timedOut() {
+            return timedOut;
+        }
+
+        private synchronized void stop(boolean byDeadline) {
+            if (!stopped) {
+                stopped = true;
+                timedOut = byDeadline;
+            }
+            if (request != null) {
+                request.cancel();
+            }
+        }
+
     }
 
 }

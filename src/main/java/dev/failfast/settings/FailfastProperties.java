@@ -118,19 +118,39 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
     }
 
     /**
-     * The {@code http} job type and its guard against server-side request forgery. A
-     * target is refused when its host is in {@code deniedHosts}, when
-     * {@code allowedHosts} is not empty and does not list it, or when any address it
-     * resolves to lies in {@code deniedNetworks}.
+     * The {@code http} job type and its guard against server-side request forgery
+     * (docs/security.md, "SSRF"). By default a job may call only globally routable
+     * unicast addresses on ports 80 and 443. A target is refused when its host is in
+     * {@code deniedHosts}, when {@code allowedHosts} is not empty and does not list it,
+     * when its port is not in {@code allowedPorts} (or its tenant's), or when any address
+     * it resolves to lies in {@code deniedNetworks}, is one of this host's own addresses,
+     * or is not globally routable, unless {@code allowedNetworks} (or its tenant's) holds
+     * it. Denied hosts and networks always win over allowed ones.
      *
      * @param connectTimeout TCP connect timeout
-     * @param defaultTimeout request timeout when a job gives none
+     * @param defaultTimeout the whole exchange's timeout when a job gives none: waiting
+     * for a connection slot, connecting, sending and reading the whole response body
      * @param maxResponseBody how much of a response body is kept in the job's result
      * @param allowedHosts if not empty, the only hosts jobs may call
-     * ({@code *.example.com} matches subdomains)
+     * ({@code *.example.com} matches subdomains); their addresses are checked all the
+     * same
      * @param deniedHosts hosts jobs may never call
-     * @param deniedNetworks networks (CIDR) jobs may never call; by default loopback,
-     * link-local (cloud metadata), unspecified and multicast addresses
+     * @param deniedNetworks networks (CIDR) jobs may never call, even where
+     * {@code allowedNetworks} holds them; by default the cloud metadata and platform
+     * endpoints (link-local 169.254.0.0/16 and fe80::/10, AWS fd00:ec2::/32, Azure
+     * 168.63.129.16, Alibaba 100.100.100.200, Oracle 192.0.0.192), unspecified and
+     * multicast addresses
+     * @param allowedNetworks networks (CIDR) jobs may call although they are not globally
+     * routable, e.g. {@code 10.20.0.0/16} for an internal fleet
+     * @param allowedPorts the ports jobs may call, single ports or ranges
+     * ({@code 80,443,8000-8999})
+     * @param tenants more networks and ports for named tenants
+     * ({@code failfast.jobs.http.tenants.<tenant>.allowed-networks}), added to the global
+     * ones
+     * @param maxConnectionsPerHost most requests in flight to one host name at once, over
+     * all jobs; further jobs to it wait (within their timeout) for one to finish
+     * @param maxRetryAfter the longest {@code Retry-After} of a 429 or 503 that is
+     * honoured; a longer one is cut to this
      */
     public record Http(@DefaultValue("5s") @NotNull Duration connectTimeout,
             @DefaultValue("30s") @NotNull Duration defaultTimeout,
@@ -138,9 +158,39 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
             }) List<String> allowedHosts,
             @DefaultValue({ "metadata.google.internal", "metadata", "instance-data",
                     "localhost" }) List<String> deniedHosts,
-            @DefaultValue({ "127.0.0.0/8", "::1/128", "169.254.0.0/16", "fe80::/10", "0.0.0.0/8", "::/128",
-                    "100.100.100.200/32", "fd00:ec2::254/128", "224.0.0.0/4",
-                    "ff00::/8" }) List<String> deniedNetworks){
+            @DefaultValue({ "169.254.0.0/16", "fe80::/10", "fd00:ec2::/32", "168.63.129.16/32", "100.100.100.200/32",
+                    "192.0.0.192/32", "0.0.0.0/8", "::/128", "224.0.0.0/4", "ff00::/8" }) List<String> deniedNetworks,
+            @DefaultValue({}) List<String> allowedNetworks, @DefaultValue({ "80", "443" }) List<String> allowedPorts,
+            @DefaultValue Map<String, @Valid HttpTenant> tenants, @DefaultValue("16") @Min(1) int maxConnectionsPerHost,
+            @DefaultValue("5m") @NotNull Duration maxRetryAfter){
+
+        public Http {
+            tenants = Map.copyOf(tenants);
+        }
+
+        /** The extra networks and ports of {@code tenant}; empty lists if it has none. */
+        public HttpTenant tenant(String tenant) {
+            return tenants.getOrDefault(tenant, HttpTenant.NONE);
+        }
+    }
+
+    /**
+     * What one tenant's {@code http} jobs may call beyond the global settings.
+     *
+     * @param allowedNetworks networks (CIDR) added to
+     * {@code failfast.jobs.http.allowed-networks} for this tenant
+     * @param allowedPorts ports or ranges added to
+     * {@code failfast.jobs.http.allowed-ports} for this tenant
+     */
+    public record HttpTenant(@DefaultValue( {
+        }) List<String> allowedNetworks, @DefaultValue({}) List<String> allowedPorts){
+
+        static final HttpTenant NONE = new HttpTenant(List.of(), List.of());
+
+        public HttpTenant {
+            allowedNetworks = List.copyOf(allowedNetworks);
+            allowedPorts = List.copyOf(allowedPorts);
+        }
     }
 
     /** Which {@code BatchStore} keeps batches and jobs. */
