@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.sun.net.httpserver.HttpServer;
 import dev.failfast.ApiClient;
 import dev.failfast.FailfastServerTest;
+import dev.failfast.testing.TestKeys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -21,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 
@@ -50,6 +53,13 @@ class HttpJobTest {
             byte[] body = exchange.getRequestBody().readAllBytes();
             exchange.getResponseHeaders().add("X-Method", exchange.getRequestMethod());
             exchange.sendResponseHeaders(201, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.createContext("/origin", exchange -> {
+            byte[] body = String.valueOf(exchange.getRequestHeaders().getFirst(HttpLoopMarker.HEADER))
+                .getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
             exchange.close();
         });
@@ -176,6 +186,87 @@ class HttpJobTest {
             await().untilAsserted(
                     () -> assertThat(client.job(id, "slow").get("error").get("type").asString()).isEqualTo("TIMEOUT"));
         }
+    }
+
+    @Test
+    void everyRequestCarriesTheLoopMarkerNamingItsBatchAndJob() {
+        String id = client.submit(Map.of("jobs", List.of(http("marked", Map.of("url", url("/origin"))))));
+
+        assertThat(client.awaitTerminal(id).get("state").asString()).isEqualTo("SUCCEEDED");
+        assertThat(client.job(id, "marked").get("result").get("body").asString()).isEqualTo(id + "/marked");
+    }
+
+    @Test
+    void aJobCallingFailfastItselfIsRefusedAndCreatesNothing() {
+        // The operator opened loopback and its ports (FailfastServerTest), so the address
+        // alone does not stop a job from reaching this service: the loop marker does.
+        String marker = java.util.UUID.randomUUID().toString();
+        Map<String, Object> inner = Map.of("labels", Map.of("multiplied", marker), "jobs",
+                List.of(ApiClient.sleep("s", "PT0S")));
+        String id = client.submit(Map.of("jobs",
+                List.of(http("self",
+                        Map.of("url", "http://127.0.0.1:" + port + "/api/v1/batches", "method", "POST", "headers",
+                                Map.of("Authorization", "Bearer " + TestKeys.ADMIN), "body", inner, "expectStatus",
+                                List.of(202))))));
+
+        client.awaitTerminal(id);
+
+        JsonNode error = client.job(id, "self").get("error");
+        assertThat(error.get("type").asString()).isEqualTo("HTTP_STATUS");
+        assertThat(error.get("message").asString()).contains("508");
+        assertThat(client.get("/api/v1/batches?label=multiplied:" + marker)
+            .json()
+            .get("page")
+            .get("totalElements")
+            .asLong()).isZero();
+    }
+
+    @Test
+    void aRequestCarryingTheLoopMarkerIs508BeforeAuthentication() {
+        ApiClient.Response response = new ApiClient(port, null)
+            .send(java.net.http.HttpRequest.newBuilder(client.uri("/api/v1/batches"))
+                .header(HttpLoopMarker.HEADER, "01a23203-9118-77a0-85e7-b4e6677bf994/job")
+                .GET());
+
+        assertThat(response.status()).isEqualTo(508);
+        assertThat(response.contentType()).startsWith("application/problem+json");
+        assertThat(response.json().get("type").asString()).isEqualTo("https://failfast.dev/problems/loop-detected");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|',
+            textBlock = """
+                    loop marker      | {"url": "https://example.com/", "headers": {"failfast-origin": "x"}}  | jobs[0].params.headers | may not set
+                    host header      | {"url": "https://example.com/", "headers": {"Host": "internal"}}      | jobs[0].params.headers | may not set
+                    header injection | {"url": "https://example.com/", "headers": {"X-A": "a\\r\\nHost: b"}} | jobs[0].params.headers | line breaks
+                    user info        | {"url": "https://user:secret@example.com/"}                            | jobs[0].params.url     | user info
+                    private address  | {"url": "http://10.0.0.1/"}                                            | jobs[0].params.url     | not a globally routable
+                    CGNAT address    | {"url": "http://100.64.0.1/"}                                          | jobs[0].params.url     | not a globally routable
+                    Azure wireserver | {"url": "http://168.63.129.16/"}                                       | jobs[0].params.url     | denied network
+                    mapped metadata  | {"url": "http://[::ffff:169.254.169.254]/"}                            | jobs[0].params.url     | denied network
+                    decimal loopback | {"url": "http://2130706433/"}                                          | jobs[0].params.url     | numeric host
+                    SSH port         | {"url": "http://93.184.215.14:22/"}                                    | jobs[0].params.url     | port 22
+                    """)
+    void refusedTargetsAre400NamingTheParam(String name, String params, String field, String message) {
+        ApiClient.Response response = client.post("/api/v1/batches",
+                "{\"jobs\": [{\"id\": \"a\", \"type\": \"http\", \"params\": " + params + "}]}");
+
+        assertThat(response.status()).as(response.body()).isEqualTo(400);
+        assertThat(response.contentType()).startsWith("application/problem+json");
+        JsonNode error = response.json().get("errors").get(0);
+        assertThat(error.get("field").asString()).startsWith(field);
+        assertThat(error.get("message").asString()).contains(message);
+        assertThat(response.body()).doesNotContain("secret");
+    }
+
+    @Test
+    void errorMessagesNeverShowTheQueryString() {
+        String id = client.submit(Map.of("jobs", List.of(http("down", Map.of("url", url("/broken?token=s3cr3t"))))));
+
+        client.awaitTerminal(id);
+
+        JsonNode error = client.job(id, "down").get("error");
+        assertThat(error.get("message").asString()).contains("/broken").doesNotContain("s3cr3t");
     }
 
     private String url(String path) {
