@@ -141,7 +141,8 @@ class ArchitectureTest {
             .should()
             .dependOnClassesThat()
             .resideInAnyPackage("org.springframework.web..", "org.springframework.http..", "jakarta.servlet..")
-            .because("api is the only package that knows about HTTP (the http job type uses the JDK's client)")
+            .because(
+                    "api is the only package that knows about HTTP (the http job type uses Apache HttpClient, not Spring's HTTP classes)")
             .check(MAIN);
     }
 

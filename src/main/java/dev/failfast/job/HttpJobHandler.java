@@ -149,20 +149,24 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
         String where = SafeUrl.of(url);
         Duration timeout = params.timeout() == null ? settings.defaultTimeout() : params.timeout();
         long deadline = System.nanoTime() + timeout.toNanos();
+        List<InetAddress> addresses = guard.resolve(url, context.tenant());
         String host = TargetHost.of(url).name();
         Optional<Duration> asked = backoff.remaining(context.tenant(), host, clock.instant());
         if (asked.isPresent()) {
             throw new RetryLaterException(asked.get(), JobError.HTTP_STATUS,
                     "Host " + host + " asked to wait; not calling " + where + " for another " + asked.get());
         }
-        List<InetAddress> addresses = guard.resolve(url, context.tenant());
         Exchange exchange = new Exchange();
         try (var _ = context.cancellation().onCancel(exchange::cancel);
                 var _ = client.after(deadline - System.nanoTime(), exchange::timeOut);
                 var _ = permit(host, deadline, where, timeout)) {
-            try (ClassicHttpResponse response = send(params, url, host, addresses, exchange, deadline,
-                    HttpLoopMarker.value(context.batchId(), context.jobId()))) {
-                return result(params, context, response, host, where);
+            ClassicHttpResponse response = send(params, url, host, addresses, exchange, deadline,
+                    HttpLoopMarker.value(context.batchId(), context.jobId()));
+            try {
+                return result(params, context, response, exchange, host, where);
+            }
+            finally {
+                exchange.release(response);
             }
         }
         catch (IOException e) {
@@ -216,7 +220,7 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
     }
 
     private Map<String, Object> result(Params params, JobContext<Params> context, ClassicHttpResponse response,
-            String host, String where) throws IOException, JobFailedException {
+            Exchange exchange, String host, String where) throws IOException, JobFailedException {
         int status = response.getCode();
         if (!params.accepts(status)) {
             Header retryAfter = response.getFirstHeader("Retry-After");
@@ -237,10 +241,15 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
         boolean truncated = false;
         HttpEntity entity = response.getEntity();
         if (entity != null) {
-            try (InputStream body = entity.getContent()) {
-                kept = body.readNBytes((int) settings.maxResponseBody().toBytes());
-                truncated = body.read() != -1;
+            InputStream body = entity.getContent();
+            kept = body.readNBytes((int) settings.maxResponseBody().toBytes());
+            truncated = body.read() != -1;
+            if (!truncated) {
+                exchange.drained();
             }
+        }
+        else {
+            exchange.drained();
         }
         context.cancellation().throwIfCancelled();
         Map<String, Object> result = new LinkedHashMap<>();
@@ -329,6 +338,8 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
 
         private boolean timedOut;
 
+        private boolean drained;
+
         synchronized void start(HttpUriRequestBase next) {
             request = next;
             if (stopped) {
@@ -342,6 +353,32 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
 
         void timeOut() {
             stop(true);
+        }
+
+        /** The response body was read to its end: the connection may be reused. */
+        synchronized void drained() {
+            drained = true;
+        }
+
+        /**
+         * Closes the response. Closing a body that was not read to its end would read the
+         * rest (to keep the connection), however long: the connection is closed instead.
+         */
+        void release(ClassicHttpResponse response) {
+            HttpUriRequestBase current;
+            synchronized (this) {
+                current = drained ? null : request;
+            }
+            if (current != null) {
+                current.cancel();
+            }
+            try {
+                response.close();
+            }
+            catch (IOException e) {
+                // The connection is gone either way; the job's outcome is already
+                // decided.
+            }
         }
 
         synchronized boolean stopped() {

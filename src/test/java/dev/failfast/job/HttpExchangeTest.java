@@ -351,6 +351,34 @@ class HttpExchangeTest {
             .containsEntry("truncated", true);
     }
 
+    @Test
+    void aTruncatedBodyIsNotReadToItsEndTheConnectionIsClosedInstead() throws Exception {
+        try (var endless = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Boolean> closedByClient = CompletableFuture.supplyAsync(() -> {
+                try (Socket socket = endless.accept()) {
+                    readRequestHead(socket.getInputStream());
+                    OutputStream out = socket.getOutputStream();
+                    out.write(
+                            "HTTP/1.1 200 OK\r\nContent-Length: 100000000\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.write("y".repeat(8192).getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    return socket.getInputStream().read() < 0; // the rest never comes
+                }
+                catch (IOException e) {
+                    return true;
+                }
+            }, threads);
+            var handler = handler(loopback(), HttpExchangeTest::loopbackOnly, FIXED);
+
+            assertThat(
+                    run(handler, Map.of("url", "http://127.0.0.1:" + endless.getLocalPort() + "/", "timeout", "PT60S")))
+                .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .containsEntry("body", "y".repeat(4096))
+                .containsEntry("truncated", true);
+            assertThat(closedByClient.get(30, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
     private static Map<String, String> loopback(String... more) {
         Map<String, String> settings = new HashMap<>(Map.of("failfast.jobs.http.allowed-networks", "127.0.0.0/8",
                 "failfast.jobs.http.allowed-ports", "1024-65535"));
