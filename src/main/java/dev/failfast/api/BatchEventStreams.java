@@ -91,6 +91,7 @@ class BatchEventStreams implements FeedListener {
         try {
             subscribers.computeIfAbsent(batchId, id -> ConcurrentHashMap.newKeySet()).add(subscriber);
             feed.follow(batchId);
+            subscriber.following = true;
             Snapshot current = feed.current(batchId).filter(snapshot -> caller.sees(snapshot.batch())).orElse(null);
             if (current == null) {
                 throw new BatchNotFoundException(batchId);
@@ -173,7 +174,9 @@ class BatchEventStreams implements FeedListener {
         });
         if (removed[0]) {
             try {
-                feed.unfollow(subscriber.batchId);
+                if (subscriber.following) {
+                    feed.unfollow(subscriber.batchId);
+                }
             }
             finally {
                 subscriber.slot.release();
@@ -265,6 +268,9 @@ class BatchEventStreams implements FeedListener {
         final BlockingDeque<Item> queue = new LinkedBlockingDeque<>(QUEUE_CAPACITY);
 
         final AtomicLong dropped = new AtomicLong();
+
+        /** Whether {@link BatchEventFeed#follow} succeeded, so removal unfollows. */
+        volatile boolean following;
 
         /** Sent by {@link #open}, on the request thread. */
         private List<Item> opening = List.of();
