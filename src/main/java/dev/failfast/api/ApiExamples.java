@@ -80,15 +80,16 @@ final class ApiExamples {
             }""";
 
     static final String EVENTS = """
-            id:1
+            retry:1000
+            id:p3k9x2a7q.41.0
             event:batch
             data:{"id":"019abf5e-7b6c-7cc1-9a0e-3c1f1e0b2a44","state":"RUNNING","counts":{"total":3,"pending":1,"running":2,"succeeded":0,"failed":0,"cancelled":0,"skipped":0},"cancellation":null}
 
-            id:2
+            id:p3k9x2a7q.44.0
             event:job
             data:{"id":"b","type":"sleep","state":"FAILED","attempts":1,"error":{"type":"JOB_ERROR","message":"Simulated failure","exception":"dev.failfast.job.JobFailedException"}}
 
-            id:3
+            id:p3k9x2a7q.47.0
             event:batch
             data:{"id":"019abf5e-7b6c-7cc1-9a0e-3c1f1e0b2a44","state":"FAILED","cancellation":{"cause":"JOB_FAILED","jobId":"b"}}
             """;

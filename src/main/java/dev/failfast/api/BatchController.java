@@ -215,13 +215,25 @@ class BatchController {
             description = "First a `batch` event with the current status, then a `job` event for each job state "
                     + "change and a `batch` event for each batch state change. The stream closes after the "
                     + "`batch` event with a terminal state. A `lagged` event says events were dropped because "
-                    + "the client read too slowly; the next `batch` event is current.")
+                    + "the client read too slowly; the next `batch` event is current. Every event has an id: "
+                    + "reconnect with it as `Last-Event-ID` to be sent the events after it, or, when they can no "
+                    + "longer be told, a `reset` event and the current status. A stream lasts at most "
+                    + "failfast.streams.max-lifetime, then ends with a `reconnect` event.")
     @ApiResponse(responseCode = "200", description = "The event stream",
             content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE,
                     examples = @ExampleObject(value = ApiExamples.EVENTS)))
+    @ApiResponse(responseCode = "400", description = "Last-Event-ID is not an event id of this service",
+            content = @Content)
     @ApiResponse(responseCode = "404", description = "No such batch", content = @Content)
-    SseEmitter events(@AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
-        return streams.subscribe(caller, id);
+    @ApiResponse(responseCode = "429",
+            description = "As many streams are open as the service, or the caller's tenant, may have; retry after "
+                    + "the Retry-After header",
+            content = @Content)
+    SseEmitter events(@AuthenticationPrincipal Caller caller, @PathVariable UUID id,
+            @Parameter(description = "The id of the last event received, to resume a stream after it") @RequestHeader(
+                    name = EventIds.HEADER, required = false) @Nullable String lastEventId) {
+        return streams.subscribe(caller, id,
+                lastEventId == null || lastEventId.isBlank() ? null : EventIds.parse(lastEventId));
     }
 
     /**

@@ -5,16 +5,22 @@ import dev.failfast.batch.BatchEvent;
 import dev.failfast.batch.BatchNotFoundException;
 import dev.failfast.batch.Caller;
 import dev.failfast.engine.BatchEventFeed;
-import dev.failfast.engine.BatchEventListener;
-import dev.failfast.store.BatchStore;
+import dev.failfast.engine.BatchEventFeed.Snapshot;
+import dev.failfast.engine.EventPosition;
+import dev.failfast.engine.FeedEvent;
+import dev.failfast.engine.FeedListener;
+import dev.failfast.settings.FailfastProperties;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
@@ -26,59 +32,123 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Server-sent event streams of batches. The engine only drops each event into every
+ * Server-sent event streams of batches. The feed only drops each event into every
  * subscriber's bounded queue; one virtual thread per subscriber writes them, so a slow or
  * stalled client never holds up the engine or other clients. Each event is turned into
  * JSON once, by the first subscriber to send it, whatever the number of subscribers. A
  * subscriber that falls more than {@value #QUEUE_CAPACITY} events behind gets a
  * {@code lagged} event followed by the batch's current status, and goes on from there.
+ *
+ * <p>
+ * Every event carries its position in the batch's events as its id ({@link EventIds}). A
+ * stream opened with {@code Last-Event-ID} is sent the events after it, or, when the feed
+ * can no longer tell them, a {@code reset} event and the batch's status. A stream takes a
+ * {@link StreamSlots slot} while it is open, and ends after
+ * {@code failfast.streams.max-lifetime} with a {@code reconnect} event.
  */
 @Component
-class BatchEventStreams implements BatchEventListener {
+class BatchEventStreams implements FeedListener {
 
     static final int QUEUE_CAPACITY = 1024;
-    static final Duration HEARTBEAT = Duration.ofSeconds(15);
 
     private static final Logger log = LoggerFactory.getLogger(BatchEventStreams.class);
 
-    private final BatchStore store;
-
     private final BatchEventFeed feed;
+
+    private final StreamSlots slots;
 
     private final JsonMapper jsonMapper;
 
+    private final FailfastProperties.Streams settings;
+
     private final Map<UUID, Set<Subscriber>> subscribers = new ConcurrentHashMap<>();
 
-    BatchEventStreams(BatchStore store, BatchEventFeed feed, JsonMapper jsonMapper) {
-        this.store = store;
+    BatchEventStreams(BatchEventFeed feed, StreamSlots slots, JsonMapper jsonMapper, FailfastProperties properties) {
         this.feed = feed;
+        this.slots = slots;
         this.jsonMapper = jsonMapper;
+        this.settings = properties.streams();
     }
 
     /**
-     * Opens a stream on a batch. Subscribes before reading the batch's status, so no
-     * change can be missed between the status and the events after it. The status goes
-     * out first; events queued while it was read follow it, and may repeat changes it
-     * already shows. (They cannot be dropped: one of them may be newer than the status,
-     * such as the terminal one.)
+     * Opens a stream on a batch. Subscribes before reading the batch's status (or what
+     * changed since {@code lastSeen}), so no change can be missed between those and the
+     * events after them; events queued meanwhile that the start already told are not sent
+     * again.
+     * @param lastSeen the position of the last event the client received, from
+     * {@code Last-Event-ID}; null for a new stream, which starts with the batch's status
+     * @throws TooManyStreamsException when as many streams are open as a cap allows
      * @throws BatchNotFoundException when there is no such batch the caller sees
      */
-    SseEmitter subscribe(Caller caller, UUID batchId) {
-        var emitter = new SseEmitter(0L); // no timeout: the stream lasts as long as the
-                                          // batch
-        var subscriber = new Subscriber(batchId, emitter);
-        subscribers.computeIfAbsent(batchId, id -> ConcurrentHashMap.newKeySet()).add(subscriber);
-        feed.follow(batchId);
-        Batch current = store.findBatch(batchId).filter(caller::sees).orElse(null);
-        if (current == null) {
-            remove(subscriber);
-            throw new BatchNotFoundException(batchId);
+    SseEmitter subscribe(Caller caller, UUID batchId, @Nullable EventPosition lastSeen) {
+        StreamSlots.Slot slot = slots.take(caller.tenant());
+        Duration lifetime = lifetime();
+        // The servlet container's timeout backs up the lifetime, for a stream whose
+        // writer
+        // is stuck on a client that stopped reading.
+        var emitter = new SseEmitter(lifetime.plus(settings.heartbeat()).plusSeconds(5).toMillis());
+        var subscriber = new Subscriber(batchId, emitter, slot, System.nanoTime() + lifetime.toNanos());
+        try {
+            subscribers.computeIfAbsent(batchId, id -> ConcurrentHashMap.newKeySet()).add(subscriber);
+            feed.follow(batchId);
+            subscriber.following = true;
+            Snapshot current = feed.current(batchId).filter(snapshot -> caller.sees(snapshot.batch())).orElse(null);
+            if (current == null) {
+                throw new BatchNotFoundException(batchId);
+            }
+            subscriber.startWith(opening(batchId, current, lastSeen), lastSeen == null ? current.position() : lastSeen);
         }
-        subscriber.startWith(new Item.Status(current));
+        catch (RuntimeException e) {
+            remove(subscriber);
+            throw e;
+        }
         emitter.onCompletion(() -> remove(subscriber));
         emitter.onError(e -> remove(subscriber));
-        Thread.ofVirtual().name("failfast-sse-" + batchId).start(subscriber::drain);
+        emitter.onTimeout(() -> {
+            remove(subscriber);
+            emitter.complete();
+        });
+        if (subscriber.open()) {
+            Thread.ofVirtual().name("failfast-sse-" + batchId).start(subscriber::drain);
+        }
         return emitter;
+    }
+
+    /**
+     * What a stream sends first: the status; or for one that reconnects, the events it
+     * missed (and the terminal status, if the batch has ended and they do not hold it),
+     * or a {@code reset} and the status when those can no longer be told.
+     */
+    private List<Item> opening(UUID batchId, Snapshot current, @Nullable EventPosition lastSeen) {
+        if (lastSeen == null) {
+            return List.of(new Item.Status(current));
+        }
+        List<FeedEvent> missed = feed.since(batchId, lastSeen).orElse(null);
+        if (missed == null) {
+            return List.of(new Item.Reset(lastSeen), new Item.Status(current));
+        }
+        List<Item> items = new ArrayList<>();
+        boolean ends = false;
+        for (FeedEvent event : missed) {
+            if (!(event.event() instanceof BatchEvent.Submitted)) {
+                var published = new Published(event);
+                items.add(published);
+                ends = ends || published.isTerminalStatus();
+            }
+        }
+        if (!ends && current.batch().state().isTerminal()) {
+            // Its id is never before the events just sent: the status may have been read
+            // before they were.
+            EventPosition at = missed.isEmpty() ? lastSeen : missed.getLast().position();
+            items.add(new Item.Status(at.isAfter(current.position()) ? new Snapshot(current.batch(), at) : current));
+        }
+        return items;
+    }
+
+    /** {@code max-lifetime} less up to a tenth, so streams opened together end apart. */
+    private Duration lifetime() {
+        long nanos = settings.maxLifetime().toNanos();
+        return Duration.ofNanos(nanos - ThreadLocalRandom.current().nextLong(nanos / 10 + 1));
     }
 
     /** Subscribers over all batches, for metrics and tests. */
@@ -86,21 +156,16 @@ class BatchEventStreams implements BatchEventListener {
         return subscribers.values().stream().mapToInt(Set::size).sum();
     }
 
-    /** In cluster mode, streams show every replica's changes. */
     @Override
-    public boolean followsWholeCluster() {
-        return true;
-    }
-
-    @Override
-    public void onEvent(BatchEvent event) {
-        Set<Subscriber> forBatch = subscribers.get(event.batch().id());
-        if (forBatch != null && !(event instanceof BatchEvent.Submitted)) {
+    public void onFeedEvent(FeedEvent event) {
+        Set<Subscriber> forBatch = subscribers.get(event.event().batch().id());
+        if (forBatch != null && !(event.event() instanceof BatchEvent.Submitted)) {
             var published = new Published(event);
             forBatch.forEach(subscriber -> subscriber.offer(published));
         }
     }
 
+    /** Ends a subscription, once, however the stream ended: unfollows, frees the slot. */
     private void remove(Subscriber subscriber) {
         var removed = new boolean[1];
         subscribers.computeIfPresent(subscriber.batchId, (id, set) -> {
@@ -108,13 +173,36 @@ class BatchEventStreams implements BatchEventListener {
             return set.isEmpty() ? null : set;
         });
         if (removed[0]) {
-            feed.unfollow(subscriber.batchId);
+            try {
+                if (subscriber.following) {
+                    feed.unfollow(subscriber.batchId);
+                }
+            }
+            finally {
+                subscriber.slot.release();
+            }
         }
+    }
+
+    /** The JSON of an event: the batch's status, or the job's. */
+    private Object response(BatchEvent event) {
+        return switch (event) {
+            case BatchEvent.JobChanged changed -> JobResponse.of(changed.job());
+            default -> BatchResponse.of(event.batch());
+        };
     }
 
     private sealed interface Item {
 
-        record Status(Batch batch) implements Item {
+        /** The batch's status, with the position of the last event it shows. */
+        record Status(Snapshot snapshot) implements Item {
+        }
+
+        /**
+         * The events after the client's last one can no longer be told: a {@code reset}
+         * event, then the status.
+         */
+        record Reset(EventPosition lastSeen) implements Item {
         }
 
         /**
@@ -126,23 +214,28 @@ class BatchEventStreams implements BatchEventListener {
 
     }
 
-    /** An engine event as every subscriber of its batch sends it. */
+    /** A feed event as every subscriber of its batch sends it. */
     private final class Published implements Item {
 
-        final BatchEvent event;
+        final FeedEvent feedEvent;
 
         private volatile @Nullable String json;
 
-        Published(BatchEvent event) {
-            this.event = event;
+        Published(FeedEvent feedEvent) {
+            this.feedEvent = feedEvent;
+        }
+
+        EventPosition position() {
+            return feedEvent.position();
         }
 
         String name() {
-            return event instanceof BatchEvent.JobChanged ? "job" : "batch";
+            return feedEvent.event() instanceof BatchEvent.JobChanged ? "job" : "batch";
         }
 
         /** A batch event with a terminal state: the stream's last. */
         boolean isTerminalStatus() {
+            BatchEvent event = feedEvent.event();
             return !(event instanceof BatchEvent.JobChanged) && event.batch().state().isTerminal();
         }
 
@@ -153,10 +246,7 @@ class BatchEventStreams implements BatchEventListener {
         String json() {
             String written = json;
             if (written == null) {
-                written = jsonMapper.writeValueAsString(switch (event) {
-                    case BatchEvent.JobChanged changed -> JobResponse.of(changed.job());
-                    default -> BatchResponse.of(event.batch());
-                });
+                written = jsonMapper.writeValueAsString(response(feedEvent.event()));
                 json = written;
             }
             return written;
@@ -170,44 +260,89 @@ class BatchEventStreams implements BatchEventListener {
 
         final SseEmitter emitter;
 
+        final StreamSlots.Slot slot;
+
+        /** {@link System#nanoTime()} at which the stream ends. */
+        final long endsAt;
+
         final BlockingDeque<Item> queue = new LinkedBlockingDeque<>(QUEUE_CAPACITY);
 
         final AtomicLong dropped = new AtomicLong();
 
-        long sent;
+        /** Whether {@link BatchEventFeed#follow} succeeded, so removal unfollows. */
+        volatile boolean following;
 
-        Subscriber(UUID batchId, SseEmitter emitter) {
+        /** Sent by {@link #open}, on the request thread. */
+        private List<Item> opening = List.of();
+
+        /**
+         * The position of the last event the client has: events queued at or before it
+         * are not sent. Set on the request thread, then on the drain thread it starts.
+         */
+        private @Nullable EventPosition lastSent;
+
+        Subscriber(UUID batchId, SseEmitter emitter, StreamSlots.Slot slot, long endsAt) {
             this.batchId = batchId;
             this.emitter = emitter;
+            this.slot = slot;
+            this.endsAt = endsAt;
         }
 
-        /** Puts the status ahead of the events published since the subscription. */
-        void startWith(Item.Status status) {
-            if (!queue.offerFirst(status)) {
-                overflow();
-                queue.offerFirst(status);
-            }
+        /** What the stream sends before the events queued, and where the client is. */
+        void startWith(List<Item> items, EventPosition clientAt) {
+            this.opening = List.copyOf(items);
+            this.lastSent = clientAt;
         }
 
-        /** Called by the engine with the batch's lock held: never blocks. */
+        /** Called by the feed, on the engine's thread: never blocks. */
         void offer(Published event) {
             if (!queue.offer(event)) {
-                overflow();
+                dropped.addAndGet(queue.size() + 1L);
+                queue.clear();
+                queue.offer(new Item.Resync());
             }
         }
 
-        private void overflow() {
-            dropped.addAndGet(queue.size() + 1L);
-            queue.clear();
-            queue.offer(new Item.Resync());
+        /**
+         * Sends the start on the request thread, before Spring takes the emitter over: it
+         * buffers these and writes them when it does, so the response is committed, with
+         * its headers, before the drain thread writes to it (the security filters still
+         * read and write headers on the way out). Returns false when the stream is
+         * already over (the batch has ended).
+         */
+        boolean open() {
+            try {
+                emitter.send(SseEmitter.event().reconnectTime(settings.reconnectDelay().toMillis()));
+                for (Item item : opening) {
+                    if (send(item)) {
+                        emitter.complete();
+                        remove(this);
+                        return false;
+                    }
+                }
+                return true;
+            }
+            catch (IOException e) {
+                remove(this);
+                emitter.completeWithError(e);
+                return false;
+            }
         }
 
         void drain() {
             try {
                 while (true) {
-                    Item item = queue.poll(HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+                    long left = endsAt - System.nanoTime();
+                    if (left <= 0) {
+                        sendReconnect();
+                        emitter.complete();
+                        return;
+                    }
+                    Item item = queue.poll(Math.min(settings.heartbeat().toNanos(), left), TimeUnit.NANOSECONDS);
                     if (item == null) {
-                        emitter.send(SseEmitter.event().comment("keep-alive"));
+                        if (endsAt - System.nanoTime() > 0) {
+                            emitter.send(SseEmitter.event().comment("keep-alive"));
+                        }
                     }
                     else if (send(item)) {
                         emitter.complete();
@@ -223,7 +358,7 @@ class BatchEventStreams implements BatchEventListener {
             }
             finally {
                 // The emitter's completion callback does not run if it completed before
-                // Spring took it over.
+                // Spring took it over, nor when the client went away.
                 remove(this);
             }
         }
@@ -232,26 +367,54 @@ class BatchEventStreams implements BatchEventListener {
         private boolean send(Item item) throws IOException {
             return switch (item) {
                 case Published published -> {
-                    emit(published.name(), published.json());
+                    if (lastSent != null && !published.position().isAfter(lastSent)) {
+                        yield false; // the start already told it
+                    }
+                    emit(published.name(), published.json(), published.position());
                     yield published.isTerminalStatus();
                 }
-                case Item.Status(Batch batch) -> sendStatus(batch);
+                case Item.Status(Snapshot snapshot) -> sendStatus(snapshot);
+                case Item.Reset(EventPosition lastSeen) -> {
+                    emit("reset", Map.of("reason", "not-replayable"), lastSeen);
+                    yield false;
+                }
                 case Item.Resync() -> {
-                    emit("lagged", Map.of("dropped", dropped.getAndSet(0)));
-                    yield sendStatus(store.findBatch(batchId).orElseThrow(() -> new BatchNotFoundException(batchId)));
+                    emit("lagged", Map.of("dropped", dropped.getAndSet(0)), position());
+                    yield sendStatus(feed.current(batchId).orElseThrow(() -> new BatchNotFoundException(batchId)));
                 }
             };
         }
 
-        private boolean sendStatus(Batch batch) throws IOException {
-            emit("batch", BatchResponse.of(batch));
+        private boolean sendStatus(Snapshot snapshot) throws IOException {
+            Batch batch = snapshot.batch();
+            emit("batch", BatchResponse.of(batch), snapshot.position());
             return batch.state().isTerminal();
         }
 
+        /**
+         * The stream has lasted its lifetime: the client reconnects with the last id, and
+         * its credential is checked again.
+         */
+        private void sendReconnect() throws IOException {
+            emit("reconnect", Map.of("reason", "max-lifetime"), position());
+        }
+
+        private EventPosition position() {
+            EventPosition at = lastSent;
+            if (at == null) {
+                throw new IllegalStateException("a stream's position is set before it sends");
+            }
+            return at;
+        }
+
         /** Sends an object, or a String that is already JSON, as JSON. */
-        private void emit(String name, Object data) throws IOException {
-            emitter
-                .send(SseEmitter.event().id(Long.toString(++sent)).name(name).data(data, MediaType.APPLICATION_JSON));
+        private void emit(String name, Object data, EventPosition position) throws IOException {
+            var event = SseEmitter.event().id(EventIds.format(position)).name(name);
+            if (name.equals("reconnect")) {
+                event.reconnectTime(settings.reconnectDelay().toMillis());
+            }
+            emitter.send(event.data(data, MediaType.APPLICATION_JSON));
+            lastSent = position;
         }
 
     }

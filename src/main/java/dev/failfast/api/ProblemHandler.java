@@ -103,6 +103,20 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
             .body(problem);
     }
 
+    @ExceptionHandler(TooManyStreamsException.class)
+    ResponseEntity<ProblemDetail> tooManyStreams(TooManyStreamsException e, HttpServletRequest request) {
+        ProblemDetail problem = problem(HttpStatus.TOO_MANY_REQUESTS, "Too many event streams", e.getMessage(),
+                request);
+        problem.setType(URI.create(TYPE_BASE + "too-many-streams"));
+        problem.setProperty("limit", e.limit().wireName());
+        if (e.tenant() != null) {
+            problem.setProperty("tenant", e.tenant());
+        }
+        return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+            .header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, e.retryAfter().toSeconds())))
+            .body(problem);
+    }
+
     @ExceptionHandler(IdempotencyKeyReusedException.class)
     ResponseEntity<ProblemDetail> idempotencyKeyReused(IdempotencyKeyReusedException e, HttpServletRequest request) {
         ProblemDetail problem = problem(HttpStatus.UNPROCESSABLE_CONTENT, "Idempotency key reused", e.getMessage(),

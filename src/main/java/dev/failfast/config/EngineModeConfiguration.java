@@ -5,6 +5,7 @@ import dev.failfast.engine.BatchEventListener;
 import dev.failfast.engine.BatchEvents;
 import dev.failfast.engine.BatchRunner;
 import dev.failfast.engine.EngineFrontDoor;
+import dev.failfast.engine.FeedListener;
 import dev.failfast.engine.cluster.ClusterEventRelay;
 import dev.failfast.engine.cluster.ClusterRunner;
 import dev.failfast.engine.local.LocalEventFeed;
@@ -68,15 +69,19 @@ class EngineModeConfiguration {
     @ConditionalOnBooleanProperty(name = "failfast.cluster.enabled", havingValue = false, matchIfMissing = true)
     static class SingleInstance {
 
-        /** Every listener gets every change, as it is made. */
+        /**
+         * Every listener gets every change, as it is made; the event feed among them,
+         * which numbers the events for the streams.
+         */
         @Bean
         BatchEvents batchEvents(List<BatchEventListener> listeners) {
             return new BatchEvents(listeners);
         }
 
         @Bean
-        LocalEventFeed batchEventFeed() {
-            return new LocalEventFeed();
+        LocalEventFeed batchEventFeed(BatchStore store, ObjectProvider<FeedListener> listeners,
+                FailfastProperties properties, Clock clock) {
+            return new LocalEventFeed(store, listeners, properties, clock);
         }
 
         @Bean
@@ -127,11 +132,11 @@ class EngineModeConfiguration {
          */
         @Bean
         BatchEvents batchEvents(List<BatchEventListener> listeners) {
-            return new BatchEvents(listeners.stream().filter(l -> !l.followsWholeCluster()).toList());
+            return new BatchEvents(listeners);
         }
 
         @Bean
-        ClusterEventRelay batchEventFeed(ClusterStore cluster, ObjectProvider<BatchEventListener> listeners,
+        ClusterEventRelay batchEventFeed(ClusterStore cluster, ObjectProvider<FeedListener> listeners,
                 FailfastProperties properties) {
             return new ClusterEventRelay(cluster, listeners, properties);
         }

@@ -30,6 +30,7 @@ import org.springframework.validation.annotation.Validated;
  * @param cluster several replicas on one PostgreSQL database
  * @param security who may call the API (docs/security.md)
  * @param tenants each tenant's quotas and share of the pool (docs/quotas.md)
+ * @param streams server-sent event streams: how many, how long, and resuming them
  */
 @Validated
 @ConfigurationProperties("failfast")
@@ -37,7 +38,8 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
         @DefaultValue @Valid Limits limits, @DefaultValue @Valid Jobs jobs, @DefaultValue @Valid Store store,
         @DefaultValue @Valid Recovery recovery, @DefaultValue @Valid Shutdown shutdown,
         @DefaultValue @Valid Retention retention, @DefaultValue @Valid Cluster cluster,
-        @DefaultValue @Valid Security security, @DefaultValue @Valid Tenants tenants) {
+        @DefaultValue @Valid Security security, @DefaultValue @Valid Tenants tenants,
+        @DefaultValue @Valid Streams streams) {
 
     @AssertTrue(message = "failfast.tenants: every tenant's max-pending-jobs must be at least "
             + "failfast.limits.max-jobs-per-batch, or a full batch of that tenant could never be admitted")
@@ -466,6 +468,57 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
      * @param batchesPerMinute most batches submitted per minute
      */
     public record TenantLimits(long maxPendingJobs, @Nullable Integer maxRunningJobs, int batchesPerMinute) {
+    }
+
+    /**
+     * Server-sent event streams ({@code GET /api/v1/batches/{id}/events}, docs/api.md). A
+     * stream holds one of the web server's connections as long as it is open (Tomcat
+     * takes at most {@code server.tomcat.max-connections}, 8192 by default, for API
+     * calls, streams and probes alike), one virtual thread and a queue, so the number
+     * open is capped well below that: the API and the health probes on the same port
+     * always find a connection.
+     *
+     * @param maxOpen most streams open at once over all tenants; one more gets 429
+     * ({@code limit: open-streams}) with {@code Retry-After}
+     * ({@code failfast.limits.retry-after}). 1000 leaves seven in eight of Tomcat's
+     * default connections to everything else
+     * @param maxOpenPerTenant most streams the callers of one tenant may have open at
+     * once; one more gets 429 ({@code limit: tenant-open-streams}). 100 lets a dashboard
+     * follow a hundred batches, and keeps one tenant from taking more than a tenth of
+     * {@code maxOpen}
+     * @param maxLifetime how long a stream stays open at most: then the server ends it
+     * with a {@code reconnect} event, and the client reconnects with
+     * {@code Last-Event-ID} and its credential, checked again (a revoked key stops
+     * streaming then at the latest). Each stream ends up to a tenth earlier, at random,
+     * so streams opened together do not reconnect together
+     * @param heartbeat a comment line is sent when nothing else was sent for this long,
+     * so proxies keep the connection and a client that went away is noticed (and its slot
+     * freed) at the latest then
+     * @param reconnectDelay the {@code retry:} hint sent at the start and the end of a
+     * stream: how long a client waits before it reconnects
+     * @param replayEvents how many of a followed batch's last events a single instance
+     * keeps for streams that reconnect; a stream that reconnects after more were
+     * published gets a {@code reset} event and the batch's status instead. (In cluster
+     * mode the database tells what changed since any event, and this does not apply)
+     * @param replayWindow how long a single instance keeps a batch's events after its
+     * last stream closed, for that stream to reconnect
+     */
+    public record Streams(@DefaultValue("1000") @Min(1) int maxOpen, @DefaultValue("100") @Min(1) int maxOpenPerTenant,
+            @DefaultValue("30m") @NotNull Duration maxLifetime, @DefaultValue("15s") @NotNull Duration heartbeat,
+            @DefaultValue("1s") @NotNull Duration reconnectDelay, @DefaultValue("1024") @Min(0) int replayEvents,
+            @DefaultValue("2m") @NotNull Duration replayWindow) {
+
+        @AssertTrue(message = "failfast.streams.max-open-per-tenant must be at most max-open")
+        boolean isTenantCapWithinGlobalCap() {
+            return maxOpenPerTenant <= maxOpen;
+        }
+
+        @AssertTrue(message = "failfast.streams.max-lifetime, heartbeat and reconnect-delay must be positive, "
+                + "and replay-window not negative")
+        boolean isTimingValid() {
+            return maxLifetime.isPositive() && heartbeat.isPositive() && reconnectDelay.isPositive()
+                    && !replayWindow.isNegative();
+        }
     }
 
 }

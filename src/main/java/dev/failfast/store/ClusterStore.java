@@ -50,7 +50,7 @@ public final class ClusterStore {
     private static final String ACTIVE_STATES = "('QUEUED', 'RUNNING', 'CANCELLING')";
 
     private static final String JOBS_CHANGED = """
-            SELECT * FROM job WHERE batch_id = ? AND version > 0 AND version > ? AND version <= ?
+            SELECT * FROM job WHERE batch_id = ? AND version > 0 AND (version, seq) > (?, ?) AND version <= ?
             ORDER BY version, seq""";
 
     /** Jobs claimed from one batch, and the batch after the claim. */
@@ -61,7 +61,24 @@ public final class ClusterStore {
      * What a batch looks like since a version: its row and the jobs changed after that
      * version.
      */
-    public record Changes(Batch batch, long version, List<Job> jobs) {
+    public record Changes(Batch batch, long version, List<ChangedJob> changed) {
+
+        public Changes {
+            changed = List.copyOf(changed);
+        }
+
+        /** The jobs changed, in the order they changed. */
+        public List<Job> jobs() {
+            return changed.stream().map(ChangedJob::job).toList();
+        }
+    }
+
+    /**
+     * A job as a change left it: the batch's version that changed it last, and its place
+     * in the batch ({@code seq}, from 0). Together they order a batch's job changes the
+     * same way on every replica.
+     */
+    public record ChangedJob(Job job, long version, int seq) {
     }
 
     private final JdbcTemplate jdbc;
@@ -225,10 +242,30 @@ public final class ClusterStore {
     }
 
     /**
+     * The batch and its version, read together (no jobs); empty if the batch is gone.
+     */
+    public Optional<Changes> versioned(UUID batchId) {
+        return client.sql("SELECT * FROM batch WHERE id = ?")
+            .param(batchId)
+            .query(lockedRow)
+            .optional()
+            .map(row -> new Changes(row.batch(), row.version(), List.of()));
+    }
+
+    /**
      * The batch and its jobs changed after {@code version}, in the order they changed;
      * empty if the batch is gone.
      */
     public Optional<Changes> changesSince(UUID batchId, long version) {
+        return changesAfter(batchId, version, Integer.MAX_VALUE);
+    }
+
+    /**
+     * The batch and its jobs changed after job {@code seq} of version {@code version}
+     * (that is, changed last by a later version, or by that version and later in the
+     * batch), in the order they changed; empty if the batch is gone.
+     */
+    public Optional<Changes> changesAfter(UUID batchId, long version, int seq) {
         return Optional.ofNullable(tx.execute(status -> {
             var row = client.sql("SELECT * FROM batch WHERE id = ?")
                 .param(batchId)
@@ -238,8 +275,12 @@ public final class ClusterStore {
             if (row == null) {
                 return null;
             }
-            List<Job> jobs = row.version() == version ? List.of()
-                    : client.sql(JOBS_CHANGED).params(batchId, version, row.version()).query(rows::job).list();
+            List<ChangedJob> jobs = row.version() < version || (row.version() == version && seq == Integer.MAX_VALUE)
+                    ? List.of()
+                    : client.sql(JOBS_CHANGED)
+                        .params(batchId, version, seq, row.version())
+                        .query((rs, n) -> new ChangedJob(rows.job(rs, n), rs.getLong("version"), rs.getInt("seq")))
+                        .list();
             return new Changes(row.batch(), row.version(), jobs);
         }));
     }

@@ -1,6 +1,8 @@
 package dev.failfast.api;
 
 import dev.failfast.engine.BatchEventFeed;
+import dev.failfast.engine.FeedListener;
+import dev.failfast.engine.local.LocalEventFeed;
 import dev.failfast.security.SecurityConfiguration;
 import dev.failfast.settings.FailfastProperties;
 import dev.failfast.store.BatchStore;
@@ -11,7 +13,7 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import java.time.Clock;
-import java.util.UUID;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.webmvc.test.autoconfigure.MockMvcBuilderCustomizer;
@@ -33,8 +35,8 @@ import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
 @WebMvcTest(controllers = BatchController.class,
         properties = { "failfast.limits.max-request-size=1KB", "failfast.limits.max-page-size=50",
                 "failfast.store.type=memory" })
-@Import({ BatchSpecMapper.class, RequestFingerprint.class, BatchEventStreams.class, SecurityConfiguration.class,
-        ApiSliceTest.Fakes.class })
+@Import({ BatchSpecMapper.class, RequestFingerprint.class, BatchEventStreams.class, StreamSlots.class,
+        SecurityConfiguration.class, ApiSliceTest.Fakes.class })
 @interface ApiSliceTest {
 
     /**
@@ -67,18 +69,11 @@ import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
             return new FakeBatchEngine(store);
         }
 
-        /** On one instance following a batch's events is free; nothing to do. */
+        /** The single instance's feed, over the in-memory store. */
         @Bean
-        BatchEventFeed batchEventFeed() {
-            return new BatchEventFeed() {
-                @Override
-                public void follow(UUID batchId) {
-                }
-
-                @Override
-                public void unfollow(UUID batchId) {
-                }
-            };
+        BatchEventFeed batchEventFeed(BatchStore store, ObjectProvider<FeedListener> listeners,
+                FailfastProperties properties, Clock clock) {
+            return new LocalEventFeed(store, listeners, properties, clock);
         }
 
     }

@@ -102,7 +102,7 @@ class OpenApiDocumentTest {
                     get    | /api/v1/batches/{id}               | batches:read   | 200, 401, 403, 404
                     delete | /api/v1/batches/{id}               | batches:delete | 204, 401, 403, 404, 409
                     post   | /api/v1/batches/{id}/cancel        | batches:cancel | 202, 401, 403, 404, 409, 503
-                    get    | /api/v1/batches/{id}/events        | batches:read   | 200, 401, 403, 404
+                    get    | /api/v1/batches/{id}/events        | batches:read   | 200, 400, 401, 403, 404, 429
                     get    | /api/v1/batches/{id}/jobs          | batches:read   | 200, 401, 403, 404
                     get    | /api/v1/batches/{id}/jobs/{jobId}  | batches:read   | 200, 401, 403, 404
                     post   | /api/v1/api-keys                   | admin          | 201, 400, 401, 403

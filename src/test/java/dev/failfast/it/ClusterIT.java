@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.failfast.ApiClient;
+import dev.failfast.SseClient;
 import dev.failfast.testing.TestKeys;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -227,6 +229,53 @@ class ClusterIT {
             assertThat(events).as("job %s, run on %s", job, owners.get(job))
                 .anySatisfy(event -> assertThat(event).contains("\"id\":\"" + job + "\"", "\"state\":\"SUCCEEDED\""));
         }
+    }
+
+    @Test
+    void aStreamResumedOnAnotherReplicaIsSentEveryJobChangedSinceItsLastEvent() {
+        // One job at a time, half a second each: the stream on replica-a sees the first
+        // job event, then goes away; the client reconnects to replica-b once the batch
+        // has ended.
+        String id = submit(replicas.get("replica-a"), sleepJobs(6, "PT0.5S", 1), null, 1);
+        List<SseClient.Event> before = new ArrayList<>();
+        try (SseClient first = SseClient.open(replicas.get("replica-a").as(TestKeys.ADMIN), id)) {
+            SseClient.Event event;
+            do {
+                event = first.next();
+                before.add(event);
+            }
+            while (!event.name().equals("job"));
+        }
+        String lastSeen = before.getLast().id();
+        awaitTerminal(replicas.get("replica-b"), id);
+
+        List<SseClient.Event> replayed = SseClient.open(replicas.get("replica-b").as(TestKeys.ADMIN), id, lastSeen)
+            .untilEnd();
+
+        assertThat(replayed.getLast().summary()).isEqualTo("batch:SUCCEEDED");
+        List<SseClient.Event> jobEvents = replayed.stream().filter(event -> event.name().equals("job")).toList();
+        assertThat(jobEvents).extracting(event -> event.data().get("id").asString())
+            .as("each job changed since, once, in its state now")
+            .doesNotHaveDuplicates()
+            .contains("job-2", "job-3", "job-4", "job-5");
+        assertThat(jobEvents).allSatisfy(event -> assertThat(event.summary()).endsWith(":SUCCEEDED"));
+        List<String> seen = new ArrayList<>();
+        before.forEach(event -> seen.add(event.summary()));
+        replayed.forEach(event -> seen.add(event.summary()));
+        for (int i = 0; i < 6; i++) {
+            assertThat(seen).as("nothing missed").contains("job-" + i + ":SUCCEEDED");
+        }
+        List<String> ids = new ArrayList<>(List.of(lastSeen));
+        replayed.forEach(event -> ids.add(event.id()));
+        assertThat(ids).allSatisfy(eventId -> assertThat(eventId).matches("c\\.\\d+\\.\\d+")).doesNotHaveDuplicates();
+        assertThat(ids).isSortedAccordingTo(Comparator.comparingLong((String eventId) -> part(eventId, 1))
+            .thenComparingLong(eventId -> part(eventId, 2)));
+    }
+
+    private static long part(String eventId, int index) {
+        int first = eventId.indexOf('.');
+        int second = eventId.indexOf('.', first + 1);
+        return Long.parseLong(index == 1 ? eventId.substring(first + 1, second) : eventId.substring(second + 1));
     }
 
     @Test

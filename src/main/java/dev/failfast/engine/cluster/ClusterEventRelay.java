@@ -1,15 +1,20 @@
 package dev.failfast.engine.cluster;
 
+import dev.failfast.batch.Batch;
+import dev.failfast.batch.BatchEvent;
 import dev.failfast.batch.BatchState;
 import dev.failfast.engine.BatchEventFeed;
-import dev.failfast.engine.BatchEventListener;
-import dev.failfast.engine.BatchEvents;
+import dev.failfast.engine.EventPosition;
+import dev.failfast.engine.FeedEvent;
+import dev.failfast.engine.FeedListener;
 import dev.failfast.engine.PollingThread;
 import dev.failfast.settings.FailfastProperties;
 import dev.failfast.store.ClusterStore;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
@@ -21,9 +26,15 @@ import org.springframework.context.SmartLifecycle;
 /**
  * Cluster mode: reads the changes of followed batches back from the database, whichever
  * replica made them, every {@code failfast.cluster.event-poll-interval}, and hands them
- * to the listeners that follow the whole cluster (the event streams). One query per
- * followed batch and poll, however many streams follow it; a poll that finds the batch's
- * version unchanged reads no job.
+ * to the {@link FeedListener}s (the event streams). One query per followed batch and
+ * poll, however many streams follow it; a poll that finds the batch's version unchanged
+ * reads no job.
+ *
+ * <p>
+ * An event's position is the batch's version that made the change and the job's place in
+ * the batch (a batch event comes after the jobs of its version), as the database keeps
+ * them: the same on every replica, so a stream that reconnects to another replica is
+ * sent, from the database, every job changed since its last event.
  */
 public final class ClusterEventRelay implements BatchEventFeed, SmartLifecycle {
 
@@ -40,15 +51,18 @@ public final class ClusterEventRelay implements BatchEventFeed, SmartLifecycle {
 
     }
 
+    /** The origin of the positions of events read from the database. */
+    static final String ORIGIN = "c";
+
     private final ClusterStore cluster;
 
-    private final ObjectProvider<BatchEventListener> allListeners;
+    private final ObjectProvider<FeedListener> listenerBeans;
 
     /**
      * Resolved at start: the event streams, which follow batches through this relay, are
-     * listeners too.
+     * its listeners.
      */
-    private volatile BatchEvents events = new BatchEvents(List.of());
+    private volatile List<FeedListener> listeners = List.of();
 
     private final Duration interval;
 
@@ -57,10 +71,10 @@ public final class ClusterEventRelay implements BatchEventFeed, SmartLifecycle {
     /** Runs {@link #poll()}. */
     private volatile @Nullable Thread poller;
 
-    public ClusterEventRelay(ClusterStore cluster, ObjectProvider<BatchEventListener> listeners,
+    public ClusterEventRelay(ClusterStore cluster, ObjectProvider<FeedListener> listeners,
             FailfastProperties properties) {
         this.cluster = cluster;
-        this.allListeners = listeners;
+        this.listenerBeans = listeners;
         this.interval = properties.cluster().eventPollInterval();
     }
 
@@ -105,14 +119,73 @@ public final class ClusterEventRelay implements BatchEventFeed, SmartLifecycle {
         }
         BatchState previous = batch.state;
         BatchState now = changes.batch().state();
-        events.changed(changes.batch(), changes.jobs(), previous == now ? null : previous == null ? now : previous);
+        List<FeedEvent> events = jobEvents(changes);
+        if (previous != now) {
+            events.add(batchEvent(changes, previous == null ? now : previous));
+        }
+        for (FeedEvent event : events) {
+            for (FeedListener listener : listeners) {
+                try {
+                    listener.onFeedEvent(event);
+                }
+                catch (RuntimeException e) {
+                    log.warn("Event listener {} failed on an event of batch {}", listener, id, e);
+                }
+            }
+        }
         batch.version = changes.version();
         batch.state = changes.batch().state();
     }
 
     @Override
+    public Optional<Snapshot> current(UUID batchId) {
+        return cluster.versioned(batchId)
+            .map(row -> new Snapshot(row.batch(), batchPosition(row.batch(), row.version())));
+    }
+
+    /**
+     * Every job changed after the position, in its state now, then the batch's status:
+     * whatever replica sent the events before it.
+     */
+    @Override
+    public Optional<List<FeedEvent>> since(UUID batchId, EventPosition after) {
+        if (!after.origin().equals(ORIGIN)) {
+            return Optional.empty();
+        }
+        var changes = cluster.changesAfter(batchId, after.major(), (int) Math.min(after.minor(), Integer.MAX_VALUE))
+            .orElse(null);
+        if (changes == null || changes.version() < after.major() || after.minor() > changes.batch().counts().total()) {
+            return Optional.empty(); // not a position of this batch
+        }
+        List<FeedEvent> events = jobEvents(changes);
+        if (!events.isEmpty() || changes.version() > after.major()) {
+            events.add(batchEvent(changes, changes.batch().state()));
+        }
+        return Optional.of(List.copyOf(events));
+    }
+
+    private static List<FeedEvent> jobEvents(ClusterStore.Changes changes) {
+        List<FeedEvent> events = new ArrayList<>(changes.changed().size() + 1);
+        for (ClusterStore.ChangedJob changed : changes.changed()) {
+            events.add(new FeedEvent(new BatchEvent.JobChanged(changes.batch(), changed.job()),
+                    new EventPosition(ORIGIN, changed.version(), changed.seq())));
+        }
+        return events;
+    }
+
+    private static FeedEvent batchEvent(ClusterStore.Changes changes, BatchState previous) {
+        return new FeedEvent(new BatchEvent.BatchChanged(changes.batch(), previous),
+                batchPosition(changes.batch(), changes.version()));
+    }
+
+    /** After every job of the version: a job's place is below the number of jobs. */
+    private static EventPosition batchPosition(Batch batch, long version) {
+        return new EventPosition(ORIGIN, version, batch.counts().total());
+    }
+
+    @Override
     public void start() {
-        events = new BatchEvents(allListeners.orderedStream().filter(BatchEventListener::followsWholeCluster).toList());
+        listeners = listenerBeans.orderedStream().toList();
         poller = PollingThread.start("failfast-event-relay", interval, this::poll);
     }
 

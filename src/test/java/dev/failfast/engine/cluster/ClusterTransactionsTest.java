@@ -298,6 +298,23 @@ class ClusterTransactionsTest {
         assertThat(cluster.changesSince(batch.id(), last.version()).orElseThrow().jobs()).isEmpty();
     }
 
+    @Test
+    void changesAfterAJobOfAVersionAreTheLaterJobsOfThatVersionAndTheJobsOfLaterOnes() {
+        Batch batch = create(4, 4, 1);
+        cluster.claim("node-a", 2, NOW);
+        long first = cluster.version(batch.id()).orElseThrow();
+        cluster.claim("node-a", 1, NOW);
+
+        var afterJob0 = cluster.changesAfter(batch.id(), first, 0).orElseThrow();
+
+        assertThat(afterJob0.changed()).extracting(changed -> changed.job().id() + "@" + changed.seq())
+            .containsExactly("job-1@1", "job-2@2");
+        assertThat(afterJob0.changed().getFirst().version()).isEqualTo(first);
+        assertThat(afterJob0.changed().getLast().version()).isEqualTo(afterJob0.version()).isGreaterThan(first);
+        assertThat(cluster.changesAfter(batch.id(), afterJob0.version(), 2).orElseThrow().changed()).isEmpty();
+        assertThat(cluster.versioned(batch.id()).orElseThrow().version()).isEqualTo(afterJob0.version());
+    }
+
     private BatchTransaction.Result settleLost(String node, RecoveryMode mode) {
         UUID batchId = cluster.batchesRunningOn(node).getFirst();
         return cluster.change(batchId, locked -> {
