@@ -3,11 +3,14 @@
 # Build:  docker build -t failfast:0.1.0 .
 # Run:    docker run -p 8080:8080 -v failfast-data:/data --stop-timeout 75 failfast:0.1.0
 #
-# Both base images are build arguments, pinned by tag, so a mirror or a locally built base
-# can stand in for them (.ci/image-test.sh builds this file against Debian-based images it makes
-# itself). They must provide `java` on the PATH; the runtime one also `groupadd`/`useradd`.
-ARG BUILD_IMAGE=eclipse-temurin:25.0.3_9-jdk-noble
-ARG RUNTIME_IMAGE=eclipse-temurin:25.0.3_9-jre-noble
+# Both base images are build arguments, pinned by digest (the tag is informative only), so a
+# rebuild uses the very images that were reviewed, whatever the tag points at later; a mirror or a
+# locally built base can stand in for them (.ci/image-test.sh builds this file against
+# Debian-based images it makes itself). They must provide `java` on the PATH; the runtime one also
+# `groupadd`/`useradd`. To update: `docker buildx imagetools inspect eclipse-temurin:<tag>` (or
+# `skopeo inspect`) prints the digest of the multi-platform index; pin that.
+ARG BUILD_IMAGE=eclipse-temurin:25.0.3_9-jdk-noble@sha256:3eb81ed94d8c1a34422f19f8188548bdf02cae69c91d0328afdbb7abed90f617
+ARG RUNTIME_IMAGE=eclipse-temurin:25.0.3_9-jre-noble@sha256:2f1da100788559b397bcf48c736169ea5b070bde84e55f203bbee8e83d87a175
 
 FROM ${BUILD_IMAGE} AS build
 WORKDIR /build
@@ -36,6 +39,11 @@ WORKDIR /app
 COPY --from=build /extracted/dependencies/ ./
 COPY --from=build /extracted/snapshot-dependencies/ ./
 COPY --from=build /extracted/application/ ./
+# Logs are one JSON object per line (Elastic Common Schema), what log collectors parse without a
+# pattern, and where a client's text can never start a line of its own. Set
+# LOGGING_STRUCTURED_FORMAT_CONSOLE=logstash or gelf for another schema, or to "" for plain text.
+# Set before the AOT training run, so the cache holds the JSON writer's classes too.
+ENV LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs
 # AOT cache (JDK 25, JEP 483/514): a training run that stops right after the application context
 # is refreshed records the loaded and linked classes; the runtime maps them instead of loading
 # them again. It needs the plain `-jar application.jar` class path of the extracted layout: the

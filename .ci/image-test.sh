@@ -13,10 +13,10 @@
 #     the image's root filesystem (`buildah run --isolation chroot`) with a bootstrap API key,
 #     waits for /actuator/health/readiness (anonymous), runs a batch with the key, checks a call
 #     without it is refused, then stops it with the image's STOPSIGNAL and checks it shut down
-#     gracefully.
+#     gracefully and logged JSON.
 # With --bench it also measures start-to-ready with and without the AOT cache (docs/benchmarks.md).
 #
-# Needs root, buildah and debootstrap. Skips (exit 0) without them unless CI=true, where it fails.
+# Needs root, buildah, debootstrap and python3 (to parse the JSON logs). Skips (exit 0) without them unless CI=true, where it fails.
 # The Debian root is cached under ${FAILFAST_CACHE:-~/.cache/failfast}; buildah keeps its layer
 # cache in its own storage, so a second run rebuilds only what changed.
 set -euo pipefail
@@ -156,6 +156,10 @@ check "no CMD" test -z "$(inspect '{{range .OCIv1.Config.Cmd}}{{.}}{{end}}')"
 env=$(inspect '{{range .OCIv1.Config.Env}}{{.}}{{"\n"}}{{end}}')
 check "heap sized from the container limit" grep -qx 'JDK_JAVA_OPTIONS=-XX:MaxRAMPercentage=75.0' <<<"$env"
 check "H2 data on the volume" grep -qx 'SPRING_DATASOURCE_URL=jdbc:h2:file:/data/failfast;WRITE_DELAY=0' <<<"$env"
+check "logs JSON (ECS) by default" grep -qx 'LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs' <<<"$env"
+# The defaults of the base image arguments (which this test overrides with its own bases).
+check "both base images pinned by digest" \
+  test "$(grep -cE '^ARG (BUILD|RUNTIME)_IMAGE=[^ ]+@sha256:[0-9a-f]{64}$' "$repo/Dockerfile")" -eq 2
 
 # After the runtime base and the user layer: one layer per Spring Boot layer (dependencies,
 # snapshot-dependencies, application), then the AOT cache, last.
@@ -280,6 +284,22 @@ stop_service() {
   wait "$buildah_pid" 2>/dev/null || true
 }
 
+# is_json_log FILE TEXT...: for each TEXT, the line of FILE that holds it is one JSON object whose
+# message holds it, with an ECS timestamp, level and service name (other lines, such as the JVM's
+# "Picked up JDK_JAVA_OPTIONS", are not the logger's).
+is_json_log() {
+  local file=$1 text line; shift
+  for text in "$@"; do
+    line=$(grep -F -m1 -- "$text" "$file") || return 1
+    python3 -c '
+import json, sys
+entry = json.loads(sys.argv[1])
+assert sys.argv[2] in entry["message"], entry
+assert entry["@timestamp"] and entry["log"]["level"] and entry["service"]["name"] == "failfast", entry
+' "$line" "$text" || return 1
+  done
+}
+
 # AOTMode=on makes the JVM refuse to start unless the image's AOT cache can be used.
 log "starting the service from the image"
 JAVA_OPTS_OVERRIDE="-XX:MaxRAMPercentage=75.0 -XX:AOTMode=on"
@@ -306,6 +326,9 @@ if start_service "$work/service.log" && ready_ms=$(await_ready "$t0" 180); then
   check "an /api/v1 call without the API key is refused (HTTP $anonymous, expected 401)" test "$anonymous" == 401
   check "SIGTERM shuts down gracefully within 60 s" stop_service 60
   check "graceful shutdown logged" grep -q 'Graceful shutdown complete' "$work/service.log"
+  check "log lines are ECS JSON objects (the start and the batch's submission)" is_json_log "$work/service.log" \
+    'Started FailfastApplication' "Batch $id submitted"
+  check "no plain-text log line" bash -c "! grep -qE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z? +(INFO|WARN|ERROR) ' '$work/service.log'"
 else
   fail "service from the image did not become ready"
   tail -40 "$work/service.log" >&2

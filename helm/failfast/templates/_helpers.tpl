@@ -84,6 +84,9 @@ Refuses value combinations the schema cannot express, with a message that says w
 {{- if and .Values.metrics.serviceMonitor.enabled (not .Values.management.port) (not .Values.metrics.serviceMonitor.authorization.secretName) }}
 {{- fail "metrics.serviceMonitor.enabled with management.port=0 needs metrics.serviceMonitor.authorization.secretName: on the HTTP port /actuator/prometheus answers only a bearer token with the metrics:read scope; name a Secret holding such an API key, or keep a separate management port (the default, 8081), which needs none" }}
 {{- end }}
+{{- if and .Values.networkPolicy.enabled (eq .Values.database.type "postgresql") (not .Values.networkPolicy.egress.database.to) }}
+{{- fail "networkPolicy.enabled with database.type=postgresql needs networkPolicy.egress.database.to: the NetworkPolicy lets the pods reach only DNS, ports 80/443 outside the private networks and networkPolicy.egress.extra, so it would cut them off their database. Say where PostgreSQL is in your values, e.g. to: [{podSelector: {matchLabels: {app.kubernetes.io/name: postgresql}}}] for a pod in this namespace or to: [{ipBlock: {cidr: 10.20.0.5/32}}] for a managed database (and networkPolicy.egress.database.port if it is not 5432); or set networkPolicy.enabled=false" }}}]' for a pod in this namespace or [{"ipBlock":{"cidr":"10.20.0.5/32"}}] for a managed database (and networkPolicy.egress.database.port if it is not 5432); or set networkPolicy.enabled=false" }}
+{{- end }}
 {{- $minGrace := add .Values.shutdown.preStopSleepSeconds .Values.shutdown.drainTimeoutSeconds 10 }}
 {{- if lt (int .Values.shutdown.terminationGracePeriodSeconds) (int $minGrace) }}
 {{- fail (printf "shutdown.terminationGracePeriodSeconds must be at least preStopSleepSeconds + drainTimeoutSeconds + 10 = %d, so running jobs can drain and be saved before SIGKILL" (int $minGrace)) }}

@@ -52,9 +52,10 @@ class ArchitectureTest {
         classes().that()
             .resideInAPackage("dev.failfast.job..")
             .should()
-            .onlyDependOnClassesThat(resideInAnyPackage("dev.failfast.job..", "dev.failfast.batch..")
-                .or(resideOutsideOfPackage("dev.failfast.."))
-                .or(belongToAnyOf(FailfastProperties.class)))
+            .onlyDependOnClassesThat(
+                    resideInAnyPackage("dev.failfast.job..", "dev.failfast.batch..", "dev.failfast.logging..")
+                        .or(resideOutsideOfPackage("dev.failfast.."))
+                        .or(belongToAnyOf(FailfastProperties.class)))
             .because("the job SPI and the built-in job types sit next to the domain; they read their settings"
                     + " (failfast.http) but know nothing of the engine, the store or the API")
             .check(MAIN);
@@ -65,8 +66,9 @@ class ArchitectureTest {
         classes().that()
             .resideInAPackage("dev.failfast.store..")
             .should()
-            .onlyDependOnClassesThat(resideInAnyPackage("dev.failfast.store..", "dev.failfast.batch..")
-                .or(resideOutsideOfPackage("dev.failfast..")))
+            .onlyDependOnClassesThat(
+                    resideInAnyPackage("dev.failfast.store..", "dev.failfast.batch..", "dev.failfast.logging..")
+                        .or(resideOutsideOfPackage("dev.failfast..")))
             .because("the store persists domain values; the engines, metrics and the API use it, never the"
                     + " other way round")
             .check(MAIN);
@@ -176,6 +178,17 @@ class ArchitectureTest {
             .resideInAnyPackage("dev.failfast.batch..", "dev.failfast.job..", "dev.failfast.store..",
                     "dev.failfast.engine..", "dev.failfast.metrics..", "dev.failfast.api..", "dev.failfast.config..")
             .because("every package reads the settings")
+            .check(MAIN);
+    }
+
+    @Test
+    void logTextDependsOnNothingOfOursAndNoFramework() {
+        classes().that()
+            .resideInAPackage("dev.failfast.logging..")
+            .should()
+            .onlyDependOnClassesThat()
+            .resideInAnyPackage("dev.failfast.logging..", "java..", "org.jspecify..")
+            .because("every package, the domain's neighbours included, escapes client text for its log lines")
             .check(MAIN);
     }
 

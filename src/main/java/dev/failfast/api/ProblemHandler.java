@@ -8,6 +8,7 @@ import dev.failfast.engine.EngineUnavailableException;
 import dev.failfast.engine.IdempotencyKeyReusedException;
 import dev.failfast.engine.InvalidBatchException;
 import dev.failfast.job.JsonErrors;
+import dev.failfast.logging.LogText;
 import dev.failfast.security.CredentialsUncheckableException;
 import dev.failfast.security.MissingScopeException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -149,7 +150,8 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(CredentialsUncheckableException.class)
     ResponseEntity<ProblemDetail> credentialsUncheckable(CredentialsUncheckableException e,
             HttpServletRequest request) {
-        log.warn("{} on {} {}", e.getMessage(), request.getMethod(), request.getRequestURI(), e.getCause());
+        log.warn("{} on {} {}", LogText.of(e.getMessage()), request.getMethod(), LogText.of(request.getRequestURI()),
+                e.getCause());
         return serviceUnavailable(e.getMessage(), request);
     }
 
@@ -184,7 +186,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     /** The last resort: logged with its stack trace, answered without it. */
     @ExceptionHandler(Exception.class)
     ProblemDetail unexpected(Exception e, HttpServletRequest request) {
-        log.error("Unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
+        log.error("Unexpected error on {} {}", request.getMethod(), LogText.of(request.getRequestURI()), e);
         return problem(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error",
                 "The service failed to process the request; the error is logged.", request);
     }

@@ -10,6 +10,7 @@ import dev.failfast.batch.Caller;
 import dev.failfast.batch.CancellationCause;
 import dev.failfast.batch.Job;
 import dev.failfast.job.JobHandlers;
+import dev.failfast.logging.LogText;
 import dev.failfast.settings.FailfastProperties;
 import dev.failfast.store.BatchStore;
 import dev.failfast.store.IdempotencyKey;
@@ -138,7 +139,8 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
             }
             events.submitted(batch);
             log.info("Batch {} submitted: {} jobs, policy {}, parallelism {}, tenant {}, by {}", batch.id(), size,
-                    spec.failurePolicy(), spec.maxParallelism(), caller.tenant(), caller.principal());
+                    spec.failurePolicy(), spec.maxParallelism(), LogText.of(caller.tenant()),
+                    LogText.of(caller.principal()));
             runner.run(batch.id());
             return batch;
         }
@@ -210,7 +212,8 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
         }
         Batch batch = result.batch();
         if (result.recorded()) {
-            audit.info("Batch {} of tenant {} cancelled by {}", id, batch.owner().tenant(), caller.principal());
+            audit.info("Batch {} of tenant {} cancelled by {}", id, LogText.of(batch.owner().tenant()),
+                    LogText.of(caller.principal()));
         }
         if (!result.recorded() && batch.state().isTerminal()) {
             throw new BatchStateConflictException(id, batch.state(), "a finished batch cannot be cancelled");
@@ -232,7 +235,8 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
         if (!store.delete(id)) {
             throw new BatchNotFoundException(id);
         }
-        audit.info("Batch {} of tenant {} deleted by {}", id, batch.owner().tenant(), caller.principal());
+        audit.info("Batch {} of tenant {} deleted by {}", id, LogText.of(batch.owner().tenant()),
+                LogText.of(caller.principal()));
     }
 
     @Override

@@ -2,30 +2,41 @@ package dev.failfast.job;
 
 import dev.failfast.batch.JobError;
 import dev.failfast.batch.JobSpec;
+import dev.failfast.settings.FailfastProperties;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.hibernate.validator.constraints.time.DurationMax;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.jspecify.annotations.Nullable;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code sleep}: the seeds' task loop. Works for {@code duration} in {@code steps} equal
  * steps, checking for cancellation before each; can be told to fail, to fail only its
- * first attempts, or to ignore cancellation (a stuck job).
+ * first attempts, or to ignore cancellation (a stuck job). A simulator: registered only
+ * with {@code failfast.jobs.sleep.enabled} (on by default, off in the Helm chart), its
+ * duration capped by {@code max-duration}, {@code ignoreCancel} refused unless
+ * {@code allow-ignore-cancel}.
  */
 @Component
+@ConditionalOnBooleanProperty(name = "failfast.jobs.sleep.enabled", matchIfMissing = true)
 class SleepJobHandler implements JobHandler<SleepJobHandler.Params> {
 
     private final JobParamsBinder binder;
 
-    SleepJobHandler(JobParamsBinder binder) {
+    private final FailfastProperties.Sleep settings;
+
+    SleepJobHandler(JobParamsBinder binder, FailfastProperties properties) {
         this.binder = binder;
+        this.settings = properties.jobs().sleep();
     }
 
     /**
@@ -69,7 +80,21 @@ class SleepJobHandler implements JobHandler<SleepJobHandler.Params> {
 
     @Override
     public Params parseParams(ObjectNode params, String tenant) {
-        return binder.bind(params, Params.class);
+        Params parsed = binder.bind(params, Params.class);
+        List<InvalidJobParamsException.ParamError> errors = new ArrayList<>();
+        if (parsed.duration().compareTo(settings.maxDuration()) > 0) {
+            errors.add(new InvalidJobParamsException.ParamError("duration",
+                    "must be at most " + settings.maxDuration() + " (failfast.jobs.sleep.max-duration)"));
+        }
+        if (Boolean.TRUE.equals(parsed.ignoreCancel()) && !settings.allowIgnoreCancel()) {
+            errors.add(new InvalidJobParamsException.ParamError("ignoreCancel",
+                    "is not allowed here: a job that ignores its cancellation holds a thread until it ends by itself "
+                            + "(failfast.jobs.sleep.allow-ignore-cancel is false)"));
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidJobParamsException(errors);
+        }
+        return parsed;
     }
 
     @Override

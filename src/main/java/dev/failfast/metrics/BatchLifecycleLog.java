@@ -5,6 +5,7 @@ import dev.failfast.batch.BatchEvent;
 import dev.failfast.batch.BatchState;
 import dev.failfast.batch.CancellationCause;
 import dev.failfast.engine.BatchEventListener;
+import dev.failfast.logging.LogText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -32,7 +33,8 @@ class BatchLifecycleLog implements BatchEventListener {
         }
         else if (batch.state() == BatchState.CANCELLING && cause != null) {
             log.info("Batch {} CANCELLING: cause {} (job {}, {}), {} jobs still running", batch.id(), cause.cause(),
-                    cause.jobId(), cause.reason() != null ? cause.reason() : cause.message(), batch.counts().running());
+                    LogText.of(cause.jobId()), LogText.of(cause.reason() != null ? cause.reason() : cause.message()),
+                    batch.counts().running());
         }
     }
 

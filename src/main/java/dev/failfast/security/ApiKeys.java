@@ -3,6 +3,7 @@ package dev.failfast.security;
 import com.fasterxml.uuid.Generators;
 import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
 import dev.failfast.batch.Caller;
+import dev.failfast.logging.LogText;
 import dev.failfast.store.Page;
 import dev.failfast.store.PageRequest;
 import java.time.Clock;
@@ -66,8 +67,8 @@ public final class ApiKeys {
         ApiKey key = new ApiKey(ids.generate(), name, tenant, EnumSet.copyOf(scopes), KeySecrets.shown(secret), now,
                 creator.principal(), null, expiresAt, null, null);
         store.insert(key, KeySecrets.hash(secret));
-        audit.info("API key {} created for tenant {} with scopes {} by {}", key.id(), tenant, key.scopes(),
-                creator.principal());
+        audit.info("API key {} ({}) created for tenant {} with scopes {} by {}", key.id(), LogText.of(name),
+                LogText.of(tenant), key.scopes(), LogText.of(creator.principal()));
         return new NewApiKey(key, secret);
     }
 
@@ -92,8 +93,8 @@ public final class ApiKeys {
             // Another replica, starting with the same bootstrap key, stored it first.
             return store.findByHash(hash).orElseThrow(() -> e);
         }
-        audit.info("API key {} ({}) created for tenant {} with scopes {} by {}", key.id(), name, tenant, key.scopes(),
-                createdBy);
+        audit.info("API key {} ({}) created for tenant {} with scopes {} by {}", key.id(), LogText.of(name),
+                LogText.of(tenant), key.scopes(), LogText.of(createdBy));
         return key;
     }
 
@@ -122,8 +123,8 @@ public final class ApiKeys {
         boolean revokedNow = store.revoke(id, clock.instant(), revoker.principal());
         Optional<ApiKey> key = store.find(id);
         if (revokedNow) {
-            audit.info("API key {} of tenant {} revoked by {}", id, key.map(ApiKey::tenant).orElse("?"),
-                    revoker.principal());
+            audit.info("API key {} of tenant {} revoked by {}", id, LogText.of(key.map(ApiKey::tenant).orElse("?")),
+                    LogText.of(revoker.principal()));
         }
         return key;
     }

@@ -115,8 +115,34 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
 
     /**
      * @param http the {@code http} job type
+     * @param sleep the {@code sleep} job type, a simulator
      */
-    public record Jobs(@DefaultValue @Valid Http http) {
+    public record Jobs(@DefaultValue @Valid Http http, @DefaultValue @Valid Sleep sleep) {
+    }
+
+    /**
+     * The {@code sleep} job type: it does nothing but wait, fail on request or ignore its
+     * cancellation, to try the service out and to test it. On in the default
+     * configuration (the README's examples use it); off in the Helm chart's, as a
+     * production deployment has no use for it.
+     *
+     * @param enabled register the type. Off, {@code sleep} is an unknown job type: a
+     * batch with one gets 400 naming it
+     * @param allowIgnoreCancel accept {@code ignoreCancel: true}, a job that keeps
+     * running through its cancellation and timeout to show how stuck jobs are abandoned.
+     * Off by default: each such job holds a thread until it ends by itself, and once
+     * {@code failfast.executor.max-abandoned} threads are held the service accepts no
+     * batch. Off, such a job gets 400
+     * @param maxDuration the longest {@code duration} a sleep job may ask for; longer
+     * gets 400. At most 365 days
+     */
+    public record Sleep(@DefaultValue("true") boolean enabled, @DefaultValue("false") boolean allowIgnoreCancel,
+            @DefaultValue("1h") @NotNull Duration maxDuration) {
+
+        @AssertTrue(message = "failfast.jobs.sleep.max-duration must be positive and at most 365 days")
+        boolean isMaxDurationInRange() {
+            return maxDuration.isPositive() && maxDuration.compareTo(Duration.ofDays(365)) <= 0;
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.failfast.store;
 
 import dev.failfast.batch.Batch;
 import dev.failfast.batch.Job;
+import dev.failfast.logging.LogText;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -212,7 +213,7 @@ final class BufferFlusher {
                     batchId, e);
         }
         else {
-            log.debug("The database still refuses the changes of batch {}: {}", batchId, e.toString());
+            log.debug("The database still refuses the changes of batch {}: {}", batchId, LogText.of(e));
         }
     }
 

@@ -59,6 +59,15 @@ class ActuatorTest {
     }
 
     @Test
+    void infoTellsNothingOfTheJvmTheOsOrTheProcess() {
+        JsonNode info = client.get("/actuator/info").json();
+
+        assertThat(info.propertyNames()).as("build and git only").isSubsetOf("build", "git").contains("build");
+        assertThat(info.toString()).doesNotContain(System.getProperty("java.vm.vendor"))
+            .doesNotContain(System.getProperty("os.name"));
+    }
+
+    @Test
     void onlyHealthInfoMetricsAndPrometheusAreExposed() {
         JsonNode links = client.get("/actuator").json().get("_links");
 

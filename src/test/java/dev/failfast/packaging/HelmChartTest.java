@@ -2,6 +2,7 @@ package dev.failfast.packaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,15 +13,22 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.SecretProjection;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeProjection;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
@@ -58,11 +66,11 @@ class HelmChartTest {
     }
 
     @Test
-    void defaultsRenderOneReplicaOnEmbeddedH2WithNoOptionalFeature() {
+    void defaultsRenderOneReplicaOnEmbeddedH2BehindANetworkPolicyWithNoOptionalFeature() {
         Manifests manifests = render(t -> t);
 
         assertThat(manifests.kinds()).as("the API's Service and the management port's")
-            .containsExactly("ConfigMap", "Deployment", "PersistentVolumeClaim", "Service", "Service",
+            .containsExactly("ConfigMap", "Deployment", "NetworkPolicy", "PersistentVolumeClaim", "Service", "Service",
                     "ServiceAccount");
         Deployment deployment = manifests.one(Deployment.class);
         assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
@@ -216,48 +224,169 @@ class HelmChartTest {
     }
 
     @Test
-    void postgresqlComesFromAnExistingSecret() {
-        Container container = container(render(t -> t.withValuesFile(ALL_FEATURES)).one(Deployment.class));
+    void postgresqlComesFromAnExistingSecretItsCredentialsAsFiles() {
+        Deployment deployment = render(t -> t.withValuesFile(ALL_FEATURES)).one(Deployment.class);
+        Container container = container(deployment);
 
         var url = env(container, "SPRING_DATASOURCE_URL").getValueFrom().getSecretKeyRef();
         assertThat(url.getName()).isEqualTo("failfast-db");
         assertThat(url.getKey()).isEqualTo("jdbc-url");
-        assertThat(env(container, "SPRING_DATASOURCE_PASSWORD").getValueFrom().getSecretKeyRef().getKey())
-            .isEqualTo("password");
+        assertThat(secretSources(deployment)).filteredOn(source -> source.getName().equals("failfast-db"))
+            .singleElement()
+            .satisfies(
+                    source -> assertThat(source.getOptional()).as("the database Secret must exist").isNotEqualTo(true))
+            .satisfies(source -> assertThat(source.getItems()).extracting(KeyToPath::getKey, KeyToPath::getPath)
+                .containsExactly(tuple("username", "spring.datasource.username"),
+                        tuple("password", "spring.datasource.password")));
         assertThat(container.getVolumeMounts()).noneMatch(m -> m.getName().equals("data"));
         assertThat(container.getImage()).endsWith(":0.1.0-test@sha256:" + "0123456789abcdef".repeat(4));
     }
 
     @Test
-    void theAdminKeyAndOidcSettingsComeFromTheSecretEachKeyOptional() {
-        Container container = container(
-                render(t -> t.set("security.existingSecret", "failfast-auth")).one(Deployment.class));
+    void noSecretIsInTheEnvironmentAllAreFilesForSpringsConfigtree() {
+        Deployment deployment = render(t -> t.withValuesFile(ALL_FEATURES)).one(Deployment.class);
+        Container container = container(deployment);
 
-        assertThat(securityEnv(container))
-            .extracting(EnvVar::getName, EnvVar::getValue, e -> e.getValueFrom().getSecretKeyRef().getName(),
-                    e -> e.getValueFrom().getSecretKeyRef().getKey(),
-                    e -> e.getValueFrom().getSecretKeyRef().getOptional())
-            .as("a Secret with only the admin key, or only OIDC, works")
-            .containsExactly(tuple("FAILFAST_SECURITY_BOOTSTRAP_KEY", null, "failfast-auth", "bootstrap-key", true),
-                    tuple("SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_ISSUER_URI", null, "failfast-auth", "issuer-uri",
-                            true),
-                    tuple("SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_JWK_SET_URI", null, "failfast-auth", "jwk-set-uri",
-                            true));
+        assertThat(container.getEnv()).filteredOn(e -> e.getValueFrom() != null)
+            .as("only the JDBC URL, which must win over the image's H2 default, comes from a Secret as a variable")
+            .extracting(EnvVar::getName)
+            .containsExactly("SPRING_DATASOURCE_URL");
+        assertThat(container.getEnv()).extracting(EnvVar::getName)
+            .noneMatch(name -> name.contains("PASSWORD") || name.contains("KEY") || name.contains("USERNAME"));
+        assertThat(env(container, "SPRING_CONFIG_IMPORT").getValue())
+            .isEqualTo("optional:configtree:/etc/failfast/secrets/");
+        assertThat(container.getVolumeMounts()).filteredOn(m -> m.getName().equals("secrets"))
+            .singleElement()
+            .satisfies(m -> assertThat(m.getMountPath()).isEqualTo("/etc/failfast/secrets"))
+            .satisfies(m -> assertThat(m.getReadOnly()).isTrue());
+        assertThat(volume(deployment, "secrets").getProjected().getDefaultMode()).as("0440: owner and fsGroup read")
+            .isEqualTo(0440);
+        assertThat(mountPath(container, "config")).as("beside the secrets, not above them")
+            .isEqualTo("/etc/failfast/config");
+        assertThat(env(container, "SPRING_CONFIG_ADDITIONAL_LOCATION").getValue())
+            .isEqualTo("optional:file:/etc/failfast/config/");
+    }
 
-        Container renamed = container(render(t -> t.set("security.existingSecret", "auth")
+    @Test
+    void theAdminKeyAndOidcSettingsComeFromTheSecretAsFilesEachKeyOptional() {
+        Deployment deployment = render(t -> t.set("security.existingSecret", "failfast-auth")).one(Deployment.class);
+
+        assertThat(securityEnv(container(deployment))).isEmpty();
+        assertThat(secretSources(deployment)).singleElement()
+            .satisfies(source -> assertThat(source.getName()).isEqualTo("failfast-auth"))
+            .satisfies(source -> assertThat(source.getOptional())
+                .as("a Secret with only the admin key, or only OIDC, works")
+                .isTrue())
+            .satisfies(source -> assertThat(source.getItems()).extracting(KeyToPath::getKey, KeyToPath::getPath)
+                .containsExactly(tuple("bootstrap-key", "failfast.security.bootstrap-key"),
+                        tuple("issuer-uri", "spring.security.oauth2.resourceserver.jwt.issuer-uri"),
+                        tuple("jwk-set-uri", "spring.security.oauth2.resourceserver.jwt.jwk-set-uri")));
+
+        Deployment renamed = render(t -> t.set("security.existingSecret", "auth")
             .set("security.bootstrapKeyKey", "admin")
             .set("security.issuerUriKey", "iss")
-            .set("security.jwkSetUriKey", "jwks")).one(Deployment.class));
-        assertThat(securityEnv(renamed)).extracting(e -> e.getValueFrom().getSecretKeyRef().getKey())
-            .containsExactly("admin", "iss", "jwks");
+            .set("security.jwkSetUriKey", "jwks")).one(Deployment.class);
+        assertThat(secretSources(renamed)).singleElement()
+            .satisfies(source -> assertThat(source.getItems()).extracting(KeyToPath::getKey)
+                .containsExactly("admin", "iss", "jwks"));
     }
 
     @Test
     void withoutASecretTheServiceGetsNoSecuritySettings() throws IOException {
         Manifests manifests = render(t -> t);
+        Deployment deployment = manifests.one(Deployment.class);
 
-        assertThat(securityEnv(container(manifests.one(Deployment.class)))).isEmpty();
+        assertThat(securityEnv(container(deployment))).isEmpty();
+        assertThat(deployment.getSpec().getTemplate().getSpec().getVolumes()).extracting(Volume::getName)
+            .doesNotContain("secrets");
+        assertThat(container(deployment).getVolumeMounts()).extracting(VolumeMount::getName).doesNotContain("secrets");
         assertThat(applicationYaml(manifests.one(ConfigMap.class)).at("/failfast/security").isMissingNode()).isTrue();
+    }
+
+    @Test
+    void theSleepSimulatorAndTheApiDocsAreOffUnlessTurnedOn() throws IOException {
+        JsonNode defaults = applicationYaml(render(t -> t).one(ConfigMap.class));
+        assertThat(defaults.at("/failfast/jobs/sleep/enabled").asBoolean(true)).isFalse();
+        assertThat(defaults.at("/springdoc/api-docs/enabled").asBoolean(true)).isFalse();
+        assertThat(defaults.at("/springdoc/swagger-ui/enabled").asBoolean(true)).isFalse();
+        assertThat(notes(t -> t)).doesNotContain("\"type\": \"sleep\"")
+            .contains("\"type\": \"http\"")
+            .contains("jobs.sleep.enabled=true")
+            .doesNotContain("$FAILFAST/swagger-ui.html");
+
+        JsonNode on = applicationYaml(
+                render(t -> t.withValuesFile(ALL_FEATURES)).find(ConfigMap.class, RELEASE + "-failfast").orElseThrow());
+        assertThat(on.at("/failfast/jobs/sleep/enabled").asBoolean(false)).isTrue();
+        assertThat(on.has("springdoc")).as("springdoc's defaults: served").isFalse();
+        assertThat(notes(t -> t.set("jobs.sleep.enabled", "true").set("apiDocs.enabled", "true")))
+            .contains("\"type\": \"sleep\"")
+            .contains("$FAILFAST/swagger-ui.html");
+    }
+
+    @Test
+    void theNetworkPolicyIsOnByDefaultAndLetsOutOnlyDnsAndTheWebOutsideThePrivateNetworks() {
+        NetworkPolicy policy = render(t -> t).one(NetworkPolicy.class);
+
+        assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Ingress", "Egress");
+        List<NetworkPolicyEgressRule> egress = policy.getSpec().getEgress();
+        assertThat(egress).hasSize(2);
+        NetworkPolicyEgressRule dns = egress.get(0);
+        assertThat(dns.getTo()).singleElement().satisfies(peer -> {
+            assertThat(peer.getNamespaceSelector().getMatchLabels())
+                .containsExactly(entry("kubernetes.io/metadata.name", "kube-system"));
+            assertThat(peer.getPodSelector().getMatchLabels()).containsExactly(entry("k8s-app", "kube-dns"));
+        });
+        assertThat(dns.getPorts()).extracting(p -> p.getPort().getIntVal(), NetworkPolicyPort::getProtocol)
+            .containsExactly(tuple(53, "UDP"), tuple(53, "TCP"));
+        NetworkPolicyEgressRule web = egress.get(1);
+        assertThat(web.getPorts()).extracting(p -> p.getPort().getIntVal(), NetworkPolicyPort::getProtocol)
+            .containsExactly(tuple(80, "TCP"), tuple(443, "TCP"));
+        assertThat(web.getTo()).extracting(NetworkPolicyPeer::getIpBlock).satisfiesExactly(v4 -> {
+            assertThat(v4.getCidr()).isEqualTo("0.0.0.0/0");
+            assertThat(v4.getExcept()).containsExactly("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10",
+                    "169.254.0.0/16", "127.0.0.0/8");
+        }, v6 -> {
+            assertThat(v6.getCidr()).isEqualTo("::/0");
+            assertThat(v6.getExcept()).containsExactly("fc00::/7", "fe80::/10", "::1/128");
+        });
+        assertThat(web.getTo()).as("no pod or namespace of the cluster")
+            .allSatisfy(peer -> assertThat(peer.getPodSelector()).isNull())
+            .allSatisfy(peer -> assertThat(peer.getNamespaceSelector()).isNull());
+    }
+
+    @Test
+    void onPostgresqlTheNetworkPolicyLetsThePodsReachTheDatabaseAndTheExtraRules() {
+        List<NetworkPolicyEgressRule> egress = render(t -> t.withValuesFile(ALL_FEATURES)).one(NetworkPolicy.class)
+            .getSpec()
+            .getEgress();
+
+        assertThat(egress).hasSize(4);
+        assertThat(egress.get(0).getTo().getFirst().getPodSelector().getMatchLabels())
+            .containsExactly(entry("k8s-app", "coredns"));
+        assertThat(egress.get(1).getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(443);
+        assertThat(egress.get(2).getTo()).singleElement()
+            .satisfies(peer -> assertThat(peer.getIpBlock().getCidr()).isEqualTo("10.20.0.5/32"));
+        assertThat(egress.get(2).getPorts()).extracting(p -> p.getPort().getIntVal(), NetworkPolicyPort::getProtocol)
+            .containsExactly(tuple(6432, "TCP"));
+        assertThat(egress.get(3).getTo().getFirst().getNamespaceSelector().getMatchLabels())
+            .containsExactly(entry("kubernetes.io/metadata.name", "keycloak"));
+
+        List<NetworkPolicyEgressRule> noWeb = render(t -> t.set("networkPolicy.egress.publicPorts", "null"))
+            .one(NetworkPolicy.class)
+            .getSpec()
+            .getEgress();
+        assertThat(noWeb).as("DNS only")
+            .singleElement()
+            .satisfies(rule -> assertThat(rule.getPorts()).extracting(p -> p.getPort().getIntVal()).containsOnly(53));
+    }
+
+    @Test
+    void withoutANetworkPolicyPostgresqlNeedsNoDatabasePeers() {
+        Manifests manifests = render(t -> t.withValuesFile(ALL_FEATURES)
+            .set("networkPolicy.enabled", "false")
+            .set("networkPolicy.egress.database.to", "null"));
+
+        assertThat(manifests.kinds()).doesNotContain("NetworkPolicy");
     }
 
     @Test
@@ -415,6 +544,7 @@ class HelmChartTest {
                     metrics.serviceMonitor.enabled=true management.port=0   | metrics.serviceMonitor.enabled with management.port=0 needs metrics.serviceMonitor.authorization.secretName
                     database.type=postgresql database.postgresql.existingSecret=db | database.type=postgresql needs security.existingSecret: the name of a Secret with the admin API key
                     database.type=postgresql database.postgresql.existingSecret=db cluster.enabled=true replicaCount=3 | generates its admin key into /data/admin-key of the first pod to start
+                    database.type=postgresql database.postgresql.existingSecret=db security.existingSecret=auth | networkPolicy.enabled with database.type=postgresql needs networkPolicy.egress.database.to: the NetworkPolicy lets the pods reach only DNS
                     """)
     void refusesUnsafeCombinationsWithAClearMessage(String settings, String message) {
         assertThatThrownBy(() -> render(t -> {
@@ -440,6 +570,12 @@ class HelmChartTest {
             security.existingsecret=x     | existingsecret
             security.jwt.tenant=org       | tenant
             security.bootstrapKeyKey=a/b  | bootstrapKeyKey
+            jobs.sleep.enabled=maybe      | enabled
+            jobs.sleep.maxDuration=1h     | maxDuration
+            apiDocs.swaggerUi=true        | swaggerUi
+            networkPolicy.egress.proxy=x  | proxy
+            networkPolicy.egress.database.host=db | host
+            networkPolicy.egress.publicIpv4Except[0]=private | publicIpv4Except
             """)
     void schemaRejectsUnknownOrInvalidValues(String setting, String field) {
         String[] keyValue = setting.split("=", 2);
@@ -488,6 +624,15 @@ class HelmChartTest {
                 .dryRun())
             .call()
             .getOutput();
+    }
+
+    /** The Secrets projected into the {@code secrets} volume, Spring's configtree. */
+    static List<SecretProjection> secretSources(Deployment deployment) {
+        return volume(deployment, "secrets").getProjected()
+            .getSources()
+            .stream()
+            .map(VolumeProjection::getSecret)
+            .toList();
     }
 
     /** The container's environment variables that configure authentication. */

@@ -1,5 +1,6 @@
 package dev.failfast.engine.cluster;
 
+import dev.failfast.logging.LogText;
 import dev.failfast.store.ClusterStore;
 import dev.failfast.store.ClusterStore.JobKey;
 import java.time.Instant;
@@ -47,7 +48,7 @@ final class PutBackLostClaims implements PollTask {
                 return transaction.commit();
             }).ifPresent(result -> {
                 log.warn("Batch {}: {} jobs claimed here that this replica never learned of are pending again: {}",
-                        batchId, jobIds.size(), jobIds);
+                        batchId, jobIds.size(), LogText.of(jobIds));
                 committed.accept(result);
             }));
     }

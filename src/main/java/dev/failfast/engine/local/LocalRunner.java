@@ -9,6 +9,7 @@ import dev.failfast.engine.AttemptTimers;
 import dev.failfast.engine.BatchEvents;
 import dev.failfast.engine.BatchRunner;
 import dev.failfast.engine.PendingJobs;
+import dev.failfast.logging.LogText;
 import dev.failfast.settings.FailfastProperties;
 import dev.failfast.store.BatchStore;
 import dev.failfast.store.InstanceLease;
@@ -186,7 +187,8 @@ public final class LocalRunner implements BatchRunner {
         }
         else {
             log.info("Batch {} {}: cause {} (job {}, {}), propagation {} ms, {}", batch.id(), batch.state(),
-                    cause.cause(), cause.jobId(), cause.message(), cause.propagationMillis(), batch.counts());
+                    cause.cause(), LogText.of(cause.jobId()), LogText.of(cause.message()), cause.propagationMillis(),
+                    batch.counts());
         }
         lifecycle.lock();
         try {
