@@ -19,8 +19,8 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 @Retention(RetentionPolicy.RUNTIME)
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
         properties = { "failfast.engine.cancel-grace=1s", "failfast.shutdown.drain-timeout=1s",
-                "failfast.jobs.http.allowed-networks=127.0.0.0/8",
-                "failfast.jobs.http.allowed-ports=80,443,1024-65535", "failfast.jobs.sleep.allow-ignore-cancel=true", })
+                "failfast.jobs.http.allowed-networks=127.0.0.0/8", "failfast.jobs.http.allowed-ports=80,443,1024-65535",
+                "failfast.jobs.sleep.allow-ignore-cancel=true", })
 public @interface FailfastServerTest {
 
 }
