@@ -6,6 +6,7 @@ import dev.failfast.batch.BatchNotFoundException;
 import dev.failfast.batch.Caller;
 import dev.failfast.engine.BatchEventFeed;
 import dev.failfast.engine.BatchEventListener;
+import dev.failfast.job.JobHandlers;
 import dev.failfast.store.BatchStore;
 import java.io.IOException;
 import java.time.Duration;
@@ -47,12 +48,15 @@ class BatchEventStreams implements BatchEventListener {
 
     private final JsonMapper jsonMapper;
 
+    private final JobHandlers handlers;
+
     private final Map<UUID, Set<Subscriber>> subscribers = new ConcurrentHashMap<>();
 
-    BatchEventStreams(BatchStore store, BatchEventFeed feed, JsonMapper jsonMapper) {
+    BatchEventStreams(BatchStore store, BatchEventFeed feed, JsonMapper jsonMapper, JobHandlers handlers) {
         this.store = store;
         this.feed = feed;
         this.jsonMapper = jsonMapper;
+        this.handlers = handlers;
     }
 
     /**
@@ -154,7 +158,7 @@ class BatchEventStreams implements BatchEventListener {
             String written = json;
             if (written == null) {
                 written = jsonMapper.writeValueAsString(switch (event) {
-                    case BatchEvent.JobChanged changed -> JobResponse.of(changed.job());
+                    case BatchEvent.JobChanged changed -> JobResponse.of(changed.job(), handlers);
                     default -> BatchResponse.of(event.batch());
                 });
                 json = written;

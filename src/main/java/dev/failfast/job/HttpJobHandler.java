@@ -5,6 +5,7 @@ import dev.failfast.batch.JobSpec;
 import dev.failfast.settings.FailfastProperties;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import java.io.IOException;
@@ -49,9 +50,13 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
 
     private final HttpClient client;
 
-    HttpJobHandler(JobParamsBinder binder, HttpTargetGuard guard, FailfastProperties properties) {
+    private final SecretHeaders secretHeaders;
+
+    HttpJobHandler(JobParamsBinder binder, HttpTargetGuard guard, SecretHeaders secretHeaders,
+            FailfastProperties properties) {
         this.binder = binder;
         this.guard = guard;
+        this.secretHeaders = secretHeaders;
         this.settings = properties.jobs().http();
         this.client = HttpClient.newBuilder()
             .connectTimeout(settings.connectTimeout())
@@ -63,16 +68,21 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
     /**
      * @param method the HTTP method (default GET)
      * @param url an absolute http or https URL
-     * @param headers request headers
+     * @param headers request headers: each value a string, or a reference to a secret of
+     * the operator's ({@code {"secretRef": "partner-api", "prefix": "Bearer "}}) resolved
+     * at each attempt
      * @param body the request body: a string is sent as it is, anything else as JSON
      * @param expectStatus the statuses that count as success (default any 2xx)
      * @param timeout the request timeout (default
      * {@code failfast.jobs.http.default-timeout})
+     * @param sensitiveHeaders more headers whose literal values are masked wherever the
+     * job is shown (see {@link HttpRedaction})
      */
     record Params(@Nullable String method,
             @NotNull @Pattern(regexp = "https?://.+", message = "must be an absolute http or https URL") String url,
-            @Nullable Map<String, String> headers, @Nullable JsonNode body,
-            @Nullable List<@NotNull @Min(100) @Max(599) Integer> expectStatus, @Nullable Duration timeout) {
+            @Nullable Map<String, @NotNull HeaderValue> headers, @Nullable JsonNode body,
+            @Nullable List<@NotNull @Min(100) @Max(599) Integer> expectStatus, @Nullable Duration timeout,
+            @Nullable List<@NotBlank String> sensitiveHeaders) {
 
         String methodOrDefault() {
             return method == null ? "GET" : method.toUpperCase(java.util.Locale.ROOT);
@@ -101,28 +111,73 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
             throw new InvalidJobParamsException("timeout", "must be at most " + JobSpec.MAX_DURATION_DAYS + " days");
         }
         URI url = parseUrl(params.url());
+        if (url.getRawUserInfo() != null) {
+            throw new InvalidJobParamsException("url", "must not hold credentials (user:password@); send them in a "
+                    + "header, e.g. \"Authorization\": {\"secretRef\": \"<name>\"} (docs/security.md)");
+        }
         guard.checkHost(url).ifPresent(reason -> {
             throw new InvalidJobParamsException("url", reason);
         });
+        secretHeaders.check(params.headers(), tenant, url);
+        Map<String, String> headers = SecretHeaders.withStandIns(params.headers());
         try {
-            buildRequest(params, url);
+            buildRequest(params, url, headers);
         }
         catch (IllegalArgumentException e) {
-            // HttpRequest refuses restricted headers such as Host or Content-Length.
-            throw new InvalidJobParamsException("headers", describe(e));
+            // HttpRequest refuses restricted headers such as Host or Content-Length, and
+            // quotes a value it refuses: keep that out of the answer.
+            throw new InvalidJobParamsException("headers", HttpRedaction.scrub(describe(e), headers.values()));
         }
         return params;
     }
 
     @Override
+    public ObjectNode redactParams(ObjectNode params) {
+        return HttpRedaction.redactParams(params);
+    }
+
+    /**
+     * Sends the request with the job's secrets read now, and keeps the URL's query and
+     * user info and the sensitive header values out of every error message (they become
+     * the batch's cancellation cause and log lines).
+     */
+    @Override
     public Object execute(JobContext<Params> context) throws JobFailedException, InterruptedException {
         Params params = context.params();
         URI url = parseUrl(params.url());
+        SecretHeaders.Resolved headers = secretHeaders.resolve(params.headers(), params.sensitiveHeaders(),
+                context.tenant(), url);
+        List<String> hidden = new java.util.ArrayList<>(headers.hidden());
+        hidden.addAll(HttpRedaction.hiddenParts(url));
+        try {
+            return exchange(context, url, headers.values());
+        }
+        catch (RetryLaterException e) {
+            throw new RetryLaterException(e.delay(), e.errorType(), scrub(e, hidden));
+        }
+        catch (JobFailedException e) {
+            throw new JobFailedException(e.errorType(), scrub(e, hidden), e.getCause());
+        }
+        catch (JobCancelledException e) {
+            throw e;
+        }
+        catch (RuntimeException e) {
+            throw new JobFailedException(JobError.JOB_ERROR, "HTTP request failed: " + scrub(e, hidden), e);
+        }
+    }
+
+    private static String scrub(Exception e, List<String> hidden) {
+        return HttpRedaction.scrub(describe(e), hidden);
+    }
+
+    private Object exchange(JobContext<Params> context, URI url, Map<String, String> headers)
+            throws JobFailedException, InterruptedException {
+        Params params = context.params();
         var denied = guard.checkResolved(url);
         if (denied.isPresent()) {
             throw new JobFailedException(JobError.TARGET_DENIED, denied.get());
         }
-        HttpRequest request = buildRequest(params, url);
+        HttpRequest request = buildRequest(params, url, headers);
         CompletableFuture<HttpResponse<InputStream>> exchange = client.sendAsync(request,
                 HttpResponse.BodyHandlers.ofInputStream());
         // Cancelling the exchange future aborts the request and closes its connection.
@@ -134,8 +189,8 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
                 boolean truncated = body.read() != -1;
                 context.cancellation().throwIfCancelled();
                 if (!params.accepts(response.statusCode())) {
-                    throw new JobFailedException(JobError.HTTP_STATUS,
-                            "Unexpected HTTP status " + response.statusCode() + " from " + url);
+                    throw new JobFailedException(JobError.HTTP_STATUS, "Unexpected HTTP status " + response.statusCode()
+                            + " from " + HttpRedaction.forMessage(url));
                 }
                 Map<String, Object> result = new LinkedHashMap<>();
                 result.put("status", response.statusCode());
@@ -175,12 +230,10 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
         }
     }
 
-    private HttpRequest buildRequest(Params params, URI url) {
+    private HttpRequest buildRequest(Params params, URI url, Map<String, String> headers) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(url)
             .timeout(params.timeout() == null ? settings.defaultTimeout() : params.timeout());
-        if (params.headers() != null) {
-            params.headers().forEach(builder::header);
-        }
+        headers.forEach(builder::header);
         JsonNode body = params.body();
         if (body == null || body.isNull()) {
             builder.method(params.methodOrDefault(), HttpRequest.BodyPublishers.noBody());
@@ -189,8 +242,7 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
             builder.method(params.methodOrDefault(), HttpRequest.BodyPublishers.ofString(body.stringValue()));
         }
         else {
-            if (params.headers() == null
-                    || params.headers().keySet().stream().noneMatch("content-type"::equalsIgnoreCase)) {
+            if (headers.keySet().stream().noneMatch("content-type"::equalsIgnoreCase)) {
                 builder.header("Content-Type", "application/json");
             }
             builder.method(params.methodOrDefault(), HttpRequest.BodyPublishers.ofString(body.toString()));

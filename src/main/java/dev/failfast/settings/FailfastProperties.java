@@ -131,6 +131,9 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
      * @param deniedHosts hosts jobs may never call
      * @param deniedNetworks networks (CIDR) jobs may never call; by default loopback,
      * link-local (cloud metadata), unspecified and multicast addresses
+     * @param secrets credentials jobs may send as a header value without knowing them
+     * ({@code "Authorization": {"secretRef": "<name>"}}), by name
+     * ({@code failfast.jobs.http.secrets.<name>.*}; docs/security.md)
      */
     public record Http(@DefaultValue("5s") @NotNull Duration connectTimeout,
             @DefaultValue("30s") @NotNull Duration defaultTimeout,
@@ -139,8 +142,46 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
             @DefaultValue({ "metadata.google.internal", "metadata", "instance-data",
                     "localhost" }) List<String> deniedHosts,
             @DefaultValue({ "127.0.0.0/8", "::1/128", "169.254.0.0/16", "fe80::/10", "0.0.0.0/8", "::/128",
-                    "100.100.100.200/32", "fd00:ec2::254/128", "224.0.0.0/4",
-                    "ff00::/8" }) List<String> deniedNetworks){
+                    "100.100.100.200/32", "fd00:ec2::254/128", "224.0.0.0/4", "ff00::/8" }) List<String> deniedNetworks,
+            @DefaultValue Map<String, @Valid HttpSecret> secrets){
+    }
+
+    /**
+     * A secret {@code http} jobs may send as a header value (docs/security.md). The value
+     * is never stored with a job nor shown to clients; jobs hold only its name.
+     *
+     * @param value the secret itself, for instance from a file of a
+     * {@code spring.config.import=optional:configtree:/etc/failfast/secrets/} directory;
+     * set either this or {@code file}. Read at startup
+     * @param file a file holding the secret (a trailing line break is dropped), read at
+     * every attempt, so that a rotated secret is used at once
+     * @param hosts required: the only hosts the secret is ever sent to, patterns as in
+     * {@code allowed-hosts} ({@code *.example.com} matches subdomains); a job that would
+     * send it elsewhere is refused
+     * @param tenants the tenants whose jobs may use the secret; empty (the default) means
+     * {@code failfast.security.default-tenant} only, {@code *} every tenant
+     * @param allowPlainHttp whether the secret may be sent over {@code http://}; by
+     * default only over {@code https://}, where nobody on the way reads it
+     */
+    public record HttpSecret(@Nullable String value, @Nullable Path file, @DefaultValue List<String> hosts,
+            @DefaultValue List<String> tenants, @DefaultValue("false") boolean allowPlainHttp) {
+
+        @AssertTrue(message = "set exactly one of value and file")
+        boolean isSourceSet() {
+            return (value != null && !value.isEmpty()) != (file != null);
+        }
+
+        @AssertTrue(message = "hosts must name at least one host the secret may be sent to")
+        boolean isHostsSet() {
+            return hosts.stream().anyMatch(host -> !host.isBlank());
+        }
+
+        /** Never shows the value (startup errors and debug output print settings). */
+        @Override
+        public String toString() {
+            return "HttpSecret[value=" + (value == null ? "none" : "***") + ", file=" + file + ", hosts=" + hosts
+                    + ", tenants=" + tenants + ", allowPlainHttp=" + allowPlainHttp + "]";
+        }
     }
 
     /** Which {@code BatchStore} keeps batches and jobs. */
