@@ -2,6 +2,7 @@ package dev.failfast.job;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import java.util.Set;
+import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -10,6 +11,12 @@ import tools.jackson.databind.JsonNode;
  * resolved at each attempt so that the client never sees it and it is never stored.
  */
 sealed interface HeaderValue {
+
+    /**
+     * What a secret's name may be: names end up in error messages and log lines, so no
+     * spaces, line breaks or other surprises.
+     */
+    Pattern SECRET_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     /** Fields of a reference. */
     Set<String> REFERENCE_FIELDS = Set.of("secretRef", "prefix", "suffix");
@@ -35,8 +42,9 @@ sealed interface HeaderValue {
             }
         }
         JsonNode name = node.get("secretRef");
-        if (name == null || !name.isString() || name.stringValue().isBlank()) {
-            throw new InvalidParamValueException("secretRef must name a secret");
+        if (name == null || !name.isString() || !SECRET_NAME.matcher(name.stringValue()).matches()) {
+            throw new InvalidParamValueException(
+                    "secretRef must name a secret: 1 to 64 letters, digits, '.', '_' or '-'");
         }
         return new SecretRef(name.stringValue(), text(node, "prefix"), text(node, "suffix"));
     }
