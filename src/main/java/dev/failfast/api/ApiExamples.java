@@ -11,7 +11,9 @@ final class ApiExamples {
               "maxParallelism": 8,
               "deadline": "PT10M",
               "jobs": [
-                {"id": "download-1", "type": "http", "params": {"url": "https://example.com/a.csv"}, "timeout": "PT30S",
+                {"id": "download-1", "type": "http", "timeout": "PT30S",
+                 "params": {"url": "https://example.com/a.csv",
+                            "headers": {"Authorization": {"secretRef": "partner-api", "prefix": "Bearer "}}},
                  "retry": {"maxAttempts": 3, "backoff": "PT1S", "multiplier": 2.0, "maxBackoff": "PT10S"}},
                 {"id": "step-2", "type": "sleep", "params": {"duration": "PT1S", "steps": 10}}
               ]

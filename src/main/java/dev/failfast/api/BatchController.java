@@ -6,6 +6,7 @@ import dev.failfast.batch.JobNotFoundException;
 import dev.failfast.batch.JobState;
 import dev.failfast.batch.Owner;
 import dev.failfast.engine.BatchEngine;
+import dev.failfast.job.JobHandlers;
 import dev.failfast.security.MissingScopeException;
 import dev.failfast.security.Scope;
 import dev.failfast.settings.FailfastProperties;
@@ -65,15 +66,18 @@ class BatchController {
 
     private final RequestFingerprint fingerprint;
 
+    private final JobHandlers handlers;
+
     private final int maxPageSize;
 
     BatchController(BatchEngine engine, BatchStore store, BatchSpecMapper mapper, BatchEventStreams streams,
-            RequestFingerprint fingerprint, FailfastProperties properties) {
+            RequestFingerprint fingerprint, JobHandlers handlers, FailfastProperties properties) {
         this.engine = engine;
         this.store = store;
         this.mapper = mapper;
         this.streams = streams;
         this.fingerprint = fingerprint;
+        this.handlers = handlers;
         this.maxPageSize = properties.limits().maxPageSize();
     }
 
@@ -173,7 +177,8 @@ class BatchController {
             @Parameter(description = "Page size, at most failfast.limits.max-page-size") @RequestParam(
                     defaultValue = "100") @Min(1) int size) {
         engine.find(caller, id);
-        return PageResponse.of(store.findJobs(id, state, pageRequest(page, size)), JobResponse::of);
+        return PageResponse.of(store.findJobs(id, state, pageRequest(page, size)),
+                job -> JobResponse.of(job, handlers));
     }
 
     @GetMapping("/{id}/jobs/{jobId}")
@@ -182,7 +187,9 @@ class BatchController {
     @ApiResponse(responseCode = "404", description = "No such batch or job", content = @Content)
     JobResponse job(@AuthenticationPrincipal Caller caller, @PathVariable UUID id, @PathVariable String jobId) {
         engine.find(caller, id);
-        return store.findJob(id, jobId).map(JobResponse::of).orElseThrow(() -> new JobNotFoundException(id, jobId));
+        return store.findJob(id, jobId)
+            .map(job -> JobResponse.of(job, handlers))
+            .orElseThrow(() -> new JobNotFoundException(id, jobId));
     }
 
     @PostMapping("/{id}/cancel")

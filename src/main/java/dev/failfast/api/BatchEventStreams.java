@@ -9,6 +9,7 @@ import dev.failfast.engine.BatchEventFeed.Snapshot;
 import dev.failfast.engine.EventPosition;
 import dev.failfast.engine.FeedEvent;
 import dev.failfast.engine.FeedListener;
+import dev.failfast.job.JobHandlers;
 import dev.failfast.settings.FailfastProperties;
 import java.io.IOException;
 import java.time.Duration;
@@ -61,13 +62,17 @@ class BatchEventStreams implements FeedListener {
 
     private final FailfastProperties.Streams settings;
 
+    private final JobHandlers handlers;
+
     private final Map<UUID, Set<Subscriber>> subscribers = new ConcurrentHashMap<>();
 
-    BatchEventStreams(BatchEventFeed feed, StreamSlots slots, JsonMapper jsonMapper, FailfastProperties properties) {
+    BatchEventStreams(BatchEventFeed feed, StreamSlots slots, JsonMapper jsonMapper, JobHandlers handlers,
+            FailfastProperties properties) {
         this.feed = feed;
         this.slots = slots;
         this.jsonMapper = jsonMapper;
         this.settings = properties.streams();
+        this.handlers = handlers;
     }
 
     /**
@@ -187,7 +192,7 @@ class BatchEventStreams implements FeedListener {
     /** The JSON of an event: the batch's status, or the job's. */
     private Object response(BatchEvent event) {
         return switch (event) {
-            case BatchEvent.JobChanged changed -> JobResponse.of(changed.job());
+            case BatchEvent.JobChanged changed -> JobResponse.of(changed.job(), handlers);
             default -> BatchResponse.of(event.batch());
         };
     }

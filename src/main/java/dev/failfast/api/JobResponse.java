@@ -4,6 +4,7 @@ import dev.failfast.batch.Job;
 import dev.failfast.batch.JobError;
 import dev.failfast.batch.JobState;
 import dev.failfast.batch.RetryPolicy;
+import dev.failfast.job.JobHandlers;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,7 +15,8 @@ import tools.jackson.databind.JsonNode;
 /** A job's status. */
 @Schema(description = "A job's status")
 record JobResponse(String id, String type,
-        @Schema(description = "The job type's parameters", implementation = Map.class) JsonNode params,
+        @Schema(description = "The job type's parameters, with credentials masked as \"***\" (docs/security.md)",
+                implementation = Map.class) JsonNode params,
         @Schema(type = "string", format = "duration", example = "PT30S") @Nullable Duration timeout, RetryPolicy retry,
         JobState state, @Schema(description = "Attempts started so far") int attempts, @Nullable Instant startedAt,
         @Nullable Instant finishedAt, @Nullable Long durationMillis,
@@ -23,10 +25,11 @@ record JobResponse(String id, String type,
         @Schema(description = "What the job returned: any JSON value",
                 implementation = Object.class) @Nullable JsonNode result) {
 
-    static JobResponse of(Job job) {
+    /** The job as clients see it: its params redacted by its job type. */
+    static JobResponse of(Job job, JobHandlers handlers) {
         var spec = job.spec();
-        return new JobResponse(job.id(), spec.type(), spec.params(), spec.timeout(), spec.retry(), job.state(),
-                job.attempts(), job.startedAt(), job.finishedAt(), job.durationMillis(), job.abandoned(), job.error(),
-                job.result());
+        return new JobResponse(job.id(), spec.type(), handlers.redactParams(spec.type(), spec.params()), spec.timeout(),
+                spec.retry(), job.state(), job.attempts(), job.startedAt(), job.finishedAt(), job.durationMillis(),
+                job.abandoned(), job.error(), job.result());
     }
 }

@@ -5,6 +5,7 @@ import dev.failfast.batch.JobSpec;
 import dev.failfast.settings.FailfastProperties;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import java.io.IOException;
@@ -17,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -84,11 +86,14 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
 
     private final HostBackoff backoff = new HostBackoff();
 
-    HttpJobHandler(JobParamsBinder binder, HttpTargetGuard guard, HttpJobClient client, FailfastProperties properties,
-            Clock clock) {
+    private final SecretHeaders secretHeaders;
+
+    HttpJobHandler(JobParamsBinder binder, HttpTargetGuard guard, HttpJobClient client, SecretHeaders secretHeaders,
+            FailfastProperties properties, Clock clock) {
         this.binder = binder;
         this.guard = guard;
         this.client = client;
+        this.secretHeaders = secretHeaders;
         this.settings = properties.jobs().http();
         this.clock = clock;
         this.permits = new HostPermits(settings.maxConnectionsPerHost());
@@ -97,16 +102,21 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
     /**
      * @param method the HTTP method (default GET)
      * @param url an absolute http or https URL
-     * @param headers request headers
+     * @param headers request headers: each value a string, or a reference to a secret of
+     * the operator's ({@code {"secretRef": "partner-api", "prefix": "Bearer "}}) resolved
+     * at each attempt
      * @param body the request body: a string is sent as it is, anything else as JSON
      * @param expectStatus the statuses that count as success (default any 2xx)
      * @param timeout the whole exchange's timeout (default
      * {@code failfast.jobs.http.default-timeout})
+     * @param sensitiveHeaders more headers whose literal values are masked wherever the
+     * job is shown (see {@link HttpRedaction})
      */
     record Params(@Nullable String method,
             @NotNull @Pattern(regexp = "https?://.+", message = "must be an absolute http or https URL") String url,
-            @Nullable Map<String, String> headers, @Nullable JsonNode body,
-            @Nullable List<@NotNull @Min(100) @Max(599) Integer> expectStatus, @Nullable Duration timeout) {
+            @Nullable Map<String, @NotNull HeaderValue> headers, @Nullable JsonNode body,
+            @Nullable List<@NotNull @Min(100) @Max(599) Integer> expectStatus, @Nullable Duration timeout,
+            @Nullable List<@NotBlank String> sensitiveHeaders) {
 
         String methodOrDefault() {
             return method == null ? "GET" : method.toUpperCase(Locale.ROOT);
@@ -138,15 +148,50 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
         guard.checkUrl(url, tenant).ifPresent(reason -> {
             throw new InvalidJobParamsException("url", reason);
         });
-        checkHeaders(params.headers());
+        secretHeaders.check(params.headers(), tenant, url);
+        checkHeaders(SecretHeaders.withStandIns(params.headers()));
         return params;
+    }
+
+    @Override
+    public ObjectNode redactParams(ObjectNode params) {
+        return HttpRedaction.redactParams(params);
     }
 
     @Override
     public Object execute(JobContext<Params> context) throws JobFailedException, InterruptedException {
         Params params = context.params();
         URI url = parseUrl(params.url());
-        String where = SafeUrl.of(url);
+        SecretHeaders.Resolved headers = secretHeaders.resolve(params.headers(), params.sensitiveHeaders(),
+                context.tenant(), url);
+        List<String> hidden = new ArrayList<>(headers.hidden());
+        hidden.addAll(HttpRedaction.hiddenParts(url));
+        try {
+            return exchange(context, url, headers.values());
+        }
+        catch (RetryLaterException e) {
+            throw new RetryLaterException(e.delay(), e.errorType(), scrub(e, hidden));
+        }
+        catch (JobFailedException e) {
+            throw new JobFailedException(e.errorType(), scrub(e, hidden), e.getCause());
+        }
+        catch (JobCancelledException e) {
+            throw e;
+        }
+        catch (RuntimeException e) {
+            throw new JobFailedException(JobError.JOB_ERROR, "HTTP request failed: " + scrub(e, hidden), e);
+        }
+    }
+
+    private static String scrub(Exception e, List<String> hidden) {
+        return HttpRedaction.scrub(describe(e), hidden);
+    }
+
+    /** The exchange itself, whose messages {@link #execute} scrubs of secrets. */
+    private Object exchange(JobContext<Params> context, URI url, Map<String, String> headers)
+            throws JobFailedException, InterruptedException {
+        Params params = context.params();
+        String where = HttpRedaction.forMessage(url);
         Duration timeout = params.timeout() == null ? settings.defaultTimeout() : params.timeout();
         long deadline = System.nanoTime() + timeout.toNanos();
         List<InetAddress> addresses = guard.resolve(url, context.tenant());
@@ -160,7 +205,7 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
         try (var _ = context.cancellation().onCancel(exchange::cancel);
                 var _ = client.after(deadline - System.nanoTime(), exchange::timeOut);
                 var _ = permit(host, deadline, where, timeout)) {
-            ClassicHttpResponse response = send(params, url, host, addresses, exchange, deadline,
+            ClassicHttpResponse response = send(params, url, headers, host, addresses, exchange, deadline,
                     HttpLoopMarker.value(context.batchId(), context.jobId()));
             try {
                 return result(params, context, response, exchange, host, where);
@@ -176,8 +221,7 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
                 throw new JobFailedException(JobError.TIMEOUT,
                         "HTTP request to " + where + " did not complete within " + timeout, e);
             }
-            throw new JobFailedException(JobError.IO,
-                    "HTTP request to " + where + " failed: " + SafeUrl.scrub(describe(e), url), e);
+            throw new JobFailedException(JobError.IO, "HTTP request to " + where + " failed: " + describe(e), e);
         }
     }
 
@@ -194,11 +238,11 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
     /**
      * Sends the request to the first of the checked addresses that accepts a connection.
      */
-    private ClassicHttpResponse send(Params params, URI url, String host, List<InetAddress> addresses,
-            Exchange exchange, long deadline, String origin) throws IOException {
+    private ClassicHttpResponse send(Params params, URI url, Map<String, String> headers, String host,
+            List<InetAddress> addresses, Exchange exchange, long deadline, String origin) throws IOException {
         IOException failure = null;
         for (InetAddress address : addresses) {
-            HttpUriRequestBase request = buildRequest(params, url, origin);
+            HttpUriRequestBase request = buildRequest(params, url, headers, origin);
             Timeout remaining = Timeout.ofNanoseconds(Math.max(1, deadline - System.nanoTime()));
             request.setConfig(RequestConfig.custom()
                 .setConnectionRequestTimeout(remaining)
@@ -266,11 +310,9 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
     /**
      * The request a job sends: its method, URL, headers and body, and the loop marker.
      */
-    private static HttpUriRequestBase buildRequest(Params params, URI url, String origin) {
+    private static HttpUriRequestBase buildRequest(Params params, URI url, Map<String, String> headers, String origin) {
         HttpUriRequestBase request = new HttpUriRequestBase(params.methodOrDefault(), url);
-        if (params.headers() != null) {
-            params.headers().forEach(request::addHeader);
-        }
+        headers.forEach(request::addHeader);
         request.setHeader(HttpLoopMarker.HEADER, origin);
         JsonNode body = params.body();
         if (body != null && !body.isNull()) {
@@ -278,8 +320,7 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
                 request.setEntity(new ByteArrayEntity(body.stringValue().getBytes(StandardCharsets.UTF_8), null));
             }
             else {
-                boolean typed = params.headers() != null
-                        && params.headers().keySet().stream().anyMatch("content-type"::equalsIgnoreCase);
+                boolean typed = headers.keySet().stream().anyMatch("content-type"::equalsIgnoreCase);
                 request.setEntity(new ByteArrayEntity(body.toString().getBytes(StandardCharsets.UTF_8),
                         typed ? null : ContentType.APPLICATION_JSON));
             }
@@ -287,10 +328,7 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
         return request;
     }
 
-    private static void checkHeaders(@Nullable Map<String, String> headers) {
-        if (headers == null) {
-            return;
-        }
+    private static void checkHeaders(Map<String, String> headers) {
         headers.forEach((name, value) -> {
             if (!HEADER_NAME.matcher(name).matches()) {
                 throw new InvalidJobParamsException("headers", "has a header name that is not a valid token");
@@ -317,7 +355,8 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
             throw new InvalidJobParamsException("url", "must name a host");
         }
         if (uri.getRawUserInfo() != null) {
-            throw new InvalidJobParamsException("url", "must not hold user info; send credentials in a header");
+            throw new InvalidJobParamsException("url", "must not hold credentials (user:password@); send them in a "
+                    + "header, e.g. \"Authorization\": {\"secretRef\": \"<name>\"} (docs/security.md)");
         }
         return uri;
     }

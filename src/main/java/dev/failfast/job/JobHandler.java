@@ -35,6 +35,18 @@ public interface JobHandler<P> {
     P parseParams(ObjectNode params, String tenant);
 
     /**
+     * The params as they may be shown outside the service: in API responses, event
+     * streams and logs. A job type whose params can hold credentials (tokens, passwords,
+     * signed URLs) returns a copy with them masked; the default shows the params as they
+     * are. Called with stored params, which may no longer parse; must not throw and must
+     * not modify {@code params}.
+     * @param params the params as the client sent them (and the store keeps them)
+     */
+    default ObjectNode redactParams(ObjectNode params) {
+        return params;
+    }
+
+    /**
      * Runs one attempt. Return a small result (anything Jackson can write; null for
      * none), or throw: {@link JobFailedException} for a failure with a stable error type,
      * {@link JobCancelledException} (or {@link InterruptedException}) when the token was

@@ -10,6 +10,7 @@ import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.InvalidFormatException;
 import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
+import tools.jackson.databind.exc.ValueInstantiationException;
 
 /**
  * Turns a Jackson error into what a client can act on: the path of the bad field
@@ -35,6 +36,8 @@ public final class JsonErrors {
     public static String message(JacksonException e) {
         return switch (e) {
             case UnrecognizedPropertyException ignored -> "unknown field";
+            case ValueInstantiationException creator when creator
+                .getCause() instanceof InvalidParamValueException invalid -> String.valueOf(invalid.getMessage());
             case MismatchedInputException mismatch when mismatch.getTargetType() != null -> {
                 Class<?> target = mismatch.getTargetType();
                 String value = e instanceof InvalidFormatException invalid ? " '" + invalid.getValue() + "'" : "";

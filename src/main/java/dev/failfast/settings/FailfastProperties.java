@@ -179,6 +179,9 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
      * all jobs; further jobs to it wait (within their timeout) for one to finish
      * @param maxRetryAfter the longest {@code Retry-After} of a 429 or 503 that is
      * honoured; a longer one is cut to this
+     * @param secrets credentials jobs may send as a header value without knowing them
+     * ({@code "Authorization": {"secretRef": "<name>"}}), by name
+     * ({@code failfast.jobs.http.secrets.<name>.*}; docs/security.md)
      */
     public record Http(@DefaultValue("5s") @NotNull Duration connectTimeout,
             @DefaultValue("30s") @NotNull Duration defaultTimeout,
@@ -190,10 +193,11 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
                     "192.0.0.192/32", "0.0.0.0/8", "::/128", "224.0.0.0/4", "ff00::/8" }) List<String> deniedNetworks,
             @DefaultValue({}) List<String> allowedNetworks, @DefaultValue({ "80", "443" }) List<String> allowedPorts,
             @DefaultValue Map<String, @Valid HttpTenant> tenants, @DefaultValue("16") @Min(1) int maxConnectionsPerHost,
-            @DefaultValue("5m") @NotNull Duration maxRetryAfter){
+            @DefaultValue("5m") @NotNull Duration maxRetryAfter, @DefaultValue Map<String, @Valid HttpSecret> secrets){
 
         public Http {
             tenants = Map.copyOf(tenants);
+            secrets = Map.copyOf(secrets);
         }
 
         /** The extra networks and ports of {@code tenant}; empty lists if it has none. */
@@ -218,6 +222,44 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
         public HttpTenant {
             allowedNetworks = List.copyOf(allowedNetworks);
             allowedPorts = List.copyOf(allowedPorts);
+        }
+    }
+
+    /**
+     * A secret {@code http} jobs may send as a header value (docs/security.md). The value
+     * is never stored with a job nor shown to clients; jobs hold only its name.
+     *
+     * @param value the secret itself, for instance from a file of a
+     * {@code spring.config.import=optional:configtree:/etc/failfast/secrets/} directory;
+     * set either this or {@code file}. Read at startup
+     * @param file a file holding the secret (a trailing line break is dropped), read at
+     * every attempt, so that a rotated secret is used at once
+     * @param hosts required: the only hosts the secret is ever sent to, patterns as in
+     * {@code allowed-hosts} ({@code *.example.com} matches subdomains); a job that would
+     * send it elsewhere is refused
+     * @param tenants the tenants whose jobs may use the secret; empty (the default) means
+     * {@code failfast.security.default-tenant} only, {@code *} every tenant
+     * @param allowPlainHttp whether the secret may be sent over {@code http://}; by
+     * default only over {@code https://}, where nobody on the way reads it
+     */
+    public record HttpSecret(@Nullable String value, @Nullable Path file, @DefaultValue List<String> hosts,
+            @DefaultValue List<String> tenants, @DefaultValue("false") boolean allowPlainHttp) {
+
+        @AssertTrue(message = "set exactly one of value and file")
+        boolean isSourceSet() {
+            return (value != null && !value.isEmpty()) != (file != null);
+        }
+
+        @AssertTrue(message = "hosts must name at least one host the secret may be sent to")
+        boolean isHostsSet() {
+            return hosts.stream().anyMatch(host -> !host.isBlank());
+        }
+
+        /** Never shows the value (startup errors and debug output print settings). */
+        @Override
+        public String toString() {
+            return "HttpSecret[value=" + (value == null ? "none" : "***") + ", file=" + file + ", hosts=" + hosts
+                    + ", tenants=" + tenants + ", allowPlainHttp=" + allowPlainHttp + "]";
         }
     }
 

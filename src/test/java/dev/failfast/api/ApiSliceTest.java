@@ -3,6 +3,7 @@ package dev.failfast.api;
 import dev.failfast.engine.BatchEventFeed;
 import dev.failfast.engine.FeedListener;
 import dev.failfast.engine.local.LocalEventFeed;
+import dev.failfast.job.JobHandlers;
 import dev.failfast.security.SecurityConfiguration;
 import dev.failfast.settings.FailfastProperties;
 import dev.failfast.store.BatchStore;
@@ -13,6 +14,7 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import java.time.Clock;
+import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -57,6 +59,12 @@ import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
         MockMvcBuilderCustomizer authenticatedRequests() {
             return builder -> builder
                 .defaultRequest(MockMvcRequestBuilders.get("/").header("Authorization", "Bearer " + TestKeys.ADMIN));
+        }
+
+        /** No job types: params are shown as they are stored. */
+        @Bean
+        JobHandlers jobHandlers() {
+            return new JobHandlers(List.of());
         }
 
         @Bean

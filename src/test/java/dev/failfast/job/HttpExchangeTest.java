@@ -403,7 +403,8 @@ class HttpExchangeTest {
             .buildValidatorFactory()
             .getValidator();
         return new HttpJobHandler(new JobParamsBinder(JSON, validator),
-                new HttpTargetGuard(properties, resolver, _ -> false), client, properties, clock);
+                new HttpTargetGuard(properties, resolver, _ -> false), client,
+                new SecretHeaders(new HttpSecrets(properties)), properties, clock);
     }
 
     private static Object run(HttpJobHandler handler, Map<String, Object> params) throws Exception {

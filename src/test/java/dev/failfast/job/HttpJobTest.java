@@ -239,7 +239,7 @@ class HttpJobTest {
                     loop marker      | {"url": "https://example.com/", "headers": {"failfast-origin": "x"}}  | jobs[0].params.headers | may not set
                     host header      | {"url": "https://example.com/", "headers": {"Host": "internal"}}      | jobs[0].params.headers | may not set
                     header injection | {"url": "https://example.com/", "headers": {"X-A": "a\\r\\nHost: b"}} | jobs[0].params.headers | line breaks
-                    user info        | {"url": "https://user:secret@example.com/"}                            | jobs[0].params.url     | user info
+                    user info        | {"url": "https://user:hunter2@example.com/"}                           | jobs[0].params.url     | must not hold credentials
                     private address  | {"url": "http://10.0.0.1/"}                                            | jobs[0].params.url     | not a globally routable
                     CGNAT address    | {"url": "http://100.64.0.1/"}                                          | jobs[0].params.url     | not a globally routable
                     Azure wireserver | {"url": "http://168.63.129.16/"}                                       | jobs[0].params.url     | denied network
@@ -256,7 +256,7 @@ class HttpJobTest {
         JsonNode error = response.json().get("errors").get(0);
         assertThat(error.get("field").asString()).startsWith(field);
         assertThat(error.get("message").asString()).contains(message);
-        assertThat(response.body()).doesNotContain("secret");
+        assertThat(response.body()).doesNotContain("hunter2");
     }
 
     @Test
