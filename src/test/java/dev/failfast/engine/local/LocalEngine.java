@@ -114,6 +114,9 @@ final class LocalEngine implements AutoCloseable {
 
     private static FailfastProperties properties(Map<String, String> settings) {
         Map<String, String> all = new HashMap<>();
+        // As the tests' application.yaml: the jobs of job() retry after 10 ms, below the
+        // shipped floor.
+        all.put("failfast.limits.min-retry-backoff", "10ms");
         settings.forEach((key, value) -> all.put("failfast." + key, value));
         return new Binder(new MapConfigurationPropertySource(all)).bindOrCreate("failfast", FailfastProperties.class);
     }
