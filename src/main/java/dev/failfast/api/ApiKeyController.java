@@ -6,7 +6,6 @@ import dev.failfast.security.ApiKeys;
 import dev.failfast.security.NewApiKey;
 import dev.failfast.security.Scope;
 import dev.failfast.settings.FailfastProperties;
-import dev.failfast.store.PageRequest;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -51,12 +50,12 @@ class ApiKeyController {
 
     private final Clock clock;
 
-    private final int maxPageSize;
+    private final PageLimits pages;
 
     ApiKeyController(ApiKeys keys, Clock clock, FailfastProperties properties) {
         this.keys = keys;
         this.clock = clock;
-        this.maxPageSize = properties.limits().maxPageSize();
+        this.pages = new PageLimits(properties.limits());
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -116,7 +115,7 @@ class ApiKeyController {
             @Parameter(description = "Page size, at most failfast.limits.max-page-size") @RequestParam(
                     defaultValue = "100") @Min(1) int size) {
         Instant now = clock.instant();
-        return PageResponse.of(keys.list(tenant, new PageRequest(page, Math.min(size, maxPageSize))),
+        return PageResponse.of(keys.list(tenant, pages.byOffset(page, size, "tenant=")),
                 key -> ApiKeyResponse.of(key, now));
     }
 

@@ -13,7 +13,6 @@ import dev.failfast.settings.FailfastProperties;
 import dev.failfast.store.BatchQuery;
 import dev.failfast.store.BatchStore;
 import dev.failfast.store.IdempotencyKey;
-import dev.failfast.store.PageRequest;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -68,7 +67,7 @@ class BatchController {
 
     private final JobHandlers handlers;
 
-    private final int maxPageSize;
+    private final PageLimits pages;
 
     BatchController(BatchEngine engine, BatchStore store, BatchSpecMapper mapper, BatchEventStreams streams,
             RequestFingerprint fingerprint, JobHandlers handlers, FailfastProperties properties) {
@@ -78,7 +77,7 @@ class BatchController {
         this.streams = streams;
         this.fingerprint = fingerprint;
         this.handlers = handlers;
-        this.maxPageSize = properties.limits().maxPageSize();
+        this.pages = new PageLimits(properties.limits());
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -162,7 +161,7 @@ class BatchController {
             }
         }
         var result = store.findBatches(new BatchQuery(tenantFilter(caller, tenant), state, labelFilter),
-                pageRequest(page, size));
+                pages.byOffset(page, size, "state=, label= or tenant="));
         return PageResponse.of(result, BatchResponse::of);
     }
 
@@ -177,7 +176,7 @@ class BatchController {
             @Parameter(description = "Page size, at most failfast.limits.max-page-size") @RequestParam(
                     defaultValue = "100") @Min(1) int size) {
         engine.find(caller, id);
-        return PageResponse.of(store.findJobs(id, state, pageRequest(page, size)),
+        return PageResponse.of(store.findJobs(id, state, pages.byPosition(page, size)),
                 job -> JobResponse.of(job, handlers));
     }
 
@@ -255,10 +254,6 @@ class BatchController {
             throw MissingScopeException.of(Scope.ADMIN, "Listing another tenant's batches needs the admin scope");
         }
         return caller.tenant();
-    }
-
-    private PageRequest pageRequest(int page, int size) {
-        return new PageRequest(page, Math.min(size, maxPageSize));
     }
 
 }

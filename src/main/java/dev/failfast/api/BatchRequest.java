@@ -17,12 +17,13 @@ import org.jspecify.annotations.Nullable;
 /** A batch to run. */
 @Schema(description = "A batch of jobs to run")
 record BatchRequest(
-        @Schema(description = "A name for humans; need not be unique",
-                example = "nightly-import") @Size(max = 200) @Nullable String name,
+        @Schema(description = "A name for humans; need not be unique", example = "nightly-import") @Size(
+                max = 200) @Pattern(regexp = NO_NUL, message = NO_NUL_MESSAGE) @Nullable String name,
 
         @Schema(description = "Key/value pairs to find the batch by",
                 example = "{\"team\": \"data\"}") @Size(max = 50) @Nullable Map<@Pattern(regexp = LABEL_KEY,
-                        message = "must match " + LABEL_KEY) String, @NotNull @Size(max = 256) String> labels,
+                        message = "must match " + LABEL_KEY) String, @NotNull @Size(max = 256) @Pattern(regexp = NO_NUL,
+                                message = NO_NUL_MESSAGE) String> labels,
 
         @Schema(description = "FAIL_FAST cancels the batch when a job fails; CONTINUE runs every job",
                 defaultValue = "FAIL_FAST") @Nullable FailurePolicy failurePolicy,
@@ -40,6 +41,13 @@ record BatchRequest(
 
     static final String LABEL_KEY = "[A-Za-z0-9._/-]{1,63}";
     static final String JOB_ID = "[A-Za-z0-9._:-]{1,128}";
+
+    /**
+     * Text without NUL characters, which PostgreSQL cannot store (it would answer 500).
+     */
+    static final String NO_NUL = "[^\\x00]*";
+
+    static final String NO_NUL_MESSAGE = "must not contain NUL (U+0000) characters";
 
     /** One job of the batch. */
     record JobRequest(

@@ -11,7 +11,6 @@ import dev.failfast.engine.InvalidBatchException.Violation;
 import dev.failfast.settings.FailfastProperties;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -41,9 +40,7 @@ class BatchSpecMapper {
         List<Violation> violations = new ArrayList<>();
         requirePositive("deadline", request.deadline(), violations);
         List<JobSpec> jobs = new ArrayList<>(request.jobs().size());
-        // Jobs of one batch often have equal params; keeping one copy halves a pending
-        // job's heap.
-        Map<ObjectNode, ObjectNode> distinctParams = new HashMap<>();
+        DistinctParams distinctParams = new DistinctParams();
         for (int i = 0; i < request.jobs().size(); i++) {
             jobs.add(toSpec(request.jobs().get(i), "jobs[" + i + "]", distinctParams, violations));
         }
@@ -57,7 +54,7 @@ class BatchSpecMapper {
                 Objects.requireNonNullElse(request.maxParallelism(), defaultMaxParallelism), request.deadline(), jobs);
     }
 
-    private static JobSpec toSpec(JobRequest job, String path, Map<ObjectNode, ObjectNode> distinctParams,
+    private static JobSpec toSpec(JobRequest job, String path, DistinctParams distinctParams,
             List<Violation> violations) {
         requirePositive(path + ".timeout", job.timeout(), violations);
         RetryPolicy retry = RetryPolicy.NONE;
@@ -77,7 +74,7 @@ class BatchSpecMapper {
             }
         }
         ObjectNode params = job.params() != null ? job.params() : JsonNodeFactory.instance.objectNode();
-        params = distinctParams.computeIfAbsent(params, p -> p);
+        params = distinctParams.share(params);
         return new JobSpec(job.id(), job.type(), params, job.timeout(), retry);
     }
 

@@ -18,8 +18,11 @@ record JobResponse(String id, String type,
         @Schema(description = "The job type's parameters, with credentials masked as \"***\" (docs/security.md)",
                 implementation = Map.class) JsonNode params,
         @Schema(type = "string", format = "duration", example = "PT30S") @Nullable Duration timeout, RetryPolicy retry,
-        JobState state, @Schema(description = "Attempts started so far") int attempts, @Nullable Instant startedAt,
-        @Nullable Instant finishedAt, @Nullable Long durationMillis,
+        JobState state, @Schema(description = "Attempts started so far, deferred ones included") int attempts,
+        @Schema(description = "Attempts whose target asked to be called again later (such as an HTTP 429 or 503 with "
+                + "Retry-After): the job waited instead of failing, and they do not count against retry.maxAttempts. "
+                + "While the job waits, error says why") int deferrals,
+        @Nullable Instant startedAt, @Nullable Instant finishedAt, @Nullable Long durationMillis,
         @Schema(description = "True when the job ignored cancellation past the grace period and its thread was left to finish") boolean abandoned,
         @Schema(description = "Why the last attempt failed") @Nullable JobError error,
         @Schema(description = "What the job returned: any JSON value",
@@ -29,7 +32,7 @@ record JobResponse(String id, String type,
     static JobResponse of(Job job, JobHandlers handlers) {
         var spec = job.spec();
         return new JobResponse(job.id(), spec.type(), handlers.redactParams(spec.type(), spec.params()), spec.timeout(),
-                spec.retry(), job.state(), job.attempts(), job.startedAt(), job.finishedAt(), job.durationMillis(),
-                job.abandoned(), job.error(), job.result());
+                spec.retry(), job.state(), job.attempts(), job.deferrals(), job.startedAt(), job.finishedAt(),
+                job.durationMillis(), job.abandoned(), job.error(), job.result());
     }
 }

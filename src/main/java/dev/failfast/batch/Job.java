@@ -11,24 +11,45 @@ import tools.jackson.databind.JsonNode;
  *
  * @param spec what the client asked the job to do
  * @param state where the job is in its life cycle
- * @param attempts attempts started so far
+ * @param attempts attempts started so far, those deferred included
  * @param startedAt when the first attempt started
  * @param finishedAt when the job became terminal
  * @param error why the last attempt failed; kept while a retry is pending
  * @param result what the job returned, small JSON
  * @param abandoned true when the job ignored cancellation or its timeout past the grace
  * period and was reported terminal while its thread was left to finish
+ * @param deferrals attempts whose target asked to be called again later
+ * ({@link #deferred}): they ran, but count against neither the retry policy's
+ * {@code maxAttempts} nor the failure policy
  */
 public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant startedAt, @Nullable Instant finishedAt,
-        @Nullable JobError error, @Nullable JsonNode result, boolean abandoned) {
+        @Nullable JobError error, @Nullable JsonNode result, boolean abandoned, int deferrals) {
 
     public Job {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(state, "state");
+        if (deferrals < 0 || deferrals > Math.max(attempts, 0)) {
+            throw new IllegalArgumentException(
+                    "deferrals must be between 0 and attempts (" + attempts + "), was " + deferrals);
+        }
+    }
+
+    /** A job none of whose attempts was deferred. */
+    public Job(JobSpec spec, JobState state, int attempts, @Nullable Instant startedAt, @Nullable Instant finishedAt,
+            @Nullable JobError error, @Nullable JsonNode result, boolean abandoned) {
+        this(spec, state, attempts, startedAt, finishedAt, error, result, abandoned, 0);
     }
 
     public static Job pending(JobSpec spec) {
-        return new Job(spec, JobState.PENDING, 0, null, null, null, null, false);
+        return new Job(spec, JobState.PENDING, 0, null, null, null, null, false, 0);
+    }
+
+    /**
+     * Attempts that count against the retry policy's {@code maxAttempts}: those started,
+     * less those deferred.
+     */
+    public int countedAttempts() {
+        return attempts - deferrals;
     }
 
     public String id() {
@@ -51,7 +72,7 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
      */
     public Job started(int attempt, Instant at) {
         Instant first = attempt == 1 || startedAt == null ? at : startedAt;
-        return new Job(spec, to(JobState.RUNNING), attempt, first, null, error, null, false);
+        return new Job(spec, to(JobState.RUNNING), attempt, first, null, error, null, false, deferrals);
     }
 
     /**
@@ -59,11 +80,20 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
      * backoff: still RUNNING.
      */
     public Job retrying(JobError failure) {
-        return new Job(spec, to(JobState.RUNNING), attempts, startedAt, null, failure, null, false);
+        return new Job(spec, to(JobState.RUNNING), attempts, startedAt, null, failure, null, false, deferrals);
+    }
+
+    /**
+     * The attempt's target asked to be called again later ({@code failure} says why): the
+     * job waits, still RUNNING, and runs the attempt again without counting this one
+     * against {@code maxAttempts}.
+     */
+    public Job deferred(JobError failure) {
+        return new Job(spec, to(JobState.RUNNING), attempts, startedAt, null, failure, null, false, deferrals + 1);
     }
 
     public Job succeeded(@Nullable JsonNode output, Instant at) {
-        return new Job(spec, to(JobState.SUCCEEDED), attempts, startedAt, at, null, output, false);
+        return new Job(spec, to(JobState.SUCCEEDED), attempts, startedAt, at, null, output, false, deferrals);
     }
 
     /**
@@ -71,7 +101,7 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
      * left running.
      */
     public Job failed(JobError failure, boolean abandoned, Instant at) {
-        return new Job(spec, to(JobState.FAILED), attempts, startedAt, at, failure, null, abandoned);
+        return new Job(spec, to(JobState.FAILED), attempts, startedAt, at, failure, null, abandoned, deferrals);
     }
 
     /**
@@ -79,7 +109,7 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
      * the interrupt.
      */
     public Job cancelled(boolean abandoned, Instant at) {
-        return new Job(spec, to(JobState.CANCELLED), attempts, startedAt, at, null, null, abandoned);
+        return new Job(spec, to(JobState.CANCELLED), attempts, startedAt, at, null, null, abandoned, deferrals);
     }
 
     /**
@@ -87,7 +117,7 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
      * with its process): the last failed attempt's error stays.
      */
     public Job cancelledKeepingLastError(Instant at) {
-        return new Job(spec, to(JobState.CANCELLED), attempts, startedAt, at, error, null, false);
+        return new Job(spec, to(JobState.CANCELLED), attempts, startedAt, at, error, null, false, deferrals);
     }
 
     /**
@@ -96,7 +126,7 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
      */
     public Job stoppedWhilePending(Instant at) {
         return new Job(spec, to(attempts == 0 ? JobState.SKIPPED : JobState.CANCELLED), attempts, startedAt, at, error,
-                null, false);
+                null, false, deferrals);
     }
 
     /**
@@ -104,7 +134,7 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
      * anywhere.
      */
     public Job requeued(JobError interruption) {
-        return new Job(spec, to(JobState.PENDING), attempts, startedAt, null, interruption, null, false);
+        return new Job(spec, to(JobState.PENDING), attempts, startedAt, null, interruption, null, false, deferrals);
     }
 
     /**
@@ -115,9 +145,9 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
     public Job claimWithdrawn(Instant at) {
         int ran = attempts - 1;
         if (ran == 0) {
-            return new Job(spec, to(JobState.SKIPPED), 0, null, at, null, null, false);
+            return new Job(spec, to(JobState.SKIPPED), 0, null, at, null, null, false, deferrals);
         }
-        return new Job(spec, to(JobState.CANCELLED), ran, startedAt, at, error, null, false);
+        return new Job(spec, to(JobState.CANCELLED), ran, startedAt, at, error, null, false, deferrals);
     }
 
     /**
@@ -126,7 +156,7 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
      */
     public Job unclaimed() {
         return new Job(spec, to(JobState.PENDING), attempts - 1, attempts == 1 ? null : startedAt, null, error, null,
-                false);
+                false, deferrals);
     }
 
     private JobState to(JobState next) {

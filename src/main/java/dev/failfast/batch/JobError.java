@@ -10,7 +10,8 @@ import org.jspecify.annotations.Nullable;
  * @param type a stable code, such as {@link #TIMEOUT} or {@link #HTTP_STATUS}; job types
  * may add their own, of at most {@value #MAX_TYPE_LENGTH} characters (a longer one is
  * cut)
- * @param message a human readable description
+ * @param message a human readable description, of at most {@value #MAX_MESSAGE_LENGTH}
+ * characters (a longer one is cut)
  * @param exception the class name of the exception that ended the attempt, if any
  */
 public record JobError(String type, String message, @Nullable String exception) {
@@ -42,6 +43,16 @@ public record JobError(String type, String message, @Nullable String exception) 
     public static final int MAX_TYPE_LENGTH = 128;
 
     /**
+     * Longest message kept; a longer one is cut. An error message comes from a job's
+     * code, which may build it from what a client sent or a target answered: it is
+     * stored, returned and logged, so it must stay small whatever they were.
+     */
+    public static final int MAX_MESSAGE_LENGTH = 4096;
+
+    /** Longest exception class name kept (the database column's size). */
+    public static final int MAX_EXCEPTION_LENGTH = 512;
+
+    /**
      * The attempt was cut short because the process running it stopped (a crash, a lost
      * replica).
      */
@@ -56,10 +67,22 @@ public record JobError(String type, String message, @Nullable String exception) 
     public JobError {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(message, "message");
-        if (type.length() > MAX_TYPE_LENGTH) {
-            int end = Character.isHighSurrogate(type.charAt(MAX_TYPE_LENGTH - 1)) ? MAX_TYPE_LENGTH - 1
-                    : MAX_TYPE_LENGTH;
-            type = type.substring(0, end);
+        type = storable(type, MAX_TYPE_LENGTH);
+        message = storable(message, MAX_MESSAGE_LENGTH);
+        exception = exception == null ? null : storable(exception, MAX_EXCEPTION_LENGTH);
+    }
+
+    /**
+     * Cut to {@code max} characters (never between the halves of a surrogate pair), with
+     * every NUL replaced by U+FFFD: PostgreSQL cannot store a NUL in text, and a write
+     * that fails on one would fail again at every retry.
+     */
+    private static String storable(String value, int max) {
+        String cut = value;
+        if (cut.length() > max) {
+            int end = Character.isHighSurrogate(cut.charAt(max - 1)) ? max - 1 : max;
+            cut = cut.substring(0, end);
         }
+        return cut.indexOf('\0') < 0 ? cut : cut.replace('\0', '\uFFFD');
     }
 }

@@ -15,7 +15,9 @@ import java.util.Set;
  *
  * <ul>
  * <li>RUNNING → RUNNING: an attempt failed and the job waits out its retry backoff, then
- * runs again ({@link Job#retrying}, {@link Job#started}).
+ * runs again ({@link Job#retrying}, {@link Job#started}); or the attempt's target asked
+ * to be called again later, and the job waits that long, the attempt not counted as a
+ * failure ({@link Job#deferred}).
  * <li>RUNNING → PENDING: the job is put back to be started again, because the process
  * that ran it was lost ({@link Job#requeued}) or a cluster replica claimed it and never
  * learned of the claim ({@link Job#unclaimed}).

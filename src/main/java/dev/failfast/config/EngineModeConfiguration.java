@@ -4,6 +4,7 @@ import dev.failfast.engine.AttemptRunner;
 import dev.failfast.engine.BatchEventListener;
 import dev.failfast.engine.BatchEvents;
 import dev.failfast.engine.BatchRunner;
+import dev.failfast.engine.Deferrals;
 import dev.failfast.engine.EngineFrontDoor;
 import dev.failfast.engine.FeedListener;
 import dev.failfast.engine.cluster.ClusterEventRelay;
@@ -61,7 +62,8 @@ class EngineModeConfiguration {
 
     @Bean
     AttemptRunner attemptRunner(JobHandlers handlers, JsonMapper jsonMapper, FailfastProperties properties) {
-        return new AttemptRunner(handlers, jsonMapper, properties.limits().maxResultSize().toBytes());
+        return new AttemptRunner(handlers, jsonMapper, properties.limits().maxResultSize().toBytes(),
+                Deferrals.of(properties.engine()));
     }
 
     /** One instance per database: batches run in the process that accepted them. */

@@ -16,7 +16,11 @@ public enum AdmissionLimit {
      * As many executor threads stuck in abandoned attempts as
      * {@code failfast.executor.max-abandoned}.
      */
-    ABANDONED_THREADS("abandoned-threads");
+    ABANDONED_THREADS("abandoned-threads"),
+    /**
+     * {@code failfast.limits.max-active-batches} batches queued, running or cancelling.
+     */
+    ACTIVE_BATCHES("active-batches");
 
     private final String wireName;
 

@@ -12,6 +12,9 @@ import java.time.Instant;
  * <li>Succeeded: SUCCEEDED with its result.
  * <li>Failed, or stopped by its timeout: retried (RUNNING with the error, waiting out its
  * backoff) while attempts are left and the batch is not stopping, else FAILED.
+ * <li>Deferred (its target asked to be called again later): still RUNNING, waiting, the
+ * attempt counted as deferred and not against {@code maxAttempts}; CANCELLED, keeping the
+ * reason, if the batch is stopping. Never a failure, so never a cause.
  * <li>Stopped by the batch's cancellation: CANCELLED.
  * <li>Abandoned (it ignored its token for the grace period): CANCELLED if the batch was
  * cancelled, FAILED with TIMEOUT if it timed out, marked abandoned either way. An
@@ -33,6 +36,8 @@ public final class AttemptOutcomes {
         return switch (outcome) {
             case Outcome.Succeeded(var result) -> job.succeeded(result, now);
             case Outcome.Failed(JobError error) -> failed(job, error, batchStopping, now);
+            case Outcome.Deferred(JobError error, var delay) ->
+                batchStopping ? job.deferred(error).cancelledKeepingLastError(now) : job.deferred(error);
             case Outcome.Stopped(StopReason reason) when reason == StopReason.TIMEOUT ->
                 failed(job, timeout(job), batchStopping, now);
             case Outcome.Stopped ignored -> job.cancelled(false, now);
@@ -43,7 +48,7 @@ public final class AttemptOutcomes {
     }
 
     private static Job failed(Job job, JobError error, boolean batchStopping, Instant now) {
-        boolean attemptsLeft = job.attempts() < job.spec().retry().maxAttempts();
+        boolean attemptsLeft = job.countedAttempts() < job.spec().retry().maxAttempts();
         return !batchStopping && attemptsLeft ? job.retrying(error) : job.failed(error, false, now);
     }
 

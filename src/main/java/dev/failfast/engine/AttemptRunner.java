@@ -6,6 +6,7 @@ import dev.failfast.job.JobContext;
 import dev.failfast.job.JobFailedException;
 import dev.failfast.job.JobHandler;
 import dev.failfast.job.JobHandlers;
+import dev.failfast.job.RetryLaterException;
 import java.io.IOException;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -25,10 +26,13 @@ public final class AttemptRunner {
 
     private final long maxResultBytes;
 
-    public AttemptRunner(JobHandlers handlers, JsonMapper jsonMapper, long maxResultBytes) {
+    private final Deferrals deferrals;
+
+    public AttemptRunner(JobHandlers handlers, JsonMapper jsonMapper, long maxResultBytes, Deferrals deferrals) {
         this.handlers = handlers;
         this.jsonMapper = jsonMapper;
         this.maxResultBytes = maxResultBytes;
+        this.deferrals = deferrals;
     }
 
     /**
@@ -66,6 +70,9 @@ public final class AttemptRunner {
             StopReason stopped = attempt.token().reason();
             if (stopped != null) {
                 return new Outcome.Stopped(stopped);
+            }
+            if (e instanceof RetryLaterException later && deferrals.allows(attempt.job().job())) {
+                return new Outcome.Deferred(errorOf(e), later.delay());
             }
             return new Outcome.Failed(errorOf(e));
         }

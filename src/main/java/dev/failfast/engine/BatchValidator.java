@@ -2,10 +2,12 @@ package dev.failfast.engine;
 
 import dev.failfast.batch.BatchSpec;
 import dev.failfast.batch.JobSpec;
+import dev.failfast.batch.RetryPolicy;
 import dev.failfast.engine.InvalidBatchException.Violation;
 import dev.failfast.job.InvalidJobParamsException;
 import dev.failfast.job.JobHandler;
 import dev.failfast.job.JobHandlers;
+import dev.failfast.settings.FailfastProperties;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,9 +20,12 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Checks what only the engine knows: every job's type exists, its params are valid for
- * that type, job ids are unique, and no duration is beyond what its timers can handle.
- * Reports at most {@link #MAX_VIOLATIONS} problems, so that a bad 100 000-job batch gets
- * a readable answer.
+ * that type, job ids are unique, no duration is beyond what its timers can handle, and
+ * retries stay within the limits that keep one batch from hammering a failing target (a
+ * backoff of at least {@code failfast.limits.min-retry-backoff}, at most
+ * {@code failfast.limits.max-attempts-per-batch} attempts in all). Reports at most
+ * {@link #MAX_VIOLATIONS} problems, so that a bad 100 000-job batch gets a readable
+ * answer.
  *
  * <p>
  * The params it parses are kept for the jobs' attempts. Jobs whose params are the same
@@ -35,9 +40,15 @@ final class BatchValidator {
 
     private final int maxJobsPerBatch;
 
-    BatchValidator(JobHandlers handlers, int maxJobsPerBatch) {
+    private final Duration minRetryBackoff;
+
+    private final long maxAttemptsPerBatch;
+
+    BatchValidator(JobHandlers handlers, FailfastProperties.Limits limits) {
         this.handlers = handlers;
-        this.maxJobsPerBatch = maxJobsPerBatch;
+        this.maxJobsPerBatch = limits.maxJobsPerBatch();
+        this.minRetryBackoff = limits.minRetryBackoff();
+        this.maxAttemptsPerBatch = limits.maxAttemptsPerBatch();
     }
 
     /**
@@ -58,6 +69,7 @@ final class BatchValidator {
         IdentityHashMap<ObjectNode, Parsed> parsedByParams = new IdentityHashMap<>();
         List<JobSpec> jobs = spec.jobs();
         List<Object> parsedParams = new ArrayList<>(jobs.size());
+        requireAttemptsWithinLimit(jobs, violations);
         for (int i = 0; i < jobs.size() && violations.size() < MAX_VIOLATIONS; i++) {
             JobSpec job = jobs.get(i);
             String path = "jobs[" + i + "]";
@@ -69,6 +81,11 @@ final class BatchValidator {
             requireBounded(path + ".timeout", job.timeout(), violations);
             requireBounded(path + ".retry.backoff", job.retry().backoff(), violations);
             requireBounded(path + ".retry.maxBackoff", job.retry().maxBackoff(), violations);
+            RetryPolicy retry = job.retry();
+            if (retry.maxAttempts() > 1 && retry.backoff().compareTo(minRetryBackoff) < 0) {
+                violations.add(new Violation(path + ".retry.backoff", "must be at least " + minRetryBackoff
+                        + " (failfast.limits.min-retry-backoff), was " + retry.backoff()));
+            }
             Optional<JobHandler<?>> handler = handlers.find(job.type());
             if (handler.isEmpty()) {
                 violations.add(new Violation(path + ".type",
@@ -94,6 +111,26 @@ final class BatchValidator {
             throw new InvalidBatchException(violations.subList(0, Math.min(violations.size(), MAX_VIOLATIONS)));
         }
         return parsedParams;
+    }
+
+    /**
+     * The first job that takes the batch's attempts over the limit is named: the sum of
+     * every job's {@code maxAttempts} is what the batch may send to its targets.
+     */
+    private void requireAttemptsWithinLimit(List<JobSpec> jobs, List<Violation> violations) {
+        long attempts = 0;
+        for (int i = 0; i < jobs.size(); i++) {
+            attempts += jobs.get(i).retry().maxAttempts();
+            if (attempts > maxAttemptsPerBatch) {
+                long total = attempts
+                        + jobs.subList(i + 1, jobs.size()).stream().mapToLong(job -> job.retry().maxAttempts()).sum();
+                violations.add(new Violation("jobs[" + i + "].retry.maxAttempts",
+                        "the batch's jobs may make at most " + maxAttemptsPerBatch
+                                + " attempts in all (failfast.limits.max-attempts-per-batch, the sum of every job's "
+                                + "retry.maxAttempts); this batch's make " + total));
+                return;
+            }
+        }
     }
 
     private static void requireBounded(String field, @Nullable Duration value, List<Violation> violations) {

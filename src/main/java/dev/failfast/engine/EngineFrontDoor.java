@@ -95,7 +95,7 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
         this.drainTimeout = properties.shutdown().drainTimeout();
         this.maxAbandoned = properties.executor().maxAbandoned();
         this.applicationEvents = applicationEvents;
-        this.validator = new BatchValidator(handlers, limits.maxJobsPerBatch());
+        this.validator = new BatchValidator(handlers, limits);
         this.quotas = new TenantQuotas(properties, clock);
         for (AdmissionLimit limit : AdmissionLimit.values()) {
             admissionRejections.put(limit, new AtomicLong());
@@ -156,8 +156,8 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
     /**
      * Admits a batch of {@code jobs} jobs of {@code tenant}, counting it against every
      * limit, or refuses it whole, counting it against none: threads stuck in abandoned
-     * attempts, the tenant's batches per minute, then pending jobs (the tenant's, then
-     * all).
+     * attempts, active batches, the tenant's batches per minute, then pending jobs (the
+     * tenant's, then all).
      */
     private void admit(String tenant, int jobs) {
         if (isSaturatedByAbandonedThreads()) {
@@ -165,6 +165,13 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
                     + "they ignored their cancellation, the most failfast.executor.max-abandoned allows: no batch is "
                     + "accepted until they return")
                 .formatted(runner.abandonedThreads()), limits.retryAfter(), AdmissionLimit.ABANDONED_THREADS, null));
+        }
+        int active = runner.activeBatches();
+        if (active >= limits.maxActiveBatches()) {
+            throw rejected(new AdmissionRejectedException(
+                    "%d batches are active, the most failfast.limits.max-active-batches allows: a new batch is accepted "
+                        .formatted(active) + "once one ends",
+                    limits.retryAfter(), AdmissionLimit.ACTIVE_BATCHES, null));
         }
         try {
             quotas.takeBatchToken(tenant);

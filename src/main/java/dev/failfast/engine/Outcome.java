@@ -1,6 +1,7 @@
 package dev.failfast.engine;
 
 import dev.failfast.batch.JobError;
+import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
@@ -16,6 +17,14 @@ public sealed interface Outcome {
 
     /** The handler threw (or returned a result too large to keep). */
     record Failed(JobError error) implements Outcome {
+    }
+
+    /**
+     * The handler's target asked to be called again after {@code delay}
+     * ({@code RetryLaterException}) and the job may still wait ({@link Deferrals}):
+     * backpressure, not a failure. {@code error} says why it waits.
+     */
+    record Deferred(JobError error, Duration delay) implements Outcome {
     }
 
     /** The attempt's token was cancelled and the handler stopped. */

@@ -1,24 +1,42 @@
 package dev.failfast.metrics;
 
-import dev.failfast.store.BatchQuery;
 import dev.failfast.store.BatchStore;
-import dev.failfast.store.PageRequest;
+import java.time.Duration;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
 
 /**
- * Readiness of the batch store ({@code batchStore} in the readiness group): UP when a
- * one-row read of the batch list succeeds, DOWN with the error otherwise. Works for any
- * store implementation; a database store answers it with a real query.
+ * Readiness of the batch store ({@code batchStore} in the readiness group): UP when
+ * {@link BatchStore#checkAvailable()} succeeds, DOWN with the error otherwise.
+ *
+ * <p>
+ * The probe answers anyone, so it must cost nothing whatever the store holds: the check
+ * is one constant-time query (no flush of the write-behind buffer, no count of batches or
+ * jobs), its answer is kept for {@link #CACHE_FOR}, and one probe checks at a time. A
+ * probe that finds a check still running answers with the last result, or DOWN once that
+ * check has run longer than {@link #CACHE_FOR}: a database that hangs is reported down,
+ * not hidden behind the last UP.
  */
 @Component("batchStoreHealthIndicator")
 class StoreHealthIndicator implements HealthIndicator {
 
-    private static final PageRequest ONE = new PageRequest(0, 1);
+    static final Duration CACHE_FOR = Duration.ofSeconds(1);
 
     private final BatchStore store;
+
+    private final ReentrantLock checking = new ReentrantLock();
+
+    private volatile @Nullable Checked last;
+
+    // System.nanoTime values: the cache measures elapsed time, which the service's Clock
+    // (fixed in some tests, and free to jump) does not.
+    private volatile long checkStartedAt;
+
+    private volatile boolean checkRunning;
 
     StoreHealthIndicator(BatchStore store) {
         this.store = store;
@@ -26,13 +44,44 @@ class StoreHealthIndicator implements HealthIndicator {
 
     @Override
     public Health health() {
+        long now = System.nanoTime();
+        Checked cached = last;
+        if (cached != null && now - cached.atNanos() < CACHE_FOR.toNanos()) {
+            return cached.health();
+        }
+        if (!checking.tryLock()) {
+            long running = now - checkStartedAt;
+            if (checkRunning && running > CACHE_FOR.toNanos()) {
+                return Health.down()
+                    .withDetail("error", "the store has not answered for " + Duration.ofNanos(running))
+                    .build();
+            }
+            return cached != null ? cached.health() : Health.unknown().build();
+        }
         try {
-            store.findBatches(BatchQuery.ALL, ONE);
+            checkStartedAt = now;
+            checkRunning = true;
+            Health health = check();
+            last = new Checked(health, System.nanoTime());
+            return health;
+        }
+        finally {
+            checkRunning = false;
+            checking.unlock();
+        }
+    }
+
+    private Health check() {
+        try {
+            store.checkAvailable();
             return Health.up().withDetail("store", AopUtils.getTargetClass(store).getSimpleName()).build();
         }
         catch (RuntimeException e) {
             return Health.down(e).build();
         }
+    }
+
+    private record Checked(Health health, long atNanos) {
     }
 
 }

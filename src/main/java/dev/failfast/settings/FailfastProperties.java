@@ -86,9 +86,19 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
      * it is reported abandoned and its batch becomes terminal without it
      * @param schedulerPoolSize threads for timers: job timeouts, deadlines, retry
      * backoff, grace
+     * @param maxRetryLater longest a job waits when its target asks to be called again
+     * later (a job type's {@code RetryLaterException}, such as the {@code http} job's 429
+     * or 503 with {@code Retry-After}): a longer wait asked for is cut to this, and no
+     * wait goes past the batch's deadline. Such a wait is backpressure, not a failure: it
+     * counts no failed attempt and never triggers the failure policy
+     * @param maxDeferralsPerJob how often one job may wait like that; the next request to
+     * wait is a failed attempt like any other, with the job type's error type and message
+     * (retried if the job has attempts left). Bounds how long a target that always
+     * answers 503 can keep a job, and its batch, alive
      */
     public record Engine(@DefaultValue("8") @Min(1) int defaultMaxParallelism,
-            @DefaultValue("5s") @NotNull Duration cancelGrace, @DefaultValue("2") @Min(1) int schedulerPoolSize) {
+            @DefaultValue("5s") @NotNull Duration cancelGrace, @DefaultValue("2") @Min(1) int schedulerPoolSize,
+            @DefaultValue("5m") @NotNull Duration maxRetryLater, @DefaultValue("10") @Min(0) int maxDeferralsPerJob) {
     }
 
     /**
@@ -100,11 +110,41 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
      * @param maxResultSize largest job result (serialized JSON); a job returning more
      * fails with {@code RESULT_TOO_LARGE}
      * @param maxPageSize largest {@code size} of a list page
+     * @param minRetryBackoff shortest retry {@code backoff} a job may ask for; shorter
+     * gets 400. A failed attempt retried at once mostly meets the same fault again, and a
+     * batch of jobs retrying with no wait turns one failing target into a hot loop of
+     * requests; a tenth of a second keeps retries of fast internal targets quick
+     * @param maxAttemptsPerBatch most attempts one batch may make: the sum over its jobs
+     * of {@code retry.maxAttempts} (1 for a job without retry); more gets 400. Bounds the
+     * requests one submission can send to a failing target (100 000 jobs of 100 attempts
+     * would be 10 million)
+     * @param maxPageOffset deepest position a list page may start at ({@code page ×
+     * size}) when listing batches or API keys; deeper gets 400 asking for filters. A
+     * database skips an offset by reading every row before it. A batch's jobs are read by
+     * position and may be paged through to the end
+     * @param maxActiveBatches most batches queued, running or cancelling at once (over
+     * the cluster in cluster mode, as of its last poll); a submission beyond gets 429
+     * with {@code Retry-After}. Each active batch holds memory, timers and a place in
+     * dispatch, so many tiny batches are bounded even when every tenant stays within its
+     * batches per minute
      */
     public record Limits(@DefaultValue("16MB") @NotNull DataSize maxRequestSize,
             @DefaultValue("100000") @Min(1) int maxJobsPerBatch, @DefaultValue("1000000") @Min(1) long maxPendingJobs,
             @DefaultValue("5s") @NotNull Duration retryAfter, @DefaultValue("16KB") @NotNull DataSize maxResultSize,
-            @DefaultValue("1000") @Min(1) int maxPageSize) {
+            @DefaultValue("1000") @Min(1) int maxPageSize, @DefaultValue("100ms") @NotNull Duration minRetryBackoff,
+            @DefaultValue("1000000") @Min(1) long maxAttemptsPerBatch,
+            @DefaultValue("10000") @Min(0) long maxPageOffset, @DefaultValue("10000") @Min(1) int maxActiveBatches) {
+
+        @AssertTrue(message = "max-attempts-per-batch must be at least max-jobs-per-batch, "
+                + "or a full batch without retries could never be submitted")
+        boolean isAttemptsLimitReachable() {
+            return maxAttemptsPerBatch >= maxJobsPerBatch;
+        }
+
+        @AssertTrue(message = "min-retry-backoff must not be negative")
+        boolean isMinRetryBackoffValid() {
+            return !minRetryBackoff.isNegative();
+        }
 
         @AssertTrue(
                 message = "max-pending-jobs must be at least max-jobs-per-batch, or a full batch could never be admitted")

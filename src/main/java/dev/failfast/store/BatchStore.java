@@ -87,6 +87,12 @@ public interface BatchStore {
     List<Batch> findUnfinished();
 
     /**
+     * Throws if the store cannot be read now. Constant time: it reads no batch or job
+     * table and flushes nothing, so a readiness probe that calls it often costs nothing.
+     */
+    void checkAvailable();
+
+    /**
      * Removes terminal batches that finished before {@code cutoff}, with their jobs.
      * Returns how many.
      */

@@ -102,8 +102,10 @@ public final class InMemoryBatchStore implements BatchStore {
             return new Page<>(List.of(), page, 0);
         }
         List<Job> content = new ArrayList<>(page.size());
-        long matched = 0;
-        for (int i = 0; i < entry.jobs.length() && content.size() < page.size(); i++) {
+        // Unfiltered, a page starts at its position, as the JDBC store reads it.
+        int from = state == null ? (int) Math.min(page.offset(), entry.jobs.length()) : 0;
+        long matched = from;
+        for (int i = from; i < entry.jobs.length() && content.size() < page.size(); i++) {
             Job job = entry.jobs.get(i);
             if (state == null || job.state() == state) {
                 if (matched >= page.offset()) {
@@ -115,6 +117,11 @@ public final class InMemoryBatchStore implements BatchStore {
         Batch batch = entry.batch;
         long total = state == null ? batch.counts().total() : batch.counts().of(state);
         return new Page<>(content, page, total);
+    }
+
+    /** The heap is always there. */
+    @Override
+    public void checkAvailable() {
     }
 
     @Override

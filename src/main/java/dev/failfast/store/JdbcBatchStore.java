@@ -123,6 +123,12 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
         return reads.batch(id);
     }
 
+    /** One constant-time query on the instance lease's single row; no flush. */
+    @Override
+    public void checkAvailable() {
+        reads.ping();
+    }
+
     @Override
     public Page<Batch> findBatches(BatchQuery query, PageRequest page) {
         flushIfBuffered();

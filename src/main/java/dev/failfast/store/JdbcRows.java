@@ -59,12 +59,12 @@ final class JdbcRows {
     static final String INSERT_JOB = """
             INSERT INTO job (batch_id, seq, id, type, params, timeout, retry_max_attempts, retry_backoff,
                 retry_multiplier, retry_max_backoff, state, attempts, started_at, finished_at, error_type,
-                error_message, error_exception, result, abandoned)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+                error_message, error_exception, result, abandoned, deferrals)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     static final String UPDATE_JOB = """
             UPDATE job SET state = ?, attempts = ?, started_at = ?, finished_at = ?, error_type = ?,
-                error_message = ?, error_exception = ?, result = ?, abandoned = ?
+                error_message = ?, error_exception = ?, result = ?, abandoned = ?, deferrals = ?
             WHERE batch_id = ? AND id = ?""";
 
     /** A change made by a cluster node: the batch row with its new version. */
@@ -187,6 +187,7 @@ final class JdbcRows {
         setString(ps, ++i, error == null ? null : error.exception());
         setString(ps, ++i, job.result() == null ? null : json.writeValueAsString(job.result()));
         ps.setBoolean(++i, job.abandoned());
+        ps.setInt(++i, job.deferrals());
         return i;
     }
 
@@ -294,7 +295,7 @@ final class JdbcRows {
         String result = rs.getString("result");
         JsonNode resultNode = result == null ? null : json.readTree(result);
         return new Job(spec, JobState.valueOf(rs.getString("state")), rs.getInt("attempts"), instant(rs, "started_at"),
-                instant(rs, "finished_at"), error, resultNode, rs.getBoolean("abandoned"));
+                instant(rs, "finished_at"), error, resultNode, rs.getBoolean("abandoned"), rs.getInt("deferrals"));
     }
 
     KeyedBatch keyedBatch(ResultSet rs, int row) throws SQLException {

@@ -10,6 +10,7 @@ import dev.failfast.batch.RetryPolicy;
 import java.time.Duration;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -35,6 +36,9 @@ class AttemptOutcomesTest {
             STOPPED_BY_CANCEL,     1,       3,  true,     CANCELLED, false,     ,          true
             ABANDONED_AT_TIMEOUT,  1,       3,  false,    FAILED,    true,      TIMEOUT,   true
             ABANDONED_AT_CANCEL,   1,       3,  true,     CANCELLED, true,      ,          true
+            DEFERRED,              1,       1,  false,    RUNNING,   false,     BUSY,      false
+            DEFERRED,              3,       3,  false,    RUNNING,   false,     BUSY,      false
+            DEFERRED,              1,       3,  true,     CANCELLED, false,     BUSY,      true
             """)
     void anOutcomeMovesItsJobOn(Kind outcome, int attempt, int maxAttempts, boolean stopping, JobState state,
             boolean abandoned, @Nullable String error, boolean finished) {
@@ -52,7 +56,7 @@ class AttemptOutcomesTest {
 
     enum Kind {
 
-        SUCCEEDED, FAILED, STOPPED_BY_TIMEOUT, STOPPED_BY_CANCEL, ABANDONED_AT_TIMEOUT, ABANDONED_AT_CANCEL;
+        SUCCEEDED, FAILED, STOPPED_BY_TIMEOUT, STOPPED_BY_CANCEL, ABANDONED_AT_TIMEOUT, ABANDONED_AT_CANCEL, DEFERRED;
 
         Outcome outcome() {
             return switch (this) {
@@ -62,9 +66,30 @@ class AttemptOutcomesTest {
                 case STOPPED_BY_CANCEL -> new Outcome.Stopped(StopReason.BATCH_CANCELLED);
                 case ABANDONED_AT_TIMEOUT -> new Outcome.Abandoned(StopReason.TIMEOUT);
                 case ABANDONED_AT_CANCEL -> new Outcome.Abandoned(StopReason.BATCH_CANCELLED);
+                case DEFERRED -> new Outcome.Deferred(new JobError("BUSY", "503", null), Duration.ofSeconds(30));
             };
         }
 
+    }
+
+    /**
+     * A deferred attempt does not count against {@code maxAttempts}: after one, a job
+     * with one attempt allowed still has its attempt, and a failure is retried only
+     * within the attempts that count.
+     */
+    @Test
+    void deferredAttemptsDoNotCountAgainstMaxAttempts() {
+        var deferred = new Outcome.Deferred(new JobError("BUSY", "503", null), Duration.ofSeconds(30));
+        Job waiting = AttemptOutcomes.jobAfter(running(1, 2), deferred, false, NOW);
+        assertThat(waiting.deferrals()).isOne();
+        assertThat(waiting.countedAttempts()).isZero();
+
+        Job second = AttemptOutcomes.jobAfter(waiting.started(2, NOW), new Outcome.Failed(BOOM), false, NOW);
+        assertThat(second.state()).as("one counted attempt of two: retried").isEqualTo(JobState.RUNNING);
+        Job third = AttemptOutcomes.jobAfter(second.started(3, NOW), new Outcome.Failed(BOOM), false, NOW);
+        assertThat(third.state()).as("two counted attempts of two").isEqualTo(JobState.FAILED);
+        assertThat(third.attempts()).isEqualTo(3);
+        assertThat(third.deferrals()).isOne();
     }
 
     private static Job running(int attempt, int maxAttempts) {

@@ -53,7 +53,8 @@ class ParamsParsingTest {
         ObjectNode shared = params("shared");
         List<JobSpec> jobs = IntStream.range(0, 20)
             .mapToObj(i -> new JobSpec("j" + i, CountingHandler.TYPE, shared, null,
-                    new RetryPolicy(3, Duration.ZERO, 1.0, Duration.ZERO)))
+                    // The shortest backoff the tests' settings allow.
+                    new RetryPolicy(3, Duration.ofMillis(10), 1.0, Duration.ofMillis(10))))
             .toList();
 
         awaitFinished(engine.submit(CALLER, spec(jobs)).id());

@@ -8,25 +8,33 @@ import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.failfast.batch.Batch;
+import dev.failfast.batch.BatchSpec;
 import dev.failfast.batch.BatchState;
 import dev.failfast.batch.CancellationCause;
 import dev.failfast.batch.CauseType;
+import dev.failfast.batch.FailurePolicy;
 import dev.failfast.batch.Job;
 import dev.failfast.batch.JobError;
+import dev.failfast.batch.JobSpec;
 import dev.failfast.batch.JobState;
+import dev.failfast.batch.Owner;
+import dev.failfast.batch.RetryPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The store contract on {@link JdbcBatchStore}, on a freshly migrated database per test.
@@ -92,6 +100,45 @@ abstract class JdbcBatchStoreContract extends BatchStoreContract {
             written = new JdbcBatchStore(dataSource, JSON, Duration.ofSeconds(30), 1000);
         }
         return written;
+    }
+
+    /**
+     * Every bounded column holds the largest value the API lets through (a longer one is
+     * a 400 there, or cut in {@link JobError}), and unbounded text holds params far
+     * larger than any column limit: none of them can be a 500 from the database.
+     */
+    @Test
+    void everyColumnHoldsTheLargestValueTheApiAccepts() {
+        Map<String, String> labels = new java.util.HashMap<>();
+        IntStream.range(0, 50).forEach(i -> labels.put("%02d".formatted(i) + "k".repeat(61), "v".repeat(256)));
+        ObjectNode params = JSON.createObjectNode().put("big", "p".repeat(2 * 1024 * 1024));
+        var jobSpec = new JobSpec("j".repeat(128), "t".repeat(64), params, Duration.ofDays(365),
+                new RetryPolicy(100, Duration.ofDays(365), 100.0, Duration.ofDays(365)));
+        var spec = new BatchSpec("n".repeat(200), labels, FailurePolicy.FAIL_FAST, Integer.MAX_VALUE, 10_000,
+                Duration.ofDays(365), List.of(jobSpec));
+        Batch batch = Batch.queued(UUID.randomUUID(), new Owner("t".repeat(64), "jwt:" + "s".repeat(190)), spec, T0);
+        store().create(batch, List.of(Job.pending(jobSpec)), new IdempotencyKey("k".repeat(255), "f".repeat(64)));
+        var error = new JobError("E".repeat(500), "m".repeat(100_000) + "\u0000", "x".repeat(1000));
+        Job failed = Job.pending(jobSpec).started(1, T0).failed(error, false, T0.plusSeconds(1));
+        var cause = new CancellationCause(CauseType.USER_REQUESTED, jobSpec.id(), error.type(), error.message(),
+                "r".repeat(1000), "jwt:" + "s".repeat(190), T0, null);
+        Batch ended = batch.started(T0).withJobMoved(Job.pending(jobSpec), failed).cancelling(cause);
+        store().update(ended, List.of(failed));
+
+        BatchStore read = reopened();
+
+        Batch stored = read.findBatch(batch.id()).orElseThrow();
+        assertThat(stored.spec().name()).hasSize(200);
+        assertThat(stored.spec().labels()).isEqualTo(labels);
+        assertThat(stored.owner()).isEqualTo(batch.owner());
+        assertThat(stored.cancellation().reason()).hasSize(1000);
+        assertThat(stored.cancellation().message()).hasSize(JobError.MAX_MESSAGE_LENGTH);
+        Job job = read.findJob(batch.id(), jobSpec.id()).orElseThrow();
+        assertThat(job.spec().params()).isEqualTo(params);
+        assertThat(job.error()).isEqualTo(error);
+        assertThat(job.error().message()).hasSize(JobError.MAX_MESSAGE_LENGTH).doesNotContain("\u0000");
+        assertThat(job.error().exception()).hasSize(JobError.MAX_EXCEPTION_LENGTH);
+        assertThat(read.findByIdempotencyKey(batch.owner().tenant(), "k".repeat(255))).isPresent();
     }
 
     @Test

@@ -75,6 +75,11 @@ public class DelegatingBatchStore implements BatchStore {
     }
 
     @Override
+    public void checkAvailable() {
+        delegate.checkAvailable();
+    }
+
+    @Override
     public List<Batch> findUnfinished() {
         return delegate.findUnfinished();
     }

@@ -128,7 +128,7 @@ final class BatchTransaction {
         boolean hadCause = batch.cancellation() != null;
         for (Job job : lost) {
             boolean retry = mode == RecoveryMode.RESUME && !hadCause
-                    && job.attempts() < job.spec().retry().maxAttempts();
+                    && job.countedAttempts() < job.spec().retry().maxAttempts();
             if (retry) {
                 requeued.add(job.requeued(JobError.OWNER_STOPPED));
             }

@@ -8,6 +8,7 @@ import dev.failfast.engine.AttemptRunner;
 import dev.failfast.engine.AttemptTimers;
 import dev.failfast.engine.BatchEvents;
 import dev.failfast.engine.BatchRunner;
+import dev.failfast.engine.Deferrals;
 import dev.failfast.engine.PendingJobs;
 import dev.failfast.engine.PollingThread;
 import dev.failfast.settings.FailfastProperties;
@@ -113,7 +114,7 @@ public final class ClusterRunner implements BatchRunner {
         this.attempts = new HeldAttempts(cluster, runner, executor, timers, clock, threads, held, settlements,
                 settings.pollInterval());
         this.writer = new OutcomeWriter(lease.node(), cluster, clock, settlements, attempts, held, threads,
-                this::committed, settings.pollInterval());
+                this::committed, settings.pollInterval(), Deferrals.of(properties.engine()));
         this.claims = new ClaimLoop(lease.node(), cluster, clock, settings.claimSize(), runningCaps(properties),
                 settings.pollInterval(), threads, held, attempts, this::committed);
         this.causes = new CauseRecorder(cluster, attempts, this::committed);

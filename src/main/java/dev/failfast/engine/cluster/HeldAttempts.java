@@ -240,11 +240,10 @@ final class HeldAttempts {
     }
 
     /**
-     * An attempt failed and the job has attempts left: it runs again here after its
-     * backoff.
+     * An attempt failed and the job has attempts left, or its target asked to be called
+     * later: it runs again here after {@code wait} (its backoff, or the deferral's wait).
      */
-    void scheduleRetry(HeldBatch batch, JobRun run, Instant now) {
-        Duration backoff = run.job().spec().retry().backoffBefore(run.job().attempts() + 1);
+    void scheduleRetry(HeldBatch batch, JobRun run, Instant now, Duration wait) {
         batch.lock.lock();
         try {
             if (batch.token.isCancelled()) {
@@ -256,7 +255,7 @@ final class HeldAttempts {
                 return;
             }
             batch.waitingRetry.add(run);
-            run.retryTimer(timers.at(now.plus(backoff), () -> retryDue(batch, run)));
+            run.retryTimer(timers.at(now.plus(wait), () -> retryDue(batch, run)));
         }
         finally {
             batch.lock.unlock();

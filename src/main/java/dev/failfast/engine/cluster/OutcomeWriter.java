@@ -5,6 +5,8 @@ import dev.failfast.batch.Job;
 import dev.failfast.batch.JobError;
 import dev.failfast.batch.JobState;
 import dev.failfast.engine.AttemptOutcomes;
+import dev.failfast.engine.Deferrals;
+import dev.failfast.engine.Outcome;
 import dev.failfast.store.ClusterStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,11 +51,13 @@ final class OutcomeWriter {
 
     private final Duration pollInterval;
 
+    private final Deferrals deferrals;
+
     private volatile boolean stopped;
 
     OutcomeWriter(String node, ClusterStore cluster, Clock clock, LinkedBlockingDeque<Settlement> settlements,
             HeldAttempts attempts, HeldBatches held, WorkerThreads threads, Consumer<BatchTransaction.Result> committed,
-            Duration pollInterval) {
+            Duration pollInterval, Deferrals deferrals) {
         this.node = node;
         this.cluster = cluster;
         this.clock = clock;
@@ -63,6 +67,7 @@ final class OutcomeWriter {
         this.threads = threads;
         this.committed = committed;
         this.pollInterval = pollInterval;
+        this.deferrals = deferrals;
     }
 
     /** Before the thread starts {@link #run}: writes until {@link #stop}. */
@@ -159,7 +164,8 @@ final class OutcomeWriter {
                 attempts.start(batch, run, attempt, threads.take());
             }
             else {
-                attempts.scheduleRetry(batch, item.run(), now);
+                attempts.scheduleRetry(batch, item.run(), now,
+                        waitBeforeNext(item, job, written.orElseThrow().result().batch(), now));
             }
         }
         written.ifPresent(w -> {
@@ -169,6 +175,17 @@ final class OutcomeWriter {
             }
         });
         held.release(batch, done);
+    }
+
+    /**
+     * The wait of a job written RUNNING between attempts: a deferral's, if its target
+     * asked to be called later, else its retry backoff.
+     */
+    private Duration waitBeforeNext(Settlement item, Job job, Batch batch, Instant now) {
+        if (item instanceof Settlement.Ended(var b, var r, Outcome.Deferred(var reason, Duration asked))) {
+            return deferrals.waitFor(asked, batch, now);
+        }
+        return job.spec().retry().backoffBefore(job.countedAttempts() + 1);
     }
 
     private record Written(BatchTransaction.Result result, Set<String> ids) {

@@ -202,8 +202,11 @@ final class BatchRun {
         Job after = AttemptOutcomes.jobAfter(job.job(), outcome, batch().cancellation() != null, now);
         changes.job(job, after);
         if (!after.state().isTerminal()) {
-            Duration backoff = after.spec().retry().backoffBefore(after.attempts() + 1);
-            job.retryTimer(context.timers().at(now.plus(backoff), () -> retryDue(job)));
+            // Waits out a deferral (the target asked for it) or the retry backoff.
+            Duration wait = outcome instanceof Outcome.Deferred(var reason, Duration asked)
+                    ? context.deferrals().waitFor(asked, batch(), now)
+                    : after.spec().retry().backoffBefore(after.countedAttempts() + 1);
+            job.retryTimer(context.timers().at(now.plus(wait), () -> retryDue(job)));
             return false;
         }
         queue.release(job);

@@ -8,6 +8,7 @@ import dev.failfast.engine.AttemptRunner;
 import dev.failfast.engine.AttemptTimers;
 import dev.failfast.engine.BatchEvents;
 import dev.failfast.engine.BatchRunner;
+import dev.failfast.engine.Deferrals;
 import dev.failfast.engine.PendingJobs;
 import dev.failfast.logging.LogText;
 import dev.failfast.settings.FailfastProperties;
@@ -89,7 +90,8 @@ public final class LocalRunner implements BatchRunner {
         this.dispatcher = new Dispatcher(executor, settings.dispatchCapacity(), settings.maxAbandoned(), runner, clock,
                 tenant -> maxRunningJobs(properties, tenant));
         var timers = new AttemptTimers(scheduler, clock, properties.engine().cancelGrace());
-        this.context = new RunContext(clock, timers, publisher, pending, dispatcher, this::terminated);
+        this.context = new RunContext(clock, timers, publisher, pending, dispatcher, this::terminated,
+                Deferrals.of(properties.engine()));
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.failfast.engine.local;
 
 import dev.failfast.engine.AttemptTimers;
+import dev.failfast.engine.Deferrals;
 import java.time.Clock;
 import java.util.function.Consumer;
 
@@ -15,7 +16,8 @@ import java.util.function.Consumer;
  * lock
  * @param terminated called (under the batch lock, once its terminal state is published)
  * when a batch ended
+ * @param deferrals how long a job waits when its target asks to be called later
  */
 record RunContext(Clock clock, AttemptTimers timers, BatchPublisher publisher, CountedPendingJobs pendingJobs,
-        Dispatcher dispatcher, Consumer<BatchRun> terminated) {
+        Dispatcher dispatcher, Consumer<BatchRun> terminated, Deferrals deferrals) {
 }

@@ -14,6 +14,7 @@ import dev.failfast.batch.JobSpec;
 import dev.failfast.batch.RetryPolicy;
 import dev.failfast.engine.AttemptRunner;
 import dev.failfast.engine.AttemptTimers;
+import dev.failfast.engine.Deferrals;
 import dev.failfast.job.JobHandlers;
 import dev.failfast.store.ClusterStore;
 import dev.failfast.store.JdbcBatchStore;
@@ -76,8 +77,9 @@ class ClaimLoopTest {
         // Claimed jobs are handed to an executor that never runs them: they stay held.
         Executor never = task -> {
         };
-        var attempts = new HeldAttempts(cluster, new AttemptRunner(new JobHandlers(List.of()), JSON, 1024),
-                never::execute, new AttemptTimers(scheduler, clock, Duration.ofSeconds(1)), clock, threads, held,
+        var attempts = new HeldAttempts(cluster,
+                new AttemptRunner(new JobHandlers(List.of()), JSON, 1024, Deferrals.NONE), never::execute,
+                new AttemptTimers(scheduler, clock, Duration.ofSeconds(1)), clock, threads, held,
                 new LinkedBlockingDeque<>(), Duration.ofMillis(100));
         claims = new ClaimLoop("node-a", cluster, clock, 4, RunningCaps.UNLIMITED, Duration.ofSeconds(30), threads,
                 held, attempts, result -> {

@@ -17,6 +17,7 @@ import dev.failfast.batch.JobState;
 import dev.failfast.batch.RetryPolicy;
 import dev.failfast.engine.AttemptRunner;
 import dev.failfast.engine.AttemptTimers;
+import dev.failfast.engine.Deferrals;
 import dev.failfast.engine.JobRun;
 import dev.failfast.job.JobContext;
 import dev.failfast.job.JobFailedException;
@@ -113,12 +114,12 @@ class HeldAttemptsTest {
         // it too, or a retry due at a fixed instant now past would fire at once.
         scheduler.setClock(clock);
         scheduler.initialize();
-        var runner = new AttemptRunner(new JobHandlers(List.of(handler)), JSON, 1024);
+        var runner = new AttemptRunner(new JobHandlers(List.of(handler)), JSON, 1024, Deferrals.NONE);
         attempts = new HeldAttempts(cluster, runner, new SyncTaskExecutor(),
                 new AttemptTimers(scheduler, clock, Duration.ofSeconds(1)), clock, threads, held, settlements,
                 Duration.ofMillis(100));
         writer = new OutcomeWriter("node-a", cluster, clock, settlements, attempts, held, threads, result -> {
-        }, Duration.ofMillis(100));
+        }, Duration.ofMillis(100), Deferrals.NONE);
     }
 
     @AfterEach

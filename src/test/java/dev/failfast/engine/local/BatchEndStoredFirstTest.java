@@ -16,6 +16,7 @@ import dev.failfast.batch.RetryPolicy;
 import dev.failfast.engine.AttemptRunner;
 import dev.failfast.engine.AttemptTimers;
 import dev.failfast.engine.BatchEvents;
+import dev.failfast.engine.Deferrals;
 import dev.failfast.job.JobHandlers;
 import dev.failfast.store.InMemoryBatchStore;
 import java.time.Clock;
@@ -59,12 +60,12 @@ class BatchEndStoredFirstTest {
         Batch batch = new Batch(UUID.randomUUID(), OWNER, spec, BatchState.QUEUED, Instant.now(), null, null,
                 JobCounts.allPending(1), null);
         store.create(batch, jobs);
-        var runner = new AttemptRunner(new JobHandlers(List.of()), JsonMapper.shared(), 1024);
+        var runner = new AttemptRunner(new JobHandlers(List.of()), JsonMapper.shared(), 1024, Deferrals.NONE);
         var context = new RunContext(Clock.systemUTC(),
                 new AttemptTimers(scheduler, Clock.systemUTC(), Duration.ofSeconds(1)),
                 new BatchPublisher(store, new BatchEvents(List.of())), pending(1),
                 new Dispatcher(new SyncTaskExecutor(), 1, 1, runner, Clock.systemUTC(), tenant -> Integer.MAX_VALUE),
-                run -> storedWhenTerminated.add(store.findBatch(run.id()).orElseThrow().state()));
+                run -> storedWhenTerminated.add(store.findBatch(run.id()).orElseThrow().state()), Deferrals.NONE);
         BatchRun run = new BatchRun(context, batch, jobs, null);
 
         run.recordCause(CancellationCause.of(CauseType.USER_REQUESTED, "Cancelled by a client", null, Instant.now()));

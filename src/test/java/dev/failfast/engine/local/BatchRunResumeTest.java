@@ -16,6 +16,7 @@ import dev.failfast.batch.RetryPolicy;
 import dev.failfast.engine.AttemptRunner;
 import dev.failfast.engine.AttemptTimers;
 import dev.failfast.engine.BatchEvents;
+import dev.failfast.engine.Deferrals;
 import dev.failfast.engine.JobRun;
 import dev.failfast.job.JobHandlers;
 import dev.failfast.store.InMemoryBatchStore;
@@ -55,13 +56,13 @@ class BatchRunResumeTest {
         JobCounts counts = JobCounts.allPending(3).moved(JobState.PENDING, JobState.FAILED);
         Batch batch = new Batch(UUID.randomUUID(), OWNER, spec, BatchState.RUNNING, T0, T0, null, counts, null);
         scheduler.initialize();
-        var runner = new AttemptRunner(new JobHandlers(List.of()), JsonMapper.shared(), 1024);
+        var runner = new AttemptRunner(new JobHandlers(List.of()), JsonMapper.shared(), 1024, Deferrals.NONE);
         var context = new RunContext(Clock.systemUTC(),
                 new AttemptTimers(scheduler, Clock.systemUTC(), Duration.ofSeconds(1)),
                 new BatchPublisher(new InMemoryBatchStore(), new BatchEvents(List.of())), pending(2),
                 new Dispatcher(new SyncTaskExecutor(), 1, 1, runner, Clock.systemUTC(), tenant -> Integer.MAX_VALUE),
                 run -> {
-                });
+                }, Deferrals.NONE);
 
         BatchRun run = new BatchRun(context, batch, jobs, null);
 

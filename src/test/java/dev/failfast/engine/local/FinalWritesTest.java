@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.failfast.engine.AttemptRunner;
 import dev.failfast.engine.BatchEvents;
+import dev.failfast.engine.Deferrals;
 import dev.failfast.job.JobHandlers;
 import dev.failfast.settings.FailfastProperties;
 import dev.failfast.store.BatchStore;
@@ -104,7 +105,7 @@ class FinalWritesTest {
                 FailfastProperties.class);
         var scheduler = new ThreadPoolTaskScheduler();
         scheduler.initialize();
-        var attempts = new AttemptRunner(new JobHandlers(List.of()), JsonMapper.shared(), 1024);
+        var attempts = new AttemptRunner(new JobHandlers(List.of()), JsonMapper.shared(), 1024, Deferrals.NONE);
         var runner = new LocalRunner(properties, store, lease, new BatchEvents(List.of()), attempts,
                 new SyncTaskExecutor(), scheduler, Clock.systemUTC());
         runner.start();

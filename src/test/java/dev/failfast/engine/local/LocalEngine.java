@@ -9,6 +9,7 @@ import dev.failfast.batch.JobSpec;
 import dev.failfast.batch.RetryPolicy;
 import dev.failfast.engine.AttemptRunner;
 import dev.failfast.engine.BatchEvents;
+import dev.failfast.engine.Deferrals;
 import dev.failfast.engine.EngineFrontDoor;
 import dev.failfast.job.JobHandler;
 import dev.failfast.job.JobHandlers;
@@ -101,7 +102,8 @@ final class LocalEngine implements AutoCloseable {
             };
         }
         var jobHandlers = new JobHandlers(handlers);
-        var attempts = new AttemptRunner(jobHandlers, JsonMapper.shared(), 64 * 1024);
+        var attempts = new AttemptRunner(jobHandlers, JsonMapper.shared(), 64 * 1024,
+                Deferrals.of(properties.engine()));
         var events = new BatchEvents(List.of());
         this.runner = new LocalRunner(properties, store, new NoInstanceLease(), events, attempts, executor, scheduler,
                 clock);
@@ -112,6 +114,9 @@ final class LocalEngine implements AutoCloseable {
 
     private static FailfastProperties properties(Map<String, String> settings) {
         Map<String, String> all = new HashMap<>();
+        // As the tests' application.yaml: the jobs of job() retry after 10 ms, below the
+        // shipped floor.
+        all.put("failfast.limits.min-retry-backoff", "10ms");
         settings.forEach((key, value) -> all.put("failfast." + key, value));
         return new Binder(new MapConfigurationPropertySource(all)).bindOrCreate("failfast", FailfastProperties.class);
     }

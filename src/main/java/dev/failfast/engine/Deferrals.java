@@ -1,0 +1,55 @@
+package dev.failfast.engine;
+
+import dev.failfast.batch.Batch;
+import dev.failfast.batch.Job;
+import dev.failfast.job.RetryLaterException;
+import dev.failfast.settings.FailfastProperties;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * How both engines honour a target's request to be called again later
+ * ({@link RetryLaterException}, such as an HTTP 429 or 503 with {@code Retry-After}): as
+ * backpressure, not as a failure. The attempt is run again after the wait it asked for,
+ * cut to {@code maxWait} and never past the batch's deadline, and counts no failed
+ * attempt; a job may wait so {@code maxPerJob} times, after which such a request is a
+ * failed attempt like any other.
+ *
+ * @param maxWait {@code failfast.engine.max-retry-later}
+ * @param maxPerJob {@code failfast.engine.max-deferrals-per-job}
+ */
+public record Deferrals(Duration maxWait, int maxPerJob) {
+
+    /** No deferral at all: every request to wait is a failed attempt. */
+    public static final Deferrals NONE = new Deferrals(Duration.ZERO, 0);
+
+    public static Deferrals of(FailfastProperties.Engine engine) {
+        return new Deferrals(engine.maxRetryLater(), engine.maxDeferralsPerJob());
+    }
+
+    /**
+     * Whether {@code job}, whose attempt ended asking to be called later, may wait once
+     * more.
+     */
+    boolean allows(Job job) {
+        return job.deferrals() < maxPerJob;
+    }
+
+    /**
+     * How long the deferred job waits: what it asked for, at most {@code maxWait}, and
+     * ending by its batch's deadline at the latest (where the deadline cancels it, as it
+     * cancels a job waiting out a retry backoff).
+     */
+    public Duration waitFor(Duration asked, Batch batch, Instant now) {
+        Duration wait = asked.compareTo(maxWait) > 0 ? maxWait : asked;
+        Duration deadline = batch.spec().deadline();
+        if (deadline != null) {
+            Duration untilDeadline = Duration.between(now, batch.createdAt().plus(deadline));
+            if (untilDeadline.compareTo(wait) < 0) {
+                wait = untilDeadline.isNegative() ? Duration.ZERO : untilDeadline;
+            }
+        }
+        return wait;
+    }
+
+}
