@@ -63,7 +63,7 @@ class EngineModeConfiguration {
     @Bean
     AttemptRunner attemptRunner(JobHandlers handlers, JsonMapper jsonMapper, FailfastProperties properties) {
         return new AttemptRunner(handlers, jsonMapper, properties.limits().maxResultSize().toBytes(),
-                Deferrals.of(properties.engine()));
+                Deferrals.of(properties));
     }
 
     /** One instance per database: batches run in the process that accepted them. */

@@ -11,20 +11,30 @@ import java.time.Instant;
  * How both engines honour a target's request to be called again later
  * ({@link RetryLaterException}, such as an HTTP 429 or 503 with {@code Retry-After}): as
  * backpressure, not as a failure. The attempt is run again after the wait it asked for,
- * cut to {@code maxWait} and never past the batch's deadline, and counts no failed
- * attempt; a job may wait so {@code maxPerJob} times, after which such a request is a
- * failed attempt like any other.
+ * at least {@code minWait}, cut to {@code maxWait} and never past the batch's deadline,
+ * and counts no failed attempt; a job may wait so {@code maxPerJob} times, after which
+ * such a request is a failed attempt like any other.
+ * <p>
+ * The floor matters because deferrals are not counted in
+ * {@code failfast.limits.max-attempts-per-batch}: without it a target answering
+ * {@code 429} with {@code Retry-After: 0} (or a date in the past) would have each job
+ * called again at once, {@code maxPerJob} times, the very amplification the retry floor
+ * refuses for failed attempts.
  *
+ * @param minWait {@code failfast.limits.min-retry-backoff}: the shortest wait, whatever
+ * the target asked
  * @param maxWait {@code failfast.engine.max-retry-later}
  * @param maxPerJob {@code failfast.engine.max-deferrals-per-job}
  */
-public record Deferrals(Duration maxWait, int maxPerJob) {
+public record Deferrals(Duration minWait, Duration maxWait, int maxPerJob) {
 
     /** No deferral at all: every request to wait is a failed attempt. */
-    public static final Deferrals NONE = new Deferrals(Duration.ZERO, 0);
+    public static final Deferrals NONE = new Deferrals(Duration.ZERO, Duration.ZERO, 0);
 
-    public static Deferrals of(FailfastProperties.Engine engine) {
-        return new Deferrals(engine.maxRetryLater(), engine.maxDeferralsPerJob());
+    public static Deferrals of(FailfastProperties properties) {
+        FailfastProperties.Engine engine = properties.engine();
+        return new Deferrals(properties.limits().minRetryBackoff(), engine.maxRetryLater(),
+                engine.maxDeferralsPerJob());
     }
 
     /**
@@ -36,12 +46,14 @@ public record Deferrals(Duration maxWait, int maxPerJob) {
     }
 
     /**
-     * How long the deferred job waits: what it asked for, at most {@code maxWait}, and
-     * ending by its batch's deadline at the latest (where the deadline cancels it, as it
-     * cancels a job waiting out a retry backoff).
+     * How long the deferred job waits: what it asked for, at least {@code minWait} (a
+     * {@code Retry-After: 0} waits the floor too), at most {@code maxWait}, and ending by
+     * its batch's deadline at the latest (where the deadline cancels it, as it cancels a
+     * job waiting out a retry backoff).
      */
     public Duration waitFor(Duration asked, Batch batch, Instant now) {
-        Duration wait = asked.compareTo(maxWait) > 0 ? maxWait : asked;
+        Duration wait = asked.compareTo(minWait) < 0 ? minWait : asked;
+        wait = wait.compareTo(maxWait) > 0 ? maxWait : wait;
         Duration deadline = batch.spec().deadline();
         if (deadline != null) {
             Duration untilDeadline = Duration.between(now, batch.createdAt().plus(deadline));

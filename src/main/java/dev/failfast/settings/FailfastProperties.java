@@ -113,7 +113,9 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
      * @param minRetryBackoff shortest retry {@code backoff} a job may ask for; shorter
      * gets 400. A failed attempt retried at once mostly meets the same fault again, and a
      * batch of jobs retrying with no wait turns one failing target into a hot loop of
-     * requests; a tenth of a second keeps retries of fast internal targets quick
+     * requests; a tenth of a second keeps retries of fast internal targets quick. It is
+     * also the shortest wait of a deferral ({@code max-retry-later}), whatever the target
+     * asked, so a {@code Retry-After: 0} is no hot loop either
      * @param maxAttemptsPerBatch most attempts one batch may make: the sum over its jobs
      * of {@code retry.maxAttempts} (1 for a job without retry); more gets 400. Bounds the
      * requests one submission can send to a failing target (100 000 jobs of 100 attempts
@@ -606,8 +608,9 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
      * stream: how long a client waits before it reconnects
      * @param replayEvents how many of a followed batch's last events a single instance
      * keeps for streams that reconnect; a stream that reconnects after more were
-     * published gets a {@code reset} event and the batch's status instead. (In cluster
-     * mode the database tells what changed since any event, and this does not apply)
+     * published gets a {@code reset} event and the batch's status instead. In cluster
+     * mode the database tells what changed since any event, and this bounds how many
+     * changed jobs a resuming stream is sent: more gets the {@code reset} too
      * @param replayWindow how long a single instance keeps a batch's events after its
      * last stream closed, for that stream to reconnect
      */

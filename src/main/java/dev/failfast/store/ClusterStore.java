@@ -51,7 +51,7 @@ public final class ClusterStore {
 
     private static final String JOBS_CHANGED = """
             SELECT * FROM job WHERE batch_id = ? AND version > 0 AND (version, seq) > (?, ?) AND version <= ?
-            ORDER BY version, seq""";
+            ORDER BY version, seq LIMIT ?""";
 
     /** Jobs claimed from one batch, and the batch after the claim. */
     public record Claim(Batch batch, @Nullable BatchState previousState, List<Job> jobs) {
@@ -60,8 +60,11 @@ public final class ClusterStore {
     /**
      * What a batch looks like since a version: its row and the jobs changed after that
      * version.
+     *
+     * @param more whether more jobs changed than the read was bounded to: {@code changed}
+     * then holds only the first of them
      */
-    public record Changes(Batch batch, long version, List<ChangedJob> changed) {
+    public record Changes(Batch batch, long version, List<ChangedJob> changed, boolean more) {
 
         public Changes {
             changed = List.copyOf(changed);
@@ -249,7 +252,7 @@ public final class ClusterStore {
             .param(batchId)
             .query(lockedRow)
             .optional()
-            .map(row -> new Changes(row.batch(), row.version(), List.of()));
+            .map(row -> new Changes(row.batch(), row.version(), List.of(), false));
     }
 
     /**
@@ -257,15 +260,18 @@ public final class ClusterStore {
      * empty if the batch is gone.
      */
     public Optional<Changes> changesSince(UUID batchId, long version) {
-        return changesAfter(batchId, version, Integer.MAX_VALUE);
+        return changesAfter(batchId, version, Integer.MAX_VALUE, Integer.MAX_VALUE);
     }
 
     /**
-     * The batch and its jobs changed after job {@code seq} of version {@code version}
-     * (that is, changed last by a later version, or by that version and later in the
-     * batch), in the order they changed; empty if the batch is gone.
+     * The batch and its first {@code maxJobs} jobs changed after job {@code seq} of
+     * version {@code version} (that is, changed last by a later version, or by that
+     * version and later in the batch), in the order they changed, with
+     * {@link Changes#more()} telling whether more changed; empty if the batch is gone.
+     * The bound keeps a read from an old position (a stream resuming from the batch's
+     * start) from loading every job of a large batch.
      */
-    public Optional<Changes> changesAfter(UUID batchId, long version, int seq) {
+    public Optional<Changes> changesAfter(UUID batchId, long version, int seq, int maxJobs) {
         return Optional.ofNullable(tx.execute(status -> {
             var row = client.sql("SELECT * FROM batch WHERE id = ?")
                 .param(batchId)
@@ -278,10 +284,11 @@ public final class ClusterStore {
             List<ChangedJob> jobs = row.version() < version || (row.version() == version && seq == Integer.MAX_VALUE)
                     ? List.of()
                     : client.sql(JOBS_CHANGED)
-                        .params(batchId, version, seq, row.version())
+                        .params(batchId, version, seq, row.version(), (long) maxJobs + 1)
                         .query((rs, n) -> new ChangedJob(rows.job(rs, n), rs.getLong("version"), rs.getInt("seq")))
                         .list();
-            return new Changes(row.batch(), row.version(), jobs);
+            boolean more = jobs.size() > maxJobs;
+            return new Changes(row.batch(), row.version(), more ? jobs.subList(0, maxJobs) : jobs, more);
         }));
     }
 

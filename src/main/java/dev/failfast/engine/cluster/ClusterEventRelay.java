@@ -34,7 +34,9 @@ import org.springframework.context.SmartLifecycle;
  * An event's position is the batch's version that made the change and the job's place in
  * the batch (a batch event comes after the jobs of its version), as the database keeps
  * them: the same on every replica, so a stream that reconnects to another replica is
- * sent, from the database, every job changed since its last event.
+ * sent, from the database, every job changed since its last event (up to
+ * {@code failfast.streams.replay-events} of them; beyond, a {@code reset} and the batch's
+ * status).
  */
 public final class ClusterEventRelay implements BatchEventFeed, SmartLifecycle {
 
@@ -66,6 +68,12 @@ public final class ClusterEventRelay implements BatchEventFeed, SmartLifecycle {
 
     private final Duration interval;
 
+    /**
+     * Most jobs a resuming stream is sent from the database
+     * ({@code failfast.streams.replay-events}); more gets a {@code reset} instead.
+     */
+    private final int maxReplayed;
+
     private final Map<UUID, Followed> followed = new ConcurrentHashMap<>();
 
     /** Runs {@link #poll()}. */
@@ -76,6 +84,7 @@ public final class ClusterEventRelay implements BatchEventFeed, SmartLifecycle {
         this.cluster = cluster;
         this.listenerBeans = listeners;
         this.interval = properties.cluster().eventPollInterval();
+        this.maxReplayed = properties.streams().replayEvents();
     }
 
     @Override
@@ -145,17 +154,24 @@ public final class ClusterEventRelay implements BatchEventFeed, SmartLifecycle {
 
     /**
      * Every job changed after the position, in its state now, then the batch's status:
-     * whatever replica sent the events before it.
+     * whatever replica sent the events before it. Empty (the stream sends a {@code reset}
+     * and the status) when more than {@code replay-events} jobs changed since: a resume
+     * from an old position (such as {@code c.0.0}) of a large batch would otherwise read
+     * every job on the request thread.
      */
     @Override
     public Optional<List<FeedEvent>> since(UUID batchId, EventPosition after) {
         if (!after.origin().equals(ORIGIN)) {
             return Optional.empty();
         }
-        var changes = cluster.changesAfter(batchId, after.major(), (int) Math.min(after.minor(), Integer.MAX_VALUE))
+        var changes = cluster
+            .changesAfter(batchId, after.major(), (int) Math.min(after.minor(), Integer.MAX_VALUE), maxReplayed)
             .orElse(null);
         if (changes == null || changes.version() < after.major() || after.minor() > changes.batch().counts().total()) {
             return Optional.empty(); // not a position of this batch
+        }
+        if (changes.more()) {
+            return Optional.empty(); // too much to replay: a reset and the status
         }
         List<FeedEvent> events = jobEvents(changes);
         if (!events.isEmpty() || changes.version() > after.major()) {

@@ -114,7 +114,7 @@ public final class ClusterRunner implements BatchRunner {
         this.attempts = new HeldAttempts(cluster, runner, executor, timers, clock, threads, held, settlements,
                 settings.pollInterval());
         this.writer = new OutcomeWriter(lease.node(), cluster, clock, settlements, attempts, held, threads,
-                this::committed, settings.pollInterval(), Deferrals.of(properties.engine()));
+                this::committed, settings.pollInterval(), Deferrals.of(properties));
         this.claims = new ClaimLoop(lease.node(), cluster, clock, settings.claimSize(), runningCaps(properties),
                 settings.pollInterval(), threads, held, attempts, this::committed);
         this.causes = new CauseRecorder(cluster, attempts, this::committed);

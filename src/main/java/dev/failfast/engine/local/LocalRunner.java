@@ -91,7 +91,7 @@ public final class LocalRunner implements BatchRunner {
                 tenant -> maxRunningJobs(properties, tenant));
         var timers = new AttemptTimers(scheduler, clock, properties.engine().cancelGrace());
         this.context = new RunContext(clock, timers, publisher, pending, dispatcher, this::terminated,
-                Deferrals.of(properties.engine()));
+                Deferrals.of(properties));
     }
 
     /**

@@ -91,7 +91,7 @@ class ClusterRetryLaterTest {
     private final WorkerThreads threads = new WorkerThreads(4, 1);
 
     // A minute at most, twice per job.
-    private final Deferrals deferrals = new Deferrals(Duration.ofMinutes(1), 2);
+    private final Deferrals deferrals = new Deferrals(Duration.ZERO, Duration.ofMinutes(1), 2);
 
     private HikariDataSource database;
 

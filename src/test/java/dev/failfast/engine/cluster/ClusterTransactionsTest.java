@@ -17,6 +17,9 @@ import dev.failfast.batch.JobError;
 import dev.failfast.batch.JobSpec;
 import dev.failfast.batch.JobState;
 import dev.failfast.batch.RetryPolicy;
+import dev.failfast.engine.EventPosition;
+import dev.failfast.engine.FeedListener;
+import dev.failfast.settings.FailfastProperties;
 import dev.failfast.settings.FailfastProperties.RecoveryMode;
 import dev.failfast.store.ClusterStore;
 import dev.failfast.store.JdbcBatchStore;
@@ -30,6 +33,9 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.support.StaticListableBeanFactory;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -305,14 +311,51 @@ class ClusterTransactionsTest {
         long first = cluster.version(batch.id()).orElseThrow();
         cluster.claim("node-a", 1, NOW);
 
-        var afterJob0 = cluster.changesAfter(batch.id(), first, 0).orElseThrow();
+        var afterJob0 = cluster.changesAfter(batch.id(), first, 0, 100).orElseThrow();
 
         assertThat(afterJob0.changed()).extracting(changed -> changed.job().id() + "@" + changed.seq())
             .containsExactly("job-1@1", "job-2@2");
         assertThat(afterJob0.changed().getFirst().version()).isEqualTo(first);
         assertThat(afterJob0.changed().getLast().version()).isEqualTo(afterJob0.version()).isGreaterThan(first);
-        assertThat(cluster.changesAfter(batch.id(), afterJob0.version(), 2).orElseThrow().changed()).isEmpty();
+        assertThat(cluster.changesAfter(batch.id(), afterJob0.version(), 2, 100).orElseThrow().changed()).isEmpty();
         assertThat(cluster.versioned(batch.id()).orElseThrow().version()).isEqualTo(afterJob0.version());
+    }
+
+    @Test
+    void changesAfterReadsAtMostTheBoundAndTellsWhetherMoreChanged() {
+        Batch batch = create(4, 4, 1);
+        long before = cluster.version(batch.id()).orElseThrow();
+        cluster.claim("node-a", 3, NOW);
+
+        var bounded = cluster.changesAfter(batch.id(), before, Integer.MAX_VALUE, 2).orElseThrow();
+        var exact = cluster.changesAfter(batch.id(), before, Integer.MAX_VALUE, 3).orElseThrow();
+
+        assertThat(bounded.changed()).extracting(changed -> changed.job().id()).containsExactly("job-0", "job-1");
+        assertThat(bounded.more()).isTrue();
+        assertThat(exact.changed()).hasSize(3);
+        assertThat(exact.more()).isFalse();
+    }
+
+    @Test
+    void aStreamResumingFromFurtherBackThanReplayEventsJobsIsToldToResetNotSentEveryJob() {
+        // Last-Event-ID: c.0.0 on a large batch: without the bound the request thread
+        // reads every changed job of it.
+        Batch batch = create(6, 6, 1);
+        cluster.claim("node-a", 6, NOW);
+        var relay = relay(Map.of("failfast.streams.replay-events", "5"));
+        var wide = relay(Map.of("failfast.streams.replay-events", "6"));
+
+        assertThat(relay.since(batch.id(), new EventPosition("c", 0, 0))).as("six changed, five may be replayed")
+            .isEmpty();
+        assertThat(wide.since(batch.id(), new EventPosition("c", 0, 0)))
+            .hasValueSatisfying(events -> assertThat(events).as("six jobs, then the batch").hasSize(7));
+    }
+
+    private ClusterEventRelay relay(Map<String, String> settings) {
+        var properties = new Binder(new MapConfigurationPropertySource(settings)).bindOrCreate("failfast",
+                FailfastProperties.class);
+        return new ClusterEventRelay(cluster, new StaticListableBeanFactory().getBeanProvider(FeedListener.class),
+                properties);
     }
 
     private BatchTransaction.Result settleLost(String node, RecoveryMode mode) {

@@ -102,8 +102,7 @@ final class LocalEngine implements AutoCloseable {
             };
         }
         var jobHandlers = new JobHandlers(handlers);
-        var attempts = new AttemptRunner(jobHandlers, JsonMapper.shared(), 64 * 1024,
-                Deferrals.of(properties.engine()));
+        var attempts = new AttemptRunner(jobHandlers, JsonMapper.shared(), 64 * 1024, Deferrals.of(properties));
         var events = new BatchEvents(List.of());
         this.runner = new LocalRunner(properties, store, new NoInstanceLease(), events, attempts, executor, scheduler,
                 clock);

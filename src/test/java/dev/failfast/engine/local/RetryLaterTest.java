@@ -131,6 +131,24 @@ class RetryLaterTest {
     }
 
     @Test
+    void aTargetAskingForNoWaitAtAllWaitsTheRetryFloor() {
+        // Retry-After: 0 (or a date in the past): without the floor each job would be
+        // called again at once, max-deferrals-per-job times.
+        LocalEngine engine = engine(Map.of("limits.min-retry-backoff", "2s"));
+        Batch batch = engine.engine.submit(CALLER, batch(null, busy(1, 0, RetryPolicy.NONE)));
+
+        assertThat(busy.calls).as("not called again at once").hasValue(1);
+        assertThat(job(engine, batch).deferrals()).isOne();
+        assertThat(scheduler.nextDue()).hasValue(T0.plus(Duration.ofSeconds(2)));
+        scheduler.advance(Duration.ofSeconds(2).minusMillis(1));
+        assertThat(busy.calls).as("still waiting the floor").hasValue(1);
+        scheduler.advance(Duration.ofMillis(1));
+
+        assertThat(job(engine, batch).state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(busy.calls).hasValue(2);
+    }
+
+    @Test
     void theWaitNeverGoesPastTheDeadlineWhichCancelsTheWaitingJob() {
         LocalEngine engine = engine(Map.of());
         // Asks for 4 minutes (within the 5-minute cap); the deadline is in one.
