@@ -19,7 +19,8 @@ import org.springframework.stereotype.Component;
  * jobs), its answer is kept for {@link #CACHE_FOR}, and one probe checks at a time. A
  * probe that finds a check still running answers with the last result, or DOWN once that
  * check has run longer than {@link #CACHE_FOR}: a database that hangs is reported down,
- * not hidden behind the last UP.
+ * not hidden behind the last UP. Before the first check has answered the probe is DOWN: a
+ * replica is not ready before its store was ever checked.
  */
 @Component("batchStoreHealthIndicator")
 class StoreHealthIndicator implements HealthIndicator {
@@ -32,11 +33,11 @@ class StoreHealthIndicator implements HealthIndicator {
 
     private volatile @Nullable Checked last;
 
-    // System.nanoTime values: the cache measures elapsed time, which the service's Clock
-    // (fixed in some tests, and free to jump) does not.
-    private volatile long checkStartedAt;
-
-    private volatile boolean checkRunning;
+    /**
+     * The check running now, or null: one reference, so a probe never pairs a check's
+     * start with another check's running flag.
+     */
+    private volatile @Nullable Running running;
 
     StoreHealthIndicator(BatchStore store) {
         this.store = store;
@@ -50,23 +51,24 @@ class StoreHealthIndicator implements HealthIndicator {
             return cached.health();
         }
         if (!checking.tryLock()) {
-            long running = now - checkStartedAt;
-            if (checkRunning && running > CACHE_FOR.toNanos()) {
+            Running check = running;
+            long runningFor = check == null ? 0 : now - check.startedAtNanos();
+            if (runningFor > CACHE_FOR.toNanos()) {
                 return Health.down()
-                    .withDetail("error", "the store has not answered for " + Duration.ofNanos(running))
+                    .withDetail("error", "the store has not answered for " + Duration.ofNanos(runningFor))
                     .build();
             }
-            return cached != null ? cached.health() : Health.unknown().build();
+            return cached != null ? cached.health()
+                    : Health.down().withDetail("error", "the store's first check has not answered yet").build();
         }
         try {
-            checkStartedAt = now;
-            checkRunning = true;
+            running = new Running(now);
             Health health = check();
             last = new Checked(health, System.nanoTime());
             return health;
         }
         finally {
-            checkRunning = false;
+            running = null;
             checking.unlock();
         }
     }
@@ -82,6 +84,13 @@ class StoreHealthIndicator implements HealthIndicator {
     }
 
     private record Checked(Health health, long atNanos) {
+    }
+
+    /**
+     * A check under way, since a {@link System#nanoTime()}: the cache measures elapsed
+     * time, which the service's Clock (fixed in some tests, and free to jump) does not.
+     */
+    private record Running(long startedAtNanos) {
     }
 
 }

@@ -14,14 +14,17 @@ import dev.failfast.batch.JobSpec;
 import dev.failfast.batch.RetryPolicy;
 import dev.failfast.store.JdbcBatchStore;
 import dev.failfast.store.TestDatabases;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.json.JsonMapper;
@@ -87,6 +90,40 @@ class StoreReadinessTest {
         database.close();
 
         await().atMost(Duration.ofSeconds(10)).until(() -> probe.health().getStatus().equals(Status.DOWN));
+    }
+
+    @Test
+    void aProbeWhileTheFirstCheckHasNotAnsweredIsDownNotUnknown() throws Exception {
+        // A pool of one connection, held here: the first check waits for a connection as
+        // it would for a database that does not answer.
+        try (var onePool = new HikariDataSource()) {
+            onePool.setJdbcUrl(database.getJdbcUrl());
+            onePool.setUsername(database.getUsername());
+            onePool.setPassword("");
+            onePool.setMaximumPoolSize(1);
+            var slowStore = new JdbcBatchStore(onePool, JSON, Duration.ofHours(1), 100);
+            var probe = new StoreHealthIndicator(slowStore);
+            var firstStatus = new AtomicReference<Status>();
+            Thread first;
+            try (Connection held = onePool.getConnection()) {
+                first = Thread.ofPlatform().start(() -> firstStatus.set(probe.health().getStatus()));
+                await().atMost(Duration.ofSeconds(10))
+                    .until(() -> onePool.getHikariPoolMXBean().getThreadsAwaitingConnection() == 1);
+
+                Health meanwhile = probe.health();
+
+                assertThat(meanwhile.getStatus()).as("not ready before the store was ever checked")
+                    .isEqualTo(Status.DOWN);
+                assertThat(meanwhile.getDetails()).containsKey("error");
+                assertThat(held.isValid(1)).isTrue();
+            }
+            first.join(Duration.ofSeconds(30));
+            assertThat(first.isAlive()).isFalse();
+            assertThat(firstStatus).hasValue(Status.UP);
+            assertThat(probe.health().getStatus()).as("the first check answered once its connection was free")
+                .isEqualTo(Status.UP);
+            slowStore.close();
+        }
     }
 
     private Batch storeBatchOf(int jobs) {
