@@ -99,7 +99,8 @@ class BatchController {
     @ApiResponse(responseCode = "415", description = "Body is not application/json", content = @Content)
     @ApiResponse(responseCode = "422", description = "The Idempotency-Key was used before with a different request",
             content = @Content)
-    @ApiResponse(responseCode = "429", description = "Too many jobs waiting; retry after the Retry-After header",
+    @ApiResponse(responseCode = "429",
+            description = "Not admitted now: over a limit, which the problem's limit member names (pending jobs, active batches, the tenant's quotas); retry after the Retry-After header",
             content = @Content)
     @ApiResponse(responseCode = "503", description = "The service is shutting down", content = @Content)
     ResponseEntity<BatchResponse> submit(@AuthenticationPrincipal Caller caller,

@@ -9,6 +9,7 @@ import dev.failfast.engine.BatchEventFeed.Snapshot;
 import dev.failfast.engine.EventPosition;
 import dev.failfast.engine.FeedEvent;
 import dev.failfast.engine.FeedListener;
+import dev.failfast.engine.LimitExceededException;
 import dev.failfast.job.JobHandlers;
 import dev.failfast.settings.FailfastProperties;
 import java.io.IOException;
@@ -82,7 +83,7 @@ class BatchEventStreams implements FeedListener {
      * again.
      * @param lastSeen the position of the last event the client received, from
      * {@code Last-Event-ID}; null for a new stream, which starts with the batch's status
-     * @throws TooManyStreamsException when as many streams are open as a cap allows
+     * @throws LimitExceededException when as many streams are open as a cap allows
      * @throws BatchNotFoundException when there is no such batch the caller sees
      */
     SseEmitter subscribe(Caller caller, UUID batchId, @Nullable EventPosition lastSeen) {

@@ -3,10 +3,11 @@ package dev.failfast.api;
 import dev.failfast.batch.BatchNotFoundException;
 import dev.failfast.batch.BatchStateConflictException;
 import dev.failfast.batch.JobNotFoundException;
-import dev.failfast.engine.AdmissionRejectedException;
 import dev.failfast.engine.EngineUnavailableException;
 import dev.failfast.engine.IdempotencyKeyReusedException;
 import dev.failfast.engine.InvalidBatchException;
+import dev.failfast.engine.Limit;
+import dev.failfast.engine.LimitExceededException;
 import dev.failfast.job.JsonErrors;
 import dev.failfast.logging.LogText;
 import dev.failfast.security.CredentialsUncheckableException;
@@ -91,25 +92,18 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         return problem;
     }
 
-    @ExceptionHandler(AdmissionRejectedException.class)
-    ResponseEntity<ProblemDetail> tooManyPendingJobs(AdmissionRejectedException e, HttpServletRequest request) {
-        ProblemDetail problem = problem(HttpStatus.TOO_MANY_REQUESTS, "Too many pending jobs", e.getMessage(), request);
-        problem.setProperty("limit", e.limit().wireName());
-        if (e.tenant() != null) {
-            problem.setProperty("tenant", e.tenant());
-        }
-        long seconds = Math.max(1, e.retryAfter().toSeconds());
-        return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
-            .header(HttpHeaders.RETRY_AFTER, Long.toString(seconds))
-            .body(problem);
-    }
-
-    @ExceptionHandler(TooManyStreamsException.class)
-    ResponseEntity<ProblemDetail> tooManyStreams(TooManyStreamsException e, HttpServletRequest request) {
-        ProblemDetail problem = problem(HttpStatus.TOO_MANY_REQUESTS, "Too many event streams", e.getMessage(),
-                request);
-        problem.setType(URI.create(TYPE_BASE + "too-many-streams"));
-        problem.setProperty("limit", e.limit().wireName());
+    /**
+     * Every refusal by a limit (a batch not admitted, a stream not opened): a 429 typed
+     * after the kind of refusal, titled after the limit, naming it ({@code limit}) and
+     * the tenant whose limit it is ({@code tenant}, absent for the whole service's), with
+     * {@code Retry-After} in whole seconds, at least one.
+     */
+    @ExceptionHandler(LimitExceededException.class)
+    ResponseEntity<ProblemDetail> limitExceeded(LimitExceededException e, HttpServletRequest request) {
+        Limit limit = e.limit();
+        ProblemDetail problem = problem(HttpStatus.TOO_MANY_REQUESTS, limit.title(), e.getMessage(), request);
+        problem.setType(URI.create(TYPE_BASE + limit.problemKind()));
+        problem.setProperty("limit", limit.wireName());
         if (e.tenant() != null) {
             problem.setProperty("tenant", e.tenant());
         }

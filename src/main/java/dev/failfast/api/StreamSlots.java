@@ -1,5 +1,6 @@
 package dev.failfast.api;
 
+import dev.failfast.engine.LimitExceededException;
 import dev.failfast.settings.FailfastProperties;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,12 +36,12 @@ class StreamSlots {
 
     /**
      * Takes a slot for a stream of a caller of {@code tenant}.
-     * @throws TooManyStreamsException when as many streams are open as a cap allows
+     * @throws LimitExceededException when as many streams are open as a cap allows
      */
     Slot take(String tenant) {
         if (open.incrementAndGet() > maxOpen) {
             open.decrementAndGet();
-            throw new TooManyStreamsException(
+            throw new LimitExceededException(
                     "As many event streams are open as the service allows (" + maxOpen + "); try again later",
                     StreamLimit.OPEN_STREAMS, null, retryAfter);
         }
@@ -52,7 +53,7 @@ class StreamSlots {
         });
         if (!taken[0]) {
             open.decrementAndGet();
-            throw new TooManyStreamsException("Tenant " + tenant + " has as many event streams open as it may ("
+            throw new LimitExceededException("Tenant " + tenant + " has as many event streams open as it may ("
                     + maxOpenPerTenant + "); close one or try again later", StreamLimit.TENANT_OPEN_STREAMS, tenant,
                     retryAfter);
         }

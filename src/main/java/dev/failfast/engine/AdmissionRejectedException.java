@@ -7,13 +7,11 @@ import org.jspecify.annotations.Nullable;
  * The service is too busy to take this batch now, or its tenant is over a quota; the
  * client should try again after {@link #retryAfter()}.
  */
-public final class AdmissionRejectedException extends RuntimeException {
+public final class AdmissionRejectedException extends LimitExceededException {
 
-    private final Duration retryAfter;
+    private static final long serialVersionUID = 1L;
 
-    private final AdmissionLimit limit;
-
-    private final @Nullable String tenant;
+    private final AdmissionLimit admissionLimit;
 
     /**
      * @param limit the limit the batch would have exceeded
@@ -22,23 +20,13 @@ public final class AdmissionRejectedException extends RuntimeException {
      */
     public AdmissionRejectedException(String message, Duration retryAfter, AdmissionLimit limit,
             @Nullable String tenant) {
-        super(message);
-        this.retryAfter = retryAfter;
-        this.limit = limit;
-        this.tenant = tenant;
+        super(message, limit, tenant, retryAfter);
+        this.admissionLimit = limit;
     }
 
-    public Duration retryAfter() {
-        return retryAfter;
-    }
-
+    @Override
     public AdmissionLimit limit() {
-        return limit;
-    }
-
-    /** The tenant whose quota it is; null for a limit of the whole service. */
-    public @Nullable String tenant() {
-        return tenant;
+        return admissionLimit;
     }
 
 }

@@ -87,6 +87,7 @@ class EventStreamLimitsTest {
         assertThat(refused.problem().get("type").asString())
             .isEqualTo("https://failfast.dev/problems/too-many-streams");
         assertThat(refused.problem().get("limit").asString()).isEqualTo("tenant-open-streams");
+        assertThat(refused.problem().get("title").asString()).isEqualTo("Too many event streams for the tenant");
         assertThat(refused.problem().get("tenant").asString()).isEqualTo("alpha");
         assertThat(open(beta, betaBatch).next().name()).as("another tenant's streams are its own").isEqualTo("batch");
         assertThat(alpha.get("/api/v1/batches/" + alphaBatch).status()).isEqualTo(200);

@@ -192,7 +192,9 @@ class ProblemResponsesWebTest {
         JsonNode problem = assertProblem(slow, 429, "too-many-pending-jobs");
         assertThat(problem.get("detail").asString()).isEqualTo("Too many pending jobs: 10 waiting, limit 5");
         assertThat(slow).hasHeader("Retry-After", "2");
-        assertProblem(soon, 429, "too-many-pending-jobs");
+        assertThat(problem.get("title").asString()).isEqualTo("Too many pending jobs");
+        assertThat(assertProblem(soon, 429, "too-many-pending-jobs").get("title").asString())
+            .isEqualTo("Too many job threads stuck in abandoned attempts");
         assertThat(soon).hasHeader("Retry-After", "1");
         assertThat(problem.get("limit").asString()).isEqualTo("pending-jobs");
         assertThat(problem.has("tenant")).as("a limit of the whole service").isFalse();
@@ -209,6 +211,7 @@ class ProblemResponsesWebTest {
         JsonNode problem = assertProblem(result, 429, "too-many-pending-jobs");
         assertThat(result).hasHeader("Retry-After", "30");
         assertThat(problem.get("limit").asString()).isEqualTo("tenant-batches-per-minute");
+        assertThat(problem.get("title").asString()).isEqualTo("Too many batches per minute for the tenant");
         assertThat(problem.get("tenant").asString()).isEqualTo("acme");
         assertThat(problem.get("detail").asString()).contains("acme");
     }

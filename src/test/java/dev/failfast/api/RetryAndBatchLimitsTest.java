@@ -73,6 +73,10 @@ class RetryAndBatchLimitsTest {
 
         assertThat(refused.status()).as(refused.body()).isEqualTo(429);
         assertThat(refused.json().get("limit").asString()).isEqualTo("active-batches");
+        assertThat(refused.json().get("title").asString()).as("titled after its limit, not pending jobs")
+            .isEqualTo("Too many active batches");
+        assertThat(refused.json().get("type").asString())
+            .isEqualTo("https://failfast.dev/problems/too-many-pending-jobs");
         assertThat(refused.headers().firstValue("Retry-After")).isPresent();
         assertThat(client.get("/api/v1/batches/" + first).status()).as("reads still answer").isEqualTo(200);
 
