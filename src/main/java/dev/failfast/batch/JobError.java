@@ -35,6 +35,13 @@ public record JobError(String type, String message, @Nullable String exception) 
     public static final String TARGET_DENIED = "TARGET_DENIED";
 
     /**
+     * An HTTP job's secret reference cannot be resolved at an attempt: its secret cannot
+     * be read, is not a valid header value, or may no longer be sent there (the settings
+     * changed since submission).
+     */
+    public static final String SECRET_UNAVAILABLE = "SECRET_UNAVAILABLE";
+
+    /**
      * The process (or cluster replica) running the attempt stopped before the attempt
      * ended.
      */

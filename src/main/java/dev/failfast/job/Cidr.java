@@ -33,6 +33,11 @@ record Cidr(byte[] network, int prefixLength) {
         return new Cidr(bytes, prefix);
     }
 
+    /** Whether this network is {@code address} alone (a /32 or /128 of it). */
+    boolean isSingle(InetAddress address) {
+        return prefixLength == network.length * 8 && contains(address);
+    }
+
     boolean contains(InetAddress address) {
         byte[] candidate = address.getAddress();
         if (candidate.length != network.length) {

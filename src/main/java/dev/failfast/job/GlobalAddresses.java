@@ -30,10 +30,11 @@ final class GlobalAddresses {
 
     /**
      * Special-purpose blocks inside 2000::/3: IETF protocol assignments (Teredo,
-     * benchmarking, ORCHID), documentation, and 6to4 (judged by the IPv4 address it
-     * embeds, see {@link #embeddedIpv4}).
+     * benchmarking, ORCHID), documentation, SRv6 SIDs (5f00::/16, RFC 9602), and 6to4
+     * (judged by the IPv4 address it embeds, see {@link #embeddedIpv4}).
      */
-    private static final List<Cidr> NOT_GLOBAL_IPV6 = cidrs("2001::/23", "2001:db8::/32", "2002::/16", "3fff::/20");
+    private static final List<Cidr> NOT_GLOBAL_IPV6 = cidrs("2001::/23", "2001:db8::/32", "2002::/16", "3fff::/20",
+            "5f00::/16");
 
     private static final Cidr IPV4_COMPATIBLE = ipv6Prefix(96);
 
@@ -43,8 +44,6 @@ final class GlobalAddresses {
     private static final Cidr IPV4_TRANSLATED = ipv6Prefix(96, 8, 0xff, 9, 0xff);
 
     private static final Cidr NAT64_WELL_KNOWN = Cidr.parse("64:ff9b::/96");
-
-    private static final Cidr NAT64_LOCAL = Cidr.parse("64:ff9b:1::/48");
 
     private static final Cidr SIX_TO_FOUR = Cidr.parse("2002::/16");
 
@@ -63,9 +62,14 @@ final class GlobalAddresses {
     /**
      * The IPv4 address an IPv6 address carries, where traffic to it ends up at that IPv4
      * address: IPv4-mapped ({@code ::ffff:a.b.c.d}, what a DNS AAAA record may hold),
-     * IPv4-translated, IPv4-compatible ({@code ::a.b.c.d}), NAT64 ({@code 64:ff9b::/96}
-     * and the local-use {@code 64:ff9b:1::/48}, last 32 bits) and 6to4
-     * ({@code 2002:AABB:CCDD::/48}).
+     * IPv4-translated, IPv4-compatible ({@code ::a.b.c.d}), NAT64's well-known prefix
+     * ({@code 64:ff9b::/96}, last 32 bits) and 6to4 ({@code 2002:AABB:CCDD::/48}).
+     * <p>
+     * The NAT64 local-use block {@code 64:ff9b:1::/48} is not decoded: an operator picks
+     * a prefix of 32 to 96 bits inside it, and RFC 6052 puts the IPv4 address at
+     * different bits for each length, so no one reading is right. It lies outside
+     * 2000::/3 and so is not global; an operator who uses it lists it in
+     * {@code allowed-networks}.
      */
     static Optional<Inet4Address> embeddedIpv4(InetAddress address) {
         if (!(address instanceof Inet6Address)) {
@@ -73,7 +77,6 @@ final class GlobalAddresses {
         }
         byte[] bytes = address.getAddress();
         if (IPV4_MAPPED.contains(address) || IPV4_TRANSLATED.contains(address) || NAT64_WELL_KNOWN.contains(address)
-                || NAT64_LOCAL.contains(address)
                 || (IPV4_COMPATIBLE.contains(address) && !isUnspecifiedOrLoopback(bytes))) {
             return Optional.of(ipv4(Arrays.copyOfRange(bytes, 12, 16)));
         }

@@ -18,6 +18,13 @@ sealed interface HeaderValue {
      */
     Pattern SECRET_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
+    /**
+     * What a header value sent may hold: visible ASCII, Latin-1, spaces and tabs; no CR,
+     * LF or other control characters. Both a job's literal values and a resolved secret
+     * must match.
+     */
+    Pattern SENDABLE = Pattern.compile("[\\t\\x20-\\x7E\\x80-\\xFF]*");
+
     /** Fields of a reference. */
     Set<String> REFERENCE_FIELDS = Set.of("secretRef", "prefix", "suffix");
 

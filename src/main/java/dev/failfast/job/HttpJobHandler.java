@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -68,10 +69,6 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
     private static final java.util.regex.Pattern HEADER_NAME = java.util.regex.Pattern
         .compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
-    /** Visible ASCII, Latin-1, spaces and tabs: no CR, LF or other control characters. */
-    private static final java.util.regex.Pattern HEADER_VALUE = java.util.regex.Pattern
-        .compile("[\\t\\x20-\\x7E\\x80-\\xFF]*");
-
     private final JobParamsBinder binder;
 
     private final HttpTargetGuard guard;
@@ -86,6 +83,11 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
 
     private final HostBackoff backoff = new HostBackoff();
 
+    /**
+     * The longest {@code Retry-After} honoured: {@code failfast.engine.max-retry-later}.
+     */
+    private final Duration maxRetryLater;
+
     private final SecretHeaders secretHeaders;
 
     HttpJobHandler(JobParamsBinder binder, HttpTargetGuard guard, HttpJobClient client, SecretHeaders secretHeaders,
@@ -97,6 +99,7 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
         this.settings = properties.jobs().http();
         this.clock = clock;
         this.permits = new HostPermits(settings.maxConnectionsPerHost());
+        this.maxRetryLater = properties.engine().maxRetryLater();
     }
 
     /**
@@ -164,10 +167,10 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
         URI url = parseUrl(params.url());
         SecretHeaders.Resolved headers = secretHeaders.resolve(params.headers(), params.sensitiveHeaders(),
                 context.tenant(), url);
-        List<String> hidden = new ArrayList<>(headers.hidden());
+        List<String> hidden = new ArrayList<>(HttpRedaction.withEncodings(headers.hidden()));
         hidden.addAll(HttpRedaction.hiddenParts(url));
         try {
-            return exchange(context, url, headers.values());
+            return exchange(context, url, headers.values(), hidden);
         }
         catch (RetryLaterException e) {
             throw new RetryLaterException(e.delay(), e.errorType(), scrub(e, hidden));
@@ -188,7 +191,7 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
     }
 
     /** The exchange itself, whose messages {@link #execute} scrubs of secrets. */
-    private Object exchange(JobContext<Params> context, URI url, Map<String, String> headers)
+    private Object exchange(JobContext<Params> context, URI url, Map<String, String> headers, List<String> hidden)
             throws JobFailedException, InterruptedException {
         Params params = context.params();
         String where = HttpRedaction.forMessage(url);
@@ -208,7 +211,7 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
             ClassicHttpResponse response = send(params, url, headers, host, addresses, exchange, deadline,
                     HttpLoopMarker.value(context.batchId(), context.jobId()));
             try {
-                return result(params, context, response, exchange, host, where);
+                return result(params, context, response, exchange, host, where, hidden);
             }
             finally {
                 exchange.release(response);
@@ -264,7 +267,7 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
     }
 
     private Map<String, Object> result(Params params, JobContext<Params> context, ClassicHttpResponse response,
-            Exchange exchange, String host, String where) throws IOException, JobFailedException {
+            Exchange exchange, String host, String where, List<String> hidden) throws IOException, JobFailedException {
         int status = response.getCode();
         if (!params.accepts(status)) {
             Header retryAfter = response.getFirstHeader("Retry-After");
@@ -272,8 +275,7 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
                 Instant now = clock.instant();
                 Optional<Duration> wait = RetryAfter.parse(retryAfter.getValue(), now);
                 if (wait.isPresent()) {
-                    Duration capped = wait.get().compareTo(settings.maxRetryAfter()) > 0 ? settings.maxRetryAfter()
-                            : wait.get();
+                    Duration capped = wait.get().compareTo(maxRetryLater) > 0 ? maxRetryLater : wait.get();
                     backoff.waitUntil(context.tenant(), host, now.plus(capped), now);
                     throw new RetryLaterException(capped, JobError.HTTP_STATUS,
                             "HTTP status " + status + " from " + where + ", which asked to retry after " + capped);
@@ -281,13 +283,28 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
             }
             throw new JobFailedException(JobError.HTTP_STATUS, "Unexpected HTTP status " + status + " from " + where);
         }
+        int max = (int) settings.maxResponseBody().toBytes();
         byte[] kept = new byte[0];
         boolean truncated = false;
         HttpEntity entity = response.getEntity();
         if (entity != null) {
             InputStream body = entity.getContent();
-            kept = body.readNBytes((int) settings.maxResponseBody().toBytes());
-            truncated = body.read() != -1;
+            long length = entity.getContentLength();
+            if (length >= 0) {
+                // The length is known: decide from it rather than wait for a byte past
+                // max, which a server that stalls would never send.
+                kept = body.readNBytes((int) Math.min(length, max));
+                truncated = length > max;
+            }
+            else {
+                // Chunked or until close: one byte more tells whether there is more. A
+                // server that stalls right after max bytes makes the job time out.
+                kept = body.readNBytes(max + 1);
+                truncated = kept.length > max;
+                if (truncated) {
+                    kept = Arrays.copyOf(kept, max);
+                }
+            }
             if (!truncated) {
                 exchange.drained();
             }
@@ -298,11 +315,13 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
         context.cancellation().throwIfCancelled();
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("status", status);
+        // A target that echoes the request (its headers, its URL) would hand the job's
+        // credentials back to the client: mask them in whatever of the response is kept.
         Header contentType = response.getFirstHeader("Content-Type");
         if (contentType != null) {
-            result.put("contentType", contentType.getValue());
+            result.put("contentType", HttpRedaction.mask(contentType.getValue(), hidden, false));
         }
-        result.put("body", new String(kept, StandardCharsets.UTF_8));
+        result.put("body", HttpRedaction.mask(new String(kept, StandardCharsets.UTF_8), hidden, truncated));
         result.put("truncated", truncated);
         return result;
     }
@@ -336,7 +355,7 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
             if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
                 throw new InvalidJobParamsException("headers", "may not set " + name);
             }
-            if (value == null || !HEADER_VALUE.matcher(value).matches()) {
+            if (value == null || !HeaderValue.SENDABLE.matcher(value).matches()) {
                 throw new InvalidJobParamsException("headers." + name,
                         "must be a header value without line breaks or control characters");
             }

@@ -2,11 +2,14 @@ package dev.failfast.job;
 
 import java.net.URI;
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -49,6 +52,9 @@ final class HttpRedaction {
     /** A URL within free text. */
     private static final Pattern URL_IN_TEXT = Pattern.compile("(?i)\\b[a-z][a-z0-9+.-]*://[^\\s\"'<>]+");
 
+    /** The parts of a secret reference around the secret, shown masked. */
+    private static final List<String> AFFIXES = List.of("prefix", "suffix");
+
     private HttpRedaction() {
     }
 
@@ -62,9 +68,10 @@ final class HttpRedaction {
 
     /**
      * The params as they may be shown: the values of sensitive literal headers and the
-     * URL's user info, query values and fragment masked; secret references are shown as
-     * they are (they hold only a name). Works on any JSON, even params that no longer
-     * parse; returns {@code params} itself when nothing needs masking.
+     * URL's user info, query values and fragment masked; secret references are shown with
+     * their name and with their {@code prefix} and {@code suffix} masked (they may hold
+     * part of a credential). Works on any JSON, even params that no longer parse; returns
+     * {@code params} itself when nothing needs masking.
      */
     static ObjectNode redactParams(ObjectNode params) {
         JsonNode url = params.get("url");
@@ -75,7 +82,12 @@ final class HttpRedaction {
         if (headers != null && headers.isObject()) {
             Set<String> alsoSensitive = declaredSensitive(params.get("sensitiveHeaders"));
             for (Map.Entry<String, JsonNode> header : headers.properties()) {
-                if (!header.getValue().isObject() && isSensitive(header.getKey(), alsoSensitive)) {
+                if (header.getValue().isObject()) {
+                    if (hasAffix(header.getValue())) {
+                        maskedHeaders.add(header.getKey());
+                    }
+                }
+                else if (isSensitive(header.getKey(), alsoSensitive)) {
                     maskedHeaders.add(header.getKey());
                 }
             }
@@ -90,7 +102,15 @@ final class HttpRedaction {
         }
         if (!maskedHeaders.isEmpty()) {
             ObjectNode shownHeaders = (ObjectNode) shown.get("headers");
-            maskedHeaders.forEach(name -> shownHeaders.put(name, MASK));
+            for (String name : maskedHeaders) {
+                if (shownHeaders.get(name) instanceof ObjectNode reference) {
+                    // A prefix or suffix may hold part of the credential ("Basic user:").
+                    AFFIXES.stream().filter(reference::has).forEach(affix -> reference.put(affix, MASK));
+                }
+                else {
+                    shownHeaders.put(name, MASK);
+                }
+            }
         }
         return shown;
     }
@@ -133,12 +153,58 @@ final class HttpRedaction {
 
     /**
      * The URL as error messages name it: scheme, host, port and path, without user info,
-     * query or fragment.
+     * query or fragment. {@link #scrub} renders URLs in library messages the same way
+     * ({@link #forMessage(String)}); {@link #redactUrl} is for params, where the masked
+     * query still tells the client which parameters its job sends.
      */
     static String forMessage(URI url) {
         int port = url.getPort();
         String path = url.getRawPath() == null ? "" : url.getRawPath();
         return url.getScheme() + "://" + url.getHost() + (port < 0 ? "" : ":" + port) + path;
+    }
+
+    /**
+     * As {@link #forMessage(URI)}, on text that may be no valid URI: without user info,
+     * query and fragment.
+     */
+    static String forMessage(String url) {
+        int schemeEnd = url.indexOf("://");
+        int authorityStart = schemeEnd < 0 ? 0 : schemeEnd + 3;
+        int end = authorityStart;
+        while (end < url.length() && url.charAt(end) != '?' && url.charAt(end) != '#') {
+            end++;
+        }
+        int authorityEnd = authorityStart;
+        while (authorityEnd < end && url.charAt(authorityEnd) != '/') {
+            authorityEnd++;
+        }
+        int at = url.lastIndexOf('@', authorityEnd - 1);
+        if (schemeEnd >= 0 && at >= authorityStart) {
+            return url.substring(0, authorityStart) + url.substring(at + 1, end);
+        }
+        return url.substring(0, end);
+    }
+
+    /**
+     * The values with the forms a target may echo them in as well: Base64 (standard and
+     * URL-safe, with and without padding), percent-encoded and JSON-escaped.
+     */
+    static List<String> withEncodings(Collection<String> values) {
+        Set<String> all = new LinkedHashSet<>();
+        for (String value : values) {
+            byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+            all.add(value);
+            all.add(Base64.getEncoder().encodeToString(bytes));
+            all.add(Base64.getEncoder().withoutPadding().encodeToString(bytes));
+            all.add(Base64.getUrlEncoder().encodeToString(bytes));
+            all.add(Base64.getUrlEncoder().withoutPadding().encodeToString(bytes));
+            String percent = URLEncoder.encode(value, StandardCharsets.UTF_8);
+            all.add(percent);
+            all.add(percent.replace("+", "%20"));
+            all.add(value.replace("\\", "\\\\").replace("\"", "\\\"").replace("/", "\\/"));
+            all.add(value.replace("\\", "\\\\").replace("\"", "\\\""));
+        }
+        return List.copyOf(all);
     }
 
     /**
@@ -170,22 +236,47 @@ final class HttpRedaction {
 
     /**
      * The message with every {@code hidden} value (of at least
-     * {@value #MIN_HIDDEN_LENGTH} characters) masked, and every URL in it redacted as by
-     * {@link #redactUrl}. For messages of exceptions thrown by HTTP clients, which may
-     * quote the request's URL or headers.
+     * {@value #MIN_HIDDEN_LENGTH} characters) masked, and every URL in it shown as by
+     * {@link #forMessage(String)}, as the messages the handler writes show them. For
+     * messages of exceptions thrown by HTTP clients, which may quote the request's URL or
+     * headers.
      */
     static String scrub(String message, Collection<String> hidden) {
-        String scrubbed = message;
+        Matcher urls = URL_IN_TEXT.matcher(mask(message, hidden, false));
+        return urls.replaceAll(match -> Matcher.quoteReplacement(forMessage(match.group())));
+    }
+
+    /**
+     * The text with every {@code hidden} value (of at least {@value #MIN_HIDDEN_LENGTH}
+     * characters) masked; URLs in it are left as they are. For what a target answered,
+     * which is the job's result and not a message: its own URLs are the client's to see.
+     * @param cut whether the text was cut short, so that it may end with the start of a
+     * hidden value, which is masked too
+     */
+    static String mask(String text, Collection<String> hidden, boolean cut) {
+        String masked = text;
         List<String> longestFirst = hidden.stream()
             .filter(value -> value.length() >= MIN_HIDDEN_LENGTH)
             .distinct()
             .sorted(Comparator.comparingInt(String::length).reversed())
             .toList();
         for (String value : longestFirst) {
-            scrubbed = scrubbed.replace(value, MASK);
+            masked = masked.replace(value, MASK);
         }
-        Matcher urls = URL_IN_TEXT.matcher(scrubbed);
-        return urls.replaceAll(match -> Matcher.quoteReplacement(redactUrl(match.group())));
+        if (cut) {
+            int longestTail = 0;
+            for (String value : longestFirst) {
+                for (int length = value.length() - 1; length > longestTail; length--) {
+                    if (masked.endsWith(value.substring(0, length))) {
+                        longestTail = length;
+                    }
+                }
+            }
+            if (longestTail > 0) {
+                return masked.substring(0, masked.length() - longestTail) + MASK;
+            }
+        }
+        return masked;
     }
 
     private static String redactQuery(String query) {
@@ -201,6 +292,10 @@ final class HttpRedaction {
             shown.append(equals < 0 ? (pair.isEmpty() ? "" : MASK) : pair.substring(0, equals + 1) + MASK);
         }
         return shown.toString();
+    }
+
+    private static boolean hasAffix(JsonNode reference) {
+        return AFFIXES.stream().anyMatch(reference::has);
     }
 
     private static Set<String> declaredSensitive(@Nullable JsonNode names) {

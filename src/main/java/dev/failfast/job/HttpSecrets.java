@@ -1,5 +1,6 @@
 package dev.failfast.job;
 
+import dev.failfast.batch.JobError;
 import dev.failfast.settings.FailfastProperties;
 import dev.failfast.settings.FailfastProperties.HttpSecret;
 import java.io.IOException;
@@ -7,9 +8,9 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -22,21 +23,22 @@ import org.springframework.stereotype.Component;
 @Component
 class HttpSecrets {
 
-    /**
-     * The error type of an attempt whose secret cannot be read or is no longer allowed.
-     */
-    static final String SECRET_UNAVAILABLE = "SECRET_UNAVAILABLE";
-
     private static final String EVERY_TENANT = "*";
 
     private static final Logger log = LoggerFactory.getLogger(HttpSecrets.class);
 
     private final Map<String, HttpSecret> byName;
 
+    private final Map<String, List<HostPattern>> hostsByName;
+
     private final String defaultTenant;
 
     HttpSecrets(FailfastProperties properties) {
         this.byName = Map.copyOf(properties.jobs().http().secrets());
+        this.hostsByName = byName.entrySet()
+            .stream()
+            .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey,
+                    entry -> entry.getValue().hosts().stream().map(HostPattern::of).toList()));
         this.defaultTenant = properties.security().defaultTenant();
     }
 
@@ -50,8 +52,14 @@ class HttpSecrets {
             // One answer for both, so that a tenant cannot learn which secrets exist.
             return Optional.of("no secret '" + name + "' is available to this tenant");
         }
-        String host = hostOf(url);
-        if (secret.hosts().stream().noneMatch(pattern -> matches(pattern.toLowerCase(Locale.ROOT), host))) {
+        String host;
+        try {
+            host = TargetHost.of(url).name();
+        }
+        catch (IllegalArgumentException e) {
+            return Optional.of("secret '" + name + "' may not be sent to this URL's host");
+        }
+        if (hostsByName.getOrDefault(name, List.of()).stream().noneMatch(pattern -> pattern.matches(host))) {
             return Optional.of("secret '" + name + "' may not be sent to host " + host);
         }
         if (!"https".equalsIgnoreCase(url.getScheme()) && !secret.allowPlainHttp()) {
@@ -63,7 +71,8 @@ class HttpSecrets {
     /**
      * The secret's value now: read from its file at every call, so a rotated secret is
      * used by the next attempt.
-     * @throws JobFailedException ({@value #SECRET_UNAVAILABLE}) when it cannot be read
+     * @throws JobFailedException ({@value JobError#SECRET_UNAVAILABLE}) when it cannot be
+     * read
      */
     String value(String name) throws JobFailedException {
         HttpSecret secret = byName.get(name);
@@ -85,8 +94,8 @@ class HttpSecrets {
         if (value == null || value.isEmpty()) {
             throw unavailable(name, "is empty");
         }
-        if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
-            throw unavailable(name, "is not a valid header value (it holds a line break)");
+        if (!HeaderValue.SENDABLE.matcher(value).matches()) {
+            throw unavailable(name, "is not a valid header value (it holds a line break or control character)");
         }
         return value;
     }
@@ -97,7 +106,7 @@ class HttpSecrets {
     }
 
     private static JobFailedException unavailable(String name, String why) {
-        return new JobFailedException(SECRET_UNAVAILABLE, "Secret '" + name + "' " + why);
+        return new JobFailedException(JobError.SECRET_UNAVAILABLE, "Secret '" + name + "' " + why);
     }
 
     private static String withoutTrailingLineBreak(String text) {
@@ -105,16 +114,6 @@ class HttpSecrets {
             return text.substring(0, text.length() - 2);
         }
         return text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
-    }
-
-    private static String hostOf(URI url) {
-        String host = String.valueOf(url.getHost()).toLowerCase(Locale.ROOT);
-        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-    }
-
-    /** As {@code allowed-hosts}: {@code *.example.com} matches subdomains only. */
-    private static boolean matches(String pattern, String host) {
-        return pattern.startsWith("*.") ? host.endsWith(pattern.substring(1)) : host.equals(pattern);
     }
 
 }

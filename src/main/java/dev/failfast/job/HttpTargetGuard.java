@@ -8,7 +8,6 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -19,7 +18,9 @@ import org.springframework.stereotype.Component;
  * "SSRF"). A job may call a globally routable unicast address on port 80 or 443; an
  * operator opens more with {@code failfast.jobs.http.allowed-networks} and
  * {@code allowed-ports}, globally or per tenant, and closes hosts and networks with
- * {@code denied-hosts} and {@code denied-networks}, which always win.
+ * {@code denied-hosts} and {@code denied-networks}, which always win. This host's own
+ * (non-loopback) addresses stay closed even inside an allowed network; only an
+ * allowed-networks entry of exactly that address opens one.
  *
  * <p>
  * {@link #checkUrl} judges what the URL itself says, at submission and without DNS.
@@ -30,9 +31,9 @@ import org.springframework.stereotype.Component;
 @Component
 class HttpTargetGuard {
 
-    private final List<String> allowedHosts;
+    private final List<HostPattern> allowedHosts;
 
-    private final List<String> deniedHosts;
+    private final List<HostPattern> deniedHosts;
 
     private final List<Cidr> deniedNetworks;
 
@@ -56,8 +57,8 @@ class HttpTargetGuard {
 
     HttpTargetGuard(FailfastProperties properties, HostResolver resolver, LocalAddresses localAddresses) {
         FailfastProperties.Http http = properties.jobs().http();
-        this.allowedHosts = lowerCase(http.allowedHosts());
-        this.deniedHosts = lowerCase(http.deniedHosts());
+        this.allowedHosts = http.allowedHosts().stream().map(HostPattern::of).toList();
+        this.deniedHosts = http.deniedHosts().stream().map(HostPattern::of).toList();
         this.deniedNetworks = networks(http.deniedNetworks());
         this.globalPolicy = new Policy(networks(http.allowedNetworks()), ports(http.allowedPorts()));
         this.tenantPolicies = http.tenants()
@@ -137,10 +138,21 @@ class HttpTargetGuard {
                 return Optional.of("address " + shown + " is in denied network " + network);
             }
         }
-        if (policy(tenant).allowedNetworks().stream().anyMatch(network -> network.contains(destination))) {
+        List<Cidr> allowed = policy(tenant).allowedNetworks();
+        boolean local = localAddresses.isLocal(destination);
+        // The pod's own address reaches Failfast itself, its management port and its
+        // sidecars: a broad allowed network (10.0.0.0/8) does not open it, only an entry
+        // of that one address. Loopback is opened by an allowed network as any other
+        // address: that is an explicit choice (tests make it to reach their servers).
+        if (local && !destination.isLoopbackAddress()
+                && allowed.stream().noneMatch(network -> network.isSingle(destination))) {
+            return Optional.of("address " + shown + " is one of this service's own addresses"
+                    + " (only an allowed-networks entry of exactly this address opens it)");
+        }
+        if (allowed.stream().anyMatch(network -> network.contains(destination))) {
             return Optional.empty();
         }
-        if (localAddresses.isLocal(destination)) {
+        if (local) {
             return Optional.of("address " + shown + " is one of this service's own addresses");
         }
         if (!GlobalAddresses.isGlobal(destination)) {
@@ -151,10 +163,10 @@ class HttpTargetGuard {
     }
 
     private Optional<String> checkName(String host) {
-        if (deniedHosts.stream().anyMatch(pattern -> matches(pattern, host))) {
+        if (deniedHosts.stream().anyMatch(pattern -> pattern.matches(host))) {
             return Optional.of("host " + host + " is denied");
         }
-        if (!allowedHosts.isEmpty() && allowedHosts.stream().noneMatch(pattern -> matches(pattern, host))) {
+        if (!allowedHosts.isEmpty() && allowedHosts.stream().noneMatch(pattern -> pattern.matches(host))) {
             return Optional.of("host " + host + " is not in the allowed hosts");
         }
         return Optional.empty();
@@ -179,18 +191,6 @@ class HttpTargetGuard {
 
     private Policy policy(String tenant) {
         return tenantPolicies.getOrDefault(tenant, globalPolicy);
-    }
-
-    private static boolean matches(String pattern, String host) {
-        return pattern.startsWith("*.") ? host.endsWith(pattern.substring(1)) : host.equals(pattern);
-    }
-
-    private static List<String> lowerCase(List<String> hosts) {
-        return hosts.stream().map(h -> h.toLowerCase(Locale.ROOT)).map(HttpTargetGuard::withoutTrailingDot).toList();
-    }
-
-    private static String withoutTrailingDot(String host) {
-        return host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
     }
 
     private static List<Cidr> networks(List<String> cidrs) {

@@ -1,5 +1,6 @@
 package dev.failfast.job;
 
+import dev.failfast.batch.JobError;
 import dev.failfast.job.HeaderValue.Literal;
 import dev.failfast.job.HeaderValue.SecretRef;
 import dev.failfast.job.InvalidJobParamsException.ParamError;
@@ -70,7 +71,7 @@ class SecretHeaders {
      * At an attempt: the headers to send, each secret read now.
      * @param sensitiveHeaders header names the job declared sensitive, beyond those
      * {@link HttpRedaction#isSensitive} knows
-     * @throws JobFailedException ({@value HttpSecrets#SECRET_UNAVAILABLE}) when a secret
+     * @throws JobFailedException ({@value JobError#SECRET_UNAVAILABLE}) when a secret
      * cannot be read or may no longer be sent there (the settings changed since
      * submission)
      */
@@ -93,7 +94,7 @@ class SecretHeaders {
                 case SecretRef ref -> {
                     Optional<String> refusal = secrets.refusal(ref.name(), tenant, url);
                     if (refusal.isPresent()) {
-                        throw new JobFailedException(HttpSecrets.SECRET_UNAVAILABLE,
+                        throw new JobFailedException(JobError.SECRET_UNAVAILABLE,
                                 "Header " + name + ": " + refusal.get());
                     }
                     String secret = secrets.value(ref.name());

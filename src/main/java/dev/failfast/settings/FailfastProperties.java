@@ -219,8 +219,6 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
      * ones
      * @param maxConnectionsPerHost most requests in flight to one host name at once, over
      * all jobs; further jobs to it wait (within their timeout) for one to finish
-     * @param maxRetryAfter the longest {@code Retry-After} of a 429 or 503 that is
-     * honoured; a longer one is cut to this
      * @param secrets credentials jobs may send as a header value without knowing them
      * ({@code "Authorization": {"secretRef": "<name>"}}), by name
      * ({@code failfast.jobs.http.secrets.<name>.*}; docs/security.md)
@@ -235,16 +233,11 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
                     "192.0.0.192/32", "0.0.0.0/8", "::/128", "224.0.0.0/4", "ff00::/8" }) List<String> deniedNetworks,
             @DefaultValue({}) List<String> allowedNetworks, @DefaultValue({ "80", "443" }) List<String> allowedPorts,
             @DefaultValue Map<String, @Valid HttpTenant> tenants, @DefaultValue("16") @Min(1) int maxConnectionsPerHost,
-            @DefaultValue("5m") @NotNull Duration maxRetryAfter, @DefaultValue Map<String, @Valid HttpSecret> secrets){
+            @DefaultValue Map<String, @Valid HttpSecret> secrets){
 
         public Http {
             tenants = Map.copyOf(tenants);
             secrets = Map.copyOf(secrets);
-        }
-
-        /** The extra networks and ports of {@code tenant}; empty lists if it has none. */
-        public HttpTenant tenant(String tenant) {
-            return tenants.getOrDefault(tenant, HttpTenant.NONE);
         }
     }
 
@@ -258,8 +251,6 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
      */
     public record HttpTenant(@DefaultValue( {
         }) List<String> allowedNetworks, @DefaultValue({}) List<String> allowedPorts){
-
-        static final HttpTenant NONE = new HttpTenant(List.of(), List.of());
 
         public HttpTenant {
             allowedNetworks = List.copyOf(allowedNetworks);

@@ -146,6 +146,36 @@ class HttpExchangeTest {
     }
 
     @Test
+    void aBodyLongerThanMaxResponseBodyIsTruncatedWithoutWaitingForTheRestOfIt() throws Exception {
+        try (var stalling = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+            CountDownLatch answered = new CountDownLatch(1);
+            Future<?> answering = threads.submit(() -> {
+                try (Socket socket = stalling.accept()) {
+                    readRequestHead(socket.getInputStream());
+                    OutputStream out = socket.getOutputStream();
+                    // Exactly max-response-body bytes of a longer body, then nothing.
+                    out.write(("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + "x".repeat(16))
+                        .getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    answered.await(30, TimeUnit.SECONDS);
+                }
+                return null;
+            });
+            var handler = handler(loopback("failfast.jobs.http.max-response-body", "16B"),
+                    HttpExchangeTest::loopbackOnly, FIXED);
+
+            Object result = run(handler,
+                    Map.of("url", "http://127.0.0.1:" + stalling.getLocalPort() + "/", "timeout", "PT20S"));
+            answered.countDown();
+            answering.get(30, TimeUnit.SECONDS);
+
+            assertThat(result).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .containsEntry("body", "x".repeat(16))
+                .containsEntry("truncated", true);
+        }
+    }
+
+    @Test
     void aServerThatTricklesItsBodyIsCutOffAtTheTimeout() throws Exception {
         // One byte every 50 ms: no socket read ever waits long, only the whole exchange
         // does.
@@ -279,7 +309,7 @@ class HttpExchangeTest {
 
     @Test
     void aLongRetryAfterIsCappedAndOneWithoutTheHeaderIsAnOrdinaryFailure() {
-        var handler = handler(loopback("failfast.jobs.http.max-retry-after", "PT1M"), HttpExchangeTest::loopbackOnly,
+        var handler = handler(loopback("failfast.engine.max-retry-later", "PT1M"), HttpExchangeTest::loopbackOnly,
                 FIXED);
 
         assertThatThrownBy(() -> run(handler, Map.of("url", url("/limited-long")))).isInstanceOfSatisfying(

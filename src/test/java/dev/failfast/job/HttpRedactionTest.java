@@ -1,5 +1,6 @@
 package dev.failfast.job;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
@@ -97,7 +98,9 @@ class HttpRedactionTest {
 
         String scrubbed = HttpRedaction.scrub(message, List.of("Bearer t0k3n-abc", "t0k3n-value", "ok"));
 
-        assertThat(scrubbed).isEqualTo("unsupported URI https://***@example.com/p?token=*** (***) and again ***; ok");
+        assertThat(scrubbed).isEqualTo("unsupported URI https://example.com/p (***) and again ***; ok");
+        assertThat(HttpRedaction.forMessage("http://u:p@127.0.0.1:8080/a%20b?token=x#y"))
+            .isEqualTo(HttpRedaction.forMessage(URI.create("http://u:p@127.0.0.1:8080/a%20b?token=x#y")));
     }
 
     @Test
@@ -106,6 +109,36 @@ class HttpRedactionTest {
             .isEqualTo("http://127.0.0.1:8080/a%20b");
         assertThat(HttpRedaction.hiddenParts(URI.create("http://u:p@h/?token=a%2Bb&x"))).contains("u:p",
                 "token=a%2Bb&x", "a%2Bb", "a+b", "x");
+    }
+
+    @Test
+    void aReferencesPrefixAndSuffixAreMasked() {
+        ObjectNode params = (ObjectNode) JSON.readTree("""
+                {"url": "https://h.example/", "headers": {
+                  "Authorization": {"secretRef": "partner-api", "prefix": "Basic dXNlcjo", "suffix": "=="},
+                  "X-Api-Key": {"secretRef": "plain"}}}
+                """);
+
+        ObjectNode shown = HttpRedaction.redactParams(params);
+
+        assertThat(shown.get("headers").get("Authorization").toString())
+            .isEqualTo("{\"secretRef\":\"partner-api\",\"prefix\":\"***\",\"suffix\":\"***\"}");
+        assertThat(shown.get("headers").get("X-Api-Key").toString()).isEqualTo("{\"secretRef\":\"plain\"}");
+        assertThat(params.toString()).contains("dXNlcjo");
+    }
+
+    @Test
+    void aResponseLosesEveryFormOfAHiddenValueAndTheStartOfOneWhereItWasCut() {
+        List<String> hidden = HttpRedaction.withEncodings(List.of("Bearer s3cr3t/\"v"));
+        String base64 = java.util.Base64.getEncoder().encodeToString("Bearer s3cr3t/\"v".getBytes(UTF_8));
+        String body = "raw Bearer s3cr3t/\"v b64 " + base64 + " pct Bearer%20s3cr3t%2F%22v form Bearer+s3cr3t%2F%22v"
+                + " json Bearer s3cr3t\\/\\\"v link https://x.example/?q=kept end Bearer s3c";
+
+        String masked = HttpRedaction.mask(body, hidden, true);
+
+        assertThat(masked)
+            .isEqualTo("raw *** b64 *** pct *** form *** json *** link https://x.example/?q=kept end ***");
+        assertThat(HttpRedaction.mask("end Bearer s3c", hidden, false)).isEqualTo("end Bearer s3c");
     }
 
 }

@@ -3,6 +3,7 @@ package dev.failfast.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
+import dev.failfast.batch.JobError;
 import dev.failfast.settings.FailfastProperties;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validation;
@@ -93,11 +94,45 @@ class HttpSecretsSettingsTest {
                 "api.partner.example"));
 
         assertThatExceptionOfType(JobFailedException.class).isThrownBy(() -> secrets.value("gone"))
-            .satisfies(e -> assertThat(e.errorType()).isEqualTo(HttpSecrets.SECRET_UNAVAILABLE))
+            .satisfies(e -> assertThat(e.errorType()).isEqualTo(JobError.SECRET_UNAVAILABLE))
             .withMessage("Secret 'gone' cannot be read");
         assertThatExceptionOfType(JobFailedException.class).isThrownBy(() -> secrets.value("broken"))
             .withMessageContaining("line break")
             .withMessageNotContaining("lines");
+    }
+
+    @Test
+    void aSecretsHostsMatchAsTheGuardsDoWhateverTheSpellingOfNameOrAddress() {
+        HttpSecrets secrets = secrets(Map.of("failfast.jobs.http.secrets.partner.value", "s3cr3t-value",
+                "failfast.jobs.http.secrets.partner.hosts", "API.Partner.Example., [::1], 2001:db8:0:0::7"));
+
+        assertThat(secrets.refusal("partner", "default", URI.create("https://api.partner.example./"))).isEmpty();
+        assertThat(secrets.refusal("partner", "default", URI.create("https://[0:0:0:0:0:0:0:1]/"))).isEmpty();
+        assertThat(secrets.refusal("partner", "default", URI.create("https://[2001:DB8::7]/"))).isEmpty();
+        assertThat(secrets.refusal("partner", "default", URI.create("https://[::2]/")))
+            .contains("secret 'partner' may not be sent to host 0:0:0:0:0:0:0:2");
+        assertThat(secrets.refusal("partner", "default", URI.create("https://0x7f.1/"))).isPresent();
+    }
+
+    @Test
+    void aSecretWithAnyControlCharacterIsNoHeaderValue() throws Exception {
+        Path bell = dir.resolve("bell");
+        Files.writeString(bell, "s3cr3t\u0007value");
+        Path nul = dir.resolve("nul");
+        Files.writeString(nul, "s3cr3t\u0000value");
+        HttpSecrets secrets = secrets(Map.of("failfast.jobs.http.secrets.bell.file", bell.toString(),
+                "failfast.jobs.http.secrets.bell.hosts", "api.partner.example", "failfast.jobs.http.secrets.nul.file",
+                nul.toString(), "failfast.jobs.http.secrets.nul.hosts", "api.partner.example",
+                "failfast.jobs.http.secrets.tab.value", "s3cr3t\tvalue", "failfast.jobs.http.secrets.tab.hosts",
+                "api.partner.example"));
+
+        for (String name : new String[] { "bell", "nul" }) {
+            assertThatExceptionOfType(JobFailedException.class).isThrownBy(() -> secrets.value(name))
+                .satisfies(e -> assertThat(e.errorType()).isEqualTo(JobError.SECRET_UNAVAILABLE))
+                .withMessageContaining("control character")
+                .withMessageNotContaining("s3cr3t");
+        }
+        assertThat(secrets.value("tab")).isEqualTo("s3cr3t\tvalue");
     }
 
     @Test

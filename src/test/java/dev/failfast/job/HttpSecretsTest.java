@@ -181,7 +181,7 @@ class HttpSecretsTest {
         assertThat(shown.get("headers").get("X-Partner-Sig").asString()).isEqualTo("***");
         assertThat(shown.get("headers").get("Accept").asString()).isEqualTo("application/json");
         assertThat(admin.job(succeeding, "reference").get("params").get("headers").get("Authorization"))
-            .isEqualTo(ApiClient.parse("{\"secretRef\": \"partner-api\", \"prefix\": \"Bearer \"}"));
+            .isEqualTo(ApiClient.parse("{\"secretRef\": \"partner-api\", \"prefix\": \"***\"}"));
         // Nothing secret anywhere a client or an operator reads.
         Map<String, String> shownBy = new LinkedHashMap<>();
         for (String batch : List.of(succeeding, failed)) {
@@ -211,6 +211,35 @@ class HttpSecretsTest {
         assertThat(storedReference).contains("partner-api").doesNotContain(FILE_SECRET);
         assertThat(await().until(() -> storedParams(succeeding, "mounted"), p -> p != null))
             .doesNotContain(MOUNTED_SECRET);
+    }
+
+    @Test
+    void aTargetThatEchoesTheCredentialDoesNotHandItBackInTheResult() throws Exception {
+        target.createContext("/echo", exchange -> {
+            String value = String.valueOf(exchange.getRequestHeaders().getFirst("Authorization"));
+            String secret = value.substring("Bearer ".length());
+            String body = "you sent " + value + "; base64 " + base64(value) + " and " + base64(secret) + "; url "
+                    + java.net.URLEncoder.encode(value, StandardCharsets.UTF_8) + "; json {\"v\": \"" + secret + "\"}";
+            exchange.getResponseHeaders().add("Content-Type", "text/plain; echo=\"" + value + "\"");
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+        String id = admin.submit(Map.of("jobs", List.of(http("echo", url("/echo"),
+                headers("Authorization", Map.of("secretRef", "partner-api", "prefix", "Bearer ")), Map.of()))));
+
+        assertThat(admin.awaitTerminal(id).get("state").asString()).isEqualTo("SUCCEEDED");
+        JsonNode result = admin.job(id, "echo").get("result");
+        assertThat(result.get("body").asString()).startsWith("you sent ***; base64 *** and ***; url ***; json");
+        assertThat(result.get("contentType").asString()).isEqualTo("text/plain; echo=\"***\"");
+        String shown = admin.get("/api/v1/batches/" + id + "/jobs/echo").body()
+                + admin.get("/api/v1/batches/" + id + "/jobs").body();
+        assertThat(shown).doesNotContain(FILE_SECRET, base64(FILE_SECRET), base64("Bearer " + FILE_SECRET));
+    }
+
+    private static String base64(String text) {
+        return java.util.Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test

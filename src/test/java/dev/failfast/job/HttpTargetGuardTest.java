@@ -82,7 +82,11 @@ class HttpTargetGuardTest {
             http://[::169.254.169.254]/               | (IPv4 169.254.169.254) is in denied network
             http://[64:ff9b::a9fe:a9fe]/              | (IPv4 169.254.169.254) is in denied network
             http://[64:ff9b::7f00:1]/                 | (IPv4 127.0.0.1) is not a globally routable
-            http://[64:ff9b:1::a00:1]/                | (IPv4 10.0.0.1) is not a globally routable
+            http://[64:ff9b:1::a00:1]/                | 64:ff9b:1:0:0:0:a00:1 is not a globally routable
+            http://[64:ff9b:1::808:808]/              | 64:ff9b:1:0:0:0:808:808 is not a globally routable
+            http://[64:ff9b:1:808:808::]/             | is not a globally routable
+            http://[5f00::1]/                         | 5f00:0:0:0:0:0:0:1 is not a globally routable
+            http://[5f00:ffff::8.8.8.8]/              | is not a globally routable
             http://[2002:a9fe:a9fe::1]/               | (IPv4 169.254.169.254) is in denied network
             http://[2002:7f00:1::1]/                  | (IPv4 127.0.0.1) is not a globally routable
             http://[2001::1]/                         | not a globally routable
@@ -156,15 +160,35 @@ class HttpTargetGuardTest {
     }
 
     @Test
-    void thisHostsOwnAddressesAreDeniedUnlessAnAllowedNetworkHoldsThem() throws UnknownHostException {
-        InetAddress own = InetAddress.ofLiteral("93.184.215.14");
-        var closed = new HttpTargetGuard(properties(Map.of()), NO_DNS, own::equals);
-        var opened = new HttpTargetGuard(properties(Map.of("failfast.jobs.http.allowed-networks", "93.184.215.0/24")),
-                NO_DNS, own::equals);
+    void theNat64LocalUseBlockIsOpenedOnlyByAnAllowedNetwork() {
+        var guard = guard(Map.of("failfast.jobs.http.allowed-networks", "64:ff9b:1::/48"));
+
+        assertThat(guard.checkUrl(URI.create("http://[64:ff9b:1:a00:1::]/"), TENANT)).isEmpty();
+        assertThat(guard.checkUrl(URI.create("http://[64:ff9b:2::a00:1]/"), TENANT)).isPresent();
+    }
+
+    @Test
+    void thisHostsOwnAddressesAreDeniedEvenInsideABroadAllowedNetwork() {
+        InetAddress own = InetAddress.ofLiteral("10.1.2.3");
+        LocalAddresses local = address -> address.equals(own) || address.isLoopbackAddress();
+        var closed = new HttpTargetGuard(properties(Map.of()), NO_DNS, local);
+        var broad = new HttpTargetGuard(properties(Map.of("failfast.jobs.http.allowed-networks", "10.0.0.0/8")), NO_DNS,
+                local);
+        var exact = new HttpTargetGuard(
+                properties(Map.of("failfast.jobs.http.allowed-networks", "10.0.0.0/8, 10.1.2.3/32")), NO_DNS, local);
+        var loopback = new HttpTargetGuard(properties(Map.of("failfast.jobs.http.allowed-networks", "127.0.0.0/8")),
+                NO_DNS, local);
 
         assertThat(closed.checkAddress(own, TENANT))
             .hasValueSatisfying(why -> assertThat(why).contains("this service's own addresses"));
-        assertThat(opened.checkAddress(own, TENANT)).isEmpty();
+        assertThat(broad.checkAddress(own, TENANT))
+            .hasValueSatisfying(why -> assertThat(why).contains("this service's own addresses"));
+        assertThat(broad.checkAddress(InetAddress.ofLiteral("::ffff:10.1.2.3"), TENANT))
+            .hasValueSatisfying(why -> assertThat(why).contains("this service's own addresses"));
+        assertThat(broad.checkAddress(InetAddress.ofLiteral("10.1.2.4"), TENANT)).isEmpty();
+        assertThat(exact.checkAddress(own, TENANT)).isEmpty();
+        assertThat(loopback.checkAddress(InetAddress.ofLiteral("127.0.0.1"), TENANT)).isEmpty();
+        assertThat(closed.checkAddress(InetAddress.ofLiteral("127.0.0.1"), TENANT)).isPresent();
     }
 
     @Test
