@@ -3,9 +3,13 @@ package dev.failfast.api;
 import dev.failfast.engine.LimitExceededException;
 import dev.failfast.settings.FailfastProperties;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.stereotype.Component;
 
 /**
@@ -28,10 +32,15 @@ class StreamSlots {
     /** Streams open per tenant; a tenant with none has no entry. */
     private final ConcurrentHashMap<String, Integer> openByTenant = new ConcurrentHashMap<>();
 
+    private final Map<StreamLimit, AtomicLong> refused = new EnumMap<>(StreamLimit.class);
+
     StreamSlots(FailfastProperties properties) {
         this.maxOpen = properties.streams().maxOpen();
         this.maxOpenPerTenant = properties.streams().maxOpenPerTenant();
         this.retryAfter = properties.limits().retryAfter();
+        for (StreamLimit limit : StreamLimit.values()) {
+            refused.put(limit, new AtomicLong());
+        }
     }
 
     /**
@@ -41,6 +50,7 @@ class StreamSlots {
     Slot take(String tenant) {
         if (open.incrementAndGet() > maxOpen) {
             open.decrementAndGet();
+            countRefusal(StreamLimit.OPEN_STREAMS);
             throw new LimitExceededException(
                     "As many event streams are open as the service allows (" + maxOpen + "); try again later",
                     StreamLimit.OPEN_STREAMS, null, retryAfter);
@@ -53,11 +63,26 @@ class StreamSlots {
         });
         if (!taken[0]) {
             open.decrementAndGet();
+            countRefusal(StreamLimit.TENANT_OPEN_STREAMS);
             throw new LimitExceededException("Tenant " + tenant + " has as many event streams open as it may ("
                     + maxOpenPerTenant + "); close one or try again later", StreamLimit.TENANT_OPEN_STREAMS, tenant,
                     retryAfter);
         }
         return new Slot(tenant);
+    }
+
+    private void countRefusal(StreamLimit limit) {
+        Objects.requireNonNull(refused.get(limit)).incrementAndGet();
+    }
+
+    /** Streams refused so far because they would have gone over {@code limit}. */
+    long refused(StreamLimit limit) {
+        return Objects.requireNonNull(refused.get(limit)).get();
+    }
+
+    /** The most streams open at once, over all tenants. */
+    int maxOpen() {
+        return maxOpen;
     }
 
     /** Streams open now, over all tenants. */

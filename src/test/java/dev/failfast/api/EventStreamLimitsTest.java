@@ -117,6 +117,31 @@ class EventStreamLimitsTest {
     }
 
     @Test
+    void openStreamsAndRefusalsAreMeteredByLimit() {
+        String batch = runningBatch(alpha);
+        double refusedBefore = metric("failfast_streams_rejections_total{limit=\"tenant-open-streams\"}");
+        open(alpha, batch);
+        open(alpha, batch);
+
+        assertThat(SseClient.open(alpha, batch).status()).isEqualTo(429);
+
+        assertThat(metric("failfast_streams_rejections_total{limit=\"tenant-open-streams\"}"))
+            .isEqualTo(refusedBefore + 1);
+        assertThat(metric("failfast_streams_open")).isEqualTo(2);
+        assertThat(metric("failfast_streams_open_limit")).isEqualTo(4);
+    }
+
+    /** A sample of /actuator/prometheus, as a scraper with the admin key reads it. */
+    private double metric(String series) {
+        String scrape = admin.get("/actuator/prometheus").body();
+        return scrape.lines()
+            .filter(line -> line.startsWith(series + " "))
+            .mapToDouble(line -> Double.parseDouble(line.substring(series.length() + 1).trim()))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError(series + " not in the scrape"));
+    }
+
+    @Test
     void clientsThatGoAwayGiveTheirSlotsBack() {
         String batch = runningBatch(alpha);
         SseClient first = open(alpha, batch);
