@@ -204,7 +204,7 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
             throw new RetryLaterException(asked.get(), JobError.HTTP_STATUS,
                     "Host " + host + " asked to wait; not calling " + where + " for another " + asked.get());
         }
-        Exchange exchange = new Exchange();
+        HttpExchange exchange = new HttpExchange();
         try (var _ = context.cancellation().onCancel(exchange::cancel);
                 var _ = client.after(deadline - System.nanoTime(), exchange::timeOut);
                 var _ = permit(host, deadline, where, timeout)) {
@@ -242,7 +242,7 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
      * Sends the request to the first of the checked addresses that accepts a connection.
      */
     private ClassicHttpResponse send(Params params, URI url, Map<String, String> headers, String host,
-            List<InetAddress> addresses, Exchange exchange, long deadline, String origin) throws IOException {
+            List<InetAddress> addresses, HttpExchange exchange, long deadline, String origin) throws IOException {
         IOException failure = null;
         for (InetAddress address : addresses) {
             HttpUriRequestBase request = buildRequest(params, url, headers, origin);
@@ -267,7 +267,8 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
     }
 
     private Map<String, Object> result(Params params, JobContext<Params> context, ClassicHttpResponse response,
-            Exchange exchange, String host, String where, List<String> hidden) throws IOException, JobFailedException {
+            HttpExchange exchange, String host, String where, List<String> hidden)
+            throws IOException, JobFailedException {
         int status = response.getCode();
         if (!params.accepts(status)) {
             Header retryAfter = response.getFirstHeader("Retry-After");
@@ -382,81 +383,6 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
 
     private static String describe(Throwable cause) {
         return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-    }
-
-    /**
-     * The request in flight, which cancellation and the deadline abort; an abort that
-     * comes before a request starts aborts it as it starts.
-     */
-    private static final class Exchange {
-
-        private @Nullable HttpUriRequestBase request;
-
-        private boolean stopped;
-
-        private boolean timedOut;
-
-        private boolean drained;
-
-        synchronized void start(HttpUriRequestBase next) {
-            request = next;
-            if (stopped) {
-                next.cancel();
-            }
-        }
-
-        void cancel() {
-            stop(false);
-        }
-
-        void timeOut() {
-            stop(true);
-        }
-
-        /** The response body was read to its end: the connection may be reused. */
-        synchronized void drained() {
-            drained = true;
-        }
-
-        /**
-         * Closes the response. Closing a body that was not read to its end would read the
-         * rest (to keep the connection), however long: the connection is closed instead.
-         */
-        void release(ClassicHttpResponse response) {
-            HttpUriRequestBase current;
-            synchronized (this) {
-                current = drained ? null : request;
-            }
-            if (current != null) {
-                current.cancel();
-            }
-            try {
-                response.close();
-            }
-            catch (IOException e) {
-                // The connection is gone either way; the job's outcome is already
-                // decided.
-            }
-        }
-
-        synchronized boolean stopped() {
-            return stopped;
-        }
-
-        synchronized boolean timedOut() {
-            return timedOut;
-        }
-
-        private synchronized void stop(boolean byDeadline) {
-            if (!stopped) {
-                stopped = true;
-                timedOut = byDeadline;
-            }
-            if (request != null) {
-                request.cancel();
-            }
-        }
-
     }
 
 }
