@@ -1,6 +1,7 @@
 package dev.failfast.batch;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -18,10 +19,12 @@ import org.jspecify.annotations.Nullable;
  * @param finishedAt when it became terminal
  * @param counts how many jobs are in each state
  * @param cancellation why it was cancelled, once it was
+ * @param tally what its policies and stop report count beyond the jobs per state
+ * @param pastRuns its runs before the current one, oldest first: empty until a redrive
  */
 public record Batch(UUID id, Owner owner, BatchSpec spec, BatchState state, Instant createdAt,
         @Nullable Instant startedAt, @Nullable Instant finishedAt, JobCounts counts,
-        @Nullable CancellationCause cancellation) {
+        @Nullable CancellationCause cancellation, JobTally tally, List<RunSummary> pastRuns) {
 
     public Batch {
         Objects.requireNonNull(id, "id");
@@ -30,6 +33,19 @@ public record Batch(UUID id, Owner owner, BatchSpec spec, BatchState state, Inst
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(counts, "counts");
+        Objects.requireNonNull(tally, "tally");
+        pastRuns = List.copyOf(pastRuns);
+    }
+
+    /** A batch in its first run, with nothing tallied. */
+    public Batch(UUID id, Owner owner, BatchSpec spec, BatchState state, Instant createdAt, @Nullable Instant startedAt,
+            @Nullable Instant finishedAt, JobCounts counts, @Nullable CancellationCause cancellation) {
+        this(id, owner, spec, state, createdAt, startedAt, finishedAt, counts, cancellation, JobTally.ZERO, List.of());
+    }
+
+    /** The number of the batch's current run: 1, then one more per redrive. */
+    public int run() {
+        return pastRuns.size() + 1;
     }
 
     /** A batch just accepted: QUEUED, every job PENDING. */
@@ -46,7 +62,7 @@ public record Batch(UUID id, Owner owner, BatchSpec spec, BatchState state, Inst
             return this;
         }
         return new Batch(id, owner, spec, state, createdAt, startedAt, finishedAt, counts.moved(from, to, n),
-                cancellation);
+                cancellation, tally, pastRuns);
     }
 
     /** This batch after one job moved from {@code before}'s state to {@code after}'s. */
@@ -65,12 +81,14 @@ public record Batch(UUID id, Owner owner, BatchSpec spec, BatchState state, Inst
         if (state == BatchState.RUNNING) {
             return this;
         }
-        return new Batch(id, owner, spec, to(BatchState.RUNNING), createdAt, at, finishedAt, counts, cancellation);
+        return new Batch(id, owner, spec, to(BatchState.RUNNING), createdAt, at, finishedAt, counts, cancellation,
+                tally, pastRuns);
     }
 
     /** Its cancellation cause was recorded: CANCELLING until its running jobs stop. */
     public Batch cancelling(CancellationCause cause) {
-        return new Batch(id, owner, spec, to(BatchState.CANCELLING), createdAt, startedAt, finishedAt, counts, cause);
+        return new Batch(id, owner, spec, to(BatchState.CANCELLING), createdAt, startedAt, finishedAt, counts, cause,
+                tally, pastRuns);
     }
 
     /**
@@ -78,7 +96,7 @@ public record Batch(UUID id, Owner owner, BatchSpec spec, BatchState state, Inst
      * it has one.
      */
     public Batch ended(BatchState terminal, @Nullable CancellationCause cause, Instant at) {
-        return new Batch(id, owner, spec, to(terminal), createdAt, startedAt, at, counts, cause);
+        return new Batch(id, owner, spec, to(terminal), createdAt, startedAt, at, counts, cause, tally, pastRuns);
     }
 
     /**

@@ -18,13 +18,21 @@ import org.jspecify.annotations.Nullable;
  * @param jobs the jobs, in the order they are started. Empty in a batch read back from a
  * durable store, which keeps jobs apart and reads them page by page; a submitted spec
  * always has jobs (checked where batches are submitted)
+ * @param policies tolerance by ratio, rules per error and the success policy
  */
 public record BatchSpec(String name, Map<String, String> labels, FailurePolicy failurePolicy, int maxFailures,
-        int maxParallelism, @Nullable Duration deadline, List<JobSpec> jobs) {
+        int maxParallelism, @Nullable Duration deadline, List<JobSpec> jobs, BatchPolicies policies) {
+
+    /** A batch with no policy beyond {@code failurePolicy} and {@code maxFailures}. */
+    public BatchSpec(String name, Map<String, String> labels, FailurePolicy failurePolicy, int maxFailures,
+            int maxParallelism, @Nullable Duration deadline, List<JobSpec> jobs) {
+        this(name, labels, failurePolicy, maxFailures, maxParallelism, deadline, jobs, BatchPolicies.NONE);
+    }
 
     public BatchSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(failurePolicy, "failurePolicy");
+        Objects.requireNonNull(policies, "policies");
         labels = Map.copyOf(labels);
         jobs = List.copyOf(jobs);
         if (maxParallelism < 1) {

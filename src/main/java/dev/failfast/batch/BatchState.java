@@ -23,7 +23,8 @@ public enum BatchState {
             // A batch can be cancelled (or hit its deadline) before any job started.
             case QUEUED -> EnumSet.of(RUNNING, CANCELLING, FAILED, CANCELLED);
             case RUNNING -> EnumSet.of(CANCELLING, SUCCEEDED, FAILED, CANCELLED);
-            case CANCELLING -> EnumSet.of(FAILED, CANCELLED);
+            // SUCCEEDED: a met success policy stops the other jobs as a failure would.
+            case CANCELLING -> EnumSet.of(SUCCEEDED, FAILED, CANCELLED);
             case SUCCEEDED, FAILED, CANCELLED -> EnumSet.noneOf(BatchState.class);
         };
     }

@@ -20,14 +20,25 @@ import org.jspecify.annotations.Nullable;
  * @param requestedAt when the cause was recorded
  * @param completedAt when the last running job became terminal; null while propagation
  * runs
+ * @param rule the {@code onError} rule ({@code onError[2]}) whose FAIL_BATCH action
+ * recorded it, if one did
+ * @param report what the stop did, counted while the running jobs stop; null for a cause
+ * recorded before this was kept
  */
 public record CancellationCause(CauseType cause, @Nullable String jobId, @Nullable String errorType,
         @Nullable String message, @Nullable String reason, @Nullable String requestedBy, Instant requestedAt,
-        @Nullable Instant completedAt) {
+        @Nullable Instant completedAt, @Nullable String rule, @Nullable StopReport report) {
 
     public CancellationCause {
         Objects.requireNonNull(cause, "cause");
         Objects.requireNonNull(requestedAt, "requestedAt");
+    }
+
+    /** A cause recorded by no rule, with no stop report yet. */
+    public CancellationCause(CauseType cause, @Nullable String jobId, @Nullable String errorType,
+            @Nullable String message, @Nullable String reason, @Nullable String requestedBy, Instant requestedAt,
+            @Nullable Instant completedAt) {
+        this(cause, jobId, errorType, message, reason, requestedBy, requestedAt, completedAt, null, null);
     }
 
     public static CancellationCause jobFailed(CauseType cause, String jobId, JobError error, Instant at) {
@@ -50,7 +61,14 @@ public record CancellationCause(CauseType cause, @Nullable String jobId, @Nullab
     }
 
     public CancellationCause completed(Instant at) {
-        return new CancellationCause(cause, jobId, errorType, message, reason, requestedBy, requestedAt, at);
+        return new CancellationCause(cause, jobId, errorType, message, reason, requestedBy, requestedAt, at, rule,
+                report);
+    }
+
+    /** This cause with its stop report as it stands now. */
+    public CancellationCause withReport(StopReport changed) {
+        return new CancellationCause(cause, jobId, errorType, message, reason, requestedBy, requestedAt, completedAt,
+                rule, changed);
     }
 
     /**

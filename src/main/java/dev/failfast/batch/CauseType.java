@@ -7,6 +7,21 @@ public enum CauseType {
     JOB_FAILED,
     /** More than {@code maxFailures} jobs failed under FAIL_FAST. */
     MAX_FAILURES_EXCEEDED,
+    /**
+     * Failed jobs exceeded {@code maxFailureRatio} of the finished ones, or can no longer
+     * stay within it whatever the other jobs do.
+     */
+    FAILURE_RATIO_EXCEEDED,
+    /**
+     * The batch's {@code succeedWhen} policy was met: it ends SUCCEEDED and its other
+     * jobs are stopped.
+     */
+    SUCCESS_POLICY_MET,
+    /**
+     * The batch's {@code succeedWhen} policy can no longer be met whatever the other jobs
+     * do.
+     */
+    SUCCESS_POLICY_UNREACHABLE,
     /** A client cancelled the batch through the API. */
     USER_REQUESTED,
     /** The batch's deadline passed before it finished. */
@@ -23,7 +38,10 @@ public enum CauseType {
     public BatchState terminalState() {
         return switch (this) {
             case USER_REQUESTED -> BatchState.CANCELLED;
-            case JOB_FAILED, MAX_FAILURES_EXCEEDED, DEADLINE_EXCEEDED, SHUTDOWN, OWNER_LOST -> BatchState.FAILED;
+            case SUCCESS_POLICY_MET -> BatchState.SUCCEEDED;
+            case JOB_FAILED, MAX_FAILURES_EXCEEDED, FAILURE_RATIO_EXCEEDED, SUCCESS_POLICY_UNREACHABLE,
+                    DEADLINE_EXCEEDED, SHUTDOWN, OWNER_LOST ->
+                BatchState.FAILED;
         };
     }
 

@@ -2,6 +2,7 @@ package dev.failfast.batch;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -21,17 +22,33 @@ import tools.jackson.databind.JsonNode;
  * @param deferrals attempts whose target asked to be called again later
  * ({@link #deferred}): they ran, but count against neither the retry policy's
  * {@code maxAttempts} nor the failure policy
+ * @param ignored FAILED, and an {@code IGNORE} rule excused the failure: it counts toward
+ * neither the batch's tolerance nor its end state
+ * @param run the batch run the job belongs to: 1, or the redrive that last ran it again
+ * @param history its attempts, oldest first, over every run; empty where a job was read
+ * without it (a page of a list)
  */
 public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant startedAt, @Nullable Instant finishedAt,
-        @Nullable JobError error, @Nullable JsonNode result, boolean abandoned, int deferrals) {
+        @Nullable JobError error, @Nullable JsonNode result, boolean abandoned, int deferrals, boolean ignored, int run,
+        List<AttemptRecord> history) {
 
     public Job {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(state, "state");
+        history = List.copyOf(history);
+        if (run < 1) {
+            throw new IllegalArgumentException("run must be at least 1, was " + run);
+        }
         if (deferrals < 0 || deferrals > Math.max(attempts, 0)) {
             throw new IllegalArgumentException(
                     "deferrals must be between 0 and attempts (" + attempts + "), was " + deferrals);
         }
+    }
+
+    /** A job of a batch's first run, with no history kept. */
+    public Job(JobSpec spec, JobState state, int attempts, @Nullable Instant startedAt, @Nullable Instant finishedAt,
+            @Nullable JobError error, @Nullable JsonNode result, boolean abandoned, int deferrals) {
+        this(spec, state, attempts, startedAt, finishedAt, error, result, abandoned, deferrals, false, 1, List.of());
     }
 
     /** A job none of whose attempts was deferred. */
@@ -72,7 +89,7 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
      */
     public Job started(int attempt, Instant at) {
         Instant first = attempt == 1 || startedAt == null ? at : startedAt;
-        return new Job(spec, to(JobState.RUNNING), attempt, first, null, error, null, false, deferrals);
+        return next(to(JobState.RUNNING), attempt, first, null, error, null, false, deferrals);
     }
 
     /**
@@ -80,7 +97,7 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
      * backoff: still RUNNING.
      */
     public Job retrying(JobError failure) {
-        return new Job(spec, to(JobState.RUNNING), attempts, startedAt, null, failure, null, false, deferrals);
+        return next(to(JobState.RUNNING), attempts, startedAt, null, failure, null, false, deferrals);
     }
 
     /**
@@ -89,11 +106,11 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
      * against {@code maxAttempts}.
      */
     public Job deferred(JobError failure) {
-        return new Job(spec, to(JobState.RUNNING), attempts, startedAt, null, failure, null, false, deferrals + 1);
+        return next(to(JobState.RUNNING), attempts, startedAt, null, failure, null, false, deferrals + 1);
     }
 
     public Job succeeded(@Nullable JsonNode output, Instant at) {
-        return new Job(spec, to(JobState.SUCCEEDED), attempts, startedAt, at, null, output, false, deferrals);
+        return next(to(JobState.SUCCEEDED), attempts, startedAt, at, null, output, false, deferrals);
     }
 
     /**
@@ -101,7 +118,7 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
      * left running.
      */
     public Job failed(JobError failure, boolean abandoned, Instant at) {
-        return new Job(spec, to(JobState.FAILED), attempts, startedAt, at, failure, null, abandoned, deferrals);
+        return next(to(JobState.FAILED), attempts, startedAt, at, failure, null, abandoned, deferrals);
     }
 
     /**
@@ -109,7 +126,7 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
      * the interrupt.
      */
     public Job cancelled(boolean abandoned, Instant at) {
-        return new Job(spec, to(JobState.CANCELLED), attempts, startedAt, at, null, null, abandoned, deferrals);
+        return next(to(JobState.CANCELLED), attempts, startedAt, at, null, null, abandoned, deferrals);
     }
 
     /**
@@ -117,7 +134,7 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
      * with its process): the last failed attempt's error stays.
      */
     public Job cancelledKeepingLastError(Instant at) {
-        return new Job(spec, to(JobState.CANCELLED), attempts, startedAt, at, error, null, false, deferrals);
+        return next(to(JobState.CANCELLED), attempts, startedAt, at, error, null, false, deferrals);
     }
 
     /**
@@ -125,8 +142,8 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
      * before and was put back ({@link #requeued}).
      */
     public Job stoppedWhilePending(Instant at) {
-        return new Job(spec, to(attempts == 0 ? JobState.SKIPPED : JobState.CANCELLED), attempts, startedAt, at, error,
-                null, false, deferrals);
+        return next(to(attempts == 0 ? JobState.SKIPPED : JobState.CANCELLED), attempts, startedAt, at, error, null,
+                false, deferrals);
     }
 
     /**
@@ -134,7 +151,7 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
      * anywhere.
      */
     public Job requeued(JobError interruption) {
-        return new Job(spec, to(JobState.PENDING), attempts, startedAt, null, interruption, null, false, deferrals);
+        return next(to(JobState.PENDING), attempts, startedAt, null, interruption, null, false, deferrals);
     }
 
     /**
@@ -145,9 +162,9 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
     public Job claimWithdrawn(Instant at) {
         int ran = attempts - 1;
         if (ran == 0) {
-            return new Job(spec, to(JobState.SKIPPED), 0, null, at, null, null, false, deferrals);
+            return next(to(JobState.SKIPPED), 0, null, at, null, null, false, deferrals);
         }
-        return new Job(spec, to(JobState.CANCELLED), ran, startedAt, at, error, null, false, deferrals);
+        return next(to(JobState.CANCELLED), ran, startedAt, at, error, null, false, deferrals);
     }
 
     /**
@@ -155,8 +172,18 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
      * not counted.
      */
     public Job unclaimed() {
-        return new Job(spec, to(JobState.PENDING), attempts - 1, attempts == 1 ? null : startedAt, null, error, null,
-                false, deferrals);
+        return next(to(JobState.PENDING), attempts - 1, attempts == 1 ? null : startedAt, null, error, null, false,
+                deferrals);
+    }
+
+    /**
+     * The job after a transition: what the transition changes, and its failure verdict,
+     * run and history as they were.
+     */
+    private Job next(JobState state, int attempts, @Nullable Instant startedAt, @Nullable Instant finishedAt,
+            @Nullable JobError error, @Nullable JsonNode result, boolean abandoned, int deferrals) {
+        return new Job(spec, state, attempts, startedAt, finishedAt, error, result, abandoned, deferrals, ignored, run,
+                history);
     }
 
     private JobState to(JobState next) {

@@ -13,8 +13,10 @@ import org.jspecify.annotations.Nullable;
  * @param message a human readable description, of at most {@value #MAX_MESSAGE_LENGTH}
  * characters (a longer one is cut)
  * @param exception the class name of the exception that ended the attempt, if any
+ * @param httpStatus the HTTP status the attempt's target answered, where the failure
+ * comes from one (an HTTP job's unexpected status, a 429 or 503 it was deferred by)
  */
-public record JobError(String type, String message, @Nullable String exception) {
+public record JobError(String type, String message, @Nullable String exception, @Nullable Integer httpStatus) {
 
     /** The attempt ran longer than the job's timeout. */
     public static final String TIMEOUT = "TIMEOUT";
@@ -69,6 +71,11 @@ public record JobError(String type, String message, @Nullable String exception) 
     /** An attempt ran longer than its job's {@code timeout}. */
     public static JobError timeout(@Nullable Duration timeout) {
         return new JobError(TIMEOUT, "Attempt exceeded the job's timeout of " + timeout, null);
+    }
+
+    /** An error that carries no HTTP status. */
+    public JobError(String type, String message, @Nullable String exception) {
+        this(type, message, exception, null);
     }
 
     public JobError {

@@ -109,7 +109,8 @@ public final class AttemptRunner {
             case InterruptedException ignored -> "Interrupted although the job was not cancelled";
             default -> e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         };
-        return new JobError(type, message, e.getClass().getName());
+        Integer httpStatus = e instanceof JobFailedException failed ? failed.httpStatus() : null;
+        return new JobError(type, message, e.getClass().getName(), httpStatus);
     }
 
 }

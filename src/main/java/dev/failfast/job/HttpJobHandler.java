@@ -279,10 +279,12 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
                     Duration capped = wait.get().compareTo(maxRetryLater) > 0 ? maxRetryLater : wait.get();
                     backoff.waitUntil(context.tenant(), host, now.plus(capped), now);
                     throw new RetryLaterException(capped, JobError.HTTP_STATUS,
-                            "HTTP status " + status + " from " + where + ", which asked to retry after " + capped);
+                            "HTTP status " + status + " from " + where + ", which asked to retry after " + capped,
+                            status);
                 }
             }
-            throw new JobFailedException(JobError.HTTP_STATUS, "Unexpected HTTP status " + status + " from " + where);
+            throw new JobFailedException(JobError.HTTP_STATUS, "Unexpected HTTP status " + status + " from " + where,
+                    null, status);
         }
         int max = (int) settings.maxResponseBody().toBytes();
         byte[] kept = new byte[0];

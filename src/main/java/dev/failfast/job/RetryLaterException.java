@@ -2,6 +2,7 @@ package dev.failfast.job;
 
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Thrown by a job whose target asked to be called again later (HTTP 429 or 503 with
@@ -19,7 +20,17 @@ public class RetryLaterException extends JobFailedException {
      * @param message what happened, without credentials
      */
     public RetryLaterException(Duration delay, String errorType, String message) {
-        super(errorType, message);
+        this(delay, errorType, message, null);
+    }
+
+    /**
+     * @param delay how long the target asked to wait; not negative
+     * @param errorType the error type if the engine gives up deferring
+     * @param message what happened, without credentials
+     * @param httpStatus the HTTP status that asked to wait (429, 503), if one did
+     */
+    public RetryLaterException(Duration delay, String errorType, String message, @Nullable Integer httpStatus) {
+        super(errorType, message, null, httpStatus);
         Objects.requireNonNull(delay, "delay");
         if (delay.isNegative()) {
             throw new IllegalArgumentException("delay must not be negative, was " + delay);

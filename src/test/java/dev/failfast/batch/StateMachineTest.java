@@ -3,7 +3,6 @@ package dev.failfast.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.EnumSet;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -19,6 +18,7 @@ class StateMachineTest {
             RUNNING,    FAILED
             CANCELLING, FAILED
             CANCELLING, CANCELLED
+            CANCELLING, SUCCEEDED
             """)
     void batchMovesAlongItsLifeCycle(BatchState from, BatchState to) {
         assertThat(from.transitionTo(to)).isEqualTo(to);
@@ -28,7 +28,7 @@ class StateMachineTest {
     @CsvSource(textBlock = """
             RUNNING,    QUEUED
             CANCELLING, RUNNING
-            CANCELLING, SUCCEEDED
+            CANCELLING, QUEUED
             SUCCEEDED,  FAILED
             CANCELLED,  RUNNING
             """)
@@ -76,10 +76,14 @@ class StateMachineTest {
 
     @ParameterizedTest
     @EnumSource(CauseType.class)
-    void onlyAUserCancelEndsCancelled(CauseType cause) {
-        BatchState expected = cause == CauseType.USER_REQUESTED ? BatchState.CANCELLED : BatchState.FAILED;
+    void onlyAUserCancelEndsCancelledAndOnlyAMetSuccessPolicySucceeded(CauseType cause) {
+        BatchState expected = switch (cause) {
+            case USER_REQUESTED -> BatchState.CANCELLED;
+            case SUCCESS_POLICY_MET -> BatchState.SUCCEEDED;
+            default -> BatchState.FAILED;
+        };
         assertThat(cause.terminalState()).isEqualTo(expected);
-        assertThat(EnumSet.of(BatchState.CANCELLED, BatchState.FAILED)).contains(cause.terminalState());
+        assertThat(BatchState.CANCELLING.allowedNext()).contains(cause.terminalState());
     }
 
 }

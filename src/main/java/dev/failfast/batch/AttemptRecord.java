@@ -1,0 +1,51 @@
+package dev.failfast.batch;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One attempt of a job, as its history keeps it ({@link Job#history()}).
+ *
+ * @param run the batch run it belongs to (1, then one more per redrive)
+ * @param number 1 for the run's first attempt of the job
+ * @param startedAt when it started
+ * @param endedAt when it ended; null while it runs
+ * @param end how it ended; null while it runs
+ * @param error why it failed (with the HTTP status where there is one)
+ * @param rule the {@code onError} rule that decided what its failure did
+ * ({@code onError[1]}), if one matched
+ * @param backoff how long the job waited before its next attempt, if there was one
+ * @param backoffReason why that wait: the retry policy that chose it, or the target's
+ * {@code Retry-After} (and the cap applied)
+ * @param abandoned it ignored its cancellation or timeout past the grace period and its
+ * thread was left to finish
+ */
+public record AttemptRecord(int run, int number, Instant startedAt, @Nullable Instant endedAt, @Nullable End end,
+        @Nullable JobError error, @Nullable String rule, @Nullable Duration backoff, @Nullable String backoffReason,
+        boolean abandoned) {
+
+    public AttemptRecord {
+        Objects.requireNonNull(startedAt, "startedAt");
+    }
+
+    /** How an attempt ended. */
+    public enum End {
+
+        /** Its handler returned. */
+        SUCCEEDED,
+        /** Its handler failed. */
+        FAILED,
+        /** It ran longer than the job's timeout. */
+        TIMED_OUT,
+        /** Its target asked to be called again later; not counted as a failure. */
+        DEFERRED,
+        /** The batch's cancellation stopped it. */
+        CANCELLED,
+        /** The process running it stopped (a crash, a lost replica). */
+        INTERRUPTED
+
+    }
+
+}
