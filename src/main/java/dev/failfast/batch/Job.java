@@ -176,6 +176,37 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
                 deferrals);
     }
 
+    // ---- history: what the engine decided about the last attempt, once it decided it
+
+    /**
+     * The {@code onError} rule ({@code onError[1]}) that decided what the last attempt's
+     * failure did, kept on that attempt's record.
+     */
+    public Job decidedBy(String rule) {
+        return withLastAttempt(last -> new AttemptRecord(last.run(), last.number(), last.startedAt(), last.endedAt(),
+                last.end(), last.error(), rule, last.backoff(), last.backoffReason(), last.abandoned()));
+    }
+
+    /**
+     * The wait chosen before the next attempt and why (the retry policy that chose it, or
+     * the target's {@code Retry-After} and the cap applied), kept on the last attempt's
+     * record.
+     */
+    public Job backoff(Duration wait, String reason) {
+        return withLastAttempt(last -> new AttemptRecord(last.run(), last.number(), last.startedAt(), last.endedAt(),
+                last.end(), last.error(), last.rule(), wait, reason, last.abandoned()));
+    }
+
+    private Job withLastAttempt(java.util.function.UnaryOperator<AttemptRecord> change) {
+        if (history.isEmpty()) {
+            return this;
+        }
+        List<AttemptRecord> changed = new java.util.ArrayList<>(history);
+        changed.set(changed.size() - 1, change.apply(changed.getLast()));
+        return new Job(spec, state, attempts, startedAt, finishedAt, error, result, abandoned, deferrals, ignored, run,
+                changed);
+    }
+
     /**
      * The job after a transition: what the transition changes, and its failure verdict,
      * run and history as they were.
