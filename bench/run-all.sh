@@ -3,7 +3,7 @@
 #
 #   bench/run-all.sh                 full run (about 15 minutes on 2 idle cores)
 #   bench/run-all.sh --quick         a few runs of each, to check the harness
-#   bench/run-all.sh [--quick] jmh   only some of: cancel jmh http scale
+#   bench/run-all.sh [--quick] jmh   only some of: cancel rules jmh http scale
 #
 # Needs: JDK 25+ (found like the build's toolchain), python3 (standard library only), wrk
 # (apt-get install -y wrk). Workloads are read from ../shared/workloads beside the repository,
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 
 quick=false
 if [[ "${1:-}" == "--quick" ]]; then quick=true; shift; fi
-sections=" ${*:-cancel jmh http scale} "
+sections=" ${*:-cancel rules jmh http scale} "
 wanted() { [[ "$sections" == *" $1 "* ]]; }
 workloads=${FAILFAST_WORKLOADS:-$(cd .. && pwd)/shared/workloads}
 out=bench/target/results/$(date +%Y%m%dT%H%M%S)
@@ -52,6 +52,12 @@ section() { printf '\n## %s\n\n' "$1" | tee -a "$out/summary.md"; }
 if wanted cancel; then
 section "1-2. Cancel latency: Failfast over HTTP vs the seeds' approaches (seed-ff.json)"
 python3 bench/harness/cancel_latency.py --jar "$jar" --classpath "$classpath" --workload "$workloads/seed-ff.json" \
+    --runs "$runs" --warmup "$warmup" --out "$out" | tee -a "$out/summary.md"
+fi
+
+if wanted rules; then
+section "1b. Rules overhead: seed-ff.json with and without onError rules, interleaved"
+python3 bench/harness/rules_overhead.py --jar "$jar" --workload "$workloads/seed-ff.json" \
     --runs "$runs" --warmup "$warmup" --out "$out" | tee -a "$out/summary.md"
 fi
 
