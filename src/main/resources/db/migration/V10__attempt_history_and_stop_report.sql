@@ -6,6 +6,9 @@
 -- small however often the job is retried or deferred. NULL: no attempt yet, or a row written before
 -- this column. Lists of jobs never read it: only a read of one job, and the engines, do.
 ALTER TABLE job ADD COLUMN attempt_history VARCHAR;
+-- The HTTP status the job's last failed attempt got, where its error came from one (error_type and
+-- its companions hold the rest of that error).
+ALTER TABLE job ADD COLUMN error_http_status INTEGER;
 
 -- The stop report of the batch's cancellation cause, counted while its jobs stop. NULL: no cause, or
 -- one recorded before this column.

@@ -61,12 +61,13 @@ final class JdbcRows {
     static final String INSERT_JOB = """
             INSERT INTO job (batch_id, seq, id, type, params, timeout, retry_max_attempts, retry_backoff,
                 retry_multiplier, retry_max_backoff, state, attempts, started_at, finished_at, error_type,
-                error_message, error_exception, result, abandoned, deferrals, attempt_history)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+                error_message, error_exception, result, abandoned, deferrals, error_http_status, attempt_history)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     static final String UPDATE_JOB = """
             UPDATE job SET state = ?, attempts = ?, started_at = ?, finished_at = ?, error_type = ?,
-                error_message = ?, error_exception = ?, result = ?, abandoned = ?, deferrals = ?, attempt_history = ?
+                error_message = ?, error_exception = ?, result = ?, abandoned = ?, deferrals = ?,
+                error_http_status = ?, attempt_history = ?
             WHERE batch_id = ? AND id = ?""";
 
     /**
@@ -77,7 +78,7 @@ final class JdbcRows {
     static final String LISTED_JOB_COLUMNS = """
             batch_id, id, seq, type, params, timeout, retry_max_attempts, retry_backoff, retry_multiplier,
             retry_max_backoff, state, attempts, started_at, finished_at, error_type, error_message, error_exception,
-            result, abandoned, owner_node, version, deferrals""";
+            result, abandoned, owner_node, version, deferrals, error_http_status""";
 
     /** A change made by a cluster node: the batch row with its new version. */
     static final String UPDATE_BATCH_VERSIONED = UPDATE_BATCH.replace("UPDATE batch SET ",
@@ -205,6 +206,12 @@ final class JdbcRows {
         setString(ps, ++i, job.result() == null ? null : json.writeValueAsString(job.result()));
         ps.setBoolean(++i, job.abandoned());
         ps.setInt(++i, job.deferrals());
+        if (error == null || error.httpStatus() == null) {
+            ps.setNull(++i, Types.INTEGER);
+        }
+        else {
+            ps.setInt(++i, error.httpStatus());
+        }
         setString(ps, ++i, columns.history(job.history(), job.droppedAttempts()));
         return i;
     }
@@ -319,8 +326,8 @@ final class JdbcRows {
         var spec = new JobSpec(rs.getString("id"), rs.getString("type"),
                 (ObjectNode) json.readTree(rs.getString("params")), duration(rs, "timeout"), retry);
         String errorType = rs.getString("error_type");
-        JobError error = errorType == null ? null
-                : new JobError(errorType, rs.getString("error_message"), rs.getString("error_exception"));
+        JobError error = errorType == null ? null : new JobError(errorType, rs.getString("error_message"),
+                rs.getString("error_exception"), rs.getObject("error_http_status", Integer.class));
         String result = rs.getString("result");
         JsonNode resultNode = result == null ? null : json.readTree(result);
         return new Job(spec, JobState.valueOf(rs.getString("state")), rs.getInt("attempts"), instant(rs, "started_at"),
