@@ -57,8 +57,41 @@ final class ApiExamples {
                 "requestedBy": null,
                 "requestedAt": "2026-11-25T10:00:00.251901Z",
                 "completedAt": "2026-11-25T10:00:00.252301Z",
-                "propagationMillis": 0.4
+                "propagationMillis": 0.4,
+                "report": {"runningAtCause": 7, "stoppedRunning": 7, "neverStarted": 92, "abandoned": 0,
+                           "discardedJobSeconds": 1.75, "savedJobSeconds": null}
               }
+            }""";
+
+    static final String JOB_WITH_HISTORY = """
+            {
+              "id": "download-1",
+              "type": "http",
+              "params": {"url": "https://example.com/a.csv"},
+              "timeout": "PT30S",
+              "retry": {"maxAttempts": 2, "backoff": "PT2S", "multiplier": 2.0, "maxBackoff": "PT10S"},
+              "state": "FAILED",
+              "attempts": 2,
+              "deferrals": 0,
+              "startedAt": "2026-11-25T10:00:00.100Z",
+              "finishedAt": "2026-11-25T10:00:02.400Z",
+              "durationMillis": 2300,
+              "abandoned": false,
+              "error": {"type": "HTTP_STATUS", "message": "Unexpected HTTP status 503", "exception": "dev.failfast.job.JobFailedException", "httpStatus": 503},
+              "result": null,
+              "stoppedBy": null,
+              "attemptHistory": [
+                {"run": 1, "number": 1, "startedAt": "2026-11-25T10:00:00.100Z", "endedAt": "2026-11-25T10:00:00.250Z",
+                 "outcome": "FAILED",
+                 "error": {"type": "HTTP_STATUS", "message": "Unexpected HTTP status 503", "exception": "dev.failfast.job.JobFailedException", "httpStatus": 503},
+                 "rule": null, "backoff": "PT2S", "backoffReason": "job retry policy: attempt 2 of 2, backoff PT2S",
+                 "abandoned": false},
+                {"run": 1, "number": 2, "startedAt": "2026-11-25T10:00:02.250Z", "endedAt": "2026-11-25T10:00:02.400Z",
+                 "outcome": "FAILED",
+                 "error": {"type": "HTTP_STATUS", "message": "Unexpected HTTP status 503", "exception": "dev.failfast.job.JobFailedException", "httpStatus": 503},
+                 "rule": null, "backoff": null, "backoffReason": null, "abandoned": false}
+              ],
+              "droppedAttempts": 0
             }""";
 
     static final String CREATE_KEY = """

@@ -1,5 +1,6 @@
 package dev.failfast.api;
 
+import dev.failfast.batch.Batch;
 import dev.failfast.batch.BatchState;
 import dev.failfast.batch.Caller;
 import dev.failfast.batch.JobNotFoundException;
@@ -176,19 +177,23 @@ class BatchController {
             @Parameter(description = "Zero-based page number") @RequestParam(defaultValue = "0") @Min(0) int page,
             @Parameter(description = "Page size, at most failfast.limits.max-page-size") @RequestParam(
                     defaultValue = "100") @Min(1) int size) {
-        engine.find(caller, id);
-        return PageResponse.of(store.findJobs(id, state, pages.byPosition(page, size)),
-                job -> JobResponse.of(job, handlers));
+        Batch batch = engine.find(caller, id);
+        return PageResponse.of(store.listJobs(id, state, pages.byPosition(page, size)),
+                job -> JobResponse.of(job, handlers, batch));
     }
 
     @GetMapping("/{id}/jobs/{jobId}")
-    @Operation(summary = "Get one job")
-    @ApiResponse(responseCode = "200", description = "The job's status")
+    @Operation(summary = "Get one job",
+            description = "The job's status with its attempt history "
+                    + "(attemptHistory), which lists of jobs leave out.")
+    @ApiResponse(responseCode = "200", description = "The job's status",
+            content = @Content(schema = @Schema(implementation = JobResponse.class),
+                    examples = @ExampleObject(value = ApiExamples.JOB_WITH_HISTORY)))
     @ApiResponse(responseCode = "404", description = "No such batch or job", content = @Content)
     JobResponse job(@AuthenticationPrincipal Caller caller, @PathVariable UUID id, @PathVariable String jobId) {
-        engine.find(caller, id);
+        Batch batch = engine.find(caller, id);
         return store.findJob(id, jobId)
-            .map(job -> JobResponse.of(job, handlers))
+            .map(job -> JobResponse.withHistory(job, handlers, batch))
             .orElseThrow(() -> new JobNotFoundException(id, jobId));
     }
 

@@ -193,7 +193,7 @@ class BatchEventStreams implements FeedListener {
     /** The JSON of an event: the batch's status, or the job's. */
     private Object response(BatchEvent event) {
         return switch (event) {
-            case BatchEvent.JobChanged changed -> JobResponse.of(changed.job(), handlers);
+            case BatchEvent.JobChanged changed -> JobResponse.of(changed.job(), handlers, changed.batch());
             default -> BatchResponse.of(event.batch());
         };
     }

@@ -6,6 +6,7 @@ import dev.failfast.batch.CancellationCause;
 import dev.failfast.batch.CauseType;
 import dev.failfast.batch.FailurePolicy;
 import dev.failfast.batch.JobCounts;
+import dev.failfast.batch.StopReport;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,11 +44,39 @@ record BatchResponse(@Schema(description = "Time-ordered UUID (version 7)") UUID
             @Schema(description = "When the cause was recorded") Instant requestedAt,
             @Schema(description = "When the last running job became terminal") @Nullable Instant completedAt,
             @Schema(description = "completedAt - requestedAt in milliseconds",
-                    example = "0.412") @Nullable Double propagationMillis) {
+                    example = "0.412") @Nullable Double propagationMillis,
+            @Schema(description = "What the stop did, counted while the jobs stop; null for a cause recorded before "
+                    + "reports were kept") @Nullable Report report) {
 
         static Cancellation of(CancellationCause cause) {
+            StopReport report = cause.report();
             return new Cancellation(cause.cause(), cause.jobId(), cause.errorType(), cause.message(), cause.reason(),
-                    cause.requestedBy(), cause.requestedAt(), cause.completedAt(), cause.propagationMillis());
+                    cause.requestedBy(), cause.requestedAt(), cause.completedAt(), cause.propagationMillis(),
+                    report == null ? null : Report.of(report));
+        }
+    }
+
+    /** The stop report of a cancellation. */
+    @Schema(description = "What stopping the batch did: jobs caught running and never started, and the work the stop "
+            + "threw away and saved")
+    record Report(
+            @Schema(description = "Jobs RUNNING when the cause was recorded, those waiting out a retry backoff "
+                    + "included", example = "3") int runningAtCause,
+            @Schema(description = "Of those, the ones the stop cancelled, abandoned ones included",
+                    example = "2") int stoppedRunning,
+            @Schema(description = "Jobs that never started because of the stop (SKIPPED)",
+                    example = "95") int neverStarted,
+            @Schema(description = "Jobs that ignored the cancellation past the grace period",
+                    example = "0") int abandoned,
+            @Schema(description = "The running jobs' elapsed time the stop threw away, in seconds: for each attempt "
+                    + "it cancelled, from its start to its stop", example = "7.5") double discardedJobSeconds,
+            @Schema(description = "The work the stop saved, in seconds: the jobs that never started times the mean "
+                    + "duration of the batch's succeeded jobs; null when no job had succeeded",
+                    example = "190.0") @Nullable Double savedJobSeconds) {
+
+        static Report of(StopReport report) {
+            return new Report(report.runningAtCause(), report.stoppedRunning(), report.neverStarted(),
+                    report.abandoned(), report.discardedJobSeconds(), report.savedJobSeconds());
         }
     }
 }

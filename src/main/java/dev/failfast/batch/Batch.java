@@ -1,9 +1,11 @@
 package dev.failfast.batch;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -61,13 +63,60 @@ public record Batch(UUID id, Owner owner, BatchSpec spec, BatchState state, Inst
         if (n == 0) {
             return this;
         }
-        return new Batch(id, owner, spec, state, createdAt, startedAt, finishedAt, counts.moved(from, to, n),
-                cancellation, tally, pastRuns);
+        JobCounts moved = counts.moved(from, to, n);
+        return new Batch(id, owner, spec, state, createdAt, startedAt, finishedAt, moved,
+                reported(report -> report.moved(from, to, n), moved, tally), tally, pastRuns);
     }
 
     /** This batch after one job moved from {@code before}'s state to {@code after}'s. */
     public Batch withJobMoved(Job before, Job after) {
-        return before.state() == after.state() ? this : withJobsMoved(before.state(), after.state(), 1);
+        return withJobMoved(before.state(), after);
+    }
+
+    /**
+     * This batch after one job moved from state {@code from} to {@code after}: counted,
+     * its duration tallied if it succeeded, and counted in the stop report while the
+     * batch stops.
+     */
+    public Batch withJobMoved(JobState from, Job after) {
+        JobState to = after.state();
+        if (from == to) {
+            return this;
+        }
+        JobCounts moved = counts.moved(from, to, 1);
+        JobTally tallied = to == JobState.SUCCEEDED ? tally.withSucceeded(lastAttemptMillis(after)) : tally;
+        boolean stopped = from == JobState.RUNNING && to == JobState.CANCELLED;
+        CancellationCause reported = reported(
+                report -> stopped ? report.moved(from, to, 1).stopped(after) : report.moved(from, to, 1), moved,
+                tallied);
+        return new Batch(id, owner, spec, state, createdAt, startedAt, finishedAt, moved, reported, tallied, pastRuns);
+    }
+
+    /**
+     * The cause with its stop report changed by {@code change} and its estimate of the
+     * work saved as {@code after} and {@code afterTally} stand, while the stop runs; as
+     * it is otherwise.
+     */
+    private @Nullable CancellationCause reported(UnaryOperator<StopReport> change, JobCounts after,
+            JobTally afterTally) {
+        if (cancellation == null || cancellation.report() == null || cancellation.completedAt() != null) {
+            return cancellation;
+        }
+        return cancellation.withReport(change.apply(cancellation.report()).estimated(after, afterTally));
+    }
+
+    /**
+     * How long the last attempt of a succeeded job took: its record's, or the job's whole
+     * run where it has none.
+     */
+    private static long lastAttemptMillis(Job job) {
+        AttemptRecord last = job.lastAttempt();
+        Duration elapsed = last == null ? null : last.elapsed();
+        if (elapsed != null) {
+            return elapsed.toMillis();
+        }
+        Long whole = job.durationMillis();
+        return whole == null ? 0 : whole;
     }
 
     // ---- transitions: each checks the move against BatchState's table
@@ -85,9 +134,15 @@ public record Batch(UUID id, Owner owner, BatchSpec spec, BatchState state, Inst
                 tally, pastRuns);
     }
 
-    /** Its cancellation cause was recorded: CANCELLING until its running jobs stop. */
+    /**
+     * Its cancellation cause was recorded: CANCELLING until its running jobs stop. The
+     * cause's stop report starts here, with the jobs running now: record the cause before
+     * the jobs it skips and stops move, and they are counted in it.
+     */
     public Batch cancelling(CancellationCause cause) {
-        return new Batch(id, owner, spec, to(BatchState.CANCELLING), createdAt, startedAt, finishedAt, counts, cause,
+        CancellationCause reported = cause.report() != null ? cause
+                : cause.withReport(StopReport.atCause(counts.running()).estimated(counts, tally));
+        return new Batch(id, owner, spec, to(BatchState.CANCELLING), createdAt, startedAt, finishedAt, counts, reported,
                 tally, pastRuns);
     }
 

@@ -10,6 +10,30 @@ import tools.jackson.databind.JsonNode;
 /**
  * A job as it stands at one moment.
  *
+ * <p>
+ * Its transitions keep its attempt {@link #history}, one {@link AttemptRecord} per
+ * attempt that started, by this rule:
+ * <ul>
+ * <li>{@link #started} opens a record (run, number, start);
+ * <li>every transition that ends an attempt closes the open record, with its end, error
+ * and abandoned flag: {@link #succeeded} (SUCCEEDED), {@link #retrying} and
+ * {@link #failed} (FAILED, TIMED_OUT for a timeout, INTERRUPTED when the process running
+ * it stopped), {@link #deferred} (DEFERRED), {@link #cancelled} (CANCELLED);
+ * <li>the transitions for a lost process, {@link #requeued} and
+ * {@link #cancelledKeepingLastError} of a job whose attempt was running, close it
+ * INTERRUPTED; one whose start was never written (a cluster replica writes an attempt's
+ * start with its outcome) gets a record added, started at the claim for a first attempt;
+ * <li>transitions that end no attempt change no record: {@link #stoppedWhilePending}, and
+ * {@link #cancelledKeepingLastError} or {@link #requeued} of a job waiting out a backoff
+ * (its last attempt's record is closed already);
+ * <li>{@link #claimWithdrawn} and {@link #unclaimed} take back an attempt that was
+ * claimed but never started: its record, if one was written, is removed.
+ * </ul>
+ * What the engine decided after an attempt ended, the rule and the backoff, is added to
+ * its record by {@link #decidedBy} and {@link #backoff}. The history is bounded: the
+ * first record and the latest, {@value AttemptHistory#MAX_RECORDS} in all, with
+ * {@code droppedAttempts} counting those left out between them.
+ *
  * @param spec what the client asked the job to do
  * @param state where the job is in its life cycle
  * @param attempts attempts started so far, those deferred included
@@ -27,10 +51,12 @@ import tools.jackson.databind.JsonNode;
  * @param run the batch run the job belongs to: 1, or the redrive that last ran it again
  * @param history its attempts, oldest first, over every run; empty where a job was read
  * without it (a page of a list)
+ * @param droppedAttempts attempt records left out of {@code history} to bound it, from
+ * between the first and the latest ones
  */
 public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant startedAt, @Nullable Instant finishedAt,
         @Nullable JobError error, @Nullable JsonNode result, boolean abandoned, int deferrals, boolean ignored, int run,
-        List<AttemptRecord> history) {
+        List<AttemptRecord> history, int droppedAttempts) {
 
     public Job {
         Objects.requireNonNull(spec, "spec");
@@ -43,6 +69,17 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
             throw new IllegalArgumentException(
                     "deferrals must be between 0 and attempts (" + attempts + "), was " + deferrals);
         }
+        if (droppedAttempts < 0) {
+            throw new IllegalArgumentException("droppedAttempts must not be negative, was " + droppedAttempts);
+        }
+    }
+
+    /** A job none of whose attempt records was dropped. */
+    public Job(JobSpec spec, JobState state, int attempts, @Nullable Instant startedAt, @Nullable Instant finishedAt,
+            @Nullable JobError error, @Nullable JsonNode result, boolean abandoned, int deferrals, boolean ignored,
+            int run, List<AttemptRecord> history) {
+        this(spec, state, attempts, startedAt, finishedAt, error, result, abandoned, deferrals, ignored, run, history,
+                0);
     }
 
     /** A job of a batch's first run, with no history kept. */
@@ -73,6 +110,26 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
         return spec.id();
     }
 
+    /** The record of its latest attempt, if one was kept. */
+    public @Nullable AttemptRecord lastAttempt() {
+        return history.isEmpty() ? null : history.getLast();
+    }
+
+    /** This job as a list reads it: without its attempt history. */
+    public Job withoutHistory() {
+        return history.isEmpty() && droppedAttempts == 0 ? this : new Job(spec, state, attempts, startedAt, finishedAt,
+                error, result, abandoned, deferrals, ignored, run, List.of(), 0);
+    }
+
+    /**
+     * This job with the attempt history a store kept for it: a store reads the history
+     * apart, and only where it is asked for.
+     */
+    public Job withHistory(List<AttemptRecord> records, int dropped) {
+        return new Job(spec, state, attempts, startedAt, finishedAt, error, result, abandoned, deferrals, ignored, run,
+                records, dropped);
+    }
+
     /** finishedAt − startedAt in milliseconds, or null until the job ran and finished. */
     public @Nullable Long durationMillis() {
         return startedAt == null || finishedAt == null ? null : Duration.between(startedAt, finishedAt).toMillis();
@@ -89,15 +146,17 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
      */
     public Job started(int attempt, Instant at) {
         Instant first = attempt == 1 || startedAt == null ? at : startedAt;
-        return next(to(JobState.RUNNING), attempt, first, null, error, null, false, deferrals);
+        return next(to(JobState.RUNNING), attempt, first, null, error, null, false, deferrals)
+            .recorded(historyNow().opened(run, attempt, at));
     }
 
     /**
      * An attempt failed with {@code failure} and the job will run again after its
      * backoff: still RUNNING.
      */
-    public Job retrying(JobError failure) {
-        return next(to(JobState.RUNNING), attempts, startedAt, null, failure, null, false, deferrals);
+    public Job retrying(JobError failure, Instant at) {
+        return next(to(JobState.RUNNING), attempts, startedAt, null, failure, null, false, deferrals)
+            .recorded(ended(AttemptHistory.endOf(failure), failure, false, at));
     }
 
     /**
@@ -105,12 +164,14 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
      * job waits, still RUNNING, and runs the attempt again without counting this one
      * against {@code maxAttempts}.
      */
-    public Job deferred(JobError failure) {
-        return next(to(JobState.RUNNING), attempts, startedAt, null, failure, null, false, deferrals + 1);
+    public Job deferred(JobError failure, Instant at) {
+        return next(to(JobState.RUNNING), attempts, startedAt, null, failure, null, false, deferrals + 1)
+            .recorded(ended(AttemptRecord.End.DEFERRED, failure, false, at));
     }
 
     public Job succeeded(@Nullable JsonNode output, Instant at) {
-        return next(to(JobState.SUCCEEDED), attempts, startedAt, at, null, output, false, deferrals);
+        return next(to(JobState.SUCCEEDED), attempts, startedAt, at, null, output, false, deferrals)
+            .recorded(ended(AttemptRecord.End.SUCCEEDED, null, false, at));
     }
 
     /**
@@ -118,7 +179,8 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
      * left running.
      */
     public Job failed(JobError failure, boolean abandoned, Instant at) {
-        return next(to(JobState.FAILED), attempts, startedAt, at, failure, null, abandoned, deferrals);
+        return next(to(JobState.FAILED), attempts, startedAt, at, failure, null, abandoned, deferrals)
+            .recorded(ended(AttemptHistory.endOf(failure), failure, abandoned, at));
     }
 
     /**
@@ -126,15 +188,18 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
      * the interrupt.
      */
     public Job cancelled(boolean abandoned, Instant at) {
-        return next(to(JobState.CANCELLED), attempts, startedAt, at, null, null, abandoned, deferrals);
+        return next(to(JobState.CANCELLED), attempts, startedAt, at, null, null, abandoned, deferrals)
+            .recorded(ended(AttemptRecord.End.CANCELLED, null, abandoned, at));
     }
 
     /**
      * Cancelled while no attempt of it ran (waiting out a retry backoff, or cut short
-     * with its process): the last failed attempt's error stays.
+     * with its process): the last failed attempt's error stays. An attempt found running
+     * here was cut short with its process: its record ends INTERRUPTED.
      */
     public Job cancelledKeepingLastError(Instant at) {
-        return next(to(JobState.CANCELLED), attempts, startedAt, at, error, null, false, deferrals);
+        return next(to(JobState.CANCELLED), attempts, startedAt, at, error, null, false, deferrals)
+            .recorded(ended(AttemptRecord.End.INTERRUPTED, JobError.OWNER_STOPPED, false, at));
     }
 
     /**
@@ -148,10 +213,11 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
 
     /**
      * The process running the job was lost: PENDING again, to run its next attempt
-     * anywhere.
+     * anywhere. The attempt it ran, if one was running, ends INTERRUPTED at {@code at}.
      */
-    public Job requeued(JobError interruption) {
-        return next(to(JobState.PENDING), attempts, startedAt, null, interruption, null, false, deferrals);
+    public Job requeued(JobError interruption, Instant at) {
+        return next(to(JobState.PENDING), attempts, startedAt, null, interruption, null, false, deferrals)
+            .recorded(ended(AttemptRecord.End.INTERRUPTED, interruption, false, at));
     }
 
     /**
@@ -161,10 +227,11 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
      */
     public Job claimWithdrawn(Instant at) {
         int ran = attempts - 1;
+        AttemptHistory withdrawn = historyNow().withdrawn(run, attempts);
         if (ran == 0) {
-            return next(to(JobState.SKIPPED), 0, null, at, null, null, false, deferrals);
+            return next(to(JobState.SKIPPED), 0, null, at, null, null, false, deferrals).recorded(withdrawn);
         }
-        return next(to(JobState.CANCELLED), ran, startedAt, at, error, null, false, deferrals);
+        return next(to(JobState.CANCELLED), ran, startedAt, at, error, null, false, deferrals).recorded(withdrawn);
     }
 
     /**
@@ -173,7 +240,8 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
      */
     public Job unclaimed() {
         return next(to(JobState.PENDING), attempts - 1, attempts == 1 ? null : startedAt, null, error, null, false,
-                deferrals);
+                deferrals)
+            .recorded(historyNow().withdrawn(run, attempts));
     }
 
     // ---- history: what the engine decided about the last attempt, once it decided it
@@ -204,7 +272,21 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
         List<AttemptRecord> changed = new java.util.ArrayList<>(history);
         changed.set(changed.size() - 1, change.apply(changed.getLast()));
         return new Job(spec, state, attempts, startedAt, finishedAt, error, result, abandoned, deferrals, ignored, run,
-                changed);
+                changed, droppedAttempts);
+    }
+
+    private AttemptHistory historyNow() {
+        return new AttemptHistory(history, droppedAttempts);
+    }
+
+    /** This job's history after its current attempt ended (see the class comment). */
+    private AttemptHistory ended(AttemptRecord.End end, @Nullable JobError failure, boolean abandoned, Instant at) {
+        return historyNow().ended(end, failure, abandoned, at, run, attempts, startedAt);
+    }
+
+    private Job recorded(AttemptHistory changed) {
+        return new Job(spec, state, attempts, startedAt, finishedAt, error, result, abandoned, deferrals, ignored, run,
+                changed.records(), changed.dropped());
     }
 
     /**
@@ -214,7 +296,7 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
     private Job next(JobState state, int attempts, @Nullable Instant startedAt, @Nullable Instant finishedAt,
             @Nullable JobError error, @Nullable JsonNode result, boolean abandoned, int deferrals) {
         return new Job(spec, state, attempts, startedAt, finishedAt, error, result, abandoned, deferrals, ignored, run,
-                history);
+                history, droppedAttempts);
     }
 
     private JobState to(JobState next) {

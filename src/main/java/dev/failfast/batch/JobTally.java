@@ -16,4 +16,9 @@ public record JobTally(int ignoredFailures, int listedSucceeded, long succeededM
 
     public static final JobTally ZERO = new JobTally(0, 0, 0);
 
+    /** The tally after a job whose last attempt took {@code millis} succeeded. */
+    public JobTally withSucceeded(long millis) {
+        return new JobTally(ignoredFailures, listedSucceeded, succeededMillis + Math.max(0, millis));
+    }
+
 }

@@ -37,7 +37,7 @@ public final class AttemptOutcomes {
             case Outcome.Succeeded(var result) -> job.succeeded(result, now);
             case Outcome.Failed(JobError error) -> failed(job, error, batchStopping, now);
             case Outcome.Deferred(JobError error, var delay) ->
-                batchStopping ? job.deferred(error).cancelledKeepingLastError(now) : job.deferred(error);
+                batchStopping ? job.deferred(error, now).cancelledKeepingLastError(now) : job.deferred(error, now);
             case Outcome.Stopped(StopReason reason) when reason == StopReason.TIMEOUT ->
                 failed(job, timeout(job), batchStopping, now);
             case Outcome.Stopped ignored -> job.cancelled(false, now);
@@ -49,7 +49,7 @@ public final class AttemptOutcomes {
 
     private static Job failed(Job job, JobError error, boolean batchStopping, Instant now) {
         boolean attemptsLeft = job.countedAttempts() < job.spec().retry().maxAttempts();
-        return !batchStopping && attemptsLeft ? job.retrying(error) : job.failed(error, false, now);
+        return !batchStopping && attemptsLeft ? job.retrying(error, now) : job.failed(error, false, now);
     }
 
     private static JobError timeout(Job job) {

@@ -52,16 +52,30 @@ public record Deferrals(Duration minWait, Duration maxWait, int maxPerJob) {
      * job waiting out a retry backoff).
      */
     public Duration waitFor(Duration asked, Batch batch, Instant now) {
-        Duration wait = asked.compareTo(minWait) < 0 ? minWait : asked;
-        wait = wait.compareTo(maxWait) > 0 ? maxWait : wait;
+        return backoff(asked, batch, now).delay();
+    }
+
+    /** {@link #waitFor}, with what made the wait what it is, for the job's history. */
+    public Backoff backoff(Duration asked, Batch batch, Instant now) {
+        Duration wait = asked;
+        String reason = "Retry-After asked " + asked;
+        if (wait.compareTo(minWait) < 0) {
+            wait = minWait;
+            reason += ", raised to the floor " + minWait;
+        }
+        if (wait.compareTo(maxWait) > 0) {
+            wait = maxWait;
+            reason += ", capped to " + maxWait;
+        }
         Duration deadline = batch.spec().deadline();
         if (deadline != null) {
             Duration untilDeadline = Duration.between(now, batch.createdAt().plus(deadline));
             if (untilDeadline.compareTo(wait) < 0) {
                 wait = untilDeadline.isNegative() ? Duration.ZERO : untilDeadline;
+                reason += ", cut to the batch's deadline: " + wait;
             }
         }
-        return wait;
+        return new Backoff(wait, reason);
     }
 
 }

@@ -7,6 +7,7 @@ import dev.failfast.batch.CancellationCause;
 import dev.failfast.batch.CauseType;
 import dev.failfast.batch.Job;
 import dev.failfast.batch.JobState;
+import dev.failfast.batch.StopReport;
 import dev.failfast.engine.BatchEventListener;
 import dev.failfast.job.JobHandlers;
 import io.micrometer.core.instrument.Counter;
@@ -25,7 +26,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Turns batch events into meters: batches and jobs by outcome, durations, cancellations
- * by cause, propagation time, retries, abandoned jobs and the number of running jobs.
+ * by cause, propagation time, the work stops discarded and saved, retries, abandoned jobs
+ * and the number of running jobs.
  *
  * <p>
  * Runs under the batch's lock, so it only bumps meters and keeps, per active batch, the
@@ -55,6 +57,10 @@ class BatchMetrics implements BatchEventListener {
     private final MeterProvider<Counter> cancellations;
 
     private final MeterProvider<Timer> propagation;
+
+    private final MeterProvider<Counter> discardedJobSeconds;
+
+    private final MeterProvider<Counter> savedJobSeconds;
 
     /**
      * Per-job meters by job type, looked up without building a meter id on every job
@@ -107,6 +113,15 @@ class BatchMetrics implements BatchEventListener {
             .minimumExpectedValue(Duration.ofMillis(1))
             .maximumExpectedValue(Duration.ofMinutes(5))
             .withRegistry(registry);
+        discardedJobSeconds = Counter.builder(PREFIX + "stop.discarded.job")
+            .baseUnit("seconds")
+            .description("Job-seconds of work cancelled stops threw away (running attempts' elapsed time), by cause")
+            .withRegistry(registry);
+        savedJobSeconds = Counter.builder(PREFIX + "stop.saved.job")
+            .baseUnit("seconds")
+            .description("Job-seconds of work cancelled stops saved (jobs never started times the mean duration of "
+                    + "their batch's succeeded jobs), by cause")
+            .withRegistry(registry);
         Gauge.builder(PREFIX + "jobs.running", runningJobs, AtomicLong::get)
             .description("Jobs in state RUNNING, including those waiting out a retry backoff")
             .register(registry);
@@ -126,6 +141,8 @@ class BatchMetrics implements BatchEventListener {
         }
         for (CauseType cause : CauseType.values()) {
             cancellations.withTags("cause", cause.name());
+            discardedJobSeconds.withTags("cause", cause.name());
+            savedJobSeconds.withTags("cause", cause.name());
         }
         for (String type : handlers.types()) {
             TypeMeters meters = meters(type);
@@ -212,6 +229,17 @@ class BatchMetrics implements BatchEventListener {
         if (cause != null && cause.completedAt() != null) {
             propagation.withTags("cause", cause.cause().name())
                 .record(Duration.between(cause.requestedAt(), cause.completedAt()));
+        }
+        // Once per batch, when its stop completed: the replica that ended the batch
+        // counts it.
+        StopReport report = cause == null ? null : cause.report();
+        if (cause != null && report != null) {
+            String type = cause.cause().name();
+            discardedJobSeconds.withTags("cause", type).increment(report.discardedJobSeconds());
+            Double saved = report.savedJobSeconds();
+            if (saved != null) {
+                savedJobSeconds.withTags("cause", type).increment(saved);
+            }
         }
     }
 

@@ -75,9 +75,26 @@ public interface BatchStore {
     /** Batches matching the query, newest first. */
     Page<Batch> findBatches(BatchQuery query, PageRequest page);
 
-    /** A batch's jobs in submission order, optionally only those in {@code state}. */
+    /**
+     * A batch's jobs in submission order, optionally only those in {@code state}, each
+     * with its attempt history: what an engine reads to run or settle the jobs and write
+     * them back.
+     */
     Page<Job> findJobs(UUID batchId, @Nullable JobState state, PageRequest page);
 
+    /**
+     * A page of jobs as {@link #findJobs} reads it, but without their attempt history
+     * ({@link Job#withoutHistory()}): what a list shows, at a cost that does not grow
+     * with the jobs' attempts. A job read so must never be written back, which would lose
+     * its history.
+     */
+    default Page<Job> listJobs(UUID batchId, @Nullable JobState state, PageRequest page) {
+        Page<Job> jobs = findJobs(batchId, state, page);
+        return new Page<>(jobs.content().stream().map(Job::withoutHistory).toList(), jobs.request(),
+                jobs.totalElements());
+    }
+
+    /** One job, with its attempt history. */
     Optional<Job> findJob(UUID batchId, String jobId);
 
     /** Removes a batch and its jobs. Returns false if there was no such batch. */

@@ -49,8 +49,9 @@ public final class ClusterStore {
 
     private static final String ACTIVE_STATES = "('QUEUED', 'RUNNING', 'CANCELLING')";
 
-    private static final String JOBS_CHANGED = """
-            SELECT * FROM job WHERE batch_id = ? AND version > 0 AND (version, seq) > (?, ?) AND version <= ?
+    /** Read for event streams, which show no attempt history: the column is not read. */
+    private static final String JOBS_CHANGED = "SELECT " + JdbcRows.LISTED_JOB_COLUMNS + """
+             FROM job WHERE batch_id = ? AND version > 0 AND (version, seq) > (?, ?) AND version <= ?
             ORDER BY version, seq LIMIT ?""";
 
     /** Jobs claimed from one batch, and the batch after the claim. */
@@ -285,7 +286,8 @@ public final class ClusterStore {
                     ? List.of()
                     : client.sql(JOBS_CHANGED)
                         .params(batchId, version, seq, row.version(), (long) maxJobs + 1)
-                        .query((rs, n) -> new ChangedJob(rows.job(rs, n), rs.getLong("version"), rs.getInt("seq")))
+                        .query((rs, n) -> new ChangedJob(rows.listedJob(rs, n), rs.getLong("version"),
+                                rs.getInt("seq")))
                         .list();
             boolean more = jobs.size() > maxJobs;
             return new Changes(row.batch(), row.version(), more ? jobs.subList(0, maxJobs) : jobs, more);

@@ -66,22 +66,24 @@ final class JdbcBatchReads {
      * a state filter the page is read by position ({@code seq} runs from 0 in submission
      * order), so the last page of a 100 000-job batch costs what the first does; with
      * one, the offset is skipped within the batch's rows, which the batch's size bounds.
+     * Without {@code withHistory} the attempt history column is not read at all.
      */
-    Page<Job> jobs(Batch batch, @Nullable JobState state, PageRequest page) {
+    Page<Job> jobs(Batch batch, @Nullable JobState state, PageRequest page, boolean withHistory) {
         List<Object> params = new ArrayList<>(List.of(batch.id()));
+        String columns = withHistory ? "*" : JdbcRows.LISTED_JOB_COLUMNS;
         String sql;
         if (state == null) {
-            sql = "SELECT * FROM job WHERE batch_id = ? AND seq >= ? ORDER BY seq LIMIT ?";
+            sql = "SELECT " + columns + " FROM job WHERE batch_id = ? AND seq >= ? ORDER BY seq LIMIT ?";
             params.add(page.offset());
             params.add(page.size());
         }
         else {
-            sql = "SELECT * FROM job WHERE batch_id = ? AND state = ? ORDER BY seq LIMIT ? OFFSET ?";
+            sql = "SELECT " + columns + " FROM job WHERE batch_id = ? AND state = ? ORDER BY seq LIMIT ? OFFSET ?";
             params.add(state.name());
             params.add(page.size());
             params.add(page.offset());
         }
-        List<Job> content = client.sql(sql).params(params).query(rows::job).list();
+        List<Job> content = client.sql(sql).params(params).query(withHistory ? rows::job : rows::listedJob).list();
         long total = state == null ? batch.counts().total() : batch.counts().of(state);
         return new Page<>(content, page, total);
     }

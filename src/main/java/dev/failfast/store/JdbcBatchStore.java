@@ -137,6 +137,16 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
 
     @Override
     public Page<Job> findJobs(UUID batchId, @Nullable JobState state, PageRequest page) {
+        return jobs(batchId, state, page, true);
+    }
+
+    /** Reads no attempt history at all. */
+    @Override
+    public Page<Job> listJobs(UUID batchId, @Nullable JobState state, PageRequest page) {
+        return jobs(batchId, state, page, false);
+    }
+
+    private Page<Job> jobs(UUID batchId, @Nullable JobState state, PageRequest page, boolean withHistory) {
         if (buffer.holds(batchId)) {
             flush();
         }
@@ -144,7 +154,7 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
         if (batch.isEmpty()) {
             return new Page<>(List.of(), page, 0);
         }
-        return reads.jobs(batch.get(), state, page);
+        return reads.jobs(batch.get(), state, page, withHistory);
     }
 
     @Override

@@ -14,6 +14,7 @@ import dev.failfast.batch.JobCounts;
 import dev.failfast.batch.JobError;
 import dev.failfast.batch.JobSpec;
 import dev.failfast.batch.JobState;
+import dev.failfast.batch.JobTally;
 import dev.failfast.batch.Owner;
 import dev.failfast.batch.RetryPolicy;
 import java.sql.PreparedStatement;
@@ -43,15 +44,16 @@ final class JdbcRows {
             INSERT INTO batch (id, name, labels, failure_policy, max_failures, max_parallelism, deadline, state,
                 created_at, started_at, finished_at, jobs_total, jobs_pending, jobs_running, jobs_succeeded,
                 jobs_failed, jobs_cancelled, jobs_skipped, cause, cause_job_id, cause_error_type, cause_message,
-                cause_reason, cause_requested_by, cause_requested_at, cause_completed_at, idempotency_key,
-                request_fingerprint, tenant, submitted_by)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+                cause_reason, cause_requested_by, cause_requested_at, cause_completed_at, cause_report,
+                succeeded_millis, idempotency_key, request_fingerprint, tenant, submitted_by)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     static final String UPDATE_BATCH = """
             UPDATE batch SET state = ?, started_at = ?, finished_at = ?, jobs_total = ?, jobs_pending = ?,
                 jobs_running = ?, jobs_succeeded = ?, jobs_failed = ?, jobs_cancelled = ?, jobs_skipped = ?,
                 cause = ?, cause_job_id = ?, cause_error_type = ?, cause_message = ?, cause_reason = ?,
-                cause_requested_by = ?, cause_requested_at = ?, cause_completed_at = ?
+                cause_requested_by = ?, cause_requested_at = ?, cause_completed_at = ?, cause_report = ?,
+                succeeded_millis = ?
             WHERE id = ?""";
 
     static final String INSERT_LABEL = "INSERT INTO batch_label (batch_id, label_key, label_value) VALUES (?, ?, ?)";
@@ -59,13 +61,24 @@ final class JdbcRows {
     static final String INSERT_JOB = """
             INSERT INTO job (batch_id, seq, id, type, params, timeout, retry_max_attempts, retry_backoff,
                 retry_multiplier, retry_max_backoff, state, attempts, started_at, finished_at, error_type,
-                error_message, error_exception, result, abandoned, deferrals)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+                error_message, error_exception, result, abandoned, deferrals, error_http_status, attempt_history)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     static final String UPDATE_JOB = """
             UPDATE job SET state = ?, attempts = ?, started_at = ?, finished_at = ?, error_type = ?,
-                error_message = ?, error_exception = ?, result = ?, abandoned = ?, deferrals = ?
+                error_message = ?, error_exception = ?, result = ?, abandoned = ?, deferrals = ?,
+                error_http_status = ?, attempt_history = ?
             WHERE batch_id = ? AND id = ?""";
+
+    /**
+     * The job columns a list reads: every one but {@code attempt_history}, which only a
+     * read of one job, and an engine's, need. A column added to the job table must be
+     * added here too (MigrationTest checks that it is).
+     */
+    static final String LISTED_JOB_COLUMNS = """
+            batch_id, id, seq, type, params, timeout, retry_max_attempts, retry_backoff, retry_multiplier,
+            retry_max_backoff, state, attempts, started_at, finished_at, error_type, error_message, error_exception,
+            result, abandoned, owner_node, version, deferrals, error_http_status""";
 
     /** A change made by a cluster node: the batch row with its new version. */
     static final String UPDATE_BATCH_VERSIONED = UPDATE_BATCH.replace("UPDATE batch SET ",
@@ -89,8 +102,11 @@ final class JdbcRows {
 
     private final JsonMapper json;
 
+    private final JsonColumns columns;
+
     JdbcRows(JsonMapper json) {
         this.json = json;
+        this.columns = new JsonColumns(json);
     }
 
     // ---- writing ----------------------------------------------------------------------
@@ -111,6 +127,7 @@ final class JdbcRows {
         setInstant(ps, ++i, batch.finishedAt());
         i = setCounts(ps, i, batch.counts());
         i = setCause(ps, i, batch.cancellation());
+        ps.setLong(++i, batch.tally().succeededMillis());
         setString(ps, ++i, key == null ? null : key.key());
         setString(ps, ++i, key == null ? null : key.requestFingerprint());
         ps.setString(++i, batch.owner().tenant());
@@ -132,6 +149,7 @@ final class JdbcRows {
         setInstant(ps, ++i, batch.finishedAt());
         i = setCounts(ps, i, batch.counts());
         i = setCause(ps, i, batch.cancellation());
+        ps.setLong(++i, batch.tally().succeededMillis());
         ps.setObject(++i, batch.id());
     }
 
@@ -188,6 +206,13 @@ final class JdbcRows {
         setString(ps, ++i, job.result() == null ? null : json.writeValueAsString(job.result()));
         ps.setBoolean(++i, job.abandoned());
         ps.setInt(++i, job.deferrals());
+        if (error == null || error.httpStatus() == null) {
+            ps.setNull(++i, Types.INTEGER);
+        }
+        else {
+            ps.setInt(++i, error.httpStatus());
+        }
+        setString(ps, ++i, columns.history(job.history(), job.droppedAttempts()));
         return i;
     }
 
@@ -202,7 +227,7 @@ final class JdbcRows {
         return i;
     }
 
-    private static int setCause(PreparedStatement ps, int i, @Nullable CancellationCause cause) throws SQLException {
+    private int setCause(PreparedStatement ps, int i, @Nullable CancellationCause cause) throws SQLException {
         setString(ps, ++i, cause == null ? null : cause.cause().name());
         setString(ps, ++i, cause == null ? null : cause.jobId());
         setString(ps, ++i, cause == null ? null : cause.errorType());
@@ -211,6 +236,7 @@ final class JdbcRows {
         setString(ps, ++i, cause == null ? null : cause.requestedBy());
         setInstant(ps, ++i, cause == null ? null : cause.requestedAt());
         setInstant(ps, ++i, cause == null ? null : cause.completedAt());
+        setString(ps, ++i, cause == null ? null : columns.report(cause.report()));
         return i;
     }
 
@@ -277,21 +303,31 @@ final class JdbcRows {
                 : new CancellationCause(CauseType.valueOf(cause), rs.getString("cause_job_id"),
                         rs.getString("cause_error_type"), rs.getString("cause_message"), rs.getString("cause_reason"),
                         rs.getString("cause_requested_by"), requireInstant(rs, "cause_requested_at"),
-                        instant(rs, "cause_completed_at"));
+                        instant(rs, "cause_completed_at"), null, columns.report(rs.getString("cause_report")));
         var owner = new Owner(rs.getString("tenant"), rs.getString("submitted_by"));
+        var tally = new JobTally(0, 0, rs.getLong("succeeded_millis"));
         return new Batch(rs.getObject("id", UUID.class), owner, spec, BatchState.valueOf(rs.getString("state")),
                 requireInstant(rs, "created_at"), instant(rs, "started_at"), instant(rs, "finished_at"), counts,
-                cancellation);
+                cancellation, tally, List.of());
     }
 
+    /** A job with its attempt history: a row of every column. */
     Job job(ResultSet rs, int row) throws SQLException {
+        String history = rs.getString("attempt_history");
+        return listedJob(rs, row).withHistory(columns.records(history), columns.dropped(history));
+    }
+
+    /**
+     * A job without its attempt history: a row of {@link #LISTED_JOB_COLUMNS} (or more).
+     */
+    Job listedJob(ResultSet rs, int row) throws SQLException {
         var retry = new RetryPolicy(rs.getInt("retry_max_attempts"), Duration.parse(rs.getString("retry_backoff")),
                 rs.getDouble("retry_multiplier"), Duration.parse(rs.getString("retry_max_backoff")));
         var spec = new JobSpec(rs.getString("id"), rs.getString("type"),
                 (ObjectNode) json.readTree(rs.getString("params")), duration(rs, "timeout"), retry);
         String errorType = rs.getString("error_type");
-        JobError error = errorType == null ? null
-                : new JobError(errorType, rs.getString("error_message"), rs.getString("error_exception"));
+        JobError error = errorType == null ? null : new JobError(errorType, rs.getString("error_message"),
+                rs.getString("error_exception"), rs.getObject("error_http_status", Integer.class));
         String result = rs.getString("result");
         JsonNode resultNode = result == null ? null : json.readTree(result);
         return new Job(spec, JobState.valueOf(rs.getString("state")), rs.getInt("attempts"), instant(rs, "started_at"),

@@ -97,7 +97,7 @@ class AttemptOutcomesTest {
         var spec = new JobSpec("a", "sleep", JsonNodeFactory.instance.objectNode(), Duration.ofSeconds(1), retry);
         Job job = Job.pending(spec).started(1, STARTED);
         for (int n = 2; n <= attempt; n++) {
-            job = job.retrying(BOOM).started(n, STARTED.plusSeconds(n));
+            job = job.retrying(BOOM, STARTED.plusSeconds(n)).started(n, STARTED.plusSeconds(n));
         }
         return job;
     }

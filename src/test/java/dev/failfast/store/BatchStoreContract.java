@@ -158,6 +158,48 @@ abstract class BatchStoreContract {
     }
 
     @Test
+    void attemptHistoryAndStopReportAreKeptAndAListLeavesTheHistoryOut() {
+        Batch batch = batch(2, Map.of(), T0);
+        List<Job> jobs = jobs(2);
+        store().create(batch, jobs);
+        var tooMany = new JobError(JobError.HTTP_STATUS, "429 Too Many Requests",
+                "dev.failfast.job.RetryLaterException", 429);
+        Job deferredTwice = jobs.get(0)
+            .started(1, T0.plusSeconds(1))
+            .deferred(tooMany, T0.plusSeconds(2))
+            .backoff(Duration.ofSeconds(30), "Retry-After asked PT1M, capped to PT30S")
+            .started(2, T0.plusSeconds(32))
+            .failed(new JobError(JobError.TIMEOUT, "Attempt exceeded the job's timeout of PT5S", null), true,
+                    T0.plusSeconds(37));
+        Job cancelled = jobs.get(1).started(1, T0.plusSeconds(1)).cancelled(false, T0.plusSeconds(37));
+        Batch running = batch.started(T0.plusSeconds(1))
+            .withJobMoved(jobs.get(0), jobs.get(0).started(1, T0.plusSeconds(1)))
+            .withJobMoved(jobs.get(1), jobs.get(1).started(1, T0.plusSeconds(1)));
+        Batch stopping = running.withJobMoved(jobs.get(0).started(1, T0.plusSeconds(1)), deferredTwice)
+            .cancelling(CancellationCause.jobFailed(CauseType.JOB_FAILED, "job-0", deferredTwice.error(),
+                    T0.plusSeconds(37)));
+        Batch ended = stopping.withJobMoved(jobs.get(1).started(1, T0.plusSeconds(1)), cancelled)
+            .endedIfDone(T0.plusSeconds(37));
+        assertThat(ended.cancellation().report().discardedJobSeconds()).isEqualTo(36.0);
+        store().update(ended, List.of(deferredTwice, cancelled));
+
+        for (Supplier<BatchStore> views : List.<Supplier<BatchStore>>of(this::store, this::reopened)) {
+            BatchStore view = views.get();
+            assertSameBatch(view.findBatch(batch.id()).orElseThrow(), ended);
+            assertThat(view.findJob(batch.id(), "job-0")).contains(deferredTwice);
+            assertThat(view.findJob(batch.id(), "job-0").orElseThrow().history().getFirst().error().httpStatus())
+                .isEqualTo(429);
+            assertThat(view.findJobs(batch.id(), null, new PageRequest(0, 10)).content()).as("what an engine reads")
+                .containsExactly(deferredTwice, cancelled);
+            assertThat(view.listJobs(batch.id(), null, new PageRequest(0, 10)).content()).as("what a list shows")
+                .containsExactly(deferredTwice.withoutHistory(), cancelled.withoutHistory())
+                .allSatisfy(job -> assertThat(job.history()).isEmpty());
+            assertThat(view.listJobs(batch.id(), JobState.CANCELLED, new PageRequest(0, 10)).content())
+                .containsExactly(cancelled.withoutHistory());
+        }
+    }
+
+    @Test
     void batchesAreListedNewestFirstFilteredByStateAndLabels() {
         Batch a = batch(1, Map.of("team", "data", "env", "prod"), T0);
         Batch b = batch(1, Map.of("team", "data"), T0.plusSeconds(1));

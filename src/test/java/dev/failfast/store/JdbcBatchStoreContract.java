@@ -141,6 +141,32 @@ abstract class JdbcBatchStoreContract extends BatchStoreContract {
         assertThat(read.findByIdempotencyKey(batch.owner().tenant(), "k".repeat(255))).isPresent();
     }
 
+    /**
+     * The largest history a job keeps, every message as long as a record keeps and made
+     * of control characters (which JSON escapes to six characters each), fits its column.
+     */
+    @Test
+    void theLargestAttemptHistoryFitsItsColumn() {
+        Batch batch = batch(1, Map.of(), T0);
+        Job job = jobs(1).getFirst();
+        store().create(batch, List.of(job));
+        var error = new JobError("E".repeat(JobError.MAX_TYPE_LENGTH), "\u0001".repeat(JobError.MAX_MESSAGE_LENGTH),
+                "x".repeat(JobError.MAX_EXCEPTION_LENGTH), 503);
+        Job deferred = job;
+        for (int attempt = 1; attempt <= 200; attempt++) {
+            deferred = deferred.started(attempt, T0.plusSeconds(attempt))
+                .deferred(error, T0.plusSeconds(attempt).plusMillis(1))
+                .backoff(Duration.ofDays(1), "r".repeat(200));
+        }
+        store().update(batch, List.of(deferred));
+
+        Job stored = reopened().findJob(batch.id(), job.id()).orElseThrow();
+
+        assertThat(stored).isEqualTo(deferred);
+        assertThat(stored.history()).hasSize(50);
+        assertThat(stored.droppedAttempts()).isEqualTo(150);
+    }
+
     @Test
     void aDurableUpdateDuringAFlushIsWrittenAfterIt() throws Exception {
         Batch batch = batch(2, Map.of(), T0);

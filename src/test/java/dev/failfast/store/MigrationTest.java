@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.failfast.batch.Owner;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
+import java.util.stream.IntStream;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationState;
 import org.junit.jupiter.api.Test;
@@ -123,6 +128,33 @@ class MigrationTest {
         assertThat(jdbc.sql("SELECT owner FROM instance_lease").query(String.class).list())
             .as("the lease row always exists, free at first")
             .containsExactly("");
+        assertListsReadEveryJobColumnButTheHistory(jdbc);
+    }
+
+    /**
+     * A list of jobs names the columns it reads, to leave the attempt history out: a
+     * column added to the job table and missing there would be lost by lists.
+     */
+    private static void assertListsReadEveryJobColumnButTheHistory(JdbcClient jdbc) {
+        List<String> columns = jdbc.sql("SELECT * FROM job WHERE 1 = 0").query(rs -> {
+            var meta = rs.getMetaData();
+            return IntStream.rangeClosed(1, meta.getColumnCount())
+                .mapToObj(i -> uncheckedLabel(meta, i).toLowerCase(Locale.ROOT))
+                .toList();
+        });
+        List<String> listed = Arrays.stream(JdbcRows.LISTED_JOB_COLUMNS.split(",")).map(String::strip).toList();
+        assertThat(columns).contains("attempt_history");
+        assertThat(listed).containsExactlyInAnyOrderElementsOf(
+                columns.stream().filter(column -> !column.equals("attempt_history")).toList());
+    }
+
+    private static String uncheckedLabel(ResultSetMetaData meta, int column) {
+        try {
+            return meta.getColumnLabel(column);
+        }
+        catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
 }

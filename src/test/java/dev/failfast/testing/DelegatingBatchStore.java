@@ -70,6 +70,11 @@ public class DelegatingBatchStore implements BatchStore {
     }
 
     @Override
+    public Page<Job> listJobs(UUID batchId, @Nullable JobState state, PageRequest page) {
+        return delegate.listJobs(batchId, state, page);
+    }
+
+    @Override
     public Optional<Job> findJob(UUID batchId, String jobId) {
         return delegate.findJob(batchId, jobId);
     }

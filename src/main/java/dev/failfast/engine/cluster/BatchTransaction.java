@@ -69,7 +69,7 @@ final class BatchTransaction {
             changedJobs.add(job);
             changed = true;
             if (job.state() != JobState.RUNNING) {
-                countMove(JobState.RUNNING, job.state(), 1);
+                batch = batch.withJobMoved(JobState.RUNNING, job);
             }
             if (job.state() == JobState.PENDING) {
                 handedBack.add(job.id());
@@ -101,10 +101,11 @@ final class BatchTransaction {
         if (batch.cancellation() != null || batch.state().isTerminal()) {
             return false;
         }
+        // First, so that the stop report counts the jobs the cause skips.
+        batch = batch.cancelling(cause);
         List<Job> ended = locked.skipPending(now);
         changedJobs.addAll(ended);
         ended.forEach(job -> countMove(JobState.PENDING, job.state(), 1));
-        batch = batch.cancelling(cause);
         locked.announceCause();
         changed = true;
         causeRecorded = true;
@@ -130,7 +131,7 @@ final class BatchTransaction {
             boolean retry = mode == RecoveryMode.RESUME && !hadCause
                     && job.countedAttempts() < job.spec().retry().maxAttempts();
             if (retry) {
-                requeued.add(job.requeued(JobError.OWNER_STOPPED));
+                requeued.add(job.requeued(JobError.OWNER_STOPPED, now));
             }
             else {
                 settled.add(
@@ -146,7 +147,7 @@ final class BatchTransaction {
         locked.updateJobs(settled);
         if (mode == RecoveryMode.FAIL && !hadCause) {
             changedJobs.addAll(settled);
-            settled.forEach(job -> countMove(JobState.RUNNING, job.state(), 1));
+            settled.forEach(job -> batch = batch.withJobMoved(JobState.RUNNING, job));
             String owner = node.equals(ClusterStore.NO_OWNER)
                     ? "The single instance that ran the batch before cluster mode" : "The replica " + node;
             recordCause(CancellationCause.of(CauseType.OWNER_LOST,

@@ -5,6 +5,7 @@ import dev.failfast.batch.Job;
 import dev.failfast.batch.JobError;
 import dev.failfast.batch.JobState;
 import dev.failfast.engine.AttemptOutcomes;
+import dev.failfast.engine.Backoff;
 import dev.failfast.engine.Deferrals;
 import dev.failfast.engine.Outcome;
 import dev.failfast.store.ClusterStore;
@@ -20,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -126,6 +128,9 @@ final class OutcomeWriter {
     void write(HeldBatch batch, List<Settlement> items) {
         Instant now = clock.instant();
         List<Job> intended = new ArrayList<>(items.size());
+        // The wait each job written RUNNING between attempts waits, chosen before the
+        // write so that its attempt's record keeps it; null for the others.
+        List<@Nullable Backoff> waits = new ArrayList<>(items.size());
         var written = cluster.change(batch.id, locked -> {
             var transaction = new BatchTransaction(locked, now);
             // As a single instance does, one outcome after the other: a failure that
@@ -135,7 +140,12 @@ final class OutcomeWriter {
             int failed = before.counts().failed();
             for (Settlement item : items) {
                 Job job = jobAfter(item, causeAhead, now);
+                Backoff backoff = backoffBeforeNext(item, job, before, now);
+                if (backoff != null) {
+                    job = job.backoff(backoff.delay(), backoff.reason());
+                }
                 intended.add(job);
+                waits.add(backoff);
                 if (job.state() == JobState.FAILED && before.spec().causeAfterFailures(++failed) != null) {
                     causeAhead = true;
                 }
@@ -165,7 +175,7 @@ final class OutcomeWriter {
             }
             else {
                 attempts.scheduleRetry(batch, item.run(), now,
-                        waitBeforeNext(item, job, written.orElseThrow().result().batch(), now));
+                        Objects.requireNonNull(waits.get(i), "a job waiting between attempts has its wait").delay());
             }
         }
         written.ifPresent(w -> {
@@ -178,14 +188,18 @@ final class OutcomeWriter {
     }
 
     /**
-     * The wait of a job written RUNNING between attempts: a deferral's, if its target
-     * asked to be called later, else its retry backoff.
+     * The wait of a job whose attempt ended and that stays RUNNING between attempts: a
+     * deferral's, if its target asked to be called later, else its retry backoff; null
+     * for any other job.
      */
-    private Duration waitBeforeNext(Settlement item, Job job, Batch batch, Instant now) {
-        if (item instanceof Settlement.Ended(var b, var r, Outcome.Deferred(var reason, Duration asked))) {
-            return deferrals.waitFor(asked, batch, now);
+    private @Nullable Backoff backoffBeforeNext(Settlement item, Job job, Batch batch, Instant now) {
+        if (!(item instanceof Settlement.Ended ended) || job.state() != JobState.RUNNING) {
+            return null;
         }
-        return job.spec().retry().backoffBefore(job.countedAttempts() + 1);
+        if (ended.outcome() instanceof Outcome.Deferred(var reason, Duration asked)) {
+            return deferrals.backoff(asked, batch, now);
+        }
+        return Backoff.retry(job);
     }
 
     private record Written(BatchTransaction.Result result, Set<String> ids) {
@@ -203,7 +217,8 @@ final class OutcomeWriter {
             case Settlement.HandedBack(var b, var r, boolean ran) when causeAhead ->
                 ran ? job.cancelledKeepingLastError(now) : job.claimWithdrawn(now);
             case Settlement.HandedBack(var b, var r, boolean ran) ->
-                ran ? job.requeued(Objects.requireNonNullElse(job.error(), JobError.OWNER_STOPPED)) : job.unclaimed();
+                ran ? job.requeued(Objects.requireNonNullElse(job.error(), JobError.OWNER_STOPPED), now)
+                        : job.unclaimed();
             case Settlement.RetryCancelled ignored -> job.cancelledKeepingLastError(now);
             case Settlement.RetryStarted(var b, var r, int attempt) ->
                 causeAhead ? job.cancelledKeepingLastError(now) : job.started(attempt, now);

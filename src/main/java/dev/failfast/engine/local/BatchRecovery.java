@@ -6,6 +6,7 @@ import dev.failfast.batch.CancellationCause;
 import dev.failfast.batch.CauseType;
 import dev.failfast.batch.Job;
 import dev.failfast.batch.JobError;
+import dev.failfast.batch.JobState;
 import dev.failfast.settings.FailfastProperties.RecoveryMode;
 import dev.failfast.store.BatchStore;
 import dev.failfast.store.Page;
@@ -14,6 +15,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,17 +72,25 @@ final class BatchRecovery {
     private void settle(Batch batch, List<Job> jobs) {
         Instant now = clock.instant();
         CancellationCause first = batch.cancellation();
-        CancellationCause cause = first != null ? first.completed(now)
-                : CancellationCause
-                    .of(CauseType.OWNER_LOST, "The process running the batch stopped before it finished", null, now)
-                    .completed(now);
         Batch settled = batch;
         List<Job> changed = new ArrayList<>();
+        if (first == null) {
+            // As a cluster settles a lost replica's jobs: the running ones fail, then the
+            // cause (and its stop report) skips the others.
+            for (Job job : jobs) {
+                if (job.state() == JobState.RUNNING) {
+                    Job after = job.failed(JobError.OWNER_STOPPED, false, now);
+                    changed.add(after);
+                    settled = settled.withJobMoved(job, after);
+                }
+            }
+            settled = settled.cancelling(CancellationCause.of(CauseType.OWNER_LOST,
+                    "The process running the batch stopped before it finished", null, now));
+        }
         for (Job job : jobs) {
             Job after = switch (job.state()) {
                 case PENDING -> job.stoppedWhilePending(now);
-                case RUNNING ->
-                    first == null ? job.failed(JobError.OWNER_STOPPED, false, now) : job.cancelledKeepingLastError(now);
+                case RUNNING -> first == null ? null : job.cancelledKeepingLastError(now);
                 case SUCCEEDED, FAILED, CANCELLED, SKIPPED -> null; // ended before the
                                                                     // process stopped
             };
@@ -89,6 +99,7 @@ final class BatchRecovery {
                 settled = settled.withJobMoved(job, after);
             }
         }
+        CancellationCause cause = Objects.requireNonNull(settled.cancellation(), "recorded above").completed(now);
         BatchState terminal = cause.cause().terminalState();
         settled = settled.ended(terminal, cause, now);
         publisher.changed(settled, changed, batch.state());

@@ -8,6 +8,7 @@ import dev.failfast.batch.JobError;
 import dev.failfast.batch.JobState;
 import dev.failfast.engine.Attempt;
 import dev.failfast.engine.AttemptOutcomes;
+import dev.failfast.engine.Backoff;
 import dev.failfast.engine.CancellationSource;
 import dev.failfast.engine.Outcome;
 import dev.failfast.engine.StopReason;
@@ -200,15 +201,15 @@ final class BatchRun {
      */
     private boolean settleAttempt(LocalJob job, Outcome outcome, Instant now) {
         Job after = AttemptOutcomes.jobAfter(job.job(), outcome, batch().cancellation() != null, now);
-        changes.job(job, after);
         if (!after.state().isTerminal()) {
             // Waits out a deferral (the target asked for it) or the retry backoff.
-            Duration wait = outcome instanceof Outcome.Deferred(var reason, Duration asked)
-                    ? context.deferrals().waitFor(asked, batch(), now)
-                    : after.spec().retry().backoffBefore(after.countedAttempts() + 1);
-            job.retryTimer(context.timers().at(now.plus(wait), () -> retryDue(job)));
+            Backoff backoff = outcome instanceof Outcome.Deferred(var reason, Duration asked)
+                    ? context.deferrals().backoff(asked, batch(), now) : Backoff.retry(after);
+            changes.job(job, after.backoff(backoff.delay(), backoff.reason()));
+            job.retryTimer(context.timers().at(now.plus(backoff.delay()), () -> retryDue(job)));
             return false;
         }
+        changes.job(job, after);
         queue.release(job);
         if (after.state() != JobState.FAILED) {
             return false;
@@ -247,6 +248,8 @@ final class BatchRun {
         if (isStopping()) {
             return false;
         }
+        // First, so that the stop report counts the jobs the cause skips and stops.
+        changes.batch(batch().cancelling(cause));
         int skipped = 0;
         for (LocalJob job : jobs) {
             if (job.job().state() == JobState.PENDING) {
@@ -261,7 +264,6 @@ final class BatchRun {
         }
         context.pendingJobs().remove(tenant, skipped);
         queue.close();
-        changes.batch(batch().cancelling(cause));
         if (batch().counts().running() > 0) {
             graceTimer = context.timers().afterGrace(this::abandonStragglers);
         }
