@@ -64,4 +64,21 @@ public record Deferrals(Duration minWait, Duration maxWait, int maxPerJob) {
         return wait;
     }
 
+    /**
+     * Why a deferred job waits {@code wait} when its target asked for {@code asked}
+     * ({@link #waitFor}), as its attempt history keeps it.
+     */
+    String describe(Duration asked, Duration wait) {
+        String base = "Retry-After " + asked + " asked";
+        int compared = wait.compareTo(asked);
+        if (compared == 0) {
+            return base;
+        }
+        if (compared > 0) {
+            return base + ", raised to " + wait + " (failfast.limits.min-retry-backoff)";
+        }
+        return wait.equals(maxWait) ? base + ", capped to " + wait + " (failfast.engine.max-retry-later)"
+                : base + ", cut to " + wait + " by the batch's deadline";
+    }
+
 }

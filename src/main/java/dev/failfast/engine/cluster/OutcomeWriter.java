@@ -1,12 +1,12 @@
 package dev.failfast.engine.cluster;
 
 import dev.failfast.batch.Batch;
+import dev.failfast.batch.BatchPolicies;
 import dev.failfast.batch.Job;
 import dev.failfast.batch.JobError;
 import dev.failfast.batch.JobState;
 import dev.failfast.engine.AttemptOutcomes;
 import dev.failfast.engine.Deferrals;
-import dev.failfast.engine.Outcome;
 import dev.failfast.store.ClusterStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -126,18 +127,30 @@ final class OutcomeWriter {
     void write(HeldBatch batch, List<Settlement> items) {
         Instant now = clock.instant();
         List<Job> intended = new ArrayList<>(items.size());
+        List<@Nullable Duration> waits = new ArrayList<>(items.size());
         var written = cluster.change(batch.id, locked -> {
             var transaction = new BatchTransaction(locked, now);
-            // As a single instance does, one outcome after the other: a failure that
-            // records the cause means the failures after it are not retried.
-            Batch before = transaction.batch();
-            boolean causeAhead = before.cancellation() != null;
-            int failed = before.counts().failed();
+            // As a single instance does, one outcome after the other: an outcome that
+            // records the cause (a failure beyond the tolerance, a FAIL_BATCH rule, a
+            // success policy met) means the failures after it are not retried. The
+            // transaction judges each move the same way, on the same batch.
+            Batch walk = transaction.batch();
+            boolean causeAhead = walk.cancellation() != null;
+            intended.clear();
+            waits.clear();
             for (Settlement item : items) {
-                Job job = jobAfter(item, causeAhead, now);
+                Job job = jobAfter(item, walk.spec().policies(), causeAhead, now);
+                Duration wait = null;
+                if (item instanceof Settlement.Ended(var b, var r, var outcome) && job.state() == JobState.RUNNING) {
+                    AttemptOutcomes.NextAttempt next = AttemptOutcomes.nextAttempt(job, outcome, walk, deferrals, now);
+                    job = job.backoff(next.delay(), next.reason());
+                    wait = next.delay();
+                }
                 intended.add(job);
-                if (job.state() == JobState.FAILED && before.spec().causeAfterFailures(++failed) != null) {
-                    causeAhead = true;
+                waits.add(wait);
+                if (!causeAhead && job.state() != JobState.RUNNING) {
+                    walk = walk.withJobMoved(JobState.RUNNING, job);
+                    causeAhead = walk.causeAfterMove(job, now) != null;
                 }
             }
             Set<String> ids = locked.updateOwnedJobs(intended, node);
@@ -165,7 +178,7 @@ final class OutcomeWriter {
             }
             else {
                 attempts.scheduleRetry(batch, item.run(), now,
-                        waitBeforeNext(item, job, written.orElseThrow().result().batch(), now));
+                        Objects.requireNonNull(waits.get(i), "a job left waiting between attempts has its wait"));
             }
         }
         written.ifPresent(w -> {
@@ -177,17 +190,6 @@ final class OutcomeWriter {
         held.release(batch, done);
     }
 
-    /**
-     * The wait of a job written RUNNING between attempts: a deferral's, if its target
-     * asked to be called later, else its retry backoff.
-     */
-    private Duration waitBeforeNext(Settlement item, Job job, Batch batch, Instant now) {
-        if (item instanceof Settlement.Ended(var b, var r, Outcome.Deferred(var reason, Duration asked))) {
-            return deferrals.waitFor(asked, batch, now);
-        }
-        return job.spec().retry().backoffBefore(job.countedAttempts() + 1);
-    }
-
     private record Written(BatchTransaction.Result result, Set<String> ids) {
     }
 
@@ -195,10 +197,11 @@ final class OutcomeWriter {
      * The job as {@code item} leaves it; {@code causeAhead}: the batch has a cause, or
      * this write records one.
      */
-    private static Job jobAfter(Settlement item, boolean causeAhead, Instant now) {
+    private static Job jobAfter(Settlement item, BatchPolicies policies, boolean causeAhead, Instant now) {
         Job job = item.run().job();
         return switch (item) {
-            case Settlement.Ended(var b, var r, var outcome) -> AttemptOutcomes.jobAfter(job, outcome, causeAhead, now);
+            case Settlement.Ended(var b, var r, var outcome) ->
+                AttemptOutcomes.jobAfter(job, outcome, policies, causeAhead, now);
             case Settlement.NotStarted ignored -> job.claimWithdrawn(now);
             case Settlement.HandedBack(var b, var r, boolean ran) when causeAhead ->
                 ran ? job.cancelledKeepingLastError(now) : job.claimWithdrawn(now);
