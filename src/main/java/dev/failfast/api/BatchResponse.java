@@ -29,9 +29,9 @@ record BatchResponse(@Schema(description = "Time-ordered UUID (version 7)") UUID
         var spec = batch.spec();
         var cause = batch.cancellation();
         return new BatchResponse(batch.id(), batch.owner().tenant(), batch.owner().submittedBy(), spec.name(),
-                spec.labels(), spec.failurePolicy(), spec.maxFailures(), spec.maxParallelism(), spec.deadline(),
-                batch.state(), batch.createdAt(), batch.startedAt(), batch.finishedAt(), batch.counts(),
-                cause == null ? null : Cancellation.of(cause));
+                spec.labels(), spec.failurePolicy(), java.util.Objects.requireNonNullElse(spec.maxFailures(), 0),
+                spec.maxParallelism(), spec.deadline(), batch.state(), batch.createdAt(), batch.startedAt(),
+                batch.finishedAt(), batch.counts(), cause == null ? null : Cancellation.of(cause));
     }
 
     /** The cancellation cause: recorded once, never overwritten. */

@@ -68,28 +68,52 @@ public record Batch(UUID id, Owner owner, BatchSpec spec, BatchState state, Inst
                 reported(report -> report.moved(from, to, n), moved, tally), tally, pastRuns);
     }
 
-    /** This batch after one job moved from {@code before}'s state to {@code after}'s. */
+    /**
+     * This batch after one job moved from {@code before}'s state to {@code after}'s: its
+     * counts and its tally follow.
+     */
     public Batch withJobMoved(Job before, Job after) {
-        return withJobMoved(before.state(), after);
+        return moved(before.state(), after, tally.moved(before, after, spec.policies()));
+    }
+
+    /**
+     * This batch after one job moved from {@code from}, PENDING or RUNNING, to
+     * {@code after}'s state, where the job as it was is not at hand (a cluster
+     * transaction writes what a replica's attempt left): counts, tally and stop report
+     * follow.
+     */
+    public Batch withJobMoved(JobState from, Job after) {
+        if (from.isTerminal()) {
+            throw new IllegalArgumentException("a job that was " + from + " needs its state before the move");
+        }
+        return moved(from, after, tally.movedFromUnfinished(after, spec.policies()));
     }
 
     /**
      * This batch after one job moved from state {@code from} to {@code after}: counted,
-     * its duration tallied if it succeeded, and counted in the stop report while the
-     * batch stops.
+     * its policies' tally as {@code policyTally} says, its duration tallied if it
+     * succeeded, and counted in the stop report while the batch stops.
      */
-    public Batch withJobMoved(JobState from, Job after) {
+    private Batch moved(JobState from, Job after, JobTally policyTally) {
         JobState to = after.state();
         if (from == to) {
             return this;
         }
         JobCounts moved = counts.moved(from, to, 1);
-        JobTally tallied = to == JobState.SUCCEEDED ? tally.withSucceeded(lastAttemptMillis(after)) : tally;
+        JobTally tallied = to == JobState.SUCCEEDED ? policyTally.withSucceeded(lastAttemptMillis(after)) : policyTally;
         boolean stopped = from == JobState.RUNNING && to == JobState.CANCELLED;
         CancellationCause reported = reported(
                 report -> stopped ? report.moved(from, to, 1).stopped(after) : report.moved(from, to, 1), moved,
                 tallied);
         return new Batch(id, owner, spec, state, createdAt, startedAt, finishedAt, moved, reported, tallied, pastRuns);
+    }
+
+    /**
+     * Failed jobs whose failure counts (toward the tolerance and the end state): those an
+     * {@code IGNORE} rule excused are not.
+     */
+    public int countedFailures() {
+        return counts.failed() - tally.ignoredFailures();
     }
 
     /**
@@ -167,22 +191,81 @@ public record Batch(UUID id, Owner owner, BatchSpec spec, BatchState state, Inst
     }
 
     /**
-     * The cause that {@code failed}, a job this batch's counts already count as FAILED,
-     * records: null while the failure policy lets the batch go on.
+     * The cause that {@code moved}'s move to its (terminal) state records, the move
+     * already counted in this batch: null while the batch's policies let it go on, and
+     * always null once it has a cause. Both engines ask it after every job that ends.
+     * First that applies wins:
+     * <ol>
+     * <li>a counted failure matched by an {@code onError} rule whose action is
+     * FAIL_BATCH: JOB_FAILED, naming the rule, whatever the failure policy;
+     * <li>under FAIL_FAST, a counted failure beyond {@code maxFailures}: JOB_FAILED
+     * ({@code maxFailures} 0) or MAX_FAILURES_EXCEEDED;
+     * <li>under FAIL_FAST, the counted failures crossing {@code maxFailureRatio}
+     * ({@link BatchPolicies#failureRatioCrossed}): FAILURE_RATIO_EXCEEDED;
+     * <li>a success that meets {@code succeedWhen}: SUCCESS_POLICY_MET, judged before the
+     * ratio (a batch that met its own definition of success succeeded);
+     * <li>any other end after which {@code succeedWhen} can no longer be met:
+     * SUCCESS_POLICY_UNREACHABLE.
+     * </ol>
+     * O(1) but for the rules tried on a failure (bounded, see {@link ErrorRule}).
      */
-    public @Nullable CancellationCause causeAfterFailure(Job failed, Instant at) {
-        CauseType type = spec.causeAfterFailures(counts.failed());
-        if (type == null) {
+    public @Nullable CancellationCause causeAfterMove(Job moved, Instant at) {
+        if (cancellation != null || state.isTerminal() || !moved.state().isTerminal()) {
             return null;
         }
-        JobError error = Objects.requireNonNull(failed.error(), "a failed job carries its last attempt's error");
-        return CancellationCause.jobFailed(type, failed.id(), error, at);
+        SuccessPolicy success = spec.policies().succeedWhen();
+        if (moved.state() == JobState.SUCCEEDED) {
+            String met = success == null ? null : success.metBy(counts, tally);
+            if (met != null) {
+                return CancellationCause.byPolicy(CauseType.SUCCESS_POLICY_MET, moved.id(), null, met, at);
+            }
+            return ratioCrossed(moved, at);
+        }
+        boolean countedFailure = moved.state() == JobState.FAILED && !moved.ignored();
+        if (countedFailure) {
+            JobError error = Objects.requireNonNull(moved.error(), "a failed job carries its last attempt's error");
+            BatchPolicies.MatchedRule match = spec.policies().ruleFor(error);
+            if (match != null && match.rule().action() == ErrorAction.FAIL_BATCH) {
+                return CancellationCause.failBatchRule(match.path(), moved.id(), error, at);
+            }
+            CauseType type = spec.causeAfterFailures(countedFailures());
+            if (type != null) {
+                return CancellationCause.jobFailed(type, moved.id(), error, at);
+            }
+        }
+        CancellationCause ratio = ratioCrossed(moved, at);
+        if (ratio != null) {
+            return ratio;
+        }
+        String unreachable = success == null ? null : success.unreachableAfter(moved, counts);
+        return unreachable == null ? null : CancellationCause.byPolicy(CauseType.SUCCESS_POLICY_UNREACHABLE, moved.id(),
+                moved.error(), unreachable, at);
+    }
+
+    /**
+     * The ratio is judged after every end, not only after failures: a success can bring
+     * the finished jobs up to {@code minJobsForRatio}, and an ignored failure takes a job
+     * out of the batch's counted ones.
+     */
+    private @Nullable CancellationCause ratioCrossed(Job moved, Instant at) {
+        if (spec.failurePolicy() != FailurePolicy.FAIL_FAST) {
+            return null;
+        }
+        String crossed = spec.policies()
+            .failureRatioCrossed(countedFailures(), counts.succeeded(), counts.pending() + counts.running());
+        if (crossed == null) {
+            return null;
+        }
+        boolean countedFailure = moved.state() == JobState.FAILED && !moved.ignored();
+        return CancellationCause.byPolicy(CauseType.FAILURE_RATIO_EXCEEDED, countedFailure ? moved.id() : null,
+                countedFailure ? moved.error() : null, crossed, at);
     }
 
     /**
      * The terminal state this batch has reached if nothing is left to do, else null: with
      * a cause, once no job runs, the cause's terminal state; without, once no job waits
-     * or runs, FAILED if a job failed and SUCCEEDED otherwise.
+     * or runs, FAILED if a job failed and its failure counts ({@link #countedFailures}),
+     * SUCCEEDED otherwise.
      */
     public @Nullable BatchState terminalStateIfDone() {
         if (state.isTerminal()) {
@@ -194,7 +277,7 @@ public record Batch(UUID id, Owner owner, BatchSpec spec, BatchState state, Inst
         if (counts.pending() > 0 || counts.running() > 0) {
             return null;
         }
-        return counts.failed() > 0 ? BatchState.FAILED : BatchState.SUCCEEDED;
+        return countedFailures() > 0 ? BatchState.FAILED : BatchState.SUCCEEDED;
     }
 
     private BatchState to(BatchState next) {

@@ -1,6 +1,7 @@
 package dev.failfast.batch;
 
 import java.util.List;
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -33,6 +34,39 @@ public record BatchPolicies(@Nullable Double maxFailureRatio, int minJobsForRati
         if (minJobsForRatio < 0) {
             throw new IllegalArgumentException("minJobsForRatio must not be negative, was " + minJobsForRatio);
         }
+    }
+
+    /**
+     * Whether counted failures cross {@code maxFailureRatio}, and how; O(1), from
+     * counters. Exceeded: at least {@code minJobsForRatio} jobs finished and more than
+     * the ratio of them failed. Certain: even if every job still to finish succeeds, more
+     * than the ratio of the batch's counted jobs will have failed, so there is no point
+     * in waiting (with {@code minJobsForRatio} 0 this is the only check). Ignored
+     * failures, cancelled and skipped jobs are in no figure.
+     * @param failed failed jobs whose failure counts
+     * @param succeeded succeeded jobs
+     * @param open jobs still to finish: pending or running
+     * @return what was crossed, with the figures, for the cause's message; null while the
+     * batch is within the ratio (or has none)
+     */
+    public @Nullable String failureRatioCrossed(int failed, int succeeded, int open) {
+        if (maxFailureRatio == null || failed == 0) {
+            return null;
+        }
+        double ratio = maxFailureRatio;
+        int finished = failed + succeeded;
+        if (minJobsForRatio > 0 && finished >= minJobsForRatio && (double) failed / finished > ratio) {
+            return String.format(Locale.ROOT, "%d of %d finished jobs failed (%.1f%%), above maxFailureRatio %s",
+                    failed, finished, 100.0 * failed / finished, ratio);
+        }
+        int counted = finished + open;
+        if ((double) failed / counted > ratio) {
+            return String.format(Locale.ROOT,
+                    "%d of %d jobs failed (%.1f%%) and %d are still to finish: even if they all succeed, the batch "
+                            + "can no longer stay within maxFailureRatio %s",
+                    failed, counted, 100.0 * failed / counted, open, ratio);
+        }
+        return null;
     }
 
     /** The first rule of {@code onError} that matches {@code error}, or null. */

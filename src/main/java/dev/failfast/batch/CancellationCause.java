@@ -45,6 +45,25 @@ public record CancellationCause(CauseType cause, @Nullable String jobId, @Nullab
         return new CancellationCause(cause, jobId, error.type(), error.message(), null, null, at, null);
     }
 
+    /**
+     * A job's failure matched {@code rule}, whose action is FAIL_BATCH: cause JOB_FAILED
+     * whatever the batch's tolerance.
+     */
+    public static CancellationCause failBatchRule(String rule, String jobId, JobError error, Instant at) {
+        return new CancellationCause(CauseType.JOB_FAILED, jobId, error.type(),
+                rule + " (FAIL_BATCH) matched the failure: " + error.message(), null, null, at, null, rule, null);
+    }
+
+    /**
+     * One of the batch's policies (tolerance by ratio, success policy) recorded
+     * {@code cause} when job {@code jobId} moved; {@code error} is that job's, if it
+     * failed.
+     */
+    public static CancellationCause byPolicy(CauseType cause, @Nullable String jobId, @Nullable JobError error,
+            String message, Instant at) {
+        return new CancellationCause(cause, jobId, error == null ? null : error.type(), message, null, null, at, null);
+    }
+
     /** The batch's {@code deadline} (from its creation) passed at {@code at}. */
     public static CancellationCause deadlineExceeded(Duration deadline, Instant at) {
         return of(CauseType.DEADLINE_EXCEEDED, "Deadline of " + deadline + " exceeded", null, at);

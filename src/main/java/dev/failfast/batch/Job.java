@@ -184,6 +184,17 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
     }
 
     /**
+     * The last attempt failed and an {@code IGNORE} rule excused the failure: FAILED, and
+     * {@link #ignored}, so that it counts toward neither the batch's tolerance nor its
+     * end state.
+     */
+    public Job failedIgnored(JobError failure, boolean abandoned, Instant at) {
+        Job failed = failed(failure, abandoned, at);
+        return new Job(failed.spec, failed.state, failed.attempts, failed.startedAt, failed.finishedAt, failed.error,
+                failed.result, failed.abandoned, failed.deferrals, true, failed.run, failed.history);
+    }
+
+    /**
      * Its attempt was stopped by the batch's cancellation; {@code abandoned}: it ignored
      * the interrupt.
      */

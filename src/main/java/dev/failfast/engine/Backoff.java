@@ -20,15 +20,14 @@ public record Backoff(Duration delay, String reason) {
     }
 
     /**
-     * The job's retry policy's wait before its next counted attempt, {@code job} being
-     * the job as its failed attempt left it.
+     * {@code policy}'s wait before the job's next counted attempt, {@code job} being the
+     * job as its failed attempt left it.
+     * @param source which policy it is, for the reason: the job's or a rule's
      */
-    public static Backoff retry(Job job) {
-        RetryPolicy policy = job.spec().retry();
+    static Backoff retry(Job job, RetryPolicy policy, String source) {
         int next = job.countedAttempts() + 1;
         Duration wait = policy.backoffBefore(next);
-        return new Backoff(wait,
-                "job retry policy: attempt " + next + " of " + policy.maxAttempts() + ", backoff " + wait);
+        return new Backoff(wait, source + ": attempt " + next + " of " + policy.maxAttempts() + ", backoff " + wait);
     }
 
 }

@@ -118,7 +118,7 @@ final class JdbcRows {
         setString(ps, ++i, spec.name());
         ps.setString(++i, json.writeValueAsString(storable(spec.labels())));
         ps.setString(++i, spec.failurePolicy().name());
-        ps.setInt(++i, spec.maxFailures());
+        ps.setInt(++i, java.util.Objects.requireNonNullElse(spec.maxFailures(), 0));
         ps.setInt(++i, spec.maxParallelism());
         setDuration(ps, ++i, spec.deadline());
         ps.setString(++i, batch.state().name());

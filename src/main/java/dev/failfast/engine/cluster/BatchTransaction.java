@@ -7,6 +7,8 @@ import dev.failfast.batch.CauseType;
 import dev.failfast.batch.Job;
 import dev.failfast.batch.JobError;
 import dev.failfast.batch.JobState;
+import dev.failfast.engine.AttemptOutcomes;
+import dev.failfast.engine.Outcome;
 import dev.failfast.settings.FailfastProperties.RecoveryMode;
 import dev.failfast.store.ClusterStore;
 import dev.failfast.store.LockedBatch;
@@ -60,8 +62,9 @@ final class BatchTransaction {
     }
 
     /**
-     * Counts jobs that were RUNNING and have been written in their new state: a FAILED
-     * one may record the cause, a PENDING one (handed back) is claimed again.
+     * Counts jobs that were RUNNING and have been written in their new state: one that
+     * ended may record the cause ({@link Batch#causeAfterMove}), a PENDING one (handed
+     * back) is claimed again.
      */
     void ranJobsWritten(List<Job> written) {
         List<String> handedBack = new ArrayList<>();
@@ -74,8 +77,8 @@ final class BatchTransaction {
             if (job.state() == JobState.PENDING) {
                 handedBack.add(job.id());
             }
-            else if (job.state() == JobState.FAILED) {
-                failed(job);
+            else if (job.state().isTerminal()) {
+                ended(job);
             }
         }
         if (!handedBack.isEmpty()) {
@@ -85,8 +88,8 @@ final class BatchTransaction {
         }
     }
 
-    private void failed(Job job) {
-        CancellationCause cause = batch.causeAfterFailure(job, now);
+    private void ended(Job job) {
+        CancellationCause cause = batch.causeAfterMove(job, now);
         if (cause != null) {
             recordCause(cause);
         }
@@ -128,14 +131,19 @@ final class BatchTransaction {
         List<Job> requeued = new ArrayList<>();
         boolean hadCause = batch.cancellation() != null;
         for (Job job : lost) {
-            boolean retry = mode == RecoveryMode.RESUME && !hadCause
-                    && job.countedAttempts() < job.spec().retry().maxAttempts();
-            if (retry) {
-                requeued.add(job.requeued(JobError.OWNER_STOPPED, now));
+            // Under RESUME the interrupted attempt failed, as a single instance's restart
+            // counts it, and the batch's rules decide whether the job runs again.
+            Job after = hadCause ? job.cancelledKeepingLastError(now)
+                    : mode == RecoveryMode.RESUME
+                            ? AttemptOutcomes.jobAfter(job, new Outcome.Failed(JobError.OWNER_STOPPED),
+                                    batch.spec().policies(), false, now)
+                            : job.failed(JobError.OWNER_STOPPED, false, now);
+            if (after.state() == JobState.RUNNING) {
+                // Retried: its next attempt runs anywhere, PENDING again.
+                requeued.add(after.requeued(JobError.OWNER_STOPPED, now));
             }
             else {
-                settled.add(
-                        hadCause ? job.cancelledKeepingLastError(now) : job.failed(JobError.OWNER_STOPPED, false, now));
+                settled.add(after);
             }
         }
         if (!requeued.isEmpty()) {

@@ -1,13 +1,13 @@
 package dev.failfast.engine.cluster;
 
 import dev.failfast.batch.Batch;
+import dev.failfast.batch.BatchPolicies;
 import dev.failfast.batch.Job;
 import dev.failfast.batch.JobError;
 import dev.failfast.batch.JobState;
 import dev.failfast.engine.AttemptOutcomes;
 import dev.failfast.engine.Backoff;
 import dev.failfast.engine.Deferrals;
-import dev.failfast.engine.Outcome;
 import dev.failfast.store.ClusterStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -128,26 +128,31 @@ final class OutcomeWriter {
     void write(HeldBatch batch, List<Settlement> items) {
         Instant now = clock.instant();
         List<Job> intended = new ArrayList<>(items.size());
-        // The wait each job written RUNNING between attempts waits, chosen before the
-        // write so that its attempt's record keeps it; null for the others.
         List<@Nullable Backoff> waits = new ArrayList<>(items.size());
         var written = cluster.change(batch.id, locked -> {
             var transaction = new BatchTransaction(locked, now);
-            // As a single instance does, one outcome after the other: a failure that
-            // records the cause means the failures after it are not retried.
-            Batch before = transaction.batch();
-            boolean causeAhead = before.cancellation() != null;
-            int failed = before.counts().failed();
+            // As a single instance does, one outcome after the other: an outcome that
+            // records the cause (a failure beyond the tolerance, a FAIL_BATCH rule, a
+            // success policy met) means the failures after it are not retried. The
+            // transaction judges each move the same way, on the same batch.
+            Batch walk = transaction.batch();
+            boolean causeAhead = walk.cancellation() != null;
+            intended.clear();
+            waits.clear();
             for (Settlement item : items) {
-                Job job = jobAfter(item, causeAhead, now);
-                Backoff backoff = backoffBeforeNext(item, job, before, now);
-                if (backoff != null) {
-                    job = job.backoff(backoff.delay(), backoff.reason());
+                Job job = jobAfter(item, walk.spec().policies(), causeAhead, now);
+                // The wait of a job left RUNNING between attempts, chosen before the
+                // write so that its attempt's record keeps it; null for the others.
+                Backoff wait = null;
+                if (item instanceof Settlement.Ended(var b, var r, var outcome) && job.state() == JobState.RUNNING) {
+                    wait = AttemptOutcomes.nextAttempt(job, outcome, walk, deferrals, now);
+                    job = job.backoff(wait.delay(), wait.reason());
                 }
                 intended.add(job);
-                waits.add(backoff);
-                if (job.state() == JobState.FAILED && before.spec().causeAfterFailures(++failed) != null) {
-                    causeAhead = true;
+                waits.add(wait);
+                if (!causeAhead && job.state() != JobState.RUNNING) {
+                    walk = walk.withJobMoved(JobState.RUNNING, job);
+                    causeAhead = walk.causeAfterMove(job, now) != null;
                 }
             }
             Set<String> ids = locked.updateOwnedJobs(intended, node);
@@ -187,21 +192,6 @@ final class OutcomeWriter {
         held.release(batch, done);
     }
 
-    /**
-     * The wait of a job whose attempt ended and that stays RUNNING between attempts: a
-     * deferral's, if its target asked to be called later, else its retry backoff; null
-     * for any other job.
-     */
-    private @Nullable Backoff backoffBeforeNext(Settlement item, Job job, Batch batch, Instant now) {
-        if (!(item instanceof Settlement.Ended ended) || job.state() != JobState.RUNNING) {
-            return null;
-        }
-        if (ended.outcome() instanceof Outcome.Deferred(var reason, Duration asked)) {
-            return deferrals.backoff(asked, batch, now);
-        }
-        return Backoff.retry(job);
-    }
-
     private record Written(BatchTransaction.Result result, Set<String> ids) {
     }
 
@@ -209,10 +199,11 @@ final class OutcomeWriter {
      * The job as {@code item} leaves it; {@code causeAhead}: the batch has a cause, or
      * this write records one.
      */
-    private static Job jobAfter(Settlement item, boolean causeAhead, Instant now) {
+    private static Job jobAfter(Settlement item, BatchPolicies policies, boolean causeAhead, Instant now) {
         Job job = item.run().job();
         return switch (item) {
-            case Settlement.Ended(var b, var r, var outcome) -> AttemptOutcomes.jobAfter(job, outcome, causeAhead, now);
+            case Settlement.Ended(var b, var r, var outcome) ->
+                AttemptOutcomes.jobAfter(job, outcome, policies, causeAhead, now);
             case Settlement.NotStarted ignored -> job.claimWithdrawn(now);
             case Settlement.HandedBack(var b, var r, boolean ran) when causeAhead ->
                 ran ? job.cancelledKeepingLastError(now) : job.claimWithdrawn(now);

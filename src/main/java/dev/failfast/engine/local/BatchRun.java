@@ -196,25 +196,23 @@ final class BatchRun {
 
     /**
      * Moves a job whose attempt ended as {@code outcome} on: its slot is freed, a retry
-     * scheduled or a failure counted (which may record the cause). Returns true if it
-     * recorded a cause.
+     * scheduled, or its end counted, which may record the cause (a failure beyond the
+     * tolerance, a FAIL_BATCH rule, a success policy met or out of reach). Returns true
+     * if it recorded a cause.
      */
     private boolean settleAttempt(LocalJob job, Outcome outcome, Instant now) {
-        Job after = AttemptOutcomes.jobAfter(job.job(), outcome, batch().cancellation() != null, now);
+        Job after = AttemptOutcomes.jobAfter(job.job(), outcome, batch().spec().policies(),
+                batch().cancellation() != null, now);
         if (!after.state().isTerminal()) {
             // Waits out a deferral (the target asked for it) or the retry backoff.
-            Backoff backoff = outcome instanceof Outcome.Deferred(var reason, Duration asked)
-                    ? context.deferrals().backoff(asked, batch(), now) : Backoff.retry(after);
-            changes.job(job, after.backoff(backoff.delay(), backoff.reason()));
-            job.retryTimer(context.timers().at(now.plus(backoff.delay()), () -> retryDue(job)));
+            Backoff next = AttemptOutcomes.nextAttempt(after, outcome, batch(), context.deferrals(), now);
+            changes.job(job, after.backoff(next.delay(), next.reason()));
+            job.retryTimer(context.timers().at(now.plus(next.delay()), () -> retryDue(job)));
             return false;
         }
         changes.job(job, after);
         queue.release(job);
-        if (after.state() != JobState.FAILED) {
-            return false;
-        }
-        CancellationCause cause = batch().causeAfterFailure(after, now);
+        CancellationCause cause = batch().causeAfterMove(after, now);
         return cause != null && recordCause(cause, now);
     }
 
