@@ -14,6 +14,7 @@ import dev.failfast.batch.JobCounts;
 import dev.failfast.batch.JobError;
 import dev.failfast.batch.JobSpec;
 import dev.failfast.batch.JobState;
+import dev.failfast.batch.JobTally;
 import dev.failfast.batch.Owner;
 import dev.failfast.batch.RetryPolicy;
 import java.sql.PreparedStatement;
@@ -44,14 +45,17 @@ final class JdbcRows {
                 created_at, started_at, finished_at, jobs_total, jobs_pending, jobs_running, jobs_succeeded,
                 jobs_failed, jobs_cancelled, jobs_skipped, cause, cause_job_id, cause_error_type, cause_message,
                 cause_reason, cause_requested_by, cause_requested_at, cause_completed_at, idempotency_key,
-                request_fingerprint, tenant, submitted_by)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+                request_fingerprint, tenant, submitted_by, policies, ignored_failures, listed_succeeded,
+                succeeded_millis, cause_rule)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                ?, ?, ?, ?, ?)""";
 
     static final String UPDATE_BATCH = """
             UPDATE batch SET state = ?, started_at = ?, finished_at = ?, jobs_total = ?, jobs_pending = ?,
                 jobs_running = ?, jobs_succeeded = ?, jobs_failed = ?, jobs_cancelled = ?, jobs_skipped = ?,
                 cause = ?, cause_job_id = ?, cause_error_type = ?, cause_message = ?, cause_reason = ?,
-                cause_requested_by = ?, cause_requested_at = ?, cause_completed_at = ?
+                cause_requested_by = ?, cause_requested_at = ?, cause_completed_at = ?, ignored_failures = ?,
+                listed_succeeded = ?, succeeded_millis = ?, cause_rule = ?
             WHERE id = ?""";
 
     static final String INSERT_LABEL = "INSERT INTO batch_label (batch_id, label_key, label_value) VALUES (?, ?, ?)";
@@ -59,12 +63,13 @@ final class JdbcRows {
     static final String INSERT_JOB = """
             INSERT INTO job (batch_id, seq, id, type, params, timeout, retry_max_attempts, retry_backoff,
                 retry_multiplier, retry_max_backoff, state, attempts, started_at, finished_at, error_type,
-                error_message, error_exception, result, abandoned, deferrals)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+                error_message, error_exception, result, abandoned, deferrals, ignored, error_http_status)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     static final String UPDATE_JOB = """
             UPDATE job SET state = ?, attempts = ?, started_at = ?, finished_at = ?, error_type = ?,
-                error_message = ?, error_exception = ?, result = ?, abandoned = ?, deferrals = ?
+                error_message = ?, error_exception = ?, result = ?, abandoned = ?, deferrals = ?, ignored = ?,
+                error_http_status = ?
             WHERE batch_id = ? AND id = ?""";
 
     /** A change made by a cluster node: the batch row with its new version. */
@@ -89,8 +94,11 @@ final class JdbcRows {
 
     private final JsonMapper json;
 
+    private final PoliciesJson policies;
+
     JdbcRows(JsonMapper json) {
         this.json = json;
+        this.policies = new PoliciesJson(json);
     }
 
     // ---- writing ----------------------------------------------------------------------
@@ -102,7 +110,7 @@ final class JdbcRows {
         setString(ps, ++i, spec.name());
         ps.setString(++i, json.writeValueAsString(storable(spec.labels())));
         ps.setString(++i, spec.failurePolicy().name());
-        ps.setInt(++i, java.util.Objects.requireNonNullElse(spec.maxFailures(), 0));
+        setInteger(ps, ++i, spec.maxFailures());
         ps.setInt(++i, spec.maxParallelism());
         setDuration(ps, ++i, spec.deadline());
         ps.setString(++i, batch.state().name());
@@ -115,6 +123,9 @@ final class JdbcRows {
         setString(ps, ++i, key == null ? null : key.requestFingerprint());
         ps.setString(++i, batch.owner().tenant());
         setString(ps, ++i, batch.owner().submittedBy());
+        setString(ps, ++i, policies.write(spec.policies()));
+        i = setTally(ps, i, batch.tally());
+        setString(ps, ++i, batch.cancellation() == null ? null : batch.cancellation().rule());
     }
 
     void setBatchUpdate(PreparedStatement ps, Batch batch) throws SQLException {
@@ -132,6 +143,8 @@ final class JdbcRows {
         setInstant(ps, ++i, batch.finishedAt());
         i = setCounts(ps, i, batch.counts());
         i = setCause(ps, i, batch.cancellation());
+        i = setTally(ps, i, batch.tally());
+        setString(ps, ++i, batch.cancellation() == null ? null : batch.cancellation().rule());
         ps.setObject(++i, batch.id());
     }
 
@@ -188,6 +201,8 @@ final class JdbcRows {
         setString(ps, ++i, job.result() == null ? null : json.writeValueAsString(job.result()));
         ps.setBoolean(++i, job.abandoned());
         ps.setInt(++i, job.deferrals());
+        ps.setBoolean(++i, job.ignored());
+        setInteger(ps, ++i, error == null ? null : error.httpStatus());
         return i;
     }
 
@@ -200,6 +215,22 @@ final class JdbcRows {
         ps.setInt(++i, counts.cancelled());
         ps.setInt(++i, counts.skipped());
         return i;
+    }
+
+    private static int setTally(PreparedStatement ps, int i, JobTally tally) throws SQLException {
+        ps.setInt(++i, tally.ignoredFailures());
+        ps.setInt(++i, tally.listedSucceeded());
+        ps.setLong(++i, tally.succeededMillis());
+        return i;
+    }
+
+    private static void setInteger(PreparedStatement ps, int i, @Nullable Integer value) throws SQLException {
+        if (value == null) {
+            ps.setNull(i, Types.INTEGER);
+        }
+        else {
+            ps.setInt(i, value);
+        }
     }
 
     private static int setCause(PreparedStatement ps, int i, @Nullable CancellationCause cause) throws SQLException {
@@ -268,7 +299,8 @@ final class JdbcRows {
             .properties()
             .forEach(e -> labels.put(e.getKey(), e.getValue().asString()));
         var spec = new BatchSpec(rs.getString("name"), labels, FailurePolicy.valueOf(rs.getString("failure_policy")),
-                rs.getInt("max_failures"), rs.getInt("max_parallelism"), duration(rs, "deadline"), List.of());
+                integer(rs, "max_failures"), rs.getInt("max_parallelism"), duration(rs, "deadline"), List.of(),
+                policies.read(rs.getString("policies")));
         var counts = new JobCounts(rs.getInt("jobs_total"), rs.getInt("jobs_pending"), rs.getInt("jobs_running"),
                 rs.getInt("jobs_succeeded"), rs.getInt("jobs_failed"), rs.getInt("jobs_cancelled"),
                 rs.getInt("jobs_skipped"));
@@ -277,11 +309,13 @@ final class JdbcRows {
                 : new CancellationCause(CauseType.valueOf(cause), rs.getString("cause_job_id"),
                         rs.getString("cause_error_type"), rs.getString("cause_message"), rs.getString("cause_reason"),
                         rs.getString("cause_requested_by"), requireInstant(rs, "cause_requested_at"),
-                        instant(rs, "cause_completed_at"));
+                        instant(rs, "cause_completed_at"), rs.getString("cause_rule"), null);
         var owner = new Owner(rs.getString("tenant"), rs.getString("submitted_by"));
+        var tally = new JobTally(rs.getInt("ignored_failures"), rs.getInt("listed_succeeded"),
+                rs.getLong("succeeded_millis"));
         return new Batch(rs.getObject("id", UUID.class), owner, spec, BatchState.valueOf(rs.getString("state")),
                 requireInstant(rs, "created_at"), instant(rs, "started_at"), instant(rs, "finished_at"), counts,
-                cancellation);
+                cancellation, tally, List.of());
     }
 
     Job job(ResultSet rs, int row) throws SQLException {
@@ -290,16 +324,22 @@ final class JdbcRows {
         var spec = new JobSpec(rs.getString("id"), rs.getString("type"),
                 (ObjectNode) json.readTree(rs.getString("params")), duration(rs, "timeout"), retry);
         String errorType = rs.getString("error_type");
-        JobError error = errorType == null ? null
-                : new JobError(errorType, rs.getString("error_message"), rs.getString("error_exception"));
+        JobError error = errorType == null ? null : new JobError(errorType, rs.getString("error_message"),
+                rs.getString("error_exception"), integer(rs, "error_http_status"));
         String result = rs.getString("result");
         JsonNode resultNode = result == null ? null : json.readTree(result);
         return new Job(spec, JobState.valueOf(rs.getString("state")), rs.getInt("attempts"), instant(rs, "started_at"),
-                instant(rs, "finished_at"), error, resultNode, rs.getBoolean("abandoned"), rs.getInt("deferrals"));
+                instant(rs, "finished_at"), error, resultNode, rs.getBoolean("abandoned"), rs.getInt("deferrals"),
+                rs.getBoolean("ignored"), 1, List.of());
     }
 
     KeyedBatch keyedBatch(ResultSet rs, int row) throws SQLException {
         return new KeyedBatch(rs.getObject("id", UUID.class), rs.getString("request_fingerprint"));
+    }
+
+    private static @Nullable Integer integer(ResultSet rs, String column) throws SQLException {
+        int value = rs.getInt(column);
+        return rs.wasNull() ? null : value;
     }
 
     private static @Nullable Duration duration(ResultSet rs, String column) throws SQLException {
