@@ -6,15 +6,9 @@
 -- small however often the job is retried or deferred. NULL: no attempt yet, or a row written before
 -- this column. Lists of jobs never read it: only a read of one job, and the engines, do.
 ALTER TABLE job ADD COLUMN attempt_history VARCHAR;
--- The HTTP status the job's last failed attempt got, where its error came from one (error_type and
--- its companions hold the rest of that error).
-ALTER TABLE job ADD COLUMN error_http_status INTEGER;
 
 -- The stop report of the batch's cancellation cause, counted while its jobs stop. NULL: no cause, or
 -- one recorded before this column.
 ALTER TABLE batch ADD COLUMN cause_report VARCHAR;
-
--- The summed durations of the batch's succeeded jobs' last attempts: the stop report's estimate of
--- the work a stop saved is the jobs it skipped times their mean. Kept with the batch, as its job
--- counters are, so that every replica of a cluster counts on from the same figure.
-ALTER TABLE batch ADD COLUMN succeeded_millis BIGINT DEFAULT 0 NOT NULL;
+-- (The job's error_http_status and the batch's succeeded_millis, which the stop report also reads,
+-- came with V9.)

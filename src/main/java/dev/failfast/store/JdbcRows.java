@@ -45,15 +45,17 @@ final class JdbcRows {
                 created_at, started_at, finished_at, jobs_total, jobs_pending, jobs_running, jobs_succeeded,
                 jobs_failed, jobs_cancelled, jobs_skipped, cause, cause_job_id, cause_error_type, cause_message,
                 cause_reason, cause_requested_by, cause_requested_at, cause_completed_at, cause_report,
-                succeeded_millis, idempotency_key, request_fingerprint, tenant, submitted_by)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+                idempotency_key, request_fingerprint, tenant, submitted_by, policies, ignored_failures,
+                listed_succeeded, succeeded_millis, cause_rule)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                ?, ?, ?, ?, ?, ?)""";
 
     static final String UPDATE_BATCH = """
             UPDATE batch SET state = ?, started_at = ?, finished_at = ?, jobs_total = ?, jobs_pending = ?,
                 jobs_running = ?, jobs_succeeded = ?, jobs_failed = ?, jobs_cancelled = ?, jobs_skipped = ?,
                 cause = ?, cause_job_id = ?, cause_error_type = ?, cause_message = ?, cause_reason = ?,
                 cause_requested_by = ?, cause_requested_at = ?, cause_completed_at = ?, cause_report = ?,
-                succeeded_millis = ?
+                ignored_failures = ?, listed_succeeded = ?, succeeded_millis = ?, cause_rule = ?
             WHERE id = ?""";
 
     static final String INSERT_LABEL = "INSERT INTO batch_label (batch_id, label_key, label_value) VALUES (?, ?, ?)";
@@ -61,12 +63,13 @@ final class JdbcRows {
     static final String INSERT_JOB = """
             INSERT INTO job (batch_id, seq, id, type, params, timeout, retry_max_attempts, retry_backoff,
                 retry_multiplier, retry_max_backoff, state, attempts, started_at, finished_at, error_type,
-                error_message, error_exception, result, abandoned, deferrals, error_http_status, attempt_history)
+                error_message, error_exception, result, abandoned, deferrals, ignored, error_http_status,
+                attempt_history)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     static final String UPDATE_JOB = """
             UPDATE job SET state = ?, attempts = ?, started_at = ?, finished_at = ?, error_type = ?,
-                error_message = ?, error_exception = ?, result = ?, abandoned = ?, deferrals = ?,
+                error_message = ?, error_exception = ?, result = ?, abandoned = ?, deferrals = ?, ignored = ?,
                 error_http_status = ?, attempt_history = ?
             WHERE batch_id = ? AND id = ?""";
 
@@ -78,7 +81,7 @@ final class JdbcRows {
     static final String LISTED_JOB_COLUMNS = """
             batch_id, id, seq, type, params, timeout, retry_max_attempts, retry_backoff, retry_multiplier,
             retry_max_backoff, state, attempts, started_at, finished_at, error_type, error_message, error_exception,
-            result, abandoned, owner_node, version, deferrals, error_http_status""";
+            result, abandoned, owner_node, version, deferrals, ignored, error_http_status""";
 
     /** A change made by a cluster node: the batch row with its new version. */
     static final String UPDATE_BATCH_VERSIONED = UPDATE_BATCH.replace("UPDATE batch SET ",
@@ -104,9 +107,12 @@ final class JdbcRows {
 
     private final JsonColumns columns;
 
+    private final PoliciesJson policies;
+
     JdbcRows(JsonMapper json) {
         this.json = json;
         this.columns = new JsonColumns(json);
+        this.policies = new PoliciesJson(json);
     }
 
     // ---- writing ----------------------------------------------------------------------
@@ -118,7 +124,7 @@ final class JdbcRows {
         setString(ps, ++i, spec.name());
         ps.setString(++i, json.writeValueAsString(storable(spec.labels())));
         ps.setString(++i, spec.failurePolicy().name());
-        ps.setInt(++i, java.util.Objects.requireNonNullElse(spec.maxFailures(), 0));
+        setInteger(ps, ++i, spec.maxFailures());
         ps.setInt(++i, spec.maxParallelism());
         setDuration(ps, ++i, spec.deadline());
         ps.setString(++i, batch.state().name());
@@ -127,11 +133,13 @@ final class JdbcRows {
         setInstant(ps, ++i, batch.finishedAt());
         i = setCounts(ps, i, batch.counts());
         i = setCause(ps, i, batch.cancellation());
-        ps.setLong(++i, batch.tally().succeededMillis());
         setString(ps, ++i, key == null ? null : key.key());
         setString(ps, ++i, key == null ? null : key.requestFingerprint());
         ps.setString(++i, batch.owner().tenant());
         setString(ps, ++i, batch.owner().submittedBy());
+        setString(ps, ++i, policies.write(spec.policies()));
+        i = setTally(ps, i, batch.tally());
+        setString(ps, ++i, batch.cancellation() == null ? null : batch.cancellation().rule());
     }
 
     void setBatchUpdate(PreparedStatement ps, Batch batch) throws SQLException {
@@ -149,7 +157,8 @@ final class JdbcRows {
         setInstant(ps, ++i, batch.finishedAt());
         i = setCounts(ps, i, batch.counts());
         i = setCause(ps, i, batch.cancellation());
-        ps.setLong(++i, batch.tally().succeededMillis());
+        i = setTally(ps, i, batch.tally());
+        setString(ps, ++i, batch.cancellation() == null ? null : batch.cancellation().rule());
         ps.setObject(++i, batch.id());
     }
 
@@ -206,12 +215,8 @@ final class JdbcRows {
         setString(ps, ++i, job.result() == null ? null : json.writeValueAsString(job.result()));
         ps.setBoolean(++i, job.abandoned());
         ps.setInt(++i, job.deferrals());
-        if (error == null || error.httpStatus() == null) {
-            ps.setNull(++i, Types.INTEGER);
-        }
-        else {
-            ps.setInt(++i, error.httpStatus());
-        }
+        ps.setBoolean(++i, job.ignored());
+        setInteger(ps, ++i, error == null ? null : error.httpStatus());
         setString(ps, ++i, columns.history(job.history(), job.droppedAttempts()));
         return i;
     }
@@ -225,6 +230,22 @@ final class JdbcRows {
         ps.setInt(++i, counts.cancelled());
         ps.setInt(++i, counts.skipped());
         return i;
+    }
+
+    private static int setTally(PreparedStatement ps, int i, JobTally tally) throws SQLException {
+        ps.setInt(++i, tally.ignoredFailures());
+        ps.setInt(++i, tally.listedSucceeded());
+        ps.setLong(++i, tally.succeededMillis());
+        return i;
+    }
+
+    private static void setInteger(PreparedStatement ps, int i, @Nullable Integer value) throws SQLException {
+        if (value == null) {
+            ps.setNull(i, Types.INTEGER);
+        }
+        else {
+            ps.setInt(i, value);
+        }
     }
 
     private int setCause(PreparedStatement ps, int i, @Nullable CancellationCause cause) throws SQLException {
@@ -294,7 +315,8 @@ final class JdbcRows {
             .properties()
             .forEach(e -> labels.put(e.getKey(), e.getValue().asString()));
         var spec = new BatchSpec(rs.getString("name"), labels, FailurePolicy.valueOf(rs.getString("failure_policy")),
-                rs.getInt("max_failures"), rs.getInt("max_parallelism"), duration(rs, "deadline"), List.of());
+                integer(rs, "max_failures"), rs.getInt("max_parallelism"), duration(rs, "deadline"), List.of(),
+                policies.read(rs.getString("policies")));
         var counts = new JobCounts(rs.getInt("jobs_total"), rs.getInt("jobs_pending"), rs.getInt("jobs_running"),
                 rs.getInt("jobs_succeeded"), rs.getInt("jobs_failed"), rs.getInt("jobs_cancelled"),
                 rs.getInt("jobs_skipped"));
@@ -303,9 +325,11 @@ final class JdbcRows {
                 : new CancellationCause(CauseType.valueOf(cause), rs.getString("cause_job_id"),
                         rs.getString("cause_error_type"), rs.getString("cause_message"), rs.getString("cause_reason"),
                         rs.getString("cause_requested_by"), requireInstant(rs, "cause_requested_at"),
-                        instant(rs, "cause_completed_at"), null, columns.report(rs.getString("cause_report")));
+                        instant(rs, "cause_completed_at"), rs.getString("cause_rule"),
+                        columns.report(rs.getString("cause_report")));
         var owner = new Owner(rs.getString("tenant"), rs.getString("submitted_by"));
-        var tally = new JobTally(0, 0, rs.getLong("succeeded_millis"));
+        var tally = new JobTally(rs.getInt("ignored_failures"), rs.getInt("listed_succeeded"),
+                rs.getLong("succeeded_millis"));
         return new Batch(rs.getObject("id", UUID.class), owner, spec, BatchState.valueOf(rs.getString("state")),
                 requireInstant(rs, "created_at"), instant(rs, "started_at"), instant(rs, "finished_at"), counts,
                 cancellation, tally, List.of());
@@ -327,15 +351,21 @@ final class JdbcRows {
                 (ObjectNode) json.readTree(rs.getString("params")), duration(rs, "timeout"), retry);
         String errorType = rs.getString("error_type");
         JobError error = errorType == null ? null : new JobError(errorType, rs.getString("error_message"),
-                rs.getString("error_exception"), rs.getObject("error_http_status", Integer.class));
+                rs.getString("error_exception"), integer(rs, "error_http_status"));
         String result = rs.getString("result");
         JsonNode resultNode = result == null ? null : json.readTree(result);
         return new Job(spec, JobState.valueOf(rs.getString("state")), rs.getInt("attempts"), instant(rs, "started_at"),
-                instant(rs, "finished_at"), error, resultNode, rs.getBoolean("abandoned"), rs.getInt("deferrals"));
+                instant(rs, "finished_at"), error, resultNode, rs.getBoolean("abandoned"), rs.getInt("deferrals"),
+                rs.getBoolean("ignored"), 1, List.of());
     }
 
     KeyedBatch keyedBatch(ResultSet rs, int row) throws SQLException {
         return new KeyedBatch(rs.getObject("id", UUID.class), rs.getString("request_fingerprint"));
+    }
+
+    private static @Nullable Integer integer(ResultSet rs, String column) throws SQLException {
+        int value = rs.getInt(column);
+        return rs.wasNull() ? null : value;
     }
 
     private static @Nullable Duration duration(ResultSet rs, String column) throws SQLException {

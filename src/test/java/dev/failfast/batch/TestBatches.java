@@ -55,7 +55,8 @@ public final class TestBatches {
                     .failurePolicy(spec.failurePolicy())
                     .maxFailures(spec.maxFailures())
                     .maxParallelism(spec.maxParallelism())
-                    .deadline(spec.deadline()));
+                    .deadline(spec.deadline())
+                    .policies(spec.policies()));
         return builder.withJobs(spec.jobs().stream().map(TestJobs::aJob).toList());
     }
 
@@ -69,8 +70,10 @@ public final class TestBatches {
                     .maxFailures(spec.maxFailures())
                     .maxParallelism(spec.maxParallelism())
                     .deadline(spec.deadline())
+                    .policies(spec.policies())
                     .jobs(spec.jobs()));
-        return builder.inState(batch.state())
+        return builder.tally(batch.tally())
+            .inState(batch.state())
             .owner(batch.owner())
             .createdAt(batch.createdAt())
             .startedAt(batch.startedAt())
@@ -88,7 +91,9 @@ public final class TestBatches {
 
         private FailurePolicy failurePolicy = FailurePolicy.FAIL_FAST;
 
-        private int maxFailures;
+        private @Nullable Integer maxFailures = 0;
+
+        private BatchPolicies policies = BatchPolicies.NONE;
 
         private int maxParallelism = 4;
 
@@ -120,8 +125,13 @@ public final class TestBatches {
             return this;
         }
 
-        public BatchSpecBuilder maxFailures(int maxFailures) {
+        public BatchSpecBuilder maxFailures(@Nullable Integer maxFailures) {
             this.maxFailures = maxFailures;
+            return this;
+        }
+
+        public BatchSpecBuilder policies(BatchPolicies policies) {
+            this.policies = policies;
             return this;
         }
 
@@ -145,7 +155,7 @@ public final class TestBatches {
         }
 
         public BatchSpec build() {
-            return new BatchSpec(name, labels, failurePolicy, maxFailures, maxParallelism, deadline, jobs);
+            return new BatchSpec(name, labels, failurePolicy, maxFailures, maxParallelism, deadline, jobs, policies);
         }
 
     }
@@ -177,6 +187,8 @@ public final class TestBatches {
         private @Nullable JobCounts counts;
 
         private @Nullable CancellationCause cancellation;
+
+        private JobTally tally = JobTally.ZERO;
 
         BatchBuilder(UUID id, BatchSpecBuilder spec) {
             this.id = id;
@@ -232,8 +244,18 @@ public final class TestBatches {
             return this;
         }
 
-        public BatchBuilder maxFailures(int maxFailures) {
+        public BatchBuilder maxFailures(@Nullable Integer maxFailures) {
             spec.maxFailures(maxFailures);
+            return this;
+        }
+
+        public BatchBuilder policies(BatchPolicies policies) {
+            spec.policies(policies);
+            return this;
+        }
+
+        public BatchBuilder tally(JobTally tally) {
+            this.tally = tally;
             return this;
         }
 
@@ -318,7 +340,7 @@ public final class TestBatches {
 
         public Batch build() {
             return new Batch(id, owner, spec.build(), state, createdAt, startedAt, finishedAt,
-                    counts != null ? counts : countsOfJobs(), cancellation);
+                    counts != null ? counts : countsOfJobs(), cancellation, tally, List.of());
         }
 
         private JobCounts countsOfJobs() {
