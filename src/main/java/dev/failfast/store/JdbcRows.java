@@ -65,7 +65,7 @@ final class JdbcRows {
                 retry_multiplier, retry_max_backoff, state, attempts, started_at, finished_at, error_type,
                 error_message, error_exception, result, abandoned, deferrals, ignored, error_http_status,
                 attempt_history)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     static final String UPDATE_JOB = """
             UPDATE job SET state = ?, attempts = ?, started_at = ?, finished_at = ?, error_type = ?,
