@@ -56,7 +56,15 @@ final class LocalEngine implements AutoCloseable {
      * @param settings {@code failfast.*} properties, without the prefix
      */
     LocalEngine(Map<String, String> settings, List<JobHandler<?>> handlers) {
-        this(properties(settings), handlers, null, null);
+        this(properties(settings), handlers, null, null, Clock.systemUTC());
+    }
+
+    /**
+     * On a real executor and timer scheduler, reading the time from {@code clock}: a
+     * {@code SettableClock} makes every time the engine records the test's.
+     */
+    LocalEngine(Map<String, String> settings, List<JobHandler<?>> handlers, Clock clock) {
+        this(properties(settings), handlers, null, null, clock);
     }
 
     /**
@@ -65,11 +73,11 @@ final class LocalEngine implements AutoCloseable {
      * nothing needs waiting for.
      */
     static LocalEngine manual(Map<String, String> settings, List<JobHandler<?>> handlers, ManualScheduler scheduler) {
-        return new LocalEngine(properties(settings), handlers, new SyncTaskExecutor(), scheduler);
+        return new LocalEngine(properties(settings), handlers, new SyncTaskExecutor(), scheduler, scheduler.getClock());
     }
 
     private LocalEngine(FailfastProperties properties, List<JobHandler<?>> handlers,
-            @Nullable TaskExecutor manualExecutor, @Nullable ManualScheduler manualScheduler) {
+            @Nullable TaskExecutor manualExecutor, @Nullable ManualScheduler manualScheduler, Clock realClock) {
         this.properties = properties;
         TaskExecutor executor;
         TaskScheduler scheduler;
@@ -90,12 +98,13 @@ final class LocalEngine implements AutoCloseable {
             pool.setThreadNamePrefix("test-job-");
             pool.initialize();
             var timers = new ThreadPoolTaskScheduler();
+            timers.setClock(realClock);
             timers.setPoolSize(2);
             timers.setRemoveOnCancelPolicy(true);
             timers.initialize();
             executor = pool;
             scheduler = timers;
-            clock = Clock.systemUTC();
+            clock = realClock;
             this.shutdown = () -> {
                 pool.shutdown();
                 timers.shutdown();
