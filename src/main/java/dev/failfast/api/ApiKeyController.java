@@ -59,7 +59,7 @@ class ApiKeyController {
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Create an API key",
+    @Operation(operationId = "createApiKey", summary = "Create an API key",
             description = "The response holds the key itself, this once: the service keeps only a hash of it.",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(
                     content = @Content(schema = @Schema(implementation = ApiKeyRequest.class),
@@ -105,7 +105,7 @@ class ApiKeyController {
     }
 
     @GetMapping
-    @Operation(summary = "List API keys, newest first",
+    @Operation(operationId = "listApiKeys", summary = "List API keys, newest first",
             description = "Revoked and expired keys included; never the keys themselves.")
     @ApiResponse(responseCode = "200", description = "One page of keys")
     PageResponse<ApiKeyResponse> list(
@@ -120,7 +120,8 @@ class ApiKeyController {
     }
 
     @GetMapping("/{id}")
-    @Operation(summary = "Get one API key")
+    @Operation(operationId = "getApiKey", summary = "Get one API key",
+            description = "Its tenant, scopes, expiry and whether it is revoked; never the key itself.")
     @ApiResponse(responseCode = "200", description = "The key (never the key itself)")
     @ApiResponse(responseCode = "404", description = "No such key", content = @Content)
     ApiKeyResponse get(@PathVariable UUID id) {
@@ -129,9 +130,11 @@ class ApiKeyController {
             .orElseThrow(() -> new ApiKeyNotFoundException(id));
     }
 
-    @DeleteMapping("/{id}")
+    // Any Accept, as for deleting a batch: a 204 has no body, an error is a problem
+    // detail.
+    @DeleteMapping(path = "/{id}", produces = MediaType.ALL_VALUE)
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    @Operation(summary = "Revoke an API key",
+    @Operation(operationId = "revokeApiKey", summary = "Revoke an API key",
             description = "From this moment no replica accepts it. Revoking a revoked key changes nothing.")
     @ApiResponse(responseCode = "204", description = "Revoked")
     @ApiResponse(responseCode = "404", description = "No such key", content = @Content)

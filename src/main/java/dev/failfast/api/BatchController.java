@@ -82,7 +82,7 @@ class BatchController {
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Submit a batch",
+    @Operation(operationId = "submitBatch", summary = "Submit a batch",
             description = "Validates the whole batch (job types, params, unique ids), admits it and starts it. "
                     + "Returns at once; poll the Location or stream its events. With an Idempotency-Key header, "
                     + "sending the same request again returns the batch it created (200) instead of a new one; "
@@ -126,7 +126,7 @@ class BatchController {
     }
 
     @GetMapping("/{id}")
-    @Operation(summary = "Get a batch's status",
+    @Operation(operationId = "getBatch", summary = "Get a batch's status",
             description = "Counts per job state and the cancellation cause; "
                     + "costs the same whatever the number of jobs.")
     @ApiResponse(responseCode = "200", description = "The batch's status",
@@ -138,7 +138,9 @@ class BatchController {
     }
 
     @GetMapping
-    @Operation(summary = "List batches, newest first")
+    @Operation(operationId = "listBatches", summary = "List batches, newest first",
+            description = "The caller's tenant's batches (every tenant's for an admin, or the one asked for), "
+                    + "filtered by state and labels, one page at a time.")
     @ApiResponse(responseCode = "200", description = "One page of batches")
     @ApiResponse(responseCode = "400", description = "Invalid query parameter", content = @Content)
     PageResponse<BatchResponse> list(@AuthenticationPrincipal Caller caller,
@@ -168,7 +170,9 @@ class BatchController {
     }
 
     @GetMapping("/{id}/jobs")
-    @Operation(summary = "List a batch's jobs, in submission order")
+    @Operation(operationId = "listJobs", summary = "List a batch's jobs, in submission order",
+            description = "Each job's state, attempts, error and result, one page at a time; filter by state "
+                    + "to find the failed ones.")
     @ApiResponse(responseCode = "200", description = "One page of jobs")
     @ApiResponse(responseCode = "404", description = "No such batch", content = @Content)
     PageResponse<JobResponse> jobs(@AuthenticationPrincipal Caller caller, @PathVariable UUID id,
@@ -183,9 +187,9 @@ class BatchController {
     }
 
     @GetMapping("/{id}/jobs/{jobId}")
-    @Operation(summary = "Get one job",
-            description = "The job's status with its attempt history "
-                    + "(attemptHistory), which lists of jobs leave out.")
+    @Operation(operationId = "getJob", summary = "Get one job",
+            description = "A job by the id it was submitted with: its state, attempts, error and result, with its "
+                    + "attempt history (attemptHistory), which lists of jobs leave out.")
     @ApiResponse(responseCode = "200", description = "The job's status",
             content = @Content(schema = @Schema(implementation = JobResponse.class),
                     examples = @ExampleObject(value = ApiExamples.JOB_WITH_HISTORY)))
@@ -199,9 +203,10 @@ class BatchController {
 
     @PostMapping("/{id}/cancel")
     @ResponseStatus(HttpStatus.ACCEPTED)
-    @Operation(summary = "Cancel a batch", description = "Records the cause USER_REQUESTED (unless the batch already "
-            + "has a cause), skips jobs not yet started and interrupts running ones. The body is optional. The 202 "
-            + "comes once the cancellation is stored: a crash after it does not lose it.")
+    @Operation(operationId = "cancelBatch", summary = "Cancel a batch",
+            description = "Records the cause USER_REQUESTED (unless the batch already "
+                    + "has a cause), skips jobs not yet started and interrupts running ones. The body is optional. The 202 "
+                    + "comes once the cancellation is stored: a crash after it does not lose it.")
     @ApiResponse(responseCode = "202", description = "Cancelling; poll or stream until the batch is terminal")
     @ApiResponse(responseCode = "404", description = "No such batch", content = @Content)
     @ApiResponse(responseCode = "409", description = "The batch is already terminal", content = @Content)
@@ -212,9 +217,14 @@ class BatchController {
         return BatchResponse.of(engine.cancel(caller, id, request == null ? null : request.reason()));
     }
 
-    @DeleteMapping("/{id}")
+    // Any Accept: a 204 has no body, and an error is a problem detail whatever the client
+    // asked for. Generated clients send the types the document declares (here only
+    // application/problem+json), which the class's application/json would refuse (406).
+    @DeleteMapping(path = "/{id}", produces = MediaType.ALL_VALUE)
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    @Operation(summary = "Delete a terminal batch and its jobs")
+    @Operation(operationId = "deleteBatch", summary = "Delete a terminal batch and its jobs",
+            description = "Removes the batch and its jobs for good; an active batch must be cancelled "
+                    + "first (409).")
     @ApiResponse(responseCode = "204", description = "Deleted")
     @ApiResponse(responseCode = "404", description = "No such batch", content = @Content)
     @ApiResponse(responseCode = "409", description = "The batch is still active", content = @Content)
@@ -223,7 +233,7 @@ class BatchController {
     }
 
     @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    @Operation(summary = "Stream a batch's events (server-sent events)",
+    @Operation(operationId = "streamBatchEvents", summary = "Stream a batch's events (server-sent events)",
             description = "First a `batch` event with the current status, then a `job` event for each job state "
                     + "change and a `batch` event for each batch state change. The stream closes after the "
                     + "`batch` event with a terminal state. A `lagged` event says events were dropped because "

@@ -35,7 +35,7 @@ public final class JsonErrors {
 
     public static String message(JacksonException e) {
         return switch (e) {
-            case UnrecognizedPropertyException ignored -> "unknown field";
+            case UnrecognizedPropertyException unknown -> "unknown field" + known(unknown);
             case ValueInstantiationException creator when creator
                 .getCause() instanceof InvalidParamValueException invalid -> String.valueOf(invalid.getMessage());
             case MismatchedInputException mismatch when mismatch.getTargetType() != null -> {
@@ -52,6 +52,16 @@ public final class JsonErrors {
             case StreamReadException read -> "malformed JSON" + at(read.getLocation());
             default -> "invalid value";
         };
+    }
+
+    /**
+     * The fields the object takes, sorted, so a typo can be fixed from the answer alone.
+     */
+    private static String known(UnrecognizedPropertyException e) {
+        if (e.getKnownPropertyIds() == null || e.getKnownPropertyIds().isEmpty()) {
+            return "";
+        }
+        return "; known fields: " + e.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();
     }
 
     private static String describe(Class<?> type) {

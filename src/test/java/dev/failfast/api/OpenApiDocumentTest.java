@@ -38,6 +38,10 @@ class OpenApiDocumentTest {
 
     private static final String PROBLEM_JSON = MediaType.APPLICATION_PROBLEM_JSON_VALUE;
 
+    static final String COMMITTED_SERVERS = """
+            [{"url": "http://localhost:8080",
+              "description": "The service started locally with its defaults; a deployment serves this document, with its own address, at /v3/api-docs"}]""";
+
     private static final JsonMapper JSON = JsonMapper.builder()
         .enable(SerializationFeature.INDENT_OUTPUT)
         .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
@@ -51,7 +55,11 @@ class OpenApiDocumentTest {
         ApiClient.Response response = new ApiClient(port).get("/v3/api-docs");
         assertThat(response.status()).isEqualTo(200);
         ObjectNode served = (ObjectNode) JSON.readTree(response.body());
-        served.remove("servers"); // names the random test port
+        // The served document names the random test port; the committed copy names where
+        // a
+        // service started with its defaults listens (a deployment serves its own
+        // address).
+        served.set("servers", JSON.readTree(COMMITTED_SERVERS));
         String current = JSON.writeValueAsString(JSON.treeToValue(served, Object.class)) + "\n";
 
         if (Boolean.getBoolean("openapi.update")) {
@@ -151,7 +159,12 @@ class OpenApiDocumentTest {
 
         assertThat(problem.propertyNames()).contains("type", "title", "status", "detail", "instance");
         assertThat(problem.get("type").get("format").asString()).isEqualTo("uri");
+        assertThat(problem.get("instance").get("format").asString()).as("the request's path")
+            .isEqualTo("uri-reference");
         assertThat(problem.get("status").get("type").asString()).isEqualTo("integer");
+        assertThat(problem.get("errors").get("items").get("$ref").asString())
+            .isEqualTo("#/components/schemas/FieldProblem");
+        assertThat(problem.has("properties")).as("Spring's map, never sent as such").isFalse();
     }
 
     @Test
@@ -217,6 +230,45 @@ class OpenApiDocumentTest {
             .get("content")
             .get("application/json")
             .get("example")).isEqualTo(JSON.readTree(ApiExamples.FAILED_BATCH));
+    }
+
+    /**
+     * Request bodies are read strictly (unknown fields are refused) and the schemas say
+     * so; the free-form members stay open.
+     */
+    @Test
+    void requestSchemasAreClosedButParamsAndLabelsStayOpen() {
+        JsonNode schemas = served().get("components").get("schemas");
+
+        for (String request : List.of("BatchRequest", "JobRequest", "RetryRequest", "CancelRequest", "ApiKeyRequest")) {
+            assertThat(schemas.get(request).get("additionalProperties").asBoolean(true)).as(request).isFalse();
+        }
+        assertThat(schemas.get("JobRequest").get("properties").get("params").get("additionalProperties").isObject())
+            .isTrue();
+        assertThat(schemas.get("BatchRequest").get("properties").get("labels").get("additionalProperties").isObject())
+            .isTrue();
+        assertThat(schemas.get("BatchResponse").has("additionalProperties")).as("responses stay as they were")
+            .isFalse();
+    }
+
+    /**
+     * The service writes null members; the schemas say which may be null, so a generated
+     * client and the examples agree with what is sent.
+     */
+    @Test
+    void membersThatMayBeNullAreNullable() {
+        JsonNode schemas = served().get("components").get("schemas");
+        JsonNode batch = schemas.get("BatchResponse").get("properties");
+
+        assertThat(batch.get("deadline").get("type").valueStream().map(JsonNode::asString)).containsExactly("string",
+                "null");
+        assertThat(batch.get("state").get("type").asString()).as("never null").isEqualTo("string");
+        assertThat(batch.get("cancellation").get("oneOf").valueStream().map(JsonNode::toString))
+            .containsExactly("{\"$ref\":\"#/components/schemas/Cancellation\"}", "{\"type\":\"null\"}");
+        assertThat(schemas.get("ApiKeyRequest").get("properties").get("name").get("type").asString())
+            .as("required, so null is refused")
+            .isEqualTo("string");
+        assertThat(schemas.get("RetryRequest").get("properties").get("multiplier").get("default").isNumber()).isTrue();
     }
 
     @Test
