@@ -19,6 +19,51 @@ final class ApiExamples {
               ]
             }""";
 
+    /**
+     * A tolerance by ratio and rules per error: retry I/O errors under a retry of their
+     * own, never count a 404, stop at once on any other 4xx.
+     */
+    static final String SUBMIT_RULES = """
+            {
+              "name": "partner-sync",
+              "maxFailureRatio": 0.25,
+              "minJobsForRatio": 4,
+              "onError": [
+                {"errorType": "IO", "action": "RETRY",
+                 "retry": {"maxAttempts": 5, "backoff": "PT2S", "multiplier": 2.0, "maxBackoff": "PT30S"}},
+                {"httpStatus": 429, "action": "RETRY"},
+                {"httpStatus": 404, "action": "IGNORE"},
+                {"httpStatus": "4xx", "action": "FAIL_BATCH"},
+                {"errorType": "HTTP_STATUS", "message": "checksum (mismatch|missing)", "action": "COUNT"}
+              ],
+              "jobs": [
+                {"id": "region-eu", "type": "http", "params": {"url": "https://partner.example.com/sync/eu"},
+                 "retry": {"maxAttempts": 3}},
+                {"id": "region-us", "type": "http", "params": {"url": "https://partner.example.com/sync/us"},
+                 "retry": {"maxAttempts": 3}},
+                {"id": "region-ap", "type": "http", "params": {"url": "https://partner.example.com/sync/ap"},
+                 "retry": {"maxAttempts": 3}},
+                {"id": "region-sa", "type": "http", "params": {"url": "https://partner.example.com/sync/sa"},
+                 "retry": {"maxAttempts": 3}}
+              ]
+            }""";
+
+    /**
+     * A race of mirrors: the first download that succeeds ends the batch SUCCEEDED and
+     * stops the others.
+     */
+    static final String SUBMIT_RACE = """
+            {
+              "name": "fetch-release",
+              "failurePolicy": "CONTINUE",
+              "succeedWhen": {"minSucceeded": 1},
+              "jobs": [
+                {"id": "mirror-1", "type": "http", "params": {"url": "https://mirror1.example.com/release.tar.gz"}},
+                {"id": "mirror-2", "type": "http", "params": {"url": "https://mirror2.example.com/release.tar.gz"}},
+                {"id": "mirror-3", "type": "http", "params": {"url": "https://mirror3.example.com/release.tar.gz"}}
+              ]
+            }""";
+
     static final String INVALID = """
             {
               "type": "https://failfast.dev/problems/invalid-request",
@@ -41,13 +86,18 @@ final class ApiExamples {
               "labels": {},
               "failurePolicy": "FAIL_FAST",
               "maxFailures": 0,
+              "maxFailureRatio": null,
+              "minJobsForRatio": null,
+              "onError": [],
+              "succeedWhen": null,
               "maxParallelism": 8,
               "deadline": null,
               "state": "FAILED",
               "createdAt": "2026-11-25T10:00:00.000123Z",
               "startedAt": "2026-11-25T10:00:00.001456Z",
               "finishedAt": "2026-11-25T10:00:00.252789Z",
-              "counts": {"total": 100, "pending": 0, "running": 0, "succeeded": 0, "failed": 1, "cancelled": 7, "skipped": 92},
+              "counts": {"total": 100, "pending": 0, "running": 0, "succeeded": 0, "failed": 1, "cancelled": 7, "skipped": 92,
+                         "ignored": 0},
               "cancellation": {
                 "cause": "JOB_FAILED",
                 "jobId": "job-003",
@@ -58,6 +108,7 @@ final class ApiExamples {
                 "requestedAt": "2026-11-25T10:00:00.251901Z",
                 "completedAt": "2026-11-25T10:00:00.252301Z",
                 "propagationMillis": 0.4,
+                "rule": null,
                 "report": {"runningAtCause": 7, "stoppedRunning": 7, "neverStarted": 92, "abandoned": 0,
                            "discardedJobSeconds": 1.75, "savedJobSeconds": null}
               }

@@ -83,13 +83,21 @@ class BatchController {
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "submitBatch", summary = "Submit a batch",
-            description = "Validates the whole batch (job types, params, unique ids), admits it and starts it. "
+            description = "Validates the whole batch (job types, params, unique ids, its failure policies), admits "
+                    + "it and starts it. "
                     + "Returns at once; poll the Location or stream its events. With an Idempotency-Key header, "
                     + "sending the same request again returns the batch it created (200) instead of a new one; "
                     + "the key lives as long as that batch.",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(
                     content = @Content(schema = @Schema(implementation = BatchRequest.class),
-                            examples = @ExampleObject(name = "fail-fast", value = ApiExamples.SUBMIT))))
+                            examples = { @ExampleObject(name = "fail-fast", value = ApiExamples.SUBMIT),
+                                    @ExampleObject(name = "tolerance-and-rules",
+                                            summary = "Tolerate 25% failures after 4 jobs; retry I/O, ignore 404, "
+                                                    + "stop on other 4xx",
+                                            value = ApiExamples.SUBMIT_RULES),
+                                    @ExampleObject(name = "first-mirror-wins",
+                                            summary = "Succeed with the first mirror that answers; stop the others",
+                                            value = ApiExamples.SUBMIT_RACE) })))
     @ApiResponse(responseCode = "202", description = "Accepted; the body is the batch status")
     @ApiResponse(responseCode = "200",
             description = "The Idempotency-Key created this batch before; its current status")

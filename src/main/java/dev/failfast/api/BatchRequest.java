@@ -3,6 +3,8 @@ package dev.failfast.api;
 import dev.failfast.batch.FailurePolicy;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
@@ -28,8 +30,25 @@ record BatchRequest(
         @Schema(description = "FAIL_FAST cancels the batch when a job fails; CONTINUE runs every job",
                 defaultValue = "FAIL_FAST") @Nullable FailurePolicy failurePolicy,
 
-        @Schema(description = "Failures a FAIL_FAST batch tolerates before it is cancelled",
-                defaultValue = "0") @Min(0) @Nullable Integer maxFailures,
+        @Schema(description = "Failures a FAIL_FAST batch tolerates before it is cancelled (failures an IGNORE rule "
+                + "excused not counted). Default 0, or no absolute limit when maxFailureRatio is given. Not with "
+                + "CONTINUE, which never cancels for failures") @Min(0) @Nullable Integer maxFailures,
+
+        @Schema(description = "FAIL_FAST only: the batch is cancelled (cause FAILURE_RATIO_EXCEEDED) once more than "
+                + "this ratio of its finished jobs failed with at least minJobsForRatio finished, or as soon as more "
+                + "than this ratio of its jobs must fail whatever the others do. Ignored failures are not counted",
+                example = "0.2", minimum = "0",
+                maximum = "1") @DecimalMin("0") @DecimalMax("1") @Nullable Double maxFailureRatio,
+
+        @Schema(description = "With maxFailureRatio: jobs that must have finished (succeeded or failed) before the "
+                + "ratio is judged on the finished ones; at most the number of jobs. Not given: the ratio is judged "
+                + "only against the whole batch, so the batch stops once failure is certain",
+                example = "10") @Min(1) @Nullable Integer minJobsForRatio,
+
+        @Schema(description = "Rules tried in order on each failed attempt; the first that matches decides. At most "
+                + MAX_RULES + " rules") @Size(max = MAX_RULES) @Nullable List<@NotNull @Valid OnErrorRule> onError,
+
+        @Schema(description = "When the batch has succeeded before all its jobs ran") @Valid @Nullable SucceedWhen succeedWhen,
 
         @Schema(description = "Jobs of this batch running at once; default from failfast.engine.default-max-parallelism",
                 example = "8") @Min(1) @Max(10_000) @Nullable Integer maxParallelism,
@@ -38,6 +57,9 @@ record BatchRequest(
                 type = "string", format = "duration", example = "PT10M") @Nullable Duration deadline,
 
         @Schema(description = "The jobs, started in this order") @NotEmpty List<@NotNull @Valid JobRequest> jobs) {
+
+    /** Most rules a batch's {@code onError} list may have. */
+    static final int MAX_RULES = 50;
 
     static final String LABEL_KEY = "[A-Za-z0-9._/-]{1,63}";
     static final String JOB_ID = "[A-Za-z0-9._:-]{1,128}";

@@ -31,6 +31,8 @@ record JobResponse(String id, String type,
                 + "While the job waits, error says why") int deferrals,
         @Nullable Instant startedAt, @Nullable Instant finishedAt, @Nullable Long durationMillis,
         @Schema(description = "True when the job ignored cancellation past the grace period and its thread was left to finish") boolean abandoned,
+        @Schema(description = "True when the job FAILED and an IGNORE rule of the batch's onError excused the "
+                + "failure: it counts toward neither the tolerance nor the batch's end state") boolean ignored,
         @Schema(description = "Why the last attempt failed") @Nullable JobError error,
         @Schema(description = "What the job returned: any JSON value",
                 implementation = Object.class) @Nullable JsonNode result,
@@ -62,8 +64,8 @@ record JobResponse(String id, String type,
         var spec = job.spec();
         return new JobResponse(job.id(), spec.type(), handlers.redactParams(spec.type(), spec.params()), spec.timeout(),
                 spec.retry(), job.state(), job.attempts(), job.deferrals(), job.startedAt(), job.finishedAt(),
-                job.durationMillis(), job.abandoned(), job.error(), job.result(), StoppedBy.of(job, batch),
-                withHistory ? job.history().stream().map(Attempt::of).toList() : null,
+                job.durationMillis(), job.abandoned(), job.ignored(), job.error(), job.result(),
+                StoppedBy.of(job, batch), withHistory ? job.history().stream().map(Attempt::of).toList() : null,
                 withHistory ? job.droppedAttempts() : null);
     }
 

@@ -58,21 +58,21 @@ public record Deferrals(Duration minWait, Duration maxWait, int maxPerJob) {
     /** {@link #waitFor}, with what made the wait what it is, for the job's history. */
     public Backoff backoff(Duration asked, Batch batch, Instant now) {
         Duration wait = asked;
-        String reason = "Retry-After asked " + asked;
+        String reason = "Retry-After " + asked + " asked";
         if (wait.compareTo(minWait) < 0) {
             wait = minWait;
-            reason += ", raised to the floor " + minWait;
+            reason += ", raised to " + minWait + " (failfast.limits.min-retry-backoff)";
         }
         if (wait.compareTo(maxWait) > 0) {
             wait = maxWait;
-            reason += ", capped to " + maxWait;
+            reason += ", capped to " + maxWait + " (failfast.engine.max-retry-later)";
         }
         Duration deadline = batch.spec().deadline();
         if (deadline != null) {
             Duration untilDeadline = Duration.between(now, batch.createdAt().plus(deadline));
             if (untilDeadline.compareTo(wait) < 0) {
                 wait = untilDeadline.isNegative() ? Duration.ZERO : untilDeadline;
-                reason += ", cut to the batch's deadline: " + wait;
+                reason += ", cut to " + wait + " by the batch's deadline";
             }
         }
         return new Backoff(wait, reason);

@@ -137,7 +137,7 @@ class BatchControllerWebTest {
         assertThat(body.get("name").asString()).isEqualTo("seed");
         assertThat(body.get("counts").toString())
             .isEqualTo("{\"total\":3,\"pending\":0,\"running\":0,\"succeeded\":0,\"failed\":1,\"cancelled\":1,"
-                    + "\"skipped\":1}");
+                    + "\"skipped\":1,\"ignored\":0}");
         JsonNode cancellation = body.get("cancellation");
         assertThat(cancellation.get("cause").asString()).isEqualTo("JOB_FAILED");
         assertThat(cancellation.get("jobId").asString()).isEqualTo("b");

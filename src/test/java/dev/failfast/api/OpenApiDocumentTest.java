@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.failfast.ApiClient;
 import dev.failfast.FailfastServerTest;
+import dev.failfast.batch.ErrorAction;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
@@ -269,6 +271,53 @@ class OpenApiDocumentTest {
             .as("required, so null is refused")
             .isEqualTo("string");
         assertThat(schemas.get("RetryRequest").get("properties").get("multiplier").get("default").isNumber()).isTrue();
+    }
+
+    @Test
+    void theFailurePoliciesHaveExamplesThatFitTheirSchemas() {
+        JsonNode document = served();
+        JsonNode examples = document.get("paths")
+            .get("/api/v1/batches")
+            .get("post")
+            .get("requestBody")
+            .get("content")
+            .get("application/json")
+            .get("examples");
+        JsonNode schemas = document.get("components").get("schemas");
+
+        JsonNode rules = examples.get("tolerance-and-rules").get("value");
+        JsonNode race = examples.get("first-mirror-wins").get("value");
+        assertThat(rules).isEqualTo(JSON.readTree(ApiExamples.SUBMIT_RULES));
+        assertThat(race).isEqualTo(JSON.readTree(ApiExamples.SUBMIT_RACE));
+        for (JsonNode example : List.of(rules, race)) {
+            assertThat(example.propertyNames())
+                .isSubsetOf(schemas.get("BatchRequest").get("properties").propertyNames());
+        }
+        assertThat(rules.get("onError")).isNotEmpty().allSatisfy(rule -> {
+            assertThat(rule.propertyNames()).isSubsetOf(schemas.get("OnErrorRule").get("properties").propertyNames());
+            assertThat(Arrays.stream(ErrorAction.values()).map(Enum::name)).contains(rule.get("action").asString());
+        });
+        assertThat(race.get("succeedWhen").propertyNames())
+            .isSubsetOf(schemas.get("SucceedWhen").get("properties").propertyNames());
+        // A status is written 404 or "4xx": the schema says either.
+        assertThat(schemas.get("OnErrorRule").get("properties").get("httpStatus").get("oneOf"))
+            .extracting(type -> type.get("type").asString())
+            .containsExactlyInAnyOrder("integer", "string");
+        assertThat(schemas.get("OnErrorRule").get("required").valueStream().map(JsonNode::asString))
+            .containsExactly("action");
+        assertThat(schemas.get("BatchResponse").get("properties").propertyNames()).contains("maxFailureRatio",
+                "minJobsForRatio", "onError", "succeedWhen");
+        assertThat(schemas.get("JobCounts").get("properties").propertyNames()).contains("ignored");
+        assertThat(schemas.get("Cancellation").get("properties").propertyNames()).contains("rule");
+        assertThat(schemas.get("Cancellation")
+            .get("properties")
+            .get("cause")
+            .get("enum")
+            .valueStream()
+            .map(JsonNode::asString))
+            .contains("FAILURE_RATIO_EXCEEDED", "SUCCESS_POLICY_MET", "SUCCESS_POLICY_UNREACHABLE");
+        assertThat(schemas.get("JobResponse").get("properties").propertyNames()).contains("ignored");
+        assertThat(schemas.get("JobError").get("properties").propertyNames()).contains("httpStatus");
     }
 
     @Test

@@ -2,13 +2,23 @@ package dev.failfast.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.failfast.batch.Batch;
+import dev.failfast.batch.BatchPolicies;
+import dev.failfast.batch.BatchSpec;
+import dev.failfast.batch.ErrorAction;
+import dev.failfast.batch.ErrorRule;
+import dev.failfast.batch.FailurePolicy;
 import dev.failfast.batch.Job;
 import dev.failfast.batch.JobError;
 import dev.failfast.batch.JobSpec;
 import dev.failfast.batch.JobState;
 import dev.failfast.batch.RetryPolicy;
+import dev.failfast.batch.TestBatches;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -70,6 +80,96 @@ class AttemptOutcomesTest {
             };
         }
 
+    }
+
+    /**
+     * The batch's {@code onError} rules decide a failed attempt: a rule that matches it
+     * (here one with no condition, so it matches every failure) or, in the table's NONE
+     * rows, none.
+     */
+    @ParameterizedTest(name = "{0} (retry {1}) on {2}, attempt {3} of {4}, stopping {5} -> {6}, ignored {7}")
+    @CsvSource(textBlock = """
+            # action,   rule attempts, outcome,              attempt, of, stopping, state,     ignored, abandoned
+            NONE,       0,             FAILED,               1,       3,  false,    RUNNING,   false,   false
+            NONE,       0,             FAILED,               3,       3,  false,    FAILED,    false,   false
+            RETRY,      0,             FAILED,               1,       3,  false,    RUNNING,   false,   false
+            RETRY,      0,             FAILED,               3,       3,  false,    FAILED,    false,   false
+            # the rule's retry instead of the job's, more or fewer attempts
+            RETRY,      5,             FAILED,               3,       1,  false,    RUNNING,   false,   false
+            RETRY,      5,             FAILED,               5,       1,  false,    FAILED,    false,   false
+            RETRY,      2,             FAILED,               2,       5,  false,    FAILED,    false,   false
+            RETRY,      5,             FAILED,               1,       1,  true,     FAILED,    false,   false
+            RETRY,      5,             STOPPED_BY_TIMEOUT,   1,       1,  false,    RUNNING,   false,   false
+            RETRY,      5,             ABANDONED_AT_TIMEOUT, 1,       1,  false,    FAILED,    false,   true
+            COUNT,      0,             FAILED,               1,       3,  false,    FAILED,    false,   false
+            FAIL_BATCH, 0,             FAILED,               1,       3,  false,    FAILED,    false,   false
+            IGNORE,     0,             FAILED,               1,       3,  false,    FAILED,    true,    false
+            IGNORE,     0,             STOPPED_BY_TIMEOUT,   1,       3,  false,    FAILED,    true,    false
+            IGNORE,     0,             ABANDONED_AT_TIMEOUT, 1,       3,  false,    FAILED,    true,    true
+            # a rule the client wrote wins over a target's request to wait, unless it retries
+            COUNT,      0,             DEFERRED,             1,       3,  false,    FAILED,    false,   false
+            FAIL_BATCH, 0,             DEFERRED,             1,       3,  false,    FAILED,    false,   false
+            IGNORE,     0,             DEFERRED,             1,       3,  false,    FAILED,    true,    false
+            RETRY,      0,             DEFERRED,             1,       1,  false,    RUNNING,   false,   false
+            RETRY,      0,             DEFERRED,             1,       1,  true,     CANCELLED, false,   false
+            # rules decide failures only
+            COUNT,      0,             STOPPED_BY_CANCEL,    1,       3,  true,     CANCELLED, false,   false
+            IGNORE,     0,             SUCCEEDED,            1,       3,  false,    SUCCEEDED, false,   false
+            """)
+    void aMatchingRuleDecidesAFailedAttempt(String action, int ruleAttempts, Kind outcome, int attempt, int maxAttempts,
+            boolean stopping, JobState state, boolean ignored, boolean abandoned) {
+        Job running = running(attempt, maxAttempts);
+
+        Job after = AttemptOutcomes.jobAfter(running, outcome.outcome(), policies(action, ruleAttempts), stopping, NOW);
+
+        assertThat(after.state()).isEqualTo(state);
+        assertThat(after.ignored()).isEqualTo(ignored);
+        assertThat(after.abandoned()).isEqualTo(abandoned);
+        assertThat(after.deferrals()).isEqualTo(outcome == Kind.DEFERRED && "RETRY".equals(action) ? 1 : 0);
+    }
+
+    @Test
+    void theNextAttemptWaitsAsTheRetryingPolicySaysAndSaysWhy() {
+        Job byJob = AttemptOutcomes.jobAfter(running(1, 3), new Outcome.Failed(BOOM), BatchPolicies.NONE, false, NOW);
+        var jobPolicy = AttemptOutcomes.nextAttempt(byJob, new Outcome.Failed(BOOM), batch(BatchPolicies.NONE),
+                Deferrals.NONE, NOW);
+        assertThat(jobPolicy)
+            .isEqualTo(new Backoff(Duration.ofSeconds(1), "job retry policy: attempt 2 of 3, backoff PT1S"));
+
+        var rules = new BatchPolicies(null, 0,
+                List.of(new ErrorRule(JobError.IO, null, null, null, ErrorAction.COUNT, null),
+                        new ErrorRule(null, null, null, null, ErrorAction.RETRY,
+                                new RetryPolicy(4, Duration.ofSeconds(3), 2.0, Duration.ofSeconds(10)))),
+                null);
+        Job byRule = AttemptOutcomes.jobAfter(running(2, 1), new Outcome.Failed(BOOM), rules, false, NOW);
+        assertThat(AttemptOutcomes.nextAttempt(byRule, new Outcome.Failed(BOOM), batch(rules), Deferrals.NONE, NOW))
+            .isEqualTo(new Backoff(Duration.ofSeconds(6), "retry policy of onError[1]: attempt 3 of 4, backoff PT6S"));
+
+        var deferrals = new Deferrals(Duration.ofMillis(100), Duration.ofMinutes(5), 10);
+        var later = new Outcome.Deferred(new JobError(JobError.HTTP_STATUS, "429", null, 429), Duration.ofHours(1));
+        Job deferred = AttemptOutcomes.jobAfter(running(1, 1), later, BatchPolicies.NONE, false, NOW);
+        assertThat(AttemptOutcomes.nextAttempt(deferred, later, batch(BatchPolicies.NONE), deferrals, NOW))
+            .isEqualTo(new Backoff(Duration.ofMinutes(5),
+                    "Retry-After PT1H asked, capped to PT5M (failfast.engine.max-retry-later)"));
+        var now = new Outcome.Deferred(new JobError(JobError.HTTP_STATUS, "429", null, 429), Duration.ZERO);
+        assertThat(AttemptOutcomes.nextAttempt(deferred, now, batch(BatchPolicies.NONE), deferrals, NOW).reason())
+            .isEqualTo("Retry-After PT0S asked, raised to PT0.1S (failfast.limits.min-retry-backoff)");
+    }
+
+    private static BatchPolicies policies(String action, int ruleAttempts) {
+        if (action.equals("NONE")) {
+            return new BatchPolicies(null, 0,
+                    List.of(new ErrorRule("NO_SUCH_TYPE", null, null, null, ErrorAction.FAIL_BATCH, null)), null);
+        }
+        RetryPolicy retry = ruleAttempts == 0 ? null
+                : new RetryPolicy(ruleAttempts, Duration.ofSeconds(1), 1.0, Duration.ofSeconds(1));
+        return new BatchPolicies(null, 0,
+                List.of(new ErrorRule(null, null, null, null, ErrorAction.valueOf(action), retry)), null);
+    }
+
+    private static Batch batch(BatchPolicies policies) {
+        var spec = new BatchSpec("b", Map.of(), FailurePolicy.FAIL_FAST, 0, 1, null, List.of(), policies);
+        return Batch.queued(UUID.randomUUID(), TestBatches.OWNER, spec, STARTED);
     }
 
     /**
