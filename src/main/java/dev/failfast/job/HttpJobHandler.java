@@ -173,10 +173,10 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
             return exchange(context, url, headers.values(), hidden);
         }
         catch (RetryLaterException e) {
-            throw new RetryLaterException(e.delay(), e.errorType(), scrub(e, hidden));
+            throw new RetryLaterException(e.delay(), e.errorType(), scrub(e, hidden), e.httpStatus());
         }
         catch (JobFailedException e) {
-            throw new JobFailedException(e.errorType(), scrub(e, hidden), e.getCause());
+            throw new JobFailedException(e.errorType(), scrub(e, hidden), e.getCause(), e.httpStatus());
         }
         catch (JobCancelledException e) {
             throw e;
