@@ -70,6 +70,7 @@ class DashboardAndAlertsTest {
                 "failfast_jobs_running", "failfast_jobs_pending", "executor_active_threads",
                 "histogram_quantile(0.99, sum by (type, le) " + "(rate(failfast_job_duration_seconds_bucket",
                 "failfast_cancellations_total", "failfast_cancellation_propagation_seconds_bucket",
+                "failfast_stop_discarded_job_seconds_total", "failfast_stop_saved_job_seconds_total",
                 "failfast_jobs_abandoned_total", "failfast_admission_rejections_total",
                 "http_server_requests_seconds_count", "http_server_requests_seconds_bucket", "jvm_memory_used_bytes",
                 "jvm_gc_pause_seconds", "jvm_threads_live_threads");

@@ -2,6 +2,7 @@ package dev.failfast.metrics;
 
 import static dev.failfast.ApiClient.sleep;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import dev.failfast.ApiClient;
@@ -19,6 +20,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The meters as Prometheus reads them from {@code /actuator/prometheus}, after real
@@ -37,6 +39,36 @@ class MetricsTest {
     @BeforeEach
     void setUp() {
         client = new ApiClient(port);
+    }
+
+    /**
+     * A stop's discarded and saved job-seconds are counted once, when it completes, as
+     * its report says.
+     */
+    @Test
+    void aStopCountsTheJobSecondsItDiscardedAndSaved() {
+        Scrape before = Scrape.of(client);
+        String id = client.submit(Map.of("maxParallelism", 1, "jobs",
+                List.of(sleep("ok", "PT0S"), sleep("stopped", "PT60S"), sleep("skipped", "PT60S"))));
+        await().until(() -> client.batch(id).get("counts"),
+                counts -> counts.get("succeeded").asInt() == 1 && counts.get("running").asInt() == 1);
+
+        client.post("/api/v1/batches/" + id + "/cancel", Map.of());
+        JsonNode report = client.awaitTerminal(id).get("cancellation").get("report");
+
+        Scrape after = Scrape.of(client);
+        assertThat(report.get("stoppedRunning").asInt()).isOne();
+        assertThat(report.get("neverStarted").asInt()).isOne();
+        assertThat(report.get("discardedJobSeconds").asDouble()).isPositive();
+        assertThat(report.get("savedJobSeconds").isNumber()).as("one job succeeded to estimate from").isTrue();
+        assertThat(after.delta(before, "failfast_stop_discarded_job_seconds_total", "cause", "USER_REQUESTED"))
+            .isCloseTo(report.get("discardedJobSeconds").asDouble(), within(1e-6));
+        assertThat(after.delta(before, "failfast_stop_saved_job_seconds_total", "cause", "USER_REQUESTED"))
+            .isCloseTo(report.get("savedJobSeconds").asDouble(), within(1e-6));
+        assertThat(after.matching("failfast_stop_discarded_job_seconds_total", "cause", "DEADLINE_EXCEEDED"))
+            .as("every cause's series exists before its first stop")
+            .hasSize(1);
+        assertThat(after.matching("failfast_stop_saved_job_seconds_total", "cause", "DEADLINE_EXCEEDED")).hasSize(1);
     }
 
     @Test

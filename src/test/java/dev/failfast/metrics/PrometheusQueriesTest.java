@@ -96,11 +96,15 @@ class PrometheusQueriesTest {
         List<String> batches = new ArrayList<>();
         // Fail fast: the seed workload.
         batches.add(client.submit(MetricsTest.workload("seed-ff.json")));
-        // Cancel: a client cancels a running batch.
-        String cancelled = client.submit(Map.of("maxParallelism", 2, "jobs",
-                IntStream.range(0, 6).mapToObj(i -> sleep("j" + i, "PT60S")).toList()));
+        // Cancel: a client cancels a running batch, one job of which succeeded first (so
+        // the stop has a mean duration to estimate the work it saved from).
+        List<Map<String, Object>> cancelledJobs = new ArrayList<>();
+        cancelledJobs.add(sleep("quick", "PT0.05S"));
+        IntStream.range(0, 6).mapToObj(i -> sleep("j" + i, "PT60S")).forEach(cancelledJobs::add);
+        String cancelled = client.submit(Map.of("maxParallelism", 2, "jobs", cancelledJobs));
         batches.add(cancelled);
-        await().until(() -> client.batch(cancelled).get("counts").get("running").asInt() == 2);
+        await().until(() -> client.batch(cancelled).get("counts"),
+                counts -> counts.get("running").asInt() == 2 && counts.get("succeeded").asInt() == 1);
         client.post("/api/v1/batches/" + cancelled + "/cancel", Map.of("reason", "dashboard test"));
         // Continue: every job runs, one fails, one succeeds on its third attempt.
         batches.add(client.submit(Map.of("failurePolicy", "CONTINUE", "jobs",
@@ -209,6 +213,18 @@ class PrometheusQueriesTest {
         expected.put("Cancellation propagation p99/B",
                 result -> assertThat(by("cause", result)).hasEntrySatisfying("JOB_FAILED", this::aDuration)
                     .hasEntrySatisfying("USER_REQUESTED", this::aDuration));
+        // Both stopping batches discard the time of the jobs they stop; only the client's
+        // cancel, whose batch had a job succeed, has an estimate of the work it saved.
+        expected.put("Work discarded and saved by stops/A",
+                result -> assertThat(by("cause", result))
+                    .hasEntrySatisfying("JOB_FAILED", rate -> assertThat(rate).isPositive())
+                    .hasEntrySatisfying("USER_REQUESTED", rate -> assertThat(rate).isPositive())
+                    .containsEntry("DEADLINE_EXCEEDED", 0.0));
+        expected.put("Work discarded and saved by stops/B",
+                result -> assertThat(by("cause", result))
+                    .hasEntrySatisfying("USER_REQUESTED", rate -> assertThat(rate).isPositive())
+                    .containsEntry("JOB_FAILED", 0.0)
+                    .containsEntry("DEADLINE_EXCEEDED", 0.0));
         expected.put("Abandoned jobs and rejected batches/A",
                 result -> assertThat(by("type", result)).containsOnlyKeys("sleep", "http")
                     .containsEntry("http", 0.0)
