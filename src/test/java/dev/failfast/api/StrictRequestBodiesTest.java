@@ -55,12 +55,21 @@ class StrictRequestBodiesTest {
         assertThat(client.get("/api/v1/batches").json().get("content")).isEmpty();
     }
 
+    /**
+     * The example of docs/api.md: the first unknown field, and the fields its object
+     * takes.
+     */
     @Test
     void theMessageListsTheFieldsTheObjectTakes() {
-        ApiClient.Response response = client.post("/api/v1/batches", Map.of("jobs", List.of(Map.of("id", "a", "type",
+        ApiClient.Response response = client.post("/api/v1/batches", """
+                {"maxFailurez": 3, "jobs": [{"id": "a", "type": "sleep", "params": {"duration": "PT1S"}}]}""");
+        ApiClient.Response retry = client.post("/api/v1/batches", Map.of("jobs", List.of(Map.of("id", "a", "type",
                 "sleep", "params", Map.of("duration", "PT0S"), "retry", Map.of("maxAttempts", 2, "backof", "PT1S")))));
 
-        assertThat(response.json().get("errors").get(0).get("message").asString())
+        assertThat(response.json().get("errors").valueStream().map(JsonNode::toString)).containsExactly(
+                "{\"field\":\"maxFailurez\",\"message\":\"unknown field; known fields: [deadline, failurePolicy, jobs, "
+                        + "labels, maxFailures, maxParallelism, name]\"}");
+        assertThat(retry.json().get("errors").get(0).get("message").asString())
             .isEqualTo("unknown field; known fields: [backoff, maxAttempts, maxBackoff, multiplier]");
     }
 
