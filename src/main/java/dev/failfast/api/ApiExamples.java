@@ -111,7 +111,62 @@ final class ApiExamples {
                 "rule": null,
                 "report": {"runningAtCause": 7, "stoppedRunning": 7, "neverStarted": 92, "abandoned": 0,
                            "discardedJobSeconds": 1.75, "savedJobSeconds": null}
-              }
+              },
+              "run": 1,
+              "runs": [
+                {"number": 1, "queuedAt": "2026-11-25T10:00:00.000123Z", "startedAt": "2026-11-25T10:00:00.001456Z",
+                 "finishedAt": "2026-11-25T10:00:00.252789Z", "state": "FAILED",
+                 "cancellation": {"cause": "JOB_FAILED", "jobId": "job-003", "errorType": "JOB_ERROR",
+                                  "message": "simulated failure", "reason": null, "requestedBy": null,
+                                  "requestedAt": "2026-11-25T10:00:00.251901Z",
+                                  "completedAt": "2026-11-25T10:00:00.252301Z", "propagationMillis": 0.4, "rule": null,
+                                  "report": {"runningAtCause": 7, "stoppedRunning": 7, "neverStarted": 92,
+                                             "abandoned": 0, "discardedJobSeconds": 1.75, "savedJobSeconds": null}},
+                 "redrivenBy": null, "redrivenJobs": null}
+              ]
+            }""";
+
+    static final String REDRIVE = """
+            {"states": ["FAILED"], "jobIds": ["job-003", "job-017"]}""";
+
+    /** The batch of FAILED_BATCH after a redrive of every job that did not succeed. */
+    static final String REDRIVEN_BATCH = """
+            {
+              "id": "019abf5e-7b6c-7cc1-9a0e-3c1f1e0b2a44",
+              "tenant": "team-a",
+              "submittedBy": "key:019abf50-1c2d-7e3f-8a4b-5c6d7e8f9a0b",
+              "name": "seed-ff",
+              "labels": {},
+              "failurePolicy": "FAIL_FAST",
+              "maxFailures": 0,
+              "maxFailureRatio": null,
+              "minJobsForRatio": null,
+              "onError": [],
+              "succeedWhen": null,
+              "maxParallelism": 8,
+              "deadline": null,
+              "state": "QUEUED",
+              "createdAt": "2026-11-25T10:00:00.000123Z",
+              "startedAt": null,
+              "finishedAt": null,
+              "counts": {"total": 100, "pending": 100, "running": 0, "succeeded": 0, "failed": 0, "cancelled": 0, "skipped": 0,
+                         "ignored": 0},
+              "cancellation": null,
+              "run": 2,
+              "runs": [
+                {"number": 1, "queuedAt": "2026-11-25T10:00:00.000123Z", "startedAt": "2026-11-25T10:00:00.001456Z",
+                 "finishedAt": "2026-11-25T10:00:00.252789Z", "state": "FAILED",
+                 "cancellation": {"cause": "JOB_FAILED", "jobId": "job-003", "errorType": "JOB_ERROR",
+                                  "message": "simulated failure", "reason": null, "requestedBy": null,
+                                  "requestedAt": "2026-11-25T10:00:00.251901Z",
+                                  "completedAt": "2026-11-25T10:00:00.252301Z", "propagationMillis": 0.4, "rule": null,
+                                  "report": {"runningAtCause": 7, "stoppedRunning": 7, "neverStarted": 92,
+                                             "abandoned": 0, "discardedJobSeconds": 1.75, "savedJobSeconds": null}},
+                 "redrivenBy": null, "redrivenJobs": null},
+                {"number": 2, "queuedAt": "2026-11-25T10:05:00.000Z", "startedAt": null, "finishedAt": null,
+                 "state": "QUEUED", "cancellation": null,
+                 "redrivenBy": "key:019abf50-1c2d-7e3f-8a4b-5c6d7e8f9a0b", "redrivenJobs": 100}
+              ]
             }""";
 
     static final String JOB_WITH_HISTORY = """
@@ -131,6 +186,7 @@ final class ApiExamples {
               "error": {"type": "HTTP_STATUS", "message": "Unexpected HTTP status 503", "exception": "dev.failfast.job.JobFailedException", "httpStatus": 503},
               "result": null,
               "stoppedBy": null,
+              "run": 1,
               "attemptHistory": [
                 {"run": 1, "number": 1, "startedAt": "2026-11-25T10:00:00.100Z", "endedAt": "2026-11-25T10:00:00.250Z",
                  "outcome": "FAILED",

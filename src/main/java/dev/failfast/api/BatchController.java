@@ -47,7 +47,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
-/** Submit, read, cancel and delete batches, and follow them as they run. */
+/** Submit, read, cancel, redrive and delete batches, and follow them as they run. */
 @RestController
 @RequestMapping(path = "/api/v1/batches", produces = MediaType.APPLICATION_JSON_VALUE)
 @Tag(name = "Batches", description = "Run batches of jobs that stop as a whole when they should")
@@ -223,6 +223,56 @@ class BatchController {
     BatchResponse cancel(@AuthenticationPrincipal Caller caller, @PathVariable UUID id,
             @Valid @RequestBody(required = false) @Nullable CancelRequest request) {
         return BatchResponse.of(engine.cancel(caller, id, request == null ? null : request.reason()));
+    }
+
+    @PostMapping("/{id}/redrive")
+    @Operation(operationId = "redriveBatch", summary = "Redrive a terminal batch",
+            description = "Runs its FAILED, CANCELLED and SKIPPED jobs again (or those the body selects, by state "
+                    + "and id) as the batch's next run: they become PENDING with no attempts, under the batch's "
+                    + "policies, deadline and parallelism, through the same admission limits as a submission. Jobs "
+                    + "that succeeded keep their results and count toward the run. The batch shows its runs; each "
+                    + "job, the run it belongs to, and its attempt history keeps every run. The body is optional. "
+                    + "A batch is redriven at most failfast.limits.max-redrives times. With an Idempotency-Key "
+                    + "header, sending the same redrive again returns the batch (200) instead of another run.",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = false,
+                    content = @Content(schema = @Schema(implementation = RedriveRequest.class),
+                            examples = {
+                                    @ExampleObject(name = "every-stopped-job",
+                                            summary = "Every FAILED, CANCELLED and SKIPPED job", value = "{}"),
+                                    @ExampleObject(name = "failed-jobs-by-id", summary = "Two of the failed jobs",
+                                            value = ApiExamples.REDRIVE) })))
+    @ApiResponse(responseCode = "202", description = "The next run is queued; the body is the batch status",
+            content = @Content(schema = @Schema(implementation = BatchResponse.class),
+                    examples = @ExampleObject(value = ApiExamples.REDRIVEN_BATCH)))
+    @ApiResponse(responseCode = "200",
+            description = "The Idempotency-Key redrove this batch before; its current status")
+    @ApiResponse(responseCode = "400",
+            description = "Invalid selection: a state a job is not redriven from, or a "
+                    + "job id the batch does not have or whose job is in another state",
+            content = @Content)
+    @ApiResponse(responseCode = "404", description = "No such batch", content = @Content)
+    @ApiResponse(responseCode = "409",
+            description = "The batch is still active, was redriven as often as "
+                    + "failfast.limits.max-redrives allows, or has no job the selection takes",
+            content = @Content)
+    @ApiResponse(responseCode = "422", description = "The Idempotency-Key redrove this batch with a different request",
+            content = @Content)
+    @ApiResponse(responseCode = "429",
+            description = "Not admitted now, as a submission would not be; retry after " + "the Retry-After header",
+            content = @Content)
+    @ApiResponse(responseCode = "503",
+            description = "The service is shutting down, or the database could not " + "store the redrive",
+            content = @Content)
+    ResponseEntity<BatchResponse> redrive(@AuthenticationPrincipal Caller caller, @PathVariable UUID id,
+            @Valid @RequestBody(required = false) @Nullable RedriveRequest request,
+            @Parameter(description = "Makes retries safe: the same key with the same body returns the batch it "
+                    + "redrove; with another body it is refused (422)") @RequestHeader(name = "Idempotency-Key",
+                            required = false) @Nullable @Size(min = 1, max = 255) String idempotencyKey) {
+        RedriveRequest asked = request == null ? RedriveRequest.EVERY_STOPPED_JOB : request;
+        var key = idempotencyKey == null ? null : new IdempotencyKey(idempotencyKey, fingerprint.of(asked));
+        var redrive = engine.redrive(caller, id, asked.toSelection(), key);
+        return ResponseEntity.status(redrive.created() ? HttpStatus.ACCEPTED : HttpStatus.OK)
+            .body(BatchResponse.of(redrive.batch()));
     }
 
     // Any Accept: a 204 has no body, and an error is a problem detail whatever the client

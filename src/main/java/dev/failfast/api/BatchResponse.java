@@ -6,10 +6,13 @@ import dev.failfast.batch.CancellationCause;
 import dev.failfast.batch.CauseType;
 import dev.failfast.batch.FailurePolicy;
 import dev.failfast.batch.JobCounts;
+import dev.failfast.batch.Redrive;
+import dev.failfast.batch.RunSummary;
 import dev.failfast.batch.StopReport;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -30,8 +33,12 @@ record BatchResponse(@Schema(description = "Time-ordered UUID (version 7)") UUID
         @Schema(description = "The rules tried on each failed attempt, in order; empty for none") List<OnErrorRule> onError,
         @Schema(description = "The success policy, if given") @Nullable SucceedWhen succeedWhen, int maxParallelism,
         @Schema(type = "string", format = "duration", example = "PT10M") @Nullable Duration deadline, BatchState state,
-        Instant createdAt, @Nullable Instant startedAt, @Nullable Instant finishedAt, Counts counts,
-        @Schema(description = "Why the batch was cancelled; null until it was") @Nullable Cancellation cancellation) {
+        @Schema(description = "When the batch was submitted") Instant createdAt,
+        @Schema(description = "When the current run's first job started") @Nullable Instant startedAt,
+        @Schema(description = "When the current run ended") @Nullable Instant finishedAt, Counts counts,
+        @Schema(description = "Why the current run was cancelled; null until it was") @Nullable Cancellation cancellation,
+        @Schema(description = "The current run: 1, then one more per redrive", example = "1") int run,
+        @Schema(description = "Every run of the batch, oldest first, the current one last") List<Run> runs) {
 
     static BatchResponse of(Batch batch) {
         var spec = batch.spec();
@@ -42,7 +49,43 @@ record BatchResponse(@Schema(description = "Time-ordered UUID (version 7)") UUID
                 policies.minJobsForRatio() == 0 ? null : policies.minJobsForRatio(),
                 policies.onError().stream().map(OnErrorRule::of).toList(), SucceedWhen.of(policies.succeedWhen()),
                 spec.maxParallelism(), spec.deadline(), batch.state(), batch.createdAt(), batch.startedAt(),
-                batch.finishedAt(), Counts.of(batch), cause == null ? null : Cancellation.of(cause));
+                batch.finishedAt(), Counts.of(batch), cause == null ? null : Cancellation.of(cause), batch.run(),
+                Run.all(batch));
+    }
+
+    /** One run of the batch: its first, or one a redrive started. */
+    @Schema(description = "One run of the batch: the first, or one a redrive started")
+    record Run(@Schema(example = "1") int number,
+            @Schema(description = "When it was queued: the batch's submission, or its redrive") Instant queuedAt,
+            @Schema(description = "When its first job started") @Nullable Instant startedAt,
+            @Schema(description = "When it ended; null while it runs") @Nullable Instant finishedAt, BatchState state,
+            @Schema(description = "Why it was cancelled, if it was") @Nullable Cancellation cancellation,
+            @Schema(description = "Who redrove the batch to start it; null for run 1",
+                    example = "key:019abf50-1c2d-7e3f-8a4b-5c6d7e8f9a0b") @Nullable String redrivenBy,
+            @Schema(description = "How many jobs it ran again; null for run 1",
+                    example = "2") @Nullable Integer redrivenJobs) {
+
+        static List<Run> all(Batch batch) {
+            List<Run> runs = new ArrayList<>(batch.run());
+            for (RunSummary past : batch.pastRuns()) {
+                runs.add(new Run(past.number(), past.queuedAt(), past.startedAt(), past.finishedAt(), past.state(),
+                        past.cause() == null ? null : Cancellation.of(past.cause()), redrivenBy(past.redrive()),
+                        redrivenJobs(past.redrive())));
+            }
+            CancellationCause cause = batch.cancellation();
+            runs.add(new Run(batch.run(), batch.runQueuedAt(), batch.startedAt(), batch.finishedAt(), batch.state(),
+                    cause == null ? null : Cancellation.of(cause), redrivenBy(batch.redrive()),
+                    redrivenJobs(batch.redrive())));
+            return runs;
+        }
+
+        private static @Nullable String redrivenBy(@Nullable Redrive redrive) {
+            return redrive == null ? null : redrive.requestedBy();
+        }
+
+        private static @Nullable Integer redrivenJobs(@Nullable Redrive redrive) {
+            return redrive == null ? null : redrive.jobs();
+        }
     }
 
     /**

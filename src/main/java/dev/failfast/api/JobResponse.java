@@ -38,6 +38,8 @@ record JobResponse(String id, String type,
                 implementation = Object.class) @Nullable JsonNode result,
         @Schema(description = "For a SKIPPED or CANCELLED job: the cause that stopped it, that of the run the job "
                 + "belongs to; null for any other job") @Nullable StoppedBy stoppedBy,
+        @Schema(description = "The batch run the job belongs to: 1, or the redrive that last ran it again",
+                example = "1") int run,
         @JsonInclude(JsonInclude.Include.NON_NULL) @Schema(
                 description = "Its attempts, oldest first, over every run: only in GET /batches/{id}/jobs/{jobId} "
                         + "(lists and event streams leave it out). At most 50 are kept, the first and the latest; "
@@ -65,7 +67,8 @@ record JobResponse(String id, String type,
         return new JobResponse(job.id(), spec.type(), handlers.redactParams(spec.type(), spec.params()), spec.timeout(),
                 spec.retry(), job.state(), job.attempts(), job.deferrals(), job.startedAt(), job.finishedAt(),
                 job.durationMillis(), job.abandoned(), job.ignored(), job.error(), job.result(),
-                StoppedBy.of(job, batch), withHistory ? job.history().stream().map(Attempt::of).toList() : null,
+                StoppedBy.of(job, batch), job.run(),
+                withHistory ? job.history().stream().map(Attempt::of).toList() : null,
                 withHistory ? job.droppedAttempts() : null);
     }
 

@@ -2,8 +2,10 @@ package dev.failfast.batch;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
@@ -23,10 +25,12 @@ import org.jspecify.annotations.Nullable;
  * @param cancellation why it was cancelled, once it was
  * @param tally what its policies and stop report count beyond the jobs per state
  * @param pastRuns its runs before the current one, oldest first: empty until a redrive
+ * @param redrive the redrive that started the current run; null in the first run
  */
 public record Batch(UUID id, Owner owner, BatchSpec spec, BatchState state, Instant createdAt,
         @Nullable Instant startedAt, @Nullable Instant finishedAt, JobCounts counts,
-        @Nullable CancellationCause cancellation, JobTally tally, List<RunSummary> pastRuns) {
+        @Nullable CancellationCause cancellation, JobTally tally, List<RunSummary> pastRuns,
+        @Nullable Redrive redrive) {
 
     public Batch {
         Objects.requireNonNull(id, "id");
@@ -37,17 +41,46 @@ public record Batch(UUID id, Owner owner, BatchSpec spec, BatchState state, Inst
         Objects.requireNonNull(counts, "counts");
         Objects.requireNonNull(tally, "tally");
         pastRuns = List.copyOf(pastRuns);
+        if (pastRuns.isEmpty() != (redrive == null)) {
+            throw new IllegalArgumentException("a batch is in a redriven run exactly when it has past runs");
+        }
     }
 
     /** A batch in its first run, with nothing tallied. */
     public Batch(UUID id, Owner owner, BatchSpec spec, BatchState state, Instant createdAt, @Nullable Instant startedAt,
             @Nullable Instant finishedAt, JobCounts counts, @Nullable CancellationCause cancellation) {
-        this(id, owner, spec, state, createdAt, startedAt, finishedAt, counts, cancellation, JobTally.ZERO, List.of());
+        this(id, owner, spec, state, createdAt, startedAt, finishedAt, counts, cancellation, JobTally.ZERO, List.of(),
+                null);
     }
 
     /** The number of the batch's current run: 1, then one more per redrive. */
     public int run() {
         return pastRuns.size() + 1;
+    }
+
+    /**
+     * When the current run was queued: the batch's creation, or the redrive that started
+     * the run. Its deadline counts from here.
+     */
+    public Instant runQueuedAt() {
+        return redrive == null ? createdAt : redrive.requestedAt();
+    }
+
+    /** When the current run's deadline passes; null without a deadline. */
+    public @Nullable Instant deadlineAt() {
+        Duration deadline = spec.deadline();
+        return deadline == null ? null : runQueuedAt().plus(deadline);
+    }
+
+    /**
+     * The redrive sent with the idempotency key {@code key}, if one was: at most
+     * {@code failfast.limits.max-redrives} are looked at.
+     */
+    public Optional<Redrive> redriveKeyed(String key) {
+        List<Redrive> redrives = new ArrayList<>();
+        pastRuns.forEach(past -> redrives.add(past.redrive()));
+        redrives.add(redrive);
+        return redrives.stream().filter(r -> r != null && key.equals(r.idempotencyKey())).findFirst();
     }
 
     /** A batch just accepted: QUEUED, every job PENDING. */
@@ -65,7 +98,7 @@ public record Batch(UUID id, Owner owner, BatchSpec spec, BatchState state, Inst
         }
         JobCounts moved = counts.moved(from, to, n);
         return new Batch(id, owner, spec, state, createdAt, startedAt, finishedAt, moved,
-                reported(report -> report.moved(from, to, n), moved, tally), tally, pastRuns);
+                reported(report -> report.moved(from, to, n), moved, tally), tally, pastRuns, redrive);
     }
 
     /**
@@ -105,7 +138,8 @@ public record Batch(UUID id, Owner owner, BatchSpec spec, BatchState state, Inst
         CancellationCause reported = reported(
                 report -> stopped ? report.moved(from, to, 1).stopped(after) : report.moved(from, to, 1), moved,
                 tallied);
-        return new Batch(id, owner, spec, state, createdAt, startedAt, finishedAt, moved, reported, tallied, pastRuns);
+        return new Batch(id, owner, spec, state, createdAt, startedAt, finishedAt, moved, reported, tallied, pastRuns,
+                redrive);
     }
 
     /**
@@ -147,6 +181,20 @@ public record Batch(UUID id, Owner owner, BatchSpec spec, BatchState state, Inst
     // -------------------------------------
 
     /**
+     * A client redrove this terminal batch: the run that ended becomes a past run, and a
+     * new one is QUEUED, with no cause and no start. Its jobs are moved back to PENDING
+     * apart, each by {@link Job#redriven} and {@link #withJobMoved(Job, Job)}; the jobs
+     * that succeeded, and the tally they make, are kept.
+     */
+    public Batch redriven(Redrive by) {
+        BatchState next = to(BatchState.QUEUED);
+        Instant finished = Objects.requireNonNull(finishedAt, "a terminal batch has finished");
+        List<RunSummary> runs = new ArrayList<>(pastRuns);
+        runs.add(new RunSummary(run(), runQueuedAt(), startedAt, finished, state, cancellation, redrive));
+        return new Batch(id, owner, spec, next, createdAt, null, null, counts, null, tally, runs, by);
+    }
+
+    /**
      * Its first job started at {@code at}: RUNNING (a batch already RUNNING stays as it
      * is).
      */
@@ -155,7 +203,7 @@ public record Batch(UUID id, Owner owner, BatchSpec spec, BatchState state, Inst
             return this;
         }
         return new Batch(id, owner, spec, to(BatchState.RUNNING), createdAt, at, finishedAt, counts, cancellation,
-                tally, pastRuns);
+                tally, pastRuns, redrive);
     }
 
     /**
@@ -167,7 +215,7 @@ public record Batch(UUID id, Owner owner, BatchSpec spec, BatchState state, Inst
         CancellationCause reported = cause.report() != null ? cause
                 : cause.withReport(StopReport.atCause(counts.running()).estimated(counts, tally));
         return new Batch(id, owner, spec, to(BatchState.CANCELLING), createdAt, startedAt, finishedAt, counts, reported,
-                tally, pastRuns);
+                tally, pastRuns, redrive);
     }
 
     /**
@@ -175,7 +223,8 @@ public record Batch(UUID id, Owner owner, BatchSpec spec, BatchState state, Inst
      * it has one.
      */
     public Batch ended(BatchState terminal, @Nullable CancellationCause cause, Instant at) {
-        return new Batch(id, owner, spec, to(terminal), createdAt, startedAt, at, counts, cause, tally, pastRuns);
+        return new Batch(id, owner, spec, to(terminal), createdAt, startedAt, at, counts, cause, tally, pastRuns,
+                redrive);
     }
 
     /**

@@ -5,7 +5,12 @@ import java.util.Set;
 
 /**
  * Life cycle of a batch: QUEUED → RUNNING → (CANCELLING) → SUCCEEDED | FAILED |
- * CANCELLED.
+ * CANCELLED, one run at a time.
+ *
+ * <p>
+ * A terminal state ends a run: nothing runs and no cause is pending. The one move out of
+ * it is a client's redrive ({@link Batch#redriven}), which queues the next run of some of
+ * its jobs: terminal → QUEUED.
  */
 public enum BatchState {
 
@@ -25,7 +30,8 @@ public enum BatchState {
             case RUNNING -> EnumSet.of(CANCELLING, SUCCEEDED, FAILED, CANCELLED);
             // SUCCEEDED: a met success policy stops the other jobs as a failure would.
             case CANCELLING -> EnumSet.of(SUCCEEDED, FAILED, CANCELLED);
-            case SUCCEEDED, FAILED, CANCELLED -> EnumSet.noneOf(BatchState.class);
+            // A redrive runs some of its jobs again, as the batch's next run.
+            case SUCCEEDED, FAILED, CANCELLED -> EnumSet.of(QUEUED);
         };
     }
 

@@ -255,6 +255,19 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
             .recorded(historyNow().withdrawn(run, attempts));
     }
 
+    /**
+     * The batch was redriven and this job runs again in run {@code nextRun}: PENDING,
+     * from FAILED, CANCELLED or SKIPPED, as a job not yet started (no attempts,
+     * deferrals, error or verdict), its history of the earlier runs kept.
+     */
+    public Job redriven(int nextRun) {
+        if (nextRun <= run) {
+            throw new IllegalArgumentException("run " + nextRun + " does not come after run " + run);
+        }
+        return new Job(spec, to(JobState.PENDING), 0, null, null, null, null, false, 0, false, nextRun, history,
+                droppedAttempts);
+    }
+
     // ---- history: what the engine decided about the last attempt, once it decided it
 
     /**

@@ -10,8 +10,8 @@ import java.util.Set;
  * <p>
  * CANCELLED means the job ran and was stopped by the batch's cancellation; SKIPPED means
  * it never started because the batch stopped first. {@link #allowedNext()} is the whole
- * table, and {@link Job}'s transitions are the only code that changes a job's state.
- * Three moves beyond the straight line, each for one reason:
+ * table, and {@link Job}'s transitions are the only code that changes a job's state. The
+ * moves beyond the straight line, each for one reason:
  *
  * <ul>
  * <li>RUNNING → RUNNING: an attempt failed and the job waits out its retry backoff, then
@@ -26,6 +26,9 @@ import java.util.Set;
  * <li>RUNNING → SKIPPED: a cluster replica claimed the job (RUNNING in the database) but
  * the batch's cause arrived before its first attempt started
  * ({@link Job#claimWithdrawn}).
+ * <li>FAILED | CANCELLED | SKIPPED → PENDING: a client redrove the (terminal) batch, and
+ * the job runs again in the batch's next run ({@link Job#redriven}). A SUCCEEDED job is
+ * never run again: its result is kept.
  * </ul>
  */
 public enum JobState {
@@ -43,7 +46,8 @@ public enum JobState {
         return switch (this) {
             case PENDING -> EnumSet.of(RUNNING, SKIPPED, CANCELLED);
             case RUNNING -> EnumSet.of(RUNNING, PENDING, SUCCEEDED, FAILED, CANCELLED, SKIPPED);
-            case SUCCEEDED, FAILED, CANCELLED, SKIPPED -> EnumSet.noneOf(JobState.class);
+            case SUCCEEDED -> EnumSet.noneOf(JobState.class);
+            case FAILED, CANCELLED, SKIPPED -> EnumSet.of(PENDING);
         };
     }
 

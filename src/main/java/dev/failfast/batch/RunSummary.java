@@ -15,13 +15,20 @@ import org.jspecify.annotations.Nullable;
  * @param finishedAt when it ended
  * @param state the terminal state it ended in
  * @param cause why it was stopped, if it was
+ * @param redrive the redrive that started it; null for run 1
  */
 public record RunSummary(int number, Instant queuedAt, @Nullable Instant startedAt, Instant finishedAt,
-        BatchState state, @Nullable CancellationCause cause) {
+        BatchState state, @Nullable CancellationCause cause, @Nullable Redrive redrive) {
 
     public RunSummary {
         Objects.requireNonNull(queuedAt, "queuedAt");
         Objects.requireNonNull(finishedAt, "finishedAt");
         Objects.requireNonNull(state, "state");
+        if (!state.isTerminal()) {
+            throw new IllegalArgumentException("a past run ended: " + state + " is not terminal");
+        }
+        if ((number == 1) != (redrive == null)) {
+            throw new IllegalArgumentException("every run but the first was started by a redrive");
+        }
     }
 }

@@ -55,6 +55,28 @@ public interface BatchEngine {
     Batch cancel(Caller caller, UUID id, @Nullable String reason);
 
     /**
+     * Redrives a terminal batch: runs the jobs {@code selection} takes again, PENDING, as
+     * the batch's next run, through the same admission as a submission; the jobs that
+     * succeeded keep their results. With an idempotency key that redrove this batch
+     * before, returns the batch's current status (if the request is the same) instead of
+     * running another time.
+     * @return the batch as its new run was queued (created), or, for a key that redrove
+     * it before, as it stands now
+     * @throws BatchNotFoundException when there is no such batch the caller sees
+     * @throws BatchStateConflictException when the batch is active, was redriven as often
+     * as {@code failfast.limits.max-redrives} allows, or has no job the selection takes
+     * @throws InvalidBatchException when {@code jobIds} names a job the batch does not
+     * have, or one in a state the selection leaves out
+     * @throws AdmissionRejectedException as {@link #submit(Caller, BatchSpec)}, for the
+     * jobs run again
+     * @throws IdempotencyKeyReusedException when the key redrove the batch with a
+     * different request
+     * @throws EngineUnavailableException while the service shuts down, or when the
+     * database could not store the redrive
+     */
+    Submission redrive(Caller caller, UUID id, RedriveSelection selection, @Nullable IdempotencyKey key);
+
+    /**
      * @throws BatchNotFoundException when there is no such batch the caller sees
      */
     Batch find(Caller caller, UUID id);

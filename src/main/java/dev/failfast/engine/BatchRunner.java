@@ -54,6 +54,15 @@ public interface BatchRunner {
     }
 
     /**
+     * Stores and runs the next run of a terminal batch: {@code next} and its
+     * {@code jobs}, of which {@code redriven} are PENDING again. Nothing is stored if the
+     * batch changed since {@code from} was read (another redrive came first).
+     * @throws BatchStateConflictException when the batch is no longer {@code from}'s run,
+     * or is active
+     */
+    void redrive(Batch from, Batch next, List<Job> jobs, List<Job> redriven);
+
+    /**
      * Whether this process still runs some of the batch (it must not be deleted
      * meanwhile).
      */

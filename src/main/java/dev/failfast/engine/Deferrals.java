@@ -67,9 +67,9 @@ public record Deferrals(Duration minWait, Duration maxWait, int maxPerJob) {
             wait = maxWait;
             reason += ", capped to " + maxWait + " (failfast.engine.max-retry-later)";
         }
-        Duration deadline = batch.spec().deadline();
+        Instant deadline = batch.deadlineAt();
         if (deadline != null) {
-            Duration untilDeadline = Duration.between(now, batch.createdAt().plus(deadline));
+            Duration untilDeadline = Duration.between(now, deadline);
             if (untilDeadline.compareTo(wait) < 0) {
                 wait = untilDeadline.isNegative() ? Duration.ZERO : untilDeadline;
                 reason += ", cut to " + wait + " by the batch's deadline";

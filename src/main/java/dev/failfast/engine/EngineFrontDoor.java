@@ -37,8 +37,9 @@ import org.springframework.transaction.TransactionException;
 /**
  * The one front door of both engines: validates and admits a batch, builds it, stores it
  * (once per idempotency key), tells the listeners, and hands it to the
- * {@link BatchRunner} of the mode the service runs in; guards cancel and delete; and
- * reports readiness as the service starts and stops.
+ * {@link BatchRunner} of the mode the service runs in; admits and plans redrives as it
+ * admits batches; guards cancel and delete; and reports readiness as the service starts
+ * and stops.
  *
  * <p>
  * Shutdown first closes the door, waiting for submissions in progress (a batch is either
@@ -226,6 +227,83 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
             throw new BatchStateConflictException(id, batch.state(), "a finished batch cannot be cancelled");
         }
         return batch;
+    }
+
+    @Override
+    public Submission redrive(Caller caller, UUID id, RedriveSelection selection, @Nullable IdempotencyKey key) {
+        if (!accepting) {
+            throw shuttingDown();
+        }
+        Batch batch = find(caller, id);
+        Batch earlier = redrivenWith(batch, key);
+        if (earlier != null) {
+            return new Submission(earlier, false);
+        }
+        if (!batch.state().isTerminal() || runner.isRunning(id)) {
+            throw new BatchStateConflictException(id, batch.state(),
+                    "only a terminal batch is redriven; wait until it is terminal");
+        }
+        if (batch.pastRuns().size() >= limits.maxRedrives()) {
+            throw new BatchStateConflictException(id, batch.state(),
+                    "it was redriven %d times, the most failfast.limits.max-redrives allows"
+                        .formatted(batch.pastRuns().size()));
+        }
+        List<Job> jobs = store.findAllJobs(id);
+        door.readLock().lock();
+        try {
+            if (!accepting) {
+                throw shuttingDown();
+            }
+            RedrivePlan plan = RedrivePlan.of(batch, jobs, selection, clock.instant(), caller.principal(), key);
+            String tenant = batch.owner().tenant();
+            int size = plan.redriven().size();
+            admit(tenant, size);
+            try {
+                runner.redrive(batch, plan.batch(), plan.jobs(), plan.redriven());
+            }
+            catch (RuntimeException e) {
+                runner.pendingJobs().remove(tenant, size);
+                quotas.giveBackBatchToken(tenant);
+                if (e instanceof BatchStateConflictException && key != null) {
+                    // A concurrent redrive with the same key came first.
+                    Batch raced = redrivenWith(find(caller, id), key);
+                    if (raced != null) {
+                        return new Submission(raced, false);
+                    }
+                }
+                if (e instanceof DataAccessException || e instanceof TransactionException
+                        || e instanceof WriteFencedException) {
+                    log.warn("The redrive of batch {} could not be stored", id, e);
+                    throw new EngineUnavailableException(
+                            "The redrive could not be stored: the database is unavailable. Send it again, with an "
+                                    + "Idempotency-Key to be sure it runs once");
+                }
+                throw e;
+            }
+            audit.info("Batch {} of tenant {} redriven by {}: run {}, {} jobs", id, LogText.of(tenant),
+                    LogText.of(caller.principal()), plan.batch().run(), size);
+            return new Submission(plan.batch(), true);
+        }
+        finally {
+            door.readLock().unlock();
+        }
+    }
+
+    /**
+     * The batch, if a redrive with this key (and the same request) ran it; null without a
+     * key, or if the key redrove it never.
+     * @throws IdempotencyKeyReusedException when the key redrove it with another request
+     */
+    private static @Nullable Batch redrivenWith(Batch batch, @Nullable IdempotencyKey key) {
+        if (key == null) {
+            return null;
+        }
+        return batch.redriveKeyed(key.key()).map(redrive -> {
+            if (!key.requestFingerprint().equals(redrive.requestFingerprint())) {
+                throw IdempotencyKeyReusedException.ofRedrive(key.key(), batch.id());
+            }
+            return batch;
+        }).orElse(null);
     }
 
     @Override

@@ -12,9 +12,20 @@ public class IdempotencyKeyReusedException extends RuntimeException {
     private final UUID batchId;
 
     public IdempotencyKeyReusedException(String key, UUID batchId) {
-        super("Idempotency key '" + key + "' was used for batch " + batchId
+        this(batchId, "Idempotency key '" + key + "' was used for batch " + batchId
                 + " with a different request; use a new key for a new batch");
+    }
+
+    private IdempotencyKeyReusedException(UUID batchId, String message) {
+        super(message);
         this.batchId = batchId;
+    }
+
+    /** The key started a redrive of the batch that was asked with another request. */
+    static IdempotencyKeyReusedException ofRedrive(String key, UUID batchId) {
+        return new IdempotencyKeyReusedException(batchId,
+                "Idempotency key '" + key + "' was used for a redrive of batch " + batchId
+                        + " with a different request; use a new key for a new " + "redrive");
     }
 
     /** The batch the key belongs to. */

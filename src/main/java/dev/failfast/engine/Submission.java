@@ -3,11 +3,11 @@ package dev.failfast.engine;
 import dev.failfast.batch.Batch;
 
 /**
- * What a submission with an idempotency key led to.
+ * What a submission, or a redrive, with an idempotency key led to.
  *
  * @param batch the batch as it stands now
- * @param created true if this request created it; false if an earlier request with the
- * same key and body did, and this one only returns its status
+ * @param created true if this request created it (or queued its redriven run); false if
+ * an earlier request with the same key and body did, and this one only returns its status
  */
 public record Submission(Batch batch, boolean created) {
 }

@@ -42,6 +42,8 @@ class BatchMetrics implements BatchEventListener {
 
     private final MeterProvider<Counter> batchesSubmitted;
 
+    private final MeterProvider<Counter> batchesRedriven;
+
     private final MeterProvider<Counter> batchesFinished;
 
     private final MeterProvider<Timer> batchDuration;
@@ -80,11 +82,14 @@ class BatchMetrics implements BatchEventListener {
         batchesSubmitted = Counter.builder(PREFIX + "batches.submitted")
             .description("Batches accepted")
             .withRegistry(registry);
+        batchesRedriven = Counter.builder(PREFIX + "batches.redriven")
+            .description("Redrives: terminal batches some of whose jobs a client ran again, as a new run")
+            .withRegistry(registry);
         batchesFinished = Counter.builder(PREFIX + "batches.finished")
             .description("Batches that reached a terminal state, by that state")
             .withRegistry(registry);
         batchDuration = Timer.builder(PREFIX + "batch.duration")
-            .description("Submission to terminal state, by terminal state")
+            .description("Submission (or redrive) to terminal state, per run, by terminal state")
             .publishPercentileHistogram()
             .minimumExpectedValue(Duration.ofMillis(1))
             .maximumExpectedValue(Duration.ofHours(24))
@@ -134,6 +139,7 @@ class BatchMetrics implements BatchEventListener {
      */
     private void preRegister(JobHandlers handlers) {
         batchesSubmitted.withTags();
+        batchesRedriven.withTags();
         for (BatchState state : BatchState.values()) {
             if (state.isTerminal()) {
                 batchesFinished.withTags("outcome", state.name());
@@ -207,6 +213,11 @@ class BatchMetrics implements BatchEventListener {
     }
 
     private void batchChanged(Batch batch, BatchState previous) {
+        if (previous.isTerminal()) {
+            batchesRedriven.withTags().increment(); // the one move out of a terminal
+                                                    // state
+            return;
+        }
         CancellationCause cause = batch.cancellation();
         // A cause is recorded by the change that leaves QUEUED or RUNNING; later changes
         // leave CANCELLING.
@@ -224,7 +235,7 @@ class BatchMetrics implements BatchEventListener {
         batchesFinished.withTags("outcome", outcome).increment();
         Instant finishedAt = batch.finishedAt();
         if (finishedAt != null) {
-            batchDuration.withTags("outcome", outcome).record(Duration.between(batch.createdAt(), finishedAt));
+            batchDuration.withTags("outcome", outcome).record(Duration.between(batch.runQueuedAt(), finishedAt));
         }
         if (cause != null && cause.completedAt() != null) {
             propagation.withTags("cause", cause.cause().name())

@@ -42,6 +42,8 @@ public final class ScopeRules {
 
     private static final List<Rule> RULES = List.of(new Rule(HttpMethod.POST, "/api/v1/batches", Scope.BATCHES_WRITE),
             new Rule(HttpMethod.POST, "/api/v1/batches/*/cancel", Scope.BATCHES_CANCEL),
+            // A redrive runs jobs, as a submission does.
+            new Rule(HttpMethod.POST, "/api/v1/batches/*/redrive", Scope.BATCHES_WRITE),
             new Rule(HttpMethod.DELETE, "/api/v1/batches/*", Scope.BATCHES_DELETE),
             new Rule(null, "/api/v1/batches", Scope.BATCHES_READ),
             new Rule(null, "/api/v1/batches/**", Scope.BATCHES_READ), new Rule(null, "/api/**", Scope.ADMIN));

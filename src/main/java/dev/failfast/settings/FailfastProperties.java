@@ -2,6 +2,7 @@ package dev.failfast.settings;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -129,13 +130,18 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
      * with {@code Retry-After}. Each active batch holds memory, timers and a place in
      * dispatch, so many tiny batches are bounded even when every tenant stays within its
      * batches per minute
+     * @param maxRedrives most times one batch may be redriven ({@code POST
+     * /batches/{id}/redrive}); one more gets 409. Each run is kept on the batch (its
+     * times, end and cause), and each redrive can send every failed job's requests again:
+     * a client that redrives in a loop is stopped here. 0 turns redrive off
      */
     public record Limits(@DefaultValue("16MB") @NotNull DataSize maxRequestSize,
             @DefaultValue("100000") @Min(1) int maxJobsPerBatch, @DefaultValue("1000000") @Min(1) long maxPendingJobs,
             @DefaultValue("5s") @NotNull Duration retryAfter, @DefaultValue("16KB") @NotNull DataSize maxResultSize,
             @DefaultValue("1000") @Min(1) int maxPageSize, @DefaultValue("100ms") @NotNull Duration minRetryBackoff,
             @DefaultValue("1000000") @Min(1) long maxAttemptsPerBatch,
-            @DefaultValue("10000") @Min(0) long maxPageOffset, @DefaultValue("10000") @Min(1) int maxActiveBatches) {
+            @DefaultValue("10000") @Min(0) long maxPageOffset, @DefaultValue("10000") @Min(1) int maxActiveBatches,
+            @DefaultValue("10") @Min(0) @Max(1000) int maxRedrives) {
 
         @AssertTrue(message = "max-attempts-per-batch must be at least max-jobs-per-batch, "
                 + "or a full batch without retries could never be submitted")

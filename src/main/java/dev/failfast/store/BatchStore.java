@@ -4,6 +4,7 @@ import dev.failfast.batch.Batch;
 import dev.failfast.batch.Job;
 import dev.failfast.batch.JobState;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -92,6 +93,22 @@ public interface BatchStore {
         Page<Job> jobs = findJobs(batchId, state, page);
         return new Page<>(jobs.content().stream().map(Job::withoutHistory).toList(), jobs.request(),
                 jobs.totalElements());
+    }
+
+    /**
+     * Every job of a batch, in submission order, each with its attempt history: what an
+     * engine reads to settle, resume or redrive a whole batch. Read a page at a time.
+     */
+    default List<Job> findAllJobs(UUID batchId) {
+        final int pageSize = 10_000;
+        List<Job> jobs = new ArrayList<>();
+        for (int page = 0;; page++) {
+            Page<Job> next = findJobs(batchId, null, new PageRequest(page, pageSize));
+            jobs.addAll(next.content());
+            if (next.content().size() < pageSize) {
+                return jobs;
+            }
+        }
     }
 
     /** One job, with its attempt history. */

@@ -46,16 +46,17 @@ final class JdbcRows {
                 jobs_failed, jobs_cancelled, jobs_skipped, cause, cause_job_id, cause_error_type, cause_message,
                 cause_reason, cause_requested_by, cause_requested_at, cause_completed_at, cause_report,
                 idempotency_key, request_fingerprint, tenant, submitted_by, policies, ignored_failures,
-                listed_succeeded, succeeded_millis, cause_rule)
+                listed_succeeded, succeeded_millis, cause_rule, redrive, past_runs)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                ?, ?, ?, ?, ?, ?)""";
+                ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     static final String UPDATE_BATCH = """
             UPDATE batch SET state = ?, started_at = ?, finished_at = ?, jobs_total = ?, jobs_pending = ?,
                 jobs_running = ?, jobs_succeeded = ?, jobs_failed = ?, jobs_cancelled = ?, jobs_skipped = ?,
                 cause = ?, cause_job_id = ?, cause_error_type = ?, cause_message = ?, cause_reason = ?,
                 cause_requested_by = ?, cause_requested_at = ?, cause_completed_at = ?, cause_report = ?,
-                ignored_failures = ?, listed_succeeded = ?, succeeded_millis = ?, cause_rule = ?
+                ignored_failures = ?, listed_succeeded = ?, succeeded_millis = ?, cause_rule = ?, redrive = ?,
+                past_runs = ?
             WHERE id = ?""";
 
     static final String INSERT_LABEL = "INSERT INTO batch_label (batch_id, label_key, label_value) VALUES (?, ?, ?)";
@@ -64,13 +65,13 @@ final class JdbcRows {
             INSERT INTO job (batch_id, seq, id, type, params, timeout, retry_max_attempts, retry_backoff,
                 retry_multiplier, retry_max_backoff, state, attempts, started_at, finished_at, error_type,
                 error_message, error_exception, result, abandoned, deferrals, ignored, error_http_status,
-                attempt_history)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+                attempt_history, run)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     static final String UPDATE_JOB = """
             UPDATE job SET state = ?, attempts = ?, started_at = ?, finished_at = ?, error_type = ?,
                 error_message = ?, error_exception = ?, result = ?, abandoned = ?, deferrals = ?, ignored = ?,
-                error_http_status = ?, attempt_history = ?
+                error_http_status = ?, attempt_history = ?, run = ?
             WHERE batch_id = ? AND id = ?""";
 
     /**
@@ -81,7 +82,7 @@ final class JdbcRows {
     static final String LISTED_JOB_COLUMNS = """
             batch_id, id, seq, type, params, timeout, retry_max_attempts, retry_backoff, retry_multiplier,
             retry_max_backoff, state, attempts, started_at, finished_at, error_type, error_message, error_exception,
-            result, abandoned, owner_node, version, deferrals, ignored, error_http_status""";
+            result, abandoned, owner_node, version, deferrals, ignored, error_http_status, run""";
 
     /** A change made by a cluster node: the batch row with its new version. */
     static final String UPDATE_BATCH_VERSIONED = UPDATE_BATCH.replace("UPDATE batch SET ",
@@ -140,6 +141,7 @@ final class JdbcRows {
         setString(ps, ++i, policies.write(spec.policies()));
         i = setTally(ps, i, batch.tally());
         setString(ps, ++i, batch.cancellation() == null ? null : batch.cancellation().rule());
+        setRuns(ps, i, batch);
     }
 
     void setBatchUpdate(PreparedStatement ps, Batch batch) throws SQLException {
@@ -159,7 +161,14 @@ final class JdbcRows {
         i = setCause(ps, i, batch.cancellation());
         i = setTally(ps, i, batch.tally());
         setString(ps, ++i, batch.cancellation() == null ? null : batch.cancellation().rule());
+        i = setRuns(ps, i, batch);
         ps.setObject(++i, batch.id());
+    }
+
+    private int setRuns(PreparedStatement ps, int i, Batch batch) throws SQLException {
+        setString(ps, ++i, columns.redrive(batch.redrive()));
+        setString(ps, ++i, columns.pastRuns(batch.pastRuns()));
+        return i;
     }
 
     void setJobInsert(PreparedStatement ps, UUID batchId, int seq, Job job) throws SQLException {
@@ -218,6 +227,7 @@ final class JdbcRows {
         ps.setBoolean(++i, job.ignored());
         setInteger(ps, ++i, error == null ? null : error.httpStatus());
         setString(ps, ++i, columns.history(job.history(), job.droppedAttempts()));
+        ps.setInt(++i, job.run());
         return i;
     }
 
@@ -332,7 +342,8 @@ final class JdbcRows {
                 rs.getLong("succeeded_millis"));
         return new Batch(rs.getObject("id", UUID.class), owner, spec, BatchState.valueOf(rs.getString("state")),
                 requireInstant(rs, "created_at"), instant(rs, "started_at"), instant(rs, "finished_at"), counts,
-                cancellation, tally, List.of());
+                cancellation, tally, columns.pastRuns(rs.getString("past_runs")),
+                columns.redrive(rs.getString("redrive")));
     }
 
     /** A job with its attempt history: a row of every column. */
@@ -356,7 +367,7 @@ final class JdbcRows {
         JsonNode resultNode = result == null ? null : json.readTree(result);
         return new Job(spec, JobState.valueOf(rs.getString("state")), rs.getInt("attempts"), instant(rs, "started_at"),
                 instant(rs, "finished_at"), error, resultNode, rs.getBoolean("abandoned"), rs.getInt("deferrals"),
-                rs.getBoolean("ignored"), 1, List.of());
+                rs.getBoolean("ignored"), rs.getInt("run"), List.of());
     }
 
     KeyedBatch keyedBatch(ResultSet rs, int row) throws SQLException {

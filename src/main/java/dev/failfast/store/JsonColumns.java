@@ -1,7 +1,12 @@
 package dev.failfast.store;
 
 import dev.failfast.batch.AttemptRecord;
+import dev.failfast.batch.BatchState;
+import dev.failfast.batch.CancellationCause;
+import dev.failfast.batch.CauseType;
 import dev.failfast.batch.JobError;
+import dev.failfast.batch.Redrive;
+import dev.failfast.batch.RunSummary;
 import dev.failfast.batch.StopReport;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,9 +19,11 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The JSON text columns of migration V10: a job's attempt history
- * ({@code job.attempt_history}) and a cause's stop report ({@code batch.cause_report}).
- * The field names are the stored format: renaming one loses what rows hold.
+ * The JSON text columns of migrations V10 and V11: a job's attempt history
+ * ({@code job.attempt_history}), a cause's stop report ({@code batch.cause_report}), the
+ * redrive that started a batch's run ({@code batch.redrive}) and its past runs
+ * ({@code batch.past_runs}). The field names are the stored format: renaming one loses
+ * what rows hold.
  */
 final class JsonColumns {
 
@@ -87,9 +94,10 @@ final class JsonColumns {
     }
 
     @Nullable String report(@Nullable StopReport report) {
-        if (report == null) {
-            return null;
-        }
+        return report == null ? null : json.writeValueAsString(reportNode(report));
+    }
+
+    private ObjectNode reportNode(StopReport report) {
         ObjectNode node = json.createObjectNode();
         node.put("runningAtCause", report.runningAtCause());
         node.put("stoppedRunning", report.stoppedRunning());
@@ -99,18 +107,112 @@ final class JsonColumns {
         if (report.savedJobSeconds() != null) {
             node.put("savedJobSeconds", report.savedJobSeconds().doubleValue());
         }
-        return json.writeValueAsString(node);
+        return node;
     }
 
     @Nullable StopReport report(@Nullable String stored) {
-        if (stored == null) {
-            return null;
-        }
-        JsonNode node = json.readTree(stored);
+        return stored == null ? null : report(json.readTree(stored));
+    }
+
+    private static StopReport report(JsonNode node) {
         return new StopReport(node.path("runningAtCause").asInt(), node.path("stoppedRunning").asInt(),
                 node.path("neverStarted").asInt(), node.path("abandoned").asInt(),
                 node.path("discardedJobSeconds").asDouble(),
                 node.hasNonNull("savedJobSeconds") ? node.get("savedJobSeconds").asDouble() : null);
+    }
+
+    /** The redrive that started a batch's current run: null in its first run. */
+    @Nullable String redrive(@Nullable Redrive redrive) {
+        return redrive == null ? null : json.writeValueAsString(redriveNode(redrive));
+    }
+
+    @Nullable Redrive redrive(@Nullable String stored) {
+        return stored == null ? null : redrive(json.readTree(stored));
+    }
+
+    private ObjectNode redriveNode(Redrive redrive) {
+        ObjectNode node = json.createObjectNode();
+        node.put("requestedAt", redrive.requestedAt().toString());
+        node.put("requestedBy", redrive.requestedBy());
+        node.put("jobs", redrive.jobs());
+        putString(node, "idempotencyKey", redrive.idempotencyKey());
+        putString(node, "requestFingerprint", redrive.requestFingerprint());
+        return node;
+    }
+
+    private static Redrive redrive(JsonNode node) {
+        return new Redrive(Instant.parse(node.path("requestedAt").asString()), node.path("requestedBy").asString(),
+                node.path("jobs").asInt(), text(node, "idempotencyKey"), text(node, "requestFingerprint"));
+    }
+
+    /** A batch's runs before its current one: null until its first redrive. */
+    @Nullable String pastRuns(List<RunSummary> runs) {
+        if (runs.isEmpty()) {
+            return null;
+        }
+        ArrayNode array = json.createArrayNode();
+        for (RunSummary run : runs) {
+            ObjectNode node = array.addObject();
+            node.put("number", run.number());
+            node.put("queuedAt", run.queuedAt().toString());
+            putString(node, "startedAt", run.startedAt() == null ? null : run.startedAt().toString());
+            node.put("finishedAt", run.finishedAt().toString());
+            node.put("state", run.state().name());
+            CancellationCause cause = run.cause();
+            if (cause != null) {
+                node.set("cause", causeNode(cause));
+            }
+            if (run.redrive() != null) {
+                node.set("redrive", redriveNode(run.redrive()));
+            }
+        }
+        return json.writeValueAsString(array);
+    }
+
+    List<RunSummary> pastRuns(@Nullable String stored) {
+        if (stored == null) {
+            return List.of();
+        }
+        List<RunSummary> runs = new ArrayList<>();
+        for (JsonNode node : json.readTree(stored)) {
+            String startedAt = text(node, "startedAt");
+            JsonNode cause = node.path("cause");
+            JsonNode redrive = node.path("redrive");
+            runs.add(new RunSummary(node.path("number").asInt(), Instant.parse(node.path("queuedAt").asString()),
+                    startedAt == null ? null : Instant.parse(startedAt),
+                    Instant.parse(node.path("finishedAt").asString()),
+                    BatchState.valueOf(node.path("state").asString()), cause.isObject() ? cause(cause) : null,
+                    redrive.isObject() ? redrive(redrive) : null));
+        }
+        return runs;
+    }
+
+    /** A past run's cause: the columns a current cause has, as one object. */
+    private ObjectNode causeNode(CancellationCause cause) {
+        ObjectNode node = json.createObjectNode();
+        node.put("cause", cause.cause().name());
+        putString(node, "jobId", cause.jobId());
+        putString(node, "errorType", cause.errorType());
+        putString(node, "message", cause.message());
+        putString(node, "reason", cause.reason());
+        putString(node, "requestedBy", cause.requestedBy());
+        node.put("requestedAt", cause.requestedAt().toString());
+        putString(node, "completedAt", cause.completedAt() == null ? null : cause.completedAt().toString());
+        putString(node, "rule", cause.rule());
+        if (cause.report() != null) {
+            node.set("report", reportNode(cause.report()));
+        }
+        return node;
+    }
+
+    private static CancellationCause cause(JsonNode node) {
+        String completedAt = text(node, "completedAt");
+        JsonNode report = node.path("report");
+        return new CancellationCause(CauseType.valueOf(node.path("cause").asString()), text(node, "jobId"),
+                text(node, "errorType"), text(node, "message"), text(node, "reason"), text(node, "requestedBy"),
+                Instant.parse(node.path("requestedAt").asString()),
+                completedAt == null ? null : Instant.parse(completedAt), text(node, "rule"),
+                report.isObject() ? report(report) : null);
     }
 
     private static void putString(ObjectNode node, String name, @Nullable String value) {

@@ -132,14 +132,27 @@ public final class LockedBatch {
         }
     }
 
+    /**
+     * Writes jobs a redrive made PENDING again, unowned, moves the claim cursor back to
+     * the first of them and tells idle replicas once this transaction commits.
+     */
+    public void redrive(List<Job> jobs) {
+        updateJobs(jobs);
+        moveCursorBackTo(jobs.stream().map(Job::id).toList());
+        announceWork();
+    }
+
     /** Writes the batch row with this change's version. */
     public void save(Batch changed) {
         jdbc.update(JdbcRows.UPDATE_BATCH_VERSIONED, ps -> rows.setVersionedBatchUpdate(ps, changed, version));
     }
 
-    /** Tells every replica, once this transaction commits, that the batch has a cause. */
+    /**
+     * Tells every replica, once this transaction commits, that the batch's current run
+     * has a cause: {@code <batch id>:<run>}.
+     */
     public void announceCause() {
-        ClusterStore.sendNotice(client, ClusterStore.CANCEL_CHANNEL, batch.id().toString());
+        ClusterStore.sendNotice(client, ClusterStore.CANCEL_CHANNEL, batch.id() + ":" + batch.run());
     }
 
     /**

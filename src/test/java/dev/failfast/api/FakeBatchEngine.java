@@ -12,6 +12,7 @@ import dev.failfast.batch.CancellationCause;
 import dev.failfast.engine.AdmissionLimit;
 import dev.failfast.engine.BatchEngine;
 import dev.failfast.engine.IdempotencyKeyReusedException;
+import dev.failfast.engine.RedriveSelection;
 import dev.failfast.engine.Submission;
 import dev.failfast.store.BatchStore;
 import dev.failfast.store.IdempotencyKey;
@@ -87,6 +88,14 @@ final class FakeBatchEngine implements BatchEngine {
         store.create(batch, builder.jobs(), key);
         submitted.add(spec);
         return batch;
+    }
+
+    /**
+     * The web slice's tests stop at the controller; RedriveTest drives the real engines.
+     */
+    @Override
+    public Submission redrive(Caller caller, UUID id, RedriveSelection selection, @Nullable IdempotencyKey key) {
+        throw new UnsupportedOperationException("no redrive in the web slice");
     }
 
     @Override

@@ -340,7 +340,7 @@ public final class TestBatches {
 
         public Batch build() {
             return new Batch(id, owner, spec.build(), state, createdAt, startedAt, finishedAt,
-                    counts != null ? counts : countsOfJobs(), cancellation, tally, List.of());
+                    counts != null ? counts : countsOfJobs(), cancellation, tally, List.of(), null);
         }
 
         private JobCounts countsOfJobs() {

@@ -20,7 +20,7 @@ final class CatchUpCauses implements PollTask {
 
     @Override
     public void run(Instant now) {
-        cluster.withCause(held.ids()).forEach(attempts::causeRecorded);
+        cluster.withCause(held.ids()).forEach(id -> attempts.causeRecorded(id, HeldBatches.ANY_RUN));
     }
 
 }

@@ -7,7 +7,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
@@ -44,7 +44,7 @@ final class CauseListener {
 
     private final Duration retryInterval;
 
-    private final Consumer<UUID> causeRecorded;
+    private final BiConsumer<UUID, Integer> causeRecorded;
 
     private final Runnable workAvailable;
 
@@ -54,7 +54,8 @@ final class CauseListener {
 
     private @Nullable Thread thread;
 
-    CauseListener(DataSource dataSource, Duration retryInterval, Consumer<UUID> causeRecorded, Runnable workAvailable) {
+    CauseListener(DataSource dataSource, Duration retryInterval, BiConsumer<UUID, Integer> causeRecorded,
+            Runnable workAvailable) {
         this.dataSource = dataSource;
         this.retryInterval = retryInterval;
         this.causeRecorded = causeRecorded;
@@ -162,7 +163,7 @@ final class CauseListener {
             boolean work = false;
             for (PGNotification notice : notices) {
                 if (ClusterStore.CANCEL_CHANNEL.equals(notice.getName())) {
-                    causeRecorded.accept(UUID.fromString(notice.getParameter()));
+                    causeNotice(notice.getParameter());
                 }
                 else {
                     work = true;
@@ -171,6 +172,21 @@ final class CauseListener {
             if (work) {
                 workAvailable.run();
             }
+        }
+    }
+
+    /**
+     * {@code <batch id>:<run>} (see {@code LockedBatch#announceCause}); a bare batch id,
+     * as a replica of an earlier version sends, names the batch's current run.
+     */
+    private void causeNotice(String payload) {
+        int colon = payload.indexOf(':');
+        if (colon < 0) {
+            causeRecorded.accept(UUID.fromString(payload), HeldBatches.ANY_RUN);
+        }
+        else {
+            causeRecorded.accept(UUID.fromString(payload.substring(0, colon)),
+                    Integer.parseInt(payload.substring(colon + 1)));
         }
     }
 

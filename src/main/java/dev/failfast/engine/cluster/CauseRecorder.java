@@ -35,7 +35,7 @@ final class CauseRecorder {
         result.ifPresent(r -> {
             committed.accept(r);
             if (r.causeRecorded()) {
-                attempts.causeRecorded(batchId);
+                attempts.causeRecorded(batchId, r.batch().run());
             }
         });
         return result;

@@ -137,9 +137,10 @@ final class ClaimLoop {
                 return false;
             }
             var slots = claim.jobs().stream().map(job -> threads.take()).toList();
-            HeldBatch batch = held.hold(claim.batch().id(), claim.batch().owner().tenant(), claim.jobs());
+            HeldBatch batch = held.hold(claim.batch().id(), claim.batch().run(), claim.batch().owner().tenant(),
+                    claim.jobs());
             committed.accept(new BatchTransaction.Result(claim.batch(), claim.jobs(), claim.previousState(), false));
-            if (held.hadCauseRecently(batch.id)) {
+            if (held.hadCauseRecently(batch.id, batch.run)) {
                 attempts.cancel(batch); // its notice arrived between the claim's commit
                                         // and now
             }

@@ -1,6 +1,8 @@
 package dev.failfast.engine.cluster;
 
 import dev.failfast.batch.Batch;
+import dev.failfast.batch.BatchNotFoundException;
+import dev.failfast.batch.BatchStateConflictException;
 import dev.failfast.batch.CancellationCause;
 import dev.failfast.batch.CauseType;
 import dev.failfast.batch.Job;
@@ -160,6 +162,28 @@ public final class ClusterRunner implements BatchRunner {
 
     @Override
     public void discard(UUID batchId) {
+    }
+
+    /**
+     * In one transaction holding the batch's row lock, so that of two redrives of the
+     * same run only one is stored: the jobs PENDING again, the claim cursor moved back to
+     * the first of them, and idle replicas told. Any replica claims them.
+     */
+    @Override
+    public void redrive(Batch from, Batch next, List<Job> jobs, List<Job> redriven) {
+        UUID id = from.id();
+        var result = cluster.change(id, locked -> {
+            Batch stored = locked.batch();
+            if (stored.run() != from.run() || !stored.state().isTerminal()) {
+                throw new BatchStateConflictException(id, stored.state(),
+                        "it was redriven meanwhile: run " + stored.run() + " was queued");
+            }
+            locked.redrive(redriven);
+            locked.save(next);
+            return new BatchTransaction.Result(next, redriven, stored.state(), false);
+        }).orElseThrow(() -> new BatchNotFoundException(id));
+        committed(result);
+        threads.wake();
     }
 
     @Override

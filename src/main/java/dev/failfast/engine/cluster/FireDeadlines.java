@@ -29,8 +29,9 @@ final class FireDeadlines implements PollTask {
     @Override
     public void run(Instant now) {
         for (Batch batch : cluster.activeWithDeadline()) {
+            Instant deadlineAt = batch.deadlineAt();
             Duration deadline = batch.spec().deadline();
-            if (deadline != null && !batch.createdAt().plus(deadline).isAfter(now)) {
+            if (deadlineAt != null && deadline != null && !deadlineAt.isAfter(now)) {
                 try {
                     causes.record(batch.id(), CancellationCause.deadlineExceeded(deadline, now));
                 }

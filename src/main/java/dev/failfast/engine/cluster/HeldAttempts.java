@@ -151,7 +151,7 @@ final class HeldAttempts {
             log.warn("Cannot read whether batch {} has a cause; its claimed job starts", batch.id, e);
             return false;
         }
-        causeRecorded(batch.id);
+        causeRecorded(batch.id, batch.run);
         return true;
     }
 
@@ -196,8 +196,8 @@ final class HeldAttempts {
      * A batch's cause was recorded (here or on another replica): stops its jobs on this
      * replica.
      */
-    void causeRecorded(UUID batchId) {
-        HeldBatch batch = held.causeRecorded(batchId);
+    void causeRecorded(UUID batchId, int run) {
+        HeldBatch batch = held.causeRecorded(batchId, run);
         if (batch != null) {
             cancel(batch);
         }

@@ -19,6 +19,9 @@ final class HeldBatch {
 
     final UUID id;
 
+    /** The batch's run these jobs belong to: a redrive's are held apart. */
+    final int run;
+
     /** The tenant the batch belongs to, whose settings its jobs run with. */
     final String tenant;
 
@@ -37,8 +40,9 @@ final class HeldBatch {
 
     final Set<JobRun> waitingRetry = new HashSet<>();
 
-    HeldBatch(UUID id, String tenant) {
+    HeldBatch(UUID id, int run, String tenant) {
         this.id = id;
+        this.run = run;
         this.tenant = tenant;
     }
 

@@ -24,22 +24,30 @@ final class HeldBatches {
 
     private static final int RECENT_CAUSES = 4096;
 
+    /** A cause of the batch's current run, whichever it is: a notice that names none. */
+    static final int ANY_RUN = 0;
+
     private final Map<UUID, HeldBatch> batches = new ConcurrentHashMap<>();
 
-    private final Set<UUID> recentCauses = Collections
+    private final Set<RunKey> recentCauses = Collections
         .synchronizedSet(Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, false) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<UUID, Boolean> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<RunKey, Boolean> eldest) {
                 return size() > RECENT_CAUSES;
             }
         }));
 
     private final Object idle = new Object();
 
-    /** Holds the claimed jobs; returns their batch. */
-    HeldBatch hold(UUID batchId, String tenant, Collection<Job> jobs) {
+    /**
+     * Holds the claimed jobs of the batch's run {@code run}; returns their batch. One
+     * held for an earlier run (its last outcomes written, not yet let go of: the batch
+     * ended and was redriven meanwhile) is replaced, its token cancelled by that run's
+     * cause.
+     */
+    HeldBatch hold(UUID batchId, int run, String tenant, Collection<Job> jobs) {
         return batches.compute(batchId, (id, existing) -> {
-            HeldBatch batch = existing != null ? existing : new HeldBatch(id, tenant);
+            HeldBatch batch = existing != null && existing.run == run ? existing : new HeldBatch(id, run, tenant);
             jobs.forEach(job -> batch.jobIds.add(job.id()));
             return batch;
         });
@@ -51,6 +59,9 @@ final class HeldBatches {
             return;
         }
         batches.computeIfPresent(batch.id, (id, held) -> {
+            if (held != batch) {
+                return held; // the batch's next run, held since
+            }
             held.jobIds.removeAll(jobIds);
             return held.jobIds.isEmpty() ? null : held;
         });
@@ -61,14 +72,30 @@ final class HeldBatches {
         }
     }
 
-    /** Remembers that the batch has a cause; returns it if jobs of it are held here. */
-    @Nullable HeldBatch causeRecorded(UUID batchId) {
-        recentCauses.add(batchId);
-        return batches.get(batchId);
+    /**
+     * Remembers that run {@code run} of the batch has a cause; returns the batch if jobs
+     * of that run are held here. {@link #ANY_RUN}: the batch's current run, whichever it
+     * is.
+     */
+    @Nullable HeldBatch causeRecorded(UUID batchId, int run) {
+        HeldBatch batch = batches.get(batchId);
+        if (run == ANY_RUN) {
+            if (batch != null) {
+                recentCauses.add(new RunKey(batchId, batch.run));
+            }
+            return batch;
+        }
+        recentCauses.add(new RunKey(batchId, run));
+        // A late notice of a run before a redrive does not stop the run held now.
+        return batch != null && batch.run == run ? batch : null;
     }
 
-    boolean hadCauseRecently(UUID batchId) {
-        return recentCauses.contains(batchId);
+    boolean hadCauseRecently(UUID batchId, int run) {
+        return recentCauses.contains(new RunKey(batchId, run));
+    }
+
+    /** One run of a batch. */
+    private record RunKey(UUID batchId, int run) {
     }
 
     /** Waits until no job is held, or the timeout passed; true if none is left. */

@@ -186,7 +186,7 @@ final class OutcomeWriter {
         written.ifPresent(w -> {
             committed.accept(w.result());
             if (w.result().causeRecorded()) {
-                attempts.causeRecorded(batch.id);
+                attempts.causeRecorded(batch.id, batch.run);
             }
         });
         held.release(batch, done);

@@ -9,8 +9,6 @@ import dev.failfast.batch.JobError;
 import dev.failfast.batch.JobState;
 import dev.failfast.settings.FailfastProperties.RecoveryMode;
 import dev.failfast.store.BatchStore;
-import dev.failfast.store.Page;
-import dev.failfast.store.PageRequest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,8 +33,6 @@ final class BatchRecovery {
 
     private static final Logger log = LoggerFactory.getLogger(BatchRecovery.class);
 
-    private static final int PAGE_SIZE = 10_000;
-
     private final BatchStore store;
 
     private final BatchPublisher publisher;
@@ -57,7 +53,7 @@ final class BatchRecovery {
      */
     void recover(BiConsumer<Batch, List<Job>> resume) {
         for (Batch batch : store.findUnfinished()) {
-            List<Job> jobs = allJobs(batch);
+            List<Job> jobs = store.findAllJobs(batch.id());
             if (mode == RecoveryMode.RESUME && batch.cancellation() == null) {
                 log.warn("Batch {} was left {} by a previous process: resuming {} pending and {} interrupted jobs",
                         batch.id(), batch.state(), batch.counts().pending(), batch.counts().running());
@@ -105,17 +101,6 @@ final class BatchRecovery {
         publisher.changed(settled, changed, batch.state());
         log.warn("Batch {} was left {} by a previous process: {} with cause {}, {}", batch.id(), batch.state(),
                 terminal, cause.cause(), settled.counts());
-    }
-
-    private List<Job> allJobs(Batch batch) {
-        List<Job> jobs = new ArrayList<>(batch.counts().total());
-        for (int page = 0;; page++) {
-            Page<Job> next = store.findJobs(batch.id(), null, new PageRequest(page, PAGE_SIZE));
-            jobs.addAll(next.content());
-            if (next.content().size() < PAGE_SIZE) {
-                return jobs;
-            }
-        }
     }
 
 }

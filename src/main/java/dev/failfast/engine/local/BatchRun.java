@@ -98,7 +98,7 @@ final class BatchRun {
                 return; // cancelled before it ran, or ended as it was resumed
             }
             deadlineTimer = context.timers()
-                .at(batch().createdAt().plus(deadline),
+                .at(batch().runQueuedAt().plus(deadline),
                         () -> recordCause(CancellationCause.deadlineExceeded(deadline, context.clock().instant())));
         }
         finally {

@@ -1,6 +1,8 @@
 package dev.failfast.engine.local;
 
 import dev.failfast.batch.Batch;
+import dev.failfast.batch.BatchNotFoundException;
+import dev.failfast.batch.BatchStateConflictException;
 import dev.failfast.batch.CancellationCause;
 import dev.failfast.batch.CauseType;
 import dev.failfast.batch.Job;
@@ -69,6 +71,11 @@ public final class LocalRunner implements BatchRunner {
 
     private final Clock clock;
 
+    private final BatchPublisher publisher;
+
+    /** Taken by each redrive, so two of the same batch never both run. */
+    private final Object redrives = new Object();
+
     private final Map<UUID, BatchRun> active = new ConcurrentHashMap<>();
 
     private final CountedPendingJobs pending = new CountedPendingJobs();
@@ -84,7 +91,7 @@ public final class LocalRunner implements BatchRunner {
         this.store = store;
         this.lease = lease;
         this.clock = clock;
-        var publisher = new BatchPublisher(store, events);
+        this.publisher = new BatchPublisher(store, events);
         this.recovery = new BatchRecovery(store, publisher, clock, properties.recovery().mode());
         var settings = properties.executor();
         this.dispatcher = new Dispatcher(executor, settings.dispatchCapacity(), settings.maxAbandoned(), runner, clock,
@@ -126,6 +133,28 @@ public final class LocalRunner implements BatchRunner {
             run.scheduleDeadline(deadline);
         }
         dispatcher.offer(run);
+    }
+
+    /**
+     * Runs the batch's next run here as a restart resumes a batch: from its jobs as
+     * stored, their params parsed again at each attempt. Stored (and durable) before the
+     * run starts.
+     */
+    @Override
+    public void redrive(Batch from, Batch next, List<Job> jobs, List<Job> redriven) {
+        UUID id = from.id();
+        BatchRun run = new BatchRun(context, next, jobs, null);
+        synchronized (redrives) {
+            Batch stored = store.findBatch(id).orElseThrow(() -> new BatchNotFoundException(id));
+            if (stored.run() != from.run() || !stored.state().isTerminal() || active.containsKey(id)) {
+                throw new BatchStateConflictException(id, stored.state(),
+                        "it was redriven meanwhile: run " + stored.run() + " was queued");
+            }
+            active.put(id, run);
+            publisher.changed(next, redriven, from.state());
+        }
+        store.flush(id);
+        start(run);
     }
 
     @Override

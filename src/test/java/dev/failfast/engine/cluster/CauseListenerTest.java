@@ -30,7 +30,8 @@ class CauseListenerTest {
 
     private CauseListener listener;
 
-    private final Set<UUID> heard = ConcurrentHashMap.newKeySet();
+    /** Each notice heard, as batch id and run: {@code <id>:<run>}. */
+    private final Set<String> heard = ConcurrentHashMap.newKeySet();
 
     @BeforeEach
     void setUp() throws Exception {
@@ -42,7 +43,7 @@ class CauseListenerTest {
         viaProxy.setJdbcUrl("jdbc:postgresql://127.0.0.1:" + proxy.port() + "/test");
         viaProxy.setUsername("postgres");
         viaProxy.setMaximumPoolSize(2);
-        listener = new CauseListener(viaProxy, Duration.ofMillis(200), heard::add, () -> {
+        listener = new CauseListener(viaProxy, Duration.ofMillis(200), (id, run) -> heard.add(id + ":" + run), () -> {
         });
         listener.start();
     }
@@ -59,8 +60,8 @@ class CauseListenerTest {
     void aListeningConnectionThatStopsAnsweringIsReplacedAndNoticesFlowAgain() {
         UUID before = UUID.randomUUID();
         await().atMost(Duration.ofSeconds(10)).until(() -> {
-            notifyCause(before); // again until the listener is listening
-            return heard.contains(before);
+            notifyCause(before + ":3"); // again until the listener is listening
+            return heard.contains(before + ":3");
         });
 
         proxy.freezeOpenConnections();
@@ -68,16 +69,16 @@ class CauseListenerTest {
         await().atMost(Duration.ofSeconds(15)).until(() -> listener.reconnects() >= 1);
         UUID after = UUID.randomUUID();
         await().atMost(Duration.ofSeconds(10)).until(() -> {
-            notifyCause(after);
-            return heard.contains(after);
+            notifyCause(after.toString()); // as a replica of an earlier version does
+            return heard.contains(after + ":" + HeldBatches.ANY_RUN);
         });
         assertThat(listener.reconnects()).isOne();
     }
 
-    private void notifyCause(UUID batchId) {
+    private void notifyCause(String payload) {
         JdbcClient.create(direct)
             .sql("SELECT pg_notify(?, ?)")
-            .params(ClusterStore.CANCEL_CHANNEL, batchId.toString())
+            .params(ClusterStore.CANCEL_CHANNEL, payload)
             .query((rs, row) -> null)
             .list();
     }

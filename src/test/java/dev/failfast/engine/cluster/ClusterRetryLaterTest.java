@@ -177,7 +177,7 @@ class ClusterRetryLaterTest {
             transaction.recordCause(CancellationCause.of(CauseType.USER_REQUESTED, "stop", null, T0.plusSeconds(1)));
             return transaction.commit();
         });
-        attempts.causeRecorded(batch.id());
+        attempts.causeRecorded(batch.id(), batch.run());
         writeSettlements(heldBatch);
 
         Job cancelled = job(batch);
@@ -195,7 +195,8 @@ class ClusterRetryLaterTest {
      */
     private HeldBatch runClaimed() {
         var claim = cluster.claim("node-a", 1, clock.instant()).orElseThrow();
-        HeldBatch heldBatch = held.hold(claim.batch().id(), claim.batch().owner().tenant(), claim.jobs());
+        HeldBatch heldBatch = held.hold(claim.batch().id(), claim.batch().run(), claim.batch().owner().tenant(),
+                claim.jobs());
         for (Job job : claim.jobs()) {
             attempts.start(heldBatch, new JobRun(job, null), job.attempts(), threads.take());
         }

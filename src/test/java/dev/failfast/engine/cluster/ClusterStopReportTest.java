@@ -124,7 +124,8 @@ class ClusterStopReportTest {
     /** Claims up to {@code max} jobs for this replica and starts their attempts. */
     private HeldBatch claimAndStart(int max) {
         var claim = cluster.claim("node-a", max, clock.instant()).orElseThrow();
-        HeldBatch heldBatch = held.hold(claim.batch().id(), claim.batch().owner().tenant(), claim.jobs());
+        HeldBatch heldBatch = held.hold(claim.batch().id(), claim.batch().run(), claim.batch().owner().tenant(),
+                claim.jobs());
         for (Job job : claim.jobs()) {
             attempts.start(heldBatch, new JobRun(job, null), job.attempts(), threads.take());
         }

@@ -199,7 +199,8 @@ class HeldAttemptsTest {
      * Hands the claimed jobs to the (synchronous) executor, then writes what they left.
      */
     private void runClaimed(ClusterStore.Claim claim) {
-        HeldBatch heldBatch = held.hold(claim.batch().id(), claim.batch().owner().tenant(), claim.jobs());
+        HeldBatch heldBatch = held.hold(claim.batch().id(), claim.batch().run(), claim.batch().owner().tenant(),
+                claim.jobs());
         for (Job job : claim.jobs()) {
             attempts.start(heldBatch, new JobRun(job, null), job.attempts(), threads.take());
         }
