@@ -251,6 +251,9 @@ class BatchController {
                     + "job id the batch does not have or whose job is in another state",
             content = @Content)
     @ApiResponse(responseCode = "404", description = "No such batch", content = @Content)
+    @ApiResponse(responseCode = "413", description = "Body larger than failfast.limits.max-request-size",
+            content = @Content)
+    @ApiResponse(responseCode = "415", description = "Body is not application/json", content = @Content)
     @ApiResponse(responseCode = "409",
             description = "The batch is still active, was redriven as often as "
                     + "failfast.limits.max-redrives allows, or has no job the selection takes",

@@ -7,6 +7,7 @@ import dev.failfast.store.InstanceLease;
 import dev.failfast.store.JdbcBatchStore;
 import dev.failfast.store.WriteFence;
 import java.time.Clock;
+import java.time.Duration;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -24,10 +25,16 @@ import tools.jackson.databind.json.JsonMapper;
 @Configuration(proxyBeanMethods = false)
 class EngineConfiguration {
 
+    /**
+     * UTC, to the microsecond: what the database's timestamp columns keep. An instant
+     * read back then equals the one written, whether a read is served from the
+     * write-behind buffer, a column or the JSON text beside it (a past run's cause, an
+     * attempt's start).
+     */
     @Bean
     @ConditionalOnMissingBean
     Clock clock() {
-        return Clock.systemUTC();
+        return Clock.tick(Clock.systemUTC(), Duration.ofNanos(1_000));
     }
 
     /**

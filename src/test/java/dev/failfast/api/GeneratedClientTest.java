@@ -24,7 +24,9 @@ import dev.failfast.generated.model.JobRequest;
 import dev.failfast.generated.model.JobResponse;
 import dev.failfast.generated.model.NewApiKeyResponse;
 import dev.failfast.generated.model.ProblemDetail;
+import dev.failfast.generated.model.RedriveRequest;
 import dev.failfast.generated.model.RetryRequest;
+import dev.failfast.generated.model.Run;
 import dev.failfast.testing.TestKeys;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -208,6 +210,40 @@ class GeneratedClientTest {
     }
 
     @Test
+    @Exercises({ "submitBatch", "getBatch", "redriveBatch" })
+    void aFailedBatchIsRedrivenAsItsNextRunOncePerIdempotencyKey() throws ApiException {
+        UUID id = batches
+            .submitBatch(
+                    new BatchRequest().failurePolicy(BatchRequest.FailurePolicyEnum.CONTINUE)
+                        .jobs(List.of(sleep("ok", "PT0S"), sleep("bad", "PT0S").putParamsItem("failAfter", "PT0S"))),
+                    null)
+            .getId();
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> batches.getBatch(id).getState() == BatchResponse.StateEnum.FAILED);
+        ProblemDetail unknownJob = problem(
+                () -> batches.redriveBatch(id, null, new RedriveRequest().jobIds(List.of("nope"))));
+        assertThat(unknownJob.getStatus()).isEqualTo(400);
+        assertThat(unknownJob.getErrors()).extracting(FieldProblem::getField).containsExactly("jobIds[0]");
+
+        RedriveRequest failedOnes = new RedriveRequest().states(List.of(RedriveRequest.StatesEnum.FAILED));
+        String key = UUID.randomUUID().toString();
+        ApiResponse<BatchResponse> redriven = batches.redriveBatchWithHttpInfo(id, key, failedOnes);
+        assertThat(redriven.getStatusCode()).isEqualTo(202);
+        assertThat(redriven.getData().getRun()).isEqualTo(2);
+        assertThat(redriven.getData().getRuns()).extracting(Run::getNumber).containsExactly(1, 2);
+        assertThat(redriven.getData().getRuns().get(1).getRedrivenJobs()).isOne();
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> batches.getBatch(id).getState() == BatchResponse.StateEnum.FAILED);
+
+        ApiResponse<BatchResponse> again = batches.redriveBatchWithHttpInfo(id, key, failedOnes);
+        assertThat(again.getStatusCode()).isEqualTo(200);
+        assertThat(again.getData().getRun()).isEqualTo(2);
+        BatchResponse everyStopped = batches.redriveBatch(id, null, null);
+        assertThat(everyStopped.getRun()).isEqualTo(3);
+        assertThat(everyStopped.getState()).isEqualTo(BatchResponse.StateEnum.QUEUED);
+    }
+
+    @Test
     @Exercises({ "createApiKey", "listApiKeys", "getApiKey", "revokeApiKey" })
     void anApiKeyIsCreatedListedReadAndRevoked() throws ApiException {
         NewApiKeyResponse created = admin.createApiKey(new ApiKeyRequest().name("reader")
@@ -237,12 +273,13 @@ class GeneratedClientTest {
     }
 
     @Test
-    @Exercises({ "getBatch", "getJob", "listJobs", "streamBatchEvents", "deleteBatch", "cancelBatch" })
+    @Exercises({ "getBatch", "getJob", "listJobs", "streamBatchEvents", "deleteBatch", "cancelBatch", "redriveBatch" })
     void anUnknownBatchIsANotFoundProblemOnEveryOperationOfABatch() {
         UUID unknown = UUID.randomUUID();
         List<ThrowingCall> calls = List.of(() -> batches.getBatch(unknown), () -> batches.getJob(unknown, "a"),
                 () -> batches.listJobs(unknown, null, 0, 10), () -> batches.streamBatchEvents(unknown, null),
-                () -> batches.deleteBatch(unknown), () -> batches.cancelBatch(unknown, null));
+                () -> batches.deleteBatch(unknown), () -> batches.cancelBatch(unknown, null),
+                () -> batches.redriveBatch(unknown, null, null));
 
         for (ThrowingCall call : calls) {
             ProblemDetail notFound = problem(call);

@@ -101,7 +101,7 @@ class OpenApiDocumentTest {
                 .properties()
                 .forEach(op -> documented.add(op.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey())));
 
-        assertThat(documented).containsExactlyInAnyOrderElementsOf(endpoints).hasSize(12);
+        assertThat(documented).containsExactlyInAnyOrderElementsOf(endpoints).hasSize(13);
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -112,6 +112,7 @@ class OpenApiDocumentTest {
                     get    | /api/v1/batches/{id}               | batches:read   | 200, 401, 403, 404
                     delete | /api/v1/batches/{id}               | batches:delete | 204, 401, 403, 404, 409
                     post   | /api/v1/batches/{id}/cancel        | batches:cancel | 202, 401, 403, 404, 409, 503
+                    post   | /api/v1/batches/{id}/redrive       | batches:write  | 202, 200, 400, 401, 403, 404, 409, 413, 415, 422, 429, 503
                     get    | /api/v1/batches/{id}/events        | batches:read   | 200, 400, 401, 403, 404, 429
                     get    | /api/v1/batches/{id}/jobs          | batches:read   | 200, 401, 403, 404
                     get    | /api/v1/batches/{id}/jobs/{jobId}  | batches:read   | 200, 401, 403, 404
