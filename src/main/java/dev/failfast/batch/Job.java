@@ -264,6 +264,11 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
         if (nextRun <= run) {
             throw new IllegalArgumentException("run " + nextRun + " does not come after run " + run);
         }
+        if (!state.isTerminal()) {
+            // RUNNING -> PENDING is a requeue, not a redrive: only an ended job runs
+            // again.
+            throw new IllegalStateTransitionException("job", state, JobState.PENDING);
+        }
         return new Job(spec, to(JobState.PENDING), 0, null, null, null, null, false, 0, false, nextRun, history,
                 droppedAttempts);
     }

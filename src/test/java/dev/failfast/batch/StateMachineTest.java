@@ -3,6 +3,7 @@ package dev.failfast.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -19,6 +20,9 @@ class StateMachineTest {
             CANCELLING, FAILED
             CANCELLING, CANCELLED
             CANCELLING, SUCCEEDED
+            SUCCEEDED,  QUEUED
+            FAILED,     QUEUED
+            CANCELLED,  QUEUED
             """)
     void batchMovesAlongItsLifeCycle(BatchState from, BatchState to) {
         assertThat(from.transitionTo(to)).isEqualTo(to);
@@ -31,6 +35,9 @@ class StateMachineTest {
             CANCELLING, QUEUED
             SUCCEEDED,  FAILED
             CANCELLED,  RUNNING
+            FAILED,     RUNNING
+            FAILED,     CANCELLING
+            QUEUED,     QUEUED
             """)
     void illegalBatchTransitionNamesBothStates(BatchState from, BatchState to) {
         assertThatThrownBy(() -> from.transitionTo(to)).isInstanceOf(IllegalStateTransitionException.class)
@@ -40,9 +47,9 @@ class StateMachineTest {
 
     @ParameterizedTest
     @EnumSource(value = BatchState.class, names = { "SUCCEEDED", "FAILED", "CANCELLED" })
-    void terminalBatchStatesLeadNowhere(BatchState state) {
+    void aTerminalBatchStateLeadsOnlyToTheQueueOfARedrive(BatchState state) {
         assertThat(state.isTerminal()).isTrue();
-        assertThat(state.allowedNext()).isEmpty();
+        assertThat(state.allowedNext()).containsExactly(BatchState.QUEUED);
     }
 
     @ParameterizedTest
@@ -56,6 +63,9 @@ class StateMachineTest {
             RUNNING, FAILED
             RUNNING, CANCELLED
             RUNNING, SKIPPED
+            FAILED,    PENDING
+            CANCELLED, PENDING
+            SKIPPED,   PENDING
             """)
     void jobMovesAlongItsLifeCycle(JobState from, JobState to) {
         assertThat(from.transitionTo(to)).isEqualTo(to);
@@ -66,12 +76,27 @@ class StateMachineTest {
             PENDING,   SUCCEEDED
             PENDING,   FAILED
             PENDING,   PENDING
-            FAILED,    PENDING
             SUCCEEDED, RUNNING
+            SUCCEEDED, PENDING
             SKIPPED,   RUNNING
+            FAILED,    RUNNING
+            CANCELLED, SKIPPED
             """)
     void illegalJobTransitionThrows(JobState from, JobState to) {
         assertThatThrownBy(() -> from.transitionTo(to)).isInstanceOf(IllegalStateTransitionException.class);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = JobState.class, names = { "FAILED", "CANCELLED", "SKIPPED" })
+    void aFailedCancelledOrSkippedJobLeadsOnlyBackToPendingForARedrive(JobState state) {
+        assertThat(state.isTerminal()).isTrue();
+        assertThat(state.allowedNext()).containsExactly(JobState.PENDING);
+    }
+
+    @Test
+    void aSucceededJobLeadsNowhere() {
+        assertThat(JobState.SUCCEEDED.isTerminal()).isTrue();
+        assertThat(JobState.SUCCEEDED.allowedNext()).isEmpty();
     }
 
     @ParameterizedTest

@@ -7,6 +7,7 @@ import static dev.failfast.batch.TestJobs.aJob;
 import static dev.failfast.batch.TestJobs.sleepJob;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.failfast.batch.Batch;
 import dev.failfast.batch.BatchPolicies;
@@ -22,7 +23,9 @@ import dev.failfast.batch.JobError;
 import dev.failfast.batch.JobState;
 import dev.failfast.batch.JobTally;
 import dev.failfast.batch.Owner;
+import dev.failfast.batch.Redrive;
 import dev.failfast.batch.RetryPolicy;
+import dev.failfast.batch.RunSummary;
 import dev.failfast.batch.SuccessPolicy;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,6 +37,7 @@ import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -400,6 +404,101 @@ abstract class BatchStoreContract {
             assertThat(read.error().httpStatus()).isEqualTo(404);
             assertThat(view.findJob(batch.id(), "job-0").orElseThrow().ignored()).isFalse();
         }
+    }
+
+    @Test
+    void aRedrivenBatchKeepsItsPastRunsItsRedriveAndItsJobsRuns() {
+        Batch batch = aBatchLike(batch(3, Map.of(), T0)).maxFailures(0).build();
+        List<Job> created = jobs(3);
+        store().create(batch, created);
+        var failure = new JobError(JobError.JOB_ERROR, "Simulated failure", "java.lang.IllegalStateException");
+
+        // Run 1: job-0 succeeds, job-1 fails the batch, job-2 never starts.
+        Job job0 = created.get(0).started(1, T0.plusSeconds(1));
+        Job job1 = created.get(1).started(1, T0.plusSeconds(1));
+        Job job2 = created.get(2);
+        Batch run1 = batch.started(T0.plusSeconds(1))
+            .withJobMoved(created.get(0), job0)
+            .withJobMoved(created.get(1), job1);
+        Job succeeded = job0.succeeded(JSON.createObjectNode().put("ok", true), T0.plusSeconds(2));
+        Job failed = job1.failed(failure, false, T0.plusSeconds(3));
+        run1 = run1.withJobMoved(job0, succeeded).withJobMoved(job1, failed);
+        run1 = run1.cancelling(run1.causeAfterMove(failed, T0.plusSeconds(3)));
+        Job skipped = job2.stoppedWhilePending(T0.plusSeconds(3));
+        run1 = run1.withJobMoved(job2, skipped).endedIfDone(T0.plusSeconds(3));
+        assertThat(run1.state()).isEqualTo(BatchState.FAILED);
+        assertThat(run1.cancellation().report().neverStarted()).isOne();
+        store().update(run1, List.of(succeeded, failed, skipped));
+
+        // The first redrive, with an Idempotency-Key: job-1 and job-2 run again as run 2.
+        var first = new Redrive(T0.plusSeconds(60), "key:test", 2, "redrive-1", "fingerprint-1");
+        Batch run2 = run1.redriven(first);
+        Job again1 = failed.redriven(run2.run());
+        Job again2 = skipped.redriven(run2.run());
+        run2 = run2.withJobMoved(failed, again1).withJobMoved(skipped, again2);
+        store().update(run2, List.of(again1, again2));
+        assertReadBack(run2, succeeded, again1, again2);
+
+        // Run 2: a client cancels it while both run; job-2 ignores the interrupt.
+        Job started1 = again1.started(1, T0.plusSeconds(61));
+        Job started2 = again2.started(1, T0.plusSeconds(61));
+        Batch stopping = run2.started(T0.plusSeconds(61))
+            .withJobMoved(again1, started1)
+            .withJobMoved(again2, started2)
+            .cancelling(CancellationCause.userRequested("enough", "jwt:alice", T0.plusSeconds(62)));
+        Job cancelled1 = started1.cancelled(false, T0.plusSeconds(63));
+        Job cancelled2 = started2.cancelled(true, T0.plusSeconds(64));
+        Batch ended2 = stopping.withJobMoved(started1, cancelled1)
+            .withJobMoved(started2, cancelled2)
+            .endedIfDone(T0.plusSeconds(64));
+        assertThat(ended2.state()).isEqualTo(BatchState.CANCELLED);
+        assertThat(ended2.cancellation().report().abandoned()).isOne();
+        store().update(ended2, List.of(cancelled1, cancelled2));
+
+        // The second redrive: job-2 alone, as run 3.
+        var second = new Redrive(T0.plusSeconds(120), "jwt:alice", 1, "redrive-2", "fingerprint-2");
+        Batch run3 = ended2.redriven(second);
+        Job again2Twice = cancelled2.redriven(run3.run());
+        run3 = run3.withJobMoved(cancelled2, again2Twice);
+        store().update(run3, List.of(again2Twice));
+
+        Batch found = assertReadBack(run3, succeeded, cancelled1, again2Twice);
+        assertThat(found.run()).isEqualTo(3);
+        assertThat(found.redrive()).isEqualTo(second);
+        assertThat(found.pastRuns()).extracting(RunSummary::number, RunSummary::state, RunSummary::redrive)
+            .containsExactly(tuple(1, BatchState.FAILED, null), tuple(2, BatchState.CANCELLED, first));
+        assertThat(found.pastRuns().get(0).cause()).isEqualTo(run1.cancellation());
+        assertThat(found.pastRuns().get(1).cause()).isEqualTo(ended2.cancellation());
+        assertThat(found.pastRuns().get(1).queuedAt()).isEqualTo(first.requestedAt());
+        assertThat(found.redriveKeyed("redrive-1")).contains(first);
+        assertThat(found.counts()).isEqualTo(new JobCounts(3, 1, 0, 1, 0, 1, 0));
+    }
+
+    /**
+     * The batch and its jobs (in submission order) as they were stored, read through this
+     * store and after reopening it, whole and in a list; the batch as reopened.
+     */
+    private Batch assertReadBack(Batch expected, Job... jobs) {
+        Batch found = null;
+        for (Supplier<BatchStore> views : List.<Supplier<BatchStore>>of(this::store, this::reopened)) {
+            BatchStore view = views.get();
+            found = view.findBatch(expected.id()).orElseThrow();
+            assertSameBatch(found, expected);
+            assertThat(found.pastRuns()).isEqualTo(expected.pastRuns());
+            assertThat(found.redrive()).isEqualTo(expected.redrive());
+            for (Job job : jobs) {
+                assertThat(view.findJob(expected.id(), job.id())).contains(job);
+            }
+            assertThat(view.findJobs(expected.id(), null, new PageRequest(0, 10)).content()).containsExactly(jobs);
+            assertThat(view.listJobs(expected.id(), null, new PageRequest(0, 10)).content()).as("what a list shows")
+                .containsExactlyElementsOf(Stream.of(jobs).map(Job::withoutHistory).toList())
+                .extracting(Job::run)
+                .containsExactlyElementsOf(Stream.of(jobs).map(Job::run).toList());
+            assertThat(view.listJobs(expected.id(), JobState.PENDING, new PageRequest(0, 10)).content())
+                .extracting(Job::run)
+                .containsOnly(expected.run());
+        }
+        return found;
     }
 
     // ---- fixtures ---------------------------------------------------------------------
