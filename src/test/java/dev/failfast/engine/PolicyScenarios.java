@@ -3,14 +3,12 @@ package dev.failfast.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.failfast.ApiClient;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -69,28 +67,28 @@ public abstract class PolicyScenarios {
         serverThreads = Executors.newCachedThreadPool();
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(serverThreads);
-        server.createContext("/ok", exchange -> answer(exchange, 200, Map.of()));
+        server.createContext("/ok", exchange -> TargetAnswers.json(exchange, 200, Map.of()));
         // /status/404: that status.
-        server.createContext("/status/",
-                exchange -> answer(exchange, Integer.parseInt(last(exchange.getRequestURI().getPath())), Map.of()));
+        server.createContext("/status/", exchange -> TargetAnswers.json(exchange,
+                Integer.parseInt(last(exchange.getRequestURI().getPath())), Map.of()));
         // /busy-once/<key>: a 429 asking to retry after a second, then 200.
         server.createContext("/busy-once/", exchange -> {
             int call = calls.computeIfAbsent(exchange.getRequestURI().getPath(), p -> new AtomicInteger())
                 .incrementAndGet();
-            answer(exchange, call == 1 ? 429 : 200, call == 1 ? Map.of("Retry-After", "1") : Map.of());
+            TargetAnswers.json(exchange, call == 1 ? 429 : 200, call == 1 ? Map.of("Retry-After", "1") : Map.of());
         });
         // /hold/<key>: counted, then held until the test ends (or its job is cancelled).
         server.createContext("/hold/", exchange -> {
             held.computeIfAbsent(last(exchange.getRequestURI().getPath()), k -> new AtomicInteger()).incrementAndGet();
             awaitQuietly(released);
-            answer(exchange, 200, Map.of());
+            TargetAnswers.json(exchange, 200, Map.of());
         });
         // /after-held/<key>/<n>: 200 once n requests to /hold/<key> arrived.
         server.createContext("/after-held/", exchange -> {
             String[] parts = exchange.getRequestURI().getPath().split("/", -1);
             AtomicInteger arrived = held.computeIfAbsent(parts[2], k -> new AtomicInteger());
             await().atMost(WAIT).until(() -> arrived.get() >= Integer.parseInt(parts[3]));
-            answer(exchange, 200, Map.of());
+            TargetAnswers.json(exchange, 200, Map.of());
         });
         server.start();
     }
@@ -313,22 +311,6 @@ public abstract class PolicyScenarios {
 
     private static String last(String path) {
         return path.substring(path.lastIndexOf('/') + 1);
-    }
-
-    private static void answer(HttpExchange exchange, int status, Map<String, String> headers) throws IOException {
-        byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
-        headers.forEach(exchange.getResponseHeaders()::add);
-        exchange.getResponseHeaders().add("Content-Type", "application/json");
-        try {
-            exchange.sendResponseHeaders(status, body.length);
-            exchange.getResponseBody().write(body);
-        }
-        catch (IOException e) {
-            // The job was stopped and closed the connection.
-        }
-        finally {
-            exchange.close();
-        }
     }
 
     private static void awaitQuietly(CountDownLatch latch) {

@@ -2,13 +2,11 @@ package dev.failfast.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.failfast.ApiClient;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -58,7 +56,7 @@ public abstract class RedriveScenarios {
         server.createContext("/flaky/", exchange -> {
             String key = exchange.getRequestURI().getPath().substring("/flaky/".length());
             calls.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
-            answer(exchange, healed.contains(key) ? 200 : 500);
+            TargetAnswers.json(exchange, healed.contains(key) ? 200 : 500, Map.of());
         });
         server.start();
     }
@@ -213,21 +211,6 @@ public abstract class RedriveScenarios {
     private static Map<String, Object> flaky(String id, String key) {
         int port = server.getAddress().getPort();
         return Map.of("id", id, "type", "http", "params", Map.of("url", "http://127.0.0.1:" + port + "/flaky/" + key));
-    }
-
-    private static void answer(HttpExchange exchange, int status) throws IOException {
-        byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", "application/json");
-        try {
-            exchange.sendResponseHeaders(status, body.length);
-            exchange.getResponseBody().write(body);
-        }
-        catch (IOException e) {
-            // The job was stopped and closed the connection.
-        }
-        finally {
-            exchange.close();
-        }
     }
 
 }

@@ -1,17 +1,11 @@
 package dev.failfast.engine.cluster;
 
 import dev.failfast.ApiClient;
-import dev.failfast.FailfastApplication;
 import dev.failfast.engine.RedriveScenarios;
-import dev.failfast.store.TestDatabases;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Redrive ({@link RedriveScenarios}) on two cluster replicas in this JVM, both on one
@@ -21,9 +15,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 class ClusterRedriveTest extends RedriveScenarios {
 
-    private static final String SCHEMA = "failfast_redrive_test";
-
-    private static final List<ConfigurableApplicationContext> replicas = new ArrayList<>();
+    private static InJvmReplicas replicas;
 
     private ApiClient submitter;
 
@@ -31,41 +23,22 @@ class ClusterRedriveTest extends RedriveScenarios {
 
     @BeforeAll
     static void startReplicas() {
-        // An empty schema (or the test is skipped when PostgreSQL is not reachable).
-        TestDatabases.postgres(SCHEMA).close();
-        for (String name : List.of("replica-a", "replica-b")) {
-            replicas.add(
-                    new SpringApplicationBuilder(FailfastApplication.class)
-                        .properties("server.port=0", "spring.profiles.active=postgres",
-                                "spring.datasource.url=" + TestDatabases.POSTGRES_URL + "&currentSchema=" + SCHEMA,
-                                "failfast.cluster.enabled=true", "failfast.cluster.node-name=" + name,
-                                "failfast.cluster.claim-size=1", "failfast.cluster.poll-interval=200ms",
-                                "failfast.engine.cancel-grace=5s", "failfast.shutdown.drain-timeout=1s",
-                                "failfast.jobs.http.allowed-networks=127.0.0.0/8",
-                                "failfast.jobs.http.allowed-ports=1024-65535")
-                        .run());
-        }
+        replicas = InJvmReplicas.start("failfast_redrive_test");
     }
 
     @AfterAll
     static void stopReplicas() {
-        replicas.reversed().forEach(ConfigurableApplicationContext::close);
-        replicas.clear();
+        if (replicas != null) { // null when PostgreSQL was not reachable and the class
+                                // skipped
+            replicas.close();
+        }
     }
 
     @BeforeEach
     void newTenant() {
-        ApiClient admin = new ApiClient(port(0));
-        String key = admin
-            .createKey("redrive-" + UUID.randomUUID().toString().substring(0, 8), "batches:read", "batches:write")
-            .get("key")
-            .asString();
-        submitter = new ApiClient(port(0), key);
-        reader = new ApiClient(port(1), key);
-    }
-
-    private static int port(int replica) {
-        return Integer.parseInt(replicas.get(replica).getEnvironment().getRequiredProperty("local.server.port"));
+        List<ApiClient> clients = replicas.clientsOfNewTenant("redrive-");
+        submitter = clients.get(0);
+        reader = clients.get(1);
     }
 
     @Override
