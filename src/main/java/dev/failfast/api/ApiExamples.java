@@ -127,7 +127,7 @@ final class ApiExamples {
             }""";
 
     static final String REDRIVE = """
-            {"states": ["FAILED"], "jobIds": ["job-003", "job-017"]}""";
+            {"states": ["FAILED", "SKIPPED"], "jobIds": ["job-003", "job-093"]}""";
 
     /** The batch of FAILED_BATCH after a redrive of every job that did not succeed. */
     static final String REDRIVEN_BATCH = """

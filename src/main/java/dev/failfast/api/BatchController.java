@@ -7,6 +7,7 @@ import dev.failfast.batch.JobNotFoundException;
 import dev.failfast.batch.JobState;
 import dev.failfast.batch.Owner;
 import dev.failfast.engine.BatchEngine;
+import dev.failfast.engine.RedriveSelection;
 import dev.failfast.job.JobHandlers;
 import dev.failfast.security.MissingScopeException;
 import dev.failfast.security.Scope;
@@ -235,12 +236,11 @@ class BatchController {
                     + "A batch is redriven at most failfast.limits.max-redrives times. With an Idempotency-Key "
                     + "header, sending the same redrive again returns the batch (200) instead of another run.",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = false,
-                    content = @Content(schema = @Schema(implementation = RedriveRequest.class),
-                            examples = {
-                                    @ExampleObject(name = "every-stopped-job",
-                                            summary = "Every FAILED, CANCELLED and SKIPPED job", value = "{}"),
-                                    @ExampleObject(name = "failed-jobs-by-id", summary = "Two of the failed jobs",
-                                            value = ApiExamples.REDRIVE) })))
+                    content = @Content(schema = @Schema(implementation = RedriveRequest.class), examples = {
+                            @ExampleObject(name = "every-stopped-job",
+                                    summary = "Every FAILED, CANCELLED and SKIPPED job", value = "{}"),
+                            @ExampleObject(name = "jobs-by-id", summary = "The failed job and one skipped job, by id",
+                                    value = ApiExamples.REDRIVE) })))
     @ApiResponse(responseCode = "202", description = "The next run is queued; the body is the batch status",
             content = @Content(schema = @Schema(implementation = BatchResponse.class),
                     examples = @ExampleObject(value = ApiExamples.REDRIVEN_BATCH)))
@@ -271,10 +271,16 @@ class BatchController {
             @Parameter(description = "Makes retries safe: the same key with the same body returns the batch it "
                     + "redrove; with another body it is refused (422)") @RequestHeader(name = "Idempotency-Key",
                             required = false) @Nullable @Size(min = 1, max = 255) String idempotencyKey) {
-        RedriveRequest asked = request == null ? RedriveRequest.EVERY_STOPPED_JOB : request;
-        var key = idempotencyKey == null ? null : new IdempotencyKey(idempotencyKey, fingerprint.of(asked));
-        var redrive = engine.redrive(caller, id, asked.toSelection(), key);
+        RedriveSelection selection = (request == null ? RedriveRequest.EVERY_STOPPED_JOB : request).toSelection();
+        // The selection's, not the body's: {} and every state spelled out ask the same.
+        var key = idempotencyKey == null ? null
+                : new IdempotencyKey(idempotencyKey, fingerprint.of(RedriveRequest.canonical(selection)));
+        var redrive = engine.redrive(caller, id, selection, key);
         return ResponseEntity.status(redrive.created() ? HttpStatus.ACCEPTED : HttpStatus.OK)
+            .location(ServletUriComponentsBuilder.fromCurrentContextPath()
+                .path("/api/v1/batches/{id}")
+                .buildAndExpand(id)
+                .toUri())
             .body(BatchResponse.of(redrive.batch()));
     }
 

@@ -53,7 +53,7 @@ record BatchRequest(
         @Schema(description = "Jobs of this batch running at once; default from failfast.engine.default-max-parallelism",
                 example = "8") @Min(1) @Max(10_000) @Nullable Integer maxParallelism,
 
-        @Schema(description = "ISO-8601 duration after submission by which the batch must be finished; at most 365 days",
+        @Schema(description = "ISO-8601 duration after submission (for a redriven run, after its redrive) by which the batch must be finished; at most 365 days",
                 type = "string", format = "duration", example = "PT10M") @Nullable Duration deadline,
 
         @Schema(description = "The jobs, started in this order") @NotEmpty List<@NotNull @Valid JobRequest> jobs) {

@@ -39,6 +39,16 @@ record RedriveRequest(@ArraySchema(schema = @Schema(allowableValues = {
     static final RedriveRequest EVERY_STOPPED_JOB = new RedriveRequest(null, null);
 
     /**
+     * One request per selection, its states and ids sorted: what an Idempotency-Key's
+     * fingerprint is taken of.
+     */
+    static RedriveRequest canonical(RedriveSelection selection) {
+        List<String> ids = selection.jobIds();
+        return new RedriveRequest(selection.states().stream().sorted().toList(),
+                ids == null ? null : ids.stream().sorted().toList());
+    }
+
+    /**
      * The selection the engine applies.
      * @throws InvalidFieldsException when a state is not one a job is redriven from, or
      * repeats

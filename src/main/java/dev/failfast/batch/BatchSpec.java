@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  * failures not counted); null for no absolute limit, where a FAIL_FAST batch is judged by
  * its {@code maxFailureRatio} alone
  * @param maxParallelism jobs of this batch running at once
- * @param deadline how long after submission the batch must be finished; null for none
+ * @param deadline how long after submission (for a redriven run, after its redrive) the
+ * batch must be finished; null for none
  * @param jobs the jobs, in the order they are started. Empty in a batch read back from a
  * durable store, which keeps jobs apart and reads them page by page; a submitted spec
  * always has jobs (checked where batches are submitted)

@@ -227,7 +227,7 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
      * anywhere. The attempt it ran, if one was running, ends INTERRUPTED at {@code at}.
      */
     public Job requeued(JobError interruption, Instant at) {
-        return next(to(JobState.PENDING), attempts, startedAt, null, interruption, null, false, deferrals)
+        return next(fromRunningTo(JobState.PENDING), attempts, startedAt, null, interruption, null, false, deferrals)
             .recorded(ended(AttemptRecord.End.INTERRUPTED, interruption, false, at));
     }
 
@@ -250,8 +250,8 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
      * not counted.
      */
     public Job unclaimed() {
-        return next(to(JobState.PENDING), attempts - 1, attempts == 1 ? null : startedAt, null, error, null, false,
-                deferrals)
+        return next(fromRunningTo(JobState.PENDING), attempts - 1, attempts == 1 ? null : startedAt, null, error, null,
+                false, deferrals)
             .recorded(historyNow().withdrawn(run, attempts));
     }
 
@@ -330,5 +330,16 @@ public record Job(JobSpec spec, JobState state, int attempts, @Nullable Instant 
 
     private JobState to(JobState next) {
         return state.transitionTo(next);
+    }
+
+    /**
+     * A move the table admits from more than RUNNING (to PENDING: also a redrive's), made
+     * here only from RUNNING.
+     */
+    private JobState fromRunningTo(JobState next) {
+        if (state != JobState.RUNNING) {
+            throw new IllegalStateTransitionException("job", state, next);
+        }
+        return to(next);
     }
 }

@@ -58,7 +58,10 @@ public interface BatchRunner {
      * {@code jobs}, of which {@code redriven} are PENDING again. Nothing is stored if the
      * batch changed since {@code from} was read (another redrive came first).
      * @throws BatchStateConflictException when the batch is no longer {@code from}'s run,
-     * or is active
+     * or is active; nothing was stored or started
+     * @throws org.springframework.dao.DataAccessException when the database could not
+     * store it: in cluster mode nothing was stored; on a single instance the run goes on
+     * and a later flush writes it
      */
     void redrive(Batch from, Batch next, List<Job> jobs, List<Job> redriven);
 

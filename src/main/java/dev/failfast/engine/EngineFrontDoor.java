@@ -82,6 +82,14 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
      */
     private final ReentrantReadWriteLock door = new ReentrantReadWriteLock();
 
+    /**
+     * Held while a redrive is stored and while a delete checks and deletes, so that a
+     * delete never removes a batch under a run a redrive of this process just queued. (A
+     * redrive on another replica, between a delete's check and its DELETE, is not
+     * excluded.)
+     */
+    private final Object redriveOrDelete = new Object();
+
     private volatile boolean accepting;
 
     private boolean startedOnce;
@@ -248,6 +256,9 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
                     "it was redriven %d times, the most failfast.limits.max-redrives allows"
                         .formatted(batch.pastRuns().size()));
         }
+        if (selection.jobIds() == null && !RedrivePlan.mayTakeAJob(batch, selection)) {
+            throw RedrivePlan.nothingToRedrive(batch, selection);
+        }
         List<Job> jobs = store.findAllJobs(id);
         door.readLock().lock();
         try {
@@ -259,26 +270,27 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
             int size = plan.redriven().size();
             admit(tenant, size);
             try {
-                runner.redrive(batch, plan.batch(), plan.jobs(), plan.redriven());
+                synchronized (redriveOrDelete) {
+                    runner.redrive(batch, plan.batch(), plan.jobs(), plan.redriven());
+                }
             }
-            catch (RuntimeException e) {
+            catch (BatchStateConflictException e) {
+                // Another redrive came first: nothing of this one was stored or started.
                 runner.pendingJobs().remove(tenant, size);
                 quotas.giveBackBatchToken(tenant);
-                if (e instanceof BatchStateConflictException && key != null) {
-                    // A concurrent redrive with the same key came first.
-                    Batch raced = redrivenWith(find(caller, id), key);
-                    if (raced != null) {
-                        return new Submission(raced, false);
-                    }
-                }
-                if (e instanceof DataAccessException || e instanceof TransactionException
-                        || e instanceof WriteFencedException) {
-                    log.warn("The redrive of batch {} could not be stored", id, e);
-                    throw new EngineUnavailableException(
-                            "The redrive could not be stored: the database is unavailable. Send it again, with an "
-                                    + "Idempotency-Key to be sure it runs once");
+                Batch raced = redrivenWith(find(caller, id), key);
+                if (raced != null) {
+                    return new Submission(raced, false); // that one had the same key
                 }
                 throw e;
+            }
+            catch (DataAccessException | TransactionException | WriteFencedException e) {
+                // In cluster mode nothing was stored. On a single instance the run is
+                // queued and runs, its jobs taking their reservation as they start, and a
+                // later flush writes it: a retry with the key answers with the batch.
+                log.warn("The redrive of batch {} could not be stored", id, e);
+                throw new EngineUnavailableException("The redrive could not be stored: the database is unavailable. "
+                        + "Send it again with the same Idempotency-Key, and it runs once");
             }
             audit.info("Batch {} of tenant {} redriven by {}: run {}, {} jobs", id, LogText.of(tenant),
                     LogText.of(caller.principal()), plan.batch().run(), size);
@@ -314,11 +326,14 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
     @Override
     public void delete(Caller caller, UUID id) {
         Batch batch = find(caller, id);
-        if (!batch.state().isTerminal() || runner.isRunning(id)) {
-            throw new BatchStateConflictException(id, batch.state(), "cancel it and wait until it is terminal first");
-        }
-        if (!store.delete(id)) {
-            throw new BatchNotFoundException(id);
+        synchronized (redriveOrDelete) {
+            Batch now = find(caller, id); // not redriven since
+            if (!now.state().isTerminal() || runner.isRunning(id)) {
+                throw new BatchStateConflictException(id, now.state(), "cancel it and wait until it is terminal first");
+            }
+            if (!store.delete(id)) {
+                throw new BatchNotFoundException(id);
+            }
         }
         audit.info("Batch {} of tenant {} deleted by {}", id, LogText.of(batch.owner().tenant()),
                 LogText.of(caller.principal()));

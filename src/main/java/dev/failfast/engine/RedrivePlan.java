@@ -4,6 +4,7 @@ import dev.failfast.batch.Batch;
 import dev.failfast.batch.BatchStateConflictException;
 import dev.failfast.batch.Job;
 import dev.failfast.batch.Redrive;
+import dev.failfast.batch.SuccessPolicy;
 import dev.failfast.store.IdempotencyKey;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -50,7 +51,23 @@ record RedrivePlan(Batch batch, List<Job> jobs, List<Job> redriven) {
                 all.add(job);
             }
         }
+        SuccessPolicy success = next.spec().policies().succeedWhen();
+        String met = success == null ? null : success.metBy(next.counts(), next.tally());
+        if (met != null) {
+            // Its first job to end would record SUCCESS_POLICY_MET and stop the rest
+            // again.
+            throw new BatchStateConflictException(terminal.id(), terminal.state(),
+                    "its success policy is met by the jobs that succeeded (" + met + "): a redrive would stop at once");
+        }
         return new RedrivePlan(next, all, redriven);
+    }
+
+    /**
+     * Whether the batch's counts show a job the selection may take, so that the jobs need
+     * not be read to refuse a redrive that has nothing to run.
+     */
+    static boolean mayTakeAJob(Batch batch, RedriveSelection selection) {
+        return selection.states().stream().anyMatch(state -> batch.counts().of(state) > 0);
     }
 
     private static Set<String> chosen(Batch batch, List<Job> jobs, RedriveSelection selection) {
@@ -61,8 +78,7 @@ record RedrivePlan(Batch batch, List<Job> jobs, List<Job> redriven) {
                 .map(Job::id)
                 .collect(Collectors.toCollection(HashSet::new));
             if (chosen.isEmpty()) {
-                throw new BatchStateConflictException(batch.id(), batch.state(),
-                        "it has no job in " + sorted(selection) + " to redrive");
+                throw nothingToRedrive(batch, selection);
             }
             return chosen;
         }
@@ -88,10 +104,12 @@ record RedrivePlan(Batch batch, List<Job> jobs, List<Job> redriven) {
         if (!violations.isEmpty()) {
             throw new InvalidBatchException(violations);
         }
-        if (chosen.isEmpty()) {
-            throw new BatchStateConflictException(batch.id(), batch.state(), "jobIds names no job to redrive");
-        }
         return chosen;
+    }
+
+    static BatchStateConflictException nothingToRedrive(Batch batch, RedriveSelection selection) {
+        return new BatchStateConflictException(batch.id(), batch.state(),
+                "it has no job in " + sorted(selection) + " to redrive");
     }
 
     private static List<String> sorted(RedriveSelection selection) {

@@ -31,6 +31,9 @@ public record RedriveSelection(Set<JobState> states, @Nullable List<String> jobI
         if (states.isEmpty() || !REDRIVABLE.containsAll(states)) {
             throw new IllegalArgumentException("states must be some of " + REDRIVABLE + ", not " + states);
         }
+        if (jobIds != null && jobIds.isEmpty()) {
+            throw new IllegalArgumentException("jobIds names no job; null selects every job in states");
+        }
         states = Set.copyOf(states);
         jobIds = jobIds == null ? null : List.copyOf(jobIds);
     }

@@ -149,10 +149,12 @@ public final class LockedBatch {
 
     /**
      * Tells every replica, once this transaction commits, that the batch's current run
-     * has a cause: {@code <batch id>:<run>}.
+     * has a cause: {@code <batch id>} for run 1, as replicas of earlier versions send and
+     * read it, {@code <batch id>:<run>} for a redriven run.
      */
     public void announceCause() {
-        ClusterStore.sendNotice(client, ClusterStore.CANCEL_CHANNEL, batch.id() + ":" + batch.run());
+        String payload = batch.run() == 1 ? batch.id().toString() : batch.id() + ":" + batch.run();
+        ClusterStore.sendNotice(client, ClusterStore.CANCEL_CHANNEL, payload);
     }
 
     /**

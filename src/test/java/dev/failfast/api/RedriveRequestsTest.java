@@ -5,9 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.failfast.ApiClient;
 import dev.failfast.FailfastServerTest;
 import java.net.http.HttpRequest;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -34,7 +41,8 @@ class RedriveRequestsTest {
     @BeforeEach
     void newTenant() {
         tenant = "redrive-" + UUID.randomUUID().toString().substring(0, 8);
-        client = new ApiClient(port).withNewKey(tenant, "batches:read", "batches:write", "batches:cancel");
+        client = new ApiClient(port).withNewKey(tenant, "batches:read", "batches:write", "batches:cancel",
+                "batches:delete");
     }
 
     @Test
@@ -73,6 +81,46 @@ class RedriveRequestsTest {
         assertThat(nothing.status()).as(nothing.body()).isEqualTo(409);
         assertThat(nothing.json().get("detail").asString())
             .contains("it has no job in [FAILED, CANCELLED, SKIPPED] to redrive");
+    }
+
+    @Test
+    void aBatchWhoseSuccessPolicyIsMetByItsSucceededJobsIsNotRedriven() {
+        String id = client.submit(Map.of("maxParallelism", 1, "succeedWhen", Map.of("minSucceeded", 1), "jobs",
+                List.of(ApiClient.sleep("first", "PT0S"), ApiClient.sleep("second", "PT0S"))));
+        assertThat(client.awaitTerminal(id).get("cancellation").get("cause").asString())
+            .isEqualTo("SUCCESS_POLICY_MET");
+
+        ApiClient.Response response = client.post(redrive(id), "");
+        assertThat(response.status()).as(response.body()).isEqualTo(409);
+        assertThat(response.json().get("detail").asString())
+            .contains("its success policy is met by the jobs that succeeded");
+    }
+
+    @Test
+    void ofTwoRedrivesSentAtOnceOneRunsAndTheOtherIsAConflictOrWithTheSameKeyItsStatus() throws Exception {
+        String id = failedBatch();
+        List<ApiClient.Response> differentKeys = atOnce(() -> redriveWithKey(id, UUID.randomUUID().toString(), ""),
+                () -> redriveWithKey(id, UUID.randomUUID().toString(), ""));
+        assertThat(differentKeys).extracting(ApiClient.Response::status).containsExactlyInAnyOrder(202, 409);
+        client.awaitTerminal(id);
+        assertThat(client.batch(id).get("run").asInt()).isEqualTo(2);
+
+        String key = UUID.randomUUID().toString();
+        List<ApiClient.Response> sameKey = atOnce(() -> redriveWithKey(id, key, ""), () -> redriveWithKey(id, key, ""));
+        assertThat(sameKey).extracting(ApiClient.Response::status).containsExactlyInAnyOrder(202, 200);
+        assertThat(sameKey).allSatisfy(r -> assertThat(r.json().get("run").asInt()).isEqualTo(3));
+        client.awaitTerminal(id);
+        assertThat(client.batch(id).get("runs")).hasSize(3);
+    }
+
+    @Test
+    void aBatchSeenTerminalIsDeletedAtOnce() {
+        String id = failedBatch();
+        assertThat(client.post(redrive(id), "").status()).isEqualTo(202);
+        client.awaitTerminal(id);
+
+        assertThat(client.delete("/api/v1/batches/" + id).status()).isEqualTo(204);
+        assertThat(client.get("/api/v1/batches/" + id).status()).isEqualTo(404);
     }
 
     @Test
@@ -157,6 +205,27 @@ class RedriveRequestsTest {
         assertThat(errors).as(response.body()).hasSize(1);
         assertThat(errors.get(0).get("field").asString()).isEqualTo(field);
         assertThat(errors.get(0).get("message").asString()).contains(message);
+    }
+
+    /** Both requests sent together, from two threads released at once. */
+    private static List<ApiClient.Response> atOnce(Supplier<ApiClient.Response> first,
+            Supplier<ApiClient.Response> second) throws Exception {
+        CountDownLatch go = new CountDownLatch(1);
+        try (ExecutorService threads = Executors.newFixedThreadPool(2)) {
+            List<Future<ApiClient.Response>> sent = new ArrayList<>();
+            for (Supplier<ApiClient.Response> request : List.of(first, second)) {
+                sent.add(threads.submit(() -> {
+                    go.await();
+                    return request.get();
+                }));
+            }
+            go.countDown();
+            List<ApiClient.Response> responses = new ArrayList<>();
+            for (Future<ApiClient.Response> response : sent) {
+                responses.add(response.get(30, TimeUnit.SECONDS));
+            }
+            return responses;
+        }
     }
 
     private ApiClient.Response redriveWithKey(String id, String key, String body) {

@@ -4,10 +4,12 @@ import static dev.failfast.batch.TestBatches.T0;
 import static dev.failfast.batch.TestBatches.aBatch;
 import static dev.failfast.batch.TestJobs.aJob;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.failfast.batch.Batch;
+import dev.failfast.batch.BatchPolicies;
 import dev.failfast.batch.BatchState;
 import dev.failfast.batch.BatchStateConflictException;
 import dev.failfast.batch.CancellationCause;
@@ -20,6 +22,7 @@ import dev.failfast.batch.JobState;
 import dev.failfast.batch.JobTally;
 import dev.failfast.batch.Redrive;
 import dev.failfast.batch.RunSummary;
+import dev.failfast.batch.SuccessPolicy;
 import dev.failfast.store.IdempotencyKey;
 import java.time.Instant;
 import java.util.Arrays;
@@ -187,10 +190,25 @@ class RedrivePlanTest {
                 AT, "key:test", null))
             .isInstanceOf(BatchStateConflictException.class)
             .hasMessageContaining("no job in [CANCELLED, SKIPPED]");
-        assertThatThrownBy(
-                () -> RedrivePlan.of(batch, failed, selection(List.of(), JobState.FAILED), AT, "key:test", null))
+        assertThat(RedrivePlan.mayTakeAJob(batch, selection(null, JobState.SKIPPED, JobState.CANCELLED)))
+            .as("the counts tell it before the jobs are read")
+            .isFalse();
+        assertThat(RedrivePlan.mayTakeAJob(batch, selection(null, JobState.FAILED))).isTrue();
+        assertThatIllegalArgumentException().isThrownBy(() -> selection(List.of(), JobState.FAILED))
+            .withMessageContaining("names no job");
+    }
+
+    @Test
+    void aBatchWhoseSuccessPolicyTheKeptSuccessesMeetIsAConflict() {
+        List<Job> ended = List.of(aJob("job-0").succeeded().build(), aJob("job-1").skipped().build());
+        Batch batch = aBatch().withBuiltJobs(ended)
+            .policies(new BatchPolicies(null, 0, List.of(), new SuccessPolicy.MinSucceeded(1)))
+            .succeeded()
+            .build();
+
+        assertThatThrownBy(() -> RedrivePlan.of(batch, ended, RedriveSelection.ALL, AT, "key:test", null))
             .isInstanceOf(BatchStateConflictException.class)
-            .hasMessageContaining("names no job");
+            .hasMessageContaining("its success policy is met by the jobs that succeeded");
     }
 
     @Test

@@ -176,13 +176,14 @@ final class CauseListener {
     }
 
     /**
-     * {@code <batch id>:<run>} (see {@code LockedBatch#announceCause}); a bare batch id,
-     * as a replica of an earlier version sends, names the batch's current run.
+     * {@code <batch id>:<run>}, or a bare batch id for run 1 (see
+     * {@code LockedBatch#announceCause}), as replicas of earlier versions, which know no
+     * redrive, send it.
      */
     private void causeNotice(String payload) {
         int colon = payload.indexOf(':');
         if (colon < 0) {
-            causeRecorded.accept(UUID.fromString(payload), HeldBatches.ANY_RUN);
+            causeRecorded.accept(UUID.fromString(payload), 1);
         }
         else {
             causeRecorded.accept(UUID.fromString(payload.substring(0, colon)),

@@ -24,7 +24,10 @@ final class HeldBatches {
 
     private static final int RECENT_CAUSES = 4096;
 
-    /** A cause of the batch's current run, whichever it is: a notice that names none. */
+    /**
+     * A cause of the batch's current run, whichever it is: what a replica found in the
+     * database, not heard in a notice.
+     */
     static final int ANY_RUN = 0;
 
     private final Map<UUID, HeldBatch> batches = new ConcurrentHashMap<>();
@@ -42,8 +45,8 @@ final class HeldBatches {
     /**
      * Holds the claimed jobs of the batch's run {@code run}; returns their batch. One
      * held for an earlier run (its last outcomes written, not yet let go of: the batch
-     * ended and was redriven meanwhile) is replaced, its token cancelled by that run's
-     * cause.
+     * ended and was redriven meanwhile) is replaced, with its token, which that run's
+     * cause may have cancelled.
      */
     HeldBatch hold(UUID batchId, int run, String tenant, Collection<Job> jobs) {
         return batches.compute(batchId, (id, existing) -> {

@@ -91,6 +91,23 @@ final class BatchRun {
         }
     }
 
+    /**
+     * For a redriven run: registers it ({@code register}) and publishes its first change,
+     * the batch QUEUED and {@code redriven} PENDING again, under the batch lock, so that
+     * a cancel that finds the run registered waits and records its cause after that
+     * change.
+     */
+    void registerRedriven(Runnable register, List<Job> redriven, BatchState ended) {
+        lock.lock();
+        try {
+            register.run();
+            context.publisher().changed(batch(), redriven, ended);
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
     void scheduleDeadline(Duration deadline) {
         lock.lock();
         try {

@@ -71,8 +71,6 @@ public final class LocalRunner implements BatchRunner {
 
     private final Clock clock;
 
-    private final BatchPublisher publisher;
-
     /** Taken by each redrive, so two of the same batch never both run. */
     private final Object redrives = new Object();
 
@@ -91,7 +89,7 @@ public final class LocalRunner implements BatchRunner {
         this.store = store;
         this.lease = lease;
         this.clock = clock;
-        this.publisher = new BatchPublisher(store, events);
+        var publisher = new BatchPublisher(store, events);
         this.recovery = new BatchRecovery(store, publisher, clock, properties.recovery().mode());
         var settings = properties.executor();
         this.dispatcher = new Dispatcher(executor, settings.dispatchCapacity(), settings.maxAbandoned(), runner, clock,
@@ -137,8 +135,9 @@ public final class LocalRunner implements BatchRunner {
 
     /**
      * Runs the batch's next run here as a restart resumes a batch: from its jobs as
-     * stored, their params parsed again at each attempt. Stored (and durable) before the
-     * run starts.
+     * stored, their params parsed again at each attempt. Written to the store before it
+     * starts and made durable right after, as a cancel's cause is: if the database fails
+     * then, the run goes on and a later flush writes it.
      */
     @Override
     public void redrive(Batch from, Batch next, List<Job> jobs, List<Job> redriven) {
@@ -146,15 +145,15 @@ public final class LocalRunner implements BatchRunner {
         BatchRun run = new BatchRun(context, next, jobs, null);
         synchronized (redrives) {
             Batch stored = store.findBatch(id).orElseThrow(() -> new BatchNotFoundException(id));
-            if (stored.run() != from.run() || !stored.state().isTerminal() || active.containsKey(id)) {
+            if (stored.run() != from.run() || !stored.state().isTerminal() || isRunning(id)) {
                 throw new BatchStateConflictException(id, stored.state(),
                         "it was redriven meanwhile: run " + stored.run() + " was queued");
             }
-            active.put(id, run);
-            publisher.changed(next, redriven, from.state());
+            // In place of the run that ended, if it is not let go of yet.
+            run.registerRedriven(() -> active.put(id, run), redriven, from.state());
         }
-        store.flush(id);
         start(run);
+        store.flush(id);
     }
 
     @Override
@@ -172,9 +171,15 @@ public final class LocalRunner implements BatchRunner {
         return store.findBatch(batchId).map(batch -> new CauseRecorded(batch, false));
     }
 
+    /**
+     * A run that ended is not running, though it is let go of just after its terminal
+     * change was published: a client that saw the batch terminal may delete or redrive it
+     * at once.
+     */
     @Override
     public boolean isRunning(UUID batchId) {
-        return active.containsKey(batchId);
+        BatchRun run = active.get(batchId);
+        return run != null && !run.snapshot().state().isTerminal();
     }
 
     @Override
@@ -210,7 +215,7 @@ public final class LocalRunner implements BatchRunner {
     }
 
     private void terminated(BatchRun run) {
-        active.remove(run.id());
+        active.remove(run.id(), run); // not a redriven run that took its place
         Batch batch = run.snapshot();
         var cause = batch.cancellation();
         if (cause == null) {

@@ -32,7 +32,7 @@ class HeldBatchesTest {
     }
 
     @Test
-    void aNoticeThatNamesNoRunStopsTheRunHeldNow() {
+    void aCauseFoundInTheDatabaseStopsTheRunHeldNow() {
         HeldBatch held2 = held.hold(batchId, 2, "team-a", jobs);
 
         assertThat(held.causeRecorded(batchId, HeldBatches.ANY_RUN)).isSameAs(held2);
