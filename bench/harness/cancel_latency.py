@@ -40,9 +40,11 @@ def figures(trace):
 class Failfast:
     name = "failfast"
 
-    def __init__(self, service, body):
+    def __init__(self, service, body, rule=None):
+        """`rule`: the onError rule that must have recorded the cause ("onError[49]"), None for none."""
         self.service = service
         self.body = body
+        self.rule = rule
 
     def run(self):
         client_t0 = time.time() * 1000
@@ -53,6 +55,8 @@ class Failfast:
         cause = final["cancellation"]
         if final["state"] != "FAILED" or cause is None or cause["cause"] != "JOB_FAILED":
             raise SystemExit(f"unexpected outcome: {final}")
+        if cause.get("rule") != self.rule:
+            raise SystemExit(f"the cause was recorded by rule {cause.get('rule')}, expected {self.rule}: {final}")
         t0 = common.instant_ms(final["createdAt"])
         return {
             "approach": self.name,

@@ -16,7 +16,7 @@ final class NoopJobHandler implements JobHandler<Boolean> {
     }
 
     @Override
-    public Boolean parseParams(ObjectNode params) {
+    public Boolean parseParams(ObjectNode params, String tenant) {
         return Boolean.TRUE;
     }
 
