@@ -302,8 +302,8 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
     }
 
     /**
-     * The batch, if a redrive with this key (and the same request) ran it; null without a
-     * key, or if the key redrove it never.
+     * The batch, if a redrive sent with this key (and the same request) ran it; null
+     * without a key, or if no redrive was sent with it.
      * @throws IdempotencyKeyReusedException when the key redrove it with another request
      */
     private static @Nullable Batch redrivenWith(Batch batch, @Nullable IdempotencyKey key) {
@@ -325,11 +325,12 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
 
     @Override
     public void delete(Caller caller, UUID id) {
-        Batch batch = find(caller, id);
+        Batch batch;
         synchronized (redriveOrDelete) {
-            Batch now = find(caller, id); // not redriven since
-            if (!now.state().isTerminal() || runner.isRunning(id)) {
-                throw new BatchStateConflictException(id, now.state(), "cancel it and wait until it is terminal first");
+            batch = find(caller, id);
+            if (!batch.state().isTerminal() || runner.isRunning(id)) {
+                throw new BatchStateConflictException(id, batch.state(),
+                        "cancel it and wait until it is terminal first");
             }
             if (!store.delete(id)) {
                 throw new BatchNotFoundException(id);
