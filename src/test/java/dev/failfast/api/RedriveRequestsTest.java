@@ -98,19 +98,54 @@ class RedriveRequestsTest {
 
     @Test
     void ofTwoRedrivesSentAtOnceOneRunsAndTheOtherIsAConflictOrWithTheSameKeyItsStatus() throws Exception {
-        String id = failedBatch();
-        List<ApiClient.Response> differentKeys = atOnce(() -> redriveWithKey(id, UUID.randomUUID().toString(), ""),
-                () -> redriveWithKey(id, UUID.randomUUID().toString(), ""));
-        assertThat(differentKeys).extracting(ApiClient.Response::status).containsExactlyInAnyOrder(202, 409);
+        // Run 1: bad fails and stops slow. Each redrive runs slow again, which runs until
+        // cancelled, so the run a redrive queued is still running when the other arrives.
+        String id = client.submit(Map.of("maxParallelism", 2, "jobs", List.of(ApiClient.sleep("slow", "PT60S"),
+                ApiClient.sleep("bad", "PT0S", Map.of("failAfter", "PT0S")))));
         client.awaitTerminal(id);
+        Map<String, Object> slowOnly = Map.of("jobIds", List.of("slow"), "states", List.of("CANCELLED"));
+
+        List<ApiClient.Response> differentKeys = atOnce(
+                () -> redriveWithKey(id, UUID.randomUUID().toString(), ApiClient.json(slowOnly)),
+                () -> redriveWithKey(id, UUID.randomUUID().toString(), ApiClient.json(slowOnly)));
+        assertThat(differentKeys).extracting(ApiClient.Response::status).containsExactlyInAnyOrder(202, 409);
         assertThat(client.batch(id).get("run").asInt()).isEqualTo(2);
+        cancelAndAwaitTheEnd(id);
 
         String key = UUID.randomUUID().toString();
-        List<ApiClient.Response> sameKey = atOnce(() -> redriveWithKey(id, key, ""), () -> redriveWithKey(id, key, ""));
+        List<ApiClient.Response> sameKey = atOnce(() -> redriveWithKey(id, key, ApiClient.json(slowOnly)),
+                () -> redriveWithKey(id, key, ApiClient.json(slowOnly)));
         assertThat(sameKey).extracting(ApiClient.Response::status).containsExactlyInAnyOrder(202, 200);
         assertThat(sameKey).allSatisfy(r -> assertThat(r.json().get("run").asInt()).isEqualTo(3));
-        client.awaitTerminal(id);
+        cancelAndAwaitTheEnd(id);
         assertThat(client.batch(id).get("runs")).hasSize(3);
+    }
+
+    private void cancelAndAwaitTheEnd(String id) {
+        client.awaitState(id, "RUNNING");
+        assertThat(client.post("/api/v1/batches/" + id + "/cancel", "").status()).isEqualTo(202);
+        client.awaitTerminal(id);
+    }
+
+    @Test
+    void aRedriveIsCountedInItsMetric() {
+        String id = failedBatch();
+        double before = redrivesCounted();
+
+        assertThat(client.post(redrive(id), "").status()).isEqualTo(202);
+
+        assertThat(redrivesCounted()).isGreaterThanOrEqualTo(before + 1);
+        client.awaitTerminal(id);
+    }
+
+    /** {@code failfast_batches_redriven_total} as Prometheus scrapes it. */
+    private double redrivesCounted() {
+        String scrape = new ApiClient(port).get("/actuator/prometheus").body();
+        return scrape.lines()
+            .filter(line -> line.startsWith("failfast_batches_redriven_total"))
+            .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no failfast_batches_redriven_total in the scrape"));
     }
 
     @Test
