@@ -142,8 +142,7 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
             }
             catch (RuntimeException e) {
                 runner.discard(batch.id());
-                runner.pendingJobs().remove(tenant, size);
-                quotas.giveBackBatchToken(tenant);
+                unadmit(tenant, size);
                 throw e;
             }
             events.submitted(batch);
@@ -201,6 +200,15 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
             throw rejected(new AdmissionRejectedException(message, limits.retryAfter(), excess.limit(),
                     tenantLimit ? tenant : null));
         }
+    }
+
+    /**
+     * Takes back what {@link #admit} counted for {@code jobs} jobs of {@code tenant} that
+     * were not stored after all.
+     */
+    private void unadmit(String tenant, int jobs) {
+        runner.pendingJobs().remove(tenant, jobs);
+        quotas.giveBackBatchToken(tenant);
     }
 
     /** Filled with every limit in the constructor, never changed after. */
@@ -276,8 +284,7 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
             }
             catch (BatchStateConflictException e) {
                 // Another redrive came first: nothing of this one was stored or started.
-                runner.pendingJobs().remove(tenant, size);
-                quotas.giveBackBatchToken(tenant);
+                unadmit(tenant, size);
                 Batch raced = redrivenWith(find(caller, id), key);
                 if (raced != null) {
                     return new Submission(raced, false); // that one had the same key

@@ -221,7 +221,10 @@ final class JsonColumns {
         }
     }
 
-    private static @Nullable String text(JsonNode node, String name) {
+    /**
+     * A member's text; null when it is absent or null. Also read by {@link PoliciesJson}.
+     */
+    static @Nullable String text(JsonNode node, String name) {
         return node.hasNonNull(name) ? node.get(name).asString() : null;
     }
 

@@ -124,11 +124,11 @@ final class PoliciesJson {
     }
 
     private static ErrorRule rule(JsonNode node) {
-        String status = text(node, "httpStatus");
-        String message = text(node, "message");
+        String status = JsonColumns.text(node, "httpStatus");
+        String message = JsonColumns.text(node, "message");
         JsonNode retry = node.path("retry");
-        return new ErrorRule(text(node, "errorType"), status == null ? null : HttpStatusMatch.parse(status),
-                text(node, "exception"), message == null ? null : Pattern.compile(message),
+        return new ErrorRule(JsonColumns.text(node, "errorType"), status == null ? null : HttpStatusMatch.parse(status),
+                JsonColumns.text(node, "exception"), message == null ? null : Pattern.compile(message),
                 ErrorAction.valueOf(node.path("action").asString()),
                 retry.isObject() ? new RetryPolicy(retry.path("maxAttempts").asInt(),
                         Duration.parse(retry.path("backoff").asString()), retry.path("multiplier").asDouble(),
@@ -145,11 +145,6 @@ final class PoliciesJson {
             return new SuccessPolicy.JobIds(ids);
         }
         return null;
-    }
-
-    private static @Nullable String text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value == null || value.isNull() ? null : value.asString();
     }
 
 }
