@@ -16,6 +16,10 @@ final class ApiExamples {
                             "headers": {"Authorization": {"secretRef": "partner-api", "prefix": "Bearer "}}},
                  "retry": {"maxAttempts": 3, "backoff": "PT1S", "multiplier": 2.0, "maxBackoff": "PT10S"}},
                 {"id": "step-2", "type": "sleep", "params": {"duration": "PT1S", "steps": 10}}
+              ],
+              "notifications": [
+                {"url": "https://hooks.example.com/failfast", "events": ["batch.failed", "batch.first_failure"],
+                 "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}
               ]
             }""";
 
@@ -199,6 +203,33 @@ final class ApiExamples {
                  "rule": null, "backoff": null, "backoffReason": null, "abandoned": false}
               ],
               "droppedAttempts": 0
+            }""";
+
+    static final String NOTIFICATIONS = """
+            [
+              {
+                "id": "019abf5f-0a1b-7c2d-8e3f-4a5b6c7d8e9f",
+                "event": "batch.failed",
+                "run": 1,
+                "target": "batch:0",
+                "url": "https://hooks.example.com/failfast",
+                "status": "PENDING",
+                "attempts": 2,
+                "lastStatus": 503,
+                "lastError": "HTTP status 503",
+                "createdAt": "2026-11-25T09:00:03.104Z",
+                "lastAttemptAt": "2026-11-25T09:00:04.310Z",
+                "nextAttemptAt": "2026-11-25T09:00:06.200Z",
+                "deliveredAt": null,
+                "giveUpAt": "2026-11-26T09:00:03.104Z"
+              }
+            ]""";
+
+    static final String SUBSCRIBE = """
+            {
+              "url": "https://hooks.example.com/failfast",
+              "events": ["batch.finished"],
+              "headers": {"Authorization": {"secretRef": "hooks-token", "prefix": "Bearer "}}
             }""";
 
     static final String CREATE_KEY = """

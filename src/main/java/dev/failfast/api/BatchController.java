@@ -118,7 +118,7 @@ class BatchController {
             @Parameter(description = "Makes retries safe: the same key with the same body returns the batch it "
                     + "created; with another body it is refused (422)") @RequestHeader(name = "Idempotency-Key",
                             required = false) @Nullable @Size(min = 1, max = 255) String idempotencyKey) {
-        var spec = mapper.toSpec(request);
+        var spec = mapper.toSpec(request, caller.tenant());
         if (idempotencyKey != null) {
             var submission = engine.submit(caller, spec, new IdempotencyKey(idempotencyKey, fingerprint.of(request)));
             var status = submission.created() ? HttpStatus.ACCEPTED : HttpStatus.OK;

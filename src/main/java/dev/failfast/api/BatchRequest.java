@@ -56,7 +56,11 @@ record BatchRequest(
         @Schema(description = "ISO-8601 duration after submission (for a redriven run, after its redrive) by which the batch must be finished; at most 365 days",
                 type = "string", format = "duration", example = "PT10M") @Nullable Duration deadline,
 
-        @Schema(description = "The jobs, started in this order") @NotEmpty List<@NotNull @Valid JobRequest> jobs) {
+        @Schema(description = "The jobs, started in this order") @NotEmpty List<@NotNull @Valid JobRequest> jobs,
+
+        @Schema(description = "Webhooks told of this batch's events, besides the tenant's subscriptions; at most "
+                + "failfast.notifications.max-targets-per-batch") @Size(
+                        max = 100) @Nullable List<@NotNull @Valid NotificationRequest> notifications) {
 
     /** Most rules a batch's {@code onError} list may have. */
     static final int MAX_RULES = 50;

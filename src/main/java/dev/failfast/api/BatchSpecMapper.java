@@ -9,18 +9,25 @@ import dev.failfast.batch.ErrorRule;
 import dev.failfast.batch.FailurePolicy;
 import dev.failfast.batch.HttpStatusMatch;
 import dev.failfast.batch.JobSpec;
+import dev.failfast.batch.NotificationEvent;
+import dev.failfast.batch.NotificationTarget;
 import dev.failfast.batch.RetryPolicy;
 import dev.failfast.batch.SuccessPolicy;
 import dev.failfast.engine.InvalidBatchException;
 import dev.failfast.engine.InvalidBatchException.Violation;
+import dev.failfast.job.InvalidJobParamsException.ParamError;
+import dev.failfast.notify.NotificationTargetCheck;
 import dev.failfast.settings.FailfastProperties;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.jspecify.annotations.Nullable;
@@ -44,11 +51,21 @@ class BatchSpecMapper {
 
     private final int defaultMaxParallelism;
 
-    BatchSpecMapper(FailfastProperties properties) {
+    private final int maxTargets;
+
+    private final NotificationTargetCheck targetCheck;
+
+    BatchSpecMapper(FailfastProperties properties, NotificationTargetCheck targetCheck) {
         this.defaultMaxParallelism = properties.engine().defaultMaxParallelism();
+        this.maxTargets = properties.notifications().maxTargetsPerBatch();
+        this.targetCheck = targetCheck;
     }
 
-    BatchSpec toSpec(BatchRequest request) {
+    /**
+     * @param tenant the submitter's tenant, whose SSRF policy and secrets the
+     * notification targets are checked against
+     */
+    BatchSpec toSpec(BatchRequest request, String tenant) {
         List<Violation> violations = new ArrayList<>();
         requirePositive("deadline", request.deadline(), violations);
         List<JobSpec> jobs = new ArrayList<>(request.jobs().size());
@@ -62,13 +79,51 @@ class BatchSpecMapper {
                     "CONTINUE never cancels the batch for failures: maxFailures is for FAIL_FAST only"));
         }
         BatchPolicies policies = toPolicies(request, violations);
+        List<NotificationTarget> targets = toTargets(request, tenant, violations);
         if (!violations.isEmpty()) {
             throw new InvalidBatchException(violations);
         }
         return new BatchSpec(Objects.requireNonNullElse(request.name(), ""),
                 Objects.requireNonNullElse(request.labels(), Map.of()), policy, maxFailures(request),
                 Objects.requireNonNullElse(request.maxParallelism(), defaultMaxParallelism), request.deadline(), jobs,
-                policies);
+                policies, targets);
+    }
+
+    private List<NotificationTarget> toTargets(BatchRequest request, String tenant, List<Violation> violations) {
+        List<NotificationRequest> requested = Objects.requireNonNullElse(request.notifications(), List.of());
+        if (requested.size() > maxTargets) {
+            violations.add(new Violation("notifications", "a batch may name at most " + maxTargets
+                    + " notification targets (failfast.notifications.max-targets-per-batch)"));
+            return List.of();
+        }
+        List<NotificationTarget> targets = new ArrayList<>();
+        for (int i = 0; i < requested.size(); i++) {
+            String path = "notifications[" + i + "]";
+            NotificationRequest target = requested.get(i);
+            NotificationTarget built = toTarget(target, tenant, path, violations);
+            if (built != null) {
+                targets.add(built);
+            }
+        }
+        return targets;
+    }
+
+    /**
+     * The target a request names, checked as an {@code http} job's URL and headers are;
+     * null (and violations named {@code path.<field>}, or {@code <field>} for an empty
+     * path) if it is invalid. Also used for subscriptions.
+     */
+    @Nullable NotificationTarget toTarget(NotificationRequest target, String tenant, String path, List<Violation> violations) {
+        ObjectNode headers = target.headers() != null ? target.headers() : JsonNodeFactory.instance.objectNode();
+        List<ParamError> problems = targetCheck.problems(target.url(), headers, target.secret(), tenant);
+        problems.forEach(problem -> violations
+            .add(new Violation(path.isEmpty() ? problem.param() : path + "." + problem.param(), problem.message())));
+        if (!problems.isEmpty()) {
+            return null;
+        }
+        Set<NotificationEvent> events = EnumSet.noneOf(NotificationEvent.class);
+        target.events().forEach(event -> events.add(NotificationEvent.of(event).orElseThrow()));
+        return new NotificationTarget(URI.create(target.url()), events, target.secret(), headers);
     }
 
     /**

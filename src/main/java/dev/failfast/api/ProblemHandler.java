@@ -79,9 +79,14 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     }
 
     @ExceptionHandler({ BatchNotFoundException.class, JobNotFoundException.class,
-            ApiKeyController.ApiKeyNotFoundException.class })
+            ApiKeyController.ApiKeyNotFoundException.class, ResourceNotFoundException.class })
     ProblemDetail notFound(RuntimeException e, HttpServletRequest request) {
         return problem(HttpStatus.NOT_FOUND, "Not found", e.getMessage(), request);
+    }
+
+    @ExceptionHandler(ResourceConflictException.class)
+    ProblemDetail resourceConflict(ResourceConflictException e, HttpServletRequest request) {
+        return problem(HttpStatus.CONFLICT, "Conflict", e.getMessage(), request);
     }
 
     @ExceptionHandler(BatchStateConflictException.class)

@@ -53,6 +53,14 @@ public record Batch(UUID id, Owner owner, BatchSpec spec, BatchState state, Inst
                 null);
     }
 
+    /**
+     * The FAILED jobs that failed in the current run: those a redrive kept FAILED failed
+     * in an earlier one.
+     */
+    public int failedInRun() {
+        return counts.failed() - (redrive == null ? 0 : redrive.keptFailures());
+    }
+
     /** The number of the batch's current run: 1, then one more per redrive. */
     public int run() {
         return pastRuns.size() + 1;

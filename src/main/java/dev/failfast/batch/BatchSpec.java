@@ -22,10 +22,19 @@ import org.jspecify.annotations.Nullable;
  * durable store, which keeps jobs apart and reads them page by page; a submitted spec
  * always has jobs (checked where batches are submitted)
  * @param policies tolerance by ratio, rules per error and the success policy
+ * @param notifications the webhooks told of the batch's events (besides its tenant's
+ * subscriptions)
  */
 public record BatchSpec(String name, Map<String, String> labels, FailurePolicy failurePolicy,
         @Nullable Integer maxFailures, int maxParallelism, @Nullable Duration deadline, List<JobSpec> jobs,
-        BatchPolicies policies) {
+        BatchPolicies policies, List<NotificationTarget> notifications) {
+
+    /** A batch that names no notification target. */
+    public BatchSpec(String name, Map<String, String> labels, FailurePolicy failurePolicy,
+            @Nullable Integer maxFailures, int maxParallelism, @Nullable Duration deadline, List<JobSpec> jobs,
+            BatchPolicies policies) {
+        this(name, labels, failurePolicy, maxFailures, maxParallelism, deadline, jobs, policies, List.of());
+    }
 
     /** A batch with no policy beyond {@code failurePolicy} and {@code maxFailures}. */
     public BatchSpec(String name, Map<String, String> labels, FailurePolicy failurePolicy,
@@ -39,6 +48,7 @@ public record BatchSpec(String name, Map<String, String> labels, FailurePolicy f
         Objects.requireNonNull(policies, "policies");
         labels = Map.copyOf(labels);
         jobs = List.copyOf(jobs);
+        notifications = List.copyOf(notifications);
         if (maxParallelism < 1) {
             throw new IllegalArgumentException("maxParallelism must be at least 1, was " + maxParallelism);
         }

@@ -5,6 +5,7 @@ import dev.failfast.store.BatchStore;
 import dev.failfast.store.InMemoryBatchStore;
 import dev.failfast.store.InstanceLease;
 import dev.failfast.store.JdbcBatchStore;
+import dev.failfast.store.NotificationStore;
 import dev.failfast.store.WriteFence;
 import java.time.Clock;
 import java.time.Duration;
@@ -91,15 +92,15 @@ class EngineConfiguration {
     @ConditionalOnMissingBean
     @DependsOnDatabaseInitialization
     BatchStore batchStore(FailfastProperties properties, ObjectProvider<DataSource> dataSource, JsonMapper jsonMapper,
-            ObjectProvider<InstanceLease> lease) {
+            ObjectProvider<InstanceLease> lease, NotificationStore outbox) {
         FailfastProperties.Store settings = properties.store();
         return switch (settings.type()) {
-            case MEMORY -> new InMemoryBatchStore();
+            case MEMORY -> new InMemoryBatchStore(outbox);
             // Fenced by the instance lease; none in cluster mode, where replicas fence
             // their own writes.
             case JDBC -> new JdbcBatchStore(dataSource.getObject(), jsonMapper, settings.flushInterval(),
                     settings.flushBatchSize(),
-                    lease.stream().findFirst().map(InstanceLease::fence).orElse(WriteFence.NONE));
+                    lease.stream().findFirst().map(InstanceLease::fence).orElse(WriteFence.NONE), outbox);
         };
     }
 

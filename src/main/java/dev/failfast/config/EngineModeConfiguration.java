@@ -19,6 +19,7 @@ import dev.failfast.store.InstanceLease;
 import dev.failfast.store.JdbcInstanceLease;
 import dev.failfast.store.NoInstanceLease;
 import dev.failfast.store.NodeLease;
+import dev.failfast.store.NotificationStore;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.sql.DatabaseMetaData;
@@ -172,8 +173,8 @@ class EngineModeConfiguration {
         @Bean
         @DependsOnDatabaseInitialization
         ClusterStore clusterStore(FailfastProperties properties, ObjectProvider<DataSource> dataSource,
-                JsonMapper jsonMapper) {
-            return new ClusterStore(requirePostgres(properties, dataSource), jsonMapper);
+                JsonMapper jsonMapper, NotificationStore outbox) {
+            return new ClusterStore(requirePostgres(properties, dataSource), jsonMapper, outbox);
         }
 
         private static DataSource requirePostgres(FailfastProperties properties,

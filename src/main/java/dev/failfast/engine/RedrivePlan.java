@@ -3,6 +3,7 @@ package dev.failfast.engine;
 import dev.failfast.batch.Batch;
 import dev.failfast.batch.BatchStateConflictException;
 import dev.failfast.batch.Job;
+import dev.failfast.batch.JobState;
 import dev.failfast.batch.Redrive;
 import dev.failfast.batch.SuccessPolicy;
 import dev.failfast.store.IdempotencyKey;
@@ -35,8 +36,11 @@ record RedrivePlan(Batch batch, List<Job> jobs, List<Job> redriven) {
     static RedrivePlan of(Batch terminal, List<Job> jobs, RedriveSelection selection, Instant at, String requestedBy,
             @Nullable IdempotencyKey key) {
         Set<String> chosen = chosen(terminal, jobs, selection);
+        int redrivenFailures = (int) jobs.stream()
+            .filter(job -> job.state() == JobState.FAILED && chosen.contains(job.id()))
+            .count();
         Redrive redrive = new Redrive(at, requestedBy, chosen.size(), key == null ? null : key.key(),
-                key == null ? null : key.requestFingerprint());
+                key == null ? null : key.requestFingerprint(), terminal.counts().failed() - redrivenFailures);
         Batch next = terminal.redriven(redrive);
         List<Job> all = new ArrayList<>(jobs.size());
         List<Job> redriven = new ArrayList<>(chosen.size());

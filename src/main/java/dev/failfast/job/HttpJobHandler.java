@@ -351,7 +351,8 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
         return request;
     }
 
-    private static void checkHeaders(Map<String, String> headers) {
+    /** Checks header names and values as the {@code http} job and webhooks send them. */
+    static void checkHeaders(Map<String, String> headers) {
         headers.forEach((name, value) -> {
             if (!HEADER_NAME.matcher(name).matches()) {
                 throw new InvalidJobParamsException("headers", "has a header name that is not a valid token");
@@ -366,7 +367,10 @@ class HttpJobHandler implements JobHandler<HttpJobHandler.Params> {
         });
     }
 
-    private static URI parseUrl(String url) {
+    /**
+     * An absolute URL with a host and without credentials, or a 400 naming {@code url}.
+     */
+    static URI parseUrl(String url) {
         URI uri;
         try {
             uri = URI.create(url);

@@ -18,6 +18,10 @@ public enum Scope {
     /** Delete terminal batches. */
     BATCHES_DELETE("batches:delete"),
     /**
+     * Register, list, rotate and delete the tenant's standing notification subscriptions.
+     */
+    SUBSCRIPTIONS_MANAGE("subscriptions:manage"),
+    /**
      * Read the actuator endpoints other than health (metrics, Prometheus, info) on the
      * API port; a separate management port needs none.
      */

@@ -44,6 +44,9 @@ public final class ScopeRules {
             new Rule(HttpMethod.POST, "/api/v1/batches/*/cancel", Scope.BATCHES_CANCEL),
             // A redrive runs jobs, as a submission does.
             new Rule(HttpMethod.POST, "/api/v1/batches/*/redrive", Scope.BATCHES_WRITE),
+            new Rule(HttpMethod.POST, "/api/v1/batches/*/notifications/*/resend", Scope.BATCHES_WRITE),
+            new Rule(null, "/api/v1/subscriptions", Scope.SUBSCRIPTIONS_MANAGE),
+            new Rule(null, "/api/v1/subscriptions/**", Scope.SUBSCRIPTIONS_MANAGE),
             new Rule(HttpMethod.DELETE, "/api/v1/batches/*", Scope.BATCHES_DELETE),
             new Rule(null, "/api/v1/batches", Scope.BATCHES_READ),
             new Rule(null, "/api/v1/batches/**", Scope.BATCHES_READ), new Rule(null, "/api/**", Scope.ADMIN));

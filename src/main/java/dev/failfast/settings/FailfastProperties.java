@@ -6,10 +6,12 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -32,6 +34,7 @@ import org.springframework.validation.annotation.Validated;
  * @param security who may call the API (docs/security.md)
  * @param tenants each tenant's quotas and share of the pool (docs/quotas.md)
  * @param streams server-sent event streams: how many, how long, and resuming them
+ * @param notifications webhooks told of batch outcomes (docs/notifications.md)
  */
 @Validated
 @ConfigurationProperties("failfast")
@@ -40,7 +43,7 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
         @DefaultValue @Valid Recovery recovery, @DefaultValue @Valid Shutdown shutdown,
         @DefaultValue @Valid Retention retention, @DefaultValue @Valid Cluster cluster,
         @DefaultValue @Valid Security security, @DefaultValue @Valid Tenants tenants,
-        @DefaultValue @Valid Streams streams) {
+        @DefaultValue @Valid Streams streams, @DefaultValue @Valid Notifications notifications) {
 
     @AssertTrue(message = "failfast.tenants: every tenant's max-pending-jobs must be at least "
             + "failfast.limits.max-jobs-per-batch, or a full batch of that tenant could never be admitted")
@@ -626,6 +629,83 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
         boolean isTimingValid() {
             return maxLifetime.isPositive() && heartbeat.isPositive() && reconnectDelay.isPositive()
                     && !replayWindow.isNegative();
+        }
+    }
+
+    /**
+     * Outcome notifications (docs/notifications.md): signed webhooks told of a batch's
+     * end and first failure, recorded with the change that causes them and delivered at
+     * least once, with retries, to URLs under the {@code http} job's SSRF policy
+     * ({@code failfast.jobs.http.*}).
+     *
+     * @param signingSecret the Standard Webhooks secret ({@code whsec_} + base64) that
+     * signs a notification whose target names none and whose tenant has none; without it,
+     * such a target is refused at submission. Prefer {@code signingSecretFile}
+     * @param signingSecretFile a file holding that secret, read at each delivery (so a
+     * rotated file takes effect at once); wins over {@code signingSecret}
+     * @param tenants per tenant, its own default signing secret
+     * ({@code failfast.notifications.tenants.<tenant>.signing-secret})
+     * @param publicUrl the service's URL as receivers reach it, for the link to the batch
+     * in each payload ({@code links.batch}); without it the link is a path
+     * ({@code /api/v1/batches/<id>})
+     * @param timeout how long one delivery attempt may take: connecting, sending and the
+     * receiver's answer
+     * @param initialBackoff the wait after a first failed attempt; each further wait
+     * doubles, up to {@code maxBackoff}, with full jitter
+     * @param maxBackoff the longest wait between two attempts
+     * @param retryFor how long after it was recorded (or re-sent) a notification is
+     * retried; then it is FAILED, kept, and can be re-sent
+     * @param pollInterval how often a replica looks for notifications due (retries, and
+     * those another replica recorded); an event of this replica wakes it at once
+     * @param claimTtl how long a replica's claim on a notification holds: if it dies
+     * while delivering, another replica delivers it after this
+     * @param deliveryThreads how many deliveries one replica makes at once
+     * @param maxTargetsPerBatch the most notification targets one batch may name
+     * @param maxSubscriptionsPerTenant the most standing subscriptions one tenant may
+     * register
+     * @param rotationOverlap how long a subscription's previous secret keeps signing
+     * after a rotation (both signatures are sent meanwhile)
+     */
+    public record Notifications(@Nullable String signingSecret, @Nullable Path signingSecretFile,
+            @DefaultValue Map<String, @Valid NotificationTenant> tenants, @Nullable URI publicUrl,
+            @DefaultValue("10s") @NotNull Duration timeout, @DefaultValue("1s") @NotNull Duration initialBackoff,
+            @DefaultValue("10m") @NotNull Duration maxBackoff, @DefaultValue("24h") @NotNull Duration retryFor,
+            @DefaultValue("1s") @NotNull Duration pollInterval, @DefaultValue("30s") @NotNull Duration claimTtl,
+            @DefaultValue("4") @Min(1) int deliveryThreads,
+            @DefaultValue("10") @Min(0) @Max(100) int maxTargetsPerBatch,
+            @DefaultValue("50") @Min(0) int maxSubscriptionsPerTenant,
+            @DefaultValue("24h") @NotNull Duration rotationOverlap) {
+
+        public Notifications {
+            tenants = Map.copyOf(tenants);
+        }
+
+        @AssertTrue(message = "failfast.notifications: timeout, initial-backoff, max-backoff, retry-for, "
+                + "poll-interval and claim-ttl must be positive, and claim-ttl longer than timeout")
+        boolean isTimingValid() {
+            return Stream.of(timeout, initialBackoff, maxBackoff, retryFor, pollInterval, claimTtl)
+                .allMatch(d -> d.isPositive()) && claimTtl.compareTo(timeout) > 0;
+        }
+
+        /** Hides the secrets. */
+        @Override
+        public String toString() {
+            return "Notifications[signingSecret=" + (signingSecret == null ? "none" : "***") + ", signingSecretFile="
+                    + signingSecretFile + ", tenants=" + tenants.keySet() + ", publicUrl=" + publicUrl + "]";
+        }
+    }
+
+    /**
+     * One tenant's notification settings.
+     *
+     * @param signingSecret the secret that signs the tenant's notifications whose target
+     * names none
+     */
+    public record NotificationTenant(@Nullable String signingSecret) {
+
+        @Override
+        public String toString() {
+            return "NotificationTenant[signingSecret=" + (signingSecret == null ? "none" : "***") + "]";
         }
     }
 

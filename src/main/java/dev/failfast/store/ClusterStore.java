@@ -97,12 +97,25 @@ public final class ClusterStore {
 
     private final ClusterClaims claims;
 
+    private final Outbox outbox;
+
     /**
      * @param dataSource a PostgreSQL database migrated by this application's Flyway
      * scripts
      * @param json writes and reads the JSON columns (params, results, labels)
      */
     public ClusterStore(DataSource dataSource, JsonMapper json) {
+        this(dataSource, json, Outbox.NONE);
+    }
+
+    /**
+     * @param dataSource a PostgreSQL database migrated by this application's Flyway
+     * scripts
+     * @param json writes and reads the JSON columns (params, results, labels)
+     * @param outbox records, in each change's transaction, the notifications it causes
+     */
+    public ClusterStore(DataSource dataSource, JsonMapper json, Outbox outbox) {
+        this.outbox = outbox;
         this.jdbc = new JdbcTemplate(dataSource);
         this.client = JdbcClient.create(jdbc);
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
@@ -146,7 +159,7 @@ public final class ClusterStore {
                 .query(lockedRow)
                 .optional()
                 .orElse(null);
-            return locked == null ? null : change.apply(new LockedBatch(locked, jdbc, client, rows));
+            return locked == null ? null : change.apply(new LockedBatch(locked, jdbc, client, rows, outbox));
         }));
     }
 

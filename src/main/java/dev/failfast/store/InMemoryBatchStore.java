@@ -28,6 +28,20 @@ public final class InMemoryBatchStore implements BatchStore {
 
     private final Map<TenantKey, KeyedBatch> keys = new ConcurrentHashMap<>();
 
+    private final Outbox outbox;
+
+    /** A store that records no notifications. */
+    public InMemoryBatchStore() {
+        this(Outbox.NONE);
+    }
+
+    /**
+     * @param outbox records the notifications of each batch version as it is stored
+     */
+    public InMemoryBatchStore(Outbox outbox) {
+        this.outbox = outbox;
+    }
+
     @Override
     public void create(Batch batch, List<Job> jobs, @Nullable IdempotencyKey key) {
         Map<String, Integer> index = HashMap.newHashMap(jobs.size());
@@ -66,6 +80,7 @@ public final class InMemoryBatchStore implements BatchStore {
         }
         entry.batch = batch; // written last: a reader that sees this batch sees its jobs
                              // too
+        outbox.record(batch);
     }
 
     /** Nothing to do: the heap is all there is, and a crash loses everything anyway. */

@@ -82,10 +82,27 @@ public final class JdbcBatchStore implements BatchStore, AutoCloseable {
      */
     public JdbcBatchStore(DataSource dataSource, JsonMapper json, Duration flushInterval, int flushBatchSize,
             WriteFence fence) {
+        this(dataSource, json, flushInterval, flushBatchSize, fence, Outbox.NONE);
+    }
+
+    /**
+     * @param dataSource a database migrated by this application's Flyway scripts
+     * @param json writes and reads the JSON columns (params, results, labels)
+     * @param flushInterval how often the write-behind buffer is written: a flush starts
+     * this long after the previous one started
+     * @param flushBatchSize job rows per JDBC batch; this many buffered jobs start a
+     * flush early
+     * @param fence checked first in every write transaction: writes commit only while
+     * this process holds the database (see {@link InstanceLease#fence()})
+     * @param outbox records, in each flush's transaction, the notifications of the batch
+     * versions it writes
+     */
+    public JdbcBatchStore(DataSource dataSource, JsonMapper json, Duration flushInterval, int flushBatchSize,
+            WriteFence fence, Outbox outbox) {
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
         JdbcRows rows = new JdbcRows(json);
         var tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
-        this.writes = new JdbcWrites(jdbc, tx, rows, fence, flushBatchSize);
+        this.writes = new JdbcWrites(jdbc, tx, rows, fence, flushBatchSize, outbox);
         this.reads = new JdbcBatchReads(JdbcClient.create(jdbc), rows);
         this.flusher = new BufferFlusher(buffer, writes, flushInterval, flushBatchSize);
         flusher.start();

@@ -46,9 +46,9 @@ final class JdbcRows {
                 jobs_failed, jobs_cancelled, jobs_skipped, cause, cause_job_id, cause_error_type, cause_message,
                 cause_reason, cause_requested_by, cause_requested_at, cause_completed_at, cause_report,
                 idempotency_key, request_fingerprint, tenant, submitted_by, policies, ignored_failures,
-                listed_succeeded, succeeded_millis, cause_rule, redrive, past_runs)
+                listed_succeeded, succeeded_millis, cause_rule, redrive, past_runs, notifications)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                ?, ?, ?, ?, ?, ?, ?, ?)""";
+                ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     static final String UPDATE_BATCH = """
             UPDATE batch SET state = ?, started_at = ?, finished_at = ?, jobs_total = ?, jobs_pending = ?,
@@ -141,7 +141,8 @@ final class JdbcRows {
         setString(ps, ++i, policies.write(spec.policies()));
         i = setTally(ps, i, batch.tally());
         setString(ps, ++i, batch.cancellation() == null ? null : batch.cancellation().rule());
-        setRuns(ps, i, batch);
+        i = setRuns(ps, i, batch);
+        setString(ps, ++i, columns.notifications(spec.notifications()));
     }
 
     void setBatchUpdate(PreparedStatement ps, Batch batch) throws SQLException {
@@ -326,7 +327,7 @@ final class JdbcRows {
             .forEach(e -> labels.put(e.getKey(), e.getValue().asString()));
         var spec = new BatchSpec(rs.getString("name"), labels, FailurePolicy.valueOf(rs.getString("failure_policy")),
                 integer(rs, "max_failures"), rs.getInt("max_parallelism"), duration(rs, "deadline"), List.of(),
-                policies.read(rs.getString("policies")));
+                policies.read(rs.getString("policies")), columns.notifications(rs.getString("notifications")));
         var counts = new JobCounts(rs.getInt("jobs_total"), rs.getInt("jobs_pending"), rs.getInt("jobs_running"),
                 rs.getInt("jobs_succeeded"), rs.getInt("jobs_failed"), rs.getInt("jobs_cancelled"),
                 rs.getInt("jobs_skipped"));

@@ -36,6 +36,8 @@ final class JdbcWrites {
 
     private final int batchSize;
 
+    private final Outbox outbox;
+
     /**
      * Test hook: runs in every write of buffered changes (a flush of all, or of one
      * batch), holding the flush lock, in the write's transaction after the fence check
@@ -45,13 +47,15 @@ final class JdbcWrites {
     volatile Runnable beforeFlushWrite = () -> {
     };
 
-    JdbcWrites(JdbcTemplate jdbc, TransactionTemplate tx, JdbcRows rows, WriteFence fence, int batchSize) {
+    JdbcWrites(JdbcTemplate jdbc, TransactionTemplate tx, JdbcRows rows, WriteFence fence, int batchSize,
+            Outbox outbox) {
         this.jdbc = jdbc;
         this.client = JdbcClient.create(jdbc);
         this.tx = tx;
         this.rows = rows;
         this.fence = fence;
         this.batchSize = batchSize;
+        this.outbox = outbox;
     }
 
     /** Inserts the batch, its labels and all its jobs in one transaction. */
@@ -70,7 +74,8 @@ final class JdbcWrites {
     }
 
     /**
-     * Writes these buffered changes in one transaction. The caller holds the flush lock.
+     * Writes these buffered changes in one transaction, with the notifications the batch
+     * versions written cause. The caller holds the flush lock.
      */
     void write(List<WriteBehindBuffer.Pending> pending) {
         List<Job> jobs = new ArrayList<>();
@@ -88,6 +93,7 @@ final class JdbcWrites {
                     (ps, i) -> rows.setBatchUpdate(ps, pending.get(i).batch));
             batchUpdate(JdbcRows.UPDATE_JOB, jobs.size(),
                     (ps, i) -> rows.setJobUpdate(ps, jobBatches.get(i), jobs.get(i)));
+            pending.forEach(p -> outbox.record(p.batch));
         });
     }
 

@@ -5,13 +5,18 @@ import dev.failfast.batch.BatchState;
 import dev.failfast.batch.CancellationCause;
 import dev.failfast.batch.CauseType;
 import dev.failfast.batch.JobError;
+import dev.failfast.batch.NotificationEvent;
+import dev.failfast.batch.NotificationTarget;
 import dev.failfast.batch.Redrive;
 import dev.failfast.batch.RunSummary;
 import dev.failfast.batch.StopReport;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -22,8 +27,9 @@ import tools.jackson.databind.node.ObjectNode;
  * The JSON text columns of migrations V10 and V11: a job's attempt history
  * ({@code job.attempt_history}), a cause's stop report ({@code batch.cause_report}), the
  * redrive that started a batch's run ({@code batch.redrive}) and its past runs
- * ({@code batch.past_runs}). The field names are the stored format: renaming one loses
- * what rows hold.
+ * ({@code batch.past_runs}), and of V12: a batch's notification targets
+ * ({@code batch.notifications}). The field names are the stored format: renaming one
+ * loses what rows hold.
  */
 final class JsonColumns {
 
@@ -137,12 +143,51 @@ final class JsonColumns {
         node.put("jobs", redrive.jobs());
         putString(node, "idempotencyKey", redrive.idempotencyKey());
         putString(node, "requestFingerprint", redrive.requestFingerprint());
+        node.put("keptFailures", redrive.keptFailures());
         return node;
     }
 
     private static Redrive redrive(JsonNode node) {
         return new Redrive(Instant.parse(node.path("requestedAt").asString()), node.path("requestedBy").asString(),
-                node.path("jobs").asInt(), text(node, "idempotencyKey"), text(node, "requestFingerprint"));
+                node.path("jobs").asInt(), text(node, "idempotencyKey"), text(node, "requestFingerprint"),
+                node.path("keptFailures").asInt(0));
+    }
+
+    /** A batch's own notification targets as stored: null when it has none. */
+    @Nullable String notifications(List<NotificationTarget> targets) {
+        if (targets.isEmpty()) {
+            return null;
+        }
+        ArrayNode array = json.createArrayNode();
+        for (NotificationTarget target : targets) {
+            ObjectNode node = array.addObject();
+            node.put("url", target.url().toString());
+            ArrayNode events = node.putArray("events");
+            target.events().stream().map(NotificationEvent::value).sorted().forEach(events::add);
+            putString(node, "secret", target.secret());
+            if (!target.headers().isEmpty()) {
+                node.set("headers", target.headers());
+            }
+        }
+        return json.writeValueAsString(array);
+    }
+
+    List<NotificationTarget> notifications(@Nullable String stored) {
+        if (stored == null) {
+            return List.of();
+        }
+        List<NotificationTarget> targets = new ArrayList<>();
+        for (JsonNode node : json.readTree(stored)) {
+            Set<NotificationEvent> events = EnumSet.noneOf(NotificationEvent.class);
+            for (JsonNode event : node.path("events")) {
+                events.add(NotificationEvent.of(event.asString())
+                    .orElseThrow(() -> new IllegalStateException("Unknown notification event stored: " + event)));
+            }
+            JsonNode headers = node.path("headers");
+            targets.add(new NotificationTarget(URI.create(node.path("url").asString()), events, text(node, "secret"),
+                    headers.isObject() ? (ObjectNode) headers : json.createObjectNode()));
+        }
+        return targets;
     }
 
     /** A batch's runs before its current one: null until its first redrive. */

@@ -27,12 +27,15 @@ public final class LockedBatch {
 
     private final JdbcRows rows;
 
-    LockedBatch(LockedRow row, JdbcTemplate jdbc, JdbcClient client, JdbcRows rows) {
+    private final Outbox outbox;
+
+    LockedBatch(LockedRow row, JdbcTemplate jdbc, JdbcClient client, JdbcRows rows, Outbox outbox) {
         this.batch = row.batch();
         this.version = row.version() + 1;
         this.jdbc = jdbc;
         this.client = client;
         this.rows = rows;
+        this.outbox = outbox;
     }
 
     /** The batch as stored when the lock was taken. */
@@ -142,9 +145,13 @@ public final class LockedBatch {
         announceWork();
     }
 
-    /** Writes the batch row with this change's version. */
+    /**
+     * Writes the batch row with this change's version, and records the notifications it
+     * causes, in this transaction.
+     */
     public void save(Batch changed) {
         jdbc.update(JdbcRows.UPDATE_BATCH_VERSIONED, ps -> rows.setVersionedBatchUpdate(ps, changed, version));
+        outbox.record(changed);
     }
 
     /**
