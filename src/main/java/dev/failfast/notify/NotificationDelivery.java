@@ -227,6 +227,12 @@ public final class NotificationDelivery implements BatchEventListener, SmartLife
         byte[] body = notification.payload().getBytes(StandardCharsets.UTF_8);
         Instant at = clock.instant();
         String event = notification.event().value();
+        UUID subscription = notification.subscriptionId();
+        if (subscription != null && notifications.findSubscription(subscription).isEmpty()) {
+            // Unsubscribed meanwhile: the receiver asked for nothing more.
+            notifications.recordFailedAttempt(notification.id(), null, "its subscription was deleted", at, null);
+            return;
+        }
         try {
             long timestamp = at.getEpochSecond();
             String id = notification.id().toString();

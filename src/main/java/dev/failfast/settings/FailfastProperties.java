@@ -633,6 +633,12 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
     }
 
     /**
+     * What a Standard Webhooks signing secret looks like: {@code whsec_} and base64 (the
+     * length of the key is checked where it is used).
+     */
+    public static final String SIGNING_SECRET = "whsec_[A-Za-z0-9+/]{32,88}={0,2}";
+
+    /**
      * Outcome notifications (docs/notifications.md): signed webhooks told of a batch's
      * end and first failure, recorded with the change that causes them and delivered at
      * least once, with retries, to URLs under the {@code http} job's SSRF policy
@@ -685,6 +691,13 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
         boolean isTimingValid() {
             return Stream.of(timeout, initialBackoff, maxBackoff, retryFor, pollInterval, claimTtl)
                 .allMatch(d -> d.isPositive()) && claimTtl.compareTo(timeout) > 0;
+        }
+
+        @AssertTrue(message = "failfast.notifications.signing-secret and each tenant's signing-secret must be a "
+                + "Standard Webhooks secret: whsec_ and the base64 of 24 to 64 random bytes")
+        boolean isEverySecretWellFormed() {
+            return Stream.concat(Stream.of(signingSecret), tenants.values().stream().map(t -> t.signingSecret()))
+                .allMatch(secret -> secret == null || secret.matches(SIGNING_SECRET));
         }
 
         /** Hides the secrets. */
