@@ -196,14 +196,17 @@ public final class NotificationDelivery implements BatchEventListener, SmartLife
         if (senderPool == null) {
             return;
         }
-        earliestRetry.set(Long.MAX_VALUE);
+        // A retry due by now is claimed below (or when a sender frees up); one due later
+        // keeps waking the loop on time.
+        long now = clock.millis();
+        earliestRetry.updateAndGet(due -> due <= now ? Long.MAX_VALUE : due);
         while (true) {
             int free = senders.drainPermits();
             if (free == 0) {
                 return; // a sender that ends wakes the loop
             }
-            Instant now = clock.instant();
-            List<Notification> due = notifications.claimDue(node, now, now.plus(settings.claimTtl()), free);
+            Instant at = clock.instant();
+            List<Notification> due = notifications.claimDue(node, at, at.plus(settings.claimTtl()), free);
             senders.release(free - due.size());
             for (Notification notification : due) {
                 senderPool.execute(() -> {
