@@ -40,4 +40,11 @@ record NotificationRequest(
 
     static final String EVENTS = "batch.failed, batch.succeeded, batch.cancelled, batch.finished, batch.first_failure";
 
+    /** Without the secret, nor the URL, which may carry a token. */
+    @Override
+    public String toString() {
+        return "NotificationRequest[events=" + events + ", secret=" + (secret == null ? "none" : "***") + ", headers="
+                + (headers == null ? "[]" : headers.propertyNames()) + "]";
+    }
+
 }

@@ -8,4 +8,11 @@ import org.jspecify.annotations.Nullable;
 @Schema(description = "The next signing secret; without it the service generates one and shows it once")
 record RotateSecretRequest(@Schema(description = "whsec_ and the base64 of 24 to 64 random bytes; write-only",
         accessMode = Schema.AccessMode.WRITE_ONLY) @Size(max = 200) @Nullable String secret) {
+
+    /** Without the secret. */
+    @Override
+    public String toString() {
+        return "RotateSecretRequest[secret=" + (secret == null ? "none" : "***") + "]";
+    }
+
 }

@@ -4,7 +4,6 @@ import com.fasterxml.uuid.Generators;
 import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
 import dev.failfast.batch.Caller;
 import dev.failfast.batch.NotificationTarget;
-import dev.failfast.engine.InvalidBatchException;
 import dev.failfast.engine.InvalidBatchException.Violation;
 import dev.failfast.notify.WebhookSignatures;
 import dev.failfast.settings.FailfastProperties;
@@ -23,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
@@ -91,8 +91,7 @@ class SubscriptionController {
         }
         Instant now = clock.instant();
         var subscription = new Subscription(ids.generate(), caller.tenant(), target.url(), target.events(),
-                target.headers(), java.util.Objects.requireNonNull(target.secret()), null, null, now,
-                caller.principal());
+                target.headers(), Objects.requireNonNull(target.secret()), null, null, now, caller.principal());
         store.createSubscription(subscription);
         return ResponseEntity.status(HttpStatus.CREATED)
             .location(URI.create("/api/v1/subscriptions/" + subscription.id()))
@@ -130,7 +129,7 @@ class SubscriptionController {
         Subscription current = find(caller, id);
         String chosen = request == null ? null : request.secret();
         if (chosen != null && !WebhookSignatures.isValidSecret(chosen)) {
-            throw new InvalidBatchException(List.of(new Violation("secret",
+            throw new InvalidFieldsException(List.of(new ProblemHandler.FieldProblem("secret",
                     "must be a Standard Webhooks secret: whsec_ and the base64 of 24 to 64 random bytes")));
         }
         String next = chosen == null ? WebhookSignatures.newSecret() : chosen;
@@ -169,7 +168,8 @@ class SubscriptionController {
         List<Violation> violations = new ArrayList<>();
         NotificationTarget target = mapper.toTarget(withSecret, caller.tenant(), "", violations);
         if (target == null) {
-            throw new InvalidBatchException(violations);
+            throw new InvalidFieldsException(
+                    violations.stream().map(v -> new ProblemHandler.FieldProblem(v.field(), v.message())).toList());
         }
         return target;
     }

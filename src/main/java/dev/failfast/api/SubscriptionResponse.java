@@ -39,4 +39,11 @@ record SubscriptionResponse(UUID id, @Schema(description = "The URL, its query a
                 WebhookPost.redactHeaders(s.headers()), s.createdAt(), s.createdBy(), previous, generated);
     }
 
+    /** Without the secret, nor the URL, which may carry a token. */
+    @Override
+    public String toString() {
+        return "SubscriptionResponse[id=" + id + ", events=" + events + ", secret=" + (secret == null ? "none" : "***")
+                + "]";
+    }
+
 }

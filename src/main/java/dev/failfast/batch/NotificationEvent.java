@@ -12,6 +12,14 @@ import java.util.Set;
  */
 public enum NotificationEvent {
 
+    // First: when one version reaches it and the run's end together, it is recorded, and
+    // so delivered, first.
+    /**
+     * A job of the run failed for the first time in it, whatever the failure policy (also
+     * under CONTINUE, and for a failure an IGNORE rule excuses).
+     */
+    BATCH_FIRST_FAILURE("batch.first_failure"),
+
     /** The run ended FAILED. */
     BATCH_FAILED("batch.failed"),
     /** The run ended SUCCEEDED. */
@@ -19,12 +27,7 @@ public enum NotificationEvent {
     /** The run ended CANCELLED (a user's cancel, a deadline). */
     BATCH_CANCELLED("batch.cancelled"),
     /** The run ended, in any terminal state. */
-    BATCH_FINISHED("batch.finished"),
-    /**
-     * A job of the run failed for the first time in it, whatever the failure policy (also
-     * under CONTINUE, and for a failure an IGNORE rule excuses).
-     */
-    BATCH_FIRST_FAILURE("batch.first_failure");
+    BATCH_FINISHED("batch.finished");
 
     private final String value;
 

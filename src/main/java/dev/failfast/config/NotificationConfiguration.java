@@ -11,12 +11,10 @@ import dev.failfast.settings.FailfastProperties;
 import dev.failfast.store.BatchStore;
 import dev.failfast.store.InMemoryNotificationStore;
 import dev.failfast.store.JdbcNotificationStore;
+import dev.failfast.store.NodeLease;
 import dev.failfast.store.NotificationStore;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Clock;
-import java.util.UUID;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
@@ -53,28 +51,17 @@ class NotificationConfiguration {
 
     @Bean
     NotificationTargetCheck notificationTargetCheck(WebhookPost post, SigningSecrets secrets) {
-        return new NotificationTargetCheck(post, secrets);
+        return NotificationTargetCheck.of(post, secrets);
     }
 
     @Bean
     NotificationDelivery notificationDelivery(NotificationStore notifications, BatchStore batches, WebhookPost post,
-            SigningSecrets secrets, Clock clock, FailfastProperties properties, MeterRegistry registry) {
-        boolean cluster = properties.cluster().enabled();
+            SigningSecrets secrets, Clock clock, FailfastProperties properties, MeterRegistry registry,
+            ObjectProvider<NodeLease> nodeLease) {
+        // A replica claims under its node's name; a single instance is the only claimer.
+        NodeLease lease = nodeLease.getIfAvailable();
         return new NotificationDelivery(notifications, batches, post, secrets, clock, properties, registry,
-                nodeName(properties), !cluster);
-    }
-
-    private static String nodeName(FailfastProperties properties) {
-        String name = properties.cluster().nodeName();
-        if (name.isBlank()) {
-            try {
-                name = InetAddress.getLocalHost().getHostName();
-            }
-            catch (UnknownHostException e) {
-                name = "failfast";
-            }
-        }
-        return name + "-" + UUID.randomUUID().toString().substring(0, 8);
+                lease == null ? "single-instance" : lease.node(), lease == null);
     }
 
 }

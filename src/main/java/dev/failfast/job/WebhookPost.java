@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
@@ -33,8 +34,9 @@ import tools.jackson.databind.node.ObjectNode;
  * notification URL can reach nothing an {@code http} job of its tenant could not. The URL
  * is checked against the SSRF policy at submission and its name resolved and checked at
  * each delivery; extra headers are literal strings or references to the operator's
- * secrets, resolved at each delivery; no redirect is followed; error messages are
- * scrubbed of secrets and of the URL's path and query.
+ * secrets, resolved at each delivery; no redirect is followed; error messages name the
+ * URL as an {@code http} job's do (query and credentials masked) and are scrubbed of
+ * secrets.
  */
 @Component
 public final class WebhookPost {
@@ -162,10 +164,9 @@ public final class WebhookPost {
                         HttpRedaction.scrub("POST to " + where + " failed: " + describe(e), hidden), e);
             }
         }
-        throw new JobFailedException(JobError.IO,
-                HttpRedaction.scrub(
-                        "could not connect to " + where + ": " + describe(java.util.Objects.requireNonNull(failure)),
-                        hidden),
+        throw new JobFailedException(
+                JobError.IO, HttpRedaction
+                    .scrub("could not connect to " + where + ": " + describe(Objects.requireNonNull(failure)), hidden),
                 failure);
     }
 

@@ -2,6 +2,7 @@ package dev.failfast.notify;
 
 import dev.failfast.batch.BatchEvent;
 import dev.failfast.batch.JobState;
+import dev.failfast.batch.NotificationEvent;
 import dev.failfast.engine.BatchEventListener;
 import dev.failfast.job.JobFailedException;
 import dev.failfast.job.WebhookPost;
@@ -71,6 +72,8 @@ public final class NotificationDelivery implements BatchEventListener, SmartLife
 
     private final Duration retention;
 
+    private final Duration purgeInterval;
+
     private final String node;
 
     private final boolean soleInstance;
@@ -114,6 +117,7 @@ public final class NotificationDelivery implements BatchEventListener, SmartLife
         this.clock = clock;
         this.settings = properties.notifications();
         this.retention = properties.retention().ttl();
+        this.purgeInterval = properties.retention().purgeInterval();
         this.node = node;
         this.senders = new Semaphore(settings.deliveryThreads());
         this.delivered = Counter.builder(PREFIX + "notifications.delivered")
@@ -129,6 +133,13 @@ public final class NotificationDelivery implements BatchEventListener, SmartLife
             .description("From a notification's recording (the batch's change) to its delivery")
             .publishPercentileHistogram()
             .withRegistry(registry);
+        // Registered at 0, so that alerts on their rate have a series from the start.
+        for (NotificationEvent event : NotificationEvent.values()) {
+            delivered.withTags("event", event.value());
+            exhausted.withTags("event", event.value());
+            attempts.withTags("outcome", "delivered", "event", event.value());
+            attempts.withTags("outcome", "failed", "event", event.value());
+        }
         Gauge.builder(PREFIX + "notifications.pending", notifications, n -> n.count(NotificationStatus.PENDING))
             .description("Notifications not delivered yet, retries included (all replicas)")
             .register(registry);
@@ -205,23 +216,41 @@ public final class NotificationDelivery implements BatchEventListener, SmartLife
             if (free == 0) {
                 return; // a sender that ends wakes the loop
             }
-            Instant at = clock.instant();
-            List<Notification> due = notifications.claimDue(node, at, at.plus(settings.claimTtl()), free);
-            senders.release(free - due.size());
-            for (Notification notification : due) {
-                senderPool.execute(() -> {
-                    try {
-                        deliver(notification);
-                    }
-                    finally {
-                        senders.release();
-                        wanted.release();
-                    }
-                });
+            int handedOut = 0;
+            List<Notification> due;
+            try {
+                Instant at = clock.instant();
+                due = notifications.claimDue(node, at, at.plus(settings.claimTtl()), free);
+                for (Notification notification : due) {
+                    senderPool.execute(() -> send(notification));
+                    handedOut++;
+                }
+            }
+            finally {
+                // Permits not handed to a sender (none claimed, the claim failed, the
+                // pool
+                // is shutting down) go back, or the loop would starve. A claim whose
+                // sender never ran expires, and the notification is claimed again.
+                senders.release(free - handedOut);
             }
             if (due.size() < free) {
                 return;
             }
+        }
+    }
+
+    private void send(Notification notification) {
+        try {
+            deliver(notification);
+        }
+        catch (RuntimeException e) {
+            // The attempt could not be recorded (the database is away): the claim expires
+            // and it is attempted again.
+            log.warn("Recording the delivery of notification {} failed: {}", notification.id(), LogText.of(e));
+        }
+        finally {
+            senders.release();
+            wanted.release();
         }
     }
 
@@ -233,15 +262,23 @@ public final class NotificationDelivery implements BatchEventListener, SmartLife
         UUID subscription = notification.subscriptionId();
         if (subscription != null && notifications.findSubscription(subscription).isEmpty()) {
             // Unsubscribed meanwhile: the receiver asked for nothing more.
-            notifications.recordFailedAttempt(notification.id(), null, "its subscription was deleted", at, null);
+            notifications.recordFailedAttempt(notification.id(), node, null, "its subscription was deleted", at, null);
+            return;
+        }
+        List<String> signing;
+        try {
+            signing = secrets.of(notification, at);
+        }
+        catch (IllegalStateException e) {
+            failed(notification, null, "not signed: " + e.getMessage(), at);
             return;
         }
         try {
             long timestamp = at.getEpochSecond();
             String id = notification.id().toString();
             Map<String, String> headers = Map.of("webhook-id", id, "webhook-timestamp", Long.toString(timestamp),
-                    "webhook-signature", WebhookSignatures.header(secrets.of(notification, at), id, timestamp, body),
-                    "User-Agent", "Failfast-Webhooks");
+                    "webhook-signature", WebhookSignatures.header(signing, id, timestamp, body), "User-Agent",
+                    "Failfast-Webhooks");
             int status = post.post(notification.url(), notification.headers(), headers, body, notification.tenant(),
                     settings.timeout());
             Instant done = clock.instant();
@@ -249,16 +286,16 @@ public final class NotificationDelivery implements BatchEventListener, SmartLife
                 notifications.recordDelivered(notification.id(), status, done);
                 attempts.withTags("outcome", "delivered", "event", event).increment();
                 delivered.withTags("event", event).increment();
-                latency.withTags("event", event).record(Duration.between(notification.createdAt(), done));
+                if (!wasResent(notification)) {
+                    latency.withTags("event", event).record(Duration.between(notification.createdAt(), done));
+                }
                 return;
             }
             failed(notification, status, "HTTP status " + status, done);
         }
         catch (JobFailedException e) {
+            // TARGET_DENIED too: the operator may open the network, so it is retried.
             failed(notification, null, e.errorType() + ": " + e.getMessage(), clock.instant());
-        }
-        catch (IllegalStateException | IllegalArgumentException e) {
-            failed(notification, null, "not signed: " + e.getMessage(), clock.instant());
         }
         catch (InterruptedException e) {
             // Shutting down: the claim expires and a later run delivers it.
@@ -266,18 +303,26 @@ public final class NotificationDelivery implements BatchEventListener, SmartLife
         }
     }
 
+    /**
+     * Whether a client re-sent it: a re-send moves {@code giveUpAt} to {@code retry-for}
+     * after the re-send. Its delivery then tells nothing of the latency.
+     */
+    private boolean wasResent(Notification notification) {
+        return Duration.between(notification.createdAt(), notification.giveUpAt()).compareTo(settings.retryFor()) > 0;
+    }
+
     private void failed(Notification notification, @Nullable Integer status, String error, Instant at) {
         String event = notification.event().value();
         attempts.withTags("outcome", "failed", "event", event).increment();
         Instant next = at.plus(backoff(notification.attempts() + 1));
         if (next.isAfter(notification.giveUpAt())) {
-            notifications.recordFailedAttempt(notification.id(), status, error, at, null);
+            notifications.recordFailedAttempt(notification.id(), node, status, error, at, null);
             exhausted.withTags("event", event).increment();
             log.warn("Notification {} of batch {} ({}) failed for good after {} attempts: {}", notification.id(),
                     notification.batchId(), event, notification.attempts() + 1, LogText.of(error));
             return;
         }
-        notifications.recordFailedAttempt(notification.id(), status, error, at, next);
+        notifications.recordFailedAttempt(notification.id(), node, status, error, at, next);
         earliestRetry.accumulateAndGet(next.toEpochMilli(), Math::min);
         log.debug("Notification {} attempt {} failed ({}); next at {}", notification.id(), notification.attempts() + 1,
                 LogText.of(error), next);
@@ -300,7 +345,7 @@ public final class NotificationDelivery implements BatchEventListener, SmartLife
 
     private void purgeSettled() {
         Instant now = clock.instant();
-        if (Duration.between(lastPurge, now).compareTo(Duration.ofHours(1)) < 0) {
+        if (Duration.between(lastPurge, now).compareTo(purgeInterval) < 0) {
             return;
         }
         lastPurge = now;

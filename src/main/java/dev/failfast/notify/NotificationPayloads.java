@@ -9,6 +9,7 @@ import dev.failfast.settings.FailfastProperties;
 import dev.failfast.store.PayloadWriter;
 import java.net.URI;
 import java.time.Instant;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;

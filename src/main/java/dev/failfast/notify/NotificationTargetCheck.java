@@ -12,33 +12,30 @@ import tools.jackson.databind.node.ObjectNode;
  * its URL under the tenant's SSRF policy, its headers (secret references the tenant may
  * send there), and its secret, or a default to sign with.
  */
-public final class NotificationTargetCheck {
-
-    private final WebhookPost post;
-
-    private final SigningSecrets secrets;
-
-    public NotificationTargetCheck(WebhookPost post, SigningSecrets secrets) {
-        this.post = post;
-        this.secrets = secrets;
-    }
+@FunctionalInterface
+public interface NotificationTargetCheck {
 
     /**
      * What is wrong with a target of {@code tenant}'s, each problem naming a field
      * ({@code url}, {@code secret}, {@code headers.<Name>}) relative to the target.
      * @param secret the target's own signing secret; null to sign with a default
      */
-    public List<ParamError> problems(String url, ObjectNode headers, @Nullable String secret, String tenant) {
-        List<ParamError> problems = new ArrayList<>(post.check(url, headers, tenant));
-        if (secret != null && !WebhookSignatures.isValidSecret(secret)) {
-            problems.add(new ParamError("secret",
-                    "must be a Standard Webhooks secret: whsec_ and the base64 of 24 to 64 random bytes"));
-        }
-        if (secret == null && !secrets.hasDefault(tenant)) {
-            problems.add(new ParamError("secret",
-                    "is required: neither this tenant nor the service has a default signing secret"));
-        }
-        return problems;
+    List<ParamError> problems(String url, ObjectNode headers, @Nullable String secret, String tenant);
+
+    /** The service's check: the {@code http} job's rules, and a secret to sign with. */
+    static NotificationTargetCheck of(WebhookPost post, SigningSecrets secrets) {
+        return (url, headers, secret, tenant) -> {
+            List<ParamError> problems = new ArrayList<>(post.check(url, headers, tenant));
+            if (secret != null && !WebhookSignatures.isValidSecret(secret)) {
+                problems.add(new ParamError("secret",
+                        "must be a Standard Webhooks secret: whsec_ and the base64 of 24 to 64 random bytes"));
+            }
+            if (secret == null && !secrets.hasDefault(tenant)) {
+                problems.add(new ParamError("secret",
+                        "is required: neither this tenant nor the service has a default signing secret"));
+            }
+            return problems;
+        };
     }
 
 }

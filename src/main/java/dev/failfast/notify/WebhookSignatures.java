@@ -1,5 +1,6 @@
 package dev.failfast.notify;
 
+import dev.failfast.settings.FailfastProperties;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -20,10 +21,6 @@ public final class WebhookSignatures {
     /** The prefix of a signing secret. */
     public static final String PREFIX = "whsec_";
 
-    private static final int MIN_KEY_BYTES = 24;
-
-    private static final int MAX_KEY_BYTES = 64;
-
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private WebhookSignatures() {
@@ -31,16 +28,7 @@ public final class WebhookSignatures {
 
     /** Whether {@code secret} is {@code whsec_} and the base64 of 24 to 64 bytes. */
     public static boolean isValidSecret(String secret) {
-        if (!secret.startsWith(PREFIX)) {
-            return false;
-        }
-        try {
-            int length = Base64.getDecoder().decode(secret.substring(PREFIX.length())).length;
-            return length >= MIN_KEY_BYTES && length <= MAX_KEY_BYTES;
-        }
-        catch (IllegalArgumentException e) {
-            return false;
-        }
+        return FailfastProperties.Notifications.isSigningSecret(secret);
     }
 
     /** A new random secret: 32 bytes, as {@code whsec_<base64>}. */

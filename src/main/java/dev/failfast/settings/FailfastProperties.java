@@ -6,9 +6,12 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -633,12 +636,6 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
     }
 
     /**
-     * What a Standard Webhooks signing secret looks like: {@code whsec_} and base64 (the
-     * length of the key is checked where it is used).
-     */
-    public static final String SIGNING_SECRET = "whsec_[A-Za-z0-9+/]{32,88}={0,2}";
-
-    /**
      * Outcome notifications (docs/notifications.md): signed webhooks told of a batch's
      * end and first failure, recorded with the change that causes them and delivered at
      * least once, with retries, to URLs under the {@code http} job's SSRF policy
@@ -657,7 +654,7 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
      * @param timeout how long one delivery attempt may take: connecting, sending and the
      * receiver's answer
      * @param initialBackoff the wait after a first failed attempt; each further wait
-     * doubles, up to {@code maxBackoff}, with full jitter
+     * doubles, up to {@code maxBackoff}; half of each wait is random (jitter)
      * @param maxBackoff the longest wait between two attempts
      * @param retryFor how long after it was recorded (or re-sent) a notification is
      * retried; then it is FAILED, kept, and can be re-sent
@@ -697,7 +694,38 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
                 + "Standard Webhooks secret: whsec_ and the base64 of 24 to 64 random bytes")
         boolean isEverySecretWellFormed() {
             return Stream.concat(Stream.of(signingSecret), tenants.values().stream().map(t -> t.signingSecret()))
-                .allMatch(secret -> secret == null || secret.matches(SIGNING_SECRET));
+                .allMatch(secret -> secret == null || isSigningSecret(secret));
+        }
+
+        @AssertTrue(message = "failfast.notifications.signing-secret-file must be a readable file holding a "
+                + "Standard Webhooks secret (whsec_ and the base64 of 24 to 64 random bytes)")
+        boolean isSigningSecretFileUsable() {
+            if (signingSecretFile == null) {
+                return true;
+            }
+            try {
+                return isSigningSecret(Files.readString(signingSecretFile).strip());
+            }
+            catch (IOException e) {
+                return false;
+            }
+        }
+
+        /**
+         * Whether {@code secret} is {@code whsec_} and the base64 of 24 to 64 bytes: what
+         * receivers' Standard Webhooks libraries take.
+         */
+        public static boolean isSigningSecret(String secret) {
+            if (!secret.startsWith("whsec_")) {
+                return false;
+            }
+            try {
+                int bytes = Base64.getDecoder().decode(secret.substring("whsec_".length())).length;
+                return bytes >= 24 && bytes <= 64;
+            }
+            catch (IllegalArgumentException e) {
+                return false;
+            }
         }
 
         /** Hides the secrets. */

@@ -31,6 +31,10 @@ public final class InMemoryNotificationStore implements NotificationStore {
 
     private final Map<UUID, Notification> notifications = new LinkedHashMap<>();
 
+    /**
+     * The run events recorded. Never pruned: a key is a few dozen bytes per batch, and
+     * forgetting one would record its event again at the batch's next write.
+     */
     private final Set<String> recorded = new HashSet<>();
 
     private final Map<UUID, Subscription> subscriptions = new LinkedHashMap<>();
@@ -45,9 +49,17 @@ public final class InMemoryNotificationStore implements NotificationStore {
     }
 
     @Override
-    public synchronized void record(Batch batch) {
+    public void record(Batch batch) {
+        Set<NotificationEvent> reached = NotificationEvent.reachedBy(batch);
+        if (!reached.isEmpty()) {
+            // Most versions reach nothing: they pass without the lock.
+            recordReached(batch, reached);
+        }
+    }
+
+    private synchronized void recordReached(Batch batch, Set<NotificationEvent> reached) {
         List<NotificationEvent> fresh = new ArrayList<>();
-        for (NotificationEvent event : NotificationEvent.reachedBy(batch)) {
+        for (NotificationEvent event : reached) {
             if (recorded.add(OutboxRows.key(batch, event))) {
                 fresh.add(event);
             }
@@ -67,7 +79,7 @@ public final class InMemoryNotificationStore implements NotificationStore {
             .filter(n -> n.status() == NotificationStatus.PENDING && n.nextAttemptAt() != null
                     && !n.nextAttemptAt().isAfter(now))
             .filter(n -> !claimedUntil.containsKey(n.id()) || claimedUntil.get(n.id()).isBefore(now))
-            .sorted(Comparator.comparing(Notification::nextAttemptAt))
+            .sorted(Comparator.comparing(Notification::nextAttemptAt).thenComparing(Notification::id))
             .limit(max)
             .toList();
         for (Notification n : due) {
@@ -87,6 +99,10 @@ public final class InMemoryNotificationStore implements NotificationStore {
 
     @Override
     public synchronized void recordDelivered(UUID id, int httpStatus, Instant at) {
+        Notification current = notifications.get(id);
+        if (current == null || current.status() != NotificationStatus.PENDING) {
+            return;
+        }
         change(id,
                 n -> new Notification(n.id(), n.batchId(), n.tenant(), n.run(), n.event(), n.target(),
                         n.subscriptionId(), n.url(), n.headers(), n.secret(), n.payload(), NotificationStatus.DELIVERED,
@@ -94,13 +110,16 @@ public final class InMemoryNotificationStore implements NotificationStore {
     }
 
     @Override
-    public synchronized void recordFailedAttempt(UUID id, @Nullable Integer httpStatus, String error, Instant at,
-            @Nullable Instant nextAttempt) {
-        change(id,
-                n -> new Notification(n.id(), n.batchId(), n.tenant(), n.run(), n.event(), n.target(),
-                        n.subscriptionId(), n.url(), n.headers(), n.secret(), n.payload(),
-                        nextAttempt == null ? NotificationStatus.FAILED : NotificationStatus.PENDING, n.attempts() + 1,
-                        httpStatus, error, n.createdAt(), nextAttempt, at, null, n.giveUpAt()));
+    public synchronized void recordFailedAttempt(UUID id, String node, @Nullable Integer httpStatus, String error,
+            Instant at, @Nullable Instant nextAttempt) {
+        Notification current = notifications.get(id);
+        if (current == null || current.status() != NotificationStatus.PENDING || !node.equals(claims.get(id))) {
+            return;
+        }
+        change(id, n -> new Notification(n.id(), n.batchId(), n.tenant(), n.run(), n.event(), n.target(),
+                n.subscriptionId(), n.url(), n.headers(), n.secret(), n.payload(),
+                nextAttempt == null ? NotificationStatus.FAILED : NotificationStatus.PENDING, n.attempts() + 1,
+                httpStatus, JdbcNotificationStore.cut(error), n.createdAt(), nextAttempt, at, null, n.giveUpAt()));
     }
 
     private void change(UUID id, UnaryOperator<Notification> change) {

@@ -50,6 +50,11 @@ public final class JdbcNotificationStore implements NotificationStore {
     /** Forget what was recorded beyond this many run events; the table still knows. */
     private static final int MAX_REMEMBERED = 100_000;
 
+    /**
+     * Inserts a notification. {@link #record} inserts only events of which the run has no
+     * row yet, and writes of one batch never overlap (the flush lock, the batch's row
+     * lock), so the unique key (batch, run, event, target) is never hit.
+     */
     private static final String INSERT = """
             INSERT INTO notification (id, batch_id, tenant, run, event, target, subscription_id, url, headers,
                 secret, payload, status, attempts, created_at, next_attempt_at, give_up_at)
@@ -173,7 +178,7 @@ public final class JdbcNotificationStore implements NotificationStore {
         return client.sql("""
                 SELECT id FROM notification WHERE status = 'PENDING' AND next_attempt_at <= ?
                     AND (claimed_until IS NULL OR claimed_until < ?)
-                ORDER BY next_attempt_at LIMIT ?""").params(utc(now), utc(now), max).query(UUID.class).list();
+                ORDER BY next_attempt_at, id LIMIT ?""").params(utc(now), utc(now), max).query(UUID.class).list();
     }
 
     @Override
@@ -189,16 +194,16 @@ public final class JdbcNotificationStore implements NotificationStore {
                 UPDATE notification SET status = 'DELIVERED', attempts = attempts + 1, last_status = ?,
                     last_error = NULL, last_attempt_at = ?, delivered_at = ?, next_attempt_at = NULL,
                     claimed_by = NULL, claimed_until = NULL
-                WHERE id = ?""").params(httpStatus, utc(at), utc(at), id).update();
+                WHERE id = ? AND status = 'PENDING'""").params(httpStatus, utc(at), utc(at), id).update();
     }
 
     @Override
-    public void recordFailedAttempt(UUID id, @Nullable Integer httpStatus, String error, Instant at,
+    public void recordFailedAttempt(UUID id, String node, @Nullable Integer httpStatus, String error, Instant at,
             @Nullable Instant nextAttempt) {
         client.sql("""
                 UPDATE notification SET status = ?, attempts = attempts + 1, last_status = ?, last_error = ?,
                     last_attempt_at = ?, next_attempt_at = ?, claimed_by = NULL, claimed_until = NULL
-                WHERE id = ? AND status = 'PENDING'""")
+                WHERE id = ? AND status = 'PENDING' AND claimed_by = ?""")
             .params(Arrays.asList((nextAttempt == null ? NotificationStatus.FAILED : NotificationStatus.PENDING).name(),
                     httpStatus, error, utc(at), utcOrNull(nextAttempt), id))
             .update();
@@ -241,8 +246,11 @@ public final class JdbcNotificationStore implements NotificationStore {
 
     @Override
     public int deleteSettledBefore(Instant cutoff) {
-        return client.sql("DELETE FROM notification WHERE status <> 'PENDING' AND created_at < ?")
-            .param(utc(cutoff))
+        return client.sql("""
+                DELETE FROM notification WHERE status <> 'PENDING' AND created_at < ?
+                    AND NOT EXISTS (SELECT 1 FROM batch b WHERE b.id = notification.batch_id
+                        AND (b.state NOT IN""" + JdbcRows.TERMINAL_STATES + " OR b.finished_at >= ?))")
+            .params(utc(cutoff), utc(cutoff))
             .update();
     }
 
@@ -310,6 +318,10 @@ public final class JdbcNotificationStore implements NotificationStore {
                 events, headers(rs.getString("headers")), rs.getString("secret"), rs.getString("previous_secret"),
                 instant(rs, "previous_secret_expires_at"), requireInstant(rs, "created_at"),
                 rs.getString("created_by"));
+    }
+
+    static String cut(String error) {
+        return error.length() <= MAX_ERROR_LENGTH ? error : error.substring(0, MAX_ERROR_LENGTH - 1) + "…";
     }
 
     private static NotificationEvent event(String value) {

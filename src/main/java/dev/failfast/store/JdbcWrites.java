@@ -97,10 +97,17 @@ final class JdbcWrites {
         });
     }
 
-    /** Deletes the batch (its jobs and labels cascade); returns whether it existed. */
-    boolean delete(UUID id) {
+    /**
+     * Deletes the batch (its jobs and labels cascade), first recording the notifications
+     * {@code last}, its latest version if it was not written, reached; returns whether it
+     * existed.
+     */
+    boolean delete(UUID id, @Nullable Batch last) {
         return Boolean.TRUE.equals(tx.execute(status -> {
             fence.check(client);
+            if (last != null) {
+                outbox.record(last);
+            }
             return client.sql("DELETE FROM batch WHERE id = ?").param(id).update() > 0;
         }));
     }

@@ -13,6 +13,9 @@ import org.jspecify.annotations.Nullable;
  */
 public interface NotificationStore extends Outbox {
 
+    /** The longest error kept of an attempt ({@code notification.last_error}). */
+    int MAX_ERROR_LENGTH = 1000;
+
     /**
      * Claims up to {@code max} notifications due at {@code now} (PENDING, next attempt
      * not later) that no one holds a claim on, for {@code node} until {@code until}: no
@@ -27,15 +30,21 @@ public interface NotificationStore extends Outbox {
      */
     int releaseClaims();
 
-    /** An attempt got {@code httpStatus}, a 2xx: DELIVERED. */
+    /**
+     * An attempt got {@code httpStatus}, a 2xx: DELIVERED, whoever holds the claim now
+     * (it was delivered, even if the claim had expired).
+     */
     void recordDelivered(UUID id, int httpStatus, Instant at);
 
     /**
-     * An attempt failed: PENDING again, due at {@code nextAttempt}, or FAILED when that
-     * is null (retries ran out). Ends the claim.
+     * An attempt of {@code node}'s failed: PENDING again, due at {@code nextAttempt}, or
+     * FAILED when that is null (retries ran out). Ends the claim. Changes nothing if
+     * {@code node} no longer holds the claim: another replica took it over after it
+     * expired, and that replica's attempt decides.
      * @param httpStatus the receiver's answer, null when none came
+     * @param error why, cut to {@link #MAX_ERROR_LENGTH} characters
      */
-    void recordFailedAttempt(UUID id, @Nullable Integer httpStatus, String error, Instant at,
+    void recordFailedAttempt(UUID id, String node, @Nullable Integer httpStatus, String error, Instant at,
             @Nullable Instant nextAttempt);
 
     /** A batch's notifications, oldest first. */
@@ -52,7 +61,11 @@ public interface NotificationStore extends Outbox {
     /** How many notifications are in {@code status}. */
     long count(NotificationStatus status);
 
-    /** Removes DELIVERED and FAILED notifications recorded before {@code cutoff}. */
+    /**
+     * Removes DELIVERED and FAILED notifications recorded before {@code cutoff} whose
+     * batch is gone or finished before {@code cutoff} too: a row stays while its batch
+     * may still be written, so that no later write of the batch records its event again.
+     */
     int deleteSettledBefore(Instant cutoff);
 
     void createSubscription(Subscription subscription);

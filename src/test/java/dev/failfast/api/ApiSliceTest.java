@@ -4,6 +4,7 @@ import dev.failfast.engine.BatchEventFeed;
 import dev.failfast.engine.FeedListener;
 import dev.failfast.engine.local.LocalEventFeed;
 import dev.failfast.job.JobHandlers;
+import dev.failfast.notify.NotificationTargetCheck;
 import dev.failfast.security.SecurityConfiguration;
 import dev.failfast.settings.FailfastProperties;
 import dev.failfast.store.BatchStore;
@@ -65,6 +66,12 @@ import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
         @Bean
         JobHandlers jobHandlers() {
             return new JobHandlers(List.of());
+        }
+
+        /** Every notification target passes: the slice has no SSRF guard to judge one. */
+        @Bean
+        NotificationTargetCheck notificationTargetCheck() {
+            return (url, headers, secret, tenant) -> List.of();
         }
 
         @Bean
