@@ -91,7 +91,7 @@ final class Replicas implements AutoCloseable {
     }
 
     /** Node ids are the replica's name, a dash and eight random characters. */
-    private static String replicaName(String node) {
+    static String replicaName(String node) {
         return node == null ? "none" : node.substring(0, node.length() - 9);
     }
 
