@@ -153,12 +153,14 @@ final class BufferFlusher {
 
     /**
      * Deletes the batch and forgets its buffered changes, holding the flush lock so that
-     * no flush writes them meanwhile. Returns whether the batch existed.
+     * no flush writes them meanwhile; the notifications its last buffered version causes
+     * are recorded in the delete's transaction, so that a batch deleted before its end
+     * was written still notifies it. Returns whether the batch existed.
      */
     boolean delete(UUID id) {
         flushLock.lock();
         try {
-            boolean deleted = writes.delete(id);
+            boolean deleted = writes.delete(id, buffer.batch(id));
             buffer.discard(id);
             refused.remove(id);
             return deleted;
