@@ -137,6 +137,24 @@ abstract class JdbcNotificationStoreContract extends NotificationStoreContract {
         assertThat(rows(failed)).isEqualTo(1);
     }
 
+    /**
+     * A client may delete a batch the moment it reads it terminal, while its last change
+     * is still buffered: its notifications are recorded all the same.
+     */
+    @Test
+    void aBatchDeletedBeforeItsEndWasWrittenStillRecordsItsNotifications() {
+        Batch failed = createdThenFailed(
+                target("https://a.example/hook", NotificationEvent.BATCH_FAILED, NotificationEvent.BATCH_FINISHED));
+
+        assertThat(batches.delete(failed.id())).isTrue();
+
+        assertThat(batches.findBatch(failed.id())).isEmpty();
+        assertThat(store.findByBatch(failed.id())).extracting(Notification::event)
+            .containsExactlyInAnyOrder(NotificationEvent.BATCH_FAILED, NotificationEvent.BATCH_FINISHED);
+        batches.flush();
+        assertThat(rows(failed)).isEqualTo(2);
+    }
+
     @Test
     void aSecretAndHeadersAreStoredToSignAndSend() {
         var secret = "whsec_" + "C".repeat(43) + "=";
