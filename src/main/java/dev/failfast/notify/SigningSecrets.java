@@ -19,6 +19,7 @@ import org.jspecify.annotations.Nullable;
  * (both during a rotation); else its tenant's default
  * ({@code failfast.notifications.tenants.<t>.signing-secret}); else the service's
  * ({@code signing-secret-file}, read at each delivery, or {@code signing-secret}).
+ * Configured secrets that are not {@code whsec_} secrets are refused at startup.
  */
 public final class SigningSecrets {
 
@@ -36,6 +37,17 @@ public final class SigningSecrets {
         this.serviceSecret = settings.signingSecret();
         this.serviceSecretFile = settings.signingSecretFile();
         this.tenants = settings.tenants();
+        // Refused at startup: a default that signs nothing would fail every delivery.
+        requireValid(serviceSecret, "failfast.notifications.signing-secret");
+        tenants.forEach((name, tenant) -> requireValid(tenant.signingSecret(),
+                "failfast.notifications.tenants." + name + ".signing-secret"));
+    }
+
+    private static void requireValid(@Nullable String secret, String property) {
+        if (secret != null && !WebhookSignatures.isValidSecret(secret)) {
+            throw new IllegalStateException(
+                    property + " must be a Standard Webhooks secret: whsec_ and the base64 of 24 to 64 random bytes");
+        }
     }
 
     /**
