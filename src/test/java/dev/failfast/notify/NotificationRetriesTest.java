@@ -93,6 +93,12 @@ class NotificationRetriesTest {
         assertThat(waits).isSortedAccordingTo(Duration::compareTo);
         assertThat(retries).allSatisfy(n -> assertThat(n.lastAttemptAt()).isAfterOrEqualTo(n.createdAt()));
         assertThat(retries.get(2).lastAttemptAt()).isAfter(retries.get(0).lastAttemptAt());
+        String scrape = client.get("/actuator/prometheus").body();
+        assertThat(scrape).contains("failfast_notifications_delivered_total{event=\"batch.finished\"",
+                "failfast_notification_attempts_total{event=\"batch.finished\",outcome=\"failed\"",
+                "failfast_notification_attempts_total{event=\"batch.finished\",outcome=\"delivered\"",
+                "failfast_notification_delivery_latency_seconds_bucket{event=\"batch.finished\"",
+                "failfast_notifications_pending ");
     }
 
     @Test
@@ -109,6 +115,8 @@ class NotificationRetriesTest {
         assertThat(failed.lastAttemptAt()).isBeforeOrEqualTo(failed.giveUpAt());
         assertThat(failed.giveUpAt()).isEqualTo(failed.createdAt().plusSeconds(3));
         assertThat(receiver.accepted()).isEmpty();
+        assertThat(client.get("/actuator/prometheus").body()).contains(
+                "failfast_notifications_failed_total{event=\"batch.finished\"", "failfast_notifications_failed_kept ");
         JsonNode listed = client.get("/api/v1/batches/" + id + "/notifications").json().get(0);
         assertThat(listed.get("status").asString()).isEqualTo("FAILED");
         assertThat(listed.get("attempts").asInt()).isEqualTo(failed.attempts());

@@ -266,6 +266,21 @@ class NotificationsTest {
                     "literal-token-7d1e"));
     }
 
+    @Test
+    void anotherTenantSeesNoneOfABatchsNotificationsNorResendsThem() {
+        String id = client.submit(Map.of("jobs", List.of(sleep("a", "PT0S")), "notifications",
+                List.of(target(receiver.url("/mine"), List.of("batch.finished")))));
+        String notification = awaitAllDelivered(id, 1).getFirst().get("id").asString();
+        ApiClient stranger = client.withNewKey("stranger-" + UUID.randomUUID().toString().substring(0, 8),
+                "batches:read", "batches:write");
+
+        assertThat(stranger.get("/api/v1/batches/" + id + "/notifications").status()).isEqualTo(404);
+        assertThat(stranger.post("/api/v1/batches/" + id + "/notifications/" + notification + "/resend", "").status())
+            .isEqualTo(404);
+        assertThat(client.as(null).get("/api/v1/batches/" + id + "/notifications").status()).isEqualTo(401);
+        assertThat(receiver.of(id)).hasSize(1);
+    }
+
     /**
      * Waits until the batch has {@code count} notifications, all DELIVERED, and returns
      * them.
