@@ -19,6 +19,8 @@ import org.jspecify.annotations.Nullable;
  * (both during a rotation); else its tenant's default
  * ({@code failfast.notifications.tenants.<t>.signing-secret}); else the service's
  * ({@code signing-secret-file}, read at each delivery, or {@code signing-secret}).
+ * Configured secrets that are not {@code whsec_} secrets are refused at startup, by the
+ * settings' validation.
  */
 public final class SigningSecrets {
 

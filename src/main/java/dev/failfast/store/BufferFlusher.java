@@ -153,25 +153,17 @@ final class BufferFlusher {
 
     /**
      * Deletes the batch and forgets its buffered changes, holding the flush lock so that
-     * no flush writes them meanwhile. The notifications its buffered version reached (it
-     * may have ended only in the buffer) are recorded in the delete's transaction: a
-     * batch deleted the moment it ended still notifies. Returns whether the batch
-     * existed.
+     * no flush writes them meanwhile; the notifications its last buffered version causes
+     * are recorded in the delete's transaction, so that a batch deleted before its end
+     * was written still notifies it. Returns whether the batch existed.
      */
     boolean delete(UUID id) {
         flushLock.lock();
         try {
-            WriteBehindBuffer.Pending pending = buffer.beginFlush(id);
-            try {
-                boolean deleted = writes.delete(id, pending == null ? null : pending.batch);
-                buffer.flushCommitted(id);
-                buffer.discard(id); // changes buffered since, by a job that ended late
-                refused.remove(id);
-                return deleted;
-            }
-            finally {
-                buffer.flushEnded();
-            }
+            boolean deleted = writes.delete(id, buffer.batch(id));
+            buffer.discard(id);
+            refused.remove(id);
+            return deleted;
         }
         finally {
             flushLock.unlock();

@@ -205,7 +205,7 @@ public final class JdbcNotificationStore implements NotificationStore {
                     last_attempt_at = ?, next_attempt_at = ?, claimed_by = NULL, claimed_until = NULL
                 WHERE id = ? AND status = 'PENDING' AND claimed_by = ?""")
             .params(Arrays.asList((nextAttempt == null ? NotificationStatus.FAILED : NotificationStatus.PENDING).name(),
-                    httpStatus, error, utc(at), utcOrNull(nextAttempt), id))
+                    httpStatus, cut(error), utc(at), utcOrNull(nextAttempt), id, node))
             .update();
     }
 

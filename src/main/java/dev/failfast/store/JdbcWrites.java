@@ -98,15 +98,15 @@ final class JdbcWrites {
     }
 
     /**
-     * Deletes the batch (its jobs and labels cascade), first recording the notifications
-     * {@code last}, its latest version if it was not written, reached; returns whether it
-     * existed.
+     * Deletes the batch (its jobs and labels cascade); returns whether it existed.
+     * @param unwritten its last version if it was still buffered: the notifications that
+     * version causes are recorded first, in this transaction
      */
-    boolean delete(UUID id, @Nullable Batch last) {
+    boolean delete(UUID id, @Nullable Batch unwritten) {
         return Boolean.TRUE.equals(tx.execute(status -> {
             fence.check(client);
-            if (last != null) {
-                outbox.record(last);
+            if (unwritten != null) {
+                outbox.record(unwritten);
             }
             return client.sql("DELETE FROM batch WHERE id = ?").param(id).update() > 0;
         }));

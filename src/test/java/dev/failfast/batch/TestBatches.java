@@ -56,7 +56,8 @@ public final class TestBatches {
                     .maxFailures(spec.maxFailures())
                     .maxParallelism(spec.maxParallelism())
                     .deadline(spec.deadline())
-                    .policies(spec.policies()));
+                    .policies(spec.policies())
+                    .notifications(spec.notifications()));
         return builder.withJobs(spec.jobs().stream().map(TestJobs::aJob).toList());
     }
 
@@ -71,7 +72,8 @@ public final class TestBatches {
                     .maxParallelism(spec.maxParallelism())
                     .deadline(spec.deadline())
                     .policies(spec.policies())
-                    .jobs(spec.jobs()));
+                    .jobs(spec.jobs())
+                    .notifications(spec.notifications()));
         return builder.tally(batch.tally())
             .inState(batch.state())
             .owner(batch.owner())
@@ -100,6 +102,8 @@ public final class TestBatches {
         private @Nullable Duration deadline;
 
         private List<JobSpec> jobs = List.of();
+
+        private List<NotificationTarget> notifications = List.of();
 
         BatchSpecBuilder() {
         }
@@ -154,8 +158,14 @@ public final class TestBatches {
             return jobs(List.of(jobs).stream().map(TestJobs.JobSpecBuilder::build).toList());
         }
 
+        public BatchSpecBuilder notifications(List<NotificationTarget> notifications) {
+            this.notifications = List.copyOf(notifications);
+            return this;
+        }
+
         public BatchSpec build() {
-            return new BatchSpec(name, labels, failurePolicy, maxFailures, maxParallelism, deadline, jobs, policies);
+            return new BatchSpec(name, labels, failurePolicy, maxFailures, maxParallelism, deadline, jobs, policies,
+                    notifications);
         }
 
     }
@@ -256,6 +266,11 @@ public final class TestBatches {
 
         public BatchBuilder tally(JobTally tally) {
             this.tally = tally;
+            return this;
+        }
+
+        public BatchBuilder notifications(List<NotificationTarget> notifications) {
+            spec.notifications(notifications);
             return this;
         }
 
