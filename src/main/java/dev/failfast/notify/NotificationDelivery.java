@@ -2,6 +2,7 @@ package dev.failfast.notify;
 
 import dev.failfast.batch.BatchEvent;
 import dev.failfast.batch.JobState;
+import dev.failfast.batch.NotificationEvent;
 import dev.failfast.engine.BatchEventListener;
 import dev.failfast.job.JobFailedException;
 import dev.failfast.job.WebhookPost;
@@ -128,7 +129,20 @@ public final class NotificationDelivery implements BatchEventListener, SmartLife
         this.latency = Timer.builder(PREFIX + "notification.delivery.latency")
             .description("From a notification's recording (the batch's change) to its delivery")
             .publishPercentileHistogram()
+            // Retries go on for retry-for (24 h by default): beyond Micrometer's default
+            // top bucket (30 s) every retried delivery would read as that.
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofHours(24))
             .withRegistry(registry);
+        // Created with 0 at start, as the batch counters are: a counter that appears with
+        // its first event shows no increase for it, so the first notification that ran
+        // out of retries would never fire the alert on them.
+        for (NotificationEvent event : NotificationEvent.values()) {
+            delivered.withTags("event", event.value());
+            exhausted.withTags("event", event.value());
+            attempts.withTags("outcome", "delivered", "event", event.value());
+            attempts.withTags("outcome", "failed", "event", event.value());
+        }
         Gauge.builder(PREFIX + "notifications.pending", notifications, n -> n.count(NotificationStatus.PENDING))
             .description("Notifications not delivered yet, retries included (all replicas)")
             .register(registry);
