@@ -68,8 +68,8 @@ class StrictRequestBodiesTest {
 
         assertThat(response.json().get("errors").valueStream().map(JsonNode::toString)).containsExactly(
                 "{\"field\":\"maxFailurez\",\"message\":\"unknown field; known fields: [deadline, failurePolicy, jobs, "
-                        + "labels, maxFailureRatio, maxFailures, maxParallelism, minJobsForRatio, name, onError, "
-                        + "succeedWhen]\"}");
+                        + "labels, maxFailureRatio, maxFailures, maxParallelism, minJobsForRatio, name, notifications, "
+                        + "onError, succeedWhen]\"}");
         assertThat(retry.json().get("errors").get(0).get("message").asString())
             .isEqualTo("unknown field; known fields: [backoff, maxAttempts, maxBackoff, multiplier]");
     }
