@@ -7,6 +7,7 @@ import dev.failfast.settings.FailfastProperties;
 import dev.failfast.store.NotificationStatus;
 import dev.failfast.store.NotificationStore;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -58,7 +59,8 @@ class NotificationController {
                     + "oldest first, with its delivery so far: status, attempts, the last HTTP status and error, "
                     + "the next try.")
     @ApiResponse(responseCode = "200", description = "The batch's notifications",
-            content = @Content(examples = @ExampleObject(value = ApiExamples.NOTIFICATIONS)))
+            content = @Content(array = @ArraySchema(schema = @Schema(implementation = NotificationResponse.class)),
+                    examples = @ExampleObject(value = ApiExamples.NOTIFICATIONS)))
     @ApiResponse(responseCode = "404", description = "No such batch", content = @Content)
     List<NotificationResponse> list(@AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
         engine.find(caller, id);

@@ -24,6 +24,7 @@ record NotificationRequest(
                         description = "The events sent there: batch.finished is any end; "
                                 + "batch.first_failure the first job that fails in a run, under any failure policy",
                         example = "[\"batch.failed\", \"batch.first_failure\"]")) @NotEmpty @Size(
+                                min = 1,
                                 max = 5) List<@NotNull @Pattern(regexp = EVENT,
                                         message = "must be one of " + EVENTS) String> events,
 

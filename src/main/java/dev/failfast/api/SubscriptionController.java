@@ -108,7 +108,9 @@ class SubscriptionController {
     }
 
     @GetMapping("/{id}")
-    @Operation(operationId = "getSubscription", summary = "Get a subscription")
+    @Operation(operationId = "getSubscription", summary = "Get a subscription",
+            description = "One of the caller's tenant's subscriptions, with the URL and headers masked; its secret is "
+                    + "never shown.")
     @ApiResponse(responseCode = "200", description = "The subscription")
     @ApiResponse(responseCode = "404", description = "No such subscription of the tenant", content = @Content)
     SubscriptionResponse get(@AuthenticationPrincipal Caller caller, @PathVariable UUID id) {

@@ -132,8 +132,14 @@ public final class NotificationDelivery implements BatchEventListener, SmartLife
         this.latency = Timer.builder(PREFIX + "notification.delivery.latency")
             .description("From a notification's recording (the batch's change) to its delivery")
             .publishPercentileHistogram()
+            // Retries go on for retry-for (24 h by default): beyond Micrometer's default
+            // top bucket (30 s) every retried delivery would read as that.
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofHours(24))
             .withRegistry(registry);
-        // Registered at 0, so that alerts on their rate have a series from the start.
+        // Created with 0 at start, as the batch counters are: a counter that appears with
+        // its first event shows no increase for it, so the first notification that ran
+        // out of retries would never fire the alert on them.
         for (NotificationEvent event : NotificationEvent.values()) {
             delivered.withTags("event", event.value());
             exhausted.withTags("event", event.value());

@@ -12,6 +12,8 @@ import dev.failfast.generated.ApiException;
 import dev.failfast.generated.ApiResponse;
 import dev.failfast.generated.api.ApiKeysApi;
 import dev.failfast.generated.api.BatchesApi;
+import dev.failfast.generated.api.NotificationsApi;
+import dev.failfast.generated.api.SubscriptionsApi;
 import dev.failfast.generated.model.ApiKeyRequest;
 import dev.failfast.generated.model.ApiKeyRequest.ScopesEnum;
 import dev.failfast.generated.model.ApiKeyResponse;
@@ -23,11 +25,17 @@ import dev.failfast.generated.model.FieldProblem;
 import dev.failfast.generated.model.JobRequest;
 import dev.failfast.generated.model.JobResponse;
 import dev.failfast.generated.model.NewApiKeyResponse;
+import dev.failfast.generated.model.NotificationRequest;
+import dev.failfast.generated.model.NotificationResponse;
+import dev.failfast.generated.model.NotificationResponse.StatusEnum;
 import dev.failfast.generated.model.ProblemDetail;
 import dev.failfast.generated.model.RedriveRequest;
 import dev.failfast.generated.model.RetryRequest;
+import dev.failfast.generated.model.RotateSecretRequest;
 import dev.failfast.generated.model.Run;
+import dev.failfast.generated.model.SubscriptionResponse;
 import dev.failfast.testing.TestKeys;
+import dev.failfast.testing.WebhookReceiver;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
@@ -35,15 +43,20 @@ import java.lang.annotation.Target;
 import java.lang.reflect.Method;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -77,6 +90,9 @@ class GeneratedClientTest {
         String[] value();
 
     }
+
+    /** The Standard Webhooks test vector's secret. */
+    private static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
     @LocalServerPort
     int port;
@@ -340,6 +356,105 @@ class GeneratedClientTest {
         assertThat(cannotDelete.getRequiredScope()).isEqualTo("batches:delete");
         assertThat(notAdmin.getStatus()).isEqualTo(403);
         assertThat(notAdmin.getRequiredScope()).isEqualTo("admin");
+    }
+
+    /**
+     * A batch's webhook gets its end, signed with the target's secret as a receiver
+     * verifies it; every attempt shows on the batch, and a delivered notification is sent
+     * again with the same {@code webhook-id}.
+     */
+    @Test
+    @Exercises({ "submitBatch", "listNotifications", "resendNotification" })
+    void aBatchNotifiesItsWebhookSignedAndANotificationIsResent() throws Exception {
+        NotificationsApi notifications = new NotificationsApi(client(tenantKey.getKey()));
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            BatchResponse submitted = batches.submitBatch(new BatchRequest().name("notified")
+                .jobs(List.of(sleep("boom", "PT0S").putParamsItem("failAfter", "PT0S")))
+                .notifications(List.of(new NotificationRequest().url(receiver.url("/hooks"))
+                    .events(List.of(NotificationRequest.EventsEnum.BATCH_FAILED))
+                    .secret(SECRET))), null);
+            assertThat(submitted.getNotifications()).singleElement().satisfies(target -> {
+                assertThat(target.getUrl()).isEqualTo(receiver.url("/hooks"));
+                assertThat(target.getOwnSecret()).isTrue();
+            });
+
+            NotificationResponse delivered = await().atMost(Duration.ofSeconds(30))
+                .until(() -> notifications.listNotifications(submitted.getId()),
+                        list -> list.size() == 1 && list.getFirst().getStatus() == StatusEnum.DELIVERED)
+                .getFirst();
+            assertThat(delivered.getEvent()).isEqualTo("batch.failed");
+            assertThat(delivered.getTarget()).isEqualTo("batch:0");
+            assertThat(delivered.getAttempts()).isOne();
+            assertThat(delivered.getLastStatus()).isEqualTo(200);
+            WebhookReceiver.Received request = receiver.received().getFirst();
+            assertThat(request.header("webhook-id")).isEqualTo(delivered.getId().toString());
+            assertThat(request.header("webhook-signature")).isEqualTo(
+                    signature(request.header("webhook-id"), request.header("webhook-timestamp"), request.body()));
+            assertThat(mapper.readTree(request.body()).at("/data/id").asText()).isEqualTo(submitted.getId().toString());
+
+            ApiResponse<NotificationResponse> resent = notifications.resendNotificationWithHttpInfo(submitted.getId(),
+                    delivered.getId());
+            assertThat(resent.getStatusCode()).isEqualTo(202);
+            assertThat(resent.getData().getId()).isEqualTo(delivered.getId());
+            await().atMost(Duration.ofSeconds(30)).until(() -> receiver.received().size() == 2);
+            assertThat(receiver.received().get(1).header("webhook-id")).isEqualTo(delivered.getId().toString());
+            assertThat(receiver.received().get(1).body()).isEqualTo(request.body());
+            assertThat(
+                    problem(() -> notifications.resendNotification(submitted.getId(), UUID.randomUUID())).getStatus())
+                .isEqualTo(404);
+        }
+    }
+
+    /**
+     * A subscription's generated secret is shown once; a rotation keeps the old secret
+     * signing for the overlap; the scope is needed.
+     */
+    @Test
+    @Exercises({ "createApiKey", "createSubscription", "listSubscriptions", "getSubscription",
+            "rotateSubscriptionSecret", "deleteSubscription" })
+    void aSubscriptionIsCreatedListedReadRotatedAndDeleted() throws ApiException {
+        NewApiKeyResponse manager = admin.createApiKey(
+                new ApiKeyRequest().name("hooks").tenant(tenant).scopes(List.of(ScopesEnum.SUBSCRIPTIONS_MANAGE)));
+        SubscriptionsApi subscriptions = new SubscriptionsApi(client(manager.getKey()));
+
+        ApiResponse<SubscriptionResponse> created = subscriptions.createSubscriptionWithHttpInfo(
+                new NotificationRequest().url("https://hooks.example.com/failfast?token=t0p")
+                    .events(List.of(NotificationRequest.EventsEnum.BATCH_FINISHED)));
+        assertThat(created.getStatusCode()).isEqualTo(201);
+        SubscriptionResponse subscription = created.getData();
+        assertThat(subscription.getSecret()).as("generated, shown this once").startsWith("whsec_");
+        assertThat(subscription.getUrl()).doesNotContain("t0p");
+        assertThat(subscription.getEvents()).containsExactly("batch.finished");
+        UUID id = subscription.getId();
+        assertThat(subscriptions.listSubscriptions()).extracting(SubscriptionResponse::getId).containsExactly(id);
+        SubscriptionResponse read = subscriptions.getSubscription(id);
+        assertThat(read.getSecret()).isNull();
+        assertThat(read.getPreviousSecretExpiresAt()).isNull();
+
+        SubscriptionResponse rotated = subscriptions.rotateSubscriptionSecret(id, null);
+        assertThat(rotated.getSecret()).startsWith("whsec_").isNotEqualTo(subscription.getSecret());
+        assertThat(rotated.getPreviousSecretExpiresAt()).isNotNull();
+        SubscriptionResponse chosen = subscriptions.rotateSubscriptionSecret(id,
+                new RotateSecretRequest().secret(SECRET));
+        assertThat(chosen.getSecret()).as("the client's own secret is never echoed").isNull();
+        ProblemDetail notASecret = problem(
+                () -> subscriptions.rotateSubscriptionSecret(id, new RotateSecretRequest().secret("hunter2")));
+        assertThat(notASecret.getStatus()).isEqualTo(400);
+        assertThat(notASecret.getErrors()).extracting(FieldProblem::getField).containsExactly("secret");
+
+        assertThat(subscriptions.deleteSubscriptionWithHttpInfo(id).getStatusCode()).isEqualTo(204);
+        assertThat(problem(() -> subscriptions.getSubscription(id)).getStatus()).isEqualTo(404);
+        ProblemDetail noScope = problem(() -> new SubscriptionsApi(client(tenantKey.getKey())).listSubscriptions());
+        assertThat(noScope.getStatus()).isEqualTo(403);
+        assertThat(noScope.getRequiredScope()).isEqualTo("subscriptions:manage");
+    }
+
+    /** The Standard Webhooks signature of a delivery, as a receiver computes it. */
+    private static String signature(String id, String timestamp, String body) throws GeneralSecurityException {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(Base64.getDecoder().decode(SECRET.substring("whsec_".length())), "HmacSHA256"));
+        mac.update((id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8));
+        return "v1," + Base64.getEncoder().encodeToString(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** No operation of the document goes untested: a new one needs a test here. */

@@ -78,14 +78,16 @@ class OpenApiDocumentTest {
     }
 
     /**
-     * Every handler method of {@link BatchController} and {@link ApiKeyController} is in
-     * the document, and nothing else is.
+     * Every handler method of {@link BatchController}, {@link ApiKeyController},
+     * {@link NotificationController} and {@link SubscriptionController} is in the
+     * document, and nothing else is.
      */
     @Test
     void everyEndpointOfTheControllersIsDocumentedOnce() {
         JsonNode paths = served().get("paths");
         List<String> endpoints = new ArrayList<>();
-        for (Class<?> controller : List.of(BatchController.class, ApiKeyController.class)) {
+        for (Class<?> controller : List.of(BatchController.class, ApiKeyController.class, NotificationController.class,
+                SubscriptionController.class)) {
             String base = controller.getAnnotation(RequestMapping.class).path()[0];
             for (Method method : controller.getDeclaredMethods()) {
                 RequestMapping mapping = AnnotatedElementUtils.findMergedAnnotation(method, RequestMapping.class);
@@ -101,7 +103,7 @@ class OpenApiDocumentTest {
                 .properties()
                 .forEach(op -> documented.add(op.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey())));
 
-        assertThat(documented).containsExactlyInAnyOrderElementsOf(endpoints).hasSize(13);
+        assertThat(documented).containsExactlyInAnyOrderElementsOf(endpoints).hasSize(20);
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -120,14 +122,20 @@ class OpenApiDocumentTest {
                     get    | /api/v1/api-keys                   | admin          | 200, 401, 403
                     get    | /api/v1/api-keys/{id}              | admin          | 200, 401, 403, 404
                     delete | /api/v1/api-keys/{id}              | admin          | 204, 401, 403, 404
+                    get    | /api/v1/batches/{id}/notifications | batches:read   | 200, 401, 403, 404
+                    post   | /api/v1/batches/{id}/notifications/{notificationId}/resend | batches:write | 202, 401, 403, 404, 409
+                    post   | /api/v1/subscriptions              | subscriptions:manage | 201, 400, 401, 403, 409
+                    get    | /api/v1/subscriptions              | subscriptions:manage | 200, 401, 403
+                    get    | /api/v1/subscriptions/{id}         | subscriptions:manage | 200, 401, 403, 404
+                    delete | /api/v1/subscriptions/{id}         | subscriptions:manage | 204, 401, 403, 404
+                    post   | /api/v1/subscriptions/{id}/rotate-secret | subscriptions:manage | 200, 400, 401, 403, 404
                     """)
     void everyOperationHasASummaryItsScopeAndItsResponsesWithProblemDetailsForErrors(String method, String path,
             String scope, String statuses) {
         JsonNode operation = served().get("paths").get(path).get(method);
 
         assertThat(operation.get("summary").asString()).as("summary").isNotBlank();
-        assertThat(operation.get("tags").valueStream().map(JsonNode::asString))
-            .containsExactly(path.startsWith("/api/v1/batches") ? "Batches" : "API keys");
+        assertThat(operation.get("tags").valueStream().map(JsonNode::asString)).containsExactly(tag(path));
         assertThat(operation.get("security").valueStream().map(JsonNode::toString))
             .as("either an API key or a JWT, with the operation's scope")
             .containsExactly("{\"apiKey\":[\"" + scope + "\"]}", "{\"bearerJwt\":[\"" + scope + "\"]}");
@@ -181,6 +189,21 @@ class OpenApiDocumentTest {
         assertThat(schemaOf(paths, "/api/v1/batches/{id}/cancel", "post", "202")).isEqualTo("BatchResponse");
         assertThat(schemaOf(paths, "/api/v1/batches/{id}/jobs", "get", "200")).isEqualTo("PageResponseJobResponse");
         assertThat(schemaOf(paths, "/api/v1/batches/{id}/jobs/{jobId}", "get", "200")).isEqualTo("JobResponse");
+        assertThat(paths.get("/api/v1/batches/{id}/notifications")
+            .get("get")
+            .get("responses")
+            .get("200")
+            .get("content")
+            .get("application/json")
+            .get("schema")
+            .get("items")
+            .get("$ref")
+            .asString()).isEqualTo("#/components/schemas/NotificationResponse");
+        assertThat(schemaOf(paths, "/api/v1/batches/{id}/notifications/{notificationId}/resend", "post", "202"))
+            .isEqualTo("NotificationResponse");
+        assertThat(schemaOf(paths, "/api/v1/subscriptions", "post", "201")).isEqualTo("SubscriptionResponse");
+        assertThat(schemaOf(paths, "/api/v1/subscriptions/{id}/rotate-secret", "post", "200"))
+            .isEqualTo("SubscriptionResponse");
         assertThat(paths.get("/api/v1/batches/{id}").get("delete").get("responses").get("204").has("content"))
             .as("204 has no body")
             .isFalse();
@@ -243,7 +266,8 @@ class OpenApiDocumentTest {
     void requestSchemasAreClosedButParamsAndLabelsStayOpen() {
         JsonNode schemas = served().get("components").get("schemas");
 
-        for (String request : List.of("BatchRequest", "JobRequest", "RetryRequest", "CancelRequest", "ApiKeyRequest")) {
+        for (String request : List.of("BatchRequest", "JobRequest", "RetryRequest", "CancelRequest", "ApiKeyRequest",
+                "NotificationRequest", "RotateSecretRequest")) {
             assertThat(schemas.get(request).get("additionalProperties").asBoolean(true)).as(request).isFalse();
         }
         assertThat(schemas.get("JobRequest").get("properties").get("params").get("additionalProperties").isObject())
@@ -355,6 +379,17 @@ class OpenApiDocumentTest {
             .get("schema")
             .get("format")
             .asString()).isEqualTo("uuid");
+    }
+
+    /** The tag of the operations under {@code path}: its controller's. */
+    private static String tag(String path) {
+        if (path.contains("/notifications")) {
+            return "Notifications";
+        }
+        if (path.startsWith("/api/v1/subscriptions")) {
+            return "Subscriptions";
+        }
+        return path.startsWith("/api/v1/batches") ? "Batches" : "API keys";
     }
 
     private JsonNode served() {

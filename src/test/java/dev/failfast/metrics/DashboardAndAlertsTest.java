@@ -73,7 +73,10 @@ class DashboardAndAlertsTest {
                 "failfast_stop_discarded_job_seconds_total", "failfast_stop_saved_job_seconds_total",
                 "failfast_jobs_abandoned_total", "failfast_admission_rejections_total",
                 "http_server_requests_seconds_count", "http_server_requests_seconds_bucket", "jvm_memory_used_bytes",
-                "jvm_gc_pause_seconds", "jvm_threads_live_threads");
+                "jvm_gc_pause_seconds", "jvm_threads_live_threads", "failfast_notifications_delivered_total",
+                "failfast_notification_attempts_total", "failfast_notifications_failed_total",
+                "failfast_notifications_pending", "failfast_notifications_failed_kept",
+                "failfast_notification_delivery_latency_seconds_bucket");
     }
 
     @Test

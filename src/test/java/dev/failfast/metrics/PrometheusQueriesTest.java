@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.failfast.ApiClient;
 import dev.failfast.FailfastServerTest;
 import dev.failfast.settings.FailfastProperties;
+import dev.failfast.testing.WebhookReceiver;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -42,7 +43,8 @@ import tools.jackson.databind.JsonNode;
  * batches; then every panel query (variables substituted as Grafana would) must show what
  * those batches did, and every alert expression must fire, or not, as they call for.
  * Prometheus also loads the rule file and must evaluate every rule without error, firing
- * the alert without a {@code for} at once.
+ * the alert without a {@code for} at once. A batch of each run notifies a real webhook
+ * receiver, so the notification series have deliveries to show.
  *
  * <p>
  * The workloads run twice, with a scrape in between: the first run creates every series
@@ -75,9 +77,12 @@ class PrometheusQueriesTest {
 
     PrometheusServer prometheus;
 
+    WebhookReceiver receiver;
+
     @BeforeAll
     void startPrometheusAndRunWorkloads(@TempDir Path workDir) throws IOException {
         client = new ApiClient(port);
+        receiver = WebhookReceiver.start();
         prometheus = PrometheusServer.start(workDir, port, ShippedFiles.ALERT_RULES);
         runWorkloads();
         prometheus.awaitScrapeAfter(Instant.now());
@@ -89,6 +94,9 @@ class PrometheusQueriesTest {
     void stopPrometheus() {
         if (prometheus != null) {
             prometheus.close();
+        }
+        if (receiver != null) {
+            receiver.close();
         }
     }
 
@@ -116,9 +124,17 @@ class PrometheusQueriesTest {
         batches
             .add(client.submit(Map.of("jobs", List.of(sleep("stuck", "PT2S", Map.of("ignoreCancel", true, "steps", 1)),
                     sleep("fails", "PT0.1S", Map.of("failAfter", "PT0.05S"))))));
+        // Notified of its first failure and of its end, both delivered.
+        int received = receiver.received().size();
+        batches.add(client
+            .submit(Map.of("jobs", List.of(sleep("fails", "PT0S", Map.of("failAfter", "PT0S"))), "notifications",
+                    List.of(Map.of("url", receiver.url("/hooks"), "events",
+                            List.of("batch.first_failure", "batch.finished"), "secret",
+                            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")))));
         for (String id : batches) {
             client.awaitTerminal(id);
         }
+        await().until(() -> receiver.received().size() >= received + 2);
         // Client errors for the HTTP error panel: an unknown batch, and cancelling a
         // finished one.
         assertThat(client.get("/api/v1/batches/01890a5d-ac96-774b-bcce-b302099a8057").status()).isEqualTo(404);
@@ -148,9 +164,9 @@ class PrometheusQueriesTest {
 
     /**
      * What each panel query must show after the workloads, by panel title and query
-     * refId. Rates cover the second run only: per run, 4 batches (3 FAILED, 1 CANCELLED
-     * by the client), jobs of every outcome, 2 retries, 1 abandoned job, one 404 and one
-     * 409, and no 429 or 5xx.
+     * refId. Rates cover the second run only: per run, 5 batches (4 FAILED, 1 CANCELLED
+     * by the client), jobs of every outcome, 2 retries, 1 abandoned job, 2 notifications
+     * delivered, one 404 and one 409, and no 429 or 5xx.
      */
     private Map<String, Consumer<JsonNode>> panelExpectations() {
         Map<String, Consumer<JsonNode>> expected = new LinkedHashMap<>();
@@ -230,6 +246,24 @@ class PrometheusQueriesTest {
                     .containsEntry("http", 0.0)
                     .hasEntrySatisfying("sleep", rate -> assertThat(rate).isPositive()));
         expected.put("Abandoned jobs and rejected batches/B", result -> assertThat(single(result)).isZero());
+        // Each run's notified batch: its first failure and its end, both delivered.
+        expected.put("Notification deliveries/A",
+                result -> assertThat(by("event", result))
+                    .containsOnlyKeys("batch.failed", "batch.succeeded", "batch.cancelled", "batch.finished",
+                            "batch.first_failure")
+                    .hasEntrySatisfying("batch.first_failure", rate -> assertThat(rate).isPositive())
+                    .hasEntrySatisfying("batch.finished", rate -> assertThat(rate).isPositive()));
+        expected.put("Notification deliveries/B",
+                result -> assertThat(by("outcome", result)).containsOnlyKeys("delivered", "failed")
+                    .hasEntrySatisfying("delivered", rate -> assertThat(rate).isPositive()));
+        expected.put("Notification deliveries/C", result -> assertThat(single(result)).isZero());
+        expected.put("Notifications pending and failed/A",
+                result -> assertThat(single(result)).isEqualTo(gauge("failfast.notifications.pending")));
+        expected.put("Notifications pending and failed/B",
+                result -> assertThat(single(result)).isEqualTo(gauge("failfast.notifications.failed.kept")));
+        for (String refId : List.of("A", "B")) {
+            expected.put("Notification delivery latency/" + refId, result -> aDuration(single(result)));
+        }
         expected.put("HTTP requests by endpoint/A",
                 result -> assertThat(by(List.of("method", "uri"), result))
                     .hasEntrySatisfying("POST /api/v1/batches", rate -> assertThat(rate).isPositive())
@@ -313,6 +347,8 @@ class PrometheusQueriesTest {
             FailfastAbandonedThreadsAtLimit    | 0
             FailfastClusterListenerReconnecting | 0
             FailfastHttpServerErrors           | 0
+            FailfastNotificationDeliveriesFailing | 0
+            FailfastNotificationsFailed        | 0
             """)
     void everyAlertExpressionFiresAsTheWorkloadsCallFor(String alert, int firing) {
         ShippedFiles.AlertRule rule = rule(alert);
@@ -346,7 +382,8 @@ class PrometheusQueriesTest {
             .containsExactlyInAnyOrder("FailfastJobFailureRatioHigh", "FailfastExecutorSaturated",
                     "FailfastPendingJobsNearLimit", "FailfastAdmissionRejections", "FailfastJobsAbandoned",
                     "FailfastAbandonedThreadsAtLimit", "FailfastClusterListenerReconnecting",
-                    "FailfastCancellationPropagationSlow", "FailfastHttpServerErrors");
+                    "FailfastCancellationPropagationSlow", "FailfastHttpServerErrors",
+                    "FailfastNotificationDeliveriesFailing", "FailfastNotificationsFailed");
     }
 
     /**
@@ -365,7 +402,8 @@ class PrometheusQueriesTest {
                 .containsEntry("FailfastJobFailureRatioHigh", "pending")
                 .doesNotContainKeys("FailfastExecutorSaturated", "FailfastAdmissionRejections",
                         "FailfastHttpServerErrors", "FailfastPendingJobsNearLimit", "FailfastAbandonedThreadsAtLimit",
-                        "FailfastClusterListenerReconnecting");
+                        "FailfastClusterListenerReconnecting", "FailfastNotificationDeliveriesFailing",
+                        "FailfastNotificationsFailed");
         });
     }
 

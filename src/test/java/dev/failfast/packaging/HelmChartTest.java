@@ -303,6 +303,42 @@ class HelmChartTest {
         assertThat(applicationYaml(manifests.one(ConfigMap.class)).at("/failfast/security").isMissingNode()).isTrue();
     }
 
+    /**
+     * The default signing secret of notifications is a file of its own, read at each
+     * delivery: a directory mount (no subPath), so that a rotated Secret reaches it.
+     */
+    @Test
+    void theNotificationSigningSecretIsAFileFromItsSecretThatARotationReaches() throws IOException {
+        Manifests manifests = render(t -> t.withValuesFile(ALL_FEATURES));
+        Deployment deployment = manifests.one(Deployment.class);
+        Container container = container(deployment);
+
+        var secret = volume(deployment, "notifications").getSecret();
+        assertThat(secret.getSecretName()).isEqualTo("failfast-webhooks");
+        assertThat(secret.getOptional()).as("a configured secret must exist").isNotEqualTo(true);
+        assertThat(secret.getDefaultMode()).as("0440: owner and fsGroup read").isEqualTo(0440);
+        assertThat(secret.getItems()).extracting(KeyToPath::getKey, KeyToPath::getPath)
+            .containsExactly(tuple("whsec", "signing-secret"));
+        assertThat(container.getVolumeMounts()).filteredOn(m -> m.getName().equals("notifications"))
+            .singleElement()
+            .satisfies(m -> assertThat(m.getMountPath()).isEqualTo("/etc/failfast/notifications"))
+            .satisfies(m -> assertThat(m.getReadOnly()).isTrue())
+            .satisfies(m -> assertThat(m.getSubPath()).as("a subPath mount never sees a rotation").isNull());
+        JsonNode config = applicationYaml(manifests.find(ConfigMap.class, RELEASE + "-failfast").orElseThrow());
+        assertThat(config.at("/failfast/notifications/signing-secret-file").asText())
+            .isEqualTo("/etc/failfast/notifications/signing-secret");
+        assertThat(config.at("/failfast/notifications/public-url").asText()).isEqualTo("https://failfast.example.com");
+        assertThat(container.getEnv()).extracting(EnvVar::getName).noneMatch(name -> name.contains("NOTIFICATION"));
+
+        Manifests defaults = render(t -> t);
+        assertThat(defaults.one(Deployment.class).getSpec().getTemplate().getSpec().getVolumes())
+            .extracting(Volume::getName)
+            .doesNotContain("notifications");
+        assertThat(applicationYaml(defaults.one(ConfigMap.class)).at("/failfast/notifications").isMissingNode())
+            .as("without a Secret targets bring their own secrets")
+            .isTrue();
+    }
+
     @Test
     void theSleepSimulatorAndTheApiDocsAreOffUnlessTurnedOn() throws IOException {
         JsonNode defaults = applicationYaml(render(t -> t).one(ConfigMap.class));
