@@ -256,8 +256,8 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
             return new Submission(earlier, false);
         }
         if (!batch.state().isTerminal() || runner.isRunning(id)) {
-            throw new BatchStateConflictException(id, batch.state(),
-                    "only a terminal batch is redriven; wait until it is terminal");
+            return racedRedrive(caller, id, key, new BatchStateConflictException(id, batch.state(),
+                    "only a terminal batch is redriven; wait until it is terminal"));
         }
         if (batch.pastRuns().size() >= limits.maxRedrives()) {
             throw new BatchStateConflictException(id, batch.state(),
@@ -273,7 +273,21 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
             if (!accepting) {
                 throw shuttingDown();
             }
-            RedrivePlan plan = RedrivePlan.of(batch, jobs, selection, clock.instant(), caller.principal(), key);
+            RedrivePlan plan;
+            try {
+                plan = RedrivePlan.of(batch, jobs, selection, clock.instant(), caller.principal(), key);
+            }
+            catch (InvalidBatchException e) {
+                // The jobs were read after the batch: a redrive that came in between
+                // moved
+                // them, and this one lost the race rather than named the wrong jobs.
+                Batch now = settledAfterRedrives(caller, id);
+                if (now.run() == batch.run()) {
+                    throw e;
+                }
+                return racedRedrive(caller, id, key, new BatchStateConflictException(id, now.state(),
+                        "another redrive started run " + now.run() + " meanwhile"));
+            }
             String tenant = batch.owner().tenant();
             int size = plan.redriven().size();
             admit(tenant, size);
@@ -285,11 +299,7 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
             catch (BatchStateConflictException e) {
                 // Another redrive came first: nothing of this one was stored or started.
                 unadmit(tenant, size);
-                Batch raced = redrivenWith(find(caller, id), key);
-                if (raced != null) {
-                    return new Submission(raced, false); // that one had the same key
-                }
-                throw e;
+                return racedRedrive(caller, id, key, e);
             }
             catch (DataAccessException | TransactionException | WriteFencedException e) {
                 // In cluster mode nothing was stored. On a single instance the run is
@@ -305,6 +315,30 @@ public final class EngineFrontDoor implements BatchEngine, SmartLifecycle {
         }
         finally {
             door.readLock().unlock();
+        }
+    }
+
+    /**
+     * A redrive that found the batch taken by another: that one's batch if it had the
+     * same key (a retry answered with what it created), else the conflict.
+     */
+    private Submission racedRedrive(Caller caller, UUID id, @Nullable IdempotencyKey key,
+            BatchStateConflictException conflict) {
+        Batch raced = redrivenWith(settledAfterRedrives(caller, id), key);
+        if (raced == null) {
+            throw conflict;
+        }
+        return new Submission(raced, false);
+    }
+
+    /**
+     * The batch as stored once no redrive is being stored: a redrive holds
+     * {@code redriveOrDelete} until its run is in the store, so one that raced it sees
+     * that run, not the batch of a moment before.
+     */
+    private Batch settledAfterRedrives(Caller caller, UUID id) {
+        synchronized (redriveOrDelete) {
+            return find(caller, id);
         }
     }
 
