@@ -367,7 +367,7 @@ class GeneratedClientTest {
     @Exercises({ "submitBatch", "listNotifications", "resendNotification" })
     void aBatchNotifiesItsWebhookSignedAndANotificationIsResent() throws Exception {
         NotificationsApi notifications = new NotificationsApi(client(tenantKey.getKey()));
-        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+        try (WebhookReceiver receiver = WebhookReceiver.accepting()) {
             BatchResponse submitted = batches.submitBatch(new BatchRequest().name("notified")
                 .jobs(List.of(sleep("boom", "PT0S").putParamsItem("failAfter", "PT0S")))
                 .notifications(List.of(new NotificationRequest().url(receiver.url("/hooks"))
@@ -386,7 +386,7 @@ class GeneratedClientTest {
             assertThat(delivered.getTarget()).isEqualTo("batch:0");
             assertThat(delivered.getAttempts()).isOne();
             assertThat(delivered.getLastStatus()).isEqualTo(200);
-            WebhookReceiver.Received request = receiver.received().getFirst();
+            WebhookReceiver.Delivery request = receiver.requests().getFirst();
             assertThat(request.header("webhook-id")).isEqualTo(delivered.getId().toString());
             assertThat(request.header("webhook-signature")).isEqualTo(
                     signature(request.header("webhook-id"), request.header("webhook-timestamp"), request.body()));
@@ -396,9 +396,9 @@ class GeneratedClientTest {
                     delivered.getId());
             assertThat(resent.getStatusCode()).isEqualTo(202);
             assertThat(resent.getData().getId()).isEqualTo(delivered.getId());
-            await().atMost(Duration.ofSeconds(30)).until(() -> receiver.received().size() == 2);
-            assertThat(receiver.received().get(1).header("webhook-id")).isEqualTo(delivered.getId().toString());
-            assertThat(receiver.received().get(1).body()).isEqualTo(request.body());
+            await().atMost(Duration.ofSeconds(30)).until(() -> receiver.requests().size() == 2);
+            assertThat(receiver.requests().get(1).header("webhook-id")).isEqualTo(delivered.getId().toString());
+            assertThat(receiver.requests().get(1).body()).isEqualTo(request.body());
             assertThat(
                     problem(() -> notifications.resendNotification(submitted.getId(), UUID.randomUUID())).getStatus())
                 .isEqualTo(404);

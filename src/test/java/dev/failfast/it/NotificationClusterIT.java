@@ -3,6 +3,7 @@ package dev.failfast.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.failfast.testing.WebhookReceiver;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,8 +48,8 @@ class NotificationClusterIT {
     WebhookReceiver receiver;
 
     @BeforeEach
-    void startReceiver() throws Exception {
-        receiver = new WebhookReceiver(SECRET, SUBSCRIPTION_SECRET);
+    void startReceiver() {
+        receiver = WebhookReceiver.verifying(SECRET, SUBSCRIPTION_SECRET);
     }
 
     @AfterEach
@@ -104,7 +105,7 @@ class NotificationClusterIT {
         assertThat(eventsByBatch.values()).allSatisfy(events -> assertThat(events)
             .containsExactlyInAnyOrder("batch.succeeded batch:0", "batch.finished " + subscribed));
 
-        List<WebhookReceiver.Delivery> arrived = receiver.deliveries();
+        List<WebhookReceiver.Delivery> arrived = receiver.requests();
         assertThat(arrived).allSatisfy(delivery -> {
             assertThat(delivery.accepted()).isTrue();
             assertThat(delivery.verified()).as("signed with its target's secret").isTrue();
@@ -139,7 +140,7 @@ class NotificationClusterIT {
             .single();
         String victim = Replicas.replicaName(node);
         replicas.get(victim).killHard();
-        receiver.answer(200);
+        receiver.answerAlways(200);
         receiver.release();
 
         Map<String, Instant> claims = new HashMap<>();

@@ -3,6 +3,7 @@ package dev.failfast.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.failfast.testing.WebhookReceiver;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,8 +43,8 @@ class NotificationCrashIT {
     WebhookReceiver receiver;
 
     @BeforeEach
-    void startReceiver() throws Exception {
-        receiver = new WebhookReceiver(SECRET);
+    void startReceiver() {
+        receiver = WebhookReceiver.verifying(SECRET);
     }
 
     @AfterEach
@@ -53,7 +54,7 @@ class NotificationCrashIT {
 
     @Test
     void aNotificationRefusedUntilTheKillIsDeliveredAfterTheRestart() throws Exception {
-        receiver.answer(503);
+        receiver.answerAlways(503);
         String batchId;
         JsonNode refused;
         try (var service = start()) {
@@ -65,11 +66,11 @@ class NotificationCrashIT {
             service.killHard();
         }
         String webhookId = refused.path("id").asString();
-        assertThat(receiver.deliveries()).isNotEmpty()
+        assertThat(receiver.requests()).isNotEmpty()
             .allSatisfy(delivery -> assertThat(delivery.id()).isEqualTo(webhookId))
             .noneMatch(WebhookReceiver.Delivery::accepted);
 
-        receiver.answer(200);
+        receiver.answerAlways(200);
         try (var service = start()) {
             JsonNode delivered = awaitDelivered(service, batchId);
             assertThat(delivered.path("id").asString()).isEqualTo(webhookId);
@@ -100,7 +101,7 @@ class NotificationCrashIT {
             assertThat(receiver.held()).containsExactly(webhookId);
             service.killHard();
         }
-        receiver.answer(200);
+        receiver.answerAlways(200);
         receiver.release();
 
         try (var service = start(slow)) {
@@ -109,7 +110,7 @@ class NotificationCrashIT {
             assertThat(delivered.path("id").asString()).isEqualTo(webhookId);
             assertThat(delivered.path("attempts").asInt()).isEqualTo(1);
             assertDeliveredOnce(webhookId, batchId, "SUCCEEDED");
-            assertThat(receiver.deliveries()).extracting(WebhookReceiver.Delivery::id)
+            assertThat(receiver.requests()).extracting(WebhookReceiver.Delivery::id)
                 .as("the cut-short request, then the delivery")
                 .containsExactly(webhookId, webhookId);
         }
@@ -123,7 +124,7 @@ class NotificationCrashIT {
      */
     @Test
     void aKillRightAfterTheTerminalStateLosesNoNotification() throws Exception {
-        receiver.answer(503);
+        receiver.answerAlways(503);
         String batchId;
         try (var service = start()) {
             batchId = submit(service);
@@ -135,7 +136,7 @@ class NotificationCrashIT {
         }
         assertThat(receiver.accepted()).isEmpty();
 
-        receiver.answer(200);
+        receiver.answerAlways(200);
         try (var service = start()) {
             JsonNode delivered = awaitDelivered(service, batchId);
             String state = service.get("/api/v1/batches/" + batchId).path("state").asString();
@@ -184,9 +185,9 @@ class NotificationCrashIT {
         assertThat(receiver.accepted()).singleElement().satisfies(delivery -> {
             assertThat(delivery.id()).isEqualTo(webhookId);
             assertThat(delivery.verified()).as("signed with the service's secret").isTrue();
-            assertThat(delivery.body().path("type").asString()).isEqualTo("batch.finished");
-            assertThat(delivery.body().path("data").path("id").asString()).isEqualTo(batchId);
-            assertThat(delivery.body().path("data").path("state").asString()).isEqualTo(state);
+            assertThat(delivery.json().path("type").asString()).isEqualTo("batch.finished");
+            assertThat(delivery.json().path("data").path("id").asString()).isEqualTo(batchId);
+            assertThat(delivery.json().path("data").path("state").asString()).isEqualTo(state);
         });
     }
 

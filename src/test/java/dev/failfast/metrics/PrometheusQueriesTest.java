@@ -82,7 +82,7 @@ class PrometheusQueriesTest {
     @BeforeAll
     void startPrometheusAndRunWorkloads(@TempDir Path workDir) throws IOException {
         client = new ApiClient(port);
-        receiver = WebhookReceiver.start();
+        receiver = WebhookReceiver.accepting();
         prometheus = PrometheusServer.start(workDir, port, ShippedFiles.ALERT_RULES);
         runWorkloads();
         prometheus.awaitScrapeAfter(Instant.now());
@@ -125,7 +125,7 @@ class PrometheusQueriesTest {
             .add(client.submit(Map.of("jobs", List.of(sleep("stuck", "PT2S", Map.of("ignoreCancel", true, "steps", 1)),
                     sleep("fails", "PT0.1S", Map.of("failAfter", "PT0.05S"))))));
         // Notified of its first failure and of its end, both delivered.
-        int received = receiver.received().size();
+        int received = receiver.requests().size();
         batches.add(client
             .submit(Map.of("jobs", List.of(sleep("fails", "PT0S", Map.of("failAfter", "PT0S"))), "notifications",
                     List.of(Map.of("url", receiver.url("/hooks"), "events",
@@ -134,7 +134,7 @@ class PrometheusQueriesTest {
         for (String id : batches) {
             client.awaitTerminal(id);
         }
-        await().until(() -> receiver.received().size() >= received + 2);
+        await().until(() -> receiver.requests().size() >= received + 2);
         // Client errors for the HTTP error panel: an unknown batch, and cancelling a
         // finished one.
         assertThat(client.get("/api/v1/batches/01890a5d-ac96-774b-bcce-b302099a8057").status()).isEqualTo(404);

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.failfast.ApiClient;
 import dev.failfast.testing.GateJob;
+import dev.failfast.testing.WebhookReceiver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -34,20 +36,19 @@ class NotificationsTest {
 
     ApiClient client;
 
-    WebhookReceiver receiver;
+    @AutoClose
+    final WebhookReceiver receiver = WebhookReceiver.verifying(NotificationServerTest.SECRET);
 
     final List<String> gates = new ArrayList<>();
 
     @BeforeEach
     void setUp() {
         client = new ApiClient(port);
-        receiver = WebhookReceiver.verifying(NotificationServerTest.SECRET);
     }
 
     @AfterEach
     void tearDown() {
         gates.forEach(GateJob::open);
-        receiver.close();
     }
 
     @Test

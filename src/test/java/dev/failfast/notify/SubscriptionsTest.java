@@ -6,12 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.failfast.ApiClient;
+import dev.failfast.testing.WebhookReceiver;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -35,19 +36,14 @@ class SubscriptionsTest {
 
     String tenantName;
 
-    WebhookReceiver receiver;
+    @AutoClose
+    final WebhookReceiver receiver = WebhookReceiver.verifying();
 
     @BeforeEach
     void setUp() {
         admin = new ApiClient(port);
         tenantName = "subs-" + UUID.randomUUID().toString().substring(0, 8);
         tenant = admin.withNewKey(tenantName, "batches:write", "batches:read", "subscriptions:manage");
-        receiver = WebhookReceiver.verifying();
-    }
-
-    @AfterEach
-    void tearDown() {
-        receiver.close();
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.failfast.notify;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.failfast.testing.WebhookReceiver;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashSet;
