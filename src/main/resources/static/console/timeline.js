@@ -9,6 +9,8 @@ import { millis } from './format.js';
 
 const MAX_ROWS = 64;
 const AXIS_HEIGHT = 22;
+// Room at each end for the markers and the axis labels.
+const PADDING = 8;
 const COLOUR_OF = {
   RUNNING: '--tl-running',
   SUCCEEDED: '--tl-succeeded',
@@ -132,7 +134,7 @@ export class Timeline {
     const plotHeight = height - AXIS_HEIGHT;
     const rows = Math.max(1, Math.min(lanes, MAX_ROWS));
     const rowHeight = Math.max(1, Math.min(24, plotHeight / rows));
-    const x = (time) => ((time - from) / span) * (width - 2) + 1;
+    const x = (time) => ((time - from) / span) * (width - 2 * PADDING) + PADDING;
     const row = (lane) => Math.floor((lane * rows) / Math.max(lanes, 1));
 
     let markers = 0;
@@ -184,7 +186,7 @@ export class Timeline {
     context.textBaseline = 'top';
     const ticks = Math.max(2, Math.floor(width / 110));
     for (let i = 0; i <= ticks; i++) {
-      const left = (i / ticks) * (width - 2) + 1;
+      const left = (i / ticks) * (width - 2 * PADDING) + PADDING;
       context.beginPath();
       context.moveTo(left, top);
       context.lineTo(left, top + 4);

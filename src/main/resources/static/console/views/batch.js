@@ -61,7 +61,7 @@ export function batchView(main, { may, navigate }, id) {
       fact('Id', batch.id), fact('Submitted', `${when(batch.createdAt)} by ${batch.submittedBy}`),
       fact('Policy', `${batch.failurePolicy}, ${batch.maxParallelism} at a time`),
       fact('Duration', batchDuration(batch)),
-      Object.keys(batch.labels || {}).length
+      Object.keys(batch.labels || {}).length > 0
         && fact('Labels', Object.entries(batch.labels).map(([k, v]) => `${k}:${v}`).join(', ')),
       batch.run > 1 && fact('Run', `${batch.run} (redriven ${batch.run - 1} times)`));
     showCounts(batch.counts);
@@ -105,10 +105,16 @@ export function batchView(main, { may, navigate }, id) {
   function showActions() {
     const ended = TERMINAL_STATES.has(batch.state);
     const stopped = batch.counts.failed + batch.counts.cancelled + batch.counts.skipped > 0;
+    const offered = [!ended && may('batches:cancel') && 'cancel', ended && stopped && may('batches:write') && 'redrive',
+      ended && may('batches:delete') && 'delete'].filter(Boolean).join(' ');
+    // Rebuilt only when the offer changes: a button replaced under the pointer or the
+    // keyboard focus at each event would lose the click and the focus.
+    if (actions.dataset.offered === offered) return;
+    actions.dataset.offered = offered;
     replace(actions,
-      !ended && may('batches:cancel') && button('cancel-batch', 'Cancel…', 'danger', cancel),
-      ended && stopped && may('batches:write') && button('redrive-batch', 'Redrive…', '', redrive),
-      ended && may('batches:delete') && button('delete-batch', 'Delete…', 'secondary', remove));
+      offered.includes('cancel') && button('cancel-batch', 'Cancel…', 'danger', cancel),
+      offered.includes('redrive') && button('redrive-batch', 'Redrive…', '', redrive),
+      offered.includes('delete') && button('delete-batch', 'Delete…', 'secondary', remove));
   }
 
   async function cancel() {
@@ -157,34 +163,57 @@ export function batchView(main, { may, navigate }, id) {
 
   /** Reads the started jobs page by page into the timeline; states with none are not asked. */
   async function loadTimeline(current) {
-    for (const jobState of STARTED_STATES) {
-      if (!current.counts[jobState.toLowerCase()]) continue;
-      for (let page = 0; !aborter.signal.aborted; page++) {
-        const result = await batches.jobs(id, { state: jobState, page, size: TIMELINE_PAGE }, aborter.signal);
-        result.content.forEach((job) => timeline.upsert(job));
-        if (page + 1 >= result.page.totalPages) break;
+    try {
+      for (const jobState of STARTED_STATES) {
+        if (!current.counts[jobState.toLowerCase()]) continue;
+        for (let page = 0; !aborter.signal.aborted; page++) {
+          const result = await batches.jobs(id, { state: jobState, page, size: TIMELINE_PAGE }, aborter.signal);
+          result.content.forEach((job) => timeline.upsert(job));
+          if (page + 1 >= result.page.totalPages) break;
+        }
       }
+    } catch (error) {
+      if (error.name !== 'AbortError') caption.textContent = `Could not read the jobs: ${error.message}`;
     }
+  }
+
+  // The stream first, the pages of started jobs after its first batch event: a job that
+  // starts or ends in between comes as an event, so the timeline misses nothing.
+  let firstBatchEvent = true;
+
+  function onBatchEvent(next) {
+    if (firstBatchEvent) {
+      firstBatchEvent = false;
+      loadTimeline(next);
+    }
+  }
+
+  function onStreamEnd() {
+    live.textContent = `Ended: ${streamEvents} job events received live.`;
+    table.refreshSoon();
+    // Opened just as the batch ended, the stream may have carried only its final status.
+    if (timeline.jobs.size < started(batch.counts)) loadTimeline(batch);
   }
 
   (async () => {
     try {
       show(await batches.get(id, aborter.signal));
       performance.mark('console:batch-rendered');
-      if (!TERMINAL_STATES.has(batch.state)) {
-        stream = follow(id, {
-          onEvent,
-          onEnd: () => {
-            live.textContent = `Ended: ${streamEvents} job events received live.`;
-            table.refreshSoon();
-          },
-          onError: (error) => {
-            live.textContent = `The live stream stopped: ${error.message}`;
-          },
-        });
-      }
       table.load();
-      await loadTimeline(batch);
+      if (TERMINAL_STATES.has(batch.state)) {
+        await loadTimeline(batch);
+        return;
+      }
+      stream = follow(id, {
+        onEvent: (event) => {
+          onEvent(event);
+          if (event.type === 'batch') onBatchEvent(event.data);
+        },
+        onEnd: onStreamEnd,
+        onError: (error) => {
+          live.textContent = `The live stream stopped: ${error.message}`;
+        },
+      });
     } catch (error) {
       if (error.name === 'AbortError') return;
       message.textContent = error.status === 404 ? 'No such batch.' : `Could not read the batch: ${error.message}`;
@@ -272,6 +301,11 @@ function jobTable(id, signal) {
       clearTimeout(timer);
     },
   };
+}
+
+/** Jobs that have started: those the timeline draws. */
+function started(counts) {
+  return counts.running + counts.succeeded + counts.failed + counts.cancelled;
 }
 
 function fact(name, value) {

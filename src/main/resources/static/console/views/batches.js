@@ -14,12 +14,10 @@ export function batchesView(main, { may }) {
   const filter = { state: '', label: '', page: 0 };
   const state = h('select', { id: 'filter-state', name: 'state' },
     h('option', { value: '' }, 'Any state'), BATCH_STATES.map((s) => h('option', { value: s }, s)));
-  const label = h('input', { id: 'filter-label', name: 'label', placeholder: 'team:data', size: 18,
-    'aria-describedby': 'filter-label-help' });
+  const label = h('input', { id: 'filter-label', name: 'label', placeholder: 'team:data', size: 18 });
   const form = h('form', { class: 'row', id: 'filters', role: 'search', 'aria-label': 'Filter batches' },
     h('div', {}, h('label', { for: 'filter-state' }, 'State'), state),
-    h('div', {}, h('label', { for: 'filter-label' }, 'Label'), label,
-      h('p', { id: 'filter-label-help', class: 'field-help' }, 'key:value')),
+    h('div', {}, h('label', { for: 'filter-label' }, 'Label (key:value)'), label),
     h('button', { type: 'submit' }, 'Filter'));
   const status = h('p', { id: 'list-status', class: 'muted', role: 'status' });
   const body = h('tbody', { id: 'batches' });

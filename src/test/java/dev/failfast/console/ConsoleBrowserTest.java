@@ -72,6 +72,8 @@ class ConsoleBrowserTest {
         browser.find("#submit-batch").click();
 
         browser.await().until(d -> d.getCurrentUrl().matches(".*#/batches/[0-9a-f-]{36}$"));
+        String url = browser.driver.getCurrentUrl();
+        String id = url.substring(url.lastIndexOf('/') + 1);
         browser.awaitText("#batch-state", "FAILED");
         assertThat(browser.awaitText("#cause-line", "92 never started").getText())
             .startsWith("job-003 failed: Something bad happened!")
@@ -80,18 +82,17 @@ class ConsoleBrowserTest {
         assertThat(browser.find("[data-count=skipped]").getText()).isEqualTo("92 skipped");
         assertThat(browser.find("#stop-report").getText()).contains("Never started\n92");
 
-        // Filled live: the page opened while the batch ran, and its job events drew the
-        // 8 started jobs (1 failed, 7 cancelled, each marked where it stopped) and the
-        // cause's line.
+        // The 8 started jobs (1 failed, 7 cancelled, each marked where it stopped) in 8
+        // lanes, and the cause's line.
         WebElement timeline = browser.find("#timeline");
         browser.await().until(d -> "8".equals(timeline.getDomAttribute("data-bars")));
-        assertThat(Integer.parseInt(timeline.getDomAttribute("data-stream-events"))).isGreaterThanOrEqualTo(8);
         assertThat(timeline.getDomAttribute("data-lanes")).isEqualTo("8");
         assertThat(timeline.getDomAttribute("data-markers")).isEqualTo("7");
         assertThat(timeline.getDomAttribute("data-cause")).isNotEmpty();
         assertThat(timeline.getDomAttribute("aria-label")).contains("8 jobs started in 8 lanes");
         browser.awaitText("#jobs-page", "100 jobs");
         assertAccessible("the batch page");
+        browser.script("arguments[0].scrollIntoView()", browser.find("#cause-banner"));
         browser.screenshot("console-batch");
 
         browser.find("#jobs a[href$='/jobs/job-003']").click();
@@ -101,14 +102,39 @@ class ConsoleBrowserTest {
         assertThat(browser.find("#attempts").getText()).contains("FAILED");
         assertAccessible("the job page");
 
+        String done = api.submit(Map.of("name", "nightly-import", "labels", Map.of("team", "data"), "jobs",
+                List.of(ApiClient.sleep("a", "PT0.1S"), ApiClient.sleep("b", "PT0.2S"))));
+        api.awaitTerminal(done);
         browser.open("#/");
-        String id = browser.driver.findElements(By.cssSelector("#batches tr[data-batch]"))
-            .getFirst()
-            .getDomAttribute("data-batch");
         assertThat(browser.awaitText("#batches tr[data-batch='" + id + "']", "92 never started").getText())
             .contains("job-003 failed: Something bad happened! · 7 stopped in");
         assertAccessible("the batches list");
         browser.screenshot("console-batches");
+    }
+
+    @Test
+    void theTimelineFillsLiveFromTheEventStream() {
+        String id = api.submit(Map.of("name", "live", "maxParallelism", 2, "jobs",
+                List.of(ApiClient.sleep("a", "PT30S"),
+                        ApiClient.sleep("b", "PT30S", Map.of("failAfter", "PT5S", "failMessage", "disk full")),
+                        ApiClient.sleep("c", "PT30S"))));
+        browser.signIn(TestKeys.ADMIN);
+        browser.open("#/batches/" + id);
+        browser.awaitText("#batch-state", "RUNNING");
+        WebElement timeline = browser.find("#timeline");
+        browser.await().until(d -> "2".equals(timeline.getDomAttribute("data-bars")));
+        assertThat(browser.find("#batch-state").getText()).as("drawn while it runs").isEqualTo("RUNNING");
+        assertThat(timeline.getDomAttribute("data-cause")).isEmpty();
+
+        // b fails: the stream's events end both bars, mark the cancelled one, draw the
+        // cause's line, and turn the banner on, with no reload.
+        browser.awaitText("#batch-state", "FAILED");
+        browser.await().until(d -> "1".equals(timeline.getDomAttribute("data-markers")));
+        assertThat(timeline.getDomAttribute("data-cause")).isNotEmpty();
+        assertThat(Integer.parseInt(timeline.getDomAttribute("data-stream-events"))).isGreaterThanOrEqualTo(2);
+        assertThat(browser.find("#cause-line").getText()).startsWith("b failed: disk full · 1 stopped in")
+            .endsWith("· 1 never started");
+        assertThat(browser.marks()).containsKeys("console:batch-rendered", "console:timeline");
     }
 
     @Test
