@@ -172,6 +172,7 @@ export function batchView(main, { may, navigate }, id) {
           if (page + 1 >= result.page.totalPages) break;
         }
       }
+      if (!aborter.signal.aborted) performance.mark('console:timeline-complete');
     } catch (error) {
       if (error.name !== 'AbortError') caption.textContent = `Could not read the jobs: ${error.message}`;
     }
