@@ -88,6 +88,16 @@ final class ConsoleBrowser implements AutoCloseable {
         await().until(d -> !d.findElements(By.id("sign-out")).isEmpty());
     }
 
+    /**
+     * Makes the page see {@code prefers-color-scheme: dark}, or the system's scheme again
+     * (a raw DevTools command, which needs no Selenium DevTools module for this
+     * Chromium).
+     */
+    void darkMode(boolean dark) {
+        driver.executeCdpCommand("Emulation.setEmulatedMedia",
+                Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", dark ? "dark" : ""))));
+    }
+
     /** Forgets the key: sessionStorage is the only place it was kept. */
     void signOut() {
         open("");

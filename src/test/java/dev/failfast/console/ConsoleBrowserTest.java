@@ -189,14 +189,24 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    void onAPhoneTheListFitsTheScreenAndPassesAxe() {
+    void onAPhoneInDarkModeTheListFitsTheScreenAndPassesAxe() {
         browser.driver.manage().window().setSize(new Dimension(390, 844));
-        browser.signIn(TestKeys.ADMIN);
-        browser.find("#batches");
-        assertThat(browser.script("return document.documentElement.scrollWidth <= window.innerWidth"))
-            .as("no horizontal scrolling of the page (tables scroll in their own region)")
-            .isEqualTo(true);
-        assertAccessible("the list on a phone");
+        browser.darkMode(true);
+        try {
+            browser.signIn(TestKeys.ADMIN);
+            browser.find("#batches");
+            assertThat(browser.script("return matchMedia('(prefers-color-scheme: dark)').matches")).isEqualTo(true);
+            assertThat(browser.script("return document.documentElement.scrollWidth <= window.innerWidth"))
+                .as("no horizontal scrolling of the page (tables scroll in their own region)")
+                .isEqualTo(true);
+            assertAccessible("the list on a phone, dark");
+            browser.open("#/submit");
+            browser.find("#batch-json");
+            assertAccessible("the submit form on a phone, dark");
+        }
+        finally {
+            browser.darkMode(false);
+        }
     }
 
     private void assertAccessible(String page) {
