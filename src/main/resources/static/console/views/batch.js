@@ -202,7 +202,7 @@ export function batchView(main, { may, navigate }, id) {
   }
 
   function onStreamEnd() {
-    live.textContent = `Ended: ${streamEvents} job events received live.`;
+    live.textContent = streamEvents ? `Ended: ${streamEvents} job events received live.` : 'Ended.';
     table.refreshSoon();
     // Opened just as the batch ended, the stream may have carried only its final status.
     if (timeline.jobs.size < started(batch.counts)) loadTimeline(batch);

@@ -19,10 +19,17 @@ const EXAMPLE = {
   ],
 };
 
+/** The example as people write it: the batch's settings on lines, each job on one line. */
+function exampleText() {
+  const settings = JSON.stringify({ ...EXAMPLE, jobs: [] }, null, 2);
+  const jobs = EXAMPLE.jobs.map((job) => `    ${JSON.stringify(job)}`).join(',\n');
+  return settings.replace('"jobs": []', `"jobs": [\n${jobs}\n  ]`);
+}
+
 export function submitView(main, { may, navigate }) {
-  const editor = h('textarea', { id: 'batch-json', name: 'batch', rows: 22, spellcheck: 'false',
+  const editor = h('textarea', { id: 'batch-json', name: 'batch', rows: 16, spellcheck: 'false',
     'aria-describedby': 'batch-json-help submit-errors' });
-  editor.value = JSON.stringify(EXAMPLE, null, 2);
+  editor.value = exampleText();
   const errors = h('div', { id: 'submit-errors', role: 'alert' });
   const example = h('button', { type: 'button', class: 'secondary', id: 'use-example' }, 'Reset to the example');
   const submit = h('button', { type: 'submit', id: 'submit-batch' }, 'Submit');
@@ -38,7 +45,7 @@ export function submitView(main, { may, navigate }) {
     may('batches:write') ? form : h('p', { class: 'error-text' }, 'Your key lacks the batches:write scope.'));
 
   example.addEventListener('click', () => {
-    editor.value = JSON.stringify(EXAMPLE, null, 2);
+    editor.value = exampleText();
     showErrors(null);
   });
   form.addEventListener('submit', async (event) => {
