@@ -13,6 +13,7 @@ import org.springframework.http.MediaType;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.security.core.annotation.CurrentSecurityContext;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -33,7 +34,10 @@ class CallerController {
     @ApiResponse(responseCode = "200", description = "The caller",
             content = @Content(schema = @Schema(implementation = CallerResponse.class),
                     examples = @ExampleObject(value = ApiExamples.CALLER)))
-    CallerResponse me(@AuthenticationPrincipal Caller caller, Authentication authentication) {
+    // From the security context, not the request's principal: with authentication off
+    // the caller is an anonymous one, which the servlet request does not show.
+    CallerResponse me(@AuthenticationPrincipal Caller caller,
+            @CurrentSecurityContext(expression = "authentication") Authentication authentication) {
         List<String> scopes = authentication.getAuthorities()
             .stream()
             .map(GrantedAuthority::getAuthority)
