@@ -3,6 +3,10 @@ package dev.failfast.api;
 /** Examples shown in the OpenAPI document. */
 final class ApiExamples {
 
+    static final String CALLER = """
+            {"tenant": "team-a", "principal": "key:0193c3b0-5d7e-7c4a-9f1e-3b2a1c0d9e8f",
+             "scopes": ["batches:cancel", "batches:read", "batches:write"]}""";
+
     static final String SUBMIT = """
             {
               "name": "nightly-import",

@@ -28,9 +28,10 @@ import org.springframework.web.util.pattern.PathPatternParser;
  */
 public final class ScopeRules {
 
-    private record Rule(@Nullable HttpMethod method, String pattern, Scope scope, PathPattern parsed) {
+    /** A scope of null: any authenticated caller, whatever its scopes. */
+    private record Rule(@Nullable HttpMethod method, String pattern, @Nullable Scope scope, PathPattern parsed) {
 
-        Rule(@Nullable HttpMethod method, String pattern, Scope scope) {
+        Rule(@Nullable HttpMethod method, String pattern, @Nullable Scope scope) {
             this(method, pattern, scope, PathPatternParser.defaultInstance.parse(pattern));
         }
 
@@ -40,7 +41,10 @@ public final class ScopeRules {
 
     }
 
-    private static final List<Rule> RULES = List.of(new Rule(HttpMethod.POST, "/api/v1/batches", Scope.BATCHES_WRITE),
+    private static final List<Rule> RULES = List.of(
+            // Who the caller is, so a client (the console) can tell what it may call.
+            new Rule(HttpMethod.GET, "/api/v1/me", null),
+            new Rule(HttpMethod.POST, "/api/v1/batches", Scope.BATCHES_WRITE),
             new Rule(HttpMethod.POST, "/api/v1/batches/*/cancel", Scope.BATCHES_CANCEL),
             // A redrive runs jobs, as a submission does.
             new Rule(HttpMethod.POST, "/api/v1/batches/*/redrive", Scope.BATCHES_WRITE),
@@ -58,17 +62,28 @@ public final class ScopeRules {
     static void apply(AuthorizeHttpRequestsConfigurer<?>.AuthorizationManagerRequestMatcherRegistry requests) {
         PathPatternRequestMatcher.Builder paths = PathPatternRequestMatcher.withDefaults();
         for (Rule rule : RULES) {
-            requests.requestMatchers(paths.matcher(rule.method(), rule.pattern())).access(requires(rule.scope()));
+            var matched = requests.requestMatchers(paths.matcher(rule.method(), rule.pattern()));
+            Scope scope = rule.scope();
+            if (scope == null) {
+                matched.authenticated();
+            }
+            else {
+                matched.access(requires(scope));
+            }
         }
     }
 
     /**
      * The scope an operation needs, for the API's documentation: {@code path} as the
-     * OpenAPI document writes it ({@code /api/v1/batches/{id}}).
+     * OpenAPI document writes it ({@code /api/v1/batches/{id}}); none for an operation
+     * any caller may call.
      */
     public static Optional<Scope> requiredFor(String method, String path) {
         PathContainer container = PathContainer.parsePath(path);
-        return RULES.stream().filter(rule -> rule.matches(method, container)).map(Rule::scope).findFirst();
+        return RULES.stream()
+            .filter(rule -> rule.matches(method, container))
+            .findFirst()
+            .flatMap(rule -> Optional.ofNullable(rule.scope()));
     }
 
     /** Grants a request whose caller has {@code scope} or admin. */

@@ -15,6 +15,7 @@ import org.springframework.boot.security.autoconfigure.actuate.web.servlet.Endpo
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
@@ -23,6 +24,7 @@ import org.springframework.security.core.authority.AuthorityUtils;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationProvider;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 import org.springframework.security.web.util.matcher.AndRequestMatcher;
 import org.springframework.web.servlet.HandlerExceptionResolver;
 
@@ -38,6 +40,11 @@ import org.springframework.web.servlet.HandlerExceptionResolver;
 public class SecurityConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
+
+    /** The console's Content-Security-Policy: its own origin only, nothing inline. */
+    static final String CONSOLE_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
+            + "img-src 'self' data:; connect-src 'self'; font-src 'self'; manifest-src 'self'; base-uri 'none'; "
+            + "form-action 'self'; frame-ancestors 'none'";
 
     @Bean
     @DependsOnDatabaseInitialization
@@ -59,7 +66,29 @@ public class SecurityConfiguration {
         return new ManagementPort();
     }
 
+    /**
+     * The console's assets (docs/console.md): public, since they hold no data; every data
+     * call they make goes through the API with the user's key in a header. No cookie
+     * session is made, so there is nothing for CSRF to ride on. The policy allows the
+     * page's own scripts, styles and API calls only: no inline script or style, no
+     * framing.
+     */
     @Bean
+    @Order(0)
+    SecurityFilterChain consoleSecurity(HttpSecurity http) {
+        return http.securityMatcher("/console", "/console/**")
+            .csrf(csrf -> csrf.disable())
+            .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+            .requestCache(cache -> cache.disable())
+            .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(CONSOLE_POLICY))
+                .referrerPolicy(referrer -> referrer.policy(ReferrerPolicy.NO_REFERRER))
+                .frameOptions(frame -> frame.deny()))
+            .authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
+            .build();
+    }
+
+    @Bean
+    @Order(1)
     SecurityFilterChain apiSecurity(HttpSecurity http, FailfastProperties properties, ApiKeys keys,
             ObjectProvider<JwtDecoder> jwtDecoder, ManagementPort managementPort, Environment environment,
             @Qualifier("handlerExceptionResolver") HandlerExceptionResolver resolver) {

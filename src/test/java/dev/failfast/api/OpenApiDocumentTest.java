@@ -154,6 +154,19 @@ class OpenApiDocumentTest {
     }
 
     @Test
+    void whoTheCallerIsNeedsNoScope() {
+        JsonNode operation = served().get("paths").get("/api/v1/me").get("get");
+
+        assertThat(operation.get("operationId").asString()).isEqualTo("getCaller");
+        assertThat(operation.get("tags").valueStream().map(JsonNode::asString)).containsExactly("Caller");
+        assertThat(operation.get("security").valueStream().map(JsonNode::toString)).as("any credential, no scope")
+            .containsExactly("{\"apiKey\":[]}", "{\"bearerJwt\":[]}");
+        assertThat(operation.get("responses").propertyNames()).containsExactlyInAnyOrder("200", "401");
+        assertThat(operation.at("/responses/200/content/application~1json/schema/$ref").asString())
+            .isEqualTo("#/components/schemas/CallerResponse");
+    }
+
+    @Test
     void declaresApiKeysAndJwtsAsBearerSchemesSoSwaggerUiCanAuthorize() {
         JsonNode schemes = served().get("components").get("securitySchemes");
 

@@ -112,6 +112,10 @@ class BootstrapKeyTest {
             JsonNode batch = anonymous.batch(id);
             assertThat(batch.get("tenant").asString()).isEqualTo("default");
             assertThat(batch.get("submittedBy").asString()).isEqualTo("anonymous");
+            JsonNode me = anonymous.get("/api/v1/me").json();
+            assertThat(me.get("principal").asString()).isEqualTo("anonymous");
+            assertThat(me.get("scopes").valueStream().map(JsonNode::asString).toList()).contains("admin",
+                    "batches:write");
         }
         assertThat(output).contains("AUTHENTICATION IS OFF");
         assertThat(keyFile).doesNotExist();
