@@ -12,6 +12,7 @@ import dev.failfast.generated.ApiException;
 import dev.failfast.generated.ApiResponse;
 import dev.failfast.generated.api.ApiKeysApi;
 import dev.failfast.generated.api.BatchesApi;
+import dev.failfast.generated.api.CallerApi;
 import dev.failfast.generated.api.NotificationsApi;
 import dev.failfast.generated.api.SubscriptionsApi;
 import dev.failfast.generated.model.ApiKeyRequest;
@@ -19,6 +20,7 @@ import dev.failfast.generated.model.ApiKeyRequest.ScopesEnum;
 import dev.failfast.generated.model.ApiKeyResponse;
 import dev.failfast.generated.model.BatchRequest;
 import dev.failfast.generated.model.BatchResponse;
+import dev.failfast.generated.model.CallerResponse;
 import dev.failfast.generated.model.CancelRequest;
 import dev.failfast.generated.model.Cancellation;
 import dev.failfast.generated.model.FieldProblem;
@@ -257,6 +259,18 @@ class GeneratedClientTest {
         BatchResponse everyStopped = batches.redriveBatch(id, null, null);
         assertThat(everyStopped.getRun()).isEqualTo(3);
         assertThat(everyStopped.getState()).isEqualTo(BatchResponse.StateEnum.QUEUED);
+    }
+
+    @Test
+    @Exercises({ "getCaller" })
+    void aCallerLearnsItsTenantAndScopes() throws ApiException {
+        CallerResponse me = new CallerApi(client(tenantKey.getKey())).getCaller();
+
+        assertThat(me.getTenant()).isEqualTo(tenant);
+        assertThat(me.getPrincipal()).isEqualTo("key:" + tenantKey.getId());
+        assertThat(me.getScopes()).containsExactlyInAnyOrder("batches:read", "batches:write", "batches:cancel",
+                "batches:delete");
+        assertThat(problem(() -> new CallerApi(client("ffk_not-a-key")).getCaller()).getStatus()).isEqualTo(401);
     }
 
     @Test
