@@ -36,6 +36,11 @@ export function onUnauthorized(listener) {
   unauthorizedListeners.add(listener);
 }
 
+/** The key was refused (it was revoked, or expired): tells the listeners, which sign out. */
+export function notifyUnauthorized() {
+  unauthorizedListeners.forEach((listener) => listener());
+}
+
 export function authorization(key = session.key) {
   return { Authorization: `Bearer ${key}` };
 }
@@ -61,7 +66,7 @@ export async function api(path, { method = 'GET', body, key, signal, headers = {
   const type = response.headers.get('Content-Type') || '';
   const data = type.includes('json') ? await response.json().catch(() => null) : null;
   if (!response.ok) {
-    if (response.status === 401 && key === undefined) unauthorizedListeners.forEach((listener) => listener());
+    if (response.status === 401 && key === undefined) notifyUnauthorized();
     throw new ProblemError(response.status, data);
   }
   return data;

@@ -90,8 +90,9 @@ async function start() {
   if (session.key) {
     try {
       caller = await whoAmI(session.key);
-    } catch {
-      session.signOut();
+    } catch (error) {
+      // Only a refused key is let go of: a network error or a restart (503) is not the key's fault.
+      if (error.status === 401) session.signOut();
     }
   }
   showCaller();

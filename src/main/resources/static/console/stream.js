@@ -4,9 +4,14 @@
 // Like EventSource, it reconnects with the last event id as Last-Event-ID, so a dropped
 // connection or a stream's max-lifetime end misses no event.
 
-import { authorization, ProblemError } from './api.js';
+import { authorization, notifyUnauthorized, ProblemError } from './api.js';
 
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+
+/** Worth another try: a timeout, a limit, or the server or a proxy in front of it failing. */
+function retryable(status) {
+  return status === 408 || status === 429 || status >= 500;
+}
 
 /**
  * Opens the stream of batch `id`; `onEvent({type, data, id})` gets each event, parsed
@@ -18,6 +23,7 @@ export function follow(id, { onEvent, onEnd = () => {}, onError = () => {} }) {
   let lastEventId = null;
   let retryMillis = 1000;
   let ended = false;
+  let failures = 0;
 
   async function connect() {
     while (!ended && !controller.signal.aborted) {
@@ -25,13 +31,18 @@ export function follow(id, { onEvent, onEnd = () => {}, onError = () => {} }) {
         await readOnce();
       } catch (error) {
         if (controller.signal.aborted) return;
-        if (error instanceof ProblemError && error.status !== 429 && error.status !== 503) {
+        if (error instanceof ProblemError && !retryable(error.status)) {
+          if (error.status === 401) notifyUnauthorized();
           onError(error);
           return;
         }
+        failures++;
       }
       if (ended || controller.signal.aborted) return;
-      await wait(retryMillis, controller.signal);
+      // The server's retry: hint, growing while reconnects keep failing (a restart, a
+      // proxy's 502 during a deploy), so that open pages do not hammer it.
+      const backoff = Math.min(retryMillis * 2 ** Math.min(failures, 5), 30000);
+      await wait(failures === 0 ? retryMillis : backoff / 2 + Math.random() * backoff / 2, controller.signal);
     }
   }
 
@@ -50,6 +61,7 @@ export function follow(id, { onEvent, onEnd = () => {}, onError = () => {} }) {
       if (retryAfter > 0) retryMillis = retryAfter * 1000;
       throw new ProblemError(response.status, problem);
     }
+    failures = 0;
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     const parser = new EventParser((event) => {
       if (event.id !== null) lastEventId = event.id;

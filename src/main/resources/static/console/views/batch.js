@@ -155,11 +155,32 @@ export function batchView(main, { may, navigate }, id) {
       canvas.dataset.streamEvents = String(streamEvents);
       timeline.upsert(event.data);
       table.refreshSoon();
+      statusSoon();
     } else if (event.type === 'reset' || event.type === 'lagged') {
       // Events were lost: what the timeline holds may be stale, read the jobs again.
       loadTimeline(batch);
     }
-    live.textContent = `Live: ${streamEvents} job events received.`;
+  }
+
+  /**
+   * Job events carry the job only, and batch events come at state changes: the counts
+   * and the duration are read again, at most once a second while jobs change. The live
+   * region is told then too, not at every event, which would flood a screen reader.
+   */
+  let statusTimer = null;
+  function statusSoon() {
+    if (statusTimer !== null) return;
+    statusTimer = setTimeout(async () => {
+      statusTimer = null;
+      live.textContent = `Live: ${streamEvents} job events received.`;
+      try {
+        const fresh = await batches.get(id, aborter.signal);
+        // A terminal batch event may have come while this read was on its way.
+        if (!TERMINAL_STATES.has(batch.state)) show(fresh);
+      } catch {
+        // Navigated away, or the service is restarting: the stream's next event tells.
+      }
+    }, 1000);
   }
 
   /**

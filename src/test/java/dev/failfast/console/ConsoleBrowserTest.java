@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.failfast.ApiClient;
 import dev.failfast.FailfastServerTest;
+import dev.failfast.testing.GateJob;
 import dev.failfast.testing.TestKeys;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,7 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.WebElement;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
 
 /**
  * The web console in a real browser (headless Chromium) against the real service: sign
@@ -51,6 +54,17 @@ class ConsoleBrowserTest {
         if (browser != null) {
             assertThat(browser.policyViolations()).as("Content Security Policy refusals").isEmpty();
         }
+    }
+
+    /** The {@code gate} job type, so that a test decides when a job ends. */
+    @TestConfiguration(proxyBeanMethods = false)
+    static class Gates {
+
+        @Bean
+        GateJob gateJob() {
+            return new GateJob();
+        }
+
     }
 
     @AfterAll
@@ -135,6 +149,25 @@ class ConsoleBrowserTest {
         assertThat(browser.find("#cause-line").getText()).startsWith("b failed: disk full · 1 stopped in")
             .endsWith("· 1 never started");
         assertThat(browser.marks()).containsKeys("console:batch-rendered", "console:timeline");
+    }
+
+    @Test
+    void theCountsFollowTheJobsWhileTheBatchRuns() {
+        String gate = GateJob.newGate("console-counts");
+        String id = api.submit(Map.of("name", "counting", "maxParallelism", 2, "jobs",
+                List.of(GateJob.job("gated", gate), ApiClient.sleep("long", "PT60S"))));
+        browser.signIn(TestKeys.ADMIN);
+        browser.open("#/batches/" + id);
+        browser.awaitText("[data-count=running]", "2 running");
+        assertThat(browser.find("[data-count=succeeded]").getText()).isEqualTo("0 succeeded");
+
+        GateJob.open(gate); // no batch event: only the job's own event tells of it
+
+        browser.awaitText("[data-count=succeeded]", "1 succeeded");
+        assertThat(browser.find("[data-count=running]").getText()).isEqualTo("1 running");
+        assertThat(browser.find("#batch-state").getText()).isEqualTo("RUNNING");
+        api.post("/api/v1/batches/" + id + "/cancel", Map.of());
+        browser.awaitText("#batch-state", "CANCELLED");
     }
 
     @Test
