@@ -71,7 +71,13 @@ export function batchView(main, { may, navigate }, id) {
     timeline.setBatch(batch);
   }
 
+  let countsShown = null;
+
   function showCounts(counts) {
+    // Unchanged counts are left as they are: the status is read again every second.
+    const shown = JSON.stringify(counts);
+    if (shown === countsShown) return;
+    countsShown = shown;
     const total = Math.max(counts.total, 1);
     replace(bar, COUNTED.filter((name) => counts[name] > 0).map((name) => {
       const segment = h('span', { class: `seg-${name}` });
@@ -157,8 +163,9 @@ export function batchView(main, { may, navigate }, id) {
       table.refreshSoon();
       statusSoon();
     } else if (event.type === 'reset' || event.type === 'lagged') {
-      // Events were lost: what the timeline holds may be stale, read the jobs again.
-      loadTimeline(batch);
+      // Events were lost: the jobs are read again once the status that follows comes,
+      // with its counts (those shown now are stale).
+      reloadAtNextBatchEvent = true;
     }
   }
 
@@ -189,7 +196,29 @@ export function batchView(main, { may, navigate }, id) {
    * rest are read PAGE_READERS at a time: a 100 000-job batch is 100 pages, and one
    * after the other they would wait on each other's round trips.
    */
-  async function loadTimeline(current) {
+  let loading = null;
+  let loadAgain = null;
+
+  /**
+   * One reading of the jobs at a time: a second asked for meanwhile (the batch ended as
+   * the stream opened, events were lost) runs once the first is done, with the newest
+   * counts, instead of reading every page twice at once.
+   */
+  function loadTimeline(current) {
+    if (loading) {
+      loadAgain = current;
+      return loading;
+    }
+    loading = readTimeline(current).finally(() => {
+      loading = null;
+      const next = loadAgain;
+      loadAgain = null;
+      if (next && !aborter.signal.aborted) loadTimeline(next);
+    });
+    return loading;
+  }
+
+  async function readTimeline(current) {
     const read = async (jobState, page) => {
       const result = await batches.jobs(id, { state: jobState, page, size: TIMELINE_PAGE }, aborter.signal);
       result.content.forEach((job) => timeline.upsert(job));
@@ -214,10 +243,12 @@ export function batchView(main, { may, navigate }, id) {
   // The stream first, the pages of started jobs after its first batch event: a job that
   // starts or ends in between comes as an event, so the timeline misses nothing.
   let firstBatchEvent = true;
+  let reloadAtNextBatchEvent = false;
 
   function onBatchEvent(next) {
-    if (firstBatchEvent) {
+    if (firstBatchEvent || reloadAtNextBatchEvent) {
       firstBatchEvent = false;
+      reloadAtNextBatchEvent = false;
       loadTimeline(next);
     }
   }
@@ -225,8 +256,9 @@ export function batchView(main, { may, navigate }, id) {
   function onStreamEnd() {
     live.textContent = streamEvents ? `Ended: ${streamEvents} job events received live.` : 'Ended.';
     table.refreshSoon();
-    // Opened just as the batch ended, the stream may have carried only its final status.
-    if (timeline.jobs.size < started(batch.counts)) loadTimeline(batch);
+    // Opened just as the batch ended, the stream may have carried only its final status
+    // (a reading already under way does not count yet: it is waited for, not repeated).
+    if (!loading && timeline.jobs.size < started(batch.counts)) loadTimeline(batch);
   }
 
   (async () => {
@@ -286,12 +318,19 @@ function jobTable(id, signal) {
         body)),
     h('div', { class: 'pager' }, previous, pageText, next));
 
+  let lastShown = null;
+
   async function load() {
     clearTimeout(timer);
     timer = 0;
     lastLoad = Date.now();
     try {
       const result = await batches.jobs(id, { state: filter, page, size: TABLE_PAGE }, signal);
+      // Rows are built again only when the page changed: rebuilding an unchanged page
+      // would take the keyboard focus (and a pointer's target) away from its links.
+      const shown = JSON.stringify([filter, page, result.content]);
+      if (shown === lastShown) return;
+      lastShown = shown;
       replace(body, result.content.map((job) => h('tr', { 'data-job': job.id },
         h('td', {}, h('a', { href: `#/batches/${id}/jobs/${encodeURIComponent(job.id)}` }, job.id)),
         h('td', {}, job.type),

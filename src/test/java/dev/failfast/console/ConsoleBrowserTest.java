@@ -56,6 +56,11 @@ class ConsoleBrowserTest {
         }
     }
 
+    /** An element's text, read in one step: the live page may rebuild it between two. */
+    private String text(String selector) {
+        return String.valueOf(browser.script("return document.querySelector(arguments[0]).textContent", selector));
+    }
+
     /** The {@code gate} job type, so that a test decides when a job ends. */
     @TestConfiguration(proxyBeanMethods = false)
     static class Gates {
@@ -159,13 +164,13 @@ class ConsoleBrowserTest {
         browser.signIn(TestKeys.ADMIN);
         browser.open("#/batches/" + id);
         browser.awaitText("[data-count=running]", "2 running");
-        assertThat(browser.find("[data-count=succeeded]").getText()).isEqualTo("0 succeeded");
+        assertThat(text("[data-count=succeeded]")).isEqualTo("0 succeeded");
 
         GateJob.open(gate); // no batch event: only the job's own event tells of it
 
         browser.awaitText("[data-count=succeeded]", "1 succeeded");
-        assertThat(browser.find("[data-count=running]").getText()).isEqualTo("1 running");
-        assertThat(browser.find("#batch-state").getText()).isEqualTo("RUNNING");
+        assertThat(text("[data-count=running]")).isEqualTo("1 running");
+        assertThat(text("#batch-state")).isEqualTo("RUNNING");
         api.post("/api/v1/batches/" + id + "/cancel", Map.of());
         browser.awaitText("#batch-state", "CANCELLED");
     }
