@@ -103,10 +103,7 @@ public final class InMemoryNotificationStore implements NotificationStore {
         if (current == null || current.status() != NotificationStatus.PENDING) {
             return;
         }
-        change(id,
-                n -> new Notification(n.id(), n.batchId(), n.tenant(), n.run(), n.event(), n.target(),
-                        n.subscriptionId(), n.url(), n.headers(), n.secret(), n.payload(), NotificationStatus.DELIVERED,
-                        n.attempts() + 1, httpStatus, null, n.createdAt(), null, at, at, n.giveUpAt()));
+        change(id, n -> n.delivered(httpStatus, at));
     }
 
     @Override
@@ -116,10 +113,7 @@ public final class InMemoryNotificationStore implements NotificationStore {
         if (current == null || current.status() != NotificationStatus.PENDING || !node.equals(claims.get(id))) {
             return;
         }
-        change(id, n -> new Notification(n.id(), n.batchId(), n.tenant(), n.run(), n.event(), n.target(),
-                n.subscriptionId(), n.url(), n.headers(), n.secret(), n.payload(),
-                nextAttempt == null ? NotificationStatus.FAILED : NotificationStatus.PENDING, n.attempts() + 1,
-                httpStatus, JdbcNotificationStore.cut(error), n.createdAt(), nextAttempt, at, null, n.giveUpAt()));
+        change(id, n -> n.attemptFailed(httpStatus, error, at, nextAttempt));
     }
 
     private void change(UUID id, UnaryOperator<Notification> change) {
@@ -141,11 +135,7 @@ public final class InMemoryNotificationStore implements NotificationStore {
     @Override
     public synchronized Optional<Notification> resend(UUID batchId, UUID id, Instant now, Instant giveUpAt) {
         Optional<Notification> found = find(batchId, id).filter(n -> n.status() != NotificationStatus.PENDING);
-        found.ifPresent(n -> change(id,
-                old -> new Notification(old.id(), old.batchId(), old.tenant(), old.run(), old.event(), old.target(),
-                        old.subscriptionId(), old.url(), old.headers(), old.secret(), old.payload(),
-                        NotificationStatus.PENDING, old.attempts(), old.lastStatus(), old.lastError(), old.createdAt(),
-                        now, old.lastAttemptAt(), null, giveUpAt)));
+        found.ifPresent(n -> change(id, old -> old.resent(now, giveUpAt)));
         return found.map(n -> notifications.get(id));
     }
 

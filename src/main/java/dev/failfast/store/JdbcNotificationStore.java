@@ -205,7 +205,7 @@ public final class JdbcNotificationStore implements NotificationStore {
                     last_attempt_at = ?, next_attempt_at = ?, claimed_by = NULL, claimed_until = NULL
                 WHERE id = ? AND status = 'PENDING' AND claimed_by = ?""")
             .params(Arrays.asList((nextAttempt == null ? NotificationStatus.FAILED : NotificationStatus.PENDING).name(),
-                    httpStatus, cut(error), utc(at), utcOrNull(nextAttempt), id, node))
+                    httpStatus, Notification.cutError(error), utc(at), utcOrNull(nextAttempt), id, node))
             .update();
     }
 
@@ -318,10 +318,6 @@ public final class JdbcNotificationStore implements NotificationStore {
                 events, headers(rs.getString("headers")), rs.getString("secret"), rs.getString("previous_secret"),
                 instant(rs, "previous_secret_expires_at"), requireInstant(rs, "created_at"),
                 rs.getString("created_by"));
-    }
-
-    static String cut(String error) {
-        return error.length() <= MAX_ERROR_LENGTH ? error : error.substring(0, MAX_ERROR_LENGTH - 1) + "…";
     }
 
     private static NotificationEvent event(String value) {

@@ -45,6 +45,42 @@ public record Notification(UUID id, UUID batchId, String tenant, int run, Notifi
                 NotificationStatus.PENDING, 0, null, null, at, at, null, null, giveUpAt);
     }
 
+    /** Delivered at {@code at}: the attempt got {@code httpStatus}, a 2xx. */
+    Notification delivered(int httpStatus, Instant at) {
+        return with(NotificationStatus.DELIVERED, attempts + 1, httpStatus, null, null, at, at, giveUpAt);
+    }
+
+    /**
+     * An attempt failed at {@code at}: due again at {@code next}, or FAILED when that is
+     * null.
+     */
+    Notification attemptFailed(@Nullable Integer httpStatus, String error, Instant at, @Nullable Instant next) {
+        return with(next == null ? NotificationStatus.FAILED : NotificationStatus.PENDING, attempts + 1, httpStatus,
+                cutError(error), next, at, null, giveUpAt);
+    }
+
+    /** Sent again: PENDING, due {@code now}, retried until {@code until}. */
+    Notification resent(Instant now, Instant until) {
+        return with(NotificationStatus.PENDING, attempts, lastStatus, lastError, now, lastAttemptAt, null, until);
+    }
+
+    private Notification with(NotificationStatus status, int attempts, @Nullable Integer lastStatus,
+            @Nullable String lastError, @Nullable Instant nextAttemptAt, @Nullable Instant lastAttemptAt,
+            @Nullable Instant deliveredAt, Instant giveUpAt) {
+        return new Notification(id, batchId, tenant, run, event, target, subscriptionId, url, headers, secret, payload,
+                status, attempts, lastStatus, lastError, createdAt, nextAttemptAt, lastAttemptAt, deliveredAt,
+                giveUpAt);
+    }
+
+    /**
+     * An attempt's error as kept: at most {@link NotificationStore#MAX_ERROR_LENGTH}
+     * characters.
+     */
+    static String cutError(String error) {
+        return error.length() <= NotificationStore.MAX_ERROR_LENGTH ? error
+                : error.substring(0, NotificationStore.MAX_ERROR_LENGTH - 1) + "…";
+    }
+
     /** Without the secret, the headers' values and the URL's path. */
     @Override
     public String toString() {
