@@ -2,7 +2,7 @@
 // Routes are fragments (#/batches/<id>), so the page is one static file, and a URL
 // never carries anything but ids.
 
-import { onUnauthorized, session, whoAmI } from './api.js';
+import { api, consoleSettings, onUnauthorized, session, whoAmI } from './api.js';
 import { h, replace } from './dom.js';
 import { batchView } from './views/batch.js';
 import { batchesView } from './views/batches.js';
@@ -93,6 +93,10 @@ async function start() {
     } catch {
       session.signOut();
     }
+  } else if ((await consoleSettings().catch(() => ({}))).identityProvider) {
+    // Back from the company IdP, or a reload after it: the session cookie, if any (and
+    // reading the settings gave it its CSRF token cookie).
+    caller = await api('/me', { key: null }).catch(() => null);
   }
   showCaller();
   route();
