@@ -66,8 +66,8 @@ function signedIn(me) {
   route();
 }
 
-function signOut() {
-  session.signOut();
+async function signOut() {
+  await session.signOut();
   caller = null;
   route();
 }

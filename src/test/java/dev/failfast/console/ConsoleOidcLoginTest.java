@@ -34,13 +34,7 @@ class ConsoleOidcLoginTest {
 
     @DynamicPropertySource
     static void signInWithTheIdp(DynamicPropertyRegistry registry) {
-        String registration = "spring.security.oauth2.client.registration.acme.";
-        registry.add(registration + "client-id", () -> TestIdentityProvider.CLIENT_ID);
-        registry.add(registration + "client-secret", () -> "console-secret");
-        registry.add(registration + "client-name", () -> "Acme SSO");
-        registry.add(registration + "scope", () -> "openid");
-        registry.add("spring.security.oauth2.client.provider.acme.issuer-uri", idp::issuer);
-        registry.add("failfast.console.oidc-registration", () -> "acme");
+        idp.register(registry);
     }
 
     @AfterAll

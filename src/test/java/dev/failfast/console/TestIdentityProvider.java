@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
+import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
  * A real OIDC provider on loopback for the console's sign-in: discovery, a key set with
@@ -64,6 +65,20 @@ final class TestIdentityProvider implements AutoCloseable {
         server.createContext("/authorize", this::authorize);
         server.createContext("/token", this::token);
         server.start();
+    }
+
+    /**
+     * The settings that make the service sign the console in here: client registration
+     * {@code acme}, named Acme SSO, and {@code failfast.console.oidc-registration}.
+     */
+    void register(DynamicPropertyRegistry registry) {
+        String registration = "spring.security.oauth2.client.registration.acme.";
+        registry.add(registration + "client-id", () -> CLIENT_ID);
+        registry.add(registration + "client-secret", () -> "console-secret");
+        registry.add(registration + "client-name", () -> "Acme SSO");
+        registry.add(registration + "scope", () -> "openid");
+        registry.add("spring.security.oauth2.client.provider.acme.issuer-uri", this::issuer);
+        registry.add("failfast.console.oidc-registration", () -> "acme");
     }
 
     String issuer() {
