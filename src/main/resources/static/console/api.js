@@ -1,6 +1,9 @@
 // The console's only way to the service: the HTTP API under /api/v1, as any client
-// calls it. The API key lives in sessionStorage (this tab, until it closes) and travels
+// calls it. An API key lives in sessionStorage (this tab, until it closes) and travels
 // in the Authorization header only, never in a URL, where logs and history would keep it.
+// Signed in with the company IdP instead, the console has no key: its calls carry the
+// session cookie, and the state-changing ones the CSRF token (the XSRF-TOKEN cookie,
+// sent back as the X-XSRF-TOKEN header), without which the API refuses them.
 
 const KEY = 'failfast.console.apiKey';
 
@@ -11,10 +14,29 @@ export const session = {
   signIn(key) {
     sessionStorage.setItem(KEY, key);
   },
-  signOut() {
+  /** Forgets the key, and ends the IdP session if there is one. */
+  async signOut() {
+    const hadKey = sessionStorage.getItem(KEY) !== null;
     sessionStorage.removeItem(KEY);
+    if (!hadKey && csrfToken()) {
+      await fetch('/console/logout', {
+        method: 'POST', credentials: 'same-origin', headers: { 'X-XSRF-TOKEN': csrfToken() },
+      }).catch(() => {});
+    }
   },
 };
+
+/** The CSRF token of an IdP session, from its cookie; null without one. */
+function csrfToken() {
+  const match = document.cookie.match(/(?:^|;\s*)XSRF-TOKEN=([^;]*)/);
+  return match ? decodeURIComponent(match[1]) : null;
+}
+
+/** What the sign-in page offers (GET /console/config.json): the IdP, if any. */
+export async function consoleSettings() {
+  const response = await fetch('/console/config.json', { cache: 'no-store', credentials: 'same-origin' });
+  return response.ok ? response.json() : { identityProvider: null };
+}
 
 /** A refused call: the status and the problem detail (RFC 9457) the API answered with. */
 export class ProblemError extends Error {
@@ -41,8 +63,17 @@ export function notifyUnauthorized() {
   unauthorizedListeners.forEach((listener) => listener());
 }
 
-export function authorization(key = session.key) {
-  return { Authorization: `Bearer ${key}` };
+/**
+ * How a request proves who sends it: the key in the Authorization header and no cookie,
+ * or, without a key, the IdP session's cookie, with the CSRF token on state-changing
+ * methods.
+ */
+export function credentialsFor(method = 'GET', key = session.key) {
+  if (key) return { headers: { Authorization: `Bearer ${key}` }, credentials: 'omit' };
+  const headers = {};
+  const token = csrfToken();
+  if (token && !['GET', 'HEAD'].includes(method)) headers['X-XSRF-TOKEN'] = token;
+  return { headers, credentials: 'same-origin' };
 }
 
 /**
@@ -50,12 +81,13 @@ export function authorization(key = session.key) {
  * text goes to the API untouched, so its errors name the user's own fields).
  */
 export async function api(path, { method = 'GET', body, key, signal, headers = {} } = {}) {
+  const sender = credentialsFor(method, key === undefined ? session.key : key);
   const request = {
     method,
     signal,
     cache: 'no-store',
-    credentials: 'omit',
-    headers: { Accept: 'application/json, application/problem+json', ...authorization(key), ...headers },
+    credentials: sender.credentials,
+    headers: { Accept: 'application/json, application/problem+json', ...sender.headers, ...headers },
   };
   if (body !== undefined) {
     request.headers['Content-Type'] = 'application/json';

@@ -2,7 +2,7 @@
 // Routes are fragments (#/batches/<id>), so the page is one static file, and a URL
 // never carries anything but ids.
 
-import { onUnauthorized, session, whoAmI } from './api.js';
+import { api, consoleSettings, onUnauthorized, session, whoAmI } from './api.js';
 import { h, replace } from './dom.js';
 import { batchView } from './views/batch.js';
 import { batchesView } from './views/batches.js';
@@ -66,8 +66,8 @@ function signedIn(me) {
   route();
 }
 
-function signOut() {
-  session.signOut();
+async function signOut() {
+  await session.signOut();
   caller = null;
   route();
 }
@@ -94,6 +94,10 @@ async function start() {
       // Only a refused key is let go of: a network error or a restart (503) is not the key's fault.
       if (error.status === 401) session.signOut();
     }
+  } else if ((await consoleSettings().catch(() => ({}))).identityProvider) {
+    // Back from the company IdP, or a reload after it: the session cookie, if any (and
+    // reading the settings gave it its CSRF token cookie).
+    caller = await api('/me', { key: null }).catch(() => null);
   }
   showCaller();
   route();

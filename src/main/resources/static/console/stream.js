@@ -4,7 +4,7 @@
 // Like EventSource, it reconnects with the last event id as Last-Event-ID, so a dropped
 // connection or a stream's max-lifetime end misses no event.
 
-import { authorization, notifyUnauthorized, ProblemError } from './api.js';
+import { credentialsFor, notifyUnauthorized, ProblemError } from './api.js';
 
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 
@@ -47,13 +47,14 @@ export function follow(id, { onEvent, onEnd = () => {}, onError = () => {} }) {
   }
 
   async function readOnce() {
-    const headers = { Accept: 'text/event-stream', ...authorization() };
+    const sender = credentialsFor();
+    const headers = { Accept: 'text/event-stream', ...sender.headers };
     if (lastEventId) headers['Last-Event-ID'] = lastEventId;
     const response = await fetch(`/api/v1/batches/${encodeURIComponent(id)}/events`, {
       headers,
       signal: controller.signal,
       cache: 'no-store',
-      credentials: 'omit',
+      credentials: sender.credentials,
     });
     if (!response.ok) {
       const problem = await response.json().catch(() => null);

@@ -19,7 +19,7 @@ const COLOUR_OF = {
 };
 
 export class Timeline {
-  /** `canvas` is drawn on; `caption` gets the same picture in words. */
+  /** `canvas` is drawn on; `caption`, which names it, gets the same picture in words. */
   constructor(canvas, caption) {
     this.canvas = canvas;
     this.caption = caption;
@@ -203,7 +203,6 @@ export class Timeline {
     if (markers) parts.push(`${markers} cancelled jobs marked where they stopped`);
     if (lanes > MAX_ROWS) parts.push(`${lanes} slots shown in ${MAX_ROWS} rows`);
     const text = `Timeline: ${parts.join('; ')}.`;
-    this.canvas.setAttribute('aria-label', text);
     this.caption.textContent = text;
     Object.assign(this.canvas.dataset, {
       bars: bars.length,

@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.convert.converter.Converter;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
+import org.springframework.security.oauth2.core.ClaimAccessor;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
 
@@ -39,6 +40,14 @@ final class JwtCallerConverter implements Converter<Jwt, AbstractAuthenticationT
 
     @Override
     public AbstractAuthenticationToken convert(Jwt jwt) {
+        return caller(jwt);
+    }
+
+    /**
+     * The caller that {@code claims} name: those of a bearer JWT, or of the ID token of a
+     * console sign-in ({@link ConsoleLogin}), mapped alike.
+     */
+    CallerAuthentication caller(ClaimAccessor jwt) {
         String tenant = jwt.getClaimAsString(settings.tenantClaim());
         if (tenant == null || !TENANT.matcher(tenant).matches()) {
             throw new InvalidBearerTokenException(
@@ -52,7 +61,7 @@ final class JwtCallerConverter implements Converter<Jwt, AbstractAuthenticationT
         return CallerAuthentication.of(tenant, "jwt:" + subject, scopes(jwt));
     }
 
-    private Set<Scope> scopes(Jwt jwt) {
+    private Set<Scope> scopes(ClaimAccessor jwt) {
         Set<Scope> scopes = EnumSet.noneOf(Scope.class);
         List<String> claims = settings.scopesClaim().isEmpty() ? List.of("scope", "scp")
                 : List.of(settings.scopesClaim());

@@ -67,28 +67,40 @@ public class SecurityConfiguration {
     }
 
     /**
-     * The console's assets (docs/console.md): public, since they hold no data; every data
-     * call they make goes through the API with the user's key in a header. No cookie
-     * session is made, so there is nothing for CSRF to ride on. The policy allows the
-     * page's own scripts, styles and API calls only: no inline script or style, no
-     * framing.
+     * The console's assets (docs/console.md): public, since they hold no data. The policy
+     * allows the page's own scripts, styles and API calls only: no inline script or
+     * style, no framing. Without a {@link ConsoleLogin}, every data call the console
+     * makes goes through the API with the user's key in a header: no cookie session is
+     * made, so there is nothing for CSRF to ride on. With one, the console also signs in
+     * with the company IdP, which makes a session, and CSRF protection is on.
      */
     @Bean
     @Order(0)
-    SecurityFilterChain consoleSecurity(HttpSecurity http) {
-        return http.securityMatcher("/console", "/console/**")
-            .csrf(csrf -> csrf.disable())
-            .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-            .requestCache(cache -> cache.disable())
+    SecurityFilterChain consoleSecurity(HttpSecurity http, ObjectProvider<ConsoleLogin> consoleLogin) {
+        http.securityMatcher("/console", "/console/**")
             .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(CONSOLE_POLICY))
                 .referrerPolicy(referrer -> referrer.policy(ReferrerPolicy.NO_REFERRER))
                 .frameOptions(frame -> frame.deny()))
-            .authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
-            .build();
+            .authorizeHttpRequests(requests -> requests.anyRequest().permitAll());
+        ConsoleLogin login = consoleLogin.getIfAvailable();
+        if (login == null) {
+            http.csrf(csrf -> csrf.disable())
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .requestCache(cache -> cache.disable());
+        }
+        else {
+            login.configure(http);
+        }
+        return http.build();
     }
 
+    /**
+     * The API for API keys and bearer tokens: stateless, no CSRF (a header credential is
+     * not sent by a browser on its own). After {@link ConsoleLogin}'s session chain, when
+     * there is one.
+     */
     @Bean
-    @Order(1)
+    @Order(2)
     SecurityFilterChain apiSecurity(HttpSecurity http, FailfastProperties properties, ApiKeys keys,
             ObjectProvider<JwtDecoder> jwtDecoder, ManagementPort managementPort, Environment environment,
             @Qualifier("handlerExceptionResolver") HandlerExceptionResolver resolver) {

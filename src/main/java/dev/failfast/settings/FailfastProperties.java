@@ -38,6 +38,7 @@ import org.springframework.validation.annotation.Validated;
  * @param tenants each tenant's quotas and share of the pool (docs/quotas.md)
  * @param streams server-sent event streams: how many, how long, and resuming them
  * @param notifications webhooks told of batch outcomes (docs/notifications.md)
+ * @param console the web console (docs/console.md)
  */
 @Validated
 @ConfigurationProperties("failfast")
@@ -46,7 +47,8 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
         @DefaultValue @Valid Recovery recovery, @DefaultValue @Valid Shutdown shutdown,
         @DefaultValue @Valid Retention retention, @DefaultValue @Valid Cluster cluster,
         @DefaultValue @Valid Security security, @DefaultValue @Valid Tenants tenants,
-        @DefaultValue @Valid Streams streams, @DefaultValue @Valid Notifications notifications) {
+        @DefaultValue @Valid Streams streams, @DefaultValue @Valid Notifications notifications,
+        @DefaultValue @Valid Console console) {
 
     @AssertTrue(message = "failfast.tenants: every tenant's max-pending-jobs must be at least "
             + "failfast.limits.max-jobs-per-batch, or a full batch of that tenant could never be admitted")
@@ -476,6 +478,24 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
      */
     public record Jwt(@DefaultValue("tenant") @NotBlank String tenantClaim, @DefaultValue("") String scopesClaim,
             @DefaultValue("sub") @NotBlank String principalClaim) {
+    }
+
+    /**
+     * The web console (docs/console.md).
+     *
+     * @param oidcRegistration the id of a Spring Security OAuth2 client registration
+     * ({@code spring.security.oauth2.client.registration.<id>.*}, its provider an OIDC
+     * issuer) the console offers as "Sign in with ...": the ID token's claims give the
+     * tenant, scopes and principal as {@code failfast.security.jwt.*} says for bearer
+     * tokens, and the console then calls the API with a session cookie and a CSRF token.
+     * Unset (the default), the console signs in with API keys only and makes no session
+     */
+    public record Console(@Nullable String oidcRegistration) {
+
+        /** The registration the console signs in with, if one is set. */
+        public @Nullable String oidcRegistrationIfSet() {
+            return oidcRegistration == null || oidcRegistration.isBlank() ? null : oidcRegistration;
+        }
     }
 
     /**

@@ -31,7 +31,8 @@ export function batchView(main, { may, navigate }, id) {
   const bar = h('div', { class: 'counts-bar', id: 'counts-bar', role: 'img' });
   const legend = h('ul', { class: 'legend', id: 'counts' });
   const banner = h('section', { class: 'banner', id: 'cause-banner', 'aria-labelledby': 'cause-title', hidden: true });
-  const canvas = h('canvas', { class: 'timeline', id: 'timeline', role: 'img', 'aria-label': 'Timeline' });
+  // Named by its caption, which says the same picture in words: read once, not twice.
+  const canvas = h('canvas', { class: 'timeline', id: 'timeline', role: 'img', 'aria-labelledby': 'timeline-caption' });
   const caption = h('p', { id: 'timeline-caption', class: 'muted' });
   const live = h('p', { id: 'live', class: 'muted', role: 'status' });
   const message = h('p', { id: 'batch-message', role: 'alert', class: 'error-text' });

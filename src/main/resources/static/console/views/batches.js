@@ -49,7 +49,9 @@ export function batchesView(main, { may }) {
       const page = await batches.list({ state: filter.state, label: filter.label, page: filter.page, size: PAGE_SIZE },
         inFlight.signal);
       render(page);
-      status.textContent = `${page.page.totalElements} batches`;
+      const text = `${page.page.totalElements} batches`;
+      // A status region announces each change: only a real one.
+      if (status.textContent !== text) status.textContent = text;
     } catch (error) {
       if (error.name === 'AbortError') return;
       status.textContent = `Could not list the batches: ${error.message}`;
@@ -63,7 +65,11 @@ export function batchesView(main, { may }) {
   }
 
   function render(page) {
+    // Rebuilt at every poll (durations move on): the keyboard focus goes back to the
+    // same batch's link, so a keyboard user does not lose their place.
+    const focused = document.activeElement?.closest?.('tr[data-batch]')?.dataset.batch;
     replace(body, page.content.map(row));
+    if (focused) body.querySelector(`tr[data-batch="${CSS.escape(focused)}"] a`)?.focus();
     if (!page.content.length) {
       replace(body, h('tr', {}, h('td', { colspan: 7, class: 'muted' }, 'No batches yet.')));
     }

@@ -1,8 +1,10 @@
 // Sign-in with an API key. The key is checked (GET /api/v1/me) before it is kept, and
 // kept in sessionStorage only: it is gone when the tab closes, and no other tab or
-// later visit sees it.
+// later visit sees it. When the service has a company IdP (GET /console/config.json),
+// a button signs in there instead: the browser goes to the IdP and comes back with a
+// session cookie.
 
-import { session, whoAmI } from '../api.js';
+import { consoleSettings, session, whoAmI } from '../api.js';
 import { h, replace } from '../dom.js';
 
 export function signInView(main, signedIn) {
@@ -39,4 +41,19 @@ export function signInView(main, signedIn) {
   });
   replace(main, h('h1', {}, 'Sign in'), form);
   input.focus();
+  offerIdentityProvider(main, form);
+}
+
+async function offerIdentityProvider(main, form) {
+  const { identityProvider } = await consoleSettings().catch(() => ({}));
+  if (!identityProvider) return;
+  const button = h('button', { type: 'button', id: 'sign-in-idp' }, `Sign in with ${identityProvider.name}`);
+  button.addEventListener('click', () => location.assign(identityProvider.signInPath));
+  const refused = new URLSearchParams(location.search).get('sign-in') === 'refused';
+  const section = h('section', { id: 'idp', 'aria-label': 'Company sign-in' },
+    button,
+    refused ? h('p', { class: 'error-text', role: 'alert' },
+      'The identity provider did not sign you in, or your account names no Failfast tenant.') : null,
+    h('p', { class: 'muted' }, 'Or sign in with an API key:'));
+  if (form.isConnected) main.insertBefore(section, form);
 }

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -110,6 +111,10 @@ final class ConsoleBrowser implements AutoCloseable {
 
     WebDriverWait await(Duration atMost) {
         var wait = new WebDriverWait(driver, atMost, Duration.ofMillis(50));
+        // The live page rebuilds what it shows: an element found a moment ago may be
+        // gone,
+        // and the next poll finds its successor.
+        wait.ignoring(StaleElementReferenceException.class);
         return wait;
     }
 

@@ -108,7 +108,8 @@ class ConsoleBrowserTest {
         assertThat(timeline.getDomAttribute("data-lanes")).isEqualTo("8");
         assertThat(timeline.getDomAttribute("data-markers")).isEqualTo("7");
         assertThat(timeline.getDomAttribute("data-cause")).isNotEmpty();
-        assertThat(timeline.getDomAttribute("aria-label")).contains("8 jobs started in 8 lanes");
+        assertThat(timeline.getDomAttribute("aria-labelledby")).isEqualTo("timeline-caption");
+        assertThat(browser.find("#timeline-caption").getText()).contains("8 jobs started in 8 lanes");
         browser.awaitText("#jobs-page", "100 jobs");
         assertAccessible("the batch page");
         browser.script("arguments[0].scrollIntoView()", browser.find("#cause-banner"));

@@ -49,6 +49,18 @@ class ConsoleSecurityTest {
     }
 
     @Test
+    void withoutAnIdentityProviderTheConsoleOffersKeysOnlyAndMakesNoSession() {
+        var anonymous = new ApiClient(port, null);
+        var settings = anonymous.get("/console/config.json");
+        assertThat(settings.status()).isEqualTo(200);
+        assertThat(settings.json().get("identityProvider").isNull()).isTrue();
+        assertThat(settings.headers().firstValue("Set-Cookie")).as("no session, no CSRF cookie").isEmpty();
+        assertThat(anonymous.get("/console/oauth2/authorization/acme").status()).isEqualTo(404);
+        assertThat(anonymous.get("/console/login/oauth2/code/acme?code=c&state=s").status()).isEqualTo(404);
+        assertThat(anonymous.get("/oauth2/authorization/acme").status()).isEqualTo(401);
+    }
+
+    @Test
     void theDataIsTheApisAndNeedsAKey() {
         assertThat(new ApiClient(port, null).get("/api/v1/me").status()).isEqualTo(401);
         assertThat(new ApiClient(port, null).get("/api/v1/batches").status()).isEqualTo(401);
