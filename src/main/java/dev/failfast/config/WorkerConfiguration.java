@@ -32,7 +32,7 @@ class WorkerConfiguration {
         FailfastProperties.Workers settings = properties.workers();
         var attempts = new InMemoryRemoteAttempts(clock, settings, metrics);
         metrics.watch(attempts);
-        scheduler.scheduleWithFixedDelay(() -> {
+        var _ = scheduler.scheduleWithFixedDelay(() -> {
             attempts.expireLapsedLeases();
             metrics.refresh(attempts);
         }, settings.leaseTtl().dividedBy(SWEEPS_PER_LEASE).plus(Duration.ofMillis(1)));
