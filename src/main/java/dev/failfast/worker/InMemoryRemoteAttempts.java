@@ -362,7 +362,7 @@ public final class InMemoryRemoteAttempts implements RemoteAttempts, AutoCloseab
                              // UnknownWorkerException
     }
 
-    private final class Worker {
+    private static final class Worker {
 
         private final UUID id;
 

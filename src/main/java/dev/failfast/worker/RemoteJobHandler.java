@@ -68,9 +68,15 @@ final class RemoteJobHandler implements JobHandler<ObjectNode> {
         var offer = new RemoteOffer(UUID.randomUUID(), context.batchId(), context.tenant(), context.jobId(),
                 context.type().substring(PREFIX.length()), context.params(), context.attempt());
         CancellationToken token = context.cancellation();
-        try (OfferedAttempt offered = attempts.offer(offer);
-                var cancelled = token.onCancel(() -> offered.cancel(reasonOf(token)))) {
-            AttemptReport report = awaitReport(offered, token);
+        try (OfferedAttempt offered = attempts.offer(offer)) {
+            AttemptReport report;
+            CancellationToken.Registration onCancel = token.onCancel(() -> offered.cancel(reasonOf(token)));
+            try {
+                report = awaitReport(offered, token);
+            }
+            finally {
+                onCancel.close();
+            }
             if (report == null) {
                 stopped(offered, token);
                 throw new JobCancelledException();
