@@ -21,7 +21,7 @@ CREATE INDEX remote_worker_lease ON remote_worker (lease_expires_at);
 
 -- One remote attempt, from its offer until the engine's thread that waits for it is done with it (then the row is
 -- deleted). WAITING (no worker yet) → HELD (claimed) → REPORTED (the worker's report is in report) or LOST (its
--- worker was lost; report has the message). owner_node is the replica whose engine thread waits: a row whose
+-- worker was lost; report has the message); WAITING → WITHDRAWN (cancelled before a worker claimed it). owner_node is the replica whose engine thread waits: a row whose
 -- owner holds no live cluster_node lease is claimed by no one, and its worker is told to stop it.
 CREATE TABLE remote_attempt (
     attempt_id    UUID                     NOT NULL PRIMARY KEY,

@@ -944,25 +944,27 @@ public final class JdbcRemoteAttempts implements RemoteAttempts, AutoCloseable {
         }
 
         /**
-         * Withdraws the offer if no worker claimed it (a claim taking it right now is
-         * waited for); else marks it cancelled and tells its worker's replica. Two
-         * statements: the second reads what a claim committed meanwhile.
+         * One statement: withdraws the offer if no worker claimed it (it becomes
+         * {@code WITHDRAWN}, which nothing claims), else marks it cancelled and tells its
+         * worker's replica. A claim taking the row at this moment holds its lock: the
+         * update waits for it and then applies to the claimed row, so the cancel reaches
+         * the worker that got it.
          */
         private boolean cancelInDatabase(String reason, Instant requestedAt) {
-            int withdrawn = client.sql("DELETE FROM remote_attempt WHERE attempt_id = ? AND state = 'WAITING'")
-                .param(offer.attemptId())
-                .update();
-            if (withdrawn > 0) {
-                return false;
-            }
-            client
-                .sql("WITH c AS (UPDATE remote_attempt a SET cancel_reason = COALESCE(a.cancel_reason, ?),"
-                        + " cancelled_at = COALESCE(a.cancelled_at, ?) WHERE a.attempt_id = ? AND a.state = 'HELD'"
-                        + " RETURNING a.*) SELECT pg_notify(?, " + CANCEL_PAYLOAD + ") FROM c")
+            List<String> states = client
+                .sql("""
+                        WITH c AS (UPDATE remote_attempt a
+                                   SET state = CASE WHEN a.state = 'WAITING' THEN 'WITHDRAWN' ELSE a.state END,
+                                       cancel_reason = COALESCE(a.cancel_reason, ?),
+                                       cancelled_at = COALESCE(a.cancelled_at, ?)
+                                   WHERE a.attempt_id = ? AND a.state IN ('WAITING', 'HELD')
+                                   RETURNING a.*)
+                        SELECT c.state, CASE WHEN c.state = 'HELD' THEN pg_notify(?, %s) END FROM c"""
+                    .formatted(CANCEL_PAYLOAD))
                 .params(reason, utc(requestedAt), offer.attemptId(), CHANNEL)
-                .query((rs, row) -> null)
+                .query((rs, row) -> rs.getString("state"))
                 .list();
-            return true;
+            return !states.equals(List.of("WITHDRAWN"));
         }
 
         @Override
