@@ -32,6 +32,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -568,7 +569,7 @@ public final class JdbcRemoteAttempts implements RemoteAttempts, AutoCloseable {
                 if (parts.length == 3) {
                     Offered handle = offered.get(UUID.fromString(parts[1]));
                     if (handle != null && !handle.report.isDone()) {
-                        io.execute(() -> readReport(handle));
+                        runOffThread(() -> readReport(handle));
                     }
                     wakeWorker(UUID.fromString(parts[2]));
                 }
@@ -783,15 +784,35 @@ public final class JdbcRemoteAttempts implements RemoteAttempts, AutoCloseable {
         return Thread.currentThread().isInterrupted() ? offThread(work) : work.get();
     }
 
+    /**
+     * Runs {@code work} on the registry's executor and waits for it, deaf to interrupts;
+     * here once the registry is closed (the service stops).
+     */
     private <T> T offThread(Supplier<T> work) {
         try {
             return CompletableFuture.supplyAsync(work, io).join();
+        }
+        catch (RejectedExecutionException e) {
+            return work.get();
         }
         catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException runtime) {
                 throw runtime;
             }
             throw e;
+        }
+    }
+
+    /**
+     * Hands {@code task} to the registry's executor; runs it here once the registry is
+     * closed (the service stops).
+     */
+    private void runOffThread(Runnable task) {
+        try {
+            io.execute(task);
+        }
+        catch (RejectedExecutionException e) {
+            task.run();
         }
     }
 
@@ -921,7 +942,7 @@ public final class JdbcRemoteAttempts implements RemoteAttempts, AutoCloseable {
                 Instant requestedAt = clock.instant();
                 var started = new CompletableFuture<Boolean>();
                 if (cancelling.compareAndSet(null, started)) {
-                    io.execute(() -> {
+                    runOffThread(() -> {
                         try {
                             started.complete(cancelInDatabase(reason, requestedAt));
                         }
