@@ -970,17 +970,26 @@ public final class JdbcRemoteAttempts implements RemoteAttempts, AutoCloseable {
          * worker's replica. A claim taking the row at this moment holds its lock: the
          * update waits for it and then applies to the claimed row, so the cancel reaches
          * the worker that got it.
+         *
+         * <p>
+         * Its commit does not wait for the WAL to reach the disk
+         * ({@code synchronous_commit} off for this transaction alone): the notice goes
+         * out at commit, without the flush in its way. A database crash in the instant
+         * after may forget the mark (not the batch's cause, written by the engine): the
+         * worker then learns nothing more, and the engine gives the attempt up after the
+         * grace period, as for a worker that ignores a cancel.
          */
         private boolean cancelInDatabase(String reason, Instant requestedAt) {
             List<String> states = client
                 .sql("""
-                        WITH c AS (UPDATE remote_attempt a
+                        WITH s AS (SELECT set_config('synchronous_commit', 'off', TRUE) AS async),
+                        c AS (UPDATE remote_attempt a
                                    SET state = CASE WHEN a.state = 'WAITING' THEN 'WITHDRAWN' ELSE a.state END,
                                        cancel_reason = COALESCE(a.cancel_reason, ?),
                                        cancelled_at = COALESCE(a.cancelled_at, ?)
                                    WHERE a.attempt_id = ? AND a.state IN ('WAITING', 'HELD')
                                    RETURNING a.*)
-                        SELECT c.state, CASE WHEN c.state = 'HELD' THEN pg_notify(?, %s) END FROM c"""
+                        SELECT c.state, CASE WHEN c.state = 'HELD' THEN pg_notify(?, %s) END FROM c CROSS JOIN s"""
                     .formatted(CANCEL_PAYLOAD))
                 .params(reason, utc(requestedAt), offer.attemptId(), CHANNEL)
                 .query((rs, row) -> rs.getString("state"))

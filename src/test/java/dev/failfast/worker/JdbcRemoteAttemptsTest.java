@@ -125,6 +125,7 @@ class JdbcRemoteAttemptsTest extends RemoteAttemptsContractTest {
         int warmUp = 50;
         int rounds = 300;
         List<Long> micros = new ArrayList<>();
+        List<Long> written = new ArrayList<>();
         for (int i = 0; i < warmUp + rounds; i++) {
             RemoteOffer offer = offer(ACME, "download", "job-" + i);
             OfferedAttempt handle = replicaA.offer(offer);
@@ -133,10 +134,14 @@ class JdbcRemoteAttemptsTest extends RemoteAttemptsContractTest {
 
             long start = System.nanoTime();
             CompletableFuture.runAsync(() -> handle.cancel("BATCH_CANCELLED")).get();
+            // The offering thread's own call waits for the cancel's write.
+            assertThat(handle.cancel("BATCH_CANCELLED")).isTrue();
+            long write = System.nanoTime();
             long end = heard.get(SOON.toSeconds(), TimeUnit.SECONDS);
 
             if (i >= warmUp) {
                 micros.add((end - start) / 1000);
+                written.add((write - start) / 1000);
             }
             replicaB.report("acme", worker.id(), offer.attemptId(),
                     new AttemptReport.Failed("CANCELLED", "stopped", null, null));
@@ -144,10 +149,37 @@ class JdbcRemoteAttemptsTest extends RemoteAttemptsContractTest {
             handle.close();
         }
         micros.sort(null);
+        written.sort(null);
         System.out.printf(
                 "Cross-replica cancel, engine's cancel on A → listener on B, %d rounds after %d: p50 %d µs, "
-                        + "p99 %d µs, max %d µs%n",
-                rounds, warmUp, micros.get(rounds / 2), micros.get(rounds * 99 / 100 - 1), micros.getLast());
+                        + "p99 %d µs, max %d µs (the cancel written on A: p50 %d µs, p99 %d µs)%n",
+                rounds, warmUp, micros.get(rounds / 2), micros.get(rounds * 99 / 100 - 1), micros.getLast(),
+                written.get(rounds / 2), written.get(rounds * 99 / 100 - 1));
+    }
+
+    @Test
+    void aClaimWaitingOnOneReplicaIsWokenByAnOfferOnAnother() throws Exception {
+        JdbcRemoteAttempts replicaB = replica("node-b", true);
+        WorkerSession worker = replicaB.register(ACME, null, names("download"), 8);
+        var claimer = new java.util.concurrent.atomic.AtomicReference<Thread>();
+        CompletableFuture<List<HeldAttempt>> claim = CompletableFuture.supplyAsync(() -> {
+            claimer.set(Thread.currentThread());
+            try {
+                return replicaB.claim("acme", worker.id(), 8, Duration.ofMinutes(5));
+            }
+            catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().atMost(SOON)
+            .until(() -> claimer.get() != null && claimer.get().getState() == Thread.State.TIMED_WAITING);
+        RemoteOffer offer = offer(ACME, "download", "job-001");
+
+        replicaA.offer(offer);
+
+        assertThat(claim.get(SOON.toSeconds(), TimeUnit.SECONDS)).as("woken by the notice, not its poll a minute on")
+            .extracting(HeldAttempt::id)
+            .containsExactly(offer.attemptId());
     }
 
     @Test
