@@ -157,6 +157,38 @@ class JdbcRemoteAttemptsTest extends RemoteAttemptsContractTest {
                 written.get(rounds / 2), written.get(rounds * 99 / 100 - 1));
     }
 
+    /**
+     * The token's callback may cancel under a batch's lock: it must return at once, even
+     * while the database makes the cancel's write wait (here: another transaction holds
+     * the attempt's row); the write follows, and the worker hears it.
+     */
+    @Test
+    void aCancelFromTheTokensCallbackDoesNoBlockingIoOnItsThread() throws Exception {
+        WorkerSession worker = replicaA.register(ACME, null, names("download"), 8);
+        Heard heard = new Heard();
+        replicaA.listen("acme", worker.id(), heard);
+        RemoteOffer offer = offer(ACME, "download", "job-001");
+        OfferedAttempt handle = replicaA.offer(offer);
+        replicaA.claim("acme", worker.id(), 8, Duration.ZERO);
+
+        try (var connection = database.getConnection()) {
+            connection.setAutoCommit(false);
+            try (var lock = connection
+                .prepareStatement("SELECT 1 FROM remote_attempt WHERE attempt_id = ? FOR UPDATE")) {
+                lock.setObject(1, offer.attemptId());
+                lock.executeQuery().close();
+            }
+            assertThat(CompletableFuture.supplyAsync(() -> handle.cancel("BATCH_CANCELLED"))
+                .get(SOON.toSeconds(), TimeUnit.SECONDS)).as("returned while the row is locked").isTrue();
+            assertThat(heard.cancels).isEmpty();
+            connection.rollback();
+        }
+
+        await().atMost(SOON).untilAsserted(() -> assertThat(heard.cancels).hasSize(1));
+        assertThat(handle.cancel("BATCH_CANCELLED")).isTrue();
+        handle.close();
+    }
+
     @Test
     void aClaimWaitingOnOneReplicaIsWokenByAnOfferOnAnother() throws Exception {
         JdbcRemoteAttempts replicaB = replica("node-b", true);
