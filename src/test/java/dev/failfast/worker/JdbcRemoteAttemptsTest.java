@@ -132,8 +132,12 @@ class JdbcRemoteAttemptsTest extends RemoteAttemptsContractTest {
             assertThat(replicaB.claim("acme", worker.id(), 8, Duration.ZERO)).hasSize(1);
             CompletableFuture<Long> heard = heardAt.computeIfAbsent(offer.attemptId(), id -> new CompletableFuture<>());
 
-            long start = System.nanoTime();
-            CompletableFuture.runAsync(() -> handle.cancel("BATCH_CANCELLED")).get();
+            // As the engine's cancelling thread does, from the moment it calls.
+            long start = CompletableFuture.supplyAsync(() -> {
+                long called = System.nanoTime();
+                handle.cancel("BATCH_CANCELLED");
+                return called;
+            }).get();
             // The offering thread's own call waits for the cancel's write.
             assertThat(handle.cancel("BATCH_CANCELLED")).isTrue();
             long write = System.nanoTime();
