@@ -25,16 +25,15 @@ final class InJvmReplicas implements AutoCloseable {
         TestDatabases.postgres(schema).close();
         InJvmReplicas started = new InJvmReplicas();
         for (String name : List.of("replica-a", "replica-b")) {
-            started.replicas.add(
-                    new SpringApplicationBuilder(FailfastApplication.class)
-                        .properties("server.port=0", "spring.profiles.active=postgres",
-                                "spring.datasource.url=" + TestDatabases.POSTGRES_URL + "&currentSchema=" + schema,
-                                "failfast.cluster.enabled=true", "failfast.cluster.node-name=" + name,
-                                "failfast.cluster.claim-size=1", "failfast.cluster.poll-interval=200ms",
-                                "failfast.engine.cancel-grace=5s", "failfast.shutdown.drain-timeout=1s",
-                                "failfast.jobs.http.allowed-networks=127.0.0.0/8",
-                                "failfast.jobs.http.allowed-ports=1024-65535")
-                        .run());
+            started.replicas.add(new SpringApplicationBuilder(FailfastApplication.class)
+                .properties("server.port=0", "spring.profiles.active=postgres", "failfast.cluster.enabled=true",
+                        "failfast.cluster.node-name=" + name, "failfast.cluster.claim-size=1",
+                        "failfast.cluster.poll-interval=200ms", "failfast.engine.cancel-grace=5s",
+                        "failfast.shutdown.drain-timeout=1s", "failfast.jobs.http.allowed-networks=127.0.0.0/8",
+                        "failfast.jobs.http.allowed-ports=1024-65535")
+                // An argument: the postgres profile's own URL would win over a default
+                // property, and every replica would share the public schema.
+                .run("--spring.datasource.url=" + TestDatabases.POSTGRES_URL + "&currentSchema=" + schema));
         }
         return started;
     }
