@@ -183,16 +183,16 @@ public final class FailfastWorker implements AutoCloseable {
             first = register();
         }
         catch (IOException e) {
-            markStopped();
+            abandonStart();
             throw new UncheckedIOException(e);
         }
         catch (InterruptedException e) {
-            markStopped();
+            abandonStart();
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while registering", e);
         }
         catch (RuntimeException e) {
-            markStopped();
+            abandonStart();
             throw e;
         }
         session = first;
@@ -643,6 +643,12 @@ public final class FailfastWorker implements AutoCloseable {
         if (lines != null) {
             lines.close();
         }
+    }
+
+    /** The registration failed: the worker is stopped, with nothing to clean up. */
+    private void abandonStart() {
+        state.set(State.STOPPED);
+        markStopped();
     }
 
     private void markStopped() {
