@@ -293,7 +293,7 @@ class FailfastWorkerTest {
             JsonNode attempts = api.get("/api/v1/workers/" + worker.id()).json().get("attempts");
             assertThat(attempts).hasSize(1);
             assertThat(attempts.get(0).get("jobId").asString()).isEqualTo("r");
-            assertThat(attempts.get(0).get("progress").get("files").asInt()).isEqualTo(3);
+            assertThat(attempts.get(0).path("progress").path("files").asInt()).isEqualTo(3);
         });
         client.cancel(submitted.id(), null);
         assertThat(client.awaitTerminal(submitted.id(), WAIT).state()).isEqualTo(BatchState.CANCELLED);
