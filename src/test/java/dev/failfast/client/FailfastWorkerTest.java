@@ -333,4 +333,40 @@ class FailfastWorkerTest {
         assertThat(job.result().get("attempt").asInt()).isEqualTo(2);
     }
 
+    @Test
+    void aHandlerThatIgnoresItsCancelIsAbandonedAndItsLateReportRefused() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger interrupts = new AtomicInteger();
+        FailfastWorker worker = worker(1).job("stubborn", job -> {
+            while (true) {
+                try {
+                    if (release.await(60, TimeUnit.SECONDS)) {
+                        return "late";
+                    }
+                }
+                catch (InterruptedException ignored) {
+                    interrupts.incrementAndGet();
+                }
+            }
+        }).job("quick", job -> "quick");
+        worker.start();
+        BatchStatus stubborn = client.submit(Batch.builder().remoteJob("s", "stubborn", Map.of()).build());
+        await().atMost(WAIT).until(() -> worker.heldAttempts() == 1);
+
+        client.cancel(stubborn.id(), null);
+
+        assertThat(client.awaitTerminal(stubborn.id(), WAIT).state()).isEqualTo(BatchState.CANCELLED);
+        JobStatus job = client.job(stubborn.id(), "s");
+        assertThat(job.state()).isEqualTo(JobState.CANCELLED);
+        assertThat(job.json().get("abandoned").asBoolean()).isTrue();
+        assertThat(interrupts).hasValue(1);
+        release.countDown();
+        // The late report is refused (409); the worker frees the thread and runs the next
+        // job.
+        await().atMost(WAIT).until(() -> worker.heldAttempts() == 0);
+        BatchStatus next = client.submit(Batch.builder().remoteJob("q", "quick", Map.of()).build());
+        assertThat(client.awaitTerminal(next.id(), WAIT).state()).isEqualTo(BatchState.SUCCEEDED);
+        assertThat(client.job(stubborn.id(), "s").result().isNull()).isTrue();
+    }
+
 }

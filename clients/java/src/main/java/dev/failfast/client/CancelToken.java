@@ -16,7 +16,10 @@ public final class CancelToken {
 
     private static final System.Logger LOG = System.getLogger(CancelToken.class.getName());
 
+    /** Counted down after the handler's thread is interrupted, so a woken waiter sees both. */
     private final CountDownLatch cancelled = new CountDownLatch(1);
+
+    private volatile boolean set;
 
     private final List<Runnable> callbacks = new ArrayList<>();
 
@@ -27,7 +30,7 @@ public final class CancelToken {
 
     /** Whether the attempt is cancelled. */
     public boolean isCancelled() {
-        return cancelled.getCount() == 0;
+        return set;
     }
 
     /**
@@ -77,8 +80,8 @@ public final class CancelToken {
     }
 
     /**
-     * Cancels: sets the token, then runs {@code interrupt} (the handler's thread), then the
-     * callbacks. False when it was cancelled already.
+     * Cancels: sets the token, then runs {@code interrupt} (the handler's thread), then wakes
+     * {@link #await} and runs the callbacks. False when it was cancelled already.
      */
     boolean cancel(String why, Runnable interrupt) {
         List<Runnable> toRun;
@@ -87,11 +90,12 @@ public final class CancelToken {
                 return false;
             }
             reason = why;
-            cancelled.countDown();
+            set = true;
             toRun = List.copyOf(callbacks);
             callbacks.clear();
         }
         interrupt.run();
+        cancelled.countDown();
         toRun.forEach(CancelToken::run);
         return true;
     }

@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -407,15 +408,50 @@ public final class FailfastWorker implements AutoCloseable {
                     backoff.pause();
                 }
             }
-            catch (IOException | RuntimeException e) {
+            catch (IOException e) {
                 if (isRunning()) {
                     LOG.log(Level.WARNING, "Claim failed: {0}", e.toString());
+                    backoff.pause();
+                    releaseUnknownAttempts(current);
+                }
+            }
+            catch (RuntimeException e) {
+                if (isRunning()) {
+                    LOG.log(Level.WARNING, "Claim failed", e);
                     backoff.pause();
                 }
             }
             finally {
                 slots.release(asked);
             }
+        }
+    }
+
+    /**
+     * After a claim whose answer was lost: the service may have handed this session attempts
+     * it never saw. Reads the session and fails those (error type {@code CLAIM_LOST}, so the
+     * job's retry policy applies) rather than leave them held until the job's timeout.
+     */
+    private void releaseUnknownAttempts(Session current) {
+        try {
+            JsonNode sessionNow = transport.get(current.path());
+            for (JsonNode attempt : sessionNow.path("attempts")) {
+                String attemptId = attempt.path("id").asString();
+                if (!attemptId.isEmpty() && !held.containsKey(attemptId)) {
+                    LOG.log(Level.WARNING, "Attempt {0} was claimed but its claim's answer was lost: failing it",
+                            attemptId);
+                    transport.post(current.path() + "/attempts/" + Transport.segment(attemptId) + "/fail",
+                            Transport.JSON.createObjectNode()
+                                .put("errorType", "CLAIM_LOST")
+                                .put("message", "The worker never received this attempt (its claim's answer was lost)"));
+                }
+            }
+        }
+        catch (FailfastApiException | IOException e) {
+            LOG.log(Level.DEBUG, "Could not check the session after a lost claim: {0}", e.toString());
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -578,11 +614,14 @@ public final class FailfastWorker implements AutoCloseable {
             return;
         }
         try {
+            // Each progress value is sent once (a heartbeat that fails sends it again next time).
             ObjectNode progress = Transport.JSON.createObjectNode();
+            Map<Job, Job.Progress> sending = new HashMap<>();
             for (RunningAttempt attempt : held.values()) {
-                JsonNode value = attempt.job.lastProgress();
+                Job.Progress value = attempt.job.unsentProgress();
                 if (value != null && attempt.sessionId.equals(current.id())) {
-                    progress.set(attempt.job.id(), value);
+                    progress.set(attempt.job.id(), value.value());
+                    sending.put(attempt.job, value);
                 }
             }
             ObjectNode request = Transport.JSON.createObjectNode();
@@ -590,6 +629,7 @@ public final class FailfastWorker implements AutoCloseable {
                 request.set("progress", progress);
             }
             JsonNode answer = transport.post(current.path() + "/heartbeat", request);
+            sending.forEach(Job::progressSent);
             for (JsonNode cancelled : answer.path("cancelled")) {
                 cancel(cancelled.path("attemptId").asString(), cancelled.path("reason").asString("BATCH_CANCELLED"));
             }

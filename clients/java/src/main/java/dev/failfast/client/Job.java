@@ -20,7 +20,16 @@ public final class Job {
 
     private final CancelToken token = new CancelToken();
 
-    private volatile JsonNode progress;
+    /** The service's default {@code failfast.workers.max-progress-size}. */
+    static final int MAX_PROGRESS_BYTES = 4096;
+
+    /** A progress value and its number, from 1: a heartbeat sends each number once. */
+    record Progress(JsonNode value, long number) {
+    }
+
+    private volatile Progress progress;
+
+    private volatile long sentNumber;
 
     Job(String id, String batchId, String jobId, String type, int attempt, JsonNode params) {
         this.id = Objects.requireNonNull(id, "id");
@@ -72,15 +81,38 @@ public final class Job {
     }
 
     /**
-     * Reports progress (any value Jackson writes, at most 4 KB as JSON): the latest is sent
-     * with the next heartbeat and shown with the worker's attempts.
+     * Reports progress (any value Jackson writes, at most 4 KB as JSON, the service's default
+     * {@code failfast.workers.max-progress-size}): the latest is sent with the next heartbeat
+     * and shown with the worker's attempts.
+     *
+     * @throws IllegalArgumentException when it is larger (the service would refuse the whole
+     * heartbeat)
      */
     public void progress(Object value) {
-        progress = Transport.JSON.valueToTree(value);
+        JsonNode json = Transport.JSON.valueToTree(value);
+        if (json == null) {
+            json = Transport.JSON.nullNode();
+        }
+        int size = Transport.JSON.writeValueAsBytes(json).length;
+        if (size > MAX_PROGRESS_BYTES) {
+            throw new IllegalArgumentException(
+                    "Progress of " + size + " bytes as JSON, more than " + MAX_PROGRESS_BYTES + " bytes");
+        }
+        synchronized (this) {
+            Progress last = progress;
+            progress = new Progress(json, last == null ? 1 : last.number() + 1);
+        }
     }
 
-    JsonNode lastProgress() {
-        return progress;
+    /** The progress not sent yet, or null. */
+    Progress unsentProgress() {
+        Progress latest = progress;
+        return latest == null || latest.number() == sentNumber ? null : latest;
+    }
+
+    /** A heartbeat carried {@code sent}. */
+    void progressSent(Progress sent) {
+        sentNumber = sent.number();
     }
 
     @Override
