@@ -369,4 +369,24 @@ class FailfastWorkerTest {
         assertThat(client.job(stubborn.id(), "s").result().isNull()).isTrue();
     }
 
+    @Test
+    void aHandlerMayStopItsWorker() throws Exception {
+        FailfastWorker[] self = new FailfastWorker[1];
+        FailfastWorker worker = worker(1).job("last", job -> {
+            self[0].stop();
+            return "bye";
+        });
+        self[0] = worker;
+        worker.start();
+        String id = worker.id();
+
+        BatchStatus submitted = client.submit(Batch.builder().remoteJob("l", "last", Map.of()).build());
+
+        assertThat(client.awaitTerminal(submitted.id(), WAIT).state()).isEqualTo(BatchState.SUCCEEDED);
+        assertThat(client.job(submitted.id(), "l").result().asString()).isEqualTo("bye");
+        await().atMost(WAIT).until(() -> api.get("/api/v1/workers/" + id).status() == 404);
+        worker.run(); // returns at once: stopped
+        assertThat(worker.isRunning()).isFalse();
+    }
+
 }

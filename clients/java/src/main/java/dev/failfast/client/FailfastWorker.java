@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -112,6 +113,9 @@ public final class FailfastWorker implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     private final Object registration = new Object();
+
+    /** The worker's threads: a stop asked on one of them runs on a thread of its own. */
+    private final Set<Thread> ownThreads = ConcurrentHashMap.newKeySet();
 
     private volatile Session session;
 
@@ -240,9 +244,17 @@ public final class FailfastWorker implements AutoCloseable {
      * Stops: claims no more attempts, lets the running handlers finish for the drain timeout,
      * cancels those still running (reason {@code WORKER_STOPPING}), then ends the session
      * ({@code DELETE}; attempts still held fail with {@code WORKER_LOST}). Returns when done;
-     * a second call waits for the first.
+     * a second call waits for the first. Called from a handler or an {@code onCancel} callback,
+     * it starts the stop on another thread and returns at once.
      */
     public void stop() {
+        if (ownThreads.contains(Thread.currentThread())) {
+            // A handler or an onCancel callback stopping its worker: this thread would wait for
+            // itself (and be interrupted by the stop), so the stop runs on one of its own.
+            Thread stopper = new Thread(this::stop, "failfast-worker-stop");
+            stopper.start();
+            return;
+        }
         if (state.compareAndSet(State.NEW, State.STOPPED)) {
             markStopped();
             return;
@@ -705,11 +717,12 @@ public final class FailfastWorker implements AutoCloseable {
         }
     }
 
-    private static ThreadFactory threads(String prefix) {
+    private ThreadFactory threads(String prefix) {
         AtomicInteger count = new AtomicInteger();
         return task -> {
             Thread thread = new Thread(task, prefix + count.incrementAndGet());
             thread.setDaemon(true);
+            ownThreads.add(thread);
             return thread;
         };
     }
