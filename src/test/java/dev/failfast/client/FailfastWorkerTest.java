@@ -389,4 +389,33 @@ class FailfastWorkerTest {
         assertThat(worker.isRunning()).isFalse();
     }
 
+    @Test
+    void withoutItsEventStreamAWorkerLearnsOfACancelFromItsHeartbeat() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        Queue<String> reasons = new ConcurrentLinkedQueue<>();
+        FailfastWorker worker = FailfastWorker.builder(base, key).concurrency(1).withoutEventStream().build();
+        workers.add(worker);
+        worker.job("wait", job -> {
+            started.countDown();
+            if (job.token().await(Duration.ofSeconds(60))) {
+                reasons.add(job.token().reason());
+            }
+            return null;
+        });
+        worker.start();
+        BatchStatus submitted = client.submit(Batch.builder().remoteJob("w", "wait", Map.of()).build());
+        assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+
+        client.cancel(submitted.id(), null);
+
+        // A heartbeat comes every heartbeatInterval (5 s): one within the cancel grace (1
+        // s
+        // here) lists the attempt as cancelled; a later one finds it given up, so
+        // unknown.
+        await().atMost(WAIT).until(() -> !reasons.isEmpty());
+        assertThat(reasons).hasSize(1).first().isIn("BATCH_CANCELLED", "UNKNOWN");
+        assertThat(client.awaitTerminal(submitted.id(), WAIT).state()).isEqualTo(BatchState.CANCELLED);
+        await().atMost(WAIT).until(() -> worker.heldAttempts() == 0);
+    }
+
 }

@@ -8,7 +8,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -97,6 +96,9 @@ public final class FailfastWorker implements AutoCloseable {
 
     private final Duration requestTimeout;
 
+    /** False only in tests of the heartbeats' fallback: no event stream. */
+    private final boolean followEvents;
+
     private final Map<String, JobHandler> handlers = new ConcurrentHashMap<>();
 
     private final Map<String, RunningAttempt> held = new ConcurrentHashMap<>();
@@ -140,6 +142,7 @@ public final class FailfastWorker implements AutoCloseable {
         this.readyTimeout = builder.readyTimeout;
         this.requestTimeout = builder.requestTimeout;
         this.slots = new Semaphore(concurrency);
+        this.followEvents = builder.followEvents;
     }
 
     /** A worker of the service at {@code baseUri} with this API key (scope {@code workers:run}). */
@@ -205,11 +208,12 @@ public final class FailfastWorker implements AutoCloseable {
         heartbeats = Executors.newSingleThreadScheduledExecutor(threads("failfast-worker-heartbeat-"));
         long interval = Math.max(first.heartbeatInterval().toMillis(), 50);
         heartbeatTask = heartbeats.scheduleWithFixedDelay(this::heartbeat, interval, interval, TimeUnit.MILLISECONDS);
-        streamReader = threads("failfast-worker-events-").newThread(this::followEvents);
+        streamReader = threads("failfast-worker-events-").newThread(followEvents ? this::followEvents : () -> {
+        });
         streamReader.start();
         claimer = threads("failfast-worker-claim-").newThread(this::claimLoop);
         try {
-            if (!first.ready().await(readyTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
+            if (followEvents && !first.ready().await(readyTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
                 LOG.log(Level.WARNING, "The event stream of worker {0} is not ready after {1}: cancels come with the"
                         + " heartbeats until it is", first.id(), readyTimeout);
             }
@@ -626,14 +630,14 @@ public final class FailfastWorker implements AutoCloseable {
             return;
         }
         try {
-            // Each progress value is sent once (a heartbeat that fails sends it again next time).
+            // Every attempt held is named, with its latest progress or null: the answer's
+            // "unknown" then lists each one the service no longer counts as this worker's (lost,
+            // or given up after a cancel this worker missed), progress or not.
             ObjectNode progress = Transport.JSON.createObjectNode();
-            Map<Job, Job.Progress> sending = new HashMap<>();
             for (RunningAttempt attempt : held.values()) {
-                Job.Progress value = attempt.job.unsentProgress();
-                if (value != null && attempt.sessionId.equals(current.id())) {
-                    progress.set(attempt.job.id(), value.value());
-                    sending.put(attempt.job, value);
+                if (attempt.sessionId.equals(current.id())) {
+                    JsonNode value = attempt.job.latestProgress();
+                    progress.set(attempt.job.id(), value == null ? Transport.JSON.nullNode() : value);
                 }
             }
             ObjectNode request = Transport.JSON.createObjectNode();
@@ -641,7 +645,6 @@ public final class FailfastWorker implements AutoCloseable {
                 request.set("progress", progress);
             }
             JsonNode answer = transport.post(current.path() + "/heartbeat", request);
-            sending.forEach(Job::progressSent);
             for (JsonNode cancelled : answer.path("cancelled")) {
                 cancel(cancelled.path("attemptId").asString(), cancelled.path("reason").asString("BATCH_CANCELLED"));
             }
@@ -771,6 +774,8 @@ public final class FailfastWorker implements AutoCloseable {
 
         private HttpClient http;
 
+        private boolean followEvents = true;
+
         private Builder(URI baseUri, String apiKey) {
             this.baseUri = Objects.requireNonNull(baseUri, "baseUri");
             this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
@@ -824,6 +829,12 @@ public final class FailfastWorker implements AutoCloseable {
         /** An HTTP client of the caller's (proxy, TLS); by default one on HTTP/1.1. */
         public Builder httpClient(HttpClient client) {
             this.http = Objects.requireNonNull(client, "client");
+            return this;
+        }
+
+        /** Tests only: without the event stream, cancels come with the heartbeats alone. */
+        Builder withoutEventStream() {
+            this.followEvents = false;
             return this;
         }
 

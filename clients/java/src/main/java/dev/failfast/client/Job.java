@@ -23,13 +23,7 @@ public final class Job {
     /** The service's default {@code failfast.workers.max-progress-size}. */
     static final int MAX_PROGRESS_BYTES = 4096;
 
-    /** A progress value and its number, from 1: a heartbeat sends each number once. */
-    record Progress(JsonNode value, long number) {
-    }
-
-    private volatile Progress progress;
-
-    private volatile long sentNumber;
+    private volatile JsonNode progress;
 
     Job(String id, String batchId, String jobId, String type, int attempt, JsonNode params) {
         this.id = Objects.requireNonNull(id, "id");
@@ -82,7 +76,7 @@ public final class Job {
 
     /**
      * Reports progress (any value Jackson writes, at most 4 KB as JSON, the service's default
-     * {@code failfast.workers.max-progress-size}): the latest is sent with the next heartbeat
+     * {@code failfast.workers.max-progress-size}): the latest is sent with each heartbeat
      * and shown with the worker's attempts.
      *
      * @throws IllegalArgumentException when it is larger (the service would refuse the whole
@@ -98,21 +92,12 @@ public final class Job {
             throw new IllegalArgumentException(
                     "Progress of " + size + " bytes as JSON, more than " + MAX_PROGRESS_BYTES + " bytes");
         }
-        synchronized (this) {
-            Progress last = progress;
-            progress = new Progress(json, last == null ? 1 : last.number() + 1);
-        }
+        progress = json;
     }
 
-    /** The progress not sent yet, or null. */
-    Progress unsentProgress() {
-        Progress latest = progress;
-        return latest == null || latest.number() == sentNumber ? null : latest;
-    }
-
-    /** A heartbeat carried {@code sent}. */
-    void progressSent(Progress sent) {
-        sentNumber = sent.number();
+    /** The latest progress, or null when the handler reported none. */
+    JsonNode latestProgress() {
+        return progress;
     }
 
     @Override
