@@ -123,15 +123,15 @@ public final class FailfastWorker implements AutoCloseable {
 
     private volatile Stream<String> openStream;
 
-    private ExecutorService handlerPool;
+    private volatile ExecutorService handlerPool;
 
-    private ScheduledExecutorService heartbeats;
+    private volatile ScheduledExecutorService heartbeats;
 
-    private ScheduledFuture<?> heartbeatTask;
+    private volatile ScheduledFuture<?> heartbeatTask;
 
-    private Thread claimer;
+    private volatile Thread claimer;
 
-    private Thread streamReader;
+    private volatile Thread streamReader;
 
     private FailfastWorker(Builder builder) {
         this.transport = new Transport(builder.http, builder.baseUri, builder.apiKey, builder.requestTimeout);
@@ -204,6 +204,10 @@ public final class FailfastWorker implements AutoCloseable {
             throw e;
         }
         session = first;
+        if (!isRunning()) {
+            endSession(first); // stop() came while it registered
+            return;
+        }
         handlerPool = Executors.newFixedThreadPool(concurrency, threads("failfast-worker-job-"));
         heartbeats = Executors.newSingleThreadScheduledExecutor(threads("failfast-worker-heartbeat-"));
         long interval = Math.max(first.heartbeatInterval().toMillis(), 50);
@@ -222,7 +226,8 @@ public final class FailfastWorker implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         claimer.start();
-        LOG.log(Level.INFO, "Worker {0} ({1}) serves {2} with {3} threads", first.id(), name, handlers.keySet(),
+        LOG.log(Level.INFO, "Worker {0} ({1}) serves {2} with {3} threads", first.id(),
+                name == null ? "unnamed" : name, handlers.keySet(),
                 concurrency);
     }
 
@@ -268,18 +273,38 @@ public final class FailfastWorker implements AutoCloseable {
             return;
         }
         stopping.countDown();
-        claimer.interrupt();
+        // start() may still be setting up on another thread: what it has not made yet is skipped.
+        interrupt(claimer);
         awaitHandlers(drainTimeout);
         for (RunningAttempt attempt : held.values()) {
             attempt.cancel("WORKER_STOPPING");
         }
         awaitHandlers(Duration.ofSeconds(5));
-        heartbeatTask.cancel(false);
-        heartbeats.shutdownNow();
-        streamReader.interrupt();
+        if (heartbeatTask != null) {
+            heartbeatTask.cancel(false);
+        }
+        if (heartbeats != null) {
+            heartbeats.shutdownNow();
+        }
+        interrupt(streamReader);
         closeStream();
-        handlerPool.shutdownNow();
-        Session last = session;
+        if (handlerPool != null) {
+            handlerPool.shutdownNow();
+        }
+        try {
+            Session last = session;
+            if (last != null) {
+                endSession(last);
+            }
+        }
+        finally {
+            state.set(State.STOPPED);
+            markStopped();
+        }
+    }
+
+    /** {@code DELETE}s the session: what it still holds fails with {@code WORKER_LOST}. */
+    private void endSession(Session last) {
         try {
             transport.send("DELETE", last.path(), null, Map.of(), requestTimeout);
             LOG.log(Level.INFO, "Worker {0} stopped", last.id());
@@ -295,10 +320,6 @@ public final class FailfastWorker implements AutoCloseable {
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        finally {
-            state.set(State.STOPPED);
-            markStopped();
         }
     }
 
@@ -690,6 +711,12 @@ public final class FailfastWorker implements AutoCloseable {
         }
         if (!held.isEmpty()) {
             LOG.log(Level.DEBUG, "{0} of {1} attempts still running", held.size(), running.size());
+        }
+    }
+
+    private static void interrupt(Thread thread) {
+        if (thread != null) {
+            thread.interrupt();
         }
     }
 
