@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -122,6 +123,9 @@ public final class FailfastWorker implements AutoCloseable {
     private volatile Session session;
 
     private volatile Stream<String> openStream;
+
+    /** Whether the claim thread is waiting on a claim's answer (rather than for a free thread). */
+    private volatile boolean claimInFlight;
 
     private volatile ExecutorService handlerPool;
 
@@ -274,7 +278,7 @@ public final class FailfastWorker implements AutoCloseable {
         }
         stopping.countDown();
         // start() may still be setting up on another thread: what it has not made yet is skipped.
-        interrupt(claimer);
+        drainClaims();
         awaitHandlers(drainTimeout);
         for (RunningAttempt attempt : held.values()) {
             attempt.cancel("WORKER_STOPPING");
@@ -419,8 +423,15 @@ public final class FailfastWorker implements AutoCloseable {
                 ObjectNode request = Transport.JSON.createObjectNode()
                     .put("max", asked)
                     .put("wait", claimWait.toString());
-                JsonNode answer = transport.send("POST", current.path() + "/claim", request, Map.of(),
-                        claimWait.plus(requestTimeout));
+                JsonNode answer;
+                claimInFlight = true;
+                try {
+                    answer = transport.send("POST", current.path() + "/claim", request, Map.of(),
+                            claimWait.plus(requestTimeout));
+                }
+                finally {
+                    claimInFlight = false;
+                }
                 int given = 0;
                 for (JsonNode attempt : answer.path("attempts")) {
                     given++;
@@ -449,7 +460,6 @@ public final class FailfastWorker implements AutoCloseable {
                 if (isRunning()) {
                     LOG.log(Level.WARNING, "Claim failed: {0}", e.toString());
                     backoff.pause();
-                    releaseUnknownAttempts(current);
                 }
             }
             catch (RuntimeException e) {
@@ -461,34 +471,6 @@ public final class FailfastWorker implements AutoCloseable {
             finally {
                 slots.release(asked);
             }
-        }
-    }
-
-    /**
-     * After a claim whose answer was lost: the service may have handed this session attempts
-     * it never saw. Reads the session and fails those (error type {@code CLAIM_LOST}, so the
-     * job's retry policy applies) rather than leave them held until the job's timeout.
-     */
-    private void releaseUnknownAttempts(Session current) {
-        try {
-            JsonNode sessionNow = transport.get(current.path());
-            for (JsonNode attempt : sessionNow.path("attempts")) {
-                String attemptId = attempt.path("id").asString();
-                if (!attemptId.isEmpty() && !held.containsKey(attemptId)) {
-                    LOG.log(Level.WARNING, "Attempt {0} was claimed but its claim's answer was lost: failing it",
-                            attemptId);
-                    transport.post(current.path() + "/attempts/" + Transport.segment(attemptId) + "/fail",
-                            Transport.JSON.createObjectNode()
-                                .put("errorType", "CLAIM_LOST")
-                                .put("message", "The worker never received this attempt (its claim's answer was lost)"));
-                }
-            }
-        }
-        catch (FailfastApiException | IOException e) {
-            LOG.log(Level.DEBUG, "Could not check the session after a lost claim: {0}", e.toString());
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
@@ -651,17 +633,21 @@ public final class FailfastWorker implements AutoCloseable {
             return;
         }
         try {
-            // Every attempt held is named, with its latest progress or null: the answer's
-            // "unknown" then lists each one the service no longer counts as this worker's (lost,
-            // or given up after a cancel this worker missed), progress or not.
+            // "holding" names every attempt held: the service offers again one it handed over
+            // but this worker never saw (a lost claim answer), and answers "unknown" for those it
+            // no longer counts as this worker's (lost, or given up after a missed cancel).
+            ObjectNode request = Transport.JSON.createObjectNode();
             ObjectNode progress = Transport.JSON.createObjectNode();
+            ArrayNode holding = request.putArray("holding");
             for (RunningAttempt attempt : held.values()) {
                 if (attempt.sessionId.equals(current.id())) {
+                    holding.add(attempt.job.id());
                     JsonNode value = attempt.job.latestProgress();
-                    progress.set(attempt.job.id(), value == null ? Transport.JSON.nullNode() : value);
+                    if (value != null) {
+                        progress.set(attempt.job.id(), value);
+                    }
                 }
             }
-            ObjectNode request = Transport.JSON.createObjectNode();
             if (!progress.isEmpty()) {
                 request.set("progress", progress);
             }
@@ -712,6 +698,33 @@ public final class FailfastWorker implements AutoCloseable {
         if (!held.isEmpty()) {
             LOG.log(Level.DEBUG, "{0} of {1} attempts still running", held.size(), running.size());
         }
+    }
+
+    /**
+     * Asks the service to answer the waiting claim at once and hand out nothing more, and
+     * waits for the claim thread to take that answer (its attempts run as any others); only
+     * when the service cannot be told is the claim aborted, and what it was given lost.
+     */
+    private void drainClaims() {
+        Session current = session;
+        Thread claiming = claimer;
+        if (current == null || claiming == null) {
+            interrupt(claiming);
+            return;
+        }
+        try {
+            transport.send("POST", current.path() + "/drain", null, Map.of(), requestTimeout);
+            if (claimInFlight) {
+                claiming.join(requestTimeout.toMillis());
+            }
+        }
+        catch (FailfastApiException | IOException e) {
+            LOG.log(Level.WARNING, "Worker {0} could not drain: {1}", current.id(), e.getMessage());
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        interrupt(claiming);
     }
 
     private static void interrupt(Thread thread) {
