@@ -10,7 +10,15 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.core.importer.Location;
 import dev.failfast.settings.FailfastProperties;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,6 +31,17 @@ class ArchitectureTest {
     private static final JavaClasses MAIN = new ClassFileImporter()
         .withImportOption(new ImportOption.DoNotIncludeTests())
         .importPackages("dev.failfast");
+
+    /** The Java client's own sources: clients/java, a test source root of this build. */
+    private static final Path CLIENT_SOURCES = Path.of("clients/java/src/main/java/dev/failfast/client");
+
+    /**
+     * The Java client's classes (compiled with the tests, into the same package as its
+     * tests): those of its own source files and their nested classes.
+     */
+    private static final JavaClasses CLIENT = new ClassFileImporter()
+        .withImportOption(new ClientClassesOnly(clientSourceNames()))
+        .importPackages("dev.failfast.client");
 
     @Test
     void theDomainUsesNoOtherPackageOfOurs() {
@@ -202,6 +221,58 @@ class ArchitectureTest {
             .haveSimpleName("FailfastApplication")
             .because("every class belongs to the package that owns its concern")
             .check(MAIN);
+    }
+
+    @Test
+    void theJavaClientUsesOnlyTheJdkAndJackson() {
+        classes().should()
+            .onlyDependOnClassesThat()
+            .resideInAnyPackage("dev.failfast.client..", "java..", "tools.jackson..")
+            .because("clients/java is a standalone library for users (JDK 17 and Jackson databind): it cannot use"
+                    + " the service's classes, Spring or the service's test libraries")
+            .check(CLIENT);
+    }
+
+    @Test
+    void theServiceDoesNotUseTheJavaClient() {
+        noClasses().should()
+            .dependOnClassesThat()
+            .resideInAPackage("dev.failfast.client..")
+            .because("the Java client is tested with the service, never shipped in it")
+            .check(MAIN);
+    }
+
+    private static Set<String> clientSourceNames() {
+        try (Stream<Path> files = Files.list(CLIENT_SOURCES)) {
+            return files.map(file -> file.getFileName().toString())
+                .filter(name -> name.endsWith(".java"))
+                .map(name -> name.substring(0, name.length() - ".java".length()))
+                .collect(Collectors.toSet());
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Takes the class files of {@code dev/failfast/client} whose top-level class is one
+     * of the client's.
+     */
+    private record ClientClassesOnly(Set<String> topLevelNames) implements ImportOption {
+
+        @Override
+        public boolean includes(Location location) {
+            String uri = location.asURI().toString();
+            int slash = uri.lastIndexOf('/');
+            String file = uri.substring(slash + 1);
+            if (!uri.substring(0, slash).endsWith("dev/failfast/client") || !file.endsWith(".class")) {
+                return false;
+            }
+            String name = file.substring(0, file.length() - ".class".length());
+            int nested = name.indexOf('$');
+            return topLevelNames.contains(nested < 0 ? name : name.substring(0, nested));
+        }
+
     }
 
 }
