@@ -76,7 +76,9 @@ class DashboardAndAlertsTest {
                 "jvm_gc_pause_seconds", "jvm_threads_live_threads", "failfast_notifications_delivered_total",
                 "failfast_notification_attempts_total", "failfast_notifications_failed_total",
                 "failfast_notifications_pending", "failfast_notifications_failed_kept",
-                "failfast_notification_delivery_latency_seconds_bucket");
+                "failfast_notification_delivery_latency_seconds_bucket", "failfast_workers_connected",
+                "failfast_remote_jobs_waiting", "failfast_remote_claim_latency_seconds_bucket",
+                "failfast_remote_cancel_latency_seconds_bucket");
     }
 
     @Test
