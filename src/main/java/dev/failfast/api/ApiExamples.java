@@ -80,7 +80,7 @@ final class ApiExamples {
               "detail": "The request has 2 invalid field(s).",
               "instance": "/api/v1/batches",
               "errors": [
-                {"field": "jobs[0].type", "message": "unknown job type 'sleeep'; known types: [http, sleep]"},
+                {"field": "jobs[0].type", "message": "unknown job type 'sleeep'; known types: [http, remote:<name>, sleep]"},
                 {"field": "jobs[1].params.duration", "message": "must not be null"}
               ]
             }""";

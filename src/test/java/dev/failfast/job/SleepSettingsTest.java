@@ -45,7 +45,7 @@ class SleepSettingsTest {
             assertThat(errors.valueStream()).singleElement().satisfies(error -> {
                 assertThat(error.get("field").asString()).isEqualTo("jobs[0].type");
                 assertThat(error.get("message").asString()).startsWith("unknown job type 'sleep'")
-                    .endsWith("known types: [http]");
+                    .endsWith("known types: [http, remote:<name>]");
             });
         }
 
