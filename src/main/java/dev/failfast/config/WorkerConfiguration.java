@@ -5,6 +5,7 @@ import dev.failfast.settings.FailfastProperties;
 import dev.failfast.store.NodeLease;
 import dev.failfast.worker.InMemoryRemoteAttempts;
 import dev.failfast.worker.JdbcRemoteAttempts;
+import dev.failfast.worker.RemoteAttempts;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,12 +28,6 @@ class WorkerConfiguration {
 
     /** How many times per lease the registry looks for lapsed ones. */
     private static final int SWEEPS_PER_LEASE = 5;
-
-    /**
-     * How long past the cancel grace a lost replica's held attempts are kept, once their
-     * workers are told to stop them (the handler's own margin).
-     */
-    private static final Duration ABANDON_MARGIN = Duration.ofSeconds(1);
 
     @Bean
     WorkerMetrics workerMetrics(MeterRegistry registry) {
@@ -80,7 +75,7 @@ class WorkerConfiguration {
             FailfastProperties.Workers settings = properties.workers();
             Duration pollInterval = properties.cluster().pollInterval();
             var attempts = new JdbcRemoteAttempts(dataSource, jsonMapper, clock, settings, lease.node(), pollInterval,
-                    properties.engine().cancelGrace().plus(ABANDON_MARGIN), metrics);
+                    properties.engine().cancelGrace().plus(RemoteAttempts.ABANDON_MARGIN), metrics);
             attempts.start();
             metrics.watch(attempts);
             var _ = scheduler.scheduleWithFixedDelay(() -> {

@@ -23,8 +23,18 @@ public sealed interface AttemptReport {
             @Nullable Duration retryAfter) implements AttemptReport {
     }
 
-    /** The worker holding the attempt stopped heartbeating or was stopped. */
+    /**
+     * The worker holding the attempt stopped heartbeating or was stopped: whether it
+     * still runs the attempt is unknown.
+     */
     record Lost(String message) implements AttemptReport {
+    }
+
+    /**
+     * The worker said it no longer knows of the cancelled attempt (a heartbeat's
+     * {@code holding} left it out): it certainly does not run it.
+     */
+    record Forgotten(String message) implements AttemptReport {
     }
 
 }

@@ -69,10 +69,10 @@ public final class InMemoryRemoteAttempts implements RemoteAttempts, AutoCloseab
     }
 
     @Override
-    public OfferedAttempt offer(RemoteOffer offer) {
+    public OfferedAttempt offer(RemoteOffer offer, CancellationToken token) {
         lock.lock();
         try {
-            Entry entry = new Entry(offer, nextSeq++, System.nanoTime());
+            Entry entry = new Entry(offer, token, nextSeq++, System.nanoTime());
             entries.put(offer.attemptId(), entry);
             waiting.computeIfAbsent(offer.tenant(), t -> new HashMap<>())
                 .computeIfAbsent(offer.name(), n -> new ArrayDeque<>())
@@ -145,21 +145,28 @@ public final class InMemoryRemoteAttempts implements RemoteAttempts, AutoCloseab
     @Override
     public List<HeldAttempt> claim(String tenant, UUID id, int max, Duration wait) throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
+        // A waiting claim renews the lease a few times per lease, so a worker that only
+        // claims is not lost while it waits.
+        long renewEvery = settings.leaseTtl().toNanos() / 3;
         List<Entry> claimed;
+        List<HeldAttempt> views;
         lock.lock();
         try {
             Worker worker = live(tenant, id);
+            long mine = ++worker.claims; // a newer claim of the worker ends this one
+            changed.signalAll();
             while (true) {
                 renew(worker);
                 int room = worker.draining ? 0 : Math.min(max, worker.capacity - worker.held.size());
                 claimed = room > 0 ? takeWaiting(worker, room) : List.of();
                 long left = deadline - System.nanoTime();
-                if (!claimed.isEmpty() || left <= 0 || closed || worker.draining) {
+                if (!claimed.isEmpty() || left <= 0 || closed || worker.draining || worker.claims != mine) {
                     break;
                 }
-                changed.awaitNanos(left);
+                changed.awaitNanos(Math.min(left, renewEvery));
                 worker = live(tenant, id);
             }
+            views = claimed.stream().map(Entry::view).toList();
         }
         finally {
             lock.unlock();
@@ -168,13 +175,7 @@ public final class InMemoryRemoteAttempts implements RemoteAttempts, AutoCloseab
         for (Entry entry : claimed) {
             observer.claimed(entry.offer.name(), Duration.ofNanos(now - entry.offeredNanos));
         }
-        lock.lock();
-        try {
-            return claimed.stream().map(Entry::view).toList();
-        }
-        finally {
-            lock.unlock();
-        }
+        return views;
     }
 
     /** Takes up to {@code room} of the oldest offers of the worker's tenant and names. */
@@ -198,6 +199,12 @@ public final class InMemoryRemoteAttempts implements RemoteAttempts, AutoCloseab
                 break;
             }
             Entry entry = oldest.removeFirst();
+            if (entry.token.isCancelled()) {
+                // Its cause is recorded and its withdrawal on the way: never hand it out.
+                entry.done = true;
+                entries.remove(entry.offer.attemptId());
+                continue;
+            }
             entry.worker = worker;
             entry.claimedAt = now;
             worker.held.add(entry);
@@ -248,18 +255,18 @@ public final class InMemoryRemoteAttempts implements RemoteAttempts, AutoCloseab
         }
         finally {
             lock.unlock();
-            stopped.forEach(entry -> entry.report
-                .complete(new AttemptReport.Lost("The worker no longer knew of the attempt after it was cancelled")));
+            stopped.forEach(entry -> entry.report.complete(
+                    new AttemptReport.Forgotten("The worker no longer knew of the attempt after it was cancelled")));
         }
     }
 
     /**
      * Under the lock: the attempts the worker holds but does not know of, claimed longer
-     * than a heartbeat ago (their claim answer was lost), are offered again; those
-     * cancelled meanwhile are returned, to end as stopped.
+     * than a lease ago (their claim answer was lost: no answer takes that long), are
+     * offered again; those cancelled meanwhile are returned, to end as stopped.
      */
     private List<Entry> takeBackUnknown(Worker worker, Set<UUID> holding) {
-        Instant before = clock.instant().minus(settings.heartbeatInterval());
+        Instant before = clock.instant().minus(settings.leaseTtl());
         List<Entry> cancelled = new ArrayList<>();
         for (Entry entry : List.copyOf(worker.held)) {
             if (!holding.contains(entry.offer.attemptId()) && entry.claimedAt != null
@@ -435,6 +442,9 @@ public final class InMemoryRemoteAttempts implements RemoteAttempts, AutoCloseab
         /** Claims nothing more: it is finishing what it holds before it stops. */
         private boolean draining;
 
+        /** Claims it made: only its newest may wait. */
+        private long claims;
+
         private final Set<Entry> held = new LinkedHashSet<>();
 
         private final List<WorkerListener> listeners = new CopyOnWriteArrayList<>();
@@ -478,6 +488,9 @@ public final class InMemoryRemoteAttempts implements RemoteAttempts, AutoCloseab
 
         private final RemoteOffer offer;
 
+        /** The attempt's token: cancelled, the offer is no longer wanted. */
+        private final CancellationToken token;
+
         private final long seq;
 
         private final long offeredNanos;
@@ -496,8 +509,9 @@ public final class InMemoryRemoteAttempts implements RemoteAttempts, AutoCloseab
 
         private boolean done;
 
-        Entry(RemoteOffer offer, long seq, long offeredNanos) {
+        Entry(RemoteOffer offer, CancellationToken token, long seq, long offeredNanos) {
             this.offer = offer;
+            this.token = token;
             this.seq = seq;
             this.offeredNanos = offeredNanos;
         }

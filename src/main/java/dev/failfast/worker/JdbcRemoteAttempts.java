@@ -119,6 +119,9 @@ public final class JdbcRemoteAttempts implements RemoteAttempts, AutoCloseable {
             FROM (SELECT w.attempt_id FROM remote_attempt w
                   WHERE w.tenant = ? AND w.state = 'WAITING' AND w.name = ANY (CAST(? AS VARCHAR[]))
                     AND %s
+                    -- No attempt is handed out once its batch's cause is recorded, though its
+                    -- withdrawal may still be on its way.
+                    AND NOT EXISTS (SELECT 1 FROM batch b WHERE b.id = w.batch_id AND b.cause IS NOT NULL)
                   ORDER BY w.seq
                   LIMIT GREATEST(0, LEAST(?, ? - (SELECT COUNT(*) FROM remote_attempt h
                                                   WHERE h.worker_id = ? AND h.state = 'HELD')))
@@ -228,7 +231,9 @@ public final class JdbcRemoteAttempts implements RemoteAttempts, AutoCloseable {
     // ---- the engine's side
 
     @Override
-    public OfferedAttempt offer(RemoteOffer offer) {
+    public OfferedAttempt offer(RemoteOffer offer, CancellationToken token) {
+        // The token is this replica's; the claim's own check of the batch's cause (in
+        // CLAIM) covers the replicas a claim may come to.
         var handle = new Offered(offer, Thread.currentThread());
         offered.put(offer.attemptId(), handle);
         try {
@@ -332,13 +337,19 @@ public final class JdbcRemoteAttempts implements RemoteAttempts, AutoCloseable {
     public List<HeldAttempt> claim(String tenant, UUID id, int max, Duration wait) throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         var waiter = new ClaimWaiter(tenant, id);
+        for (ClaimWaiter earlier : waiters) {
+            if (earlier.worker.equals(id)) {
+                earlier.superseded = true; // only a worker's newest claim waits
+                earlier.wake();
+            }
+        }
         waiters.add(waiter);
         try {
             while (true) {
                 waiter.wakes.drainPermits();
                 List<HeldAttempt> claimed = claimOnce(tenant, id, max);
                 long left = deadline - System.nanoTime();
-                if (!claimed.isEmpty() || left <= 0 || closed || waiter.drained) {
+                if (!claimed.isEmpty() || left <= 0 || closed || waiter.drained || waiter.superseded) {
                     return claimed;
                 }
                 waiter.wakes.tryAcquire(Math.min(left, pollInterval.toNanos()), TimeUnit.NANOSECONDS);
@@ -403,16 +414,17 @@ public final class JdbcRemoteAttempts implements RemoteAttempts, AutoCloseable {
                             .query(UUID.class)
                             .list());
                 holding.stream().filter(attemptId -> !held.contains(attemptId)).forEach(unknown::add);
-                takeBackUnknown(id, holding, now.minus(settings.heartbeatInterval()));
+                takeBackUnknown(id, holding, now.minus(settings.leaseTtl()));
             }
             return new Heartbeat(lease.expiresAt, cancelledOf(List.of(id)), List.copyOf(unknown));
         });
     }
 
     /**
-     * The worker's attempts it does not know of, claimed before {@code before} (their
-     * claim answer was lost): offered again, oldest first as before, or, when cancelled
-     * meanwhile, ended as stopped; both told by notice.
+     * The worker's attempts it does not know of, claimed before {@code before}, a lease
+     * ago (their claim answer was lost: no answer takes that long): offered again, oldest
+     * first as before, or, when cancelled meanwhile, ended as stopped; both told by
+     * notice.
      */
     private void takeBackUnknown(UUID id, Set<UUID> holding, Instant before) {
         String[] known = uuidArray(holding);
@@ -423,7 +435,7 @@ public final class JdbcRemoteAttempts implements RemoteAttempts, AutoCloseable {
                                 AND NOT (attempt_id = ANY (CAST(? AS UUID[])))
                               RETURNING name, tenant),
                 stopped AS (UPDATE remote_attempt
-                            SET state = 'LOST', report = CAST(json_build_object('kind', 'lost', 'message',
+                            SET state = 'LOST', report = CAST(json_build_object('kind', 'forgotten', 'message',
                                 'The worker no longer knew of the attempt after it was cancelled') AS VARCHAR)
                             WHERE worker_id = ? AND state = 'HELD' AND cancel_reason IS NOT NULL AND claimed_at < ?
                               AND NOT (attempt_id = ANY (CAST(? AS UUID[])))
@@ -565,6 +577,13 @@ public final class JdbcRemoteAttempts implements RemoteAttempts, AutoCloseable {
      * interval.
      */
     public void catchUp() {
+        // Rows of this replica's offers whose handler is gone (a delete that failed at
+        // its
+        // close): a worker must not run a job nobody waits for. An offer is in the map
+        // before its row is written, so no row of a live offer is taken.
+        client.sql("DELETE FROM remote_attempt WHERE owner_node = ? AND NOT (attempt_id = ANY (CAST(? AS UUID[])))")
+            .params(node, uuidArray(offered.keySet()))
+            .update();
         List<UUID> waiting = offered.values()
             .stream()
             .filter(o -> !o.report.isDone())
@@ -781,6 +800,10 @@ public final class JdbcRemoteAttempts implements RemoteAttempts, AutoCloseable {
                 json.put("kind", "lost");
                 json.put("message", message);
             }
+            case AttemptReport.Forgotten(String message) -> {
+                json.put("kind", "forgotten");
+                json.put("message", message);
+            }
         }
         return json;
     }
@@ -795,6 +818,7 @@ public final class JdbcRemoteAttempts implements RemoteAttempts, AutoCloseable {
             case "failed" -> new AttemptReport.Failed(json.path("errorType").asString(),
                     json.path("message").asString(), json.hasNonNull("status") ? json.get("status").asInt() : null,
                     json.hasNonNull("retryAfter") ? Duration.parse(json.get("retryAfter").asString()) : null);
+            case "forgotten" -> new AttemptReport.Forgotten(json.path("message").asString());
             default -> new AttemptReport.Lost(json.path("message").asString());
         };
     }
@@ -921,6 +945,9 @@ public final class JdbcRemoteAttempts implements RemoteAttempts, AutoCloseable {
 
         /** The worker was drained: the claim answers now. */
         private volatile boolean drained;
+
+        /** The worker claimed again: this claim answers now. */
+        private volatile boolean superseded;
 
         ClaimWaiter(String tenant, UUID worker) {
             this.tenant = tenant;

@@ -25,8 +25,15 @@ import tools.jackson.databind.JsonNode;
  */
 public interface RemoteAttempts {
 
-    /** Offers an attempt to the workers of its tenant that serve its name. */
-    OfferedAttempt offer(RemoteOffer offer);
+    /**
+     * Offers an attempt to the workers of its tenant that serve its name.
+     * @param token the attempt's token: an offer whose token is cancelled is never
+     * claimed (a cancel's withdrawal may come a moment after the cause)
+     */
+    OfferedAttempt offer(RemoteOffer offer, CancellationToken token);
+
+    /** How long after the cancel grace period an abandoned attempt's thread is held. */
+    Duration ABANDON_MARGIN = Duration.ofSeconds(1);
 
     /**
      * Registers a worker.
@@ -62,10 +69,10 @@ public interface RemoteAttempts {
      * @param progress by attempt id; progress of attempts it does not hold is answered as
      * {@link Heartbeat#unknown()}
      * @param holding when given, every attempt the worker knows it holds: one the
-     * registry has it hold but it does not name, claimed longer than a heartbeat interval
-     * ago, was lost on its way (a claim answer that never arrived) and is offered again
-     * (or, if it was cancelled, ends as stopped); named attempts it does not hold are
-     * answered as {@link Heartbeat#unknown()}
+     * registry has it hold but it does not name, claimed longer than
+     * {@code failfast.workers.lease-ttl} ago, was lost on its way (a claim answer that
+     * never arrived) and is offered again (or, if it was cancelled, ends as stopped);
+     * named attempts it does not hold are answered as {@link Heartbeat#unknown()}
      * @throws UnknownWorkerException when the tenant has no such live worker
      */
     Heartbeat heartbeat(String tenant, UUID id, Map<UUID, JsonNode> progress, @Nullable Set<UUID> holding);

@@ -35,12 +35,6 @@ final class RemoteJobHandler implements JobHandler<ObjectNode> {
 
     static final String PREFIX = "remote:";
 
-    /**
-     * After the grace period, so that the engine's abandonment comes first and the job is
-     * not reported cancelled while its worker still runs it.
-     */
-    private static final Duration ABANDON_MARGIN = Duration.ofSeconds(1);
-
     /** The wait between checks of the token, in case an interrupt went missing. */
     private static final Duration CHECK_EVERY = Duration.ofSeconds(1);
 
@@ -69,7 +63,9 @@ final class RemoteJobHandler implements JobHandler<ObjectNode> {
         var offer = new RemoteOffer(UUID.randomUUID(), context.batchId(), context.tenant(), context.jobId(),
                 context.type().substring(PREFIX.length()), context.params(), context.attempt());
         CancellationToken token = context.cancellation();
-        try (OfferedAttempt offered = attempts.offer(offer)) {
+        token.throwIfCancelled(); // the cause came between the start and here: offer
+                                  // nothing
+        try (OfferedAttempt offered = attempts.offer(offer, token)) {
             AttemptReport report;
             CancellationToken.Registration onCancel = token.onCancel(() -> offered.cancel(reasonOf(token)));
             try {
@@ -79,8 +75,10 @@ final class RemoteJobHandler implements JobHandler<ObjectNode> {
                 onCancel.close();
             }
             if (report == null) {
-                stopped(offered, token);
-                throw new JobCancelledException();
+                report = stopped(offered, token);
+                if (!(report instanceof AttemptReport.Completed)) {
+                    throw new JobCancelledException();
+                }
             }
             return outcome(report);
         }
@@ -112,21 +110,23 @@ final class RemoteJobHandler implements JobHandler<ObjectNode> {
      * engine's abandonment comes first and the job is not reported cancelled while its
      * worker still runs it.
      */
-    private void stopped(OfferedAttempt offered, CancellationToken token) {
+    private @Nullable AttemptReport stopped(OfferedAttempt offered, CancellationToken token) {
         if (!offered.cancel(reasonOf(token))) {
-            return;
+            return null;
         }
         boolean interrupted = false;
         try {
-            if (awaitUninterruptibly(offered, cancelGrace)) {
-                return;
+            AttemptReport report = awaitStopped(offered, cancelGrace);
+            if (report != null) {
+                return report;
             }
             offered.close();
-            long until = System.nanoTime() + ABANDON_MARGIN.toNanos();
-            for (long left = ABANDON_MARGIN.toNanos(); left > 0; left = until - System.nanoTime()) {
+            long until = System.nanoTime() + RemoteAttempts.ABANDON_MARGIN.toNanos();
+            for (long left = RemoteAttempts.ABANDON_MARGIN.toNanos(); left > 0; left = until - System.nanoTime()) {
                 LockSupport.parkNanos(left);
                 interrupted |= Thread.interrupted();
             }
+            return null;
         }
         finally {
             if (interrupted) {
@@ -136,23 +136,33 @@ final class RemoteJobHandler implements JobHandler<ObjectNode> {
     }
 
     /**
-     * Waits up to {@code timeout} for the worker's report, through the cancel's own
-     * interrupt (kept for the caller to see).
-     * @return whether the worker reported
+     * Waits up to {@code timeout}, through the cancel's own interrupt (kept for the
+     * caller to see), for a report that says the worker stopped: any report but
+     * {@link AttemptReport.Lost}, as a worker lost with its lease may still run the
+     * attempt, so it is left to the engine's abandonment.
+     * @return the report, or null when none came
      */
-    private static boolean awaitUninterruptibly(OfferedAttempt offered, Duration timeout) {
+    private static @Nullable AttemptReport awaitStopped(OfferedAttempt offered, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         boolean interrupted = false;
         try {
             for (long left = timeout.toNanos(); left > 0; left = deadline - System.nanoTime()) {
                 try {
-                    return offered.awaitReport(Duration.ofNanos(left)) != null;
+                    AttemptReport report = offered.awaitReport(Duration.ofNanos(left));
+                    if (report instanceof AttemptReport.Lost) {
+                        LockSupport.parkNanos(deadline - System.nanoTime()); // nothing
+                                                                             // more will
+                                                                             // come
+                        interrupted |= Thread.interrupted();
+                        return null;
+                    }
+                    return report;
                 }
                 catch (InterruptedException e) {
                     interrupted = true;
                 }
             }
-            return false;
+            return null;
         }
         finally {
             if (interrupted) {
@@ -176,6 +186,7 @@ final class RemoteJobHandler implements JobHandler<ObjectNode> {
                 throw new JobFailedException(type, message, null, status);
             }
             case AttemptReport.Lost(String message) -> throw new JobFailedException(JobError.WORKER_LOST, message);
+            case AttemptReport.Forgotten(String message) -> throw new JobFailedException(JobError.WORKER_LOST, message);
         };
     }
 

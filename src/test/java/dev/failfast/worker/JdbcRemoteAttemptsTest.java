@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.failfast.engine.CancellationSource;
 import dev.failfast.store.TestDatabases;
 import java.time.Duration;
 import java.time.Instant;
@@ -89,7 +90,7 @@ class JdbcRemoteAttemptsTest extends RemoteAttemptsContractTest {
         JdbcRemoteAttempts replicaB = replica("node-b", true);
         WorkerSession worker = replicaB.register(ACME, null, names("download"), 8);
         RemoteOffer offer = offer(ACME, "download", "job-001");
-        OfferedAttempt handle = replicaA.offer(offer);
+        OfferedAttempt handle = replicaA.offer(offer, new CancellationSource());
 
         assertThat(replicaB.claim("acme", worker.id(), 8, Duration.ZERO)).extracting(HeldAttempt::offer)
             .containsExactly(offer);
@@ -128,7 +129,7 @@ class JdbcRemoteAttemptsTest extends RemoteAttemptsContractTest {
         List<Long> written = new ArrayList<>();
         for (int i = 0; i < warmUp + rounds; i++) {
             RemoteOffer offer = offer(ACME, "download", "job-" + i);
-            OfferedAttempt handle = replicaA.offer(offer);
+            OfferedAttempt handle = replicaA.offer(offer, new CancellationSource());
             assertThat(replicaB.claim("acme", worker.id(), 8, Duration.ZERO)).hasSize(1);
             CompletableFuture<Long> heard = heardAt.computeIfAbsent(offer.attemptId(), id -> new CompletableFuture<>());
 
@@ -172,7 +173,7 @@ class JdbcRemoteAttemptsTest extends RemoteAttemptsContractTest {
         Heard heard = new Heard();
         replicaA.listen("acme", worker.id(), heard);
         RemoteOffer offer = offer(ACME, "download", "job-001");
-        OfferedAttempt handle = replicaA.offer(offer);
+        OfferedAttempt handle = replicaA.offer(offer, new CancellationSource());
         replicaA.claim("acme", worker.id(), 8, Duration.ZERO);
 
         try (var connection = database.getConnection()) {
@@ -211,7 +212,7 @@ class JdbcRemoteAttemptsTest extends RemoteAttemptsContractTest {
             .until(() -> claimer.get() != null && claimer.get().getState() == Thread.State.TIMED_WAITING);
         RemoteOffer offer = offer(ACME, "download", "job-001");
 
-        replicaA.offer(offer);
+        replicaA.offer(offer, new CancellationSource());
 
         assertThat(claim.get(SOON.toSeconds(), TimeUnit.SECONDS)).as("woken by the notice, not its poll a minute on")
             .extracting(HeldAttempt::id)
@@ -226,9 +227,9 @@ class JdbcRemoteAttemptsTest extends RemoteAttemptsContractTest {
         Heard heard = new Heard();
         replicaB.listen("acme", worker.id(), heard);
         RemoteOffer held = offer(ACME, "download", "held");
-        dying.offer(held);
+        dying.offer(held, new CancellationSource());
         assertThat(replicaB.claim("acme", worker.id(), 8, Duration.ZERO)).hasSize(1);
-        dying.offer(offer(ACME, "download", "waiting"));
+        dying.offer(offer(ACME, "download", "waiting"), new CancellationSource());
 
         jdbc().sql("UPDATE cluster_node SET expires_at = ? WHERE id = 'node-c'")
             .param(clock.instant().minusSeconds(1).atOffset(ZoneOffset.UTC))
@@ -264,11 +265,11 @@ class JdbcRemoteAttemptsTest extends RemoteAttemptsContractTest {
         deaf.listen("acme", worker.id(), heard);
 
         RemoteOffer reported = offer(ACME, "download", "reported");
-        OfferedAttempt handle = deaf.offer(reported);
+        OfferedAttempt handle = deaf.offer(reported, new CancellationSource());
         replicaB.claim("acme", worker.id(), 1, Duration.ZERO);
         replicaB.report("acme", worker.id(), reported.attemptId(), new AttemptReport.Completed(null));
         RemoteOffer cancelled = offer(ACME, "download", "cancelled");
-        OfferedAttempt cancelledHandle = replicaA.offer(cancelled);
+        OfferedAttempt cancelledHandle = replicaA.offer(cancelled, new CancellationSource());
         replicaB.claim("acme", worker.id(), 1, Duration.ZERO);
         CompletableFuture.runAsync(() -> cancelledHandle.cancel("TIMEOUT")).get();
         assertThat(cancelledHandle.cancel("TIMEOUT")).isTrue();

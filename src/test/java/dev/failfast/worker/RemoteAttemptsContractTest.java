@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.failfast.batch.Caller;
+import dev.failfast.engine.CancellationSource;
 import dev.failfast.job.CancellationToken;
 import dev.failfast.settings.FailfastProperties;
 import dev.failfast.testing.SettableClock;
@@ -78,7 +79,7 @@ abstract class RemoteAttemptsContractTest {
     void anOfferClaimedAndReportedCompletesTheWaitingHandle() throws Exception {
         WorkerSession worker = attempts.register(ACME, "dl-host-1", names("download"), 2);
         RemoteOffer offer = offer(ACME, "download", "job-001");
-        OfferedAttempt handle = attempts.offer(offer);
+        OfferedAttempt handle = attempts.offer(offer, new CancellationSource());
 
         List<HeldAttempt> claimed = attempts.claim("acme", worker.id(), 8, Duration.ZERO);
 
@@ -95,7 +96,7 @@ abstract class RemoteAttemptsContractTest {
         handle.close();
 
         RemoteOffer second = offer(ACME, "download", "job-002");
-        OfferedAttempt failing = attempts.offer(second);
+        OfferedAttempt failing = attempts.offer(second, new CancellationSource());
         assertThat(attempts.claim("acme", worker.id(), 8, Duration.ZERO)).hasSize(1);
         var failed = new AttemptReport.Failed("S3_ERROR", "no such key", 404, Duration.ofSeconds(5));
         attempts.report("acme", worker.id(), second.attemptId(), failed);
@@ -111,7 +112,7 @@ abstract class RemoteAttemptsContractTest {
         for (int i = 0; i < 5; i++) {
             RemoteOffer offer = offer(ACME, "download", "job-" + i);
             offers.add(offer);
-            attempts.offer(offer);
+            attempts.offer(offer, new CancellationSource());
         }
 
         assertThat(attempts.claim("acme", worker.id(), 2, Duration.ZERO)).hasSize(2);
@@ -129,9 +130,9 @@ abstract class RemoteAttemptsContractTest {
         RemoteOffer first = offer(ACME, "upload", "a");
         RemoteOffer second = offer(ACME, "download", "b");
         RemoteOffer third = offer(ACME, "upload", "c");
-        attempts.offer(first);
-        attempts.offer(second);
-        attempts.offer(third);
+        attempts.offer(first, new CancellationSource());
+        attempts.offer(second, new CancellationSource());
+        attempts.offer(third, new CancellationSource());
 
         assertThat(attempts.claim("acme", worker.id(), 1, Duration.ZERO)).extracting(HeldAttempt::id)
             .containsExactly(first.attemptId());
@@ -143,9 +144,9 @@ abstract class RemoteAttemptsContractTest {
     void aWorkerClaimsOnlyItsTenantsOffersOfTheNamesItServes() throws Exception {
         WorkerSession worker = attempts.register(ACME, null, names("download"), 8);
         RemoteOffer mine = offer(ACME, "download", "mine");
-        attempts.offer(offer(ACME, "upload", "another-name"));
-        attempts.offer(offer(GLOBEX, "download", "another-tenant"));
-        attempts.offer(mine);
+        attempts.offer(offer(ACME, "upload", "another-name"), new CancellationSource());
+        attempts.offer(offer(GLOBEX, "download", "another-tenant"), new CancellationSource());
+        attempts.offer(mine, new CancellationSource());
 
         assertThat(attempts.claim("acme", worker.id(), 8, Duration.ZERO)).extracting(HeldAttempt::id)
             .containsExactly(mine.attemptId());
@@ -177,7 +178,7 @@ abstract class RemoteAttemptsContractTest {
             await().atMost(SOON)
                 .until(() -> claimer.get() != null && claimer.get().getState() == Thread.State.TIMED_WAITING);
             RemoteOffer offer = offer(ACME, "download", "job-001");
-            attempts.offer(offer);
+            attempts.offer(offer, new CancellationSource());
 
             assertThat(claim.get(SOON.toSeconds(), java.util.concurrent.TimeUnit.SECONDS))
                 .as("woken long before its five minutes")
@@ -192,7 +193,7 @@ abstract class RemoteAttemptsContractTest {
     @Test
     void aCancelledOfferNoWorkerClaimedIsWithdrawn() throws Exception {
         WorkerSession worker = attempts.register(ACME, null, names("download"), 8);
-        OfferedAttempt handle = attempts.offer(offer(ACME, "download", "job-001"));
+        OfferedAttempt handle = attempts.offer(offer(ACME, "download", "job-001"), new CancellationSource());
 
         // The token's callback cancels on another thread; the handler's own call says
         // whether a worker had it.
@@ -210,7 +211,7 @@ abstract class RemoteAttemptsContractTest {
         Heard heard = new Heard();
         attempts.listen("acme", worker.id(), heard);
         RemoteOffer offer = offer(ACME, "download", "job-001");
-        OfferedAttempt handle = attempts.offer(offer);
+        OfferedAttempt handle = attempts.offer(offer, new CancellationSource());
         attempts.claim("acme", worker.id(), 8, Duration.ZERO);
 
         CompletableFuture.runAsync(() -> handle.cancel("TIMEOUT")).get();
@@ -236,7 +237,7 @@ abstract class RemoteAttemptsContractTest {
         Heard first = new Heard();
         CancellationToken.Registration stream = attempts.listen("acme", worker.id(), first);
         RemoteOffer offer = offer(ACME, "download", "job-001");
-        OfferedAttempt handle = attempts.offer(offer);
+        OfferedAttempt handle = attempts.offer(offer, new CancellationSource());
         attempts.claim("acme", worker.id(), 8, Duration.ZERO);
         CompletableFuture.runAsync(() -> handle.cancel("BATCH_CANCELLED")).get();
         await().atMost(SOON).untilAsserted(() -> assertThat(first.cancels).hasSize(1));
@@ -258,7 +259,7 @@ abstract class RemoteAttemptsContractTest {
         Heard heard = new Heard();
         attempts.listen("acme", worker.id(), heard);
         RemoteOffer offer = offer(ACME, "download", "job-001");
-        OfferedAttempt handle = attempts.offer(offer);
+        OfferedAttempt handle = attempts.offer(offer, new CancellationSource());
         attempts.claim("acme", worker.id(), 8, Duration.ZERO);
 
         clock.advance(LEASE.minusSeconds(1));
@@ -283,7 +284,7 @@ abstract class RemoteAttemptsContractTest {
     void aReportAfterTheEngineClosedTheAttemptIsRefused() throws Exception {
         WorkerSession worker = attempts.register(ACME, null, names("download"), 1);
         RemoteOffer offer = offer(ACME, "download", "job-001");
-        OfferedAttempt handle = attempts.offer(offer);
+        OfferedAttempt handle = attempts.offer(offer, new CancellationSource());
         attempts.claim("acme", worker.id(), 8, Duration.ZERO);
 
         handle.close();
@@ -295,7 +296,7 @@ abstract class RemoteAttemptsContractTest {
                 () -> attempts.report("acme", worker.id(), UUID.randomUUID(), new AttemptReport.Completed(null)))
             .isInstanceOf(AttemptNotHeldException.class);
         RemoteOffer next = offer(ACME, "download", "job-002");
-        attempts.offer(next);
+        attempts.offer(next, new CancellationSource());
         assertThat(attempts.claim("acme", worker.id(), 8, Duration.ZERO)).as("its place freed")
             .extracting(HeldAttempt::id)
             .containsExactly(next.attemptId());
@@ -305,7 +306,7 @@ abstract class RemoteAttemptsContractTest {
     void aReportIsTakenOnce() throws Exception {
         WorkerSession worker = attempts.register(ACME, null, names("download"), 1);
         RemoteOffer offer = offer(ACME, "download", "job-001");
-        OfferedAttempt handle = attempts.offer(offer);
+        OfferedAttempt handle = attempts.offer(offer, new CancellationSource());
         attempts.claim("acme", worker.id(), 8, Duration.ZERO);
         attempts.report("acme", worker.id(), offer.attemptId(), new AttemptReport.Completed(null));
 
@@ -321,7 +322,7 @@ abstract class RemoteAttemptsContractTest {
         WorkerSession worker = attempts.register(ACME, null, names("download"), 8);
         Heard heard = new Heard();
         attempts.listen("acme", worker.id(), heard);
-        OfferedAttempt handle = attempts.offer(offer(ACME, "download", "job-001"));
+        OfferedAttempt handle = attempts.offer(offer(ACME, "download", "job-001"), new CancellationSource());
         attempts.claim("acme", worker.id(), 8, Duration.ZERO);
 
         assertThatThrownBy(() -> attempts.remove("globex", worker.id())).isInstanceOf(UnknownWorkerException.class);
@@ -341,7 +342,7 @@ abstract class RemoteAttemptsContractTest {
     void heartbeatsRecordProgressAndNameWhatTheWorkerNoLongerHolds() throws Exception {
         WorkerSession worker = attempts.register(ACME, null, names("download"), 8);
         RemoteOffer offer = offer(ACME, "download", "job-001");
-        OfferedAttempt handle = attempts.offer(offer);
+        OfferedAttempt handle = attempts.offer(offer, new CancellationSource());
         attempts.claim("acme", worker.id(), 8, Duration.ZERO);
         UUID gone = UUID.randomUUID();
 
@@ -410,34 +411,54 @@ abstract class RemoteAttemptsContractTest {
             assertThat(waiting).isCompleted();
         });
         assertThat(waiting.get()).isEmpty();
-        attempts.offer(offer(ACME, "download", "a"));
+        attempts.offer(offer(ACME, "download", "a"), new CancellationSource());
         assertThat(attempts.claim("acme", worker.id(), 2, Duration.ZERO)).isEmpty();
         assertThatThrownBy(() -> attempts.drain("globex", worker.id())).isInstanceOf(UnknownWorkerException.class);
     }
 
     @Test
-    void anAttemptTheWorkerDoesNotKnowItHoldsIsOfferedAgainAfterAHeartbeatInterval() throws Exception {
+    void anAttemptTheWorkerDoesNotKnowItHoldsIsOfferedAgainALeaseAfterItsClaim() throws Exception {
         WorkerSession forgetful = attempts.register(ACME, null, names("download"), 2);
         RemoteOffer lost = offer(ACME, "download", "a");
         RemoteOffer cancelled = offer(ACME, "download", "b");
-        attempts.offer(lost);
-        OfferedAttempt cancelledHandle = attempts.offer(cancelled);
+        attempts.offer(lost, new CancellationSource());
+        OfferedAttempt cancelledHandle = attempts.offer(cancelled, new CancellationSource());
         assertThat(attempts.claim("acme", forgetful.id(), 2, Duration.ZERO)).hasSize(2);
         assertThat(cancelledHandle.cancel("BATCH_CANCELLED")).isTrue();
 
         Heartbeat soon = attempts.heartbeat("acme", forgetful.id(), Map.of(), Set.of());
         assertThat(attempts.find("acme", forgetful.id()).orElseThrow().held()).as("claimed just now: kept").hasSize(2);
         assertThat(soon.unknown()).isEmpty();
-        clock.advance(settings.heartbeatInterval().plusSeconds(1));
+        clock.advance(settings.leaseTtl().dividedBy(2));
+        attempts.heartbeat("acme", forgetful.id(), Map.of(), null); // keeps the lease
+        clock.advance(settings.leaseTtl().dividedBy(2).plusSeconds(1));
         UUID stranger = UUID.randomUUID();
         Heartbeat later = attempts.heartbeat("acme", forgetful.id(), Map.of(), Set.of(stranger));
 
         assertThat(later.unknown()).containsExactly(stranger);
         assertThat(attempts.find("acme", forgetful.id()).orElseThrow().held()).isEmpty();
-        assertThat(cancelledHandle.awaitReport(SOON)).isInstanceOf(AttemptReport.Lost.class);
+        assertThat(cancelledHandle.awaitReport(SOON)).isInstanceOf(AttemptReport.Forgotten.class);
         WorkerSession other = attempts.register(ACME, null, names("download"), 2);
         assertThat(attempts.claim("acme", other.id(), 2, Duration.ZERO)).extracting(HeldAttempt::id)
             .containsExactly(lost.attemptId());
+    }
+
+    @Test
+    void aWorkersNewerClaimEndsItsWaitingOne() throws Exception {
+        WorkerSession worker = attempts.register(ACME, null, names("download"), 2);
+        var first = CompletableFuture.supplyAsync(() -> {
+            try {
+                return attempts.claim("acme", worker.id(), 2, Duration.ofSeconds(30));
+            }
+            catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().atMost(SOON).untilAsserted(() -> {
+            assertThat(attempts.claim("acme", worker.id(), 2, Duration.ZERO)).isEmpty();
+            assertThat(first).isCompleted();
+        });
+        assertThat(first.get()).isEmpty();
     }
 
     static SortedSet<String> names(String... names) {
