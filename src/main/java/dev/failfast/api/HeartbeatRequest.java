@@ -19,7 +19,7 @@ record HeartbeatRequest(
         @Schema(description = "Progress by attempt id: any JSON, at most failfast.workers.max-progress-size "
                 + "each") @Size(max = 1000) @Nullable Map<UUID, Object> progress,
         @Schema(description = "Every attempt the worker holds. Given, an attempt the service handed it that it does "
-                + "not name, handed over more than heartbeatInterval ago, is offered again (its claim answer was "
+                + "not name, handed over more than failfast.workers.lease-ttl ago, is offered again (its claim answer was "
                 + "lost); named attempts it no longer holds come back in unknown") @Size(
                         max = 1000) @Nullable Set<UUID> holding) {
 }

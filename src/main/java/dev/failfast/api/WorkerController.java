@@ -151,7 +151,8 @@ class WorkerController {
     @Operation(operationId = "claimAttempts", summary = "Claim attempts to run (long poll)",
             description = "Answers as soon as at least one attempt of the worker's types is waiting, with up to "
                     + "max of them (at most the worker's free capacity), oldest first; or with none after wait. "
-                    + "Renews the lease.",
+                    + "Renews the lease and keeps it while it waits. Only the worker's newest claim waits: a new "
+                    + "one ends the one before with none.",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = false,
                     content = @Content(schema = @Schema(implementation = ClaimRequest.class),
                             examples = @ExampleObject(value = "{\"max\": 8, \"wait\": \"PT20S\"}"))))
@@ -238,7 +239,8 @@ class WorkerController {
     @Operation(operationId = "failAttempt", summary = "Report an attempt's failure",
             description = "The batch's failure policy, onError rules (errorType, httpStatus, message) and the job's "
                     + "retry policy apply as to a local job's failure; retryAfter defers the job like a target's "
-                    + "Retry-After. After a cancel, any report tells that the worker stopped.",
+                    + "Retry-After. After a cancel, any report tells that the worker stopped. errorType CANCELLED "
+                    + "on an attempt the service did not cancel gives it back: it is offered again to any worker.",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(
                     content = @Content(schema = @Schema(implementation = FailRequest.class),
                             examples = @ExampleObject(value = ApiExamples.FAIL_ATTEMPT))))

@@ -276,17 +276,22 @@ public final class InMemoryRemoteAttempts implements RemoteAttempts, AutoCloseab
                     cancelled.add(entry);
                 }
                 else {
-                    entry.worker = null;
-                    entry.claimedAt = null;
-                    entry.progress = null;
-                    waiting.computeIfAbsent(entry.offer.tenant(), t -> new HashMap<>())
-                        .computeIfAbsent(entry.offer.name(), n -> new ArrayDeque<>())
-                        .addFirst(entry);
+                    offerAgain(entry);
                 }
                 changed.signalAll();
             }
         }
         return cancelled;
+    }
+
+    /** Under the lock: a held attempt its worker gave back waits again, first in line. */
+    private void offerAgain(Entry entry) {
+        entry.worker = null;
+        entry.claimedAt = null;
+        entry.progress = null;
+        waiting.computeIfAbsent(entry.offer.tenant(), t -> new HashMap<>())
+            .computeIfAbsent(entry.offer.name(), n -> new ArrayDeque<>())
+            .addFirst(entry);
     }
 
     @Override
@@ -313,6 +318,10 @@ public final class InMemoryRemoteAttempts implements RemoteAttempts, AutoCloseab
                 throw new AttemptNotHeldException(id, attemptId);
             }
             changed.signalAll(); // a place of the worker freed
+            if (RemoteAttempts.givesBack(report) && entry.cancelReason == null) {
+                offerAgain(entry);
+                return;
+            }
         }
         finally {
             lock.unlock();

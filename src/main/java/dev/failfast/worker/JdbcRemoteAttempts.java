@@ -479,6 +479,18 @@ public final class JdbcRemoteAttempts implements RemoteAttempts, AutoCloseable {
         String json = mapper.writeValueAsString(reportJson(report));
         Boolean held = tx.execute(status -> {
             renew(tenant, id, clock.instant());
+            if (RemoteAttempts.givesBack(report) && !client.sql("""
+                    WITH back AS (UPDATE remote_attempt SET state = 'WAITING', worker_id = NULL, claimed_at = NULL,
+                                      progress = NULL
+                                  WHERE attempt_id = ? AND worker_id = ? AND state = 'HELD' AND cancel_reason IS NULL
+                                  RETURNING name, tenant)
+                    SELECT pg_notify(?, 'o|' || back.name || '|' || back.tenant) FROM back""")
+                .params(attemptId, id, CHANNEL)
+                .query((rs, row) -> null)
+                .list()
+                .isEmpty()) {
+                return true; // given back: offered again
+            }
             return !client.sql("""
                     WITH r AS (UPDATE remote_attempt SET state = 'REPORTED', report = ?
                                WHERE attempt_id = ? AND worker_id = ? AND state = 'HELD'

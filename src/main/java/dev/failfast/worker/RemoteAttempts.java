@@ -86,8 +86,24 @@ public interface RemoteAttempts {
     void drain(String tenant, UUID id);
 
     /**
+     * The error type of a report that gives an attempt back: the worker stopped it (it is
+     * stopping) though the service did not cancel it.
+     */
+    String GIVEN_BACK = "CANCELLED";
+
+    /**
+     * Whether a report gives its attempt back ({@link #GIVEN_BACK}): on an attempt the
+     * service did not cancel, it is offered again, to any worker, instead of failing.
+     */
+    static boolean givesBack(AttemptReport report) {
+        return report instanceof AttemptReport.Failed failed && failed.errorType().equals(GIVEN_BACK);
+    }
+
+    /**
      * Ends an attempt the worker holds with its report. A report on a cancelled attempt
-     * is accepted: it tells the engine the worker stopped.
+     * is accepted: it tells the engine the worker stopped. A report that
+     * {@linkplain #givesBack gives back} an attempt the service did not cancel offers it
+     * again.
      * @throws UnknownWorkerException when the tenant has no such live worker
      * @throws AttemptNotHeldException when the worker does not hold the attempt (never
      * did, lost it, reported it already, or the engine gave up on it)

@@ -461,6 +461,22 @@ abstract class RemoteAttemptsContractTest {
         assertThat(first.get()).isEmpty();
     }
 
+    @Test
+    void aCancelledReportOnAnAttemptTheServiceDidNotCancelGivesItBack() throws Exception {
+        WorkerSession stopping = attempts.register(ACME, null, names("download"), 1);
+        RemoteOffer offer = offer(ACME, "download", "a");
+        OfferedAttempt handle = attempts.offer(offer, new CancellationSource());
+        assertThat(attempts.claim("acme", stopping.id(), 1, Duration.ZERO)).hasSize(1);
+
+        attempts.report("acme", stopping.id(), offer.attemptId(),
+                new AttemptReport.Failed(RemoteAttempts.GIVEN_BACK, "the worker stops", null, null));
+
+        assertThat(handle.awaitReport(Duration.ZERO)).as("no outcome: it waits again").isNull();
+        WorkerSession other = attempts.register(ACME, null, names("download"), 1);
+        assertThat(attempts.claim("acme", other.id(), 1, Duration.ZERO)).extracting(HeldAttempt::id)
+            .containsExactly(offer.attemptId());
+    }
+
     static SortedSet<String> names(String... names) {
         return new TreeSet<>(List.of(names));
     }
