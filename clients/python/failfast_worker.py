@@ -573,13 +573,34 @@ class Worker:
             except (OSError, http.client.HTTPException, ValueError) as e:
                 conn.close()
                 if self._stopping.is_set():
-                    return
+                    return  # attempts the aborted claim may have taken fail with the session's DELETE
                 log.warning("claim failed, retrying in %.1f s: %s", delay, e)
                 self._stopping.wait(delay)
                 delay = min(delay * 2, 5.0)
+                self._release_orphans(session_id)
                 continue
             for data in attempts:
                 self._start(data, session_id)
+
+    def _release_orphans(self, session_id):
+        """After a claim whose answer was lost: the service may have given this session attempts
+        it never heard of, which would wait for it until their timeout. Fails each (as
+        ``CLAIM_LOST``, so the job's retry policy applies): the session lists their ids, not their
+        params."""
+        try:
+            session = self._call("GET", f"/api/v1/workers/{session_id}")
+        except (ApiError, OSError, http.client.HTTPException) as e:
+            log.info("could not list the attempts of session %s after a failed claim: %s", session_id, e)
+            return
+        with self._lock:
+            orphans = [a["id"] for a in session.get("attempts") or () if a["id"] not in self._held]
+        for attempt_id in orphans:
+            log.warning("attempt %s was claimed but its claim's answer was lost; failing it", attempt_id)
+            try:
+                self._call("POST", f"/api/v1/workers/{session_id}/attempts/{attempt_id}/fail",
+                           _failure("CLAIM_LOST", "the worker lost the answer to its claim"))
+            except (ApiError, OSError, http.client.HTTPException) as e:
+                log.info("could not fail orphan attempt %s: %s", attempt_id, e)
 
     def _lost_or_fatal(self, session_id):
         try:
