@@ -67,6 +67,7 @@ _ERROR_TYPE = re.compile(r"[A-Z][A-Z0-9_]{0,63}\Z")
 _DURATION = re.compile(r"(-)?P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?"
                        r"(?:(\d+(?:\.\d+)?)S)?)?\Z")
 MAX_MESSAGE = 2000
+MAX_PROGRESS = 4096  # failfast.workers.max-progress-size
 TERMINAL_BATCH_STATES = frozenset({"SUCCEEDED", "FAILED", "CANCELLED"})
 
 
@@ -228,7 +229,9 @@ class Job:
     def progress(self, value):
         """Reports progress (any JSON value, at most 4 KB serialized); the latest value is sent
         with the next heartbeat and shown in ``GET /api/v1/workers/{id}``."""
-        json.dumps(value)  # fail here, in the handler, if it is not JSON
+        size = len(json.dumps(value).encode())  # fail here, in the handler, if it is not JSON
+        if size > MAX_PROGRESS:
+            raise ValueError(f"progress is {size} bytes serialized; at most {MAX_PROGRESS}")
         with self._lock:
             self._progress, self._progress_set = value, True
 
@@ -666,6 +669,11 @@ class Worker:
                         # has decided this attempt's outcome without us
                         log.info("the service refused the %s of %r (%d): %s", action, job, e.status, e)
                         return
+                    if e.status in (400, 413) and body.get("errorType") != "REPORT_REFUSED":
+                        # a result too large, say: fail the attempt rather than leave it held
+                        log.error("the service refused the %s of %r: %s", action, job, e)
+                        action, body = "fail", _failure("REPORT_REFUSED", f"the service refused the report: {e}")
+                        continue
                     if e.status < 500 and e.status != 429:
                         log.error("the service refused the %s of %r: %s", action, job, e)
                         return
@@ -811,7 +819,7 @@ class Worker:
 
 
 def _failure(error_type, message, status=None, retry_after=None):
-    body = {"errorType": error_type, "message": str(message)[:MAX_MESSAGE]}
+    body = {"errorType": error_type, "message": str(message).replace("\x00", "")[:MAX_MESSAGE]}
     if status is not None:
         body["status"] = status
     if retry_after is not None:
