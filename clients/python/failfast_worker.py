@@ -229,7 +229,7 @@ class Job:
     def progress(self, value):
         """Reports progress (any JSON value, at most 4 KB serialized); the latest value is sent
         with the next heartbeat and shown in ``GET /api/v1/workers/{id}``."""
-        size = len(json.dumps(value).encode())  # fail here, in the handler, if it is not JSON
+        size = len(json.dumps(value, separators=(",", ":")).encode())  # not JSON: fails here, in the handler
         if size > MAX_PROGRESS:
             raise ValueError(f"progress is {size} bytes serialized; at most {MAX_PROGRESS}")
         with self._lock:
