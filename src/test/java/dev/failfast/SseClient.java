@@ -80,8 +80,14 @@ public final class SseClient implements AutoCloseable {
 
     /** Opens the stream of {@code batchId}, resuming after {@code lastEventId} if set. */
     public static SseClient open(ApiClient client, String batchId, @Nullable String lastEventId) {
-        var request = HttpRequest.newBuilder(client.uri("/api/v1/batches/" + batchId + "/events"))
-            .header("Accept", "text/event-stream");
+        return openPath(client, "/api/v1/batches/" + batchId + "/events", lastEventId);
+    }
+
+    /**
+     * Opens the event stream at {@code path}, resuming after {@code lastEventId} if set.
+     */
+    public static SseClient openPath(ApiClient client, String path, @Nullable String lastEventId) {
+        var request = HttpRequest.newBuilder(client.uri(path)).header("Accept", "text/event-stream");
         if (client.key() != null) {
             request.header("Authorization", "Bearer " + client.key());
         }

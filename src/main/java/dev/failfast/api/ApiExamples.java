@@ -274,4 +274,34 @@ final class ApiExamples {
     private ApiExamples() {
     }
 
+    static final String REGISTER_WORKER = """
+            {"name": "downloader-7f9c", "types": ["download"], "capacity": 8}""";
+
+    static final String WORKER = """
+            {"id": "0193c3b1-2a4e-7d1f-8b6c-5e4d3c2b1a09", "name": "downloader-7f9c", "types": ["download"],
+             "capacity": 8, "tenant": "team-a", "leaseTtl": "PT15S", "heartbeatInterval": "PT5S",
+             "registeredAt": "2026-12-02T09:00:00Z", "leaseExpiresAt": "2026-12-02T09:00:15Z", "attempts": []}""";
+
+    static final String CLAIMED = """
+            {"attempts": [
+              {"id": "0193c3b1-3b5f-7e20-9c7d-6f5e4d3c2b1a", "batchId": "0193c3b0-5d7e-7c4a-9f1e-3b2a1c0d9e8f",
+               "jobId": "file-017", "type": "remote:download", "name": "download", "attempt": 1,
+               "params": {"url": "s3://reports/2026/12/017.csv"}, "claimedAt": "2026-12-02T09:00:01.250Z",
+               "progress": null, "cancelReason": null}
+            ]}""";
+
+    static final String HEARTBEAT = """
+            {"progress": {"0193c3b1-3b5f-7e20-9c7d-6f5e4d3c2b1a": {"bytes": 1048576, "of": 5242880}}}""";
+
+    static final String FAIL_ATTEMPT = """
+            {"errorType": "S3_NOT_FOUND", "message": "s3://reports/2026/12/017.csv: 404 Not Found", "status": 404}""";
+
+    static final String WORKER_EVENTS = """
+            event:ready
+            data:{"workerId":"0193c3b1-2a4e-7d1f-8b6c-5e4d3c2b1a09"}
+
+            event:cancel
+            data:{"attemptId":"0193c3b1-3b5f-7e20-9c7d-6f5e4d3c2b1a","batchId":"0193c3b0-5d7e-7c4a-9f1e-3b2a1c0d9e8f","jobId":"file-017","reason":"BATCH_CANCELLED"}
+            """;
+
 }

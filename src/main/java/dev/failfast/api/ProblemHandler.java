@@ -12,11 +12,16 @@ import dev.failfast.job.JsonErrors;
 import dev.failfast.logging.LogText;
 import dev.failfast.security.CredentialsUncheckableException;
 import dev.failfast.security.MissingScopeException;
+import dev.failfast.worker.AttemptNotHeldException;
+import dev.failfast.worker.TooManyWorkersException;
+import dev.failfast.worker.UnknownWorkerException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +60,12 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     static final String TYPE_BASE = "https://failfast.dev/problems/";
 
+    /**
+     * A worker refused for its tenant's limit may register once another's lease lapses,
+     * which is seconds away.
+     */
+    private static final Duration WORKER_RETRY_AFTER = Duration.ofSeconds(15);
+
     private static final URI ABOUT_BLANK = URI.create("about:blank");
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
@@ -79,13 +90,14 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     }
 
     @ExceptionHandler({ BatchNotFoundException.class, JobNotFoundException.class,
-            ApiKeyController.ApiKeyNotFoundException.class, ResourceNotFoundException.class })
+            ApiKeyController.ApiKeyNotFoundException.class, ResourceNotFoundException.class,
+            UnknownWorkerException.class })
     ProblemDetail notFound(RuntimeException e, HttpServletRequest request) {
         return problem(HttpStatus.NOT_FOUND, "Not found", e.getMessage(), request);
     }
 
-    @ExceptionHandler(ResourceConflictException.class)
-    ProblemDetail resourceConflict(ResourceConflictException e, HttpServletRequest request) {
+    @ExceptionHandler({ ResourceConflictException.class, AttemptNotHeldException.class })
+    ProblemDetail resourceConflict(RuntimeException e, HttpServletRequest request) {
         return problem(HttpStatus.CONFLICT, "Conflict", e.getMessage(), request);
     }
 
@@ -115,6 +127,12 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
             .header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, e.retryAfter().toSeconds())))
             .body(problem);
+    }
+
+    @ExceptionHandler(TooManyWorkersException.class)
+    ResponseEntity<ProblemDetail> tooManyWorkers(TooManyWorkersException e, HttpServletRequest request) {
+        return limitExceeded(new LimitExceededException(Objects.requireNonNullElse(e.getMessage(), "Too many workers"),
+                WorkerLimit.TENANT_WORKERS, e.tenant(), WORKER_RETRY_AFTER), request);
     }
 
     @ExceptionHandler(IdempotencyKeyReusedException.class)

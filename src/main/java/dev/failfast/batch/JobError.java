@@ -49,6 +49,12 @@ public record JobError(String type, String message, @Nullable String exception, 
      */
     public static final String INTERRUPTED = "INTERRUPTED";
 
+    /**
+     * The remote worker holding the attempt stopped heartbeating, or was stopped, before
+     * it reported the attempt's outcome.
+     */
+    public static final String WORKER_LOST = "WORKER_LOST";
+
     public static final int MAX_TYPE_LENGTH = 128;
 
     /**

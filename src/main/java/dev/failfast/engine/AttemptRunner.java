@@ -83,7 +83,8 @@ public final class AttemptRunner {
     private static <P> @Nullable Object invoke(JobHandler<P> handler, UUID batchId, String tenant, JobSpec spec,
             @Nullable Object parsedParams, Attempt attempt) throws Exception {
         P params = parsedParams != null ? (P) parsedParams : handler.parseParams(spec.params(), tenant);
-        return handler.execute(new JobContext<>(batchId, tenant, spec.id(), params, attempt.number(), attempt.token()));
+        return handler.execute(
+                new JobContext<>(batchId, tenant, spec.id(), spec.type(), params, attempt.number(), attempt.token()));
     }
 
     private Outcome succeeded(@Nullable Object result) {

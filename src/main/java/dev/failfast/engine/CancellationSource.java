@@ -31,6 +31,12 @@ public final class CancellationSource implements CancellationToken {
         return reason;
     }
 
+    @Override
+    public @Nullable String cancelReason() {
+        StopReason why = reason;
+        return why == null ? null : why.name();
+    }
+
     /** Cancels the token and runs its callbacks; false if it was cancelled already. */
     public boolean cancel(StopReason why) {
         List<Runnable> toRun;

@@ -1,5 +1,7 @@
 package dev.failfast.job;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Tells a running job that it should stop. A job sees it cancelled when its batch is
  * cancelled (any cause) or when its attempt runs past the job's timeout.
@@ -7,6 +9,15 @@ package dev.failfast.job;
 public interface CancellationToken {
 
     boolean isCancelled();
+
+    /**
+     * Why the token was cancelled, for telling someone else to stop:
+     * {@code BATCH_CANCELLED} (the batch's cause, a user's cancel, its deadline) or
+     * {@code TIMEOUT} (the attempt ran past its job's timeout); null while it is not.
+     */
+    default @Nullable String cancelReason() {
+        return null;
+    }
 
     /** Throws {@link JobCancelledException} once the token is cancelled. */
     default void throwIfCancelled() {

@@ -78,7 +78,10 @@ class BatchMetrics implements BatchEventListener {
 
     private final AtomicLong runningJobs = new AtomicLong();
 
+    private final JobHandlers handlers;
+
     BatchMetrics(MeterRegistry registry, JobHandlers handlers) {
+        this.handlers = handlers;
         batchesSubmitted = Counter.builder(PREFIX + "batches.submitted")
             .description("Batches accepted")
             .withRegistry(registry);
@@ -150,7 +153,7 @@ class BatchMetrics implements BatchEventListener {
             discardedJobSeconds.withTags("cause", cause.name());
             savedJobSeconds.withTags("cause", cause.name());
         }
-        for (String type : handlers.types()) {
+        for (String type : handlers.meteredTypes()) {
             TypeMeters meters = meters(type);
             for (JobState state : JobState.values()) {
                 if (state.isTerminal()) {
@@ -186,7 +189,7 @@ class BatchMetrics implements BatchEventListener {
     }
 
     private void jobChanged(UUID batchId, Job job) {
-        TypeMeters meters = meters(job.spec().type());
+        TypeMeters meters = meters(handlers.meteredType(job.spec().type()));
         if (job.state() == JobState.RUNNING) {
             Map<String, Integer> running = runningAttempts.computeIfAbsent(batchId, id -> new HashMap<>());
             Integer previous = running.put(job.id(), job.attempts());

@@ -22,6 +22,11 @@ public enum Scope {
      */
     SUBSCRIPTIONS_MANAGE("subscriptions:manage"),
     /**
+     * Run the tenant's {@code remote:} jobs as a worker: register, claim, heartbeat,
+     * report (docs/workers.md).
+     */
+    WORKERS_RUN("workers:run"),
+    /**
      * Read the actuator endpoints other than health (metrics, Prometheus, info) on the
      * API port; a separate management port needs none.
      */

@@ -51,6 +51,8 @@ public final class ScopeRules {
             new Rule(HttpMethod.POST, "/api/v1/batches/*/notifications/*/resend", Scope.BATCHES_WRITE),
             new Rule(null, "/api/v1/subscriptions", Scope.SUBSCRIPTIONS_MANAGE),
             new Rule(null, "/api/v1/subscriptions/**", Scope.SUBSCRIPTIONS_MANAGE),
+            new Rule(null, "/api/v1/workers", Scope.WORKERS_RUN),
+            new Rule(null, "/api/v1/workers/**", Scope.WORKERS_RUN),
             new Rule(HttpMethod.DELETE, "/api/v1/batches/*", Scope.BATCHES_DELETE),
             new Rule(null, "/api/v1/batches", Scope.BATCHES_READ),
             new Rule(null, "/api/v1/batches/**", Scope.BATCHES_READ), new Rule(null, "/api/**", Scope.ADMIN));

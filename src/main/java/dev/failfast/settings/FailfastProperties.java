@@ -48,7 +48,7 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
         @DefaultValue @Valid Retention retention, @DefaultValue @Valid Cluster cluster,
         @DefaultValue @Valid Security security, @DefaultValue @Valid Tenants tenants,
         @DefaultValue @Valid Streams streams, @DefaultValue @Valid Notifications notifications,
-        @DefaultValue @Valid Console console) {
+        @DefaultValue @Valid Console console, @DefaultValue @Valid Workers workers) {
 
     @AssertTrue(message = "failfast.tenants: every tenant's max-pending-jobs must be at least "
             + "failfast.limits.max-jobs-per-batch, or a full batch of that tenant could never be admitted")
@@ -496,6 +496,38 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
         public @Nullable String oidcRegistrationIfSet() {
             return oidcRegistration == null || oidcRegistration.isBlank() ? null : oidcRegistration;
         }
+    }
+
+    /**
+     * Remote workers (docs/workers.md): processes that run {@code remote:<name>} jobs.
+     *
+     * @param leaseTtl how long a worker stays registered without a heartbeat or a claim;
+     * past it the worker is lost and each attempt it held fails with {@code WORKER_LOST}
+     * (the job's retry policy applies)
+     * @param heartbeatInterval how often workers are told to heartbeat; at most half of
+     * {@code lease-ttl}, so one late heartbeat does not lose a worker
+     * @param maxClaimWait longest a claim may wait for a job before it answers with none
+     * @param maxCapacity most attempts one worker may hold at once
+     * @param maxWorkersPerTenant most live workers of one tenant; one more gets 429
+     * @param maxProgressSize largest progress a heartbeat may report for one attempt
+     * (serialized JSON); larger gets 400
+     */
+    public record Workers(@DefaultValue("15s") @NotNull Duration leaseTtl,
+            @DefaultValue("5s") @NotNull Duration heartbeatInterval,
+            @DefaultValue("30s") @NotNull Duration maxClaimWait, @DefaultValue("256") @Min(1) int maxCapacity,
+            @DefaultValue("100") @Min(1) int maxWorkersPerTenant,
+            @DefaultValue("4KB") @NotNull DataSize maxProgressSize) {
+
+        @AssertTrue(message = "failfast.workers.heartbeat-interval must be positive and at most half of lease-ttl")
+        boolean isHeartbeatIntervalValid() {
+            return heartbeatInterval.isPositive() && heartbeatInterval.multipliedBy(2).compareTo(leaseTtl) <= 0;
+        }
+
+        @AssertTrue(message = "failfast.workers.max-claim-wait must not be negative")
+        boolean isMaxClaimWaitValid() {
+            return !maxClaimWait.isNegative();
+        }
+
     }
 
     /**

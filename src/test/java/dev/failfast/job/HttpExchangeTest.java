@@ -448,7 +448,7 @@ class HttpExchangeTest {
     private static Object run(HttpJobHandler handler, Map<String, Object> params, String tenant,
             CancellationToken token) throws Exception {
         HttpJobHandler.Params parsed = handler.parseParams(JSON.valueToTree(params), tenant);
-        return handler.execute(new JobContext<>(UUID.randomUUID(), tenant, "job", parsed, 1, token));
+        return handler.execute(new JobContext<>(UUID.randomUUID(), tenant, "job", "http", parsed, 1, token));
     }
 
     private String url(String path) {

@@ -1,0 +1,215 @@
+package dev.failfast.api;
+
+import dev.failfast.batch.Caller;
+import dev.failfast.job.CancellationToken;
+import dev.failfast.settings.FailfastProperties;
+import dev.failfast.worker.CancelNotice;
+import dev.failfast.worker.RemoteAttempts;
+import dev.failfast.worker.WorkerListener;
+import dev.failfast.worker.WorkerObserver;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/**
+ * A worker's event stream: a {@code cancel} for each of its attempts the moment it is
+ * cancelled. The registry hands each cancel to the stream's queue on the cancelling
+ * thread; one virtual thread per stream writes it, so a slow worker never holds up the
+ * engine. A stream starts with {@code ready} (from then on no cancel is missed: the ones
+ * made before are sent first), ends with {@code lost} when the worker's session does, and
+ * with {@code reconnect} after {@code failfast.streams.max-lifetime}.
+ */
+@Component
+class WorkerEventStreams {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerEventStreams.class);
+
+    private final RemoteAttempts attempts;
+
+    private final StreamSlots slots;
+
+    private final WorkerObserver observer;
+
+    private final Clock clock;
+
+    private final FailfastProperties.Streams settings;
+
+    WorkerEventStreams(RemoteAttempts attempts, StreamSlots slots, WorkerObserver observer, Clock clock,
+            FailfastProperties properties) {
+        this.attempts = attempts;
+        this.slots = slots;
+        this.observer = observer;
+        this.clock = clock;
+        this.settings = properties.streams();
+    }
+
+    /**
+     * Opens the stream of a worker of the caller's tenant.
+     * @throws dev.failfast.worker.UnknownWorkerException when it has no such live worker
+     */
+    SseEmitter subscribe(Caller caller, UUID workerId) {
+        StreamSlots.Slot slot = slots.take(caller.tenant());
+        Duration lifetime = lifetime();
+        // The container's timeout backs up the lifetime, for a writer stuck on a client
+        // that stopped reading.
+        var emitter = new SseEmitter(lifetime.plus(settings.heartbeat()).plusSeconds(5).toMillis());
+        var stream = new Stream(workerId, emitter, slot, System.nanoTime() + lifetime.toNanos());
+        try {
+            stream.registration = attempts.listen(caller.tenant(), workerId, stream);
+        }
+        catch (RuntimeException e) {
+            slot.release();
+            throw e;
+        }
+        emitter.onCompletion(stream::close);
+        emitter.onError(e -> stream.close());
+        emitter.onTimeout(() -> {
+            stream.close();
+            emitter.complete();
+        });
+        if (stream.open()) {
+            Thread.ofVirtual().name("failfast-worker-sse-" + workerId).start(stream::drain);
+        }
+        return emitter;
+    }
+
+    /** {@code max-lifetime} less up to a tenth, so streams opened together end apart. */
+    private Duration lifetime() {
+        long nanos = settings.maxLifetime().toNanos();
+        return Duration.ofNanos(nanos - ThreadLocalRandom.current().nextLong(nanos / 10 + 1));
+    }
+
+    private sealed interface Item {
+
+        record Cancel(CancelNotice notice) implements Item {
+        }
+
+        record Lost() implements Item {
+        }
+
+    }
+
+    private final class Stream implements WorkerListener {
+
+        private final UUID workerId;
+
+        private final SseEmitter emitter;
+
+        private final StreamSlots.Slot slot;
+
+        /** {@link System#nanoTime()} at which the stream ends. */
+        private final long endsAt;
+
+        /**
+         * Unbounded: it holds at most a cancel per attempt the worker holds (its
+         * capacity) and one {@code lost}.
+         */
+        private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>();
+
+        private volatile CancellationToken.Registration registration = () -> {
+        };
+
+        private boolean closed;
+
+        Stream(UUID workerId, SseEmitter emitter, StreamSlots.Slot slot, long endsAt) {
+            this.workerId = workerId;
+            this.emitter = emitter;
+            this.slot = slot;
+            this.endsAt = endsAt;
+        }
+
+        @Override
+        public void cancelled(CancelNotice notice) {
+            queue.add(new Item.Cancel(notice));
+        }
+
+        @Override
+        public void lost() {
+            queue.add(new Item.Lost());
+        }
+
+        /**
+         * Sends {@code ready} on the request thread, before Spring takes the emitter
+         * over, so the response is committed with its headers before the drain thread
+         * writes.
+         */
+        boolean open() {
+            try {
+                emitter.send(SseEmitter.event().reconnectTime(settings.reconnectDelay().toMillis()));
+                emitter.send(SseEmitter.event()
+                    .name("ready")
+                    .data(Map.of("workerId", workerId), MediaType.APPLICATION_JSON));
+                return true;
+            }
+            catch (IOException e) {
+                close();
+                emitter.completeWithError(e);
+                return false;
+            }
+        }
+
+        void drain() {
+            try {
+                while (true) {
+                    long left = endsAt - System.nanoTime();
+                    if (left <= 0) {
+                        emitter.send(SseEmitter.event()
+                            .name("reconnect")
+                            .reconnectTime(settings.reconnectDelay().toMillis())
+                            .data(Map.of("reason", "max-lifetime"), MediaType.APPLICATION_JSON));
+                        emitter.complete();
+                        return;
+                    }
+                    Item item = queue.poll(Math.min(settings.heartbeat().toNanos(), left), TimeUnit.NANOSECONDS);
+                    switch (item) {
+                        case null -> emitter.send(SseEmitter.event().comment("keep-alive"));
+                        case Item.Cancel(CancelNotice notice) -> {
+                            emitter.send(SseEmitter.event()
+                                .name("cancel")
+                                .data(CancelEvent.of(notice), MediaType.APPLICATION_JSON));
+                            observer.cancelSent(Duration.between(notice.requestedAt(), clock.instant()));
+                        }
+                        case Item.Lost() -> {
+                            emitter.send(SseEmitter.event()
+                                .name("lost")
+                                .data(Map.of("workerId", workerId), MediaType.APPLICATION_JSON));
+                            emitter.complete();
+                            return;
+                        }
+                    }
+                }
+            }
+            catch (IOException | RuntimeException e) {
+                log.debug("Event stream of worker {} closed: {}", workerId, e.toString());
+            }
+            catch (InterruptedException e) {
+                emitter.complete();
+            }
+            finally {
+                close();
+            }
+        }
+
+        /** Ends the stream's subscription and frees its slot, once. */
+        synchronized void close() {
+            if (!closed) {
+                closed = true;
+                registration.close();
+                slot.release();
+            }
+        }
+
+    }
+
+}
