@@ -391,6 +391,7 @@ class Worker:
         """The service's answer to the last registration (``id``, ``leaseTtl``, ...), or None."""
         self._handlers = {}
         self._lock = threading.Condition()
+        self._register_lock = threading.Lock()
         self._held = {}  # attempt id -> Job
         self._early_cancels = {}  # attempt id -> reason, for cancels read before the claim answer
         self._stopping = threading.Event()
@@ -399,6 +400,7 @@ class Worker:
         self._cancel_on_stop = False
         self._drain_timeout = stop_timeout
         self._local = threading.local()
+        self._connections = []  # every thread's, closed when run() ends
         self._claim_conn = _Connection(self.url, self.api_key, request_timeout)
         self._stream_conn = None
         self._heartbeat_interval = 5.0
@@ -465,6 +467,11 @@ class Worker:
             for thread in threads:
                 thread.join(5)
             self._pool.shutdown(wait=False)
+            self._claim_conn.close()
+            with self._lock:
+                connections, self._connections = self._connections, []
+            for conn in connections:
+                conn.close()  # one a handler still uses opens again
             log.info("worker stopped")
         if self._error is not None:
             raise self._error
@@ -490,6 +497,8 @@ class Worker:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._local.conn = _Connection(self.url, self.api_key, self.request_timeout)
+            with self._lock:
+                self._connections.append(conn)
         return conn
 
     def _call(self, method, path, body=None, timeout=None, ok=(200, 201, 204), conn=None):
@@ -529,19 +538,21 @@ class Worker:
         """Called by any thread that got a 404 (or a ``lost`` event) for session ``lost_id``: the
         first one registers a new session; the attempts the old one held are cancelled here
         (the service has failed them with WORKER_LOST)."""
-        with self._lock:
-            if self.session_id != lost_id:
-                return  # another thread already registered again
-            self._ready.clear()
-            lost = [job for job in self._held.values() if job.session_id == lost_id]
-            if self._stopping.is_set():
-                self.session = None
-            else:
-                log.warning("worker session %s is gone (lease lost); registering again", lost_id)
-        for job in lost:
-            job.token._cancel("WORKER_LOST")
-        if not self._stopping.is_set():
-            self._register()
+        with self._register_lock:  # one thread registers again; the others then see the new id
+            with self._lock:
+                if self.session_id != lost_id:
+                    return
+                self._ready.clear()
+                lost = [job for job in self._held.values() if job.session_id == lost_id]
+                if self._stopping.is_set():
+                    self.session = None
+                else:
+                    log.warning("worker session %s is gone (deleted, or its lease expired); registering again",
+                                lost_id)
+            for job in lost:
+                job.token._cancel("WORKER_LOST")
+            if not self._stopping.is_set():
+                self._register()
 
     # -- claiming ------------------------------------------------------------------------------
 
@@ -835,12 +846,29 @@ class FailfastClient:
         self.api_key = api_key
         self.timeout = timeout
         self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections = []
 
     def _conn(self):
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._local.conn = _Connection(self.url, self.api_key, self.timeout)
+            with self._lock:
+                self._connections.append(conn)
         return conn
+
+    def close(self):
+        """Closes the client's connections (it opens new ones if used again)."""
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            conn.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
     def call(self, method, path, body=None, ok=(200, 201, 202, 204)):
         """One API call; returns the parsed JSON answer; raises :class:`ApiError` on another status."""

@@ -12,7 +12,7 @@ Here the downloads are the jobs of one Failfast batch (``remote:download``, FAIL
 ``maxParallelism`` 8) and this process is also the worker that runs them (``concurrency=8``).
 When one download fails, Failfast records the batch's cause, skips the downloads not started and
 pushes a cancel to the running ones: their tokens are set and ``on_cancel`` closes their
-connections, so they stop within milliseconds. The program then prints the cause from
+connections' sockets, so they stop within milliseconds. The program then prints the cause from
 ``GET /api/v1/batches/{id}``.
 
 Usage (a key with scopes batches:read, batches:write and workers:run)::
@@ -26,56 +26,74 @@ one of whose files does not exist (404): that download's failure stops the batch
 Files are written to a temporary directory (``--dest`` to choose one).
 """
 import argparse
+import http.client
 import logging
 import os
+import socket
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from failfast_worker import FailfastClient, JobFailed, Worker  # noqa: E402
+from failfast_worker import Cancelled, FailfastClient, JobFailed, Worker  # noqa: E402
 
 CHUNK = 64 * 1024
 
 
 def download(job):
-    """The handler of ``remote:download``: params ``url`` and ``dest``; the result is the size."""
+    """The handler of ``remote:download``: params ``url`` and ``dest``; the result is the size.
+    A cancel shuts the connection's socket down, so a read blocked on a slow server returns at
+    once (closing a socket does not wake a thread blocked on it; shutting it down does)."""
     url, dest = job.params["url"], job.params["dest"]
+    parts = urllib.parse.urlsplit(url)
+    cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    conn = cls(parts.hostname, parts.port, timeout=30)
     try:
-        response = urllib.request.urlopen(url, timeout=30)
-    except urllib.error.HTTPError as e:
-        raise JobFailed("DOWNLOAD_FAILED", f"{url} answered {e.code} {e.reason}", status=e.code) from None
-    except urllib.error.URLError as e:
-        raise JobFailed("DOWNLOAD_FAILED", f"{url}: {e.reason}") from None
-    # a cancel closes the connection: a read blocked on a slow server returns at once
-    job.token.on_cancel(response.close)
+        conn.connect()
+    except OSError as e:
+        raise JobFailed("DOWNLOAD_FAILED", f"{url}: {e}") from None
+    sock = conn.sock
+    job.token.on_cancel(lambda: shutdown(sock))
     size = 0
     try:
-        with response, open(dest, "wb") as out:
+        conn.request("GET", parts.path + (f"?{parts.query}" if parts.query else "") or "/")
+        response = conn.getresponse()
+        if response.status != 200:
+            raise JobFailed("DOWNLOAD_FAILED", f"{url} answered {response.status} {response.reason}",
+                            status=response.status)
+        with open(dest, "wb") as out:
             while True:
                 job.token.raise_if_cancelled()
-                try:
-                    chunk = response.read(CHUNK)
-                except (OSError, ValueError, AttributeError):
-                    job.token.raise_if_cancelled()  # closed under us by the cancel
-                    raise
+                chunk = response.read(CHUNK)
                 if not chunk:
-                    job.token.raise_if_cancelled()  # a close by the cancel ends the body early
                     break
                 out.write(chunk)
                 size += len(chunk)
                 job.progress({"bytes": size})
-    except BaseException:
+    except BaseException as e:
         if os.path.exists(dest):
             os.remove(dest)  # no half-written files
+        if job.token.is_cancelled():
+            raise Cancelled(job.token.reason) from None  # the read failed because of the cancel
+        if isinstance(e, (OSError, http.client.HTTPException)):
+            raise JobFailed("DOWNLOAD_FAILED", f"{url}: {e!r}") from None
         raise
+    finally:
+        conn.close()
+    job.token.raise_if_cancelled()  # a shut-down socket may just end the body early
     return {"url": url, "bytes": size}
+
+
+def shutdown(sock):
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
 
 
 class SlowFiles(BaseHTTPRequestHandler):

@@ -98,6 +98,7 @@ class WorkerTest(unittest.TestCase):
 
     def setUp(self):
         self.client = FailfastClient(URL, KEY)
+        self.addCleanup(self.client.close)
         self.type = "t" + uuid.uuid4().hex[:8] + "-" + self._testMethodName[5:30].replace("_", "-")
         self.worker = Worker(URL, KEY, concurrency=4, name=self.id()[-100:], claim_wait=5.0, stop_timeout=10.0)
         self.run_error = []
@@ -322,6 +323,8 @@ class WorkerTest(unittest.TestCase):
 
         self.assertEqual(final["state"], "SUCCEEDED", final)
         self.assertNotEqual(self.worker.session_id, first)
+        mine = [w["id"] for w in self.client.call("GET", "/api/v1/workers") if w["name"] == self.worker.name]
+        self.assertEqual(mine, [self.worker.session_id], "one thread registers again, once")
 
 
 if __name__ == "__main__":
