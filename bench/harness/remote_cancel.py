@@ -31,6 +31,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -182,6 +183,22 @@ def seed_run(name, works, parallelism):
             "started_after": sum(1 for _, start, _ in trace["jobs"] if start > trace["failure"])}
 
 
+def cancel_metric(url, key):
+    """The service's own timer of remote cancels (cancel requested -> written to the worker's
+    stream): (count, sum seconds, max seconds), from /actuator/prometheus."""
+    request = urllib.request.Request(url + "/actuator/prometheus", headers=common.auth_headers(key))
+    values = {}
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            for line in response.read().decode().splitlines():
+                if line.startswith("failfast_remote_cancel_latency_seconds_"):
+                    name, value = line.rsplit(" ", 1)
+                    values[name.split("{")[0].rsplit("_", 1)[1]] = float(value)
+    except OSError as e:
+        print(f"could not read the service's metrics: {e}", file=sys.stderr)
+    return values.get("count", 0.0), values.get("sum", 0.0), values.get("max", float("nan"))
+
+
 def cancel_benchmark(client, url, key, workload, runs, warmup, worker_count):
     remote_body = {**workload, "name": "seed-ff-remote",
                    "jobs": [{**job, "type": "remote:sleep"} for job in workload["jobs"]]}
@@ -193,6 +210,8 @@ def cancel_benchmark(client, url, key, workload, runs, warmup, worker_count):
             figures = {"remote": remote_run(client, workers, remote_body), "local": local_run(client, workload)}
             for name in seeds.APPROACHES:
                 figures[name] = seed_run(name, works, workload["maxParallelism"])
+            if i == warmup - 1 or (warmup == 0 and i == 0):
+                before = cancel_metric(url, key)
             if i >= warmup:
                 for name, value in figures.items():
                     results[name].append(value)
@@ -200,12 +219,18 @@ def cancel_benchmark(client, url, key, workload, runs, warmup, worker_count):
                   f"stopped {figures['remote']['stopped_ms']:.1f} ms", file=sys.stderr, flush=True)
     finally:
         workers.close()
+    after = cancel_metric(url, key)
+    count = after[0] - before[0]
+    results["server_cancel_write"] = {"cancels": count, "mean_ms": (after[1] - before[1]) / count * 1000
+                                      if count else float("nan"), "max_ms": after[2] * 1000}
     return results
 
 
 def cancel_table(results, worker_count):
     rows = []
     for name, runs in results.items():
+        if name == "server_cancel_write":
+            continue
         col = lambda key: [r[key] for r in runs if r.get(key) is not None]  # noqa: E731
 
         def p(key):
@@ -284,6 +309,10 @@ def main():
             results = cancel_benchmark(client, url, args.key, workload, args.runs, args.warmup, args.workers)
             report["cancel"] = results
             print(cancel_table(results, args.workers))
+            server = results["server_cancel_write"]
+            print(f"\nService side (failfast_remote_cancel_latency_seconds, cancel requested → written to the "
+                  f"worker's stream), timed runs: {server['cancels']:.0f} cancels, mean {server['mean_ms']:.2f} ms, "
+                  f"max (recent window) {server['max_ms']:.2f} ms")
             print()
         if "throughput" not in skip:
             counts = [int(n) for n in args.throughput_workers.split(",")]
