@@ -222,25 +222,17 @@ class Job:
         self.claimed_at = data.get("claimedAt")
         self.token = CancelToken()
         self.session_id = None
-        self._progress = None
-        self._progress_set = False
+        self._progress = None  # the latest value, sent with every heartbeat while held
         self._lock = threading.Lock()
 
     def progress(self, value):
         """Reports progress (any JSON value, at most 4 KB serialized); the latest value is sent
-        with the next heartbeat and shown in ``GET /api/v1/workers/{id}``."""
+        with each heartbeat and shown in ``GET /api/v1/workers/{id}``."""
         size = len(json.dumps(value, separators=(",", ":")).encode())  # not JSON: fails here, in the handler
         if size > MAX_PROGRESS:
             raise ValueError(f"progress is {size} bytes serialized; at most {MAX_PROGRESS}")
         with self._lock:
-            self._progress, self._progress_set = value, True
-
-    def _take_progress(self):
-        with self._lock:
-            if not self._progress_set:
-                return False, None
-            value, self._progress, self._progress_set = self._progress, None, False
-            return True, value
+            self._progress = value
 
     def __repr__(self):
         return f"Job({self.type} {self.batch_id}/{self.job_id} attempt {self.attempt}, id {self.id})"
@@ -777,11 +769,10 @@ class Worker:
                 continue
             with self._lock:
                 jobs = [job for job in self._held.values() if job.session_id == session_id]
-            progress = {}
-            for job in jobs:
-                has, value = job._take_progress()
-                if has:
-                    progress[job.id] = value
+            # every held attempt, with its latest progress (null for none): the answer's `unknown`
+            # then names each attempt the service no longer has for this worker (abandoned after a
+            # cancel this worker never heard of, say), and its handler is told to stop
+            progress = {job.id: job._progress for job in jobs}
             try:
                 answer = self._call("POST", f"/api/v1/workers/{session_id}/heartbeat",
                                     {"progress": progress} if progress else {}) or {}

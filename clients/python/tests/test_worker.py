@@ -260,6 +260,58 @@ class WorkerTest(unittest.TestCase):
         self.assertEqual(final["cancellation"]["cause"], "USER_REQUESTED")
         self.assertEqual(self.jobs(batch_id)["long"]["state"], "CANCELLED")
 
+    def test_the_heartbeat_cancels_when_the_stream_missed_it(self):
+        started, cancelled = threading.Event(), threading.Event()
+        self.worker._stream_loop = self.worker._ready.set  # no event stream: the heartbeat must do
+
+        @self.worker.job(self.type)
+        def handler(job):
+            job.token.on_cancel(cancelled.set)
+            started.set()
+            job.token.wait(60)
+
+        self.start()
+        batch_id = self.submit([self.remote("deaf")])
+        self.assertTrue(started.wait(TIMEOUT))
+        self.client.cancel_batch(batch_id)
+
+        # the heartbeat's `cancelled` list, or, once the service gave up on the attempt after its
+        # cancel grace (shorter than the heartbeat interval in tests), its `unknown` list
+        self.assertTrue(cancelled.wait(TIMEOUT), "no heartbeat told the handler to stop")
+        final = self.client.wait_for_batch(batch_id, TIMEOUT)
+        self.assertEqual(final["state"], "CANCELLED")
+
+    def test_a_handler_that_ignores_its_cancel_is_abandoned_and_the_worker_goes_on(self):
+        started, release = threading.Event(), threading.Event()
+        self.worker = Worker(URL, KEY, concurrency=1, name=self.id()[-100:], claim_wait=5.0, stop_timeout=10.0)
+
+        @self.worker.job(self.type)
+        def handler(job):
+            if job.job_id == "stubborn":
+                started.set()
+                release.wait(TIMEOUT)  # ignores the token
+                return "too late"
+            return "next"
+
+        self.start()
+        self.addCleanup(release.set)
+        batch_id = self.submit([self.remote("stubborn")])
+        self.assertTrue(started.wait(TIMEOUT))
+        self.client.cancel_batch(batch_id)
+        final = self.client.wait_for_batch(batch_id, TIMEOUT + 10)  # after failfast.engine.cancel-grace
+        self.assertEqual(final["state"], "CANCELLED")
+        self.assertTrue(self.jobs(batch_id)["stubborn"]["abandoned"])
+        # the service stops waiting for the report a little after the grace: the session no
+        # longer lists the attempt
+        path = f"/api/v1/workers/{self.worker.session_id}"
+        self.assertEqual(await_value(lambda: [] if not self.client.call("GET", path)["attempts"] else None), [])
+
+        with self.assertLogs("failfast_worker", "INFO") as logs:
+            release.set()  # its late report is refused (409); the only slot comes back
+            next_id = self.submit([self.remote("next")])
+            self.assertEqual(self.client.wait_for_batch(next_id, TIMEOUT)["state"], "SUCCEEDED")
+        self.assertTrue(any("refused" in line and "409" in line for line in logs.output), logs.output)
+
     def test_progress_is_shown_with_the_session(self):
         started, release = threading.Event(), threading.Event()
 
