@@ -459,14 +459,17 @@ class Worker:
             for thread in threads:
                 thread.join(5)
             self._pool.shutdown(wait=False)
-            self._claim_conn.close()
-            with self._lock:
-                connections, self._connections = self._connections, []
-            for conn in connections:
-                conn.close()  # one a handler still uses opens again
+            self._close_connections()
             log.info("worker stopped")
         if self._error is not None:
             raise self._error
+
+    def _close_connections(self):
+        self._claim_conn.close()
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            conn.close()  # one a handler still uses opens again
 
     def stop(self, timeout=None, cancel=False, wait=False):
         """Stops the worker: no more claims; running handlers may finish (their tokens are

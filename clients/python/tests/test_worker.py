@@ -362,6 +362,23 @@ class WorkerTest(unittest.TestCase):
             self.client.call("GET", f"/api/v1/workers/{session_id}")
         self.assertEqual(gone.exception.status, 404)
 
+    def test_attempts_of_a_lost_claim_answer_are_failed_not_left_waiting(self):
+        self.worker.job(self.type)(lambda job: "never")
+        self.worker._register()  # a session, but no claim loop of its own
+        self.addCleanup(self.worker._close_connections)
+        session_id = self.worker.session_id
+        self.addCleanup(self.client.call, "DELETE", f"/api/v1/workers/{session_id}", ok=(204, 404))
+        batch_id = self.submit([self.remote("orphan")])
+        # the claim whose answer "the worker" never read
+        claimed = self.client.call("POST", f"/api/v1/workers/{session_id}/claim", {"max": 1, "wait": "PT10S"})
+        self.assertEqual(len(claimed["attempts"]), 1)
+
+        self.worker._release_orphans(session_id)
+
+        final = self.client.wait_for_batch(batch_id, TIMEOUT)
+        self.assertEqual(final["state"], "FAILED")
+        self.assertEqual(self.jobs(batch_id)["orphan"]["error"]["type"], "CLAIM_LOST")
+
     def test_a_deleted_session_registers_again(self):
         @self.worker.job(self.type)
         def handler(job):

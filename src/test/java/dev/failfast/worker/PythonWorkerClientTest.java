@@ -64,12 +64,12 @@ class PythonWorkerClientTest {
         assertThat(process.exitValue()).as("python3 -m unittest failed:%n%s", output).isZero();
         Matcher ran = RAN.matcher(output);
         assertThat(ran.find()).as(output).isTrue();
-        assertThat(Integer.parseInt(ran.group(1))).as(output).isGreaterThanOrEqualTo(13);
+        assertThat(Integer.parseInt(ran.group(1))).as(output).isGreaterThanOrEqualTo(14);
         assertThat(output).as("the service tests must run, not be skipped:%n%s", output)
             .doesNotContain("skipped '")
             .containsPattern("(?m)^OK$");
         assertThat(Pattern.compile("\\(test_worker\\.WorkerTest\\.").matcher(output).results().count()).as(output)
-            .isGreaterThanOrEqualTo(9);
+            .isGreaterThanOrEqualTo(10);
     }
 
     /** python3 (3.9+) from the PATH, or the test is skipped (failed under CI=true). */
