@@ -29,10 +29,10 @@ record ApiKeyRequest(
                 message = "must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit") @Nullable String tenant,
         @ArraySchema(schema = @Schema(allowableValues = {
                 "batches:read", "batches:write", "batches:cancel", "batches:delete", "subscriptions:manage",
-                "metrics:read", "admin" }),
+                "workers:run", "metrics:read", "admin" }),
                 arraySchema = @Schema(description = "What its holder may do; admin includes every other scope",
                         example = "[\"batches:read\", \"batches:write\"]")) @NotEmpty @Size(
-                                max = 7) @Nullable List<String> scopes,
+                                max = 8) @Nullable List<String> scopes,
         @Schema(description = "When it stops working; omit for never",
                 example = "2027-06-30T00:00:00Z") @Nullable Instant expiresAt){
 

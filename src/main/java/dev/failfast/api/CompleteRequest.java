@@ -11,5 +11,5 @@ import tools.jackson.databind.JsonNode;
  */
 @Schema(description = "Success, with the job's result")
 record CompleteRequest(@Schema(description = "Any JSON, at most failfast.limits.max-result-size; none for no result",
-        example = "{\"bytes\": 5242880}") @Nullable JsonNode result) {
+        implementation = Object.class, example = "{\"bytes\": 5242880}") @Nullable JsonNode result) {
 }

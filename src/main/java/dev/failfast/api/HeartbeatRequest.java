@@ -5,7 +5,6 @@ import jakarta.validation.constraints.Size;
 import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.databind.JsonNode;
 
 /**
  * A worker's heartbeat.
@@ -15,5 +14,5 @@ import tools.jackson.databind.JsonNode;
 @Schema(description = "A heartbeat, with the progress of attempts if the worker has any to tell")
 record HeartbeatRequest(@Schema(
         description = "Progress by attempt id: any JSON, at most " + "failfast.workers.max-progress-size each") @Size(
-                max = 1000) @Nullable Map<UUID, JsonNode> progress) {
+                max = 1000) @Nullable Map<UUID, Object> progress) {
 }

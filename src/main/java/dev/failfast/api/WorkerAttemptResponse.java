@@ -3,6 +3,7 @@ package dev.failfast.api;
 import dev.failfast.worker.HeldAttempt;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -21,7 +22,11 @@ import tools.jackson.databind.node.ObjectNode;
  */
 @Schema(description = "An attempt a worker holds")
 record WorkerAttemptResponse(UUID id, UUID batchId, String jobId, String type, String name, int attempt,
-        ObjectNode params, Instant claimedAt, @Nullable JsonNode progress,
+        @Schema(description = "The job's params as the client submitted them",
+                implementation = Map.class) ObjectNode params,
+        Instant claimedAt,
+        @Schema(description = "What the worker last reported with a heartbeat: any JSON value",
+                implementation = Object.class) @Nullable JsonNode progress,
         @Schema(description = "BATCH_CANCELLED or TIMEOUT once the attempt is cancelled",
                 nullable = true) @Nullable String cancelReason) {
 

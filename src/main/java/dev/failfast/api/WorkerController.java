@@ -16,6 +16,7 @@ import jakarta.validation.Valid;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -126,7 +127,6 @@ class WorkerController {
                     + "failfast.streams.max-lifetime. Opening it does not renew the lease.")
     @ApiResponse(responseCode = "200", description = "The stream",
             content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE,
-                    schema = @Schema(implementation = CancelEvent.class),
                     examples = @ExampleObject(value = ApiExamples.WORKER_EVENTS)))
     @ApiResponse(responseCode = "404", description = "No such live worker of the tenant", content = @Content)
     @ApiResponse(responseCode = "429", description = "The tenant has as many streams open as it may",
@@ -181,10 +181,13 @@ class WorkerController {
             content = @Content)
     HeartbeatResponse heartbeat(@AuthenticationPrincipal Caller caller, @PathVariable UUID id,
             @Valid @RequestBody(required = false) @Nullable HeartbeatRequest request) {
-        Map<UUID, JsonNode> progress = request == null || request.progress() == null ? Map.of() : request.progress();
+        Map<UUID, Object> reported = request == null || request.progress() == null ? Map.of() : request.progress();
+        Map<UUID, JsonNode> progress = new LinkedHashMap<>();
         List<ProblemHandler.FieldProblem> tooLarge = new ArrayList<>();
-        progress.forEach((attemptId, reported) -> {
-            int size = jsonMapper.writeValueAsBytes(reported).length;
+        reported.forEach((attemptId, value) -> {
+            JsonNode json = jsonMapper.valueToTree(value);
+            progress.put(attemptId, json);
+            int size = jsonMapper.writeValueAsBytes(json).length;
             if (size > settings.maxProgressSize().toBytes()) {
                 tooLarge.add(new ProblemHandler.FieldProblem("progress." + attemptId, "is " + size
                         + " bytes, more than failfast.workers.max-progress-size (" + settings.maxProgressSize() + ")"));
@@ -204,6 +207,7 @@ class WorkerController {
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = false,
                     content = @Content(schema = @Schema(implementation = CompleteRequest.class))))
     @ApiResponse(responseCode = "204", description = "Taken")
+    @ApiResponse(responseCode = "400", description = "Not JSON", content = @Content)
     @ApiResponse(responseCode = "404", description = "No such live worker of the tenant", content = @Content)
     @ApiResponse(responseCode = "409",
             description = "The worker does not hold the attempt (reported already, lost with its lease, or given "

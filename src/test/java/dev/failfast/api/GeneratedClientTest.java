@@ -15,6 +15,7 @@ import dev.failfast.generated.api.BatchesApi;
 import dev.failfast.generated.api.CallerApi;
 import dev.failfast.generated.api.NotificationsApi;
 import dev.failfast.generated.api.SubscriptionsApi;
+import dev.failfast.generated.api.WorkersApi;
 import dev.failfast.generated.model.ApiKeyRequest;
 import dev.failfast.generated.model.ApiKeyRequest.ScopesEnum;
 import dev.failfast.generated.model.ApiKeyResponse;
@@ -23,7 +24,12 @@ import dev.failfast.generated.model.BatchResponse;
 import dev.failfast.generated.model.CallerResponse;
 import dev.failfast.generated.model.CancelRequest;
 import dev.failfast.generated.model.Cancellation;
+import dev.failfast.generated.model.ClaimRequest;
+import dev.failfast.generated.model.CompleteRequest;
+import dev.failfast.generated.model.FailRequest;
 import dev.failfast.generated.model.FieldProblem;
+import dev.failfast.generated.model.HeartbeatRequest;
+import dev.failfast.generated.model.HeartbeatResponse;
 import dev.failfast.generated.model.JobRequest;
 import dev.failfast.generated.model.JobResponse;
 import dev.failfast.generated.model.NewApiKeyResponse;
@@ -36,6 +42,9 @@ import dev.failfast.generated.model.RetryRequest;
 import dev.failfast.generated.model.RotateSecretRequest;
 import dev.failfast.generated.model.Run;
 import dev.failfast.generated.model.SubscriptionResponse;
+import dev.failfast.generated.model.WorkerAttemptResponse;
+import dev.failfast.generated.model.WorkerRequest;
+import dev.failfast.generated.model.WorkerResponse;
 import dev.failfast.testing.TestKeys;
 import dev.failfast.testing.WebhookReceiver;
 import java.lang.annotation.ElementType;
@@ -50,6 +59,7 @@ import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
@@ -461,6 +471,59 @@ class GeneratedClientTest {
         ProblemDetail noScope = problem(() -> new SubscriptionsApi(client(tenantKey.getKey())).listSubscriptions());
         assertThat(noScope.getStatus()).isEqualTo(403);
         assertThat(noScope.getRequiredScope()).isEqualTo("subscriptions:manage");
+    }
+
+    /**
+     * A worker registers, claims the tenant's remote jobs, heartbeats with progress,
+     * reports one success and one failure, and stops; its stream of an unknown worker is
+     * a problem like any other.
+     */
+    @Test
+    @Exercises({ "createApiKey", "registerWorker", "listWorkers", "getWorker", "claimAttempts", "heartbeatWorker",
+            "completeAttempt", "failAttempt", "streamWorkerEvents", "deleteWorker", "submitBatch", "getJob" })
+    void aWorkerRegistersClaimsHeartbeatsReportsAndStops() throws ApiException {
+        NewApiKeyResponse key = admin
+            .createApiKey(new ApiKeyRequest().name("worker").tenant(tenant).scopes(List.of(ScopesEnum.WORKERS_RUN)));
+        WorkersApi workers = new WorkersApi(client(key.getKey()));
+        WorkerResponse worker = workers
+            .registerWorker(new WorkerRequest().name("generated").types(Set.of("gen")).capacity(2));
+        assertThat(worker.getTypes()).containsExactly("gen");
+        assertThat(worker.getLeaseTtl()).isEqualTo("PT15S");
+        BatchResponse batch = batches
+            .submitBatch(new BatchRequest().failurePolicy(BatchRequest.FailurePolicyEnum.CONTINUE)
+                .jobs(List.of(new JobRequest().id("a").type("remote:gen").putParamsItem("n", 1),
+                        new JobRequest().id("b").type("remote:gen").putParamsItem("n", 2))),
+                    null);
+
+        List<WorkerAttemptResponse> claimed = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            claimed.addAll(workers.claimAttempts(worker.getId(), new ClaimRequest().max(2).wait("PT1S")).getAttempts());
+            return claimed.size() == 2;
+        });
+        WorkerAttemptResponse a = claimed.stream().filter(c -> c.getJobId().equals("a")).findFirst().orElseThrow();
+        WorkerAttemptResponse b = claimed.stream().filter(c -> c.getJobId().equals("b")).findFirst().orElseThrow();
+        assertThat(a.getType()).isEqualTo("remote:gen");
+        assertThat(a.getParams()).containsEntry("n", 1);
+        HeartbeatResponse beat = workers.heartbeatWorker(worker.getId(),
+                new HeartbeatRequest().progress(Map.of(a.getId().toString(), Map.of("done", 0.5))));
+        assertThat(beat.getCancelled()).isEmpty();
+        assertThat(beat.getUnknown()).isEmpty();
+        assertThat(workers.getWorker(worker.getId()).getAttempts()).hasSize(2);
+        assertThat(workers.listWorkers()).extracting(WorkerResponse::getId).containsExactly(worker.getId());
+
+        workers.completeAttempt(worker.getId(), a.getId(), new CompleteRequest().result(Map.of("ok", true)));
+        workers.failAttempt(worker.getId(), b.getId(),
+                new FailRequest().errorType("S3_NOT_FOUND").message("no such key").status(404));
+        await().atMost(Duration.ofSeconds(20))
+            .until(() -> batches.getJob(batch.getId(), "b").getState() == JobResponse.StateEnum.FAILED);
+        assertThat(batches.getJob(batch.getId(), "b").getError().getType()).isEqualTo("S3_NOT_FOUND");
+        assertThat(batches.getJob(batch.getId(), "a").getState()).isEqualTo(JobResponse.StateEnum.SUCCEEDED);
+
+        workers.deleteWorker(worker.getId());
+        assertThat(problem(() -> workers.getWorker(worker.getId())).getStatus()).isEqualTo(404);
+        assertThat(problem(() -> workers.streamWorkerEvents(worker.getId())).getStatus()).isEqualTo(404);
+        ProblemDetail noScope = problem(() -> new WorkersApi(client(tenantKey.getKey())).listWorkers());
+        assertThat(noScope.getRequiredScope()).isEqualTo("workers:run");
     }
 
     /** The Standard Webhooks signature of a delivery, as a receiver computes it. */

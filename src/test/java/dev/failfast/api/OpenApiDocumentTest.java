@@ -87,7 +87,7 @@ class OpenApiDocumentTest {
         JsonNode paths = served().get("paths");
         List<String> endpoints = new ArrayList<>();
         for (Class<?> controller : List.of(BatchController.class, ApiKeyController.class, NotificationController.class,
-                SubscriptionController.class, CallerController.class)) {
+                SubscriptionController.class, CallerController.class, WorkerController.class)) {
             RequestMapping root = controller.getAnnotation(RequestMapping.class);
             String base = root == null || root.path().length == 0 ? "" : root.path()[0];
             for (Method method : controller.getDeclaredMethods()) {
@@ -104,7 +104,7 @@ class OpenApiDocumentTest {
                 .properties()
                 .forEach(op -> documented.add(op.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey())));
 
-        assertThat(documented).containsExactlyInAnyOrderElementsOf(endpoints).hasSize(21);
+        assertThat(documented).containsExactlyInAnyOrderElementsOf(endpoints).hasSize(30);
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -130,6 +130,15 @@ class OpenApiDocumentTest {
                     get    | /api/v1/subscriptions/{id}         | subscriptions:manage | 200, 401, 403, 404
                     delete | /api/v1/subscriptions/{id}         | subscriptions:manage | 204, 401, 403, 404
                     post   | /api/v1/subscriptions/{id}/rotate-secret | subscriptions:manage | 200, 400, 401, 403, 404
+                    post   | /api/v1/workers                    | workers:run | 201, 400, 401, 403, 429
+                    get    | /api/v1/workers                    | workers:run | 200, 401, 403
+                    get    | /api/v1/workers/{id}               | workers:run | 200, 401, 403, 404
+                    delete | /api/v1/workers/{id}               | workers:run | 204, 401, 403, 404
+                    get    | /api/v1/workers/{id}/events        | workers:run | 200, 401, 403, 404, 429
+                    post   | /api/v1/workers/{id}/claim         | workers:run | 200, 400, 401, 403, 404
+                    post   | /api/v1/workers/{id}/heartbeat     | workers:run | 200, 400, 401, 403, 404
+                    post   | /api/v1/workers/{id}/attempts/{attemptId}/complete | workers:run | 204, 400, 401, 403, 404, 409
+                    post   | /api/v1/workers/{id}/attempts/{attemptId}/fail | workers:run | 204, 400, 401, 403, 404, 409
                     """)
     void everyOperationHasASummaryItsScopeAndItsResponsesWithProblemDetailsForErrors(String method, String path,
             String scope, String statuses) {
@@ -402,6 +411,9 @@ class OpenApiDocumentTest {
         }
         if (path.startsWith("/api/v1/subscriptions")) {
             return "Subscriptions";
+        }
+        if (path.startsWith("/api/v1/workers")) {
+            return "Workers";
         }
         return path.startsWith("/api/v1/batches") ? "Batches" : "API keys";
     }
