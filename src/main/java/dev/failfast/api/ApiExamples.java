@@ -301,7 +301,7 @@ final class ApiExamples {
             data:{"workerId":"0193c3b1-2a4e-7d1f-8b6c-5e4d3c2b1a09"}
 
             event:cancel
-            data:{"attemptId":"0193c3b1-3b5f-7e20-9c7d-6f5e4d3c2b1a","batchId":"0193c3b0-5d7e-7c4a-9f1e-3b2a1c0d9e8f","jobId":"file-017","reason":"BATCH_CANCELLED"}
+            data:{"attemptId":"0193c3b1-3b5f-7e20-9c7d-6f5e4d3c2b1a","batchId":"0193c3b0-5d7e-7c4a-9f1e-3b2a1c0d9e8f","jobId":"file-017","reason":"BATCH_CANCELLED","requestedAt":"2026-12-02T09:00:02.125Z"}
             """;
 
 }

@@ -2,6 +2,7 @@ package dev.failfast.api;
 
 import dev.failfast.worker.CancelNotice;
 import io.swagger.v3.oas.annotations.media.Schema;
+import java.time.Instant;
 import java.util.UUID;
 
 /**
@@ -11,10 +12,12 @@ import java.util.UUID;
 @Schema(description = "Stop this attempt, then report it (any report is taken as stopped)")
 record CancelEvent(UUID attemptId, UUID batchId, String jobId,
         @Schema(description = "BATCH_CANCELLED (its batch's cause, a cancel, the deadline) or TIMEOUT (the job's)",
-                example = "BATCH_CANCELLED") String reason) {
+                example = "BATCH_CANCELLED") String reason,
+        @Schema(description = "When the service cancelled the attempt, by its clock") Instant requestedAt) {
 
     static CancelEvent of(CancelNotice notice) {
-        return new CancelEvent(notice.attemptId(), notice.batchId(), notice.jobId(), notice.reason());
+        return new CancelEvent(notice.attemptId(), notice.batchId(), notice.jobId(), notice.reason(),
+                notice.requestedAt());
     }
 
 }

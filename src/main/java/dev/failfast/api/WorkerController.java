@@ -135,6 +135,18 @@ class WorkerController {
         return streams.subscribe(caller, id);
     }
 
+    @PostMapping(path = "/{id}/drain", produces = MediaType.ALL_VALUE)
+    @Operation(operationId = "drainWorker", summary = "Stop a worker claiming",
+            description = "A claim waiting now answers at once, later ones answer with nothing. A worker stopping "
+                    + "drains, finishes (or stops) what it holds, then deletes itself: no attempt is handed to a "
+                    + "claim whose answer it no longer reads.")
+    @ApiResponse(responseCode = "204", description = "Draining")
+    @ApiResponse(responseCode = "404", description = "No such live worker of the tenant", content = @Content)
+    ResponseEntity<Void> drain(@AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
+        attempts.drain(caller.tenant(), id);
+        return ResponseEntity.noContent().build();
+    }
+
     @PostMapping(path = "/{id}/claim", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "claimAttempts", summary = "Claim attempts to run (long poll)",
             description = "Answers as soon as at least one attempt of the worker's types is waiting, with up to "
@@ -196,7 +208,8 @@ class WorkerController {
         if (!tooLarge.isEmpty()) {
             throw new InvalidFieldsException(tooLarge);
         }
-        return HeartbeatResponse.of(attempts.heartbeat(caller.tenant(), id, progress));
+        return HeartbeatResponse
+            .of(attempts.heartbeat(caller.tenant(), id, progress, request == null ? null : request.holding()));
     }
 
     @PostMapping(path = "/{id}/attempts/{attemptId}/complete", consumes = MediaType.APPLICATION_JSON_VALUE,

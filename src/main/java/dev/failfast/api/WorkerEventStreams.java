@@ -1,6 +1,7 @@
 package dev.failfast.api;
 
 import dev.failfast.batch.Caller;
+import dev.failfast.engine.LimitExceededException;
 import dev.failfast.job.CancellationToken;
 import dev.failfast.settings.FailfastProperties;
 import dev.failfast.worker.CancelNotice;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -29,15 +31,23 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * engine. A stream starts with {@code ready} (from then on no cancel is missed: the ones
  * made before are sent first), ends with {@code lost} when the worker's session does, and
  * with {@code reconnect} after {@code failfast.streams.max-lifetime}.
+ *
+ * <p>
+ * A worker may have {@value #MAX_PER_WORKER} streams open (one, and its successor while
+ * it reconnects); they do not take the tenant's batch-stream slots, as the number of live
+ * workers bounds them already.
  */
 @Component
 class WorkerEventStreams {
 
+    static final int MAX_PER_WORKER = 2;
+
     private static final Logger log = LoggerFactory.getLogger(WorkerEventStreams.class);
 
-    private final RemoteAttempts attempts;
+    /** Open streams by worker. */
+    private final Map<UUID, Integer> open = new ConcurrentHashMap<>();
 
-    private final StreamSlots slots;
+    private final RemoteAttempts attempts;
 
     private final WorkerObserver observer;
 
@@ -45,10 +55,8 @@ class WorkerEventStreams {
 
     private final FailfastProperties.Streams settings;
 
-    WorkerEventStreams(RemoteAttempts attempts, StreamSlots slots, WorkerObserver observer, Clock clock,
-            FailfastProperties properties) {
+    WorkerEventStreams(RemoteAttempts attempts, WorkerObserver observer, Clock clock, FailfastProperties properties) {
         this.attempts = attempts;
-        this.slots = slots;
         this.observer = observer;
         this.clock = clock;
         this.settings = properties.streams();
@@ -57,9 +65,10 @@ class WorkerEventStreams {
     /**
      * Opens the stream of a worker of the caller's tenant.
      * @throws dev.failfast.worker.UnknownWorkerException when it has no such live worker
+     * @throws LimitExceededException when the worker has {@value #MAX_PER_WORKER} open
      */
     SseEmitter subscribe(Caller caller, UUID workerId) {
-        StreamSlots.Slot slot = slots.take(caller.tenant());
+        Runnable slot = take(caller.tenant(), workerId);
         Duration lifetime = lifetime();
         // The container's timeout backs up the lifetime, for a writer stuck on a client
         // that stopped reading.
@@ -69,7 +78,7 @@ class WorkerEventStreams {
             stream.registration = attempts.listen(caller.tenant(), workerId, stream);
         }
         catch (RuntimeException e) {
-            slot.release();
+            slot.run();
             throw e;
         }
         emitter.onCompletion(stream::close);
@@ -82,6 +91,21 @@ class WorkerEventStreams {
             Thread.ofVirtual().name("failfast-worker-sse-" + workerId).start(stream::drain);
         }
         return emitter;
+    }
+
+    /** Counts a stream of the worker; the returned task counts it out. */
+    private Runnable take(String tenant, UUID workerId) {
+        var taken = new boolean[1];
+        open.compute(workerId, (id, count) -> {
+            int now = count == null ? 0 : count;
+            taken[0] = now < MAX_PER_WORKER;
+            return taken[0] ? Integer.valueOf(now + 1) : count;
+        });
+        if (!taken[0]) {
+            throw new LimitExceededException("Worker " + workerId + " has " + MAX_PER_WORKER + " streams open already",
+                    WorkerLimit.WORKER_STREAMS, tenant, settings.reconnectDelay());
+        }
+        return () -> open.computeIfPresent(workerId, (id, count) -> count <= 1 ? null : count - 1);
     }
 
     /** {@code max-lifetime} less up to a tenth, so streams opened together end apart. */
@@ -106,7 +130,7 @@ class WorkerEventStreams {
 
         private final SseEmitter emitter;
 
-        private final StreamSlots.Slot slot;
+        private final Runnable slot;
 
         /** {@link System#nanoTime()} at which the stream ends. */
         private final long endsAt;
@@ -122,7 +146,7 @@ class WorkerEventStreams {
 
         private boolean closed;
 
-        Stream(UUID workerId, SseEmitter emitter, StreamSlots.Slot slot, long endsAt) {
+        Stream(UUID workerId, SseEmitter emitter, Runnable slot, long endsAt) {
             this.workerId = workerId;
             this.emitter = emitter;
             this.slot = slot;
@@ -206,7 +230,7 @@ class WorkerEventStreams {
             if (!closed) {
                 closed = true;
                 registration.close();
-                slot.release();
+                slot.run();
             }
         }
 

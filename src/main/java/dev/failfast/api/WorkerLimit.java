@@ -6,7 +6,9 @@ import dev.failfast.engine.Limit;
 enum WorkerLimit implements Limit {
 
     /** {@code failfast.workers.max-workers-per-tenant}. */
-    TENANT_WORKERS("tenant-workers", "Too many workers for the tenant");
+    TENANT_WORKERS("tenant-workers", "Too many workers for the tenant"),
+    /** {@code WorkerEventStreams.MAX_PER_WORKER} streams of one worker. */
+    WORKER_STREAMS("worker-streams", "Too many event streams for the worker");
 
     private final String wireName;
 
@@ -29,7 +31,7 @@ enum WorkerLimit implements Limit {
 
     @Override
     public String problemKind() {
-        return "too-many-workers";
+        return this == WORKER_STREAMS ? "too-many-streams" : "too-many-workers";
     }
 
 }

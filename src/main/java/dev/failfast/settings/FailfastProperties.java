@@ -505,7 +505,10 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
      * past it the worker is lost and each attempt it held fails with {@code WORKER_LOST}
      * (the job's retry policy applies)
      * @param heartbeatInterval how often workers are told to heartbeat; at most half of
-     * {@code lease-ttl}, so one late heartbeat does not lose a worker
+     * {@code lease-ttl}, so one late heartbeat does not lose a worker. A heartbeat's
+     * answer also repeats the cancels of the worker's attempts, for one its stream
+     * missed: keep it under {@code failfast.engine.cancel-grace} so that such a cancel
+     * still arrives in time
      * @param maxClaimWait longest a claim may wait for a job before it answers with none
      * @param maxCapacity most attempts one worker may hold at once
      * @param maxWorkersPerTenant most live workers of one tenant; one more gets 429
@@ -513,7 +516,7 @@ public record FailfastProperties(@DefaultValue @Valid Executor executor, @Defaul
      * (serialized JSON); larger gets 400
      */
     public record Workers(@DefaultValue("15s") @NotNull Duration leaseTtl,
-            @DefaultValue("5s") @NotNull Duration heartbeatInterval,
+            @DefaultValue("2s") @NotNull Duration heartbeatInterval,
             @DefaultValue("30s") @NotNull Duration maxClaimWait, @DefaultValue("256") @Min(1) int maxCapacity,
             @DefaultValue("100") @Min(1) int maxWorkersPerTenant,
             @DefaultValue("4KB") @NotNull DataSize maxProgressSize) {

@@ -151,10 +151,10 @@ public final class InMemoryRemoteAttempts implements RemoteAttempts, AutoCloseab
             Worker worker = live(tenant, id);
             while (true) {
                 renew(worker);
-                int room = Math.min(max, worker.capacity - worker.held.size());
+                int room = worker.draining ? 0 : Math.min(max, worker.capacity - worker.held.size());
                 claimed = room > 0 ? takeWaiting(worker, room) : List.of();
                 long left = deadline - System.nanoTime();
-                if (!claimed.isEmpty() || left <= 0 || closed) {
+                if (!claimed.isEmpty() || left <= 0 || closed || worker.draining) {
                     break;
                 }
                 changed.awaitNanos(left);
@@ -219,12 +219,13 @@ public final class InMemoryRemoteAttempts implements RemoteAttempts, AutoCloseab
     }
 
     @Override
-    public Heartbeat heartbeat(String tenant, UUID id, Map<UUID, JsonNode> progress) {
+    public Heartbeat heartbeat(String tenant, UUID id, Map<UUID, JsonNode> progress, @Nullable Set<UUID> holding) {
+        List<Entry> stopped = new ArrayList<>();
         lock.lock();
         try {
             Worker worker = live(tenant, id);
             renew(worker);
-            List<UUID> unknown = new ArrayList<>();
+            Set<UUID> unknown = new LinkedHashSet<>();
             progress.forEach((attemptId, reported) -> {
                 Entry entry = entries.get(attemptId);
                 if (entry != null && worker.held.contains(entry)) {
@@ -234,8 +235,59 @@ public final class InMemoryRemoteAttempts implements RemoteAttempts, AutoCloseab
                     unknown.add(attemptId);
                 }
             });
-            List<CancelNotice> cancelled = worker.cancelled();
-            return new Heartbeat(worker.leaseExpiresAt, cancelled, unknown);
+            if (holding != null) {
+                for (UUID attemptId : holding) {
+                    Entry entry = entries.get(attemptId);
+                    if (entry == null || !worker.held.contains(entry)) {
+                        unknown.add(attemptId);
+                    }
+                }
+                stopped.addAll(takeBackUnknown(worker, holding));
+            }
+            return new Heartbeat(worker.leaseExpiresAt, worker.cancelled(), List.copyOf(unknown));
+        }
+        finally {
+            lock.unlock();
+            stopped.forEach(entry -> entry.report
+                .complete(new AttemptReport.Lost("The worker no longer knew of the attempt after it was cancelled")));
+        }
+    }
+
+    /**
+     * Under the lock: the attempts the worker holds but does not know of, claimed longer
+     * than a heartbeat ago (their claim answer was lost), are offered again; those
+     * cancelled meanwhile are returned, to end as stopped.
+     */
+    private List<Entry> takeBackUnknown(Worker worker, Set<UUID> holding) {
+        Instant before = clock.instant().minus(settings.heartbeatInterval());
+        List<Entry> cancelled = new ArrayList<>();
+        for (Entry entry : List.copyOf(worker.held)) {
+            if (!holding.contains(entry.offer.attemptId()) && entry.claimedAt != null
+                    && entry.claimedAt.isBefore(before)) {
+                worker.held.remove(entry);
+                if (entry.cancelReason != null) {
+                    cancelled.add(entry);
+                }
+                else {
+                    entry.worker = null;
+                    entry.claimedAt = null;
+                    entry.progress = null;
+                    waiting.computeIfAbsent(entry.offer.tenant(), t -> new HashMap<>())
+                        .computeIfAbsent(entry.offer.name(), n -> new ArrayDeque<>())
+                        .addFirst(entry);
+                }
+                changed.signalAll();
+            }
+        }
+        return cancelled;
+    }
+
+    @Override
+    public void drain(String tenant, UUID id) {
+        lock.lock();
+        try {
+            live(tenant, id).draining = true;
+            changed.signalAll();
         }
         finally {
             lock.unlock();
@@ -380,6 +432,9 @@ public final class InMemoryRemoteAttempts implements RemoteAttempts, AutoCloseab
 
         private Instant leaseExpiresAt;
 
+        /** Claims nothing more: it is finishing what it holds before it stops. */
+        private boolean draining;
+
         private final Set<Entry> held = new LinkedHashSet<>();
 
         private final List<WorkerListener> listeners = new CopyOnWriteArrayList<>();
@@ -478,10 +533,11 @@ public final class InMemoryRemoteAttempts implements RemoteAttempts, AutoCloseab
                     withdraw();
                     return false;
                 }
-                if (cancelReason == null) {
-                    cancelReason = reason;
-                    cancelledAt = clock.instant();
+                if (cancelReason != null) {
+                    return true; // its worker was told already
                 }
+                cancelReason = reason;
+                cancelledAt = clock.instant();
                 holder = worker;
                 notice = view().cancelNotice();
             }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -60,9 +61,22 @@ public interface RemoteAttempts {
      * Renews a worker's lease and records progress of the attempts it holds.
      * @param progress by attempt id; progress of attempts it does not hold is answered as
      * {@link Heartbeat#unknown()}
+     * @param holding when given, every attempt the worker knows it holds: one the
+     * registry has it hold but it does not name, claimed longer than a heartbeat interval
+     * ago, was lost on its way (a claim answer that never arrived) and is offered again
+     * (or, if it was cancelled, ends as stopped); named attempts it does not hold are
+     * answered as {@link Heartbeat#unknown()}
      * @throws UnknownWorkerException when the tenant has no such live worker
      */
-    Heartbeat heartbeat(String tenant, UUID id, Map<UUID, JsonNode> progress);
+    Heartbeat heartbeat(String tenant, UUID id, Map<UUID, JsonNode> progress, @Nullable Set<UUID> holding);
+
+    /**
+     * Stops a worker claiming: a claim waiting now answers at once, and later ones answer
+     * with nothing, so that it can finish what it holds and stop without a claim answer
+     * lost on the way.
+     * @throws UnknownWorkerException when the tenant has no such live worker
+     */
+    void drain(String tenant, UUID id);
 
     /**
      * Ends an attempt the worker holds with its report. A report on a cancelled attempt

@@ -10,6 +10,7 @@ import dev.failfast.job.RetryLaterException;
 import dev.failfast.settings.FailfastProperties;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
@@ -45,11 +46,11 @@ final class RemoteJobHandler implements JobHandler<ObjectNode> {
 
     private final RemoteAttempts attempts;
 
-    private final Duration stopWait;
+    private final Duration cancelGrace;
 
     RemoteJobHandler(RemoteAttempts attempts, FailfastProperties properties) {
         this.attempts = attempts;
-        this.stopWait = properties.engine().cancelGrace().plus(ABANDON_MARGIN);
+        this.cancelGrace = properties.engine().cancelGrace();
     }
 
     @Override
@@ -106,31 +107,57 @@ final class RemoteJobHandler implements JobHandler<ObjectNode> {
 
     /**
      * Waits for the cancelled attempt's worker to report that it stopped, up to the grace
-     * period and the margin; an attempt no worker had claimed was withdrawn at once.
+     * period (an attempt no worker had claimed was withdrawn at once). Past it the
+     * worker's reports are refused, and the thread waits a margin more, so that the
+     * engine's abandonment comes first and the job is not reported cancelled while its
+     * worker still runs it.
      */
     private void stopped(OfferedAttempt offered, CancellationToken token) {
         if (!offered.cancel(reasonOf(token))) {
             return;
         }
-        long deadline = System.nanoTime() + stopWait.toNanos();
         boolean interrupted = false;
-        while (true) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                break;
+        try {
+            if (awaitUninterruptibly(offered, cancelGrace)) {
+                return;
             }
-            try {
-                if (offered.awaitReport(Duration.ofNanos(left)) != null) {
-                    break;
-                }
-            }
-            catch (InterruptedException e) {
-                interrupted = true; // the cancel's own interrupt: keep waiting for the
-                                    // worker
+            offered.close();
+            long until = System.nanoTime() + ABANDON_MARGIN.toNanos();
+            for (long left = ABANDON_MARGIN.toNanos(); left > 0; left = until - System.nanoTime()) {
+                LockSupport.parkNanos(left);
+                interrupted |= Thread.interrupted();
             }
         }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+        finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Waits up to {@code timeout} for the worker's report, through the cancel's own
+     * interrupt (kept for the caller to see).
+     * @return whether the worker reported
+     */
+    private static boolean awaitUninterruptibly(OfferedAttempt offered, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean interrupted = false;
+        try {
+            for (long left = timeout.toNanos(); left > 0; left = deadline - System.nanoTime()) {
+                try {
+                    return offered.awaitReport(Duration.ofNanos(left)) != null;
+                }
+                catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            return false;
+        }
+        finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

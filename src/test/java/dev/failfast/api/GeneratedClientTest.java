@@ -480,7 +480,8 @@ class GeneratedClientTest {
      */
     @Test
     @Exercises({ "createApiKey", "registerWorker", "listWorkers", "getWorker", "claimAttempts", "heartbeatWorker",
-            "completeAttempt", "failAttempt", "streamWorkerEvents", "deleteWorker", "submitBatch", "getJob" })
+            "completeAttempt", "failAttempt", "drainWorker", "streamWorkerEvents", "deleteWorker", "submitBatch",
+            "getJob" })
     void aWorkerRegistersClaimsHeartbeatsReportsAndStops() throws ApiException {
         NewApiKeyResponse key = admin
             .createApiKey(new ApiKeyRequest().name("worker").tenant(tenant).scopes(List.of(ScopesEnum.WORKERS_RUN)));
@@ -519,6 +520,8 @@ class GeneratedClientTest {
         assertThat(batches.getJob(batch.getId(), "b").getError().getType()).isEqualTo("S3_NOT_FOUND");
         assertThat(batches.getJob(batch.getId(), "a").getState()).isEqualTo(JobResponse.StateEnum.SUCCEEDED);
 
+        workers.drainWorker(worker.getId());
+        assertThat(workers.claimAttempts(worker.getId(), new ClaimRequest().wait("PT5S")).getAttempts()).isEmpty();
         workers.deleteWorker(worker.getId());
         assertThat(problem(() -> workers.getWorker(worker.getId())).getStatus()).isEqualTo(404);
         assertThat(problem(() -> workers.streamWorkerEvents(worker.getId())).getStatus()).isEqualTo(404);

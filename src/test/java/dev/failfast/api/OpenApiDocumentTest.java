@@ -104,7 +104,7 @@ class OpenApiDocumentTest {
                 .properties()
                 .forEach(op -> documented.add(op.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey())));
 
-        assertThat(documented).containsExactlyInAnyOrderElementsOf(endpoints).hasSize(30);
+        assertThat(documented).containsExactlyInAnyOrderElementsOf(endpoints).hasSize(31);
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -136,6 +136,7 @@ class OpenApiDocumentTest {
                     delete | /api/v1/workers/{id}               | workers:run | 204, 401, 403, 404
                     get    | /api/v1/workers/{id}/events        | workers:run | 200, 401, 403, 404, 429
                     post   | /api/v1/workers/{id}/claim         | workers:run | 200, 400, 401, 403, 404
+                    post   | /api/v1/workers/{id}/drain         | workers:run | 204, 401, 403, 404
                     post   | /api/v1/workers/{id}/heartbeat     | workers:run | 200, 400, 401, 403, 404
                     post   | /api/v1/workers/{id}/attempts/{attemptId}/complete | workers:run | 204, 400, 401, 403, 404, 409
                     post   | /api/v1/workers/{id}/attempts/{attemptId}/fail | workers:run | 204, 400, 401, 403, 404, 409

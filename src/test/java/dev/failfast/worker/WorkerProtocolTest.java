@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -181,6 +182,53 @@ class WorkerProtocolTest {
         assertThat(submitter.awaitTerminal(batch).get("state").asString()).isEqualTo("SUCCEEDED");
         assertThat(worker.delete("/api/v1/workers/" + mine).status()).isEqualTo(204);
         assertThat(worker.get("/api/v1/workers/" + mine).status()).isEqualTo(404);
+    }
+
+    @Test
+    void aDrainingWorkerIsAnsweredAtOnceAndClaimsNothingMore() throws Exception {
+        String workerId = register(worker, "drain", 2);
+        var waiting = CompletableFuture
+            .supplyAsync(() -> worker.post("/api/v1/workers/" + workerId + "/claim", Map.of("wait", "PT25S")));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(worker.post("/api/v1/workers/" + workerId + "/drain", Map.of()).status()).isEqualTo(204);
+            assertThat(waiting).as("the waiting claim answers before its wait").isCompleted();
+        });
+        assertThat(waiting.get().json().get("attempts").size()).isZero();
+        String batch = submitter.submit(Map.of("jobs", List.of(remote("a", "drain", Map.of()))));
+        assertThat(worker.post("/api/v1/workers/" + workerId + "/claim", Map.of("wait", "PT0.5S"))
+            .json()
+            .get("attempts")
+            .size()).as("a draining worker claims nothing").isZero();
+        String other = register(worker, "drain", 1);
+        worker.post(attemptPath(other, claimAtLeast(worker, other, 1).getFirst(), "complete"), Map.of());
+        assertThat(submitter.awaitTerminal(batch).get("state").asString()).isEqualTo("SUCCEEDED");
+    }
+
+    @Test
+    void anAttemptWhoseClaimAnswerWasLostIsOfferedAgainWhenTheWorkerSaysWhatItHolds() {
+        String forgetful = register(worker, "lost-answer", 1);
+        String batch = submitter.submit(Map.of("jobs", List.of(remote("a", "lost-answer", Map.of()))));
+        JsonNode lost = claimAtLeast(worker, forgetful, 1).getFirst();
+        String other = register(worker, "lost-answer", 1);
+
+        // The worker never saw the claim answer: it holds nothing, it says.
+        List<JsonNode> again = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(15)).until(() -> {
+            worker.post("/api/v1/workers/" + forgetful + "/heartbeat", Map.of("holding", List.of()));
+            worker.post("/api/v1/workers/" + other + "/claim", Map.of("wait", "PT0.2S"))
+                .json()
+                .get("attempts")
+                .forEach(again::add);
+            return !again.isEmpty();
+        });
+        assertThat(again.getFirst().get("id").asString()).isEqualTo(lost.get("id").asString());
+        assertThat(worker.post(attemptPath(forgetful, lost, "complete"), Map.of()).status()).isEqualTo(409);
+        JsonNode beat = worker
+            .post("/api/v1/workers/" + forgetful + "/heartbeat", Map.of("holding", List.of(lost.get("id").asString())))
+            .json();
+        assertThat(beat.get("unknown").get(0).asString()).isEqualTo(lost.get("id").asString());
+        worker.post(attemptPath(other, again.getFirst(), "complete"), Map.of());
+        assertThat(submitter.awaitTerminal(batch).get("state").asString()).isEqualTo("SUCCEEDED");
     }
 
     @Test
