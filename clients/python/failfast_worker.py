@@ -29,8 +29,10 @@ How it talks to the service (``/api/v1/workers``, scope ``workers:run``):
   events). A ``cancel`` event sets the attempt's :class:`CancelToken` at once and runs its
   ``on_cancel`` callbacks. The stream is reopened with a backoff when it ends.
 - One thread sends a heartbeat every ``heartbeatInterval`` the service named: it renews the
-  session's lease, carries the progress handlers reported with :meth:`Job.progress`, and its
-  answer's ``cancelled`` and ``unknown`` lists cancel tokens too (a fallback for the stream).
+  session's lease, names every attempt the worker holds (``holding``: an attempt the service
+  handed over in a claim answer that never arrived is offered again), carries the progress
+  handlers reported with :meth:`Job.progress`, and its answer's ``cancelled`` and ``unknown``
+  lists cancel tokens too (a fallback for the stream).
 - A handler's return value completes the attempt (``POST .../attempts/{id}/complete``); an
   exception fails it (``POST .../attempts/{id}/fail``): :class:`JobFailed` with its error type,
   status and retry-after, any other exception as ``JOB_ERROR`` with its message. A handler
@@ -39,8 +41,9 @@ How it talks to the service (``/api/v1/workers``, scope ``workers:run``):
 - A session the service no longer knows (404: the lease expired, say after a long pause) is
   registered again; the attempts it held are cancelled locally (the service has failed them
   with ``WORKER_LOST`` and its retry policy applies).
-- ``stop()`` stops claiming, waits for the running handlers (up to a timeout; it cancels them
-  first only when asked), then deletes the session (``DELETE /workers/{id}``).
+- ``stop()`` drains the session (``POST /workers/{id}/drain``: the claim in flight answers at
+  once, and its attempts are run, not lost), waits for the running handlers (up to a timeout;
+  it cancels them first only when asked), then deletes the session (``DELETE /workers/{id}``).
 
 The module also has a small REST client, :class:`FailfastClient`, to submit a batch and wait
 for it (used by the examples and tests).
@@ -58,11 +61,12 @@ import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
 __all__ = ["Worker", "Job", "CancelToken", "JobFailed", "Cancelled", "ApiError", "FailfastClient",
-           "parse_duration", "format_duration"]
+           "parse_duration", "format_duration", "parse_instant"]
 
 log = logging.getLogger("failfast_worker")
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}\Z")
+_INSTANT = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)\Z", re.IGNORECASE)
 _ERROR_TYPE = re.compile(r"[A-Z][A-Z0-9_]{0,63}\Z")
 _DURATION = re.compile(r"(-)?P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?"
                        r"(?:(\d+(?:\.\d+)?)S)?)?\Z")
@@ -81,6 +85,21 @@ def parse_duration(text):
     total = (float(days or 0) * 86400 + float(hours or 0) * 3600 + float(minutes or 0) * 60
              + float(seconds or 0))
     return -total if sign else total
+
+
+def parse_instant(text):
+    """An aware :class:`datetime.datetime` (UTC) of an RFC 3339 instant as the service writes them
+    (``2026-12-02T07:25:17.123456789Z``: digits past microseconds are dropped), or None for None."""
+    if text is None:
+        return None
+    match = _INSTANT.match(text)
+    if not match:
+        raise ValueError(f"not an RFC 3339 instant: {text!r}")
+    seconds, fraction, offset = match.groups()
+    micros = (fraction or "")[:6].ljust(6, "0")
+    zone = "+00:00" if offset.upper() == "Z" else offset
+    value = datetime.datetime.fromisoformat(f"{seconds}.{micros}{zone}")
+    return value.astimezone(datetime.timezone.utc)
 
 
 def format_duration(value):
@@ -155,6 +174,13 @@ class CancelToken:
         self.reason = None
         """Why it was cancelled: the service's reason (``BATCH_CANCELLED``, ``TIMEOUT``), or
         ``WORKER_LOST`` / ``UNKNOWN`` / ``WORKER_STOPPING`` when this worker decided it."""
+        self.cancel_requested_at = None
+        """When the service cancelled the attempt (its ``requestedAt``, an aware UTC
+        :class:`datetime.datetime` by the service's clock), or None (not cancelled, or cancelled
+        by this worker). Against :attr:`cancel_received_at` it gives the cancel's lateness, when
+        both clocks are one (same machine) or synchronised."""
+        self.cancel_received_at = None
+        """``time.time()`` when this worker learned of the cancel, or None."""
 
     def is_cancelled(self):
         """True once the attempt is cancelled."""
@@ -181,12 +207,14 @@ class CancelToken:
         self._run_callback(fn)
         return fn
 
-    def _cancel(self, reason):
+    def _cancel(self, reason, requested_at=None):
         """Sets the token (once) and runs the callbacks; returns True if this call set it."""
         with self._lock:
             if self._event.is_set():
                 return False
+            self.cancel_received_at = time.time()
             self.reason = reason
+            self.cancel_requested_at = requested_at
             self._event.set()
             callbacks, self._callbacks = self._callbacks, []
         for fn in callbacks:
@@ -385,10 +413,11 @@ class Worker:
         self._lock = threading.Condition()
         self._register_lock = threading.Lock()
         self._held = {}  # attempt id -> Job
-        self._early_cancels = {}  # attempt id -> reason, for cancels read before the claim answer
+        self._early_cancels = {}  # attempt id -> (reason, requestedAt), for cancels read before the claim answer
         self._stopping = threading.Event()
         self._stopped = threading.Event()
         self._ready = threading.Event()
+        self._drained = threading.Event()  # the service took the drain (or it failed)
         self._cancel_on_stop = False
         self._drain_timeout = stop_timeout
         self._local = threading.local()
@@ -398,6 +427,7 @@ class Worker:
         self._heartbeat_interval = 5.0
         self._pool = None
         self._error = None
+        self._claim_lost_at = None  # time.monotonic() of a claim answer lost while stopping
 
     # -- registration of handlers ------------------------------------------------------------
 
@@ -446,11 +476,14 @@ class Worker:
             except _SessionLost:
                 return  # stopped before the service answered
             threads = [threading.Thread(target=self._stream_loop, name="failfast-events", daemon=True),
-                       threading.Thread(target=self._heartbeat_loop, name="failfast-heartbeat", daemon=True)]
+                       threading.Thread(target=self._heartbeat_loop, name="failfast-heartbeat", daemon=True),
+                       threading.Thread(target=self._drain_on_stop, name="failfast-drain", daemon=True)]
             for thread in threads:
                 thread.start()
             self._claim_loop()
-            self._drain()
+            self._finish_held()
+            self._hand_back_lost_claim()
+            self._drained.wait(min(self.request_timeout, 10.0))  # the drain before the DELETE, not after
         finally:
             self._stopping.set()
             self._delete_session()
@@ -472,17 +505,18 @@ class Worker:
             conn.close()  # one a handler still uses opens again
 
     def stop(self, timeout=None, cancel=False, wait=False):
-        """Stops the worker: no more claims; running handlers may finish (their tokens are
-        cancelled first if ``cancel``) for up to ``timeout`` seconds (default ``stop_timeout``);
-        then the session is deleted (attempts still held fail with ``WORKER_LOST``) and
-        :meth:`run` returns. Safe from another thread or a signal handler (it does not block
-        unless ``wait``, which waits for :meth:`run` to end)."""
+        """Stops the worker: the session is drained (no more claims; the attempts of the claim in
+        flight are run like the others); running handlers may finish (their tokens are cancelled
+        first if ``cancel``) for up to ``timeout`` seconds (default ``stop_timeout``); then the
+        session is deleted (attempts still held fail with ``WORKER_LOST``) and :meth:`run`
+        returns. Safe from another thread or a signal handler (it does not block unless
+        ``wait``, which waits for :meth:`run` to end; the drain request is sent by the worker's
+        ``failfast-drain`` thread)."""
         self._drain_timeout = self.stop_timeout if timeout is None else timeout
         self._cancel_on_stop = cancel
         self._stopping.set()
         with self._lock:
             self._lock.notify_all()
-        self._claim_conn.abort()
         if wait:
             self._stopped.wait()
 
@@ -581,35 +615,17 @@ class Worker:
                 continue
             except (OSError, http.client.HTTPException, ValueError) as e:
                 conn.close()
+                # attempts the service handed over in the lost answer are offered again once a
+                # heartbeat's `holding` leaves them out (claimed more than heartbeatInterval ago)
                 if self._stopping.is_set():
-                    return  # attempts the aborted claim may have taken fail with the session's DELETE
+                    self._claim_lost_at = time.monotonic()  # hand them back before the DELETE
+                    return
                 log.warning("claim failed, retrying in %.1f s: %s", delay, e)
                 self._stopping.wait(delay)
                 delay = min(delay * 2, 5.0)
-                self._release_orphans(session_id)
                 continue
             for data in attempts:
                 self._start(data, session_id)
-
-    def _release_orphans(self, session_id):
-        """After a claim whose answer was lost: the service may have given this session attempts
-        it never heard of, which would wait for it until their timeout. Fails each (as
-        ``CLAIM_LOST``, so the job's retry policy applies): the session lists their ids, not their
-        params."""
-        try:
-            session = self._call("GET", f"/api/v1/workers/{session_id}")
-        except (ApiError, OSError, http.client.HTTPException) as e:
-            log.info("could not list the attempts of session %s after a failed claim: %s", session_id, e)
-            return
-        with self._lock:
-            orphans = [a["id"] for a in session.get("attempts") or () if a["id"] not in self._held]
-        for attempt_id in orphans:
-            log.warning("attempt %s was claimed but its claim's answer was lost; failing it", attempt_id)
-            try:
-                self._call("POST", f"/api/v1/workers/{session_id}/attempts/{attempt_id}/fail",
-                           _failure("CLAIM_LOST", "the worker lost the answer to its claim"))
-            except (ApiError, OSError, http.client.HTTPException) as e:
-                log.info("could not fail orphan attempt %s: %s", attempt_id, e)
 
     def _lost_or_fatal(self, session_id):
         try:
@@ -629,7 +645,7 @@ class Worker:
             self._held[job.id] = job
             early = self._early_cancels.pop(job.id, None)
         if early is not None:
-            job.token._cancel(early)
+            job.token._cancel(*early)
         if self._cancel_on_stop and self._stopping.is_set():
             job.token._cancel("WORKER_STOPPING")
         log.debug("claimed %r", job)
@@ -696,14 +712,21 @@ class Worker:
 
     # -- cancels: the event stream and the heartbeat ---------------------------------------------
 
-    def _cancel(self, attempt_id, reason):
+    def _cancel(self, attempt_id, reason, requested_at=None, early=True):
+        """Cancels a held attempt's token; one not held (yet) is kept for its claim answer, which
+        a cancel on the stream may overtake (unless not ``early``: then it is ignored)."""
+        try:
+            requested = parse_instant(requested_at)
+        except ValueError:
+            log.info("a cancel of %s has a requestedAt that is no instant: %r", attempt_id, requested_at)
+            requested = None
         with self._lock:
             job = self._held.get(attempt_id)
-            if job is None:
-                self._early_cancels[attempt_id] = reason
+            if job is None and early:
+                self._early_cancels[attempt_id] = (reason, requested)
                 if len(self._early_cancels) > 10000:
                     self._early_cancels.pop(next(iter(self._early_cancels)))
-        if job is not None and job.token._cancel(reason):
+        if job is not None and job.token._cancel(reason, requested):
             log.info("cancelled %r: %s", job, reason)
 
     def _stream_loop(self):
@@ -731,7 +754,8 @@ class Worker:
                 for event, data in _sse_events(response):
                     if event == "cancel":
                         payload = json.loads(data)
-                        self._cancel(payload["attemptId"], payload.get("reason") or "BATCH_CANCELLED")
+                        self._cancel(payload["attemptId"], payload.get("reason") or "BATCH_CANCELLED",
+                                     payload.get("requestedAt"))
                     elif event == "ready":
                         delay = 0.05
                         self._ready.set()
@@ -770,15 +794,8 @@ class Worker:
             session_id = self.session_id
             if session_id is None:
                 continue
-            with self._lock:
-                jobs = [job for job in self._held.values() if job.session_id == session_id]
-            # every held attempt, with its latest progress (null for none): the answer's `unknown`
-            # then names each attempt the service no longer has for this worker (abandoned after a
-            # cancel this worker never heard of, say), and its handler is told to stop
-            progress = {job.id: job._progress for job in jobs}
             try:
-                answer = self._call("POST", f"/api/v1/workers/{session_id}/heartbeat",
-                                    {"progress": progress} if progress else {}) or {}
+                answer = self._heartbeat(session_id)
             except ApiError as e:
                 if e.status == 404 and not self._stopping.is_set():
                     self._lost_or_fatal(session_id)
@@ -789,13 +806,60 @@ class Worker:
                 log.warning("heartbeat failed: %s", e)
                 continue
             for item in answer.get("cancelled") or ():
-                self._cancel(item["attemptId"], item.get("reason") or "BATCH_CANCELLED")
+                self._cancel(item["attemptId"], item.get("reason") or "BATCH_CANCELLED", item.get("requestedAt"))
             for attempt_id in answer.get("unknown") or ():
-                self._cancel(attempt_id, "UNKNOWN")
+                # named in `holding` but no longer this worker's (abandoned after a cancel it never
+                # heard of, say): its handler is told to stop; an attempt reported meanwhile is gone
+                self._cancel(attempt_id, "UNKNOWN", early=False)
+
+    def _heartbeat(self, session_id):
+        """One heartbeat: `holding` names every attempt this worker holds for the session (the
+        service offers again any it handed over, more than heartbeatInterval ago, that is not
+        named: a lost claim answer's), progress is sent for those that reported some."""
+        with self._lock:
+            jobs = [job for job in self._held.values() if job.session_id == session_id]
+        body = {"holding": [job.id for job in jobs]}
+        progress = {job.id: job._progress for job in jobs if job._progress is not None}
+        if progress:
+            body["progress"] = progress
+        return self._call("POST", f"/api/v1/workers/{session_id}/heartbeat", body) or {}
 
     # -- stopping ------------------------------------------------------------------------------
 
-    def _drain(self):
+    def _drain_on_stop(self):
+        """On the ``failfast-drain`` thread: once stopping, drains the session, so that the claim
+        in flight answers at once and no later one takes attempts. If the drain fails, the
+        claim's connection is closed instead (its answer may be lost: see _hand_back_lost_claim)."""
+        self._stopping.wait()
+        session_id = self.session_id
+        try:
+            if session_id is None or self._stopped.is_set():
+                self._claim_conn.abort()
+                return
+            self._call("POST", f"/api/v1/workers/{session_id}/drain", timeout=min(self.request_timeout, 10.0))
+            log.debug("drained worker session %s", session_id)
+        except (ApiError, OSError, http.client.HTTPException) as e:
+            log.warning("could not drain worker session %s, aborting its claim: %s", session_id, e)
+            self._claim_conn.abort()
+        finally:
+            self._drained.set()
+
+    def _hand_back_lost_claim(self):
+        """After stop(), if a claim's answer was lost: a heartbeat naming what this worker holds,
+        sent once those attempts were claimed more than heartbeatInterval ago, makes the service
+        offer them to other workers; without it the DELETE would fail them with WORKER_LOST."""
+        lost_at, session_id = self._claim_lost_at, self.session_id
+        if lost_at is None or session_id is None:
+            return
+        wait = lost_at + self._heartbeat_interval + 0.25 - time.monotonic()
+        if wait > 0:
+            self._stopped.wait(wait)  # the service's age margin for taking attempts back
+        try:
+            self._heartbeat(session_id)
+        except (ApiError, OSError, http.client.HTTPException) as e:
+            log.warning("could not hand back the attempts of a lost claim answer: %s", e)
+
+    def _finish_held(self):
         """After stop(): waits for the running handlers, up to the stop timeout."""
         with self._lock:
             jobs = list(self._held.values())

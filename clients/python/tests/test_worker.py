@@ -10,6 +10,7 @@ skipped. The service's PythonWorkerClientTest runs them against a fresh service 
 Each test registers its own worker for its own remote type (``remote:t<random>-...``), so tests
 never claim each other's jobs. Nothing waits by sleeping: threading.Event with timeouts.
 """
+import datetime
 import logging
 import os
 import sys
@@ -21,7 +22,7 @@ import uuid
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 from failfast_worker import (ApiError, CancelToken, Cancelled, FailfastClient, JobFailed, Worker,  # noqa: E402
-                             format_duration, parse_duration)
+                             format_duration, parse_duration, parse_instant)
 
 URL = os.environ.get("FAILFAST_URL")
 KEY = os.environ.get("FAILFAST_API_KEY")
@@ -57,6 +58,18 @@ class UnitTest(unittest.TestCase):
             with self.assertRaises(ValueError, msg=bad):
                 parse_duration(bad)
 
+    def test_instants(self):
+        utc = datetime.timezone.utc
+        self.assertEqual(parse_instant("2026-12-02T07:25:17.123456789Z"),
+                         datetime.datetime(2026, 12, 2, 7, 25, 17, 123456, tzinfo=utc))
+        self.assertEqual(parse_instant("2026-12-02T07:25:17Z"), datetime.datetime(2026, 12, 2, 7, 25, 17, tzinfo=utc))
+        self.assertEqual(parse_instant("2026-12-02T08:25:17.5+01:00"),
+                         datetime.datetime(2026, 12, 2, 7, 25, 17, 500000, tzinfo=utc))
+        self.assertIsNone(parse_instant(None))
+        for bad in ("", "2026-12-02", "2026-12-02T07:25:17", "yesterday"):
+            with self.assertRaises(ValueError, msg=bad):
+                parse_instant(bad)
+
     def test_token(self):
         token = CancelToken()
         ran, errors = [], []
@@ -69,6 +82,8 @@ class UnitTest(unittest.TestCase):
             self.assertTrue(token._cancel("BATCH_CANCELLED"))
         self.assertFalse(token._cancel("again"))
         self.assertEqual(ran, [1, 2])
+        self.assertIsNone(token.cancel_requested_at, "none given")
+        self.assertIsNotNone(token.cancel_received_at)
         self.assertTrue(token.wait(0))
         with self.assertRaises(Cancelled) as raised:
             token.raise_if_cancelled()
@@ -218,7 +233,7 @@ class WorkerTest(unittest.TestCase):
             return job.attempt
 
         self.start()
-        flaky = {**self.remote("flaky"), "retry": {"maxAttempts": 2, "backoff": "PT0.01S"}}
+        flaky = {**self.remote("flaky"), "retry": {"maxAttempts": 2, "backoff": "PT0.1S"}}  # the default min-retry-backoff
         batch_id = self.submit([self.remote("missing"), self.remote("bug"), flaky, self.remote("ok")],
                                failurePolicy="CONTINUE")
         self.client.wait_for_batch(batch_id, TIMEOUT)
@@ -245,17 +260,25 @@ class WorkerTest(unittest.TestCase):
             started.set()
             seen["waited"] = job.token.wait(60)
             seen["reason"] = job.token.reason
+            seen["requested_at"] = job.token.cancel_requested_at
+            seen["received_at"] = job.token.cancel_received_at
             job.token.raise_if_cancelled()
 
         self.start()
         batch_id = self.submit([self.remote("long")])
         self.assertTrue(started.wait(TIMEOUT), "the handler did not start")
+        before = datetime.datetime.now(datetime.timezone.utc)
         self.client.cancel_batch(batch_id, "the operator changed their mind")
         self.assertTrue(cancelled.wait(TIMEOUT), "the cancel did not reach the handler")
         final = self.client.wait_for_batch(batch_id, TIMEOUT)
 
         self.assertTrue(seen["waited"])
         self.assertTrue(seen["reason"])
+        # the service's clock is this machine's: its requestedAt lies between the cancel's call
+        # and the worker hearing of it (a millisecond of slack for rounding)
+        slack = datetime.timedelta(milliseconds=1)
+        self.assertLessEqual(before - slack, seen["requested_at"])
+        self.assertLessEqual(seen["requested_at"].timestamp(), seen["received_at"] + slack.total_seconds())
         self.assertEqual(final["state"], "CANCELLED", final)
         self.assertEqual(final["cancellation"]["cause"], "USER_REQUESTED")
         self.assertEqual(self.jobs(batch_id)["long"]["state"], "CANCELLED")
@@ -362,22 +385,70 @@ class WorkerTest(unittest.TestCase):
             self.client.call("GET", f"/api/v1/workers/{session_id}")
         self.assertEqual(gone.exception.status, 404)
 
-    def test_attempts_of_a_lost_claim_answer_are_failed_not_left_waiting(self):
-        self.worker.job(self.type)(lambda job: "never")
-        self.worker._register()  # a session, but no claim loop of its own
-        self.addCleanup(self.worker._close_connections)
-        session_id = self.worker.session_id
+    def test_the_attempt_of_a_lost_claim_answer_is_offered_again(self):
+        lost = Worker(URL, KEY, concurrency=1, name=self.id()[-95:] + "-lost")
+        lost.job(self.type)(lambda job: "never")
+        lost._register()  # a session, but no claim loop of its own
+        self.addCleanup(lost._close_connections)
+        session_id = lost.session_id
         self.addCleanup(self.client.call, "DELETE", f"/api/v1/workers/{session_id}", ok=(204, 404))
         batch_id = self.submit([self.remote("orphan")])
         # the claim whose answer "the worker" never read
         claimed = self.client.call("POST", f"/api/v1/workers/{session_id}/claim", {"max": 1, "wait": "PT10S"})
         self.assertEqual(len(claimed["attempts"]), 1)
 
-        self.worker._release_orphans(session_id)
+        @self.worker.job(self.type)
+        def handler(job):
+            return {"by": self.worker.name, "attempt": job.attempt}
+
+        self.start()
+        # its heartbeats name nothing held: once the claim is a heartbeat interval old, the
+        # service takes the attempt back and offers it again, to the other worker
+        path = f"/api/v1/workers/{session_id}"
+        self.assertEqual(await_value(lambda: [] if not (lost._heartbeat(session_id) is not None
+                                                        and self.client.call("GET", path)["attempts"]) else None), [])
 
         final = self.client.wait_for_batch(batch_id, TIMEOUT)
-        self.assertEqual(final["state"], "FAILED")
-        self.assertEqual(self.jobs(batch_id)["orphan"]["error"]["type"], "CLAIM_LOST")
+        self.assertEqual(final["state"], "SUCCEEDED", final)
+        self.assertEqual(self.jobs(batch_id)["orphan"]["result"], {"by": self.worker.name, "attempt": 1})
+
+    def test_stop_loses_nothing_jobs_submitted_meanwhile_run_on_another_worker(self):
+        started, release = threading.Event(), threading.Event()
+        self.addCleanup(release.set)
+
+        @self.worker.job(self.type)
+        def handler(job):
+            if job.job_id == "held":
+                started.set()
+                release.wait(TIMEOUT)
+            return self.worker.name
+
+        thread = self.start()
+        held_batch = self.submit([self.remote("held")])
+        self.assertTrue(started.wait(TIMEOUT))
+        # its claim loop now long-polls for the 3 free slots: stop() drains it
+        self.worker.stop(timeout=TIMEOUT)
+        self.assertTrue(self.worker._drained.wait(TIMEOUT), "the drain was not sent")
+        late_batch = self.submit([self.remote(f"late-{n}") for n in range(3)])
+
+        other = Worker(URL, KEY, concurrency=4, name=self.id()[-94:] + "-other", claim_wait=5.0)
+        other.job(self.type)(lambda job: other.name)
+        other_thread = threading.Thread(target=other.run, name="other-run", daemon=True)
+        other_thread.start()
+        self.addCleanup(other_thread.join, TIMEOUT)
+        self.addCleanup(other.stop)
+        final = self.client.wait_for_batch(late_batch, TIMEOUT)
+        self.assertEqual(final["state"], "SUCCEEDED", final)
+        for job in self.jobs(late_batch).values():
+            self.assertEqual(job["result"], other.name, job)
+            self.assertEqual(job["attempts"], 1, job)
+        self.assertTrue(thread.is_alive(), "the stopping worker still runs its held handler")
+
+        release.set()
+        thread.join(TIMEOUT)
+        self.assertFalse(thread.is_alive())
+        self.assertEqual(self.client.wait_for_batch(held_batch, TIMEOUT)["state"], "SUCCEEDED")
+        self.assertEqual(self.jobs(held_batch)["held"]["result"], self.worker.name)
 
     def test_a_deleted_session_registers_again(self):
         @self.worker.job(self.type)
