@@ -11,6 +11,12 @@
      received    remote: cause recorded (the batch's cancellation.requestedAt) -> the last running
                  handler's token set (time.time() on the worker's event-stream thread). Server and
                  workers share the machine's wall clock (CLOCK_REALTIME), so this is one clock.
+     trip        remote: per running handler, its attempt cancelled (the cancel event's
+                 requestedAt, the service's clock) -> its token set (the worker's time.time()):
+                 the cancel's way to the worker, worst of the run. One clock on one machine only
+                 (with --url to another host the figure is meaningless: use received).
+     cancelled   remote: cause recorded -> the last running attempt cancelled (requestedAt), the
+                 service's own part of received
      stopped     remote: cause recorded -> the last running handler returned (the issue's
                  measure: every worker's handler stopped); local: the batch's propagationMillis
                  (cause -> every running job terminal); py-*: failure -> every job ended
@@ -61,7 +67,7 @@ def worker_main(args):
         """The service's sleep type, on the token: `duration` in `steps` steps, fails at `failAfter`."""
         params = job.params
         received = []
-        job.token.on_cancel(lambda: received.append(time.time()))
+        job.token.on_cancel(lambda: received.append(job.token.cancel_received_at))
         emit(event="start", batch=job.batch_id, job=job.job_id, wall=time.time())
         try:
             duration = parse_duration(params.get("duration", "PT1S"))
@@ -78,8 +84,10 @@ def worker_main(args):
                     return None
             return {"steps": steps}
         finally:
+            requested = job.token.cancel_requested_at
             emit(event="stop", batch=job.batch_id, job=job.job_id, wall=time.time(),
-                 received=received[0] if received else None)
+                 received=received[0] if received else None,
+                 requested=requested.timestamp() if requested is not None else None)
 
     @worker.job("noop")
     def noop(job):
@@ -156,6 +164,10 @@ def remote_run(client, workers, body):
     finished = {job["id"]: common.instant_ms(job["finishedAt"]) for job in jobs if job["finishedAt"]}
     return {
         "received_ms": max(r["received"] * 1000 for r in running) - cause_ms,
+        "trip_ms": max([(r["received"] - r["requested"]) * 1000 for r in running if r.get("requested")],
+                       default=None),
+        "cancelled_ms": max([r["requested"] * 1000 for r in running if r.get("requested")],
+                            default=cause_ms) - cause_ms,
         # a handler stopped -> its job terminal on the service: the report's trip and the engine
         "report_ms": max(finished[job_id] - r["wall"] * 1000 for job_id, r in stops.items()
                          if job_id in finished and r in running),
@@ -215,7 +227,9 @@ def cancel_benchmark(client, url, key, workload, runs, warmup, worker_count):
             if i >= warmup:
                 for name, value in figures.items():
                     results[name].append(value)
-            print(f"run {i + 1}/{warmup + runs}: remote received {figures['remote']['received_ms']:.1f} ms, "
+            trip = figures["remote"]["trip_ms"]
+            print(f"run {i + 1}/{warmup + runs}: remote received {figures['remote']['received_ms']:.1f} ms "
+                  f"(trip {trip if trip is None else round(trip, 1)} ms), "
                   f"stopped {figures['remote']['stopped_ms']:.1f} ms", file=sys.stderr, flush=True)
     finally:
         workers.close()
@@ -240,10 +254,12 @@ def cancel_table(results, worker_count):
 
         label = {"remote": f"failfast remote ({worker_count} Python workers)",
                  "local": "failfast local (sleep jobs)"}.get(name, name)
-        rows.append([label, len(runs), p("received_ms"), p("stopped_ms"), p("report_ms"), p("terminal_ms"),
+        rows.append([label, len(runs), p("received_ms"), p("cancelled_ms"), p("trip_ms"), p("stopped_ms"), p("report_ms"), p("terminal_ms"),
                      f"{common.mean(col('started_after')):.1f}"])
     return common.markdown_table(
-        ["approach", "runs", "cause → cancel received p50 / p99 (ms)", "cause → every handler stopped p50 / p99 (ms)",
+        ["approach", "runs", "cause → cancel received p50 / p99 (ms)",
+         "cause → last attempt cancelled (requestedAt) p50 / p99 (ms)",
+         "attempt cancelled → its worker received, worst p50 / p99 (ms)", "cause → every handler stopped p50 / p99 (ms)",
          "handler stopped → its job terminal, worst p50 / p99 (ms)", "cause → every job terminal (service) p50 / p99 (ms)",
          "started after the cause (mean)"], rows)
 
