@@ -815,7 +815,11 @@ class Worker:
     def _heartbeat(self, session_id):
         """One heartbeat: `holding` names every attempt this worker holds for the session (the
         service offers again any it handed over, more than heartbeatInterval ago, that is not
-        named: a lost claim answer's), progress is sent for those that reported some."""
+        named: a lost claim answer's), progress is sent for those that reported some.
+
+        A claim answer still on its way after heartbeatInterval (a stalled machine) can be taken
+        back by this heartbeat: its attempts then run here and elsewhere, and this worker's
+        report is refused with 409 (logged). The service's margin makes that rare."""
         with self._lock:
             jobs = [job for job in self._held.values() if job.session_id == session_id]
         body = {"holding": [job.id for job in jobs]}
