@@ -3,7 +3,7 @@
 #
 #   bench/run-all.sh                 full run (about 15 minutes on 2 idle cores)
 #   bench/run-all.sh --quick         a few runs of each, to check the harness
-#   bench/run-all.sh [--quick] jmh   only some of: cancel rules jmh http scale
+#   bench/run-all.sh [--quick] jmh   only some of: cancel rules jmh http scale httpjobs
 #
 # Needs: JDK 25+ (found like the build's toolchain), python3 (standard library only), wrk
 # (apt-get install -y wrk). Workloads are read from ../shared/workloads beside the repository,
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 
 quick=false
 if [[ "${1:-}" == "--quick" ]]; then quick=true; shift; fi
-sections=" ${*:-cancel rules jmh http scale} "
+sections=" ${*:-cancel rules jmh http scale httpjobs} "
 wanted() { [[ "$sections" == *" $1 "* ]]; }
 workloads=${FAILFAST_WORKLOADS:-$(cd .. && pwd)/shared/workloads}
 out=bench/target/results/$(date +%Y%m%dT%H%M%S)
@@ -32,9 +32,9 @@ java=$(cd bench/harness && python3 -c 'import common; print(common.find_java())'
 mkdir -p "$out"
 
 if $quick; then
-    runs=3 warmup=1 jmh=(-wi 1 -w 1s -i 1 -r 2s) wrk_seconds=3 rounds=1 scale_runs=1
+    runs=3 warmup=1 jmh=(-wi 1 -w 1s -i 1 -r 2s) wrk_seconds=3 rounds=1 scale_runs=1 http_rounds=1
 else
-    runs=30 warmup=3 jmh=(-wi 5 -w 4s -i 5 -r 4s) wrk_seconds=10 rounds=2 scale_runs=3
+    runs=30 warmup=3 jmh=(-wi 5 -w 4s -i 5 -r 4s) wrk_seconds=10 rounds=2 scale_runs=3 http_rounds=3
 fi
 
 {
@@ -78,6 +78,11 @@ if wanted scale; then
 section "5. Scale"
 python3 bench/harness/scale.py --jar "$jar" --big "$workloads/noop-100k.json" --runs "$scale_runs" --out "$out" \
     | tee -a "$out/summary.md"
+fi
+
+if wanted httpjobs; then
+section "6. http jobs against a loopback server, 16 in flight, vs a plain JDK HttpClient loop"
+python3 bench/harness/http_jobs.py --jar "$jar" --rounds "$http_rounds" | tee -a "$out/summary.md"
 fi
 
 printf '\nload average at end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/summary.md"

@@ -417,7 +417,7 @@ def main():
     parser.add_argument("--jar", default=None)
     parser.add_argument("--java-opts", default="", help="JVM options for every service process (e.g. JFR)")
     parser.add_argument("--configs", default="single,cluster x1,cluster x2,cluster x3",
-                        help="parts A and C: which configurations, of the default list")
+                        help="which configurations, of the default list (part B: single, cluster x3)")
     args = parser.parse_args()
     JAVA_OPTS.extend(args.java_opts.split())
     parts = {p.strip().upper() for p in args.parts.split(",")}
@@ -497,9 +497,11 @@ def main():
             print(f"\n== B. Cancel propagation: {os.path.basename(args.cancel_workload)} ({len(spec['jobs'])} jobs, "
                   f"{spec.get('failurePolicy')}, parallelism {spec.get('maxParallelism')}); {args.cancel_warmup} warm-up + "
                   f"{args.cancel_runs} timed per configuration", flush=True)
-            single = cancel_runs(ctx, "single", "B-single", 1, False, [], body)
+            wanted = {label for label, _, _ in chosen(args.configs)}
+            single = cancel_runs(ctx, "single", "B-single", 1, False, [], body) if "single" in wanted else []
             cluster = cancel_runs(ctx, "cluster x3 (pool-size 3, claim-size 1, POSTs round-robin)", "B-clusterx3", 3, True,
-                                  ["--failfast.executor.pool-size=3", "--failfast.cluster.claim-size=1"], body)
+                                  ["--failfast.executor.pool-size=3", "--failfast.cluster.claim-size=1"],
+                                  body) if "cluster x3" in wanted else []
             print(f"\nB. propagationMillis (cause recorded -> last running job ended), ms:")
             for label, rows in (("single", single), ("cluster x3", cluster)):
                 props = [r["prop"] for r in rows if r["prop"] is not None]

@@ -2,15 +2,20 @@ package dev.failfast.bench;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -55,8 +60,8 @@ public final class LoopbackHttp {
             server.start();
             System.out.println("listening " + server.getAddress().getPort());
         }
-        catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -71,7 +76,7 @@ public final class LoopbackHttp {
             AtomicInteger next = new AtomicInteger();
             AtomicInteger failed = new AtomicInteger();
             long t0 = System.nanoTime();
-            var workers = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+            List<Future<?>> workers = new ArrayList<>();
             for (int i = 0; i < concurrency; i++) {
                 workers.add(pool.submit(() -> {
                     while (next.getAndIncrement() < total) {
