@@ -488,8 +488,9 @@ def main():
             print(f"\nC. medians ({args.runs} timed run(s) each; one replica's 16 threads need {ideal:.2f} s at best):")
             for label, replicas, _ in configs:
                 m = medians[label]
-                print(f"  {label:11s}: {m:6.2f} s, {n_jobs / m:7.1f} jobs/s, {medians['single'] / m:.2f}x the single "
-                      f"instance, {medians['cluster x1'] / m:.2f}x one replica", flush=True)
+                ratios = [f"{medians[base] / m:.2f}x {name}" for base, name in
+                          (("single", "the single instance"), ("cluster x1", "one replica")) if base in medians]
+                print(f"  {label:11s}: {m:6.2f} s, {n_jobs / m:7.1f} jobs/s, " + ", ".join(ratios), flush=True)
 
         if "B" in parts:
             body = open(args.cancel_workload, "rb").read()
