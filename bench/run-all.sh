@@ -3,7 +3,7 @@
 #
 #   bench/run-all.sh                 full run (about 15 minutes on 2 idle cores)
 #   bench/run-all.sh --quick         a few runs of each, to check the harness
-#   bench/run-all.sh [--quick] jmh   only some of: cancel rules jmh http scale remote
+#   bench/run-all.sh [--quick] jmh   only some of: cancel rules jmh http scale remote httpjobs
 #
 # Needs: JDK 25+ (found like the build's toolchain), python3 (standard library only), wrk
 # (apt-get install -y wrk). Workloads are read from ../shared/workloads beside the repository,
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 
 quick=false
 if [[ "${1:-}" == "--quick" ]]; then quick=true; shift; fi
-sections=" ${*:-cancel rules jmh http scale remote} "
+sections=" ${*:-cancel rules jmh http scale remote httpjobs} "
 wanted() { [[ "$sections" == *" $1 "* ]]; }
 workloads=${FAILFAST_WORKLOADS:-$(cd .. && pwd)/shared/workloads}
 out=bench/target/results/$(date +%Y%m%dT%H%M%S)
@@ -32,9 +32,9 @@ java=$(cd bench/harness && python3 -c 'import common; print(common.find_java())'
 mkdir -p "$out"
 
 if $quick; then
-    runs=3 warmup=1 jmh=(-wi 1 -w 1s -i 1 -r 2s) wrk_seconds=3 rounds=1 scale_runs=1 noop_jobs=200
+    runs=3 warmup=1 jmh=(-wi 1 -w 1s -i 1 -r 2s) wrk_seconds=3 rounds=1 scale_runs=1 noop_jobs=200 http_rounds=1
 else
-    runs=30 warmup=3 jmh=(-wi 5 -w 4s -i 5 -r 4s) wrk_seconds=10 rounds=2 scale_runs=3 noop_jobs=1000
+    runs=30 warmup=3 jmh=(-wi 5 -w 4s -i 5 -r 4s) wrk_seconds=10 rounds=2 scale_runs=3 noop_jobs=1000 http_rounds=3
 fi
 
 {
@@ -84,6 +84,11 @@ if wanted remote; then
 section "6. Remote workers: cancel propagation to 8 Python workers, claim throughput (seed-ff.json)"
 python3 bench/harness/remote_cancel.py --jar "$jar" --workload "$workloads/seed-ff.json" --runs "$runs" \
     --warmup "$warmup" --noop-jobs "$noop_jobs" --rounds "$rounds" --out "$out" | tee -a "$out/summary.md"
+fi
+
+if wanted httpjobs; then
+section "7. http jobs against a loopback server, 16 in flight, vs a plain JDK HttpClient loop"
+python3 bench/harness/http_jobs.py --jar "$jar" --rounds "$http_rounds" | tee -a "$out/summary.md"
 fi
 
 printf '\nload average at end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/summary.md"

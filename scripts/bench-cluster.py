@@ -36,6 +36,7 @@ is $FAILFAST_BENCH_KEY (32+ characters) if set, else the fixed key of bench/harn
 
 Usage: scripts/bench-cluster.py [--jobs N] [--runs N] [--cancel-runs N] [--cancel-warmup N]
                                 [--parts A,B,C] [--sleep-jobs N] [--schema NAME] [--timeout SECONDS]
+                                [--jar JAR] [--java-opts="OPTS"] [--configs "single,cluster x1"]
 """
 import argparse
 import datetime
@@ -61,6 +62,7 @@ TERMINAL = common.TERMINAL_BATCH_STATES
 POLL_S = 0.02
 PSQL = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-v", "ON_ERROR_STOP=1", "-qtA", "-F", "\t"]
 
+JAVA_OPTS = []  # --java-opts: JVM options for every process (e.g. a JFR recording)
 problems = []  # checks that failed: printed at the end, and the exit status is 1
 
 
@@ -123,7 +125,7 @@ class Replica:
         self.name, self.port = name, port
         self.base = f"http://127.0.0.1:{port}"
         self.log_path = os.path.join(log_dir, f"{label}-{name}.log")
-        self.cmd = [java, "-jar", jar, f"--server.port={port}", *args]
+        self.cmd = [java, *JAVA_OPTS, "-jar", jar, f"--server.port={port}", *args]
         self.process = None
         self.ready_s = None
 
@@ -390,6 +392,15 @@ def git_commit():
     return commit + (" (working tree has uncommitted changes)" if dirty.strip() else "")
 
 
+CONFIGS = [("single", 1, False), ("cluster x1", 1, True), ("cluster x2", 2, True), ("cluster x3", 3, True)]
+
+
+def chosen(names):
+    """The configurations named (comma-separated labels of CONFIGS), in CONFIGS' order."""
+    wanted = {n.strip() for n in names.split(",")}
+    return [c for c in CONFIGS if c[0] in wanted]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--jobs", type=int, default=None, help="part A: only the first N jobs of the workload")
@@ -404,7 +415,11 @@ def main():
     parser.add_argument("--schema", default="failfast_bench_cluster")
     parser.add_argument("--timeout", type=float, default=1200, help="seconds a batch may take to end")
     parser.add_argument("--jar", default=None)
+    parser.add_argument("--java-opts", default="", help="JVM options for every service process (e.g. JFR)")
+    parser.add_argument("--configs", default="single,cluster x1,cluster x2,cluster x3",
+                        help="which configurations, of the default list (part B: single, cluster x3)")
     args = parser.parse_args()
+    JAVA_OPTS.extend(args.java_opts.split())
     parts = {p.strip().upper() for p in args.parts.split(",")}
 
     jars = [j for j in glob.glob(os.path.join(ROOT, "target", "failfast-*.jar"))
@@ -445,13 +460,13 @@ def main():
             print(f"\n== A. Throughput: {os.path.basename(args.workload)}, {n_jobs} no-op jobs, parallelism "
                   f"{spec.get('maxParallelism')}; POST -> terminal polling every 20 ms; 1 warm-up + {args.runs} timed "
                   f"per configuration; POST and polls to r1", flush=True)
-            configs = [("single", 1, False), ("cluster x1", 1, True), ("cluster x2", 2, True), ("cluster x3", 3, True)]
+            configs = chosen(args.configs)
             medians = {}
             for label, replicas, cluster in configs:
                 seconds = throughput(ctx, label, replicas, cluster, body, n_jobs)
                 medians[label] = statistics.median(seconds)
             print(f"\nA. medians ({args.runs} timed run(s) each, {n_jobs} jobs):")
-            base = medians["single"]
+            base = medians.get("single", next(iter(medians.values())))
             for label, _, _ in configs:
                 m = medians[label]
                 print(f"  {label:11s}: {m:6.2f} s, {n_jobs / m:7.0f} jobs/s, {base / m:.2f}x the single instance"
@@ -466,15 +481,16 @@ def main():
             print(f"\n== C. Scale-out: {n_jobs} sleep jobs of {ms} ms, parallelism {parallelism}, 16 worker threads per "
                   f"replica; POST -> terminal; 1 warm-up + {args.runs} timed per configuration; POST and polls to r1",
                   flush=True)
-            configs = [("single", 1, False), ("cluster x1", 1, True), ("cluster x2", 2, True), ("cluster x3", 3, True)]
+            configs = chosen(args.configs)
             medians = {label: statistics.median(throughput(ctx, label, replicas, cluster, body, n_jobs, "C"))
                        for label, replicas, cluster in configs}
             ideal = n_jobs * ms / 1000 / 16
             print(f"\nC. medians ({args.runs} timed run(s) each; one replica's 16 threads need {ideal:.2f} s at best):")
             for label, replicas, _ in configs:
                 m = medians[label]
-                print(f"  {label:11s}: {m:6.2f} s, {n_jobs / m:7.1f} jobs/s, {medians['single'] / m:.2f}x the single "
-                      f"instance, {medians['cluster x1'] / m:.2f}x one replica", flush=True)
+                ratios = [f"{medians[base] / m:.2f}x {name}" for base, name in
+                          (("single", "the single instance"), ("cluster x1", "one replica")) if base in medians]
+                print(f"  {label:11s}: {m:6.2f} s, {n_jobs / m:7.1f} jobs/s, " + ", ".join(ratios), flush=True)
 
         if "B" in parts:
             body = open(args.cancel_workload, "rb").read()
@@ -482,9 +498,11 @@ def main():
             print(f"\n== B. Cancel propagation: {os.path.basename(args.cancel_workload)} ({len(spec['jobs'])} jobs, "
                   f"{spec.get('failurePolicy')}, parallelism {spec.get('maxParallelism')}); {args.cancel_warmup} warm-up + "
                   f"{args.cancel_runs} timed per configuration", flush=True)
-            single = cancel_runs(ctx, "single", "B-single", 1, False, [], body)
+            wanted = {label for label, _, _ in chosen(args.configs)}
+            single = cancel_runs(ctx, "single", "B-single", 1, False, [], body) if "single" in wanted else []
             cluster = cancel_runs(ctx, "cluster x3 (pool-size 3, claim-size 1, POSTs round-robin)", "B-clusterx3", 3, True,
-                                  ["--failfast.executor.pool-size=3", "--failfast.cluster.claim-size=1"], body)
+                                  ["--failfast.executor.pool-size=3", "--failfast.cluster.claim-size=1"],
+                                  body) if "cluster x3" in wanted else []
             print(f"\nB. propagationMillis (cause recorded -> last running job ended), ms:")
             for label, rows in (("single", single), ("cluster x3", cluster)):
                 props = [r["prop"] for r in rows if r["prop"] is not None]

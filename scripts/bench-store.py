@@ -15,8 +15,11 @@ it as 'Authorization: Bearer'; the readiness probe is anonymous. The key is $FAI
 (32+ characters) if set, else the fixed key of bench/harness/common.py. PostgreSQL: 127.0.0.1:5432,
 user postgres, database test, schema failfast_bench_store (dropped and created before each run).
 
+With --jars A.jar,B.jar each run goes through every store with each jar in turn (A/B in the same
+minutes, so machine load hits both alike); --java-opts passes JVM options (e.g. a JFR recording).
+
 Usage: scripts/bench-store.py [--runs N] [--warmup N] [--stores memory,h2,postgres] [--workload FILE]
-                              [--port N]
+                              [--port N] [--jars A.jar,B.jar] [--java-opts "OPTS"]
 """
 import argparse, glob, json, os, shutil, signal, subprocess, sys, tempfile, time, urllib.request
 
@@ -53,7 +56,7 @@ def submit(base, workload):
     return batch, t_post, t_terminal, t_flushed
 
 
-def run(java, jar, store, workload, port, warmup):
+def run(java, jar, store, workload, port, warmup, java_opts=()):
     work = tempfile.mkdtemp(prefix="ff-bench-")
     if store == "postgres":
         # Its own schema, so that every table of the schema (api_key and the lease tables too) starts empty.
@@ -61,7 +64,7 @@ def run(java, jar, store, workload, port, warmup):
                         f"SET client_min_messages TO WARNING; DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE; "
                         f"CREATE SCHEMA {PG_SCHEMA}"], check=True)
     log = open(os.path.join(work, "app.log"), "w")
-    proc = subprocess.Popen([java, "-jar", jar, f"--server.port={port}", *STORES[store]], cwd=work, stdout=log,
+    proc = subprocess.Popen([java, *java_opts, "-jar", jar, f"--server.port={port}", *STORES[store]], cwd=work, stdout=log,
                             stderr=subprocess.STDOUT, env=common.service_env())
     base = f"http://127.0.0.1:{port}"
     try:
@@ -91,24 +94,33 @@ def main():
     ap.add_argument("--stores", default="memory,h2,postgres")
     ap.add_argument("--workload", default="/work/shared/workloads/noop-100k.json")
     ap.add_argument("--port", type=int, default=18180)
+    ap.add_argument("--jars", default=None, help="comma-separated jars to alternate (default: the built one)")
+    ap.add_argument("--java-opts", default="", help="JVM options for every service process")
     args = ap.parse_args()
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    jar = [j for j in glob.glob(os.path.join(root, "target", "failfast-*.jar")) if "plain" not in j][0]
+    jars = args.jars.split(",") if args.jars else [
+        [j for j in glob.glob(os.path.join(root, "target", "failfast-*.jar")) if "plain" not in j][0]]
     java = os.path.join(os.environ.get("JAVA_HOME", "/usr/lib/jvm/temurin-25-jdk-amd64"), "bin", "java")
     workload = open(args.workload, "rb").read()
     results = {}
+    print(f"load average {os.getloadavg()[0]:.2f}", flush=True)
     for i in range(args.runs):
-        for store in args.stores.split(","):
-            batch, t_post, t_terminal, t_flushed, t_cold = run(java, jar, store, workload, args.port, args.warmup)
-            results.setdefault(store, []).append(t_terminal)
-            print(f"run {i + 1} {store:9s} {batch['state']} {batch['counts']['succeeded']} succeeded: "
-                  f"POST {t_post:.2f} s, terminal {t_terminal:.2f} s, flushed {t_flushed:.2f} s "
-                  f"(cold JVM: terminal {t_cold:.2f} s)", flush=True)
-    base = sorted(results.get("memory", [0]))[len(results.get("memory", [0])) // 2]
-    for store, times in results.items():
+        for jar in jars:
+            tag = os.path.basename(jar) if len(jars) > 1 else ""
+            for store in args.stores.split(","):
+                batch, t_post, t_terminal, t_flushed, t_cold = run(java, jar, store, workload, args.port,
+                                                                   args.warmup, args.java_opts.split())
+                results.setdefault((tag, store), []).append(t_terminal)
+                print(f"run {i + 1} {tag} {store:9s} {batch['state']} {batch['counts']['succeeded']} succeeded: "
+                      f"POST {t_post:.2f} s, terminal {t_terminal:.2f} s, flushed {t_flushed:.2f} s "
+                      f"(cold JVM: terminal {t_cold:.2f} s)", flush=True)
+    for (tag, store), times in results.items():
         median = sorted(times)[len(times) // 2]
+        memory = sorted(results.get((tag, "memory"), [0]))
+        base = memory[len(memory) // 2]
         ratio = f"{median / base:.2f}x memory" if base else ""
-        print(f"median {store:9s} POST->terminal {median:.2f} s {ratio}")
+        print(f"median {tag} {store:9s} POST->terminal {median:.2f} s {ratio}")
+    print(f"load average {os.getloadavg()[0]:.2f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -127,6 +127,7 @@ def main():
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--out", required=True, help="directory for results")
+    parser.add_argument("--java-opts", default="", help="JVM options for the service (e.g. a JFR recording)")
     args = parser.parse_args()
 
     java = common.find_java()
@@ -137,7 +138,7 @@ def main():
     parallelism = workload["maxParallelism"]
     os.makedirs(args.out, exist_ok=True)
 
-    with common.Service(args.jar, java, log_path=os.path.join(args.out, "cancel-latency-service.log")) as service:
+    with common.Service(args.jar, java, jvm_args=args.java_opts.split(), log_path=os.path.join(args.out, "cancel-latency-service.log")) as service:
         java_baseline = JavaBaseline(java, args.classpath, args.workload)
         approaches = [Failfast(service, body), *(PythonSeed(n, works, parallelism) for n in seeds.APPROACHES),
                       java_baseline]

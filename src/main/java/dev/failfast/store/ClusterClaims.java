@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.IntSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -122,7 +123,7 @@ final class ClusterClaims {
     }
 
     /** See {@link ClusterStore#claim}. */
-    @Nullable Claim claim(String node, int max, RunningCaps caps, Instant now) {
+    @Nullable Claim claim(String node, IntSupplier max, RunningCaps caps, Instant now) {
         return tx.execute(status -> {
             if (!holdsLease(node, now)) {
                 // Paused past its lease (a long GC, a frozen VM): the others may be
@@ -150,7 +151,7 @@ final class ClusterClaims {
                 String tenant = locked.batch().owner().tenant();
                 int tenantRoom = tenantRoom(tenant, caps.of(tenant), mayWait);
                 if (tenantRoom > 0) {
-                    return claimFrom(locked, node, Math.min(max, tenantRoom), now);
+                    return claimFrom(locked, node, Math.min(max.getAsInt(), tenantRoom), now);
                 }
                 // Another replica took the tenant's last places since the statement
                 // began (or is claiming for it now): its turn passes to the next tenant.

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.IntSupplier;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -139,6 +140,16 @@ public final class ClusterStore {
      * @return the claim, or empty when no batch has a job to start
      */
     public Optional<Claim> claim(String node, int max, RunningCaps caps, Instant now) {
+        return claim(node, () -> max, caps, now);
+    }
+
+    /**
+     * {@link #claim(String, int, RunningCaps, Instant)} with the most jobs asked once the
+     * batch's row is locked: a claim that waited for the row (held by the write of
+     * outcomes that freed the threads) takes every thread freed meanwhile, not only those
+     * free when it began.
+     */
+    public Optional<Claim> claim(String node, IntSupplier max, RunningCaps caps, Instant now) {
         return Optional.ofNullable(claims.claim(node, max, caps, now));
     }
 

@@ -132,7 +132,12 @@ final class ClaimLoop {
             if (free <= 0) {
                 return false;
             }
-            var claim = cluster.claim(node, Math.min(free, claimSize), caps, clock.instant()).orElse(null);
+            // A burst of short jobs frees threads one by one, and a claim started on the
+            // first may wait for the batch row while outcomes are written: sizing it once
+            // the row is locked claims them all in one transaction, not one each.
+            var claim = cluster
+                .claim(node, () -> Math.min(Math.max(free, threads.free()), claimSize), caps, clock.instant())
+                .orElse(null);
             if (claim == null) {
                 return false;
             }

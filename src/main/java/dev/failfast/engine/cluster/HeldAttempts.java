@@ -143,7 +143,7 @@ final class HeldAttempts {
             return true;
         }
         try {
-            if (!cluster.hasCause(batch.id)) {
+            if (!batch.causeRead.read(() -> cluster.hasCause(batch.id))) {
                 return false;
             }
         }

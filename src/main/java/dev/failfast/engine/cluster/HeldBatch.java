@@ -30,6 +30,12 @@ final class HeldBatch {
     final ReentrantLock lock = new ReentrantLock();
 
     /**
+     * Whether the batch has a cause in the database, read once for jobs starting
+     * together.
+     */
+    final SharedRead causeRead = new SharedRead();
+
+    /**
      * Ids of the jobs held here; changed only inside {@link HeldBatches}' compute
      * functions.
      */
