@@ -6,6 +6,7 @@ import dev.failfast.job.CancellationToken;
 import dev.failfast.settings.FailfastProperties;
 import dev.failfast.worker.CancelNotice;
 import dev.failfast.worker.RemoteAttempts;
+import dev.failfast.worker.UnknownWorkerException;
 import dev.failfast.worker.WorkerListener;
 import dev.failfast.worker.WorkerObserver;
 import java.io.IOException;
@@ -68,6 +69,10 @@ class WorkerEventStreams {
      * @throws LimitExceededException when the worker has {@value #MAX_PER_WORKER} open
      */
     SseEmitter subscribe(Caller caller, UUID workerId) {
+        // Another tenant's caller must not take the worker's places, even for a moment.
+        if (attempts.find(caller.tenant(), workerId).isEmpty()) {
+            throw new UnknownWorkerException(workerId);
+        }
         Runnable slot = take(caller.tenant(), workerId);
         Duration lifetime = lifetime();
         // The container's timeout backs up the lifetime, for a writer stuck on a client
@@ -76,6 +81,7 @@ class WorkerEventStreams {
         var stream = new Stream(workerId, emitter, slot, System.nanoTime() + lifetime.toNanos());
         try {
             stream.registration = attempts.listen(caller.tenant(), workerId, stream);
+            stream.live = true; // cancels told from here on are new, not replayed
         }
         catch (RuntimeException e) {
             slot.run();
@@ -116,7 +122,10 @@ class WorkerEventStreams {
 
     private sealed interface Item {
 
-        record Cancel(CancelNotice notice) implements Item {
+        /**
+         * @param measured a new cancel, not one replayed to a stream that opened after it
+         */
+        record Cancel(CancelNotice notice, boolean measured) implements Item {
         }
 
         record Lost() implements Item {
@@ -146,6 +155,9 @@ class WorkerEventStreams {
 
         private boolean closed;
 
+        /** Set once the subscription is made: the registry's replays come before. */
+        private volatile boolean live;
+
         Stream(UUID workerId, SseEmitter emitter, Runnable slot, long endsAt) {
             this.workerId = workerId;
             this.emitter = emitter;
@@ -155,7 +167,7 @@ class WorkerEventStreams {
 
         @Override
         public void cancelled(CancelNotice notice) {
-            queue.add(new Item.Cancel(notice));
+            queue.add(new Item.Cancel(notice, live));
         }
 
         @Override
@@ -198,11 +210,13 @@ class WorkerEventStreams {
                     Item item = queue.poll(Math.min(settings.heartbeat().toNanos(), left), TimeUnit.NANOSECONDS);
                     switch (item) {
                         case null -> emitter.send(SseEmitter.event().comment("keep-alive"));
-                        case Item.Cancel(CancelNotice notice) -> {
+                        case Item.Cancel(CancelNotice notice, boolean measured) -> {
                             emitter.send(SseEmitter.event()
                                 .name("cancel")
                                 .data(CancelEvent.of(notice), MediaType.APPLICATION_JSON));
-                            observer.cancelSent(Duration.between(notice.requestedAt(), clock.instant()));
+                            if (measured) {
+                                observer.cancelSent(Duration.between(notice.requestedAt(), clock.instant()));
+                            }
                         }
                         case Item.Lost() -> {
                             emitter.send(SseEmitter.event()
