@@ -125,6 +125,36 @@ class ClusterRemoteJobsTest {
         assertThat(client.job(batch, "dl-1").get("state").asString()).isEqualTo("CANCELLED");
     }
 
+    @Test
+    void noWorkerOfAnyReplicaClaimsAnAttemptOnceItsBatchsCauseIsRecorded() throws Exception {
+        String tenant = "remote-" + UUID.randomUUID().toString().substring(0, 8);
+        ApiClient client = clientOf(tenant, 0);
+        RemoteAttempts registryA = replicas.get(0).getBean(RemoteAttempts.class);
+        RemoteAttempts registryB = replicas.get(1).getBean(RemoteAttempts.class);
+        var caller = new Caller(tenant, "key:worker", false);
+        WorkerSession failing = registryB.register(caller, "failing", names("step"), 1);
+        WorkerSession idleA = registryA.register(caller, "idle-a", names("step"), 4);
+        WorkerSession idleB = registryB.register(caller, "idle-b", names("step"), 4);
+        List<Map<String, Object>> jobs = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            jobs.add(Map.of("id", "s-" + i, "type", "remote:step", "params", Map.of()));
+        }
+        String batch = client.submit(Map.of("failurePolicy", "FAIL_FAST", "maxParallelism", 4, "jobs", jobs));
+        List<HeldAttempt> first = new ArrayList<>();
+        await().atMost(SOON).until(() -> first.addAll(registryB.claim(tenant, failing.id(), 1, Duration.ofSeconds(1))));
+
+        registryB.report(tenant, failing.id(), first.getFirst().id(),
+                new AttemptReport.Failed("BOOM", "the first failure", null, null));
+
+        JsonNode done = client.awaitTerminal(batch, SOON);
+        assertThat(done.get("state").asString()).isEqualTo("FAILED");
+        assertThat(registryA.claim(tenant, idleA.id(), 4, Duration.ZERO)).isEmpty();
+        assertThat(registryB.claim(tenant, idleB.id(), 4, Duration.ZERO)).isEmpty();
+        assertThat(done.get("counts").get("succeeded").asInt() + done.get("counts").get("failed").asInt())
+            .as("only the failing job ran")
+            .isEqualTo(1);
+    }
+
     private static ApiClient clientOf(String tenant, int replica) {
         String key = new ApiClient(port(0)).createKey(tenant, "batches:read", "batches:write", "batches:cancel")
             .get("key")
