@@ -398,14 +398,7 @@ abstract class RemoteAttemptsContractTest {
     @Test
     void aDrainedWorkersWaitingClaimAnswersAndItClaimsNothingMore() throws Exception {
         WorkerSession worker = attempts.register(ACME, null, names("download"), 2);
-        var waiting = CompletableFuture.supplyAsync(() -> {
-            try {
-                return attempts.claim("acme", worker.id(), 2, Duration.ofSeconds(30));
-            }
-            catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        var waiting = claimInBackground(worker);
         await().atMost(SOON).untilAsserted(() -> {
             attempts.drain("acme", worker.id());
             assertThat(waiting).isCompleted();
@@ -446,14 +439,7 @@ abstract class RemoteAttemptsContractTest {
     @Test
     void aWorkersNewerClaimEndsItsWaitingOne() throws Exception {
         WorkerSession worker = attempts.register(ACME, null, names("download"), 2);
-        var first = CompletableFuture.supplyAsync(() -> {
-            try {
-                return attempts.claim("acme", worker.id(), 2, Duration.ofSeconds(30));
-            }
-            catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        var first = claimInBackground(worker);
         await().atMost(SOON).untilAsserted(() -> {
             assertThat(attempts.claim("acme", worker.id(), 2, Duration.ZERO)).isEmpty();
             assertThat(first).isCompleted();
@@ -475,6 +461,18 @@ abstract class RemoteAttemptsContractTest {
         WorkerSession other = attempts.register(ACME, null, names("download"), 1);
         assertThat(attempts.claim("acme", other.id(), 1, Duration.ZERO)).extracting(HeldAttempt::id)
             .containsExactly(offer.attemptId());
+    }
+
+    /** A claim of up to 2 attempts that waits up to 30 s, on another thread. */
+    private CompletableFuture<List<HeldAttempt>> claimInBackground(WorkerSession worker) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return attempts.claim("acme", worker.id(), 2, Duration.ofSeconds(30));
+            }
+            catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     static SortedSet<String> names(String... names) {
