@@ -45,7 +45,9 @@ CREATE TABLE remote_attempt (
     cancel_reason VARCHAR(32),
     cancelled_at  TIMESTAMP WITH TIME ZONE,
     -- The outcome as JSON, once REPORTED or LOST.
-    report        VARCHAR
+    report        VARCHAR,
+    -- Times its workers gave it back (a fail of type CANCELLED it was not asked for).
+    given_back    INTEGER                  DEFAULT 0 NOT NULL
 );
 
 -- A claim: the oldest waiting offers of a tenant and names.

@@ -318,7 +318,8 @@ public final class InMemoryRemoteAttempts implements RemoteAttempts, AutoCloseab
                 throw new AttemptNotHeldException(id, attemptId);
             }
             changed.signalAll(); // a place of the worker freed
-            if (RemoteAttempts.givesBack(report) && entry.cancelReason == null) {
+            if (RemoteAttempts.givesBack(report) && entry.cancelReason == null && entry.givenBack < MAX_GIVE_BACKS) {
+                entry.givenBack++;
                 offerAgain(entry);
                 return;
             }
@@ -517,6 +518,9 @@ public final class InMemoryRemoteAttempts implements RemoteAttempts, AutoCloseab
         private @Nullable Instant cancelledAt;
 
         private boolean done;
+
+        /** Times its workers gave it back. */
+        private int givenBack;
 
         Entry(RemoteOffer offer, CancellationToken token, long seq, long offeredNanos) {
             this.offer = offer;

@@ -481,11 +481,12 @@ public final class JdbcRemoteAttempts implements RemoteAttempts, AutoCloseable {
             renew(tenant, id, clock.instant());
             if (RemoteAttempts.givesBack(report) && !client.sql("""
                     WITH back AS (UPDATE remote_attempt SET state = 'WAITING', worker_id = NULL, claimed_at = NULL,
-                                      progress = NULL
+                                      progress = NULL, given_back = given_back + 1
                                   WHERE attempt_id = ? AND worker_id = ? AND state = 'HELD' AND cancel_reason IS NULL
+                                    AND given_back < ?
                                   RETURNING name, tenant)
                     SELECT pg_notify(?, 'o|' || back.name || '|' || back.tenant) FROM back""")
-                .params(attemptId, id, CHANNEL)
+                .params(attemptId, id, MAX_GIVE_BACKS, CHANNEL)
                 .query((rs, row) -> null)
                 .list()
                 .isEmpty()) {

@@ -92,6 +92,13 @@ public interface RemoteAttempts {
     String GIVEN_BACK = "CANCELLED";
 
     /**
+     * How many times one attempt may be given back; the next give-back is a failure like
+     * any other, so a worker that gives everything back cannot keep a job waiting
+     * forever.
+     */
+    int MAX_GIVE_BACKS = 3;
+
+    /**
      * Whether a report gives its attempt back ({@link #GIVEN_BACK}): on an attempt the
      * service did not cancel, it is offered again, to any worker, instead of failing.
      */
@@ -103,7 +110,7 @@ public interface RemoteAttempts {
      * Ends an attempt the worker holds with its report. A report on a cancelled attempt
      * is accepted: it tells the engine the worker stopped. A report that
      * {@linkplain #givesBack gives back} an attempt the service did not cancel offers it
-     * again.
+     * again, up to {@link #MAX_GIVE_BACKS} times.
      * @throws UnknownWorkerException when the tenant has no such live worker
      * @throws AttemptNotHeldException when the worker does not hold the attempt (never
      * did, lost it, reported it already, or the engine gave up on it)

@@ -461,6 +461,14 @@ abstract class RemoteAttemptsContractTest {
         WorkerSession other = attempts.register(ACME, null, names("download"), 1);
         assertThat(attempts.claim("acme", other.id(), 1, Duration.ZERO)).extracting(HeldAttempt::id)
             .containsExactly(offer.attemptId());
+        for (int i = 1; i < RemoteAttempts.MAX_GIVE_BACKS; i++) {
+            attempts.report("acme", other.id(), offer.attemptId(),
+                    new AttemptReport.Failed(RemoteAttempts.GIVEN_BACK, "stops again", null, null));
+            assertThat(attempts.claim("acme", other.id(), 1, Duration.ZERO)).hasSize(1);
+        }
+        var last = new AttemptReport.Failed(RemoteAttempts.GIVEN_BACK, "and again", null, null);
+        attempts.report("acme", other.id(), offer.attemptId(), last);
+        assertThat(handle.awaitReport(SOON)).as("given back too often: a failure").isEqualTo(last);
     }
 
     /** A claim of up to 2 attempts that waits up to 30 s, on another thread. */
