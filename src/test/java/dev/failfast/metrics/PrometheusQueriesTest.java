@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.failfast.ApiClient;
 import dev.failfast.FailfastServerTest;
+import dev.failfast.SseClient;
 import dev.failfast.settings.FailfastProperties;
 import dev.failfast.testing.WebhookReceiver;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -26,6 +27,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import org.assertj.core.api.SoftAssertions;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,6 +81,9 @@ class PrometheusQueriesTest {
 
     WebhookReceiver receiver;
 
+    /** The batch of a remote job no worker serves: it waits until the test ends. */
+    @Nullable String unserved;
+
     @BeforeAll
     void startPrometheusAndRunWorkloads(@TempDir Path workDir) throws IOException {
         client = new ApiClient(port);
@@ -92,6 +97,9 @@ class PrometheusQueriesTest {
 
     @AfterAll
     void stopPrometheus() {
+        if (unserved != null) {
+            client.post("/api/v1/batches/" + unserved + "/cancel", Map.of("reason", "test over"));
+        }
         if (prometheus != null) {
             prometheus.close();
         }
@@ -131,6 +139,11 @@ class PrometheusQueriesTest {
                     List.of(Map.of("url", receiver.url("/hooks"), "events",
                             List.of("batch.first_failure", "batch.finished"), "secret",
                             "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")))));
+        // A remote worker claims one of two remote jobs; a client cancels their batch, so
+        // the
+        // worker's stream is pushed a cancel and the other attempt, still waiting, is
+        // withdrawn.
+        batches.add(remoteWorkload());
         for (String id : batches) {
             client.awaitTerminal(id);
         }
@@ -142,6 +155,41 @@ class PrometheusQueriesTest {
         // A JVM that never collected has no GC pause series yet; a running service always
         // has.
         System.gc();
+    }
+
+    /**
+     * A worker (left registered, for the connected gauge) runs one of a batch's two
+     * remote jobs; the batch is cancelled; an attempt of a type no worker serves waits
+     * for the whole test, for the waiting gauge.
+     */
+    private String remoteWorkload() {
+        if (unserved == null) {
+            unserved = client.submit(Map.of("jobs", List.of(Map.of("id", "waits", "type", "remote:unserved"))));
+        }
+        // A new worker for each run: the one before may have let its lease lapse
+        // meanwhile.
+        String worker = client.post("/api/v1/workers", Map.of("types", List.of("step"), "capacity", 1))
+            .json()
+            .get("id")
+            .asString();
+        try (SseClient events = SseClient.openPath(client, "/api/v1/workers/" + worker + "/events", null)) {
+            assertThat(events.next().name()).isEqualTo("ready");
+            String batch = client.submit(Map.of("jobs",
+                    List.of(Map.of("id", "a", "type", "remote:step"), Map.of("id", "b", "type", "remote:step"))));
+            List<JsonNode> claimed = new ArrayList<>();
+            await().until(() -> {
+                client.post("/api/v1/workers/" + worker + "/claim", Map.of("wait", "PT1S"))
+                    .json()
+                    .get("attempts")
+                    .forEach(claimed::add);
+                return !claimed.isEmpty();
+            });
+            client.post("/api/v1/batches/" + batch + "/cancel", Map.of("reason", "dashboard test"));
+            assertThat(events.next().name()).isEqualTo("cancel");
+            client.post("/api/v1/workers/" + worker + "/attempts/" + claimed.getFirst().get("id").asString() + "/fail",
+                    Map.of("errorType", "CANCELLED"));
+            return batch;
+        }
     }
 
     @Test
@@ -201,8 +249,9 @@ class PrometheusQueriesTest {
         expected.put("Executor threads and queue/B", result -> assertThat(single(result)).isBetween(0.0, poolSize));
         expected.put("Executor threads and queue/C", result -> assertThat(single(result)).isZero());
         expected.put("Retries by job type/A",
-                result -> assertThat(by("type", result)).containsOnlyKeys("sleep", "http")
+                result -> assertThat(by("type", result)).containsOnlyKeys("sleep", "http", "remote:*")
                     .containsEntry("http", 0.0)
+                    .containsEntry("remote:*", 0.0)
                     .hasEntrySatisfying("sleep", rate -> assertThat(rate).isPositive()));
         for (String refId : List.of("A", "B", "C")) {
             expected.put("Job duration by type/" + refId,
@@ -242,8 +291,9 @@ class PrometheusQueriesTest {
                     .containsEntry("JOB_FAILED", 0.0)
                     .containsEntry("DEADLINE_EXCEEDED", 0.0));
         expected.put("Abandoned jobs and rejected batches/A",
-                result -> assertThat(by("type", result)).containsOnlyKeys("sleep", "http")
+                result -> assertThat(by("type", result)).containsOnlyKeys("sleep", "http", "remote:*")
                     .containsEntry("http", 0.0)
+                    .containsEntry("remote:*", 0.0)
                     .hasEntrySatisfying("sleep", rate -> assertThat(rate).isPositive()));
         expected.put("Abandoned jobs and rejected batches/B", result -> assertThat(single(result)).isZero());
         // Each run's notified batch: its first failure and its end, both delivered.
@@ -263,6 +313,14 @@ class PrometheusQueriesTest {
                 result -> assertThat(single(result)).isEqualTo(gauge("failfast.notifications.failed.kept")));
         for (String refId : List.of("A", "B")) {
             expected.put("Notification delivery latency/" + refId, result -> aDuration(single(result)));
+        }
+        expected.put("Workers connected/A",
+                result -> assertThat(single(result)).isEqualTo(gauge("failfast.workers.connected")).isPositive());
+        expected.put("Jobs waiting for a worker/A",
+                result -> assertThat(by("type", result)).containsEntry("remote:unserved", 1.0));
+        for (String refId : List.of("A", "B")) {
+            expected.put("Claim latency/" + refId, result -> aDuration(single(result)));
+            expected.put("Remote cancel latency/" + refId, result -> aDuration(single(result)));
         }
         expected.put("HTTP requests by endpoint/A",
                 result -> assertThat(by(List.of("method", "uri"), result))
