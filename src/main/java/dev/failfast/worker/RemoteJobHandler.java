@@ -63,8 +63,9 @@ final class RemoteJobHandler implements JobHandler<ObjectNode> {
         var offer = new RemoteOffer(UUID.randomUUID(), context.batchId(), context.tenant(), context.jobId(),
                 context.type().substring(PREFIX.length()), context.params(), context.attempt());
         CancellationToken token = context.cancellation();
-        token.throwIfCancelled(); // the cause came between the start and here: offer
-                                  // nothing
+        // The cause may have come between the attempt's start and here: offer nothing
+        // then.
+        token.throwIfCancelled();
         try (OfferedAttempt offered = attempts.offer(offer, token)) {
             AttemptReport report;
             CancellationToken.Registration onCancel = token.onCancel(() -> offered.cancel(reasonOf(token)));
