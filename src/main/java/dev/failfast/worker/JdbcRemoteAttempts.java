@@ -3,6 +3,7 @@ package dev.failfast.worker;
 import dev.failfast.batch.Caller;
 import dev.failfast.job.CancellationToken;
 import dev.failfast.settings.FailfastProperties;
+import dev.failfast.store.PostgresListener;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -60,9 +61,9 @@ import tools.jackson.databind.node.ObjectNode;
  * Tables {@code remote_worker} (a session and its lease) and {@code remote_attempt} (an
  * offer, from the engine thread's offer until it closes it; {@code owner_node} is the
  * replica whose thread waits). Replicas tell each other what must happen at once with
- * {@code NOTIFY} on {@link #CHANNEL}, heard on a connection of this replica's own
- * ({@link WorkerNoticeListener}); {@link #catchUp()}, at the cluster's poll interval,
- * reads what a lost notice would have said. The notices, {@code |}-separated:
+ * {@code NOTIFY} on {@link #CHANNEL}, heard on a connection of this replica's own (a
+ * {@link PostgresListener} of its own); {@link #catchUp()}, at the cluster's poll
+ * interval, reads what a lost notice would have said. The notices, {@code |}-separated:
  * <ul>
  * <li>{@code o|<name>|<tenant>}: an offer; wakes the tenant's waiting claims;</li>
  * <li>{@code c|<worker>|<attempt>|<batch>|<reason>|<epoch µs>|<job id>}: a cancel of a
@@ -171,7 +172,7 @@ public final class JdbcRemoteAttempts implements RemoteAttempts, AutoCloseable {
 
     private final WorkerObserver observer;
 
-    private final WorkerNoticeListener listener;
+    private final PostgresListener listener;
 
     /** Where cancels and closes of offers run, off the engine's threads. */
     private final ExecutorService io = Executors
@@ -210,7 +211,8 @@ public final class JdbcRemoteAttempts implements RemoteAttempts, AutoCloseable {
         this.pollInterval = pollInterval;
         this.abandonAfter = abandonAfter;
         this.observer = observer;
-        this.listener = new WorkerNoticeListener(dataSource, pollInterval, this::onNotice);
+        this.listener = new PostgresListener(dataSource, pollInterval, "workers-listen", List.of(CHANNEL),
+                this::onNotices);
     }
 
     /** Starts listening for the other replicas' notices. */
@@ -640,6 +642,18 @@ public final class JdbcRemoteAttempts implements RemoteAttempts, AutoCloseable {
     }
 
     // ---- notices
+
+    /** Each notice on its own: one that cannot be read does not keep the others back. */
+    private void onNotices(List<PostgresListener.Notice> notices) {
+        for (PostgresListener.Notice notice : notices) {
+            try {
+                onNotice(notice.payload());
+            }
+            catch (RuntimeException e) {
+                log.warn("A remote worker notice could not be handled", e);
+            }
+        }
+    }
 
     private void onNotice(String payload) {
         if (payload.length() < 2 || payload.charAt(1) != '|') {

@@ -1,9 +1,11 @@
-package dev.failfast.worker;
+package dev.failfast.store;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
@@ -14,26 +16,43 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Listens ({@code LISTEN}), on a connection of its own, for the notices replicas send on
- * {@link JdbcRemoteAttempts#CHANNEL}, and hands each payload on at once, on its own
- * thread. A lost connection is opened again after the retry interval; meanwhile the
- * registry's poll catches what the notices would have said. Like the engine's cause
- * listener, it makes a round trip on its connection every retry interval, so a connection
- * that died silently (a half-open socket) is found and replaced.
+ * Listens ({@code LISTEN}), on a connection of its own and a thread of its own, for the
+ * notices sent on some channels, and hands each batch of them on at once. A lost
+ * connection is opened again after the retry interval; meanwhile its user's poll catches
+ * what the notices would have said.
+ *
+ * <p>
+ * A connection can die without an error: a half-open socket (a peer or a middlebox that
+ * vanished) just stops delivering notices. So every retry interval the listener makes a
+ * round trip on its connection ({@link Connection#isValid}, bounded by a timeout), and
+ * opens a new one when it gets no answer. {@link #reconnects()} counts the connections
+ * given up.
  */
-final class WorkerNoticeListener {
+public final class PostgresListener {
 
-    private static final Logger log = LoggerFactory.getLogger(WorkerNoticeListener.class);
+    /** A notice as received: its channel, and its payload. */
+    public record Notice(String channel, String payload) {
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(PostgresListener.class);
 
     private static final int WAIT_MILLIS = 250;
 
+    /**
+     * How long a round trip on the listening connection may take before it is declared
+     * dead.
+     */
     private static final int VALID_TIMEOUT_SECONDS = 2;
 
     private final DataSource dataSource;
 
     private final Duration retryInterval;
 
-    private final Consumer<String> notice;
+    private final String name;
+
+    private final List<String> channels;
+
+    private final Consumer<List<Notice>> notices;
 
     private final AtomicLong reconnects = new AtomicLong();
 
@@ -43,18 +62,26 @@ final class WorkerNoticeListener {
 
     private @Nullable Thread thread;
 
-    WorkerNoticeListener(DataSource dataSource, Duration retryInterval, Consumer<String> notice) {
+    /**
+     * @param name names the thread ({@code failfast-<name>}) and the log lines
+     * @param notices called on the listener's thread with the notices of each receive; an
+     * exception it throws is logged, and the next notices are handed on still
+     */
+    public PostgresListener(DataSource dataSource, Duration retryInterval, String name, List<String> channels,
+            Consumer<List<Notice>> notices) {
         this.dataSource = dataSource;
         this.retryInterval = retryInterval;
-        this.notice = notice;
+        this.name = name;
+        this.channels = List.copyOf(channels);
+        this.notices = notices;
     }
 
-    void start() {
+    public void start() {
         stopped = false;
-        thread = Thread.ofPlatform().name("failfast-workers-listen").daemon().start(this::run);
+        thread = Thread.ofPlatform().name("failfast-" + name).daemon().start(this::run);
     }
 
-    void stop() {
+    public void stop() {
         stopped = true;
         Thread running = thread;
         if (running != null) {
@@ -68,12 +95,12 @@ final class WorkerNoticeListener {
     }
 
     /** Whether the connection listens now (notices sent from now on are heard). */
-    boolean listening() {
+    public boolean listening() {
         return listening;
     }
 
     /** Connections given up because they failed or stopped answering. */
-    long reconnects() {
+    public long reconnects() {
         return reconnects.get();
     }
 
@@ -88,7 +115,7 @@ final class WorkerNoticeListener {
                     return;
                 }
                 reconnects.incrementAndGet();
-                log.warn("Listening for remote worker notices failed; polling meanwhile, listening again in {}",
+                log.warn("Listening for {} notices failed; polling meanwhile, listening again in {}", name,
                         retryInterval, e);
                 try {
                     Thread.sleep(retryInterval);
@@ -103,7 +130,9 @@ final class WorkerNoticeListener {
     private void listen(Connection connection) throws SQLException {
         connection.setAutoCommit(true);
         try (Statement statement = connection.createStatement()) {
-            statement.execute("LISTEN " + JdbcRemoteAttempts.CHANNEL);
+            for (String channel : channels) {
+                statement.execute("LISTEN " + channel);
+            }
         }
         listening = true;
         boolean stoppedListening = false;
@@ -114,6 +143,8 @@ final class WorkerNoticeListener {
         finally {
             listening = false;
             if (stoppedListening) {
+                // The connection goes back to the pool: it must not keep collecting
+                // notices there.
                 try (Statement statement = connection.createStatement()) {
                     statement.execute("UNLISTEN *");
                 }
@@ -122,13 +153,19 @@ final class WorkerNoticeListener {
                 }
             }
             else {
-                try {
-                    connection.abort(Runnable::run);
-                }
-                catch (SQLException | RuntimeException e) {
-                    log.debug("Aborting the listening connection failed", e);
-                }
+                // Failed or dead: a statement on it could hang, and the pool must not
+                // lend it again.
+                abort(connection);
             }
+        }
+    }
+
+    private static void abort(Connection connection) {
+        try {
+            connection.abort(Runnable::run);
+        }
+        catch (SQLException | RuntimeException e) {
+            log.debug("Aborting the listening connection failed", e);
         }
     }
 
@@ -143,17 +180,19 @@ final class WorkerNoticeListener {
                 }
                 nextCheck = System.nanoTime() + retryInterval.toNanos();
             }
-            PGNotification[] notices = pg.getNotifications(WAIT_MILLIS);
-            if (notices == null) {
+            PGNotification[] received = pg.getNotifications(WAIT_MILLIS);
+            if (received == null || received.length == 0) {
                 continue;
             }
-            for (PGNotification received : notices) {
-                try {
-                    notice.accept(received.getParameter());
-                }
-                catch (RuntimeException e) {
-                    log.warn("A remote worker notice could not be handled", e);
-                }
+            List<Notice> batch = new ArrayList<>(received.length);
+            for (PGNotification notice : received) {
+                batch.add(new Notice(notice.getName(), notice.getParameter()));
+            }
+            try {
+                notices.accept(batch);
+            }
+            catch (RuntimeException e) {
+                log.warn("Notices on {} could not be handled", name, e);
             }
         }
     }
