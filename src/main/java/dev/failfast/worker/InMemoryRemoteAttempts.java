@@ -21,9 +21,6 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -536,15 +533,7 @@ public final class InMemoryRemoteAttempts implements RemoteAttempts, AutoCloseab
 
         @Override
         public @Nullable AttemptReport awaitReport(Duration timeout) throws InterruptedException {
-            try {
-                return report.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-            }
-            catch (TimeoutException e) {
-                return null;
-            }
-            catch (ExecutionException e) {
-                throw new IllegalStateException("A report is never completed exceptionally", e);
-            }
+            return Reports.await(report, timeout);
         }
 
         @Override

@@ -31,13 +31,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
@@ -1039,15 +1037,7 @@ public final class JdbcRemoteAttempts implements RemoteAttempts, AutoCloseable {
 
         @Override
         public @Nullable AttemptReport awaitReport(Duration timeout) throws InterruptedException {
-            try {
-                return report.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-            }
-            catch (TimeoutException e) {
-                return null;
-            }
-            catch (ExecutionException e) {
-                throw new IllegalStateException("A report is never completed exceptionally", e);
-            }
+            return Reports.await(report, timeout);
         }
 
         /**
