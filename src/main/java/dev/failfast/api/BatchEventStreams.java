@@ -13,7 +13,6 @@ import dev.failfast.engine.LimitExceededException;
 import dev.failfast.job.JobHandlers;
 import dev.failfast.settings.FailfastProperties;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +21,6 @@ import java.util.UUID;
 import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingDeque;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
@@ -88,12 +86,9 @@ class BatchEventStreams implements FeedListener {
      */
     SseEmitter subscribe(Caller caller, UUID batchId, @Nullable EventPosition lastSeen) {
         StreamSlots.Slot slot = slots.take(caller.tenant());
-        Duration lifetime = lifetime();
-        // The servlet container's timeout backs up the lifetime, for a stream whose
-        // writer
-        // is stuck on a client that stopped reading.
-        var emitter = new SseEmitter(lifetime.plus(settings.heartbeat()).plusSeconds(5).toMillis());
-        var subscriber = new Subscriber(batchId, emitter, slot, System.nanoTime() + lifetime.toNanos());
+        StreamLifetime lifetime = StreamLifetime.next(settings);
+        var emitter = lifetime.emitter(settings);
+        var subscriber = new Subscriber(batchId, emitter, slot, lifetime.endsAtNanos());
         try {
             subscribers.computeIfAbsent(batchId, id -> ConcurrentHashMap.newKeySet()).add(subscriber);
             feed.follow(batchId);
@@ -149,12 +144,6 @@ class BatchEventStreams implements FeedListener {
             items.add(new Item.Status(at.isAfter(current.position()) ? new Snapshot(current.batch(), at) : current));
         }
         return items;
-    }
-
-    /** {@code max-lifetime} less up to a tenth, so streams opened together end apart. */
-    private Duration lifetime() {
-        long nanos = settings.maxLifetime().toNanos();
-        return Duration.ofNanos(nanos - ThreadLocalRandom.current().nextLong(nanos / 10 + 1));
     }
 
     /** Subscribers over all batches, for metrics and tests. */

@@ -17,7 +17,6 @@ import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,11 +73,9 @@ class WorkerEventStreams {
             throw new UnknownWorkerException(workerId);
         }
         Runnable slot = take(caller.tenant(), workerId);
-        Duration lifetime = lifetime();
-        // The container's timeout backs up the lifetime, for a writer stuck on a client
-        // that stopped reading.
-        var emitter = new SseEmitter(lifetime.plus(settings.heartbeat()).plusSeconds(5).toMillis());
-        var stream = new Stream(workerId, emitter, slot, System.nanoTime() + lifetime.toNanos());
+        StreamLifetime lifetime = StreamLifetime.next(settings);
+        var emitter = lifetime.emitter(settings);
+        var stream = new Stream(workerId, emitter, slot, lifetime.endsAtNanos());
         try {
             stream.registration = attempts.listen(caller.tenant(), workerId, stream);
             stream.live = true; // cancels told from here on are new, not replayed
@@ -112,12 +109,6 @@ class WorkerEventStreams {
                     WorkerLimit.WORKER_STREAMS, tenant, settings.reconnectDelay());
         }
         return () -> open.computeIfPresent(workerId, (id, count) -> count <= 1 ? null : count - 1);
-    }
-
-    /** {@code max-lifetime} less up to a tenth, so streams opened together end apart. */
-    private Duration lifetime() {
-        long nanos = settings.maxLifetime().toNanos();
-        return Duration.ofNanos(nanos - ThreadLocalRandom.current().nextLong(nanos / 10 + 1));
     }
 
     private sealed interface Item {
